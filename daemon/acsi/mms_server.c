@@ -1,0 +1,311 @@
+#include "mms_server.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ber.h"
+
+/* Confirmed services this server implements. A service that ISO 9506
+ * defines but iedd does not (yet) offer is answered with a confirmed-error
+ * of class service, code other (ISO 9506-2 §7.5.2), and it is not announced
+ * in servicesSupportedCalled; a tag that is no MMS service at all gets a
+ * Reject (confirmed-requestPDU, unrecognized-service). Both choices are what
+ * IEC 61850 clients handle: they check servicesSupportedCalled first. */
+static const uint8_t implemented[] = { MMS_SVC_IDENTIFY };
+
+void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outstanding,
+		     int max_nesting)
+{
+	memset(srv, 0, sizeof(*srv));
+	srv->limits.max_pdu = max_pdu;
+	srv->limits.min_pdu = 64;
+	srv->limits.max_serv_outstanding = (int16_t)max_serv_outstanding;
+	srv->limits.max_nesting = (int8_t)max_nesting;
+	/* IEC 61850-8-1 Table 3 (parameter CBBs): str1, str2, vnam, valt, vlis. */
+	mms_set_bit(srv->limits.param_cbb, 0);
+	mms_set_bit(srv->limits.param_cbb, 1);
+	mms_set_bit(srv->limits.param_cbb, 2);
+	mms_set_bit(srv->limits.param_cbb, 3);
+	mms_set_bit(srv->limits.param_cbb, 7);
+	for (size_t i = 0; i < sizeof(implemented); i++)
+		mms_set_bit(srv->limits.services, implemented[i]);
+	mms_set_bit(srv->limits.services, MMS_SVCBIT_CONCLUDE);
+	snprintf(srv->ident.vendor, sizeof(srv->ident.vendor), "iedd");
+	snprintf(srv->ident.model, sizeof(srv->ident.model), "software IED");
+	snprintf(srv->ident.revision, sizeof(srv->ident.revision), "0");
+}
+
+void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref)
+{
+	memset(a, 0, sizeof(*a));
+	iso_init(&a->iso, false, local_ref);
+}
+
+void mms_assoc_clear(struct mms_assoc *a)
+{
+	iso_clear(&a->iso);
+}
+
+static const char *service_name(uint32_t s)
+{
+	switch (s) {
+	case MMS_SVC_STATUS: return "Status";
+	case MMS_SVC_GET_NAME_LIST: return "GetNameList";
+	case MMS_SVC_IDENTIFY: return "Identify";
+	case MMS_SVC_READ: return "Read";
+	case MMS_SVC_WRITE: return "Write";
+	case MMS_SVC_GET_VAR_ACCESS_ATTR: return "GetVariableAccessAttributes";
+	case MMS_SVC_DEFINE_NVL: return "DefineNamedVariableList";
+	case MMS_SVC_GET_NVL_ATTR: return "GetNamedVariableListAttributes";
+	case MMS_SVC_DELETE_NVL: return "DeleteNamedVariableList";
+	case MMS_SVC_FILE_OPEN: return "FileOpen";
+	case MMS_SVC_FILE_READ: return "FileRead";
+	case MMS_SVC_FILE_CLOSE: return "FileClose";
+	case MMS_SVC_FILE_DIRECTORY: return "FileDirectory";
+	case MMS_SVC_FILE_DELETE: return "FileDelete";
+	case MMS_SVC_OBTAIN_FILE: return "ObtainFile";
+	case MMS_SVC_READ_JOURNAL: return "ReadJournal";
+	default: return "service";
+	}
+}
+
+static void trace_line(mms_trace_fn trace, void *ctx, bool in, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void trace_line(mms_trace_fn trace, void *ctx, bool in, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	if (!trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	trace(ctx, in, line);
+}
+
+static int on_associate(struct mms_assoc *a, const struct mms_server *srv,
+			const struct iso_event *ev, struct buf *out, struct proto_err *err,
+			mms_trace_fn trace, void *tctx)
+{
+	struct mms_initiate req, resp;
+	struct buf m;
+	const char *why = NULL;
+	int r = 0;
+
+	if (!ev->acse.context_is_mms) {
+		iso_refuse(&a->iso, ev, ACSE_REJECTED_PERMANENT, ACSE_DIAG_CONTEXT_NOT_SUPPORTED,
+			   NULL, 0, out);
+		return proto_fail(err, "acse", "application context is not MMS (1.0.9506.2.3)");
+	}
+	if (!ev->data || (r = mms_initiate_decode(ev->data, ev->len, false, &req, err))) {
+		iso_refuse(&a->iso, ev, ACSE_REJECTED_PERMANENT, ACSE_DIAG_NO_REASON, NULL, 0, out);
+		if (!ev->data)
+			return proto_fail(err, "acse", "AARQ without MMS Initiate-Request");
+		return r;
+	}
+	trace_line(trace, tctx, true,
+		   "Initiate-Request maxPdu=%d calling=%d called=%d nesting=%d version=%d",
+		   req.has_local_detail ? req.local_detail : -1, req.max_serv_calling,
+		   req.max_serv_called, req.has_nesting ? req.nesting : -1, req.version);
+	buf_init(&m, 0, 0);
+	int code = mms_initiate_negotiate(&req, &srv->limits, &resp, &why);
+	if (code) {
+		mms_encode_initiate_error(&m, code);
+		iso_refuse(&a->iso, ev, ACSE_REJECTED_PERMANENT, ACSE_DIAG_NO_REASON, buf_data(&m),
+			   m.len, out);
+		buf_clear(&m);
+		trace_line(trace, tctx, false, "Initiate-Error initiate/%d", code);
+		return proto_fail(err, "mms", "Initiate refused: %s", why);
+	}
+	mms_initiate_encode(&m, true, &resp);
+	if (m.err) {
+		buf_clear(&m);
+		return proto_fail(err, "mms", "cannot encode Initiate-Response");
+	}
+	iso_accept(&a->iso, ev, (uint32_t)resp.local_detail, buf_data(&m), m.len, out);
+	buf_clear(&m);
+	a->max_pdu = (uint32_t)resp.local_detail;
+	a->max_serv_outstanding = (uint16_t)resp.max_serv_called;
+	trace_line(trace, tctx, false,
+		   "Initiate-Response maxPdu=%u calling=%d called=%d nesting=%d version=1",
+		   a->max_pdu, resp.max_serv_calling, resp.max_serv_called, resp.nesting);
+	return MMS_STEP_ASSOCIATED;
+}
+
+static bool is_mms_service(uint32_t tag)
+{
+	/* ConfirmedServiceRequest tags of ISO 9506-2 (0..85 with gaps that
+	 * belong to companion standards; anything above is unknown). */
+	return tag <= MMS_SVC_MAX_TAG;
+}
+
+static bool is_implemented(uint32_t tag)
+{
+	for (size_t i = 0; i < sizeof(implemented); i++)
+		if (implemented[i] == tag)
+			return true;
+	return false;
+}
+
+/* Builds the response to one confirmed request into `resp`. */
+static void serve(struct mms_assoc *a, const struct mms_server *srv, const struct mms_pdu *p,
+		  struct buf *resp, mms_trace_fn trace, void *tctx)
+{
+	(void)a;
+	if (p->has_modifiers) {
+		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+				  MMS_REJ_REQ_UNRECOGNIZED_MODIFIER);
+		trace_line(trace, tctx, false, "Reject id=%u unrecognized-modifier", p->invoke_id);
+		return;
+	}
+	if (!is_mms_service(p->service)) {
+		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+				  MMS_REJ_REQ_UNRECOGNIZED_SERVICE);
+		trace_line(trace, tctx, false, "Reject id=%u unrecognized-service (tag %u)",
+			   p->invoke_id, p->service);
+		return;
+	}
+	if (!is_implemented(p->service)) {
+		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
+		trace_line(trace, tctx, false, "ConfirmedError id=%u %s: service/other (not offered)",
+			   p->invoke_id, service_name(p->service));
+		return;
+	}
+	switch (p->service) {
+	case MMS_SVC_IDENTIFY:
+		if (p->service_constructed || p->body_len) {
+			mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+					  MMS_REJ_REQ_INVALID_ARGUMENT);
+			return;
+		}
+		mms_encode_identify_response(resp, p->invoke_id, &srv->ident);
+		trace_line(trace, tctx, false, "Identify-Response id=%u vendor=\"%s\" model=\"%s\"",
+			   p->invoke_id, srv->ident.vendor, srv->ident.model);
+		return;
+	default:
+		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
+		return;
+	}
+}
+
+static int on_data(struct mms_assoc *a, const struct mms_server *srv, const struct iso_event *ev,
+		   struct buf *out, struct proto_err *err, mms_trace_fn trace, void *tctx)
+{
+	struct mms_pdu p;
+	struct buf resp;
+	uint8_t stack[1024];
+	int r;
+
+	/* Small responses are built in a stack buffer; larger ones grow on the
+	 * heap. The limit is the negotiated PDU size (ISO 9506-1 §8.2.2.1). */
+	resp = (struct buf){ .base = stack, .cap = sizeof(stack), .head = ISO_HEADROOM,
+			     .limit = a->max_pdu };
+	bool on_stack = true;
+
+	r = mms_pdu_decode(ev->data, ev->len, &p, err);
+	if (r) {
+		if (p.has_invoke_id && p.kind == MMS_CONFIRMED_REQUEST) {
+			mms_encode_reject(&resp, true, p.invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+					  MMS_REJ_REQ_INVALID_ARGUMENT);
+		} else {
+			mms_encode_reject(&resp, false, 0, MMS_REJ_PDU_ERROR,
+					  ev->len && (ev->data[0] & 0x1F) > MMS_CONCLUDE_ERROR ?
+						  MMS_REJ_PDU_UNKNOWN_TYPE : MMS_REJ_PDU_INVALID);
+		}
+		trace_line(trace, tctx, true, "invalid MMS PDU (%s); answered with Reject", err->reason);
+		r = 0;
+		goto send;
+	}
+	switch (p.kind) {
+	case MMS_CONFIRMED_REQUEST:
+		trace_line(trace, tctx, true, "%s-Request id=%u (%zu octets)", service_name(p.service),
+			   p.invoke_id, ev->len);
+		a->requests++;
+		/* Serve into the stack buffer; on overflow retry on the heap. */
+		serve(a, srv, &p, &resp, trace, tctx);
+		if (resp.err == -ENOMEM || (resp.err == -EMSGSIZE && resp.len < a->max_pdu)) {
+			on_stack = false;
+			buf_init(&resp, ISO_HEADROOM, a->max_pdu);
+			serve(a, srv, &p, &resp, trace, tctx);
+		}
+		if (resp.err == -EMSGSIZE) {
+			/* ISO 9506-2: a response that would exceed the negotiated
+			 * size is replaced by a confirmed-error service/pdu-size. */
+			buf_reset(&resp, ISO_HEADROOM);
+			mms_encode_confirmed_error(&resp, p.invoke_id, MMS_ERR_SERVICE,
+						   MMS_SERVICE_PDU_SIZE);
+		}
+		break;
+	case MMS_CONCLUDE_REQUEST:
+		trace_line(trace, tctx, true, "Conclude-Request");
+		mms_encode_conclude(&resp, true);
+		a->concluded = true;
+		trace_line(trace, tctx, false, "Conclude-Response");
+		break;
+	case MMS_INITIATE_REQUEST:
+		mms_encode_reject(&resp, false, 0, MMS_REJ_PDU_ERROR, MMS_REJ_PDU_INVALID);
+		trace_line(trace, tctx, true, "Initiate-Request on an associated connection; Reject");
+		break;
+	case MMS_CONFIRMED_RESPONSE:
+	case MMS_CONFIRMED_ERROR:
+		/* iedd sends no confirmed requests: the invokeID is unknown. */
+		mms_encode_reject(&resp, p.has_invoke_id, p.invoke_id,
+				  p.kind == MMS_CONFIRMED_RESPONSE ? MMS_REJ_CONFIRMED_RESPONSE :
+								     MMS_REJ_CONFIRMED_ERROR,
+				  2 /* invalid-invokeID (ISO 9506-2 §7.4) */);
+		break;
+	case MMS_REJECT:
+	case MMS_UNCONFIRMED:
+		trace_line(trace, tctx, true, "%s PDU from the client; ignored",
+			   p.kind == MMS_REJECT ? "Reject" : "Unconfirmed");
+		return MMS_STEP_CONTINUE; /* no response to these */
+	default:
+		mms_encode_reject(&resp, false, 0, MMS_REJ_PDU_ERROR, MMS_REJ_PDU_UNKNOWN_TYPE);
+		trace_line(trace, tctx, true, "MMS PDU type %u not supported; Reject", p.kind);
+		break;
+	}
+send:
+	r = iso_send_data(&a->iso, &resp, out);
+	if (!on_stack)
+		buf_clear(&resp);
+	if (r)
+		return proto_fail(err, "mms", "cannot send response (%s)", strerror(-r));
+	return MMS_STEP_CONTINUE;
+}
+
+int mms_assoc_input(struct mms_assoc *a, const struct mms_server *srv, const uint8_t *tpkt,
+		    size_t len, struct buf *out, struct proto_err *err, mms_trace_fn trace,
+		    void *trace_ctx)
+{
+	struct iso_event ev;
+	int r = iso_input(&a->iso, tpkt, len, out, &ev, err);
+	if (r) {
+		if (a->iso.state != ISO_CLOSED)
+			iso_abort(&a->iso, out);
+		return r;
+	}
+	switch (ev.type) {
+	case ISO_EV_ASSOCIATE:
+		r = on_associate(a, srv, &ev, out, err, trace, trace_ctx);
+		break;
+	case ISO_EV_DATA:
+		r = on_data(a, srv, &ev, out, err, trace, trace_ctx);
+		break;
+	case ISO_EV_RELEASED:
+		trace_line(trace, trace_ctx, true, "A-RELEASE (RLRQ); answered RLRE");
+		return MMS_STEP_CLOSE;
+	case ISO_EV_ABORTED:
+		trace_line(trace, trace_ctx, true, "A-ABORT from the client");
+		return MMS_STEP_CLOSE;
+	case ISO_EV_DISCONNECTED:
+		trace_line(trace, trace_ctx, true, "COTP DR from the client");
+		return MMS_STEP_CLOSE;
+	default:
+		return a->iso.state == ISO_CLOSED ? MMS_STEP_CLOSE : MMS_STEP_CONTINUE;
+	}
+	if (r < 0 && a->iso.state != ISO_CLOSED)
+		iso_abort(&a->iso, out);
+	return r;
+}

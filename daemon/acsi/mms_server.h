@@ -1,0 +1,59 @@
+/* The MMS server side of one association, sans I/O: bytes of TPKTs in,
+ * bytes to send out. Runs the ISO association (daemon/proto/iso.h),
+ * negotiates MMS Initiate, and dispatches confirmed services to the ACSI
+ * service functions. net/ owns the socket and calls this; tests and the
+ * fuzzer call it directly. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "iso.h"
+#include "mms.h"
+#include "perr.h"
+
+/* Per-server settings, shared by every association (read-only). */
+struct mms_server {
+	struct mms_limits limits;	/* max PDU, outstanding calls, nesting, CBBs */
+	struct mms_identify ident;	/* vendor / model / revision for Identify */
+};
+
+/* Fills limits.services from the services this server implements, and the
+ * parameter CBBs IEC 61850-8-1 requires (str1, str2, vnam, valt, vlis). */
+void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outstanding,
+		     int max_nesting);
+
+/* Outcome of feeding one TPKT. */
+enum mms_step {
+	MMS_STEP_CONTINUE = 0,	/* keep the connection */
+	MMS_STEP_ASSOCIATED,	/* MMS Initiate accepted just now */
+	MMS_STEP_CLOSE,		/* send `out`, then close (released, refused, peer aborted) */
+};
+
+struct mms_assoc {
+	struct iso_conn iso;
+	uint32_t max_pdu;		/* negotiated, 0 until associated */
+	uint16_t max_serv_outstanding;	/* negotiated for the called side */
+	bool concluded;			/* MMS Conclude answered */
+	uint64_t requests;		/* confirmed requests served */
+};
+
+void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);
+void mms_assoc_clear(struct mms_assoc *a);
+
+/* Feeds one complete TPKT (header included); responses are appended to
+ * `out`. Returns enum mms_step (>= 0), or -EBADMSG when the peer broke the
+ * protocol: `err` names the layer and reason, an abort has been appended to
+ * `out`, and the caller sends it and closes. `trace` (may be NULL) receives
+ * one readable line per PDU in and out for --trace. */
+typedef void (*mms_trace_fn)(void *ctx, bool in, const char *line);
+int mms_assoc_input(struct mms_assoc *a, const struct mms_server *srv, const uint8_t *tpkt,
+		    size_t len, struct buf *out, struct proto_err *err, mms_trace_fn trace,
+		    void *trace_ctx);
+
+/* Largest TPKT to accept from this peer now (for framing). */
+static inline size_t mms_assoc_max_tpkt(const struct mms_assoc *a)
+{
+	return iso_max_tpkt(&a->iso);
+}

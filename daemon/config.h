@@ -1,0 +1,38 @@
+/* iedd's own configuration (iedd.xml), validated against
+ * schemas/iedd-config.xsd. The schema and the default configuration
+ * (etc/iedd.xml) are compiled into the binary, so iedd runs without any
+ * installed file. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_LISTEN 16
+
+struct config_listen {
+	char addr[64];		/* numeric IPv4/IPv6 address, or "*" / "::" for any */
+	uint16_t port;
+};
+
+struct iedd_config {
+	struct config_listen listen[CONFIG_MAX_LISTEN];
+	size_t n_listen;
+	unsigned max_associations;	/* default 10000 */
+	unsigned assoc_timeout_ms;	/* TCP accept -> MMS Initiate done, default 10000 */
+	unsigned idle_timeout_ms;	/* no PDU from an associated client; 0 = never (default) */
+	unsigned pdu_timeout_ms;	/* a started PDU must complete within, default 10000 */
+	uint32_t max_pdu_size;		/* MMS PDU size offered, default 65000 */
+	int max_serv_outstanding;	/* default 16 */
+	int max_nesting;		/* data structure nesting level, default 10 */
+	char vendor[65], model[65], revision[65];	/* MMS Identify */
+	char source[256];		/* file name the configuration came from, or "(embedded default)" */
+};
+
+/* Fills every field with the built-in defaults (no listener). */
+void config_defaults(struct iedd_config *cfg);
+/* Loads and validates `path`. On failure returns a negative errno and writes
+ * a message naming file, line and the problem into err[errlen]. */
+int config_load_file(const char *path, struct iedd_config *cfg, char *err, size_t errlen);
+/* Loads the embedded default configuration (a copy of etc/iedd.xml). */
+int config_load_embedded(struct iedd_config *cfg, char *err, size_t errlen);
+/* Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"/"PORT" (any address). */
+int config_parse_listen(const char *s, struct config_listen *out);
