@@ -1,0 +1,19 @@
+/* The network runtime: listeners, associations, timers, signals, on one
+ * explicit libevent event_base. The only place in iedd that touches sockets.
+ * Protocol work is delegated to the sans-I/O association (acsi/mms_server.h). */
+#pragma once
+#include <stdbool.h>
+
+#include "config.h"
+
+struct server;
+
+/* Creates the server for `cfg` (which must outlive it): binds every
+ * listener (or adopts systemd socket-activated ones, see LISTEN_FDS in
+ * sd_listen_fds(3)) and raises the open-file limit for max_associations.
+ * Returns NULL after logging why (address in use, permission, ...). */
+struct server *server_new(const struct iedd_config *cfg, bool trace);
+/* Runs until SIGTERM/SIGINT; then stops accepting, aborts open associations
+ * (MMS has no server-initiated release) and returns 0. */
+int server_run(struct server *srv);
+void server_free(struct server *srv);

@@ -1,0 +1,329 @@
+#include "client.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cotp.h"
+
+static int fail(struct client *c, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct client *c, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->errmsg, sizeof(c->errmsg), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int send_all(struct client *c, const struct buf *b)
+{
+	size_t off = 0;
+	while (off < b->len) {
+		ssize_t n = send(c->fd, buf_data(b) + off, b->len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return fail(c, IEDC_PROTOCOL, "%s: send: %s", c->peer, strerror(errno));
+		off += (size_t)n;
+	}
+	return IEDC_OK;
+}
+
+/* Receives one complete TPKT into c->rbuf[0..*len). */
+static int recv_tpkt(struct client *c, size_t *len)
+{
+	int64_t deadline = now_ms() + c->timeout_ms;
+	for (;;) {
+		size_t pkt;
+		struct proto_err err = { 0 };
+		int r = tpkt_header(c->rbuf, c->rlen, 65535, &pkt, &err);
+		if (r && r != -EAGAIN)
+			return fail(c, IEDC_PROTOCOL, "%s: %s: %s", c->peer, err.layer, err.reason);
+		if (r == 0 && c->rlen >= pkt) {
+			*len = pkt;
+			return IEDC_OK;
+		}
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return fail(c, IEDC_TIMEOUT, "%s: no answer within %d ms", c->peer,
+				    c->timeout_ms);
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0)
+			continue;
+		ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			return fail(c, IEDC_PROTOCOL, "%s: server closed the connection", c->peer);
+		if (n < 0)
+			return fail(c, IEDC_PROTOCOL, "%s: recv: %s", c->peer, strerror(errno));
+		c->rlen += (size_t)n;
+	}
+}
+
+static void consume(struct client *c, size_t n)
+{
+	memmove(c->rbuf, c->rbuf + n, c->rlen - n);
+	c->rlen -= n;
+}
+
+/* Feeds TPKTs to the ISO machine until it reports an event other than NONE.
+ * The event's data is copied to the front of `keep` so it survives. */
+static int next_event(struct client *c, struct iso_event *ev, struct buf *keep)
+{
+	for (;;) {
+		size_t len;
+		int r = recv_tpkt(c, &len);
+		if (r)
+			return r;
+		struct buf out;
+		struct proto_err err = { 0 };
+		buf_init(&out, 0, 0);
+		r = iso_input(&c->iso, c->rbuf, len, &out, ev, &err);
+		if (!r && out.len)
+			r = send_all(c, &out) ? -EIO : 0;
+		buf_clear(&out);
+		if (r) {
+			consume(c, len);
+			return fail(c, IEDC_PROTOCOL, "%s: %s: %s", c->peer,
+				    err.layer ? err.layer : "io", err.reason);
+		}
+		if (ev->type != ISO_EV_NONE) {
+			buf_reset(keep, 0);
+			if (ev->data)
+				buf_put(keep, ev->data, ev->len);
+			consume(c, len);
+			return IEDC_OK;
+		}
+		consume(c, len);
+	}
+}
+
+static int tcp_connect(struct client *c, const char *hostport)
+{
+	char host[256], port[16] = "102";
+	const char *p;
+
+	if (hostport[0] == '[') {
+		const char *e = strchr(hostport, ']');
+		if (!e || (size_t)(e - hostport - 1) >= sizeof(host))
+			return fail(c, IEDC_USAGE, "bad address '%s'", hostport);
+		memcpy(host, hostport + 1, (size_t)(e - hostport - 1));
+		host[e - hostport - 1] = 0;
+		if (e[1] == ':')
+			snprintf(port, sizeof(port), "%s", e + 2);
+	} else if ((p = strrchr(hostport, ':')) && strchr(hostport, ':') == p) {
+		if ((size_t)(p - hostport) >= sizeof(host))
+			return fail(c, IEDC_USAGE, "bad address '%s'", hostport);
+		memcpy(host, hostport, (size_t)(p - hostport));
+		host[p - hostport] = 0;
+		snprintf(port, sizeof(port), "%s", p + 1);
+	} else {
+		snprintf(host, sizeof(host), "%s", hostport);
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s:%s", host, port);
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int gr = getaddrinfo(host, port, &hints, &res);
+	if (gr)
+		return fail(c, IEDC_CONNECT, "%s: %s", c->peer, gai_strerror(gr));
+	int last = 0;
+	for (ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		struct timeval tv = { c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000 };
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			int one = 1;
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			c->fd = fd;
+			freeaddrinfo(res);
+			return IEDC_OK;
+		}
+		last = errno;
+		close(fd);
+	}
+	freeaddrinfo(res);
+	if (last == EINPROGRESS || last == EAGAIN || last == ETIMEDOUT)
+		return fail(c, IEDC_TIMEOUT, "%s: connect timed out", c->peer);
+	return fail(c, IEDC_CONNECT, "%s: connect: %s", c->peer, strerror(last));
+}
+
+int client_open(struct client *c, const char *hostport, const char *password, int timeout_ms)
+{
+	struct buf out, keep;
+	struct iso_event ev;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->timeout_ms = timeout_ms;
+	c->next_invoke = 1;
+	c->rcap = 70000;
+	c->rbuf = malloc(c->rcap);
+	if (!c->rbuf)
+		return fail(c, IEDC_CONNECT, "out of memory");
+	if ((r = tcp_connect(c, hostport)))
+		return r;
+	iso_init(&c->iso, true, 1);
+	buf_init(&out, 0, 0);
+	buf_init(&keep, 0, 0);
+	iso_connect(&c->iso, 11, &out); /* 2048-octet TPDUs, the class 0 maximum */
+	if ((r = send_all(c, &out)) || (r = next_event(c, &ev, &keep)))
+		goto out;
+	if (ev.type == ISO_EV_DISCONNECTED) {
+		r = fail(c, IEDC_REJECTED, "%s: transport connection refused (COTP DR reason %u%s)",
+			 c->peer, ev.cotp_reason,
+			 ev.cotp_reason == 1 ? ": congestion, the server holds its maximum of associations" :
+					       "");
+		goto out;
+	}
+	if (ev.type != ISO_EV_CONNECTED) {
+		r = fail(c, IEDC_PROTOCOL, "%s: unexpected answer to COTP CR", c->peer);
+		goto out;
+	}
+	struct mms_initiate req = {
+		.has_local_detail = true, .local_detail = 65000,
+		.max_serv_calling = 10, .max_serv_called = 10,
+		.has_nesting = true, .nesting = 10, .version = 1,
+	};
+	static const unsigned cbb[] = { 0, 1, 2, 3, 7 }; /* str1 str2 vnam valt vlis */
+	for (size_t i = 0; i < sizeof(cbb) / sizeof(cbb[0]); i++)
+		mms_set_bit(req.param_cbb, cbb[i]);
+	for (unsigned b = 0; b < MMS_SERVICE_BITS; b++)
+		mms_set_bit(req.services, b);
+	struct buf init;
+	buf_init(&init, 0, 0);
+	mms_initiate_encode(&init, false, &req);
+	buf_reset(&out, 0);
+	iso_associate(&c->iso, password, buf_data(&init), init.len, &out);
+	buf_clear(&init);
+	if ((r = send_all(c, &out)) || (r = next_event(c, &ev, &keep)))
+		goto out;
+	if (ev.type == ISO_EV_REFUSED) {
+		int cls = -1, code = -1;
+		struct mms_pdu p;
+		if (keep.len && mms_pdu_decode(buf_data(&keep), keep.len, &p, NULL) == 0 &&
+		    p.kind == MMS_INITIATE_ERROR)
+			mms_service_error_decode(p.pdu, p.pdu_len, &cls, &code, NULL);
+		if (ev.pres.refused)
+			r = fail(c, IEDC_REJECTED, "%s: presentation connection refused (reason %lld)",
+				 c->peer, (long long)ev.pres.provider_reason);
+		else if (cls >= 0)
+			r = fail(c, IEDC_REJECTED, "%s: association rejected: MMS Initiate-Error class %d code %d",
+				 c->peer, cls, code);
+		else
+			r = fail(c, IEDC_REJECTED, "%s: association rejected (ACSE result %lld, diagnostic %lld)",
+				 c->peer, (long long)ev.acse.result, (long long)ev.acse.diagnostic);
+		goto out;
+	}
+	if (ev.type != ISO_EV_ASSOCIATED) {
+		r = fail(c, IEDC_PROTOCOL, "%s: unexpected answer to the association request", c->peer);
+		goto out;
+	}
+	struct proto_err err = { 0 };
+	if (mms_initiate_decode(buf_data(&keep), keep.len, true, &c->neg, &err)) {
+		r = fail(c, IEDC_PROTOCOL, "%s: %s: %s", c->peer, err.layer, err.reason);
+		goto out;
+	}
+	c->iso.max_pdu = (uint32_t)c->neg.local_detail;
+	r = IEDC_OK;
+out:
+	buf_clear(&out);
+	buf_clear(&keep);
+	return r;
+}
+
+int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p)
+{
+	struct buf out, keep;
+	struct iso_event ev;
+	int r;
+	static struct buf last;	/* keeps the response body alive until the next call */
+
+	buf_init(&out, 0, 0);
+	buf_init(&keep, 0, 0);
+	if ((r = iso_send_data(&c->iso, pdu, &out))) {
+		buf_clear(&out);
+		return fail(c, IEDC_PROTOCOL, "cannot encode the request (%s)", strerror(-r));
+	}
+	r = send_all(c, &out);
+	buf_clear(&out);
+	if (!r)
+		r = next_event(c, &ev, &keep);
+	if (r) {
+		buf_clear(&keep);
+		return r;
+	}
+	if (ev.type != ISO_EV_DATA) {
+		buf_clear(&keep);
+		return fail(c, IEDC_PROTOCOL, "%s: association ended while waiting for a response",
+			    c->peer);
+	}
+	buf_clear(&last);
+	last = keep;
+	struct proto_err err = { 0 };
+	if (mms_pdu_decode(buf_data(&last), last.len, p, &err))
+		return fail(c, IEDC_PROTOCOL, "%s: %s: %s", c->peer, err.layer, err.reason);
+	return IEDC_OK;
+}
+
+int client_close(struct client *c)
+{
+	struct buf pdu, out, keep;
+	struct iso_event ev;
+	struct mms_pdu p;
+	int r;
+
+	buf_init(&pdu, ISO_HEADROOM, 0);
+	mms_encode_conclude(&pdu, false);
+	r = client_request(c, &pdu, &p);
+	buf_clear(&pdu);
+	if (!r && p.kind != MMS_CONCLUDE_RESPONSE)
+		r = fail(c, IEDC_PROTOCOL, "%s: Conclude answered with PDU type %u", c->peer, p.kind);
+	if (!r) {
+		buf_init(&out, 0, 0);
+		buf_init(&keep, 0, 0);
+		iso_release(&c->iso, &out);
+		r = send_all(c, &out);
+		if (!r)
+			r = next_event(c, &ev, &keep);
+		if (!r && ev.type != ISO_EV_RELEASED)
+			r = fail(c, IEDC_PROTOCOL, "%s: release not confirmed", c->peer);
+		buf_clear(&out);
+		buf_clear(&keep);
+	}
+	client_drop(c);
+	return r;
+}
+
+void client_drop(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	iso_clear(&c->iso);
+	free(c->rbuf);
+	c->rbuf = NULL;
+}

@@ -1,0 +1,47 @@
+/* A blocking MMS client association over TCP, for iedc: connect, associate,
+ * confirmed request/response, conclude and release. Uses the same sans-I/O
+ * stack as the daemon (daemon/proto). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "iso.h"
+#include "mms.h"
+
+/* Exit codes of iedc, also returned (negated) by client calls. */
+enum iedc_status {
+	IEDC_OK = 0,
+	IEDC_USAGE = 2,
+	IEDC_CONNECT = 3,	/* connection refused, unreachable, name not found */
+	IEDC_REJECTED = 4,	/* COTP DR, presentation or ACSE refusal, Initiate-Error */
+	IEDC_PROTOCOL = 5,	/* malformed or unexpected PDU from the server */
+	IEDC_TIMEOUT = 6,	/* no answer in time */
+	IEDC_SERVICE = 7,	/* the server answered with an MMS error or reject */
+};
+
+struct client {
+	int fd;
+	struct iso_conn iso;
+	struct mms_initiate neg;	/* the server's Initiate-Response */
+	uint32_t next_invoke;
+	int timeout_ms;
+	uint8_t *rbuf;
+	size_t rlen, rcap;
+	char errmsg[512];
+	char peer[280];
+};
+
+/* Resolves and connects HOST[:PORT] (default port 102; [v6]:port); then
+ * COTP, session, presentation, ACSE and MMS Initiate. Returns IEDC_OK or a
+ * status with c->errmsg saying what failed. */
+int client_open(struct client *c, const char *hostport, const char *password, int timeout_ms);
+/* Sends an MMS PDU built in `pdu` (ISO_HEADROOM head room) and waits for the
+ * next MMS PDU, copied to resp (decoded envelope in *p; body points into
+ * c->rbuf until the next call). */
+int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p);
+/* Conclude, release, close. Returns IEDC_OK or a status. */
+int client_close(struct client *c);
+/* Closes the socket without any protocol. */
+void client_drop(struct client *c);

@@ -1,0 +1,200 @@
+/* iedc: a command-line MMS / IEC 61850 client. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "iedd_config.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: iedc [OPTION]... COMMAND HOST[:PORT] [ARG]...\n"
+		"Command-line client for IEC 61850 servers (MMS, ISO 9506 over TCP; port 102\n"
+		"by default).\n"
+		"\n"
+		"Commands:\n"
+		"  identify HOST[:PORT]   associate, ask vendor/model/revision (MMS Identify),\n"
+		"                         print them with the negotiated parameters, release\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json             machine-readable output\n"
+		"  -t, --timeout MS       give up waiting after MS milliseconds (default 10000)\n"
+		"  -p, --password PW      ACSE password authentication\n"
+		"  -h, --help             this help\n"
+		"  -V, --version          version\n"
+		"\n"
+		"Exit status: 0 ok, 2 usage, 3 cannot connect (refused, unreachable, unknown\n"
+		"host), 4 association rejected, 5 protocol error, 6 timeout, 7 service error.\n");
+}
+
+static const char *const service_names[MMS_SERVICE_BITS] = {
+	"status", "getNameList", "identify", "rename", "read", "write",
+	"getVariableAccessAttributes", "defineNamedVariable", "defineScatteredAccess",
+	"getScatteredAccessAttributes", "deleteVariableAccess", "defineNamedVariableList",
+	"getNamedVariableListAttributes", "deleteNamedVariableList", "defineNamedType",
+	"getNamedTypeAttributes", "deleteNamedType", "input", "output", "takeControl",
+	"relinquishControl", "defineSemaphore", "deleteSemaphore", "reportSemaphoreStatus",
+	"reportPoolSemaphoreStatus", "reportSemaphoreEntryStatus", "initiateDownloadSequence",
+	"downloadSegment", "terminateDownloadSequence", "initiateUploadSequence", "uploadSegment",
+	"terminateUploadSequence", "requestDomainDownload", "requestDomainUpload",
+	"loadDomainContent", "storeDomainContent", "deleteDomain", "getDomainAttributes",
+	"createProgramInvocation", "deleteProgramInvocation", "start", "stop", "resume", "reset",
+	"kill", "getProgramInvocationAttributes", "obtainFile", "defineEventCondition",
+	"deleteEventCondition", "getEventConditionAttributes", "reportEventConditionStatus",
+	"alterEventConditionMonitoring", "triggerEvent", "defineEventAction",
+	"deleteEventAction", "getEventActionAttributes", "reportEventActionStatus",
+	"defineEventEnrollment", "deleteEventEnrollment", "alterEventEnrollment",
+	"reportEventEnrollmentStatus", "getEventEnrollmentAttributes",
+	"acknowledgeEventNotification", "getAlarmSummary", "getAlarmEnrollmentSummary",
+	"readJournal", "writeJournal", "initializeJournal", "reportJournalStatus",
+	"createJournal", "deleteJournal", "getCapabilityList", "fileOpen", "fileRead",
+	"fileClose", "fileRename", "fileDelete", "fileDirectory", "unsolicitedStatus",
+	"informationReport", "eventNotification", "attachToEventCondition", "attachToSemaphore",
+	"conclude", "cancel",
+};
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static int cmd_identify(struct client *c, bool json)
+{
+	struct buf pdu;
+	struct mms_pdu p;
+	struct mms_identify id;
+	struct proto_err err = { 0 };
+
+	buf_init(&pdu, ISO_HEADROOM, 0);
+	mms_encode_identify_request(&pdu, c->next_invoke++);
+	int r = client_request(c, &pdu, &p);
+	buf_clear(&pdu);
+	if (r)
+		return r;
+	if (p.kind == MMS_CONFIRMED_ERROR || p.kind == MMS_REJECT) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "%s: Identify refused (%s)", c->peer,
+			 p.kind == MMS_REJECT ? "Reject" : "confirmed-error");
+		return IEDC_SERVICE;
+	}
+	if (p.kind != MMS_CONFIRMED_RESPONSE || p.service != MMS_SVC_IDENTIFY ||
+	    mms_identify_decode(p.body, p.body_len, &id, &err)) {
+		snprintf(c->errmsg, sizeof(c->errmsg), "%s: bad Identify response%s%s", c->peer,
+			 err.layer ? ": " : "", err.layer ? err.reason : "");
+		return IEDC_PROTOCOL;
+	}
+	const struct mms_initiate *n = &c->neg;
+	if (json) {
+		printf("{\"server\":");
+		json_str(c->peer);
+		printf(",\"vendor\":");
+		json_str(id.vendor);
+		printf(",\"model\":");
+		json_str(id.model);
+		printf(",\"revision\":");
+		json_str(id.revision);
+		printf(",\"maxPduSize\":%d,\"maxServOutstandingCalling\":%d,"
+		       "\"maxServOutstandingCalled\":%d,\"nestingLevel\":%d,\"version\":%d,"
+		       "\"servicesSupported\":[",
+		       n->local_detail, n->max_serv_calling, n->max_serv_called, n->nesting,
+		       n->version);
+		bool first = true;
+		for (unsigned b = 0; b < MMS_SERVICE_BITS; b++)
+			if (mms_bit(n->services, b)) {
+				printf("%s\"%s\"", first ? "" : ",", service_names[b]);
+				first = false;
+			}
+		printf("]}\n");
+	} else {
+		printf("server:      %s\n", c->peer);
+		printf("vendor:      %s\nmodel:       %s\nrevision:    %s\n", id.vendor, id.model,
+		       id.revision);
+		printf("negotiated:  max PDU %d octets, outstanding calls %d/%d (calling/called), "
+		       "nesting level %d, MMS version %d\n",
+		       n->local_detail, n->max_serv_calling, n->max_serv_called, n->nesting,
+		       n->version);
+		printf("services:   ");
+		for (unsigned b = 0; b < MMS_SERVICE_BITS; b++)
+			if (mms_bit(n->services, b))
+				printf(" %s", service_names[b]);
+		printf("\n");
+	}
+	return IEDC_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "password", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	bool json = false;
+	int timeout = 10000, o;
+	const char *password = NULL;
+
+	while ((o = getopt_long(argc, argv, "+jt:p:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			timeout = atoi(optarg);
+			if (timeout <= 0) {
+				fprintf(stderr, "iedc: --timeout '%s': expected milliseconds > 0\n", optarg);
+				return IEDC_USAGE;
+			}
+			break;
+		case 'p':
+			password = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("iedc %s\n", IEDD_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return IEDC_USAGE;
+		}
+	}
+	if (argc - optind < 2) {
+		usage(stderr);
+		return IEDC_USAGE;
+	}
+	const char *cmd = argv[optind], *host = argv[optind + 1];
+	if (strcmp(cmd, "identify")) {
+		fprintf(stderr, "iedc: unknown command '%s' (see iedc --help)\n", cmd);
+		return IEDC_USAGE;
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "iedc: identify takes only HOST[:PORT]\n");
+		return IEDC_USAGE;
+	}
+	struct client c;
+	int r = client_open(&c, host, password, timeout);
+	if (!r)
+		r = cmd_identify(&c, json);
+	if (!r) {
+		r = client_close(&c);
+	} else {
+		client_drop(&c);
+	}
+	if (r)
+		fprintf(stderr, "iedc: %s\n", c.errmsg);
+	return r;
+}
