@@ -60,7 +60,7 @@ struct server {
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
 	size_t n_listen;
-	struct event *sig_term, *sig_int, *resume_accept, *watchdog;
+	struct event *sig_term, *sig_int, *sig_hup, *resume_accept, *watchdog;
 	struct conn *conns;
 	unsigned n_assoc, n_refusing;
 	uint64_t next_id;
@@ -506,6 +506,16 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
+static void on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	/* Nothing reloadable exists yet (the map, sources and client allowlist
+	 * come with later features); a SIGHUP must not kill the daemon. */
+	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+}
+
 #if HAVE_LIBSYSTEMD
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
@@ -626,7 +636,9 @@ struct server *server_new(const struct iedd_config *cfg, bool trace)
 	raise_nofile(cfg->max_associations);
 
 	int nact = socket_activation_fds();
-	if (nact > 0 && cfg->n_listen == 0) {
+	if (nact > 0) {
+		/* Socket activation wins over configured listeners: the unit's
+		 * iedd.socket owns the port (102 without privileges). */
 		for (int i = 0; i < nact && i < MAX_LISTENERS; i++) {
 			int fd = 3 + i;
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -667,6 +679,8 @@ struct server *server_new(const struct iedd_config *cfg, bool trace)
 	s->sig_int = evsignal_new(s->base, SIGINT, on_signal, s);
 	event_add(s->sig_term, NULL);
 	event_add(s->sig_int, NULL);
+	s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
+	event_add(s->sig_hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 #if HAVE_LIBSYSTEMD
 	uint64_t usec;
@@ -706,6 +720,8 @@ void server_free(struct server *s)
 		event_free(s->sig_term);
 	if (s->sig_int)
 		event_free(s->sig_int);
+	if (s->sig_hup)
+		event_free(s->sig_hup);
 	if (s->watchdog)
 		event_free(s->watchdog);
 	if (s->base)

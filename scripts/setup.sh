@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs what iedd needs to build (and, with --tests, to test) on Debian 12,
+# then configures and builds it in ./build. Used by run.sh and test.sh.
+#   scripts/setup.sh [--tests]
+set -eu
+cd "$(dirname "$0")/.."
+
+PKGS="gcc meson ninja-build pkg-config python3 libevent-dev libgnutls28-dev libxml2-dev libpcap-dev libsystemd-dev"
+if [ "${1:-}" = "--tests" ]; then
+	# Check for unit tests, tshark as the protocol referee, clang + its
+	# runtime for the fuzz targets and sanitizers, procps/util-linux for
+	# the benchmark (taskset, ps).
+	PKGS="$PKGS check tshark clang libclang-rt-14-dev procps util-linux"
+fi
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "iedd: missing Debian packages:$missing" >&2
+		echo "iedd: run as root:  apt-get install -y$missing" >&2
+		exit 1
+	fi
+	echo "iedd: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# tshark asks whether non-root users may capture; answer no.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ ! -f build/build.ninja ]; then
+	meson setup build >/dev/null
+fi
+ninja -C build

@@ -1,0 +1,240 @@
+"""Shared helpers for iedd integration tests: start the real daemon on a free
+loopback port, run the real iedc, and speak raw TPKT/COTP/session/
+presentation/ACSE/MMS for malformed-input tests. The byte-level encoders here
+are written independently of daemon/proto, from ISO 8073/8327/8823/8650 and
+ISO 9506-2, so they also cross-check iedd's decoders."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+IEDD = os.environ.get("IEDD")
+IEDC = os.environ.get("IEDC")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Daemon:
+    """iedd on 127.0.0.1:<free port>, stderr captured to a file."""
+
+    def __init__(self, *args, config=None, port=None):
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix="iedd-test-")
+        self.logpath = os.path.join(self.dir, "iedd.log")
+        cmd = [IEDD, "--listen", f"127.0.0.1:{self.port}", "-v"]
+        if config is not None:
+            path = os.path.join(self.dir, "iedd.xml")
+            with open(path, "w") as f:
+                f.write(config)
+            cmd += ["--config", path]
+        cmd += list(args)
+        self.logf = open(self.logpath, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=self.logf)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("iedd exited early:\n" + self.log())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                # the probe counts as a connection until iedd sees it close
+                self.wait_log("#1 closed", 3)
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("iedd did not listen:\n" + self.log())
+
+    @property
+    def addr(self):
+        return f"127.0.0.1:{self.port}"
+
+    def log(self):
+        with open(self.logpath) as f:
+            return f.read()
+
+    def wait_log(self, text, timeout=5.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if text in self.log():
+                return True
+            time.sleep(0.02)
+        return False
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        return self.proc.returncode
+
+
+def iedc(*args, timeout=30):
+    return subprocess.run([IEDC, *args], capture_output=True, text=True, timeout=timeout)
+
+
+# ---- BER and the OSI upper layers, independently encoded ----
+
+def ber_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def tlv(tag, content=b""):
+    return bytes([tag]) + ber_len(len(content)) + content
+
+
+def ber_int(tag, v):
+    n = max(1, (v.bit_length() + 8) // 8)
+    return tlv(tag, v.to_bytes(n, "big", signed=True))
+
+
+def tpkt(payload):
+    return bytes([3, 0]) + (len(payload) + 4).to_bytes(2, "big") + payload
+
+
+def cotp_cr(cls=0, tpdu_code=0x0B, li=None):
+    body = bytes([0xE0, 0, 0, 0x12, 0x34, cls << 4]) + bytes([0xC0, 1, tpdu_code]) \
+        + bytes([0xC1, 2, 0, 1, 0xC2, 2, 0, 1])
+    return tpkt(bytes([len(body) if li is None else li]) + body)
+
+
+def cotp_dt(data, eot=True):
+    return tpkt(bytes([2, 0xF0, 0x80 if eot else 0]) + data)
+
+
+OID_ACSE = bytes([0x52, 0x01, 0x00, 0x01])        # 2.2.1.0.1
+OID_MMS_AS = bytes([0x28, 0xCA, 0x22, 0x02, 0x01])  # 1.0.9506.2.1
+OID_MMS_CTX = bytes([0x28, 0xCA, 0x22, 0x02, 0x03])  # 1.0.9506.2.3
+OID_BER = bytes([0x51, 0x01])                     # 2.1.1
+
+
+def mms_initiate(local_detail=65000, calling=10, called=10, nesting=10, version=1):
+    detail = ber_int(0x80, version) + tlv(0x81, bytes([5, 0xF1, 0x00])) \
+        + tlv(0x82, bytes([3]) + b"\xff" * 10 + b"\xf8")
+    body = b""
+    if local_detail is not None:
+        body += ber_int(0x80, local_detail)
+    body += ber_int(0x81, calling) + ber_int(0x82, called) + ber_int(0x83, nesting)
+    body += tlv(0xA4, detail)
+    return tlv(0xA8, body)
+
+
+def aarq(mms, ctx=OID_MMS_CTX):
+    ext = tlv(0x06, OID_BER) + tlv(0x02, b"\x03") + tlv(0xA0, mms)
+    return tlv(0x60, tlv(0x80, b"\x07\x80") + tlv(0xA1, tlv(0x06, ctx)) + tlv(0xBE, tlv(0x28, ext)))
+
+
+def pdv(pcid, data):
+    return tlv(0x61, tlv(0x30, tlv(0x02, bytes([pcid])) + tlv(0xA0, data)))
+
+
+def pres_cp(user, contexts=((1, OID_ACSE), (3, OID_MMS_AS))):
+    items = b"".join(tlv(0x30, tlv(0x02, bytes([i])) + tlv(0x06, oid) + tlv(0x30, tlv(0x06, OID_BER)))
+                     for i, oid in contexts)
+    normal = tlv(0x81, b"\0\0\0\1") + tlv(0x82, b"\0\0\0\1") + tlv(0xA4, items) + pdv(1, user)
+    return tlv(0x31, tlv(0xA0, tlv(0x80, b"\x01")) + tlv(0xA2, normal))
+
+
+def ses_cn(user):
+    params = bytes([5, 6, 19, 1, 0, 22, 1, 2, 20, 2, 0, 2])
+    ud = bytes([193]) + (bytes([len(user)]) if len(user) < 255 else b"\xff" + len(user).to_bytes(2, "big")) + user
+    body = params + ud
+    li = bytes([len(body)]) if len(body) < 255 else b"\xff" + len(body).to_bytes(2, "big")
+    return bytes([13]) + li + body
+
+
+def connect_pdus(mms=None, ctx=OID_MMS_CTX, contexts=None):
+    """The CN TPKT(s) of a whole association request."""
+    cp = pres_cp(aarq(mms if mms is not None else mms_initiate(), ctx),
+                 contexts or ((1, OID_ACSE), (3, OID_MMS_AS)))
+    return cotp_dt(ses_cn(cp))
+
+
+def data_pdu(mms):
+    return cotp_dt(b"\x01\x00\x01\x00" + pdv(3, mms))
+
+
+def identify_req(invoke=1):
+    return tlv(0xA0, ber_int(0x02, invoke) + tlv(0x82))
+
+
+def release_req():
+    fn_user = tlv(0x61, tlv(0x30, tlv(0x02, b"\x01") + tlv(0xA0, tlv(0x62, ber_int(0x80, 0)))))
+    return cotp_dt(bytes([9, len(fn_user) + 2, 193, len(fn_user)]) + fn_user)
+
+
+class Raw:
+    """A raw TCP peer that reads whole TPKTs."""
+
+    def __init__(self, port, timeout=5.0):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def recv_tpkt(self):
+        """Next TPKT, or None when the server closed the connection."""
+        while True:
+            if len(self.buf) >= 4:
+                n = int.from_bytes(self.buf[2:4], "big")
+                if len(self.buf) >= n:
+                    pkt, self.buf = self.buf[:n], self.buf[n:]
+                    return pkt
+            try:
+                chunk = self.s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                return None
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def closed(self):
+        """True when the server closes the connection (after any output)."""
+        while True:
+            try:
+                chunk = self.s.recv(65536)
+            except ConnectionResetError:
+                return True
+            except socket.timeout:
+                return False
+            if not chunk:
+                return True
+
+    def associate(self):
+        self.send(cotp_cr())
+        cc = self.recv_tpkt()
+        assert cc and cc[5] == 0xD0, f"expected CC, got {cc!r}"
+        self.send(connect_pdus())
+        ac = self.recv_tpkt()
+        assert ac and ac[7] == 14, f"expected session ACCEPT, got {ac!r}"
+        return ac
+
+    def identify(self, invoke=1):
+        self.send(data_pdu(identify_req(invoke)))
+        return self.recv_tpkt()
+
+    def close(self):
+        self.s.close()
+
+
+def main():
+    if not IEDD or not IEDC:
+        print("set IEDD and IEDC to the built binaries", file=sys.stderr)
+        sys.exit(2)
+    unittest.main(verbosity=2)

@@ -1,0 +1,135 @@
+"""iedc identify against the real iedd: the association end to end, the
+command line, exit codes and a clean stop."""
+import json
+import signal
+import subprocess
+
+from harness import IEDC, IEDD, Daemon, Raw, iedc, main, free_port
+import unittest
+
+
+class Identify(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def test_text(self):
+        r = iedc("identify", self.d.addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("vendor:      iedd", r.stdout)
+        self.assertIn("model:       software IED", r.stdout)
+        self.assertRegex(r.stdout, r"revision:    \d+\.\d+")
+        self.assertIn("max PDU 65000 octets", r.stdout)
+        self.assertIn("identify", r.stdout.split("services:")[1])
+
+    def test_json(self):
+        r = iedc("--json", "identify", self.d.addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        j = json.loads(r.stdout)
+        self.assertEqual(j["vendor"], "iedd")
+        self.assertEqual(j["maxPduSize"], 65000)
+        self.assertEqual(j["version"], 1)
+        self.assertIn("identify", j["servicesSupported"])
+        self.assertIn("conclude", j["servicesSupported"])
+        # nothing announced that is not served
+        self.assertNotIn("read", j["servicesSupported"])
+
+    def test_verbose_log_lines(self):
+        iedc("identify", self.d.addr)
+        self.assertTrue(self.d.wait_log("associated (max PDU 65000"))
+        self.assertTrue(self.d.wait_log("released"))
+
+    def test_many_sequential(self):
+        for _ in range(20):
+            self.assertEqual(iedc("identify", self.d.addr).returncode, 0)
+
+
+class ExitCodes(unittest.TestCase):
+    def test_connection_refused(self):
+        r = iedc("identify", f"127.0.0.1:{free_port()}")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("Connection refused", r.stderr)
+
+    def test_usage(self):
+        self.assertEqual(iedc("identify").returncode, 2)
+        self.assertEqual(iedc("frobnicate", "127.0.0.1").returncode, 2)
+        r = iedc("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("identify HOST[:PORT]", r.stdout)
+
+    def test_association_limit(self):
+        d = Daemon("--max-associations", "2")
+        try:
+            held = [Raw(d.port), Raw(d.port)]
+            for h in held:
+                h.associate()
+            r = iedc("identify", d.addr)
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn("COTP DR reason 1", r.stderr)
+            self.assertTrue(d.wait_log("refused, 2 associations open"))
+            held[0].close()
+            self.assertTrue(d.wait_log("closed"))
+            r = iedc("identify", d.addr)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # the remaining held association still works
+            resp = held[1].identify(7)
+            self.assertIsNotNone(resp)
+            self.assertIn(b"iedd", resp)
+        finally:
+            d.stop()
+
+
+class Daemon_CLI(unittest.TestCase):
+    def test_help_version(self):
+        r = subprocess.run([IEDD, "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        for opt in ("--config", "--listen", "--max-associations", "--check", "--verbose",
+                    "--trace", "--foreground", "--version"):
+            self.assertIn(opt, r.stdout)
+        r = subprocess.run([IEDD, "--version"], capture_output=True, text=True)
+        self.assertRegex(r.stdout, r"^iedd \d+\.\d+\.\d+")
+
+    def test_check_embedded(self):
+        r = subprocess.run([IEDD, "--check"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("configuration OK", r.stdout)
+
+    def test_bad_listen(self):
+        for bad in ("nonsense", "127.0.0.1:0", "127.0.0.1:70000", "host.example:102"):
+            r = subprocess.run([IEDD, "--listen", bad, "--check"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn("--listen", r.stderr)
+
+    def test_port_in_use(self):
+        d = Daemon()
+        try:
+            r = subprocess.run([IEDD, "--listen", d.addr], capture_output=True, text=True,
+                               timeout=10)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("cannot listen on 127.0.0.1", r.stderr)
+            self.assertIn("in use", r.stderr)
+        finally:
+            d.stop()
+
+    def test_sigterm_aborts_associations_and_exits_0(self):
+        d = Daemon()
+        peer = Raw(d.port)
+        peer.associate()
+        self.assertEqual(d.stop(signal.SIGTERM), 0)
+        abort = peer.recv_tpkt()
+        self.assertIsNotNone(abort, "expected an abort before the close")
+        self.assertEqual(abort[7], 25, "session ABORT SPDU")
+        self.assertIn("aborted at shutdown", d.log())
+        self.assertIn("stopped", d.log())
+
+    def test_sigint_exits_0(self):
+        d = Daemon()
+        self.assertEqual(d.stop(signal.SIGINT), 0)
+
+
+if __name__ == "__main__":
+    main()

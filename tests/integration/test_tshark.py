@@ -1,0 +1,90 @@
+"""Independent referee: Wireshark's dissectors decode a captured iedd<->iedc
+exchange (TPKT, COTP, session, presentation, ACSE, MMS) with no malformed
+packet and no expert item of warning or error severity."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from harness import Daemon, Raw, data_pdu, iedc, identify_req, main, tlv, ber_int
+
+SKIP = 77
+
+
+def capture_possible():
+    if not shutil.which("tshark"):
+        return "tshark is not installed (apt-get install tshark)"
+    r = subprocess.run(["tshark", "-D"], capture_output=True, text=True)
+    if "lo" not in r.stdout:
+        return "tshark cannot list the loopback interface (needs root or the wireshark group)"
+    return None
+
+
+class Referee(unittest.TestCase):
+    def test_exchange_decodes_cleanly(self):
+        d = Daemon()
+        tmp = tempfile.mkdtemp(prefix="iedd-cap-")
+        pcap = os.path.join(tmp, "cap.pcapng")
+        cap = subprocess.Popen(["tshark", "-q", "-i", "lo", "-f", f"tcp port {d.port}",
+                                "-w", pcap], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            # wait until the capture runs (tshark prints "Capturing on")
+            deadline = time.time() + 15
+            ok = False
+            while time.time() < deadline:
+                if os.path.exists(pcap) and os.path.getsize(pcap) > 0:
+                    ok = True
+                    break
+                time.sleep(0.1)
+            if not ok:
+                cap.kill()
+                print("capture did not start: " + cap.stderr.read(), file=sys.stderr)
+                sys.exit(SKIP)
+            time.sleep(0.5)
+            for _ in range(3):
+                r = iedc("identify", d.addr)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            # the error paths a client can meet: Reject and confirmed-error
+            p = Raw(d.port)
+            p.associate()
+            # a well-formed Read of LD/LLN0$ST, which iedd does not offer yet
+            spec = tlv(0x30, tlv(0xA0, tlv(0xA1, tlv(0x1A, b"LD") + tlv(0x1A, b"LLN0$ST"))))
+            p.send(data_pdu(tlv(0xA0, ber_int(0x02, 9) + tlv(0xA4, tlv(0xA1, tlv(0xA0, spec))))))
+            self.assertIsNotNone(p.recv_tpkt())
+            self.assertIsNotNone(p.identify(10))
+            p.close()
+            time.sleep(1.0)
+        finally:
+            cap.terminate()
+            cap.wait(10)
+            d.stop()
+        dec = ["tshark", "-r", pcap, "-d", f"tcp.port=={d.port},tpkt"]
+        frames = subprocess.run(dec, capture_output=True, text=True).stdout
+        self.assertIn("initiate-RequestPDU", frames)
+        self.assertIn("initiate-ResponsePDU", frames)
+        self.assertIn("confirmed-ResponsePDU", frames)
+        self.assertIn("confirmed-ErrorPDU", frames)
+        self.assertIn("Release-Response", frames)
+        self.assertNotIn("Malformed", frames)
+        expert = subprocess.run(dec + ["-q", "-z", "expert,warn"], capture_output=True,
+                                text=True).stdout
+        bad = [l for l in expert.splitlines()
+               if l.strip() and ("Warning" in l or "Error" in l) and "Protocol" not in l]
+        # TCP-level notes are about the capture, not about iedd
+        bad = [l for l in bad if " TCP " not in l]
+        self.assertEqual(bad, [], expert)
+        detail = subprocess.run(dec + ["-V"], capture_output=True, text=True).stdout
+        self.assertIn("vendorName: iedd", detail)
+        self.assertIn("identify: True", detail)
+
+
+if __name__ == "__main__":
+    why = capture_possible()
+    if why:
+        print("SKIP: " + why, file=sys.stderr)
+        sys.exit(SKIP)
+    main()
