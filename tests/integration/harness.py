@@ -237,4 +237,6 @@ def main():
     if not IEDD or not IEDC:
         print("set IEDD and IEDC to the built binaries", file=sys.stderr)
         sys.exit(2)
-    unittest.main(verbosity=2)
+    import warnings
+    warnings.simplefilter("ignore", ResourceWarning)
+    unittest.main(verbosity=2, warnings="ignore")

@@ -209,7 +209,7 @@ class BadInput(unittest.TestCase):
     def test_unknown_service_rejected_association_kept(self):
         p = Raw(self.d.port)
         p.associate()
-        p.send(data_pdu(tlv(0xA0, ber_int(0x02, 5) + tlv(0xBF, b"\x63\x00"))))  # tag 99
+        p.send(data_pdu(tlv(0xA0, ber_int(0x02, 5) + b"\xBF\x63\x00")))  # tag 99
         rej = p.recv_tpkt()
         self.assertIn(bytes([0xA4]), rej, "RejectPDU")
         self.assertIn(bytes([0x80, 0x01, 0x05, 0x81, 0x01, 0x01]), rej,
