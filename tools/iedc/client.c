@@ -93,7 +93,7 @@ static void consume(struct client *c, size_t n)
 static int next_event(struct client *c, struct iso_event *ev, struct buf *keep)
 {
 	for (;;) {
-		size_t len;
+		size_t len = 0;
 		int r = recv_tpkt(c, &len);
 		if (r)
 			return r;
