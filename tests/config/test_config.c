@@ -1,0 +1,629 @@
+/* daemon/config.c: iedd.xml loading, schema validation and the messages a
+ * user sees for a broken file. */
+#include "config.h"
+
+#include "embedded.h"
+#include "iedd_config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#define NS "urn:iedd:config:1"
+#define HEAD "<iedd xmlns=\"" NS "\">\n"
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_config.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Writes `text` to tmpdir/name; the path goes to path[PATH_MAX]. */
+static void write_file(const char *name, const char *text, char *path, size_t pathlen)
+{
+	snprintf(path, pathlen, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Runs config_load_file with stderr redirected to a file, and asserts
+ * that libxml2 (or anyone) printed nothing. */
+static int load_quiet(const char *path, struct iedd_config *cfg, char *err, size_t errlen)
+{
+	char out[256];
+	struct stat st;
+	int saved, fd, r;
+
+	snprintf(out, sizeof(out), "%s/stderr.txt", tmpdir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(saved, 0);
+	dup2(fd, 2);
+	close(fd);
+	r = config_load_file(path, cfg, err, errlen);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_int_eq(stat(out, &st), 0);
+	ck_assert_msg(st.st_size == 0, "%s: %jd bytes on stderr", path, (intmax_t)st.st_size);
+	return r;
+}
+
+static void check_defaults(const struct iedd_config *c)
+{
+	ck_assert_uint_eq(c->max_associations, 10000);
+	ck_assert_uint_eq(c->assoc_timeout_ms, 10000);
+	ck_assert_uint_eq(c->idle_timeout_ms, 0);
+	ck_assert_uint_eq(c->pdu_timeout_ms, 10000);
+	ck_assert_uint_eq(c->max_pdu_size, 65000);
+	ck_assert_int_eq(c->max_serv_outstanding, 16);
+	ck_assert_int_eq(c->max_nesting, 10);
+	ck_assert_str_eq(c->vendor, "iedd");
+	ck_assert_str_eq(c->model, "software IED");
+	ck_assert_str_eq(c->revision, IEDD_VERSION);
+}
+
+/* Every field but `source`. */
+static void check_same(const struct iedd_config *a, const struct iedd_config *b)
+{
+	ck_assert_uint_eq(a->n_listen, b->n_listen);
+	for (size_t i = 0; i < a->n_listen; i++) {
+		ck_assert_str_eq(a->listen[i].addr, b->listen[i].addr);
+		ck_assert_uint_eq(a->listen[i].port, b->listen[i].port);
+	}
+	ck_assert_uint_eq(a->max_associations, b->max_associations);
+	ck_assert_uint_eq(a->assoc_timeout_ms, b->assoc_timeout_ms);
+	ck_assert_uint_eq(a->idle_timeout_ms, b->idle_timeout_ms);
+	ck_assert_uint_eq(a->pdu_timeout_ms, b->pdu_timeout_ms);
+	ck_assert_uint_eq(a->max_pdu_size, b->max_pdu_size);
+	ck_assert_int_eq(a->max_serv_outstanding, b->max_serv_outstanding);
+	ck_assert_int_eq(a->max_nesting, b->max_nesting);
+	ck_assert_str_eq(a->vendor, b->vendor);
+	ck_assert_str_eq(a->model, b->model);
+	ck_assert_str_eq(a->revision, b->revision);
+}
+
+/* ---- good configurations --------------------------------------------- */
+
+START_TEST(defaults)
+{
+	struct iedd_config c;
+	memset(&c, 0xa5, sizeof(c));
+	config_defaults(&c);
+	check_defaults(&c);
+	ck_assert_uint_eq(c.n_listen, 0);
+	ck_assert_str_eq(c.source, "(embedded default)");
+}
+END_TEST
+
+START_TEST(embedded)
+{
+	struct iedd_config c;
+	char err[512] = "";
+
+	ck_assert_uint_eq(strlen((const char *)embedded_iedd_xml), embedded_iedd_xml_len);
+	ck_assert_int_eq(config_load_embedded(&c, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_uint_eq(c.n_listen, 1);
+	ck_assert_str_eq(c.listen[0].addr, "127.0.0.1");
+	ck_assert_uint_eq(c.listen[0].port, 10102);
+	check_defaults(&c);
+	ck_assert_str_eq(c.revision, "0.1.0");
+	ck_assert_str_eq(c.source, "(embedded default)");
+}
+END_TEST
+
+/* The shipped etc/iedd.xml loads, and is what the binary carries. */
+START_TEST(etc_file)
+{
+	const char *path = getenv("IEDD_ETC_XML");
+	struct iedd_config file, emb;
+	char err[512] = "";
+
+	ck_assert_msg(path != NULL, "IEDD_ETC_XML not set (run through meson test)");
+	ck_assert_int_eq(load_quiet(path, &file, err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_str_eq(file.source, path);
+	ck_assert_int_eq(config_load_embedded(&emb, err, sizeof(err)), 0);
+	check_same(&file, &emb);
+}
+END_TEST
+
+START_TEST(minimal)
+{
+	struct iedd_config c, d;
+	char path[256], err[512] = "";
+
+	write_file("minimal.xml", "<iedd xmlns=\"" NS "\"/>", path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	config_defaults(&d);
+	check_same(&c, &d);
+	ck_assert_str_eq(c.source, path);
+
+	write_file("empty-server.xml",
+		   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<!-- a comment -->\n"
+		   "<c:iedd xmlns:c=\"" NS "\"><c:server><c:limits/></c:server></c:iedd>\n",
+		   path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	check_same(&c, &d);
+}
+END_TEST
+
+START_TEST(full)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "";
+
+	write_file("full.xml",
+		   HEAD
+		   "  <server>\n"
+		   "    <listen address=\"*\" port=\"102\"/>\n"
+		   "    <listen address=\"::\" port=\" 3782 \"/>\n"
+		   "    <listen address=\"::1\" port=\"010102\"/>\n"
+		   "    <listen address=\"192.168.1.10\" port=\"65535\"/>\n"
+		   "    <limits maxAssociations=\"5\" associationTimeout=\"2000\" idleTimeout=\"60000\"\n"
+		   "            pduTimeout=\"3000\" maxPduSize=\"1048576\" maxServOutstanding=\"1000\"\n"
+		   "            maxNesting=\"100\"/>\n"
+		   "    <identity vendor=\"ACME Grid\" model=\"WTG-3000 gateway\" revision=\"2.4.1 build 7\"/>\n"
+		   "  </server>\n"
+		   "</iedd>\n",
+		   path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.n_listen, 4);
+	ck_assert_str_eq(c.listen[0].addr, "*");
+	ck_assert_uint_eq(c.listen[0].port, 102);
+	ck_assert_str_eq(c.listen[1].addr, "::");
+	ck_assert_uint_eq(c.listen[1].port, 3782);
+	ck_assert_str_eq(c.listen[2].addr, "::1");
+	ck_assert_uint_eq(c.listen[2].port, 10102);
+	ck_assert_str_eq(c.listen[3].addr, "192.168.1.10");
+	ck_assert_uint_eq(c.listen[3].port, 65535);
+	ck_assert_uint_eq(c.max_associations, 5);
+	ck_assert_uint_eq(c.assoc_timeout_ms, 2000);
+	ck_assert_uint_eq(c.idle_timeout_ms, 60000);
+	ck_assert_uint_eq(c.pdu_timeout_ms, 3000);
+	ck_assert_uint_eq(c.max_pdu_size, 1048576);
+	ck_assert_int_eq(c.max_serv_outstanding, 1000);
+	ck_assert_int_eq(c.max_nesting, 100);
+	ck_assert_str_eq(c.vendor, "ACME Grid");
+	ck_assert_str_eq(c.model, "WTG-3000 gateway");
+	ck_assert_str_eq(c.revision, "2.4.1 build 7");
+}
+END_TEST
+
+START_TEST(sixteen_listeners)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "", text[4096];
+	size_t o = (size_t)snprintf(text, sizeof(text), HEAD "<server>\n");
+
+	for (int i = 0; i < CONFIG_MAX_LISTEN; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "<listen address=\"127.0.0.1\" port=\"%d\"/>\n", 20000 + i);
+	snprintf(text + o, sizeof(text) - o, "</server></iedd>\n");
+	write_file("sixteen.xml", text, path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.n_listen, CONFIG_MAX_LISTEN);
+	ck_assert_uint_eq(c.listen[15].port, 20015);
+}
+END_TEST
+
+/* default="..." in the schema documents what iedd does when an attribute
+ * is left out; it must say what config_defaults() does. */
+START_TEST(xsd_defaults_match)
+{
+	struct iedd_config c;
+	xmlDocPtr xsd;
+	unsigned checked = 0;
+	char buf[80];
+
+	config_defaults(&c);
+	xsd = xmlReadMemory((const char *)embedded_config_xsd, (int)embedded_config_xsd_len,
+			    "iedd-config.xsd", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+	ck_assert_ptr_nonnull(xsd);
+	for (xmlNode *n = xmlDocGetRootElement(xsd); n;) {
+		if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "attribute")) {
+			xmlChar *name = xmlGetNoNsProp(n, (const xmlChar *)"name");
+			xmlChar *def = xmlGetNoNsProp(n, (const xmlChar *)"default");
+			const char *nm = (const char *)name;
+			if (def) {
+				if (!strcmp(nm, "maxAssociations"))
+					snprintf(buf, sizeof(buf), "%u", c.max_associations);
+				else if (!strcmp(nm, "associationTimeout"))
+					snprintf(buf, sizeof(buf), "%u", c.assoc_timeout_ms);
+				else if (!strcmp(nm, "idleTimeout"))
+					snprintf(buf, sizeof(buf), "%u", c.idle_timeout_ms);
+				else if (!strcmp(nm, "pduTimeout"))
+					snprintf(buf, sizeof(buf), "%u", c.pdu_timeout_ms);
+				else if (!strcmp(nm, "maxPduSize"))
+					snprintf(buf, sizeof(buf), "%u", (unsigned)c.max_pdu_size);
+				else if (!strcmp(nm, "maxServOutstanding"))
+					snprintf(buf, sizeof(buf), "%d", c.max_serv_outstanding);
+				else if (!strcmp(nm, "maxNesting"))
+					snprintf(buf, sizeof(buf), "%d", c.max_nesting);
+				else if (!strcmp(nm, "vendor"))
+					snprintf(buf, sizeof(buf), "%s", c.vendor);
+				else if (!strcmp(nm, "model"))
+					snprintf(buf, sizeof(buf), "%s", c.model);
+				else
+					ck_abort_msg("schema default for '%s' not known to this test", nm);
+				ck_assert_msg(!strcmp(buf, (const char *)def),
+					      "%s: schema says '%s', config_defaults '%s'", nm, def, buf);
+				checked++;
+			}
+			xmlFree(name);
+			xmlFree(def);
+		}
+		/* depth-first walk */
+		if (n->children)
+			n = n->children;
+		else {
+			while (n && !n->next)
+				n = n->parent;
+			if (n)
+				n = n->next;
+		}
+	}
+	xmlFreeDoc(xsd);
+	ck_assert_uint_eq(checked, 9);
+}
+END_TEST
+
+/* ---- broken configurations ------------------------------------------- */
+
+struct broken {
+	const char *name;
+	const char *text;
+	int line;		/* expected "file:LINE:"; 0 = "file: " */
+	const char *says[4];	/* each must appear in the message */
+};
+
+#define LISTEN_OK "    <listen address=\"127.0.0.1\" port=\"10102\"/>\n"
+
+static const struct broken broken[] = {
+	{ .name = "not-xml.xml", .text = "listen 127.0.0.1:102\n", .line = 1,
+	  .says = { "not well-formed XML" } },
+	{ .name = "empty.xml", .text = "", .line = 0, .says = { "empty", "<iedd xmlns=" } },
+	{ .name = "truncated.xml", .text = HEAD "  <server>\n" LISTEN_OK, .line = 4,
+	  .says = { "not well-formed XML" } },
+	{ .name = "wrong-root.xml",
+	  .text = "<?xml version=\"1.0\"?>\n<config xmlns=\"" NS "\"/>\n", .line = 2,
+	  .says = { "root element is 'config'", "<iedd xmlns=\"urn:iedd:config:1\">" } },
+	{ .name = "no-namespace.xml", .text = "\n<iedd>\n</iedd>\n", .line = 2,
+	  .says = { "no namespace", "xmlns=\"urn:iedd:config:1\"" } },
+	{ .name = "wrong-namespace.xml", .text = "<iedd xmlns=\"urn:iedd:config:2\"/>\n", .line = 1,
+	  .says = { "'urn:iedd:config:2'", "xmlns=\"urn:iedd:config:1\"" } },
+	{ .name = "unknown-element.xml",
+	  .text = HEAD "  <server>\n" LISTEN_OK "    <lisen address=\"::1\" port=\"10103\"/>\n"
+		  "  </server>\n</iedd>\n",
+	  .line = 4, .says = { "element 'lisen'", "not expected", "listen, limits, identity" } },
+	{ .name = "unknown-section.xml",
+	  .text = HEAD "  <server/>\n  <scl file=\"x.icd\"/>\n</iedd>\n", .line = 3,
+	  .says = { "element 'scl'", "<iedd> may contain server" } },
+	{ .name = "foreign-element.xml",
+	  .text = HEAD "  <server xmlns=\"\">\n  </server>\n</iedd>\n", .line = 2,
+	  .says = { "element 'server'", "namespace urn:iedd:config:1" } },
+	{ .name = "order.xml",
+	  .text = HEAD "  <server>\n    <identity vendor=\"x\"/>\n" LISTEN_OK "  </server>\n</iedd>\n",
+	  .line = 4, .says = { "element 'listen'", "in this order" } },
+	{ .name = "text.xml", .text = HEAD "  <server>\n  listen here\n  </server>\n</iedd>\n",
+	  .line = 2, .says = { "element 'server'", "text" } },
+	{ .name = "port-0.xml",
+	  .text = HEAD "  <server>\n    <listen address=\"127.0.0.1\" port=\"0\"/>\n  </server>\n</iedd>\n",
+	  .line = 3,
+	  .says = { "element 'listen', attribute 'port'", "'0'", "portType", "(use 1..65535)" } },
+	{ .name = "port-70000.xml",
+	  .text = HEAD "  <server>\n" LISTEN_OK "    <listen address=\"::1\" port=\"70000\"/>\n"
+		  "  </server>\n</iedd>\n",
+	  .line = 4,
+	  .says = { "element 'listen', attribute 'port': '70000' is not a valid value of the atomic type 'portType' (use 1..65535)" } },
+	{ .name = "port-word.xml",
+	  .text = HEAD "<server><listen address=\"::1\" port=\"mms\"/></server></iedd>\n", .line = 2,
+	  .says = { "attribute 'port'", "'mms'", "1..65535" } },
+	{ .name = "port-missing.xml",
+	  .text = HEAD "<server>\n<listen address=\"::1\"/></server></iedd>\n", .line = 3,
+	  .says = { "element 'listen'", "attribute 'port' is missing", "1..65535" } },
+	/* A start tag over several lines: the line of the attribute itself. */
+	{ .name = "multiline.xml",
+	  .text = HEAD "  <server>\n    <limits maxAssociations=\"100\"\n"
+		  "            maxNesting=\"0\"\n            maxPduSize=\"1000\"/>\n"
+		  "  </server>\n</iedd>\n",
+	  .line = 4, .says = { "attribute 'maxNesting'", "(use 1..100)" } },
+	{ .name = "max-associations-0.xml",
+	  .text = HEAD "  <server>\n" LISTEN_OK "    <limits maxAssociations=\"0\"/>\n"
+		  "  </server>\n</iedd>\n",
+	  .line = 4,
+	  .says = { "element 'limits', attribute 'maxAssociations'", "'0'", "(use 1..100000)" } },
+	{ .name = "pdu-size.xml",
+	  .text = HEAD "<server><limits maxPduSize=\"4294967296\"/></server></iedd>\n", .line = 2,
+	  .says = { "attribute 'maxPduSize'", "64..1048576" } },
+	{ .name = "unknown-attribute.xml",
+	  .text = HEAD "<server>\n<limits maxAssociation=\"10\"/></server></iedd>\n", .line = 3,
+	  .says = { "unknown attribute 'maxAssociation'", "maxAssociations, associationTimeout" } },
+	{ .name = "vendor-65.xml",
+	  .text = HEAD "  <server>\n    <identity\n       vendor=\""
+		  "12345678901234567890123456789012345678901234567890123456789012345\"/>\n"
+		  "  </server>\n</iedd>\n",
+	  .line = 4,
+	  .says = { "element 'identity', attribute 'vendor'", "visibleString64", "64 printable ASCII" } },
+	{ .name = "vendor-utf8.xml",
+	  .text = HEAD "<server><identity model=\"Windkraftanlage Größe 3\"/></server></iedd>\n",
+	  .line = 2, .says = { "attribute 'model'", "printable ASCII" } },
+	{ .name = "vendor-empty.xml",
+	  .text = HEAD "<server><identity revision=\"\"/></server></iedd>\n", .line = 2,
+	  .says = { "attribute 'revision'", "''" } },
+	{ .name = "host-name.xml",
+	  .text = HEAD "<server><listen address=\"localhost\" port=\"102\"/></server></iedd>\n",
+	  .line = 2, .says = { "attribute 'address'", "'localhost'", "host names are not resolved" } },
+	/* Passes the schema's pattern; inet_pton refuses it. */
+	{ .name = "bad-address.xml",
+	  .text = HEAD "<server>\n" LISTEN_OK "<listen address=\"1.2.3\" port=\"102\"/></server></iedd>\n",
+	  .line = 4, .says = { "element 'listen', attribute 'address': '1.2.3'", "numeric IPv4 or IPv6" } },
+	{ .name = "duplicate.xml",
+	  .text = HEAD "<server>\n" LISTEN_OK LISTEN_OK "</server></iedd>\n", .line = 4,
+	  .says = { "element 'listen'", "'127.0.0.1', '10102'", "twice" } },
+	{ .name = "doctype.xml",
+	  .text = "<?xml version=\"1.0\"?>\n"
+		  "<!DOCTYPE iedd [\n <!ENTITY a \"aaaaaaaaaa\">\n <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;\">\n]>\n"
+		  "<iedd xmlns=\"" NS "\"><server><identity vendor=\"&b;\"/></server></iedd>\n",
+	  .line = 2, .says = { "DOCTYPE", "not allowed" } },
+	{ .name = "external-entity.xml",
+	  .text = "<!DOCTYPE iedd SYSTEM \"http://example.invalid/iedd.dtd\">\n"
+		  "<iedd xmlns=\"" NS "\"/>\n",
+	  .line = 1, .says = { "DOCTYPE" } },
+	{ .name = "undefined-entity.xml",
+	  .text = HEAD "<server><identity vendor=\"&vendor;\"/></server></iedd>\n", .line = 2,
+	  .says = { "vendor", "not well-formed XML" } },
+};
+
+START_TEST(broken_file)
+{
+	const struct broken *b = &broken[_i];
+	struct iedd_config c, before;
+	char path[256], err[1024] = "", prefix[300];
+	int r;
+
+	write_file(b->name, b->text, path, sizeof(path));
+	memset(&c, 0x5a, sizeof(c));
+	before = c;
+	r = load_quiet(path, &c, err, sizeof(err));
+	if (getenv("TEST_CONFIG_VERBOSE"))
+		printf("%s\n", err);
+	ck_assert_msg(r == -EINVAL, "%s: returned %d, message '%s'", b->name, r, err);
+	ck_assert_msg(!memcmp(&c, &before, sizeof(c)), "%s: cfg changed on failure", b->name);
+	if (b->line)
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", path, b->line);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: ", path);
+	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "%s: expected '%s...', got '%s'",
+		      b->name, prefix, err);
+	for (size_t i = 0; i < 4 && b->says[i]; i++)
+		ck_assert_msg(strstr(err, b->says[i]), "%s: '%s' not in '%s'", b->name, b->says[i],
+			      err);
+	ck_assert_msg(!strchr(err, '\n'), "%s: message spans lines: '%s'", b->name, err);
+}
+END_TEST
+
+START_TEST(seventeen_listeners)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "", text[4096], prefix[300];
+	size_t o = (size_t)snprintf(text, sizeof(text), HEAD "<server>\n");
+
+	for (int i = 0; i <= CONFIG_MAX_LISTEN; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "<listen address=\"127.0.0.1\" port=\"%d\"/>\n", 20000 + i);
+	snprintf(text + o, sizeof(text) - o, "</server></iedd>\n");
+	write_file("seventeen.xml", text, path, sizeof(path));
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EINVAL);
+	/* lines 1 and 2 are <iedd> and <server>: the 17th listen is line 19. */
+	snprintf(prefix, sizeof(prefix), "%s:19: element 'listen' is not expected", path);
+	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "got '%s'", err);
+}
+END_TEST
+
+START_TEST(many_errors_counted)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "";
+
+	write_file("many.xml",
+		   HEAD "<server>\n<listen address=\"::1\" port=\"0\"/>\n"
+		   "<limits maxAssociations=\"0\" maxNesting=\"0\"/>\n</server></iedd>\n",
+		   path, sizeof(path));
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, ":3: element 'listen', attribute 'port'"), "got '%s'", err);
+	ck_assert_msg(strstr(err, "(and 2 more errors)"), "got '%s'", err);
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "";
+
+	snprintf(path, sizeof(path), "%s/does-not-exist.xml", tmpdir);
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -ENOENT);
+	ck_assert_msg(strstr(err, path) && strstr(err, strerror(ENOENT)), "got '%s'", err);
+
+	ck_assert_int_eq(load_quiet(tmpdir, &c, err, sizeof(err)), -EISDIR);
+	ck_assert_msg(strstr(err, tmpdir) && strstr(err, "not a regular file"), "got '%s'", err);
+}
+END_TEST
+
+START_TEST(huge_file)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/huge.xml", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 2 << 20), 0);
+	close(fd);
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EFBIG);
+	ck_assert_msg(strstr(err, path), "got '%s'", err);
+}
+END_TEST
+
+/* A short or absent error buffer is not overrun. */
+START_TEST(small_err_buffer)
+{
+	struct iedd_config c;
+	char path[256], err[16];
+
+	write_file("bad.xml", "<iedd/>", path, sizeof(path));
+	memset(err, 'x', sizeof(err));
+	ck_assert_int_eq(load_quiet(path, &c, err, 8), -EINVAL);
+	ck_assert_uint_eq(strlen(err), 7);
+	ck_assert_int_eq(err[8], 'x');
+	ck_assert_int_eq(load_quiet(path, &c, NULL, 0), -EINVAL);
+}
+END_TEST
+
+#if LIBXML_VERSION >= 21200
+#define XMLERR_CONST const
+#else
+#define XMLERR_CONST
+#endif
+
+static void other_handler(void *ctx, XMLERR_CONST xmlError *e)
+{
+	(void)ctx, (void)e;
+}
+
+/* The loader borrows libxml2's per-thread handlers and gives them back. */
+START_TEST(handlers_restored)
+{
+	struct iedd_config c;
+	char path[256], err[512];
+	int token;
+
+	write_file("bad.xml", "<iedd", path, sizeof(path));
+	xmlSetStructuredErrorFunc(&token, other_handler);
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_eq(xmlStructuredErrorContext, &token);
+	ck_assert(xmlStructuredError == other_handler);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+}
+END_TEST
+
+/* ---- config_parse_listen --------------------------------------------- */
+
+static const struct {
+	const char *s, *addr;
+	uint16_t port;
+} listen_good[] = {
+	{ "127.0.0.1:102", "127.0.0.1", 102 },
+	{ "[::1]:102", "::1", 102 },
+	{ "[::]:3782", "::", 3782 },
+	{ "[fe80::1:2]:65535", "fe80::1:2", 65535 },
+	{ "*:102", "*", 102 },
+	{ ":102", "*", 102 },
+	{ "102", "*", 102 },
+	{ "1", "*", 1 },
+	{ "0.0.0.0:10102", "0.0.0.0", 10102 },
+	{ "[::ffff:192.0.2.1]:102", "::ffff:192.0.2.1", 102 },
+};
+
+static const char *const listen_bad[] = {
+	"", ":", "0", "65536", "70000", "127.0.0.1:0", "127.0.0.1:", "127.0.0.1",
+	"localhost:102", "::1:102", "::1", "[::1]", "[::1]102", "[::1:102", "[]:102",
+	"[127.0.0.1]:102", "[*]:102", "1.2.3:102", "127.0.0.1:+102", "127.0.0.1:-1",
+	"127.0.0.1:1 02", " 102", "102 ", "*:0x66", "**:102", "127.0.0.1:102:",
+	"127.0.0.1:0000102",
+	"[0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0001]:102",
+};
+
+START_TEST(parse_listen_good)
+{
+	struct config_listen l;
+
+	for (size_t i = 0; i < sizeof(listen_good) / sizeof(listen_good[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		ck_assert_msg(config_parse_listen(listen_good[i].s, &l) == 0, "'%s' refused",
+			      listen_good[i].s);
+		ck_assert_str_eq(l.addr, listen_good[i].addr);
+		ck_assert_uint_eq(l.port, listen_good[i].port);
+	}
+}
+END_TEST
+
+START_TEST(parse_listen_bad)
+{
+	struct config_listen l = { .addr = "untouched", .port = 7 };
+
+	for (size_t i = 0; i < sizeof(listen_bad) / sizeof(listen_bad[0]); i++) {
+		ck_assert_msg(config_parse_listen(listen_bad[i], &l) == -EINVAL, "'%s' accepted",
+			      listen_bad[i]);
+		ck_assert_str_eq(l.addr, "untouched");
+		ck_assert_uint_eq(l.port, 7);
+	}
+	ck_assert_int_eq(config_parse_listen(NULL, &l), -EINVAL);
+	ck_assert_int_eq(config_parse_listen("102", NULL), -EINVAL);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("load");
+
+	tcase_add_checked_fixture(tc, make_tmpdir, remove_tmpdir);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, embedded);
+	tcase_add_test(tc, etc_file);
+	tcase_add_test(tc, minimal);
+	tcase_add_test(tc, full);
+	tcase_add_test(tc, sixteen_listeners);
+	tcase_add_test(tc, xsd_defaults_match);
+	tcase_add_loop_test(tc, broken_file, 0, (int)(sizeof(broken) / sizeof(broken[0])));
+	tcase_add_test(tc, seventeen_listeners);
+	tcase_add_test(tc, many_errors_counted);
+	tcase_add_test(tc, missing_file);
+	tcase_add_test(tc, huge_file);
+	tcase_add_test(tc, small_err_buffer);
+	tcase_add_test(tc, handlers_restored);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("listen");
+	tcase_add_test(tc, parse_listen_good);
+	tcase_add_test(tc, parse_listen_bad);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
