@@ -6,9 +6,8 @@
  * braces) and, where the schema knows it, how to fix it. libxml2 reports
  * through our structured handlers only; it never prints.
  *
- * Loading is not thread-safe against other users of libxml2's per-thread
- * error handlers in the same thread: the previous handlers are saved and
- * restored around each load. */
+ * Thread: any. libxml2's error handlers are per thread; a load borrows its
+ * thread's handlers and gives them back before it returns. */
 #include "config.h"
 
 #include "embedded.h"
@@ -407,7 +406,7 @@ static long attr_line(const struct diag *d, const xmlAttr *attr)
 {
 	const xmlNode *el = attr->parent;
 	long line = node_line(el), l = 1;
-	const char *p = d->buf, *end = d->buf + d->len, *eol = NULL, *tag = NULL;
+	const char *p = d->buf, *end = d->buf + d->len, *tag = NULL;
 	char qname[256];
 
 	if (!d->buf || line <= 0)
@@ -422,13 +421,9 @@ static long attr_line(const struct diag *d, const xmlAttr *attr)
 		if (*p == '<' && (size_t)(end - p) > ql + 1 && !memcmp(p + 1, qname, ql) &&
 		    strchr(" \t\r\n/>", p[ql + 1]))
 			tag = p;
-		if (*p == '\n' && ++l > line) {
-			eol = p;
+		if (*p == '\n' && ++l > line)
 			break;
-		}
 	}
-	if (!eol)
-		eol = end;
 	if (!tag)
 		return line;
 	/* The tag is well-formed (the document parsed): name="v" or name='v'. */
@@ -908,8 +903,11 @@ static int load_mem(const char *buf, size_t len, const char *name, struct iedd_c
 	config_defaults(&c);
 	snprintf(c.source, sizeof(c.source), "%s", name);
 
+	r = -EFBIG;
+	if (len > INT_MAX)
+		goto out;
 	r = -ENOMEM;
-	if (len > INT_MAX || !(ctxt = xmlNewParserCtxt()))
+	if (!(ctxt = xmlNewParserCtxt()))
 		goto out;
 	ctxt->_private = &d;
 	ctxt->sax->internalSubset = refuse_doctype;
@@ -965,6 +963,10 @@ int config_load_file(const char *path, struct iedd_config *cfg, char *err, size_
 	size_t len = 0;
 	int fd, r;
 
+	if (!path || !cfg) {
+		file_error(err, errlen, "(no file): no configuration file given");
+		return -EINVAL;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
