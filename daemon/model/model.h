@@ -1,0 +1,229 @@
+/* The IEC 61850 data model of one IED, loaded from SCL at start and then
+ * read-only in shape (values change). Owned and used by the event-loop
+ * thread only.
+ *
+ * Shape: the MMS view of IEC 61850-8-1 §6/§7 is built once at load time:
+ * an LD is an MMS domain; an LN is a named variable whose components are the
+ * functional constraints present (ST, MX, CO, ...), each a structure of the
+ * data objects that have attributes with that FC, filtered recursively.
+ * Types (struct mtype) are shared by every instance of the same SCL type, so
+ * memory grows with the number of distinct types, not of instances; an
+ * instance is (type, value offset). Values live in one byte array.
+ *
+ * Lookups (domain by name, LN by name, component by name) use hash tables or
+ * sorted arrays built at load: their cost does not grow with the model. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ber.h"
+#include "buf.h"
+
+/* Functional constraints (IEC 61850-7-2 Table 18; MMS names per 8-1). */
+enum model_fc {
+	FC_NONE = 0, FC_ST, FC_MX, FC_SP, FC_SV, FC_CF, FC_DC, FC_SG, FC_SE, FC_SR, FC_OR,
+	FC_BL, FC_EX, FC_CO, FC_US, FC_MS, FC_RP, FC_BR, FC_LG, FC_GO, FC_GS, FC_SC,
+	FC_COUNT
+};
+/* "ST", "MX", ...; NULL for FC_NONE. */
+const char *model_fc_name(uint8_t fc);
+/* FC_* for a two-letter name, FC_NONE if unknown. */
+uint8_t model_fc_parse(const char *s, size_t len);
+/* Whether an MMS Write may change attributes of this FC (IEC 61850-7-2
+ * §6.2.1: CF, DC, SP, SV, BL, and control-block FCs through their services;
+ * never ST, MX). */
+bool model_fc_writable(uint8_t fc);
+
+/* Basic types (IEC 61850-7-2 §6.1, SCL bType) and constructed kinds. */
+enum model_btype {
+	MB_STRUCT = 0, MB_ARRAY,
+	MB_BOOLEAN, MB_INT8, MB_INT16, MB_INT24, MB_INT32, MB_INT64, MB_INT128,
+	MB_INT8U, MB_INT16U, MB_INT24U, MB_INT32U,
+	MB_FLOAT32, MB_FLOAT64,
+	MB_ENUM,		/* Enum: MMS integer (8-1 Ed.2: Integer) */
+	MB_DBPOS, MB_TCMD, MB_CHECK,	/* 2-bit strings */
+	MB_QUALITY,		/* bit-string(13) */
+	MB_TIMESTAMP,		/* utc-time */
+	MB_ENTRYTIME,		/* binary-time(6) */
+	MB_VISSTRING,		/* VisString32/64/65/129/255, ObjRef (129), Currency (3) */
+	MB_UNICODE,		/* Unicode255: mms-string (UTF-8) */
+	MB_OCTET,		/* Octet64/Octet6/Octet16, EntryID (8), PhyComAddr */
+	MB_BITSTRING,		/* TrgOps (6), OptFlds (10), SvOptFlds, LogOptFlds: max_len = bits */
+	MB_COUNT
+};
+/* The SCL bType spelling ("FLOAT32"); for MB_STRUCT "Struct". */
+const char *model_btype_name(uint8_t bt);
+
+/* Bytes of value storage per basic type: fixed per type (strings: max_len+1,
+ * NUL-terminated; octets: 2-byte length + max_len; bitstrings: 1-byte
+ * bit count + ceil(bits/8); ints as int64_t/uint64_t, FLOAT32 as float,
+ * FLOAT64 as double, ENUM as int32_t, DBPOS/TCMD/CHECK as uint8_t (the two
+ * bits in the low bits, MSB first as on the wire), QUALITY as uint16_t (bit 0
+ * of the wire in bit 15), TIMESTAMP as the 8 wire octets, ENTRYTIME as the 6
+ * wire octets). All accesses use memcpy: no alignment is assumed. */
+size_t model_btype_size(uint8_t bt, uint32_t max_len);
+
+struct enum_type {
+	const char *id;
+	uint32_t n;
+	int32_t *ords;		/* sorted ascending */
+	const char **names;	/* names[i] belongs to ords[i] */
+};
+/* Name of `ord` or NULL. */
+const char *enum_name(const struct enum_type *e, int32_t ord);
+/* Ordinal of `name` (exact match); false if not a member. */
+bool enum_ord(const struct enum_type *e, const char *name, int32_t *ord);
+
+struct mcomp;
+
+/* A node of the MMS view type tree. Immutable after load; shared. */
+struct mtype {
+	uint8_t btype;		/* enum model_btype */
+	uint8_t fc;		/* the FC of every leaf below (FC_NONE above the FC level) */
+	uint16_t trgops;	/* DA trigger options: MODEL_TRG_* */
+	uint32_t max_len;	/* strings, octets: max octets; bitstrings: bits */
+	uint32_t size;		/* bytes of values of the whole subtree */
+	uint32_t count;		/* MB_ARRAY: number of elements */
+	const struct mtype *elem;	/* MB_ARRAY: element type */
+	const struct enum_type *enm;	/* MB_ENUM */
+	uint32_t n;		/* MB_STRUCT: number of components */
+	const struct mcomp *comp;	/* MB_STRUCT: components in definition order */
+	const uint32_t *by_name;	/* MB_STRUCT: indices into comp, sorted by strcmp */
+	const uint8_t *typedesc;	/* MMS TypeDescription (ISO 9506-2 TypeSpecification), BER */
+	size_t typedesc_len;
+	uint32_t depth;		/* levels below (0 for a basic type) */
+};
+
+#define MODEL_TRG_DCHG 0x01
+#define MODEL_TRG_QCHG 0x02
+#define MODEL_TRG_DUPD 0x04
+
+struct mcomp {
+	const char *name;
+	const struct mtype *type;
+	uint32_t off;		/* offset of this component's values within the parent's */
+};
+
+/* A data set (IEC 61850-7-2 §9), from SCL DataSet/FCDA. */
+struct mfcda {
+	char ref[160];		/* "LDinst/LN.DO.DA[FC]" as written in the SCL, for messages */
+	const struct mld *ld;
+	const struct mln *ln;
+	const struct mtype *type;	/* the member's type (FC-filtered) */
+	uint32_t voff;		/* absolute value offset */
+	char mms_item[130];	/* "LN$FC$DO$DA" */
+};
+struct mdataset {
+	char name[65];		/* MMS name of the named variable list: "LLN0$DSname" */
+	const struct mln *ln;	/* LN holding it (LLN0 usually) */
+	uint32_t n;
+	struct mfcda *members;
+};
+
+/* Control blocks from SCL, kept for later services (reports, GOOSE, logs,
+ * setting groups). Only the identifying fields are kept now. */
+enum { MCB_URCB, MCB_BRCB, MCB_GOCB, MCB_LCB, MCB_SGCB, MCB_MSVCB, MCB_USVCB };
+struct mcb {
+	uint8_t kind;
+	char name[65];
+	char dataset[65];
+	const struct mln *ln;
+	uint32_t conf_rev;
+	char rpt_id[130];	/* rptID / appID / logName */
+	uint32_t max_instances;	/* RptEnabled max; 1 otherwise */
+	bool buffered;
+	uint32_t intg_pd, buf_time;
+	uint16_t trgops;
+};
+
+struct mln {
+	char name[65];		/* prefix + lnClass + inst, e.g. "MMXU1", "LLN0" */
+	char ln_class[8];
+	const struct mtype *type;	/* MB_STRUCT whose components are FCs (sorted) */
+	uint32_t vbase;		/* offset of the LN's values in model.values */
+	const struct mld *ld;
+};
+
+struct mld {
+	char name[65];		/* MMS domain name: IED name + inst, or Ed.2 ldName */
+	char inst[65];
+	uint32_t n_ln;
+	struct mln *lns;	/* sorted by name */
+	uint32_t n_ds;
+	struct mdataset *datasets;	/* sorted by name */
+	uint32_t n_cb;
+	struct mcb *cbs;
+};
+
+struct model {
+	char ied_name[65];
+	char scl_file[256];
+	uint32_t n_ld;
+	struct mld *lds;	/* sorted by name */
+	uint8_t *values;	/* every attribute value, laid out by type */
+	size_t values_size;
+	uint32_t n_types;	/* distinct mtype nodes (for statistics) */
+	void *priv;		/* loader-private: arena, hash tables */
+};
+
+/* Result of resolving an MMS name or an object reference. */
+struct mref {
+	const struct mld *ld;
+	const struct mln *ln;
+	const struct mtype *type;
+	uint32_t voff;		/* absolute offset into model.values */
+	uint8_t fc;		/* FC_NONE for a whole LN */
+};
+
+/* ---- loading (model/scl.c) ---- */
+
+/* Loads `path` (SCL 2003, 2007B, 2007B4; ICD, CID, IID, SCD) and builds the
+ * model of IED `ied` (NULL: the only IED in the file). On failure returns a
+ * negative errno and writes into err[errlen] a message naming the file, the
+ * line, the element and the fix, e.g.
+ *   "x.icd:120: DOI 'Mod' in LN 'LLN0': DOType 'X' is not defined in
+ *    DataTypeTemplates (add it or fix the type attribute)".
+ * Bounded: a type cycle or nesting deeper than MODEL_MAX_DEPTH is an error. */
+int model_load_scl(const char *path, const char *ied, struct model **out, char *err,
+		   size_t errlen);
+/* Frees everything. */
+void model_free(struct model *m);
+
+#define MODEL_MAX_DEPTH 16
+
+/* ---- lookup (model/model.c) ---- */
+
+const struct mld *model_find_ld(const struct model *m, const char *domain);
+const struct mln *model_find_ln(const struct mld *ld, const char *name, size_t len);
+/* Resolves the item name of a domain-specific MMS variable ("LN",
+ * "LN$FC", "LN$FC$DO$DA", array elements are not addressed by name).
+ * Returns 0 or -ENOENT. */
+int model_resolve_mms(const struct model *m, const char *domain, const char *item,
+		      struct mref *out);
+/* Resolves an object reference "LD/LN.DO.DA[FC]" (or "LD/LN$FC$DO$DA"),
+ * LD given by inst or domain name. Returns 0, -ENOENT, or -EINVAL. */
+int model_resolve_ref(const struct model *m, const char *ref, struct mref *out);
+/* Component `name` of a struct type, or NULL. */
+const struct mcomp *mtype_find(const struct mtype *t, const char *name, size_t len);
+const struct mdataset *model_find_dataset(const struct mld *ld, const char *name);
+
+/* ---- values (model/model.c) ---- */
+
+/* Encodes the value at `voff` of type `t` as MMS Data (ISO 9506-2 Data,
+ * IEC 61850-8-1 §8.1.3) appended to `b`. */
+void model_encode_data(const struct model *m, const struct mtype *t, uint32_t voff,
+		       struct buf *b);
+/* Decodes MMS Data `tlv` against type `t` and, if everything fits, stores
+ * it at `voff`. Returns 0 or an MMS DataAccessError code (ISO 9506-2):
+ * 7 type-inconsistent, 11 object-value-invalid. Nothing is stored unless the
+ * whole value is valid. */
+int model_decode_data(struct model *m, const struct mtype *t, uint32_t voff,
+		      const struct ber_cur *parent, const struct ber_tlv *tlv);
+/* Sets a basic value from text (SCL Val, iedc-like input): "true", "12",
+ * "1.5", enum names, "on|off|intermediate|bad-state" for Dbpos, quality and
+ * timestamps in the forms the SCL uses. Returns 0 or -EINVAL / -ERANGE. */
+int model_set_text(struct model *m, const struct mtype *t, uint32_t voff, const char *text);
+/* Writes the text form of a basic value into out[n] (for logs and tests). */
+void model_get_text(const struct model *m, const struct mtype *t, uint32_t voff, char *out,
+		    size_t n);
