@@ -199,6 +199,8 @@ int acse_decode(const uint8_t *p, size_t len, struct acse_apdu *a, struct proto_
 		default:
 			break;
 		}
+		if (r == -ENODATA) /* an empty structure where a value must be */
+			r = proto_fail(err, L, "empty [%u] in %s", t.tag, aarq ? "AARQ" : "AARE");
 		if (r)
 			break;
 	}

@@ -80,11 +80,14 @@ int mms_pdu_decode(const uint8_t *p, size_t len, struct mms_pdu *m, struct proto
 			m->has_invoke_id = true;
 			r = ber_next(&c, &f, err);
 		}
-		if (r == 0) {
-			m->service = f.tag;
-			m->body = f.val;
-			m->body_len = f.len;
-		}
+		if (r) /* serviceError and rejectReason are mandatory */
+			return proto_relayer(err, L, r == -ENODATA ?
+				proto_fail(err, L, "%s without %s", m->kind == MMS_REJECT ?
+					   "Reject" : "confirmed-error", m->kind == MMS_REJECT ?
+					   "rejectReason" : "serviceError") : r);
+		m->service = f.tag;
+		m->body = f.val;
+		m->body_len = f.len;
 		return 0;
 	default:
 		if (!t.constructed)

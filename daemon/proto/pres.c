@@ -310,8 +310,9 @@ void pres_encode_cpa(struct buf *b, const struct pres_connect *cp, const uint8_t
 		ber_put_int(b, BER_CONTEXT, 0, cp->ctx[i].result);
 		if (cp->ctx[i].result == PRES_ACCEPT)
 			ber_put_oid(b, BER_CONTEXT, 1, oid_ber, 3);
-		else /* provider-reason: abstract syntax (2) or transfer syntaxes (3) not supported */
-			ber_put_int(b, BER_CONTEXT, 2, cp->ctx[i].as == PRES_AS_UNKNOWN ? 2 : 3);
+		else /* ISO 8823 Result-list provider-reason: abstract-syntax-not-supported (1)
+		      * or proposed-transfer-syntaxes-not-supported (2) */
+			ber_put_int(b, BER_CONTEXT, 2, cp->ctx[i].as == PRES_AS_UNKNOWN ? 1 : 2);
 		ber_end(b, mc);
 	}
 	ber_end(b, ml);
