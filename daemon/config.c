@@ -799,6 +799,30 @@ static int read_server(struct diag *d, xmlNode *server, struct iedd_config *c)
 	return r;
 }
 
+/* <scl file ied>: a relative file is taken relative to the configuration
+ * file's directory, as users expect of paths written in a config file. */
+static int read_scl(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char file[sizeof(c->scl_file)] = "";
+	int r;
+
+	if ((r = attr_string(d, n, "file", file, sizeof(file))) < 0 ||
+	    (r = attr_string(d, n, "ied", c->ied_name, sizeof(c->ied_name))) < 0)
+		return r;
+	const char *slash = strrchr(c->source, '/');
+	if (file[0] != '/' && slash && c->source[0] != '(') {
+		int dl = (int)(slash - c->source);
+		if ((size_t)snprintf(c->scl_file, sizeof(c->scl_file), "%.*s/%s", dl, c->source,
+				     file) >= sizeof(c->scl_file)) {
+			diag_report(d, node_line(n), "element 'scl', attribute 'file': path too long");
+			return -EINVAL;
+		}
+	} else {
+		snprintf(c->scl_file, sizeof(c->scl_file), "%s", file);
+	}
+	return 0;
+}
+
 static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 {
 	int r = 0;
@@ -808,6 +832,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			continue;
 		if (is_cfg(n, "server"))
 			r = read_server(d, n, c);
+		else if (is_cfg(n, "scl"))
+			r = read_scl(d, n, c);
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;

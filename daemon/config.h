@@ -25,6 +25,8 @@ struct iedd_config {
 	int max_nesting;		/* data structure nesting level, default 10 */
 	char vendor[65], model[65], revision[65];	/* MMS Identify */
 	char source[256];		/* file name the configuration came from, or "(embedded default)" */
+	char scl_file[4096];		/* <scl file>, made absolute against the config's directory; "" = embedded sample */
+	char ied_name[65];		/* <scl ied>, "" = the only IED of the file */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

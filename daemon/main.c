@@ -8,6 +8,7 @@
 #include "config.h"
 #include "iedd_config.h"
 #include "log.h"
+#include "model.h"
 #include "server.h"
 
 static void usage(FILE *f)
@@ -23,6 +24,11 @@ static void usage(FILE *f)
 		"                            repeatable. ADDR is an IPv4/IPv6 literal, '*' or\n"
 		"                            '::' (e.g. 0.0.0.0:102, [::1]:10102, :102)\n"
 		"  -m, --max-associations N  refuse associations beyond N (COTP DR)\n"
+		"  -s, --scl FILE            serve the data model of this SCL file (ICD, CID,\n"
+		"                            IID, SCD; SCL 2003/2007B/2007B4) instead of the\n"
+		"                            configured one; no configuration file needed\n"
+		"  -i, --ied NAME            the IED of the SCL file to serve (needed when the\n"
+		"                            file describes several)\n"
 		"  -k, --check               load and validate everything, then exit 0, or\n"
 		"                            non-zero with the messages; does not listen\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
@@ -34,7 +40,8 @@ static void usage(FILE *f)
 		"\n"
 		"Signals: SIGTERM/SIGINT stop accepting, abort open associations and exit 0.\n"
 		"Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.\n"
-		"Try it:  iedd --listen 127.0.0.1:10102 &  iedc identify 127.0.0.1:10102\n");
+		"Try it:  iedd --listen 127.0.0.1:10102 &  iedc identify 127.0.0.1:10102\n"
+		"         iedd --scl my.icd --check      (validate an SCL file)\n");
 }
 
 int main(int argc, char **argv)
@@ -43,6 +50,8 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-associations", required_argument, NULL, 'm' },
+		{ "scl", required_argument, NULL, 's' },
+		{ "ied", required_argument, NULL, 'i' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "trace", no_argument, NULL, 't' },
@@ -51,14 +60,14 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	const char *config_path = NULL;
+	const char *config_path = NULL, *scl = NULL, *ied = NULL;
 	struct config_listen listen[CONFIG_MAX_LISTEN];
 	size_t n_listen = 0;
 	long max_assoc = -1;
 	bool check = false, trace = false;
 	int verbose = 0, c;
 
-	while ((c = getopt_long(argc, argv, "c:l:m:kvfhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:l:m:s:i:kvfhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config_path = optarg;
@@ -88,6 +97,12 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 's':
+			scl = optarg;
+			break;
+		case 'i':
+			ied = optarg;
+			break;
 		case 'k':
 			check = true;
 			break;
@@ -130,18 +145,51 @@ int main(int argc, char **argv)
 	}
 	if (max_assoc > 0)
 		cfg.max_associations = (unsigned)max_assoc;
+	if (scl) {
+		snprintf(cfg.scl_file, sizeof(cfg.scl_file), "%s", scl);
+		cfg.ied_name[0] = 0;
+	}
+	if (ied)
+		snprintf(cfg.ied_name, sizeof(cfg.ied_name), "%s", ied);
+
+	struct model *model = NULL;
+	if (cfg.scl_file[0]) {
+		static char merr[2048];
+		r = model_load_scl(cfg.scl_file, cfg.ied_name[0] ? cfg.ied_name : NULL, &model, merr,
+				   sizeof(merr));
+		if (r) {
+			fprintf(stderr, "iedd: %s\n", merr);
+			return 1;
+		}
+	}
 	if (check) {
 		printf("%s: configuration OK (%zu listener(s), max %u associations)\n", cfg.source,
 		       cfg.n_listen, cfg.max_associations);
+		if (model) {
+			uint32_t n_ln = 0, n_ds = 0;
+			for (uint32_t i = 0; i < model->n_ld; i++) {
+				n_ln += model->lds[i].n_ln;
+				n_ds += model->lds[i].n_ds;
+			}
+			printf("%s: IED %s OK: %u logical device(s), %u logical node(s), %u data set(s)\n",
+			       model->scl_file, model->ied_name, model->n_ld, n_ln, n_ds);
+		}
+		model_free(model);
 		return 0;
 	}
 	log_msg(LOG_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
 		cfg.source);
-	struct server *srv = server_new(&cfg, trace);
-	if (!srv)
+	if (model)
+		log_msg(LOG_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
+			model->ied_name, model->scl_file, model->n_ld);
+	struct server *srv = server_new(&cfg, model, trace);
+	if (!srv) {
+		model_free(model);
 		return 1;
+	}
 	r = server_run(srv);
 	server_free(srv);
+	model_free(model);
 	log_msg(LOG_NOTICE, LOGC_MAIN, "stopped");
 	return r ? 1 : 0;
 }

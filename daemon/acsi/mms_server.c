@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ber.h"
+#include "data_access.h"
 
 /* Confirmed services this server implements. A service that ISO 9506
  * defines but iedd does not (yet) offer is answered with a confirmed-error
@@ -13,7 +14,10 @@
  * in servicesSupportedCalled; a tag that is no MMS service at all gets a
  * Reject (confirmed-requestPDU, unrecognized-service). Both choices are what
  * IEC 61850 clients handle: they check servicesSupportedCalled first. */
-static const uint8_t implemented[] = { MMS_SVC_IDENTIFY };
+static const uint8_t implemented[] = {
+	MMS_SVC_IDENTIFY, MMS_SVC_GET_NAME_LIST, MMS_SVC_GET_VAR_ACCESS_ATTR, MMS_SVC_READ,
+	MMS_SVC_WRITE, MMS_SVC_GET_NVL_ATTR,
+};
 
 void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outstanding,
 		     int max_nesting)
@@ -35,6 +39,11 @@ void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outs
 	snprintf(srv->ident.vendor, sizeof(srv->ident.vendor), "iedd");
 	snprintf(srv->ident.model, sizeof(srv->ident.model), "software IED");
 	snprintf(srv->ident.revision, sizeof(srv->ident.revision), "0");
+}
+
+void mms_server_clear(struct mms_server *srv)
+{
+	buf_clear(&srv->scratch);
 }
 
 void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref)
@@ -153,7 +162,8 @@ static bool is_implemented(uint32_t tag)
 static void serve(struct mms_assoc *a, const struct mms_server *srv, const struct mms_pdu *p,
 		  struct buf *resp, mms_trace_fn trace, void *tctx)
 {
-	(void)a;
+	int r = 0;
+
 	if (p->has_modifiers) {
 		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
 				  MMS_REJ_REQ_UNRECOGNIZED_MODIFIER);
@@ -184,37 +194,62 @@ static void serve(struct mms_assoc *a, const struct mms_server *srv, const struc
 		trace_line(trace, tctx, false, "Identify-Response id=%u vendor=\"%s\" model=\"%s\"",
 			   p->invoke_id, srv->ident.vendor, srv->ident.model);
 		return;
+	case MMS_SVC_GET_NAME_LIST:
+		r = acsi_get_name_list(srv->model, p, a->max_pdu, resp);
+		break;
+	case MMS_SVC_GET_VAR_ACCESS_ATTR:
+		r = acsi_get_var_access_attr(srv->model, p, resp);
+		break;
+	case MMS_SVC_READ:
+		r = acsi_read(srv->model, p, resp);
+		break;
+	case MMS_SVC_WRITE:
+		r = acsi_write(srv->model, p, resp);
+		break;
+	case MMS_SVC_GET_NVL_ATTR:
+		r = acsi_get_nvl_attr(srv->model, p, resp);
+		break;
 	default:
 		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
 		return;
 	}
+	if (r == -EBADMSG) {
+		/* ISO 9506-2 §7.4: an argument that does not decode is rejected */
+		buf_reset(resp, resp->head);
+		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+				  MMS_REJ_REQ_INVALID_ARGUMENT);
+		trace_line(trace, tctx, false, "Reject id=%u invalid-argument (%s)", p->invoke_id,
+			   service_name(p->service));
+		return;
+	}
+	trace_line(trace, tctx, false, "%s-Response id=%u (%zu octets)", service_name(p->service),
+		   p->invoke_id, resp->len);
 }
 
-static int on_data(struct mms_assoc *a, const struct mms_server *srv, const struct iso_event *ev,
+static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso_event *ev,
 		   struct buf *out, struct proto_err *err, mms_trace_fn trace, void *tctx)
 {
 	struct mms_pdu p;
-	struct buf resp;
-	uint8_t stack[1024];
 	int r;
 
-	/* Small responses are built in a stack buffer; larger ones grow on the
-	 * heap. The limit is the negotiated PDU size (ISO 9506-1 §8.2.2.1). */
-	resp = (struct buf){ .base = stack, .cap = sizeof(stack), .head = ISO_HEADROOM,
-			     .limit = a->max_pdu };
-	bool on_stack = true;
+	/* One response buffer for the whole server (one thread), kept between
+	 * requests: no allocation per request once it has grown. Its limit is
+	 * the negotiated PDU size (ISO 9506-1 §8.2.2.1). */
+	struct buf *resp = &srv->scratch;
+	buf_reset(resp, ISO_HEADROOM);
+	resp->limit = a->max_pdu;
 
 	r = mms_pdu_decode(ev->data, ev->len, &p, err);
 	if (r) {
 		if (p.has_invoke_id && p.kind == MMS_CONFIRMED_REQUEST) {
-			mms_encode_reject(&resp, true, p.invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+			mms_encode_reject(resp, true, p.invoke_id, MMS_REJ_CONFIRMED_REQUEST,
 					  MMS_REJ_REQ_INVALID_ARGUMENT);
 		} else {
-			mms_encode_reject(&resp, false, 0, MMS_REJ_PDU_ERROR,
+			mms_encode_reject(resp, false, 0, MMS_REJ_PDU_ERROR,
 					  ev->len && (ev->data[0] & 0x1F) > MMS_CONCLUDE_ERROR ?
 						  MMS_REJ_PDU_UNKNOWN_TYPE : MMS_REJ_PDU_INVALID);
 		}
-		trace_line(trace, tctx, true, "invalid MMS PDU (%s); answered with Reject", err->reason);
+		trace_line(trace, tctx, true, "invalid MMS PDU (%s); answered with Reject", err ? err->reason : "?");
 		r = 0;
 		goto send;
 	}
@@ -223,35 +258,29 @@ static int on_data(struct mms_assoc *a, const struct mms_server *srv, const stru
 		trace_line(trace, tctx, true, "%s-Request id=%u (%zu octets)", service_name(p.service),
 			   p.invoke_id, ev->len);
 		a->requests++;
-		/* Serve into the stack buffer; on overflow retry on the heap. */
-		serve(a, srv, &p, &resp, trace, tctx);
-		if (resp.err == -ENOMEM || (resp.err == -EMSGSIZE && resp.len < a->max_pdu)) {
-			on_stack = false;
-			buf_init(&resp, ISO_HEADROOM, a->max_pdu);
-			serve(a, srv, &p, &resp, trace, tctx);
-		}
-		if (resp.err == -EMSGSIZE) {
+		serve(a, srv, &p, resp, trace, tctx);
+		if (resp->err == -EMSGSIZE) {
 			/* ISO 9506-2: a response that would exceed the negotiated
 			 * size is replaced by a confirmed-error service/pdu-size. */
-			buf_reset(&resp, ISO_HEADROOM);
-			mms_encode_confirmed_error(&resp, p.invoke_id, MMS_ERR_SERVICE,
+			buf_reset(resp, ISO_HEADROOM);
+			mms_encode_confirmed_error(resp, p.invoke_id, MMS_ERR_SERVICE,
 						   MMS_SERVICE_PDU_SIZE);
 		}
 		break;
 	case MMS_CONCLUDE_REQUEST:
 		trace_line(trace, tctx, true, "Conclude-Request");
-		mms_encode_conclude(&resp, true);
+		mms_encode_conclude(resp, true);
 		a->concluded = true;
 		trace_line(trace, tctx, false, "Conclude-Response");
 		break;
 	case MMS_INITIATE_REQUEST:
-		mms_encode_reject(&resp, false, 0, MMS_REJ_PDU_ERROR, MMS_REJ_PDU_INVALID);
+		mms_encode_reject(resp, false, 0, MMS_REJ_PDU_ERROR, MMS_REJ_PDU_INVALID);
 		trace_line(trace, tctx, true, "Initiate-Request on an associated connection; Reject");
 		break;
 	case MMS_CONFIRMED_RESPONSE:
 	case MMS_CONFIRMED_ERROR:
 		/* iedd sends no confirmed requests: the invokeID is unknown. */
-		mms_encode_reject(&resp, p.has_invoke_id, p.invoke_id,
+		mms_encode_reject(resp, p.has_invoke_id, p.invoke_id,
 				  p.kind == MMS_CONFIRMED_RESPONSE ? MMS_REJ_CONFIRMED_RESPONSE :
 								     MMS_REJ_CONFIRMED_ERROR,
 				  2 /* invalid-invokeID (ISO 9506-2 §7.4) */);
@@ -262,20 +291,18 @@ static int on_data(struct mms_assoc *a, const struct mms_server *srv, const stru
 			   p.kind == MMS_REJECT ? "Reject" : "Unconfirmed");
 		return MMS_STEP_CONTINUE; /* no response to these */
 	default:
-		mms_encode_reject(&resp, false, 0, MMS_REJ_PDU_ERROR, MMS_REJ_PDU_UNKNOWN_TYPE);
+		mms_encode_reject(resp, false, 0, MMS_REJ_PDU_ERROR, MMS_REJ_PDU_UNKNOWN_TYPE);
 		trace_line(trace, tctx, true, "MMS PDU type %u not supported; Reject", p.kind);
 		break;
 	}
 send:
-	r = iso_send_data(&a->iso, &resp, out);
-	if (!on_stack)
-		buf_clear(&resp);
+	r = iso_send_data(&a->iso, resp, out);
 	if (r)
 		return proto_fail(err, "mms", "cannot send response (%s)", strerror(-r));
 	return MMS_STEP_CONTINUE;
 }
 
-int mms_assoc_input(struct mms_assoc *a, const struct mms_server *srv, const uint8_t *tpkt,
+int mms_assoc_input(struct mms_assoc *a, struct mms_server *srv, const uint8_t *tpkt,
 		    size_t len, struct buf *out, struct proto_err *err, mms_trace_fn trace,
 		    void *trace_ctx)
 {

@@ -13,16 +13,22 @@
 #include "mms.h"
 #include "perr.h"
 
-/* Per-server settings, shared by every association (read-only). */
+struct model;
+
+/* Per-server settings, shared by every association. */
 struct mms_server {
 	struct mms_limits limits;	/* max PDU, outstanding calls, nesting, CBBs */
 	struct mms_identify ident;	/* vendor / model / revision for Identify */
+	struct model *model;		/* the data model; NULL serves an empty one */
+	struct buf scratch;		/* response under construction (one thread) */
 };
 
 /* Fills limits.services from the services this server implements, and the
  * parameter CBBs IEC 61850-8-1 requires (str1, str2, vnam, valt, vlis). */
 void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outstanding,
 		     int max_nesting);
+/* Frees the scratch buffer (the model is the caller's). */
+void mms_server_clear(struct mms_server *srv);
 
 /* Outcome of feeding one TPKT. */
 enum mms_step {
@@ -48,7 +54,7 @@ void mms_assoc_clear(struct mms_assoc *a);
  * `out`, and the caller sends it and closes. `trace` (may be NULL) receives
  * one readable line per PDU in and out for --trace. */
 typedef void (*mms_trace_fn)(void *ctx, bool in, const char *line);
-int mms_assoc_input(struct mms_assoc *a, const struct mms_server *srv, const uint8_t *tpkt,
+int mms_assoc_input(struct mms_assoc *a, struct mms_server *srv, const uint8_t *tpkt,
 		    size_t len, struct buf *out, struct proto_err *err, mms_trace_fn trace,
 		    void *trace_ctx);
 

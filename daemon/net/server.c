@@ -53,6 +53,17 @@ struct conn {
 
 enum { TIMER_NONE, TIMER_ASSOC, TIMER_PDU, TIMER_IDLE };
 
+/* Token bucket: a burst of COMPLAIN_BURST lines, then COMPLAIN_RATE per
+ * second; what is dropped is counted and reported once lines flow again. */
+#define COMPLAIN_BURST 50
+#define COMPLAIN_RATE 10
+struct complain {
+	struct timespec last;
+	double tokens;
+	unsigned dropped;
+	bool init;
+};
+
 struct server {
 	const struct iedd_config *cfg;
 	struct event_base *base;
@@ -70,27 +81,37 @@ struct server {
 	struct buf obuf;
 	const struct timeval *tv_assoc, *tv_pdu, *tv_idle;
 	struct timeval tv_refuse;
-	/* rate limit for protocol complaints (collectd's c_complain habit) */
-	time_t complain_sec;
-	unsigned complain_count, complain_dropped;
+	/* rate limits for complaints (collectd's c_complain habit): one for
+	 * protocol errors and timeouts, one for overload (refusals, accept
+	 * failures), so a flood of one kind does not hide the other */
+	struct complain protocol_complaints, overload_complaints;
 };
 
 static void conn_close(struct conn *c, const char *why);
 
-static bool complain_ok(struct server *s)
+static bool complain_ok(struct complain *k)
 {
-	time_t now = time(NULL);
-	if (now != s->complain_sec) {
-		if (s->complain_dropped)
-			log_msg(LOG_NOTICE, LOGC_NET, "%u similar messages suppressed",
-				s->complain_dropped);
-		s->complain_sec = now;
-		s->complain_count = 0;
-		s->complain_dropped = 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!k->init) {
+		k->init = true;
+		k->tokens = COMPLAIN_BURST;
+	} else {
+		double dt = (double)(now.tv_sec - k->last.tv_sec) +
+			    (double)(now.tv_nsec - k->last.tv_nsec) / 1e9;
+		k->tokens += dt * COMPLAIN_RATE;
+		if (k->tokens > COMPLAIN_BURST)
+			k->tokens = COMPLAIN_BURST;
 	}
-	if (++s->complain_count > 20) {
-		s->complain_dropped++;
+	k->last = now;
+	if (k->tokens < 1) {
+		k->dropped++;
 		return false;
+	}
+	k->tokens -= 1;
+	if (k->dropped) {
+		log_msg(LOG_NOTICE, LOGC_NET, "%u similar messages suppressed", k->dropped);
+		k->dropped = 0;
 	}
 	return true;
 }
@@ -139,7 +160,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 			(void)!send(c->fd, buf_data(&out), out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		buf_clear(&out);
 	}
-	if (complain_ok(c->srv))
+	if (complain_ok(&c->srv->protocol_complaints))
 		log_msg(LOG_NOTICE, LOGC_NET, "%s #%llu: %s; closing", c->peer,
 			(unsigned long long)c->id, why);
 	conn_close(c, NULL);
@@ -245,7 +266,7 @@ static ssize_t process(struct conn *c, const uint8_t *data, size_t len, struct b
 			r = mms_assoc_input(&c->assoc, &s->mms, data + off, pkt, out, &err,
 					    s->trace ? trace_cb : NULL, c);
 		if (r < 0) {
-			if (complain_ok(s))
+			if (complain_ok(&s->protocol_complaints))
 				log_msg(LOG_NOTICE, LOGC_NET, "%s #%llu: %s: %s; association aborted",
 					c->peer, (unsigned long long)c->id,
 					err.layer ? err.layer : "tpkt", err.reason);
@@ -416,7 +437,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 				/* Out of descriptors: pause accepting briefly instead of
 				 * spinning on a readable listener. */
-				if (complain_ok(s))
+				if (complain_ok(&s->overload_complaints))
 					log_msg(LOG_WARNING, LOGC_NET,
 						"accept: %s; pausing new connections for 100 ms (%u open)",
 						strerror(errno), s->n_assoc);
@@ -464,7 +485,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		if (refuse) {
 			s->n_refusing++;
 			evtimer_add(c->timer, &s->tv_refuse);
-			if (complain_ok(s))
+			if (complain_ok(&s->overload_complaints))
 				log_msg(LOG_WARNING, LOGC_NET,
 					"%s: refused, %u associations open (maxAssociations)", c->peer,
 					s->n_assoc);
@@ -593,7 +614,7 @@ static void raise_nofile(unsigned want)
 			(unsigned long long)(rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 0), want);
 }
 
-struct server *server_new(const struct iedd_config *cfg, bool trace)
+struct server *server_new(const struct iedd_config *cfg, struct model *model, bool trace)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -603,6 +624,7 @@ struct server *server_new(const struct iedd_config *cfg, bool trace)
 	for (size_t i = 0; i < MAX_LISTENERS; i++)
 		s->lfd[i] = -1;
 	mms_server_init(&s->mms, cfg->max_pdu_size, cfg->max_serv_outstanding, cfg->max_nesting);
+	s->mms.model = model;
 	snprintf(s->mms.ident.vendor, sizeof(s->mms.ident.vendor), "%s", cfg->vendor);
 	snprintf(s->mms.ident.model, sizeof(s->mms.ident.model), "%s", cfg->model);
 	snprintf(s->mms.ident.revision, sizeof(s->mms.ident.revision), "%s", cfg->revision);
@@ -727,6 +749,7 @@ void server_free(struct server *s)
 	if (s->base)
 		event_base_free(s->base);
 	buf_clear(&s->obuf);
+	mms_server_clear(&s->mms);
 	free(s->rbuf);
 	free(s);
 }

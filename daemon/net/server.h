@@ -12,7 +12,9 @@ struct server;
  * listener (or adopts systemd socket-activated ones, see LISTEN_FDS in
  * sd_listen_fds(3)) and raises the open-file limit for max_associations.
  * Returns NULL after logging why (address in use, permission, ...). */
-struct server *server_new(const struct iedd_config *cfg, bool trace);
+struct model;
+/* `model` (may be NULL: an empty model) is the caller's and must outlive the server. */
+struct server *server_new(const struct iedd_config *cfg, struct model *model, bool trace);
 /* Runs until SIGTERM/SIGINT; then stops accepting, aborts open associations
  * (MMS has no server-initiated release) and returns 0. */
 int server_run(struct server *srv);

@@ -327,6 +327,8 @@ int mms_read_req_decode(const uint8_t *body, size_t len, struct mms_read_req *q,
 	}
 	if (!ber_is(&t, BER_CONTEXT | BER_CONSTRUCTED, 1))
 		return proto_fail(err, L, "Read without variableAccessSpecification");
+	q->spec = t.val;
+	q->spec_len = t.len;
 	if ((r = ber_enter(&c, &t, &s, err)) || (r = ber_next(&s, &f, err)))
 		return proto_relayer(err, L, r == -ENODATA ? proto_fail(err, L, "empty variableAccessSpecification") : r);
 	return decode_vas(&s, &f, &q->vas, err);

@@ -96,6 +96,8 @@ int mms_varlist_next(struct mms_vas *v, struct mms_varspec *out, struct proto_er
 struct mms_read_req {
 	bool spec_with_result;
 	struct mms_vas vas;
+	const uint8_t *spec;	/* the VariableAccessSpecification TLV, for echoing */
+	size_t spec_len;
 };
 int mms_read_req_decode(const uint8_t *body, size_t len, struct mms_read_req *out,
 			struct proto_err *err);

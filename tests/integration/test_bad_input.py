@@ -219,7 +219,7 @@ class BadInput(unittest.TestCase):
     def test_unimplemented_service_confirmed_error(self):
         p = Raw(self.d.port)
         p.associate()
-        p.send(data_pdu(tlv(0xA0, ber_int(0x02, 9) + tlv(0xA4, tlv(0xA1, b"")))))  # Read
+        p.send(data_pdu(tlv(0xA0, ber_int(0x02, 9) + tlv(0x80, b"\x00"))))  # Status
         err = p.recv_tpkt()
         self.assertIn(bytes([0xA2]), err)
         self.assertIn(bytes([0x80, 0x01, 0x09, 0xA2, 0x05, 0xA0, 0x03, 0x84, 0x01, 0x00]), err,

@@ -35,8 +35,12 @@ class Identify(unittest.TestCase):
         self.assertEqual(j["version"], 1)
         self.assertIn("identify", j["servicesSupported"])
         self.assertIn("conclude", j["servicesSupported"])
+        for svc in ("getNameList", "read", "write", "getVariableAccessAttributes",
+                    "getNamedVariableListAttributes"):
+            self.assertIn(svc, j["servicesSupported"])
         # nothing announced that is not served
-        self.assertNotIn("read", j["servicesSupported"])
+        self.assertNotIn("status", j["servicesSupported"])
+        self.assertNotIn("fileOpen", j["servicesSupported"])
 
     def test_verbose_log_lines(self):
         iedc("identify", self.d.addr)

@@ -51,9 +51,8 @@ class Referee(unittest.TestCase):
             # the error paths a client can meet: Reject and confirmed-error
             p = Raw(d.port)
             p.associate()
-            # a well-formed Read of LD/LLN0$ST, which iedd does not offer yet
-            spec = tlv(0x30, tlv(0xA0, tlv(0xA1, tlv(0x1A, b"LD") + tlv(0x1A, b"LLN0$ST"))))
-            p.send(data_pdu(tlv(0xA0, ber_int(0x02, 9) + tlv(0xA4, tlv(0xA1, tlv(0xA0, spec))))))
+            # a well-formed Status request, which iedd does not offer
+            p.send(data_pdu(tlv(0xA0, ber_int(0x02, 9) + tlv(0x80, b"\x00"))))
             self.assertIsNotNone(p.recv_tpkt())
             self.assertIsNotNone(p.identify(10))
             p.close()

@@ -1,0 +1,399 @@
+#include "data_access.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ber.h"
+#include "mms_access.h"
+
+/* ---- GetNameList ---- */
+
+/* Orders a name against the first component comp[0..clen) of continueAfter:
+ * a longer name with comp as its prefix sorts after it. */
+static int cmp_component(const char *name, const char *comp, size_t clen)
+{
+	int c = strncmp(name, comp, clen);
+	return c ? c : name[clen] ? 1 : 0;
+}
+
+/* Where a listing resumes after `after` among n names (name(i) sorted by
+ * strcmp): *start is the first name >= after's first component; *sub is
+ * set, when that name equals the component, to the rest of `after` below it
+ * ("" when `after` is that very name, whose subtree then follows). */
+static uint32_t resume_at(const char *after, uint32_t n, const char *(*name)(const void *, uint32_t),
+			  const void *ctx, const char **sub)
+{
+	const char *dollar = strchr(after, '$');
+	size_t alen = dollar ? (size_t)(dollar - after) : strlen(after);
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (cmp_component(name(ctx, mid), after, alen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*sub = NULL;
+	if (lo < n && cmp_component(name(ctx, lo), after, alen) == 0)
+		*sub = dollar ? dollar + 1 : "";
+	return lo;
+}
+
+static const char *comp_name(const void *ctx, uint32_t i)
+{
+	const struct mtype *t = ctx;
+	return t->comp[t->by_name[i]].name;
+}
+
+static const char *ln_name(const void *ctx, uint32_t i)
+{
+	const struct mld *ld = ctx;
+	return ld->lns[i].name;
+}
+
+/* Emits, in strcmp order, the names below `t` prefixed by prefix[plen] that
+ * sort after `after` (the rest of continueAfter below this prefix; NULL =
+ * all). Returns false when the response is full. Because '$' sorts before
+ * every identifier character, a depth-first walk with children in name
+ * order yields exactly the strcmp order of the full names. */
+static bool emit_below(struct buf *b, struct mms_namelist_enc *e, const struct mtype *t,
+		       char *prefix, size_t plen, const char *after)
+{
+	if (t->btype != MB_STRUCT)
+		return true;
+	const char *sub = NULL;
+	uint32_t i = after ? resume_at(after, t->n, comp_name, t, &sub) : 0;
+	for (; i < t->n; i++) {
+		const struct mcomp *c = &t->comp[t->by_name[i]];
+		size_t nl = strlen(c->name);
+		if (plen + 1 + nl > MMS_MAX_ITEM)
+			continue;
+		prefix[plen] = '$';
+		memcpy(prefix + plen + 1, c->name, nl + 1);
+		if (sub) {
+			/* this name was listed before: resume inside its subtree */
+			if (!emit_below(b, e, c->type, prefix, plen + 1 + nl, *sub ? sub : NULL))
+				return false;
+			sub = NULL;
+			continue;
+		}
+		if (!mms_namelist_add(b, e, prefix, plen + 1 + nl))
+			return false;
+		if (!emit_below(b, e, c->type, prefix, plen + 1 + nl, NULL))
+			return false;
+	}
+	return true;
+}
+
+static bool emit_domain_vars(struct buf *b, struct mms_namelist_enc *e, const struct mld *ld,
+			     const char *after)
+{
+	char name[MMS_MAX_ITEM + 1];
+	const char *sub = NULL;
+	uint32_t i = after ? resume_at(after, ld->n_ln, ln_name, ld, &sub) : 0;
+
+	for (; i < ld->n_ln; i++) {
+		const struct mln *ln = &ld->lns[i];
+		size_t nl = strlen(ln->name);
+		memcpy(name, ln->name, nl + 1);
+		if (sub) {
+			if (!emit_below(b, e, ln->type, name, nl, *sub ? sub : NULL))
+				return false;
+			sub = NULL;
+			continue;
+		}
+		if (!mms_namelist_add(b, e, name, nl))
+			return false;
+		if (!emit_below(b, e, ln->type, name, nl, NULL))
+			return false;
+	}
+	return true;
+}
+
+int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t max_pdu,
+		       struct buf *resp)
+{
+	struct mms_getnamelist_req q;
+	struct mms_namelist_enc e;
+	const char *after;
+	bool done = true;
+
+	if (mms_getnamelist_req_decode(p->body, p->body_len, &q, NULL))
+		return -EBADMSG;
+	after = q.has_continue_after ? q.continue_after : NULL;
+	const struct mld *ld = NULL;
+	if (q.scope == MMS_SCOPE_DOMAIN) {
+		ld = m ? model_find_ld(m, q.domain) : NULL;
+		if (!ld) {
+			/* ISO 9506-2: errorClass definition, object-undefined */
+			mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_DEFINITION, 1);
+			return 0;
+		}
+	}
+	mms_namelist_begin(resp, p->invoke_id, max_pdu, &e);
+	switch (q.object_class) {
+	case MMS_CLASS_DOMAIN:
+		if (q.scope != MMS_SCOPE_VMD || !m)
+			break;
+		for (uint32_t i = 0; i < m->n_ld && done; i++) {
+			const char *nm = m->lds[i].name;
+			if (after && strcmp(nm, after) <= 0)
+				continue;
+			done = mms_namelist_add(resp, &e, nm, strlen(nm));
+		}
+		break;
+	case MMS_CLASS_NAMED_VARIABLE:
+		if (ld)
+			done = emit_domain_vars(resp, &e, ld, after);
+		break;
+	case MMS_CLASS_NAMED_VARIABLE_LIST:
+		if (!ld)
+			break; /* no VMD- or association-specific lists yet */
+		for (uint32_t i = 0; i < ld->n_ds && done; i++) {
+			const char *nm = ld->datasets[i].name;
+			if (after && strcmp(nm, after) <= 0)
+				continue;
+			done = mms_namelist_add(resp, &e, nm, strlen(nm));
+		}
+		break;
+	default:
+		/* journals and other classes: none exist (yet) */
+		break;
+	}
+	if (!done && e.count == 0) {
+		/* not even one name fits the negotiated PDU size */
+		buf_reset(resp, resp->head);
+		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_PDU_SIZE);
+		return 0;
+	}
+	mms_namelist_end(resp, &e, !done);
+	return 0;
+}
+
+/* ---- GetVariableAccessAttributes ---- */
+
+static void access_error(struct buf *resp, uint32_t invoke, int code)
+{
+	mms_encode_confirmed_error(resp, invoke, MMS_ERR_ACCESS, code);
+}
+
+int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp)
+{
+	struct mms_objname on;
+	struct mref ref;
+
+	if (mms_gvaa_req_decode(p->body, p->body_len, &on, NULL))
+		return -EBADMSG;
+	if (!m || on.scope != MMS_SCOPE_DOMAIN ||
+	    model_resolve_mms(m, on.domain, on.item, &ref)) {
+		access_error(resp, p->invoke_id, 2 /* object-non-existent */);
+		return 0;
+	}
+	mms_gvaa_resp_encode(resp, p->invoke_id, ref.type->typedesc, ref.type->typedesc_len);
+	return 0;
+}
+
+/* ---- Read ---- */
+
+/* Applies alternate access steps to (type, voff). Index ranges are handled
+ * by the caller (only as the last step). Returns 0 or a DataAccessError. */
+static int apply_alt(const struct mms_varspec *v, uint32_t upto, const struct mtype **t,
+		     uint32_t *voff)
+{
+	for (uint32_t i = 0; i < upto; i++) {
+		const struct mms_alt_step *s = &v->alt[i];
+		const struct mtype *ty = *t;
+		switch (s->kind) {
+		case MMS_ALT_COMPONENT: {
+			if (ty->btype != MB_STRUCT)
+				return MMS_DAE_OBJECT_ATTRIBUTE_INCONSISTENT;
+			const struct mcomp *c = mtype_find(ty, s->component, strlen(s->component));
+			if (!c)
+				return MMS_DAE_OBJECT_NON_EXISTENT;
+			*t = c->type;
+			*voff += c->off;
+			break;
+		}
+		case MMS_ALT_INDEX:
+			if (ty->btype != MB_ARRAY)
+				return MMS_DAE_OBJECT_ATTRIBUTE_INCONSISTENT;
+			if (s->index >= ty->count)
+				return MMS_DAE_OBJECT_NON_EXISTENT;
+			*t = ty->elem;
+			*voff += s->index * ty->elem->size;
+			break;
+		case MMS_ALT_ALL:
+			if (ty->btype != MB_ARRAY)
+				return MMS_DAE_OBJECT_ATTRIBUTE_INCONSISTENT;
+			break;
+		default:
+			return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
+		}
+	}
+	return 0;
+}
+
+static void read_one(const struct model *m, const struct mms_varspec *v, struct buf *resp)
+{
+	struct mref ref;
+	if (v->name.scope != MMS_SCOPE_DOMAIN ||
+	    model_resolve_mms(m, v->name.domain, v->name.item, &ref)) {
+		mms_access_failure(resp, MMS_DAE_OBJECT_NON_EXISTENT);
+		return;
+	}
+	const struct mtype *t = ref.type;
+	uint32_t voff = ref.voff;
+	uint32_t steps = v->n_alt;
+	bool range = steps && v->alt[steps - 1].kind == MMS_ALT_RANGE;
+	int code = apply_alt(v, range ? steps - 1 : steps, &t, &voff);
+	if (code) {
+		mms_access_failure(resp, code);
+		return;
+	}
+	if (range) {
+		const struct mms_alt_step *s = &v->alt[steps - 1];
+		if (t->btype != MB_ARRAY) {
+			mms_access_failure(resp, MMS_DAE_OBJECT_ATTRIBUTE_INCONSISTENT);
+			return;
+		}
+		if (s->index >= t->count || s->count > t->count - s->index) {
+			mms_access_failure(resp, MMS_DAE_OBJECT_NON_EXISTENT);
+			return;
+		}
+		uint32_t n = s->count ? s->count : t->count - s->index;
+		size_t mk = ber_begin(resp, BER_CONTEXT | BER_CONSTRUCTED, 1);
+		for (uint32_t i = 0; i < n; i++)
+			model_encode_data(m, t->elem, voff + (s->index + i) * t->elem->size, resp);
+		ber_end(resp, mk);
+		return;
+	}
+	model_encode_data(m, t, voff, resp);
+}
+
+int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp)
+{
+	struct mms_read_req q;
+	struct mms_marks mk;
+	size_t list;
+	int r;
+
+	if (mms_read_req_decode(p->body, p->body_len, &q, NULL))
+		return -EBADMSG;
+	if (q.vas.is_list_name) {
+		const struct mdataset *ds = NULL;
+		if (m && q.vas.list_name.scope == MMS_SCOPE_DOMAIN) {
+			const struct mld *ld = model_find_ld(m, q.vas.list_name.domain);
+			ds = ld ? model_find_dataset(ld, q.vas.list_name.item) : NULL;
+		}
+		if (!ds) {
+			/* a list that does not exist: access/object-non-existent */
+			access_error(resp, p->invoke_id, 2);
+			return 0;
+		}
+		mms_read_resp_begin(resp, p->invoke_id, q.spec_with_result ? q.spec : NULL,
+				    q.spec_len, &mk, &list);
+		for (uint32_t i = 0; i < ds->n; i++)
+			model_encode_data(m, ds->members[i].type, ds->members[i].voff, resp);
+		mms_read_resp_end(resp, &mk, list);
+		return 0;
+	}
+	/* decode every name first: a malformed entry rejects the whole PDU */
+	struct mms_vas check = q.vas;
+	struct mms_varspec v;
+	while ((r = mms_varlist_next(&check, &v, NULL)) > 0)
+		;
+	if (r < 0)
+		return -EBADMSG;
+	mms_read_resp_begin(resp, p->invoke_id, q.spec_with_result ? q.spec : NULL, q.spec_len,
+			    &mk, &list);
+	while (mms_varlist_next(&q.vas, &v, NULL) > 0) {
+		if (!m)
+			mms_access_failure(resp, MMS_DAE_OBJECT_NON_EXISTENT);
+		else
+			read_one(m, &v, resp);
+	}
+	mms_read_resp_end(resp, &mk, list);
+	return 0;
+}
+
+/* ---- Write ---- */
+
+static int write_one(struct model *m, const struct mms_varspec *v, const struct ber_cur *dc,
+		     const struct ber_tlv *d)
+{
+	struct mref ref;
+	if (!m || v->name.scope != MMS_SCOPE_DOMAIN ||
+	    model_resolve_mms(m, v->name.domain, v->name.item, &ref))
+		return MMS_DAE_OBJECT_NON_EXISTENT;
+	const struct mtype *t = ref.type;
+	uint32_t voff = ref.voff;
+	if (v->n_alt && v->alt[v->n_alt - 1].kind == MMS_ALT_RANGE)
+		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
+	int code = apply_alt(v, v->n_alt, &t, &voff);
+	if (code)
+		return code;
+	/* IEC 61850-7-2 §6.2.1: the FC decides; a whole LN spans FCs. */
+	if (ref.fc == FC_NONE || ref.fc == FC_ST || ref.fc == FC_MX)
+		return MMS_DAE_OBJECT_ACCESS_DENIED;
+	if (!model_fc_writable(ref.fc))
+		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
+	return model_decode_data(m, t, voff, dc, d);
+}
+
+int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp)
+{
+	struct mms_write_req q;
+	struct mms_marks mk;
+	struct mms_varspec v;
+	struct ber_tlv d;
+	int r;
+
+	if (mms_write_req_decode(p->body, p->body_len, &q, NULL))
+		return -EBADMSG;
+	if (q.vas.is_list_name) {
+		/* SetDataSetValues is not part of IEC 61850-8-1's mapping */
+		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_ACCESS, 1 /* object-access-unsupported */);
+		return 0;
+	}
+	struct mms_vas check = q.vas;
+	while ((r = mms_varlist_next(&check, &v, NULL)) > 0)
+		;
+	if (r < 0)
+		return -EBADMSG;
+	mms_write_resp_begin(resp, p->invoke_id, &mk);
+	while (mms_varlist_next(&q.vas, &v, NULL) > 0) {
+		if (ber_next(&q.data, &d, NULL)) {
+			mms_write_result(resp, MMS_DAE_TYPE_INCONSISTENT);
+			continue;
+		}
+		int code = write_one(m, &v, &q.data, &d);
+		mms_write_result(resp, code ? code : -1);
+	}
+	mms_write_resp_end(resp, &mk);
+	return 0;
+}
+
+/* ---- GetNamedVariableListAttributes ---- */
+
+int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp)
+{
+	struct mms_objname on;
+	struct mms_marks mk;
+	size_t list;
+
+	if (mms_nvl_attr_req_decode(p->body, p->body_len, &on, NULL))
+		return -EBADMSG;
+	const struct mld *ld = m && on.scope == MMS_SCOPE_DOMAIN ? model_find_ld(m, on.domain) : NULL;
+	const struct mdataset *ds = ld ? model_find_dataset(ld, on.item) : NULL;
+	if (!ds) {
+		access_error(resp, p->invoke_id, 2 /* object-non-existent */);
+		return 0;
+	}
+	mms_nvl_attr_resp_begin(resp, p->invoke_id, false, &mk, &list);
+	for (uint32_t i = 0; i < ds->n; i++)
+		mms_nvl_attr_resp_add(resp, ds->members[i].ld->name, ds->members[i].mms_item);
+	mms_nvl_attr_resp_end(resp, &mk, list);
+	return 0;
+}

@@ -1,0 +1,146 @@
+/* iedd source plugin SDK: the one public ABI of iedd.
+ *
+ * A source plugin is a shared object that gives iedd process variables: it
+ * reads values (polled by iedd's scan scheduler in batches), writes values a
+ * client sets, and may push changes on its own (the application trigger).
+ * Build one with nothing but this header:
+ *
+ *     cc -shared -fPIC -o mysource.so mysource.c $(pkg-config --cflags iedd-source)
+ *
+ * and export exactly one symbol, iedd_source_descriptor(), returning a
+ * struct iedd_source (see IEDD_SOURCE_DEFINE below). iedd checks
+ * abi_version and struct_size before it touches anything else and refuses a
+ * mismatch with a message saying what to rebuild.
+ *
+ * Threading: iedd calls every callback of one instance from one thread. An
+ * instance whose descriptor sets IEDD_SOURCE_BLOCKING (it may block: serial
+ * lines, TCP peers) gets a thread of its own; a non-blocking one (shared
+ * memory, simulator) is called on iedd's event loop and must return within
+ * microseconds. host->push may be called from any thread of the plugin.
+ *
+ * Ownership: strings and arrays iedd passes are iedd's and valid only during
+ * the call; the plugin copies what it keeps. Everything the plugin allocates
+ * is the plugin's, released in close(). No global mutable state: keep state
+ * in the instance context.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on any incompatible change of the structures below. */
+#define IEDD_SOURCE_ABI_VERSION 1
+
+/* Value kinds exchanged with a plugin. iedd converts between these and the
+ * data attribute's IEC 61850 type (with scale and offset from the map). */
+enum iedd_kind {
+	IEDD_KIND_NONE = 0,	/* no value (read failed; see quality) */
+	IEDD_KIND_BOOL,
+	IEDD_KIND_INT,		/* int64_t */
+	IEDD_KIND_UINT,		/* uint64_t */
+	IEDD_KIND_FLOAT,	/* double */
+	IEDD_KIND_STRING,	/* UTF-8, NUL-terminated, at most IEDD_STRING_MAX - 1 octets */
+};
+#define IEDD_STRING_MAX 256
+
+/* Quality as IEC 61850-7-3 defines it, bit 0 = validity MSB as on the wire.
+ * A plugin sets IEDD_Q_GOOD or IEDD_Q_INVALID plus detail bits. */
+#define IEDD_Q_GOOD		0x0000
+#define IEDD_Q_INVALID		0x4000	/* validity = invalid (01) */
+#define IEDD_Q_QUESTIONABLE	0xC000	/* validity = questionable (11) */
+#define IEDD_Q_OVERFLOW		0x2000
+#define IEDD_Q_OUT_OF_RANGE	0x1000
+#define IEDD_Q_BAD_REFERENCE	0x0800
+#define IEDD_Q_OSCILLATORY	0x0400
+#define IEDD_Q_FAILURE		0x0200
+#define IEDD_Q_OLD_DATA		0x0100
+#define IEDD_Q_INCONSISTENT	0x0080
+#define IEDD_Q_INACCURATE	0x0040
+#define IEDD_Q_SUBSTITUTED	0x0020	/* source = substituted */
+#define IEDD_Q_TEST		0x0010
+#define IEDD_Q_OPERATOR_BLOCKED	0x0008
+
+struct iedd_value {
+	uint8_t kind;		/* enum iedd_kind */
+	uint16_t quality;	/* IEDD_Q_* */
+	uint64_t time_ns;	/* UTC ns since 1970 when the value was taken; 0 = now */
+	union {
+		bool b;
+		int64_t i;
+		uint64_t u;
+		double f;
+		char s[IEDD_STRING_MAX];
+	} v;
+};
+
+/* One mapped point as the plugin sees it in a read batch. `point` is what
+ * the plugin's resolve() returned for the address. */
+struct iedd_point {
+	void *point;
+	struct iedd_value value;	/* filled by read() */
+};
+
+/* What iedd offers a plugin instance. */
+struct iedd_host {
+	void *host_ctx;		/* iedd's; pass back unchanged */
+	/* Pushes a new value of `point` now (application trigger). Thread-safe;
+	 * returns 0, or -EAGAIN when iedd's queue is full (the value is dropped
+	 * and the next scan reads it again). */
+	int (*push)(void *host_ctx, void *point, const struct iedd_value *value);
+	/* Logs through iedd's logger (level as syslog: 3 error .. 7 debug). */
+	void (*log)(void *host_ctx, int level, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+};
+
+/* A parameter of the instance, from iedd.xml: <param name="..." value="..."/>. */
+struct iedd_param {
+	const char *name;
+	const char *value;
+};
+
+#define IEDD_SOURCE_BLOCKING 0x01	/* callbacks may block: give it a thread */
+
+struct iedd_source {
+	uint32_t abi_version;	/* IEDD_SOURCE_ABI_VERSION */
+	uint32_t struct_size;	/* sizeof(struct iedd_source) */
+	const char *name;	/* short name, e.g. "modbus" */
+	const char *version;	/* the plugin's own version */
+	uint32_t flags;		/* IEDD_SOURCE_* */
+
+	/* Creates an instance. Returns 0 and *ctx, or a negative errno with a
+	 * message in err[errlen] naming the parameter and the fix. close() is
+	 * never called after a failed open(). */
+	int (*open)(const struct iedd_param *params, size_t n_params, const struct iedd_host *host,
+		    void **ctx, char *err, size_t errlen);
+	void (*close)(void *ctx);
+
+	/* Parses and checks a map address ("40001:f32:abcd", "sine:period=10")
+	 * once at start, for a value of kind `kind`; returns 0 and an opaque
+	 * *point, or a negative errno with a message. writable tells whether the
+	 * map row may write. Points live until close(). */
+	int (*resolve)(void *ctx, const char *address, enum iedd_kind kind, bool writable,
+		       void **point, char *err, size_t errlen);
+
+	/* Reads a batch: fills points[i].value for every i (quality INVALID
+	 * with detail bits when a point could not be read). Returns 0, or a
+	 * negative errno when the whole source is unreachable (then iedd marks
+	 * every point invalid and calls read again at the next scan). */
+	int (*read)(void *ctx, struct iedd_point *points, size_t n);
+
+	/* Writes one value. 0, or a negative errno with a message. Optional
+	 * (NULL: the source is read-only). */
+	int (*write)(void *ctx, void *point, const struct iedd_value *value, char *err,
+		     size_t errlen);
+};
+
+/* The one symbol a plugin exports. */
+const struct iedd_source *iedd_source_descriptor(void);
+#define IEDD_SOURCE_SYMBOL "iedd_source_descriptor"
+
+#ifdef __cplusplus
+}
+#endif
