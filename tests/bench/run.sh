@@ -11,7 +11,10 @@
 #
 # Environment: BENCH_RUNS, BENCH_SECONDS, BENCH_PORT (first of three ports),
 # BENCH_HOLD (idle associations for the memory test, default 10000),
-# BENCH_IDLE (idle associations for the CPU test, default 1000).
+# BENCH_IDLE (idle associations for the CPU test, default 1000), BENCH_NOISE
+# (default 0.05) and BENCH_RETRIES (default 10): a run during which other
+# processes used more than BENCH_NOISE of a CPU is repeated, at most
+# BENCH_RETRIES times in the whole script; the table counts what was kept.
 set -euo pipefail
 export LC_ALL=C
 
@@ -35,6 +38,10 @@ HOLD=${BENCH_HOLD:-10000}
 IDLE=${BENCH_IDLE:-1000}
 BASE=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
 P_IEDD=$BASE P_PP=$((BASE + 1)) P_IEDD2=$((BASE + 2))
+NOISE=${BENCH_NOISE:-0.05}
+RETRIES=${BENCH_RETRIES:-10}
+DISTURBED=0
+RETRIED=0
 RESULTS=$BUILD/bench-results.txt
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -50,6 +57,8 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	# iedd's own log lines, for whoever wonders about a number
+	cat "$T"/iedd*.log >"$BUILD/bench-iedd.log" 2>/dev/null || true
 	rm -rf "$T"
 }
 # Drops a waited-for process from the list cleanup() kills.
@@ -77,8 +86,7 @@ start_iedd() { # PORT LOG -> pid in $SRV
 	taskset -c 0 "$IEDD" --listen "127.0.0.1:$1" --max-associations 20000 >"$2" 2>&1 &
 	SRV=$!
 	PIDS+=("$SRV")
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if load probe -c "127.0.0.1:$1" >"$T/probe.json" 2>/dev/null; then return 0; fi
 		kill -0 "$SRV" 2>/dev/null || break
 		sleep 0.1
@@ -94,10 +102,26 @@ stop_pid() {
 	forget "$1"
 }
 
-# One load run; prints its JSON line and keeps it in $OUT.
+# One load run; keeps its JSON line in $OUT. iedd-load reports the CPU
+# other processes used during the window (other_cpu); a disturbed run is
+# repeated while the retry budget lasts.
 run() {
-	OUT=$(load "$@") || { echo "bench: iedd-load $* failed" >&2; exit 1; }
-	echo "  $OUT" >>"$T/raw.log"
+	local other
+	while :; do
+		OUT=$(load "$@") || { echo "bench: iedd-load $* failed" >&2; exit 1; }
+		other=$(field "$OUT" other_cpu)
+		if [ -n "$other" ] && awk -v o="$other" -v n="$NOISE" 'BEGIN {exit !(o > n)}'; then
+			echo "  (disturbed, other_cpu $other) $OUT" >>"$T/raw.log"
+			if [ "$RETRIED" -lt "$RETRIES" ]; then
+				RETRIED=$((RETRIED + 1))
+				continue
+			fi
+			DISTURBED=$((DISTURBED + 1))
+		else
+			echo "  $OUT" >>"$T/raw.log"
+		fi
+		return 0
+	done
 }
 
 # Hold N associations on PORT in the background until release_hold.
@@ -108,8 +132,7 @@ hold() { # PORT N
 	HOLD_PID=$!
 	PIDS+=("$HOLD_PID")
 	exec {HOLD_FD}>"$T/hold.in"
-	local i
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		[ -s "$T/hold.out" ] && return 0
 		kill -0 "$HOLD_PID" 2>/dev/null || break
 		sleep 0.1
@@ -142,7 +165,7 @@ taskset -c 0 "$PINGPONG" --listen "127.0.0.1:$P_PP" --response-size "$RESP" --ma
 	2>"$T/pingpong.log" &
 PP_PID=$!
 PIDS+=("$PP_PID")
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	load raw -c "127.0.0.1:$P_PP" -n 1 -t 0.05 --warmup 0 >/dev/null 2>&1 && break
 	sleep 0.1
 done
@@ -156,6 +179,7 @@ collect() {
 	R[$1.sus]+=" $(field "$2" server_us_per_op)"
 	R[$1.ccpu]+=" $(field "$2" client_cpu)"
 }
+# shellcheck disable=SC2086 # the runs are a space-separated list on purpose
 med() { median ${R[$1]}; }
 
 for r in $(seq "$RUNS"); do
@@ -216,7 +240,7 @@ stop_pid "$IEDD_PID"
 {
 	echo "iedd benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
 	echo "$(nproc --all) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)); server on CPU 0, load on CPU 1"
-	echo "load average before $LOADAVG0, after $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews results)"
+	echo "load average before $LOADAVG0, after $(cut -d' ' -f1-3 /proc/loadavg); $RETRIED runs repeated and $DISTURBED kept although other processes used > $NOISE of a CPU"
 	echo "median of $RUNS runs x $SECS s (0.5 s warm-up); Identify TPKTs $REQ/$RESP octets; ceiling = pingpong (epoll, send from the read handler)"
 	echo
 	printf '%-30s %12s %12s %6s %15s %15s %11s\n' "Identify, depth 1" "iedd" "ceiling" "ratio" \
@@ -260,4 +284,4 @@ cp "$T/table.txt" "$RESULTS"
 echo
 cat "$T/table.txt"
 echo
-say "written to $RESULTS (with every raw result line)"
+say "written to $RESULTS (with every raw result line); iedd's log in $BUILD/bench-iedd.log"

@@ -140,6 +140,7 @@ struct load {
 	struct rusage ru_ms, ru_me;
 	uint64_t wall_ms, wall_me;	/* actual window ends */
 	double srv_ms, srv_me;		/* server CPU seconds at the window ends */
+	double sys_ms, sys_me;		/* busy CPU seconds of the whole machine */
 	struct buf pdu;		/* scratch for one MMS PDU, ISO_HEADROOM in front */
 	uint8_t raw_req[2052];
 	size_t raw_req_len;
@@ -598,6 +599,24 @@ static void on_conn_event(struct load *L, struct conn *c, uint32_t events)
 
 /* ---- phases ---- */
 
+/* Busy time of all CPUs from /proc/stat (user, nice, system, irq, softirq,
+ * steal), in seconds; -1 if unknown. What is not the server's or ours is
+ * other work on the machine, which skews a benchmark: it is reported. */
+static double machine_busy_s(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	if (!f)
+		return -1;
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+		       &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return -1;
+	/* user nice system idle iowait irq softirq steal */
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* utime + stime of the server from /proc/PID/stat, in seconds; -1 if unknown. */
 static double server_cpu_s(int pid)
 {
@@ -689,6 +708,7 @@ static void advance(struct load *L, uint64_t t)
 			getrusage(RUSAGE_SELF, &L->ru_ms);
 			if (L->o.server_pid > 0)
 				L->srv_ms = server_cpu_s(L->o.server_pid);
+			L->sys_ms = machine_busy_s();
 		}
 		return;
 	case PH_MEASURE:
@@ -697,6 +717,7 @@ static void advance(struct load *L, uint64_t t)
 			getrusage(RUSAGE_SELF, &L->ru_me);
 			if (L->o.server_pid > 0)
 				L->srv_me = server_cpu_s(L->o.server_pid);
+			L->sys_me = machine_busy_s();
 			begin_drain(L, t);
 		}
 		return;
@@ -812,6 +833,10 @@ static void report(const struct load *L)
 		double sc = L->srv_me - L->srv_ms;
 		printf(",\"server_cpu\":%.2f,\"server_us_per_op\":%.2f", sc / wall,
 		       L->measured ? sc * 1e6 / (double)L->measured : 0);
+		if (L->sys_ms >= 0 && L->sys_me >= 0) {
+			double other = (L->sys_me - L->sys_ms) - sc - cpu * wall;
+			printf(",\"other_cpu\":%.2f", (other > 0 ? other : 0) / wall);
+		}
 	}
 	printf("}\n");
 }
