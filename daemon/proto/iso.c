@@ -109,11 +109,11 @@ static int on_cn(struct iso_conn *c, const struct ses_spdu *s, struct buf *out,
 		}
 	}
 	if (!have_acse || !have_mms) {
-		/* ISO 8823 §6.2.4: refuse with CPR, provider reason 2 (default
+		/* ISO 8823 §6.2.4: refuse with CPR, provider reason 5 (default
 		 * context not supported) is closest; sent in a session REFUSE. */
 		struct buf p;
 		buf_init(&p, 0, 0);
-		pres_encode_cpr(&p, 2);
+		pres_encode_cpr(&p, 5);
 		struct buf s2;
 		buf_init(&s2, 0, 0);
 		ses_encode_simple(&s2, SES_RF, 2, buf_data(&p), p.len);
@@ -403,6 +403,11 @@ static int on_tsdu(struct iso_conn *c, const uint8_t *p, size_t n, struct buf *o
 			if (pcid != c->pcid_mms)
 				return proto_fail(err, "presentation",
 						  "data in context %d, not MMS's %d", pcid, c->pcid_mms);
+			/* ISO 9506-1 §8.2.2.1: no PDU above the negotiated size */
+			if (c->max_pdu && ev->len > c->max_pdu)
+				return proto_fail(err, "mms",
+						  "PDU of %zu octets exceeds the negotiated size (%u)",
+						  ev->len, c->max_pdu);
 			ev->type = ISO_EV_DATA;
 			return 0;
 		}
