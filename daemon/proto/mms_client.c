@@ -1,0 +1,1634 @@
+#include "mms_client.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define L "mms"
+#define CTX BER_CONTEXT
+#define CTXC (BER_CONTEXT | BER_CONSTRUCTED)
+
+/* ---- requests ---- */
+
+void mms_client_getnamelist_req(struct buf *b, uint32_t invoke_id,
+				const struct mms_getnamelist_req *q)
+{
+	struct mms_marks m;
+	mms_begin_confirmed(b, false, invoke_id, MMS_SVC_GET_NAME_LIST, &m);
+	/* objectClass [0] ObjectClass: basicObjectClass [0] IMPLICIT INTEGER */
+	size_t c = ber_begin(b, CTXC, 0);
+	ber_put_int(b, CTX, 0, q->object_class);
+	ber_end(b, c);
+	/* objectScope [1] CHOICE { vmdSpecific [0] NULL, domainSpecific [1]
+	 * Identifier, aaSpecific [2] NULL } */
+	size_t s = ber_begin(b, CTXC, 1);
+	if (q->scope == MMS_SCOPE_DOMAIN)
+		ber_put_str(b, CTX, MMS_SCOPE_DOMAIN, q->domain);
+	else
+		ber_put_null(b, CTX, q->scope);
+	ber_end(b, s);
+	if (q->has_continue_after)
+		ber_put_str(b, CTX, 2, q->continue_after);
+	mms_end_confirmed(b, &m);
+}
+
+void mms_client_gvaa_req(struct buf *b, uint32_t invoke_id, const struct mms_objname *name)
+{
+	struct mms_marks m;
+	mms_begin_confirmed(b, false, invoke_id, MMS_SVC_GET_VAR_ACCESS_ATTR, &m);
+	size_t n = ber_begin(b, CTXC, 0); /* name [0] ObjectName */
+	mms_objname_encode(b, name);
+	ber_end(b, n);
+	mms_end_confirmed(b, &m);
+}
+
+/* listOfVariable [0] SEQUENCE OF SEQUENCE { variableSpecification name [0] } */
+static void put_list_of_variable(struct buf *b, const struct mms_objname *names, size_t n)
+{
+	size_t list = ber_begin(b, CTXC, 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t s = ber_begin(b, BER_UNIVERSAL | BER_CONSTRUCTED, BER_TAG_SEQUENCE);
+		size_t v = ber_begin(b, CTXC, 0);
+		mms_objname_encode(b, &names[i]);
+		ber_end(b, v);
+		ber_end(b, s);
+	}
+	ber_end(b, list);
+}
+
+void mms_client_read_req(struct buf *b, uint32_t invoke_id, const struct mms_objname *names,
+			 size_t n)
+{
+	struct mms_marks m;
+	mms_begin_confirmed(b, false, invoke_id, MMS_SVC_READ, &m);
+	/* specificationWithResult DEFAULT FALSE: omitted */
+	size_t vas = ber_begin(b, CTXC, 1);
+	put_list_of_variable(b, names, n);
+	ber_end(b, vas);
+	mms_end_confirmed(b, &m);
+}
+
+void mms_client_read_nvl_req(struct buf *b, uint32_t invoke_id, const struct mms_objname *list)
+{
+	struct mms_marks m;
+	mms_begin_confirmed(b, false, invoke_id, MMS_SVC_READ, &m);
+	size_t vas = ber_begin(b, CTXC, 1);
+	size_t ln = ber_begin(b, CTXC, 1); /* variableListName [1] ObjectName */
+	mms_objname_encode(b, list);
+	ber_end(b, ln);
+	ber_end(b, vas);
+	mms_end_confirmed(b, &m);
+}
+
+void mms_client_write_req(struct buf *b, uint32_t invoke_id, const struct mms_objname *name,
+			  const uint8_t *data, size_t len)
+{
+	struct mms_marks m;
+	mms_begin_confirmed(b, false, invoke_id, MMS_SVC_WRITE, &m);
+	/* Write-Request: the VariableAccessSpecification is untagged here */
+	put_list_of_variable(b, name, 1);
+	size_t d = ber_begin(b, CTXC, 0); /* listOfData [0] */
+	buf_put(b, data, len);
+	ber_end(b, d);
+	mms_end_confirmed(b, &m);
+}
+
+void mms_client_nvl_attr_req(struct buf *b, uint32_t invoke_id, const struct mms_objname *list)
+{
+	struct mms_marks m;
+	mms_begin_confirmed(b, false, invoke_id, MMS_SVC_GET_NVL_ATTR, &m);
+	mms_objname_encode(b, list);
+	mms_end_confirmed(b, &m);
+}
+
+/* ---- answers ---- */
+
+int mms_client_check(const struct mms_pdu *p, uint32_t invoke_id, uint32_t service,
+		     struct mms_client_refusal *ref, struct proto_err *err)
+{
+	struct mms_client_refusal x = { .kind = p->kind };
+	int r;
+
+	if (p->kind == MMS_CONFIRMED_ERROR || p->kind == MMS_REJECT) {
+		if (p->has_invoke_id && p->invoke_id != invoke_id)
+			return proto_fail(err, L, "%s for invokeID %u, expected %u",
+					  p->kind == MMS_REJECT ? "Reject" : "confirmed-error",
+					  p->invoke_id, invoke_id);
+		if (p->kind == MMS_CONFIRMED_ERROR) {
+			if (p->service != 2) /* serviceError [2] */
+				return proto_fail(err, L, "confirmed-error without serviceError");
+			if ((r = mms_service_error_decode(p->body, p->body_len, &x.error_class,
+							  &x.code, err)))
+				return r;
+		} else {
+			struct ber_tlv t = { .val = p->body, .len = p->body_len };
+			int64_t v;
+			if ((r = ber_get_int_range(&t, 0, INT32_MAX, &v, err)))
+				return proto_relayer(err, L, r);
+			x.error_class = (int)p->service;
+			x.code = (int)v;
+		}
+		if (ref)
+			*ref = x;
+		return -EREMOTEIO;
+	}
+	if (p->kind != MMS_CONFIRMED_RESPONSE)
+		return proto_fail(err, L, "unexpected PDU type %u instead of a confirmed response",
+				  p->kind);
+	if (p->invoke_id != invoke_id)
+		return proto_fail(err, L, "response for invokeID %u, expected %u", p->invoke_id,
+				  invoke_id);
+	if (p->service != service)
+		return proto_fail(err, L, "response of service %u, expected %u", p->service,
+				  service);
+	return 0;
+}
+
+/* Names of the values of an INTEGER, by value. */
+struct names {
+	const char *const *v;
+	size_t n;
+};
+#define NAMES(...) { (const char *const[]){ __VA_ARGS__ }, \
+		     sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *) }
+
+static const char *name_of(const struct names *t, int code)
+{
+	return code >= 0 && (size_t)code < t->n ? t->v[code] : NULL;
+}
+
+/* ServiceError errorClass choices and their codes (ISO 9506-2 §7.5.2). */
+static const struct names class_names = NAMES(
+	"vmd-state", "application-reference", "definition", "resource", "service",
+	"service-preempt", "time-resolution", "access", "initiate", "conclude", "cancel", "file",
+	"others");
+static const struct names class_codes[] = {
+	NAMES("other", "vmd-state-conflict", "vmd-operational-problem", "domain-transfer-problem",
+	      "state-machine-id-invalid"),
+	NAMES("other", "application-unreachable", "connection-lost",
+	      "application-reference-invalid", "context-unsupported"),
+	NAMES("other", "object-undefined", "invalid-address", "type-unsupported",
+	      "type-inconsistent", "object-exists", "object-attribute-inconsistent"),
+	NAMES("other", "memory-unavailable", "processor-resource-unavailable",
+	      "mass-storage-unavailable", "capability-unavailable", "capability-unknown"),
+	NAMES("other", "primitives-out-of-sequence", "object-state-conflict", "pdu-size",
+	      "continuation-invalid", "object-constraint-conflict"),
+	NAMES("other", "timeout", "deadlock", "cancel"),
+	NAMES("other", "unsupportable-time-resolution"),
+	NAMES("other", "object-access-unsupported", "object-non-existent", "object-access-denied",
+	      "object-invalidated"),
+	NAMES("other", "version-incompatible", "max-segment-insufficient",
+	      "max-services-outstanding-calling-insufficient",
+	      "max-services-outstanding-called-insufficient", "service-CBB-insufficient",
+	      "parameter-CBB-insufficient", "nesting-level-insufficient"),
+	NAMES("other", "further-communication-required"),
+	NAMES("other", "invoke-id-unknown", "cancel-not-possible"),
+	NAMES("other", "filename-ambiguous", "file-busy", "filename-syntax-error",
+	      "content-type-invalid", "position-invalid", "file-access-denied",
+	      "file-non-existent", "duplicate-filename", "insufficient-space-in-filestore"),
+	NAMES(NULL),
+};
+
+/* RejectPDU rejectReason choices (ISO 9506-2 §7.6) and the codes of the
+ * two that servers send. */
+static const struct names reject_names = NAMES(
+	NULL, "confirmed-requestPDU", "confirmed-responsePDU", "confirmed-errorPDU",
+	"unconfirmedPDU", "pdu-error", "cancel-requestPDU", "cancel-responsePDU",
+	"cancel-errorPDU", "conclude-requestPDU", "conclude-responsePDU", "conclude-errorPDU");
+static const struct names reject_request_codes = NAMES(
+	"other", "unrecognized-service", "unrecognized-modifier", "invalid-invokeID",
+	"invalid-argument", "invalid-modifier", "max-serv-outstanding-exceeded", NULL,
+	"max-recursion-exceeded", "value-out-of-range");
+static const struct names reject_pdu_codes = NAMES(
+	"unknown-pdu-type", "invalid-pdu", "illegal-acse-mapping");
+
+const char *mms_client_refusal_str(const struct mms_client_refusal *ref, char *out, size_t n)
+{
+	const char *cls, *code = NULL;
+
+	if (ref->kind == MMS_REJECT) {
+		char c1[32], c2[16];
+		cls = name_of(&reject_names, ref->error_class);
+		if (ref->error_class == MMS_REJ_CONFIRMED_REQUEST)
+			code = name_of(&reject_request_codes, ref->code);
+		else if (ref->error_class == MMS_REJ_PDU_ERROR)
+			code = name_of(&reject_pdu_codes, ref->code);
+		snprintf(c1, sizeof(c1), "rejectReason %d", ref->error_class);
+		snprintf(c2, sizeof(c2), "%d", ref->code);
+		snprintf(out, n, "Reject: %s: %s", cls ? cls : c1, code ? code : c2);
+		return out;
+	}
+	cls = name_of(&class_names, ref->error_class);
+	if (cls)
+		code = name_of(&class_codes[ref->error_class], ref->code);
+	if (cls && code)
+		snprintf(out, n, "%s: %s", cls, code);
+	else if (cls)
+		snprintf(out, n, "%s: %d", cls, ref->code);
+	else
+		snprintf(out, n, "errorClass %d: %d", ref->error_class, ref->code);
+	return out;
+}
+
+const char *mms_dae_name(int code)
+{
+	static const char *const names[] = {
+		"object-invalidated", "hardware-fault", "temporarily-unavailable",
+		"object-access-denied", "object-undefined", "invalid-address", "type-unsupported",
+		"type-inconsistent", "object-attribute-inconsistent", "object-access-unsupported",
+		"object-non-existent", "object-value-invalid",
+	};
+	static char other[40];
+	if (code >= 0 && (size_t)code < sizeof(names) / sizeof(names[0]))
+		return names[code];
+	snprintf(other, sizeof(other), "data-access-error-%d", code);
+	return other;
+}
+
+int mms_client_namelist_decode(const uint8_t *body, size_t len, struct mms_namelist_resp *out,
+			       struct proto_err *err)
+{
+	struct ber_cur c, k;
+	struct ber_tlv t;
+	char tmp[MMS_MAX_ITEM + 1];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->more_follows = true; /* DEFAULT TRUE */
+	ber_cur_init(&c, body, len);
+	if ((r = ber_expect(&c, CTXC, 0, &t, "listOfIdentifier", err)) ||
+	    (r = ber_enter(&c, &t, &out->names, err)))
+		return proto_relayer(err, L, r);
+	k = out->names;
+	while ((r = ber_next(&k, &t, err)) == 0) {
+		if (!ber_is(&t, BER_UNIVERSAL, BER_TAG_VisibleString))
+			return proto_fail(err, L, "name %u is not a VisibleString", out->count + 1);
+		if ((r = ber_get_visible(&t, tmp, sizeof(tmp), err)))
+			return proto_relayer(err, L, r);
+		out->count++;
+	}
+	if (r != -ENODATA)
+		return proto_relayer(err, L, r);
+	if ((r = ber_next(&c, &t, err)) == 0) {
+		if (!ber_is(&t, CTX, 1))
+			return proto_fail(err, L, "unexpected element after listOfIdentifier");
+		if ((r = ber_get_bool(&t, &out->more_follows, err)))
+			return proto_relayer(err, L, r);
+		r = ber_next(&c, &t, err);
+		if (r == 0)
+			return proto_fail(err, L, "unexpected element after moreFollows");
+	}
+	if (r != -ENODATA)
+		return proto_relayer(err, L, r);
+	return 0;
+}
+
+int mms_client_namelist_next(struct mms_namelist_resp *r, char name[MMS_MAX_ITEM + 1],
+			     struct proto_err *err)
+{
+	struct ber_tlv t;
+	int e = ber_next(&r->names, &t, err);
+	if (e == -ENODATA)
+		return 0;
+	if (!e && !ber_is(&t, BER_UNIVERSAL, BER_TAG_VisibleString))
+		e = proto_fail(err, L, "name is not a VisibleString");
+	if (!e)
+		e = ber_get_visible(&t, name, MMS_MAX_ITEM + 1, err);
+	return e ? proto_relayer(err, L, e) : 1;
+}
+
+int mms_client_read_decode(const uint8_t *body, size_t len, struct mms_read_resp *out,
+			   struct proto_err *err)
+{
+	struct ber_cur c, k;
+	struct ber_tlv t;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	ber_cur_init(&c, body, len);
+	if ((r = ber_next(&c, &t, err)))
+		return proto_relayer(err, L, r == -ENODATA ? proto_fail(err, L, "empty Read response") : r);
+	if (ber_is(&t, CTXC, 0) && (r = ber_next(&c, &t, err))) /* the echoed specification */
+		return proto_relayer(err, L, r == -ENODATA ?
+				     proto_fail(err, L, "Read response without listOfAccessResult") : r);
+	if (!ber_is(&t, CTXC, 1))
+		return proto_fail(err, L, "Read response without listOfAccessResult");
+	if ((r = ber_enter(&c, &t, &out->results, err)))
+		return proto_relayer(err, L, r);
+	if (!ber_cur_done(&c))
+		return proto_fail(err, L, "octets after listOfAccessResult");
+	k = out->results;
+	while ((r = ber_next(&k, &t, err)) == 0)
+		out->count++;
+	return r == -ENODATA ? 0 : proto_relayer(err, L, r);
+}
+
+int mms_client_read_next(struct mms_read_resp *rr, struct mms_access_result *out,
+			 struct proto_err *err)
+{
+	struct ber_tlv t;
+	int64_t v;
+	int r = ber_next(&rr->results, &t, err);
+
+	if (r == -ENODATA)
+		return 0;
+	if (r)
+		return proto_relayer(err, L, r);
+	memset(out, 0, sizeof(*out));
+	if (ber_is(&t, CTX, 0)) {
+		if ((r = ber_get_int_range(&t, 0, INT32_MAX, &v, err)))
+			return proto_relayer(err, L, r);
+		out->failure = (int)v;
+		return 1;
+	}
+	if (t.cls != BER_CONTEXT || t.tag < MMS_TYPE_ARRAY || t.tag > MMS_TYPE_UTC_TIME ||
+	    t.tag == 8)
+		return proto_fail(err, L, "AccessResult with tag %u is neither failure nor Data",
+				  t.tag);
+	out->failure = -1;
+	out->data = t.start;
+	out->len = (size_t)(t.val + t.len - t.start);
+	return 1;
+}
+
+int mms_client_write_decode(const uint8_t *body, size_t len, int *results, size_t max,
+			    size_t *n, struct proto_err *err)
+{
+	struct ber_cur c;
+	struct ber_tlv t;
+	int64_t v;
+	int r;
+
+	*n = 0;
+	ber_cur_init(&c, body, len);
+	while ((r = ber_next(&c, &t, err)) == 0) {
+		if (*n == max)
+			return proto_fail(err, L, "more than %zu results in the Write response", max);
+		if (ber_is(&t, CTX, 0)) {
+			if ((r = ber_get_int_range(&t, 0, INT32_MAX, &v, err)))
+				return proto_relayer(err, L, r);
+			results[(*n)++] = (int)v;
+		} else if (ber_is(&t, CTX, 1) && t.len == 0) {
+			results[(*n)++] = -1;
+		} else {
+			return proto_fail(err, L, "Write result with tag %u", t.tag);
+		}
+	}
+	return r == -ENODATA ? 0 : proto_relayer(err, L, r);
+}
+
+int mms_client_nvl_attr_decode(const uint8_t *body, size_t len, struct mms_nvl_attr_resp *out,
+			       struct proto_err *err)
+{
+	struct ber_cur c, k;
+	struct ber_tlv t;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	ber_cur_init(&c, body, len);
+	if ((r = ber_expect(&c, CTX, 0, &t, "mmsDeletable", err)) ||
+	    (r = ber_get_bool(&t, &out->deletable, err)) ||
+	    (r = ber_expect(&c, CTXC, 1, &t, "listOfVariable", err)) ||
+	    (r = ber_enter(&c, &t, &out->vars.vars, err)))
+		return proto_relayer(err, L, r);
+	/* accessControlList [2] (ISO 9506-2:2003) may follow: not used */
+	k = out->vars.vars;
+	while ((r = ber_next(&k, &t, err)) == 0)
+		out->vars.n_vars++;
+	return r == -ENODATA ? 0 : proto_relayer(err, L, r);
+}
+
+/* ---- TypeSpecification ---- */
+
+/* Two passes over the same input: the first (nodes == NULL) checks
+ * everything and counts nodes and name octets, the second fills one
+ * allocation of exactly that size. Components of a structure are adjacent
+ * nodes, so comp[] is an array. */
+struct ts_ctx {
+	unsigned max_depth, max_nodes;
+	struct mms_typespec *nodes;
+	char *names;
+	size_t used, name_used;
+	struct proto_err *err;
+};
+
+static int ts_take(struct ts_ctx *x, size_t n, struct mms_typespec **out)
+{
+	if (!x->nodes && x->used + n > x->max_nodes)
+		return proto_fail(x->err, L, "type description with more than %u nodes",
+				  x->max_nodes);
+	*out = x->nodes ? x->nodes + x->used : NULL;
+	x->used += n;
+	return 0;
+}
+
+static int ts_walk(struct ts_ctx *x, const struct ber_cur *parent, const struct ber_tlv *t,
+		   unsigned depth, struct mms_typespec *node);
+
+/* An explicitly tagged TypeSpecification: `t` wraps exactly one CHOICE TLV. */
+static int ts_wrapped(struct ts_ctx *x, const struct ber_cur *parent, const struct ber_tlv *t,
+		      unsigned depth, struct mms_typespec *node, const char *what)
+{
+	struct ber_cur w;
+	struct ber_tlv in;
+	int r;
+
+	if ((r = ber_enter(parent, t, &w, x->err)) || (r = ber_next(&w, &in, x->err)))
+		return proto_relayer(x->err, L, r == -ENODATA ?
+				     proto_fail(x->err, L, "empty %s", what) : r);
+	if (!ber_cur_done(&w))
+		return proto_fail(x->err, L, "octets after the %s", what);
+	return ts_walk(x, &w, &in, depth, node);
+}
+
+static int ts_int(const struct ber_tlv *t, int64_t min, int64_t max, int32_t *v,
+		  struct proto_err *err)
+{
+	int64_t x;
+	int r;
+	if (t->constructed)
+		return proto_fail(err, L, "TypeSpecification [%u] is constructed", t->tag);
+	if ((r = ber_get_int_range(t, min, max, &x, err)))
+		return proto_relayer(err, L, r);
+	*v = (int32_t)x;
+	return 0;
+}
+
+static int ts_array(struct ts_ctx *x, struct ber_cur *c, unsigned depth,
+		    struct mms_typespec *node)
+{
+	struct ber_tlv f;
+	struct mms_typespec *elem;
+	uint64_t u;
+	bool packed = false;
+	int r;
+
+	if ((r = ber_next(c, &f, x->err)))
+		return proto_relayer(x->err, L, r == -ENODATA ? proto_fail(x->err, L, "empty array type") : r);
+	if (ber_is(&f, CTX, 0)) {
+		if ((r = ber_get_bool(&f, &packed, x->err)) || (r = ber_next(c, &f, x->err)))
+			return proto_relayer(x->err, L, r == -ENODATA ?
+					     proto_fail(x->err, L, "array type without numberOfElements") : r);
+	}
+	if (!ber_is(&f, CTX, 1))
+		return proto_fail(x->err, L, "array type without numberOfElements");
+	if ((r = ber_get_uint64(&f, &u, x->err)))
+		return proto_relayer(x->err, L, r);
+	if (u > UINT32_MAX)
+		return proto_fail(x->err, L, "numberOfElements %llu does not fit Unsigned32",
+				  (unsigned long long)u);
+	if ((r = ber_expect(c, CTXC, 2, &f, "elementType", x->err)))
+		return proto_relayer(x->err, L, r);
+	if (!ber_cur_done(c))
+		return proto_fail(x->err, L, "octets after elementType");
+	if ((r = ts_take(x, 1, &elem)) ||
+	    (r = ts_wrapped(x, c, &f, depth + 1, elem, "elementType")))
+		return r;
+	if (node) {
+		node->packed = packed;
+		node->n = (uint32_t)u;
+		node->elem = elem;
+	}
+	return 0;
+}
+
+static int ts_structure(struct ts_ctx *x, struct ber_cur *c, unsigned depth,
+			struct mms_typespec *node)
+{
+	struct ber_cur list, k, s;
+	struct ber_tlv f, g;
+	struct mms_typespec *comp;
+	bool packed = false;
+	size_t n = 0;
+	int r;
+
+	if ((r = ber_next(c, &f, x->err)))
+		return proto_relayer(x->err, L, r == -ENODATA ? proto_fail(x->err, L, "empty structure type") : r);
+	if (ber_is(&f, CTX, 0)) {
+		if ((r = ber_get_bool(&f, &packed, x->err)) || (r = ber_next(c, &f, x->err)))
+			return proto_relayer(x->err, L, r == -ENODATA ?
+					     proto_fail(x->err, L, "structure type without components") : r);
+	}
+	if (!ber_is(&f, CTXC, 1))
+		return proto_fail(x->err, L, "structure type without components");
+	if (!ber_cur_done(c))
+		return proto_fail(x->err, L, "octets after components");
+	if ((r = ber_enter(c, &f, &list, x->err)))
+		return proto_relayer(x->err, L, r);
+	k = list;
+	while ((r = ber_next(&k, &g, x->err)) == 0)
+		n++;
+	if (r != -ENODATA)
+		return proto_relayer(x->err, L, r);
+	if ((r = ts_take(x, n, &comp)))
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct mms_typespec *cn = comp ? &comp[i] : NULL;
+		const char *name = NULL;
+
+		if ((r = ber_next(&list, &g, x->err)))
+			return proto_relayer(x->err, L, r);
+		if (!ber_is(&g, BER_UNIVERSAL | BER_CONSTRUCTED, BER_TAG_SEQUENCE))
+			return proto_fail(x->err, L, "component %zu is not a SEQUENCE", i + 1);
+		if ((r = ber_enter(&list, &g, &s, x->err)) || (r = ber_next(&s, &f, x->err)))
+			return proto_relayer(x->err, L, r == -ENODATA ?
+					     proto_fail(x->err, L, "empty component %zu", i + 1) : r);
+		if (ber_is(&f, CTX, 0)) {
+			/* componentName [0] Identifier */
+			if (f.len > MMS_MAX_ITEM)
+				return proto_fail(x->err, L, "component name of %zu characters", f.len);
+			for (size_t j = 0; j < f.len; j++)
+				if (f.val[j] < 0x21 || f.val[j] > 0x7E)
+					return proto_fail(x->err, L,
+							  "component name with octet 0x%02x", f.val[j]);
+			if (x->nodes) {
+				char *d = x->names + x->name_used;
+				memcpy(d, f.val, f.len);
+				d[f.len] = 0;
+				name = d;
+			}
+			x->name_used += f.len + 1;
+			if ((r = ber_next(&s, &f, x->err)))
+				return proto_relayer(x->err, L, r == -ENODATA ?
+						     proto_fail(x->err, L, "component %zu without type", i + 1) : r);
+		}
+		if (!ber_is(&f, CTXC, 1))
+			return proto_fail(x->err, L, "component %zu without componentType", i + 1);
+		if (!ber_cur_done(&s))
+			return proto_fail(x->err, L, "octets after component %zu", i + 1);
+		if ((r = ts_wrapped(x, &s, &f, depth + 1, cn, "componentType")))
+			return r;
+		if (cn)
+			cn->name = name;
+	}
+	if (node) {
+		node->packed = packed;
+		node->n = (uint32_t)n;
+		node->comp = comp;
+	}
+	return 0;
+}
+
+static int ts_walk(struct ts_ctx *x, const struct ber_cur *parent, const struct ber_tlv *t,
+		   unsigned depth, struct mms_typespec *node)
+{
+	struct mms_typespec tmp = { 0 };
+	struct ber_cur c;
+	struct ber_tlv f;
+	int32_t v = 0;
+	bool b;
+	int r = 0;
+
+	if (depth > x->max_depth)
+		return proto_fail(x->err, L, "type description nested deeper than %u levels",
+				  x->max_depth);
+	if (t->cls != BER_CONTEXT)
+		return proto_fail(x->err, L, "TypeSpecification is not context-specific");
+	struct mms_typespec *n = node ? node : &tmp;
+	n->type = (uint8_t)t->tag;
+	switch (t->tag) {
+	case 0:
+		return proto_fail(x->err, L, "named types (typeName) are not supported");
+	case MMS_TYPE_ARRAY:
+	case MMS_TYPE_STRUCTURE:
+		if ((r = ber_enter(parent, t, &c, x->err)))
+			return proto_relayer(x->err, L, r);
+		return t->tag == MMS_TYPE_ARRAY ? ts_array(x, &c, depth, node) :
+						  ts_structure(x, &c, depth, node);
+	case MMS_TYPE_BOOLEAN:
+	case MMS_TYPE_GENERALIZED_TIME:
+	case MMS_TYPE_OBJID:
+	case MMS_TYPE_UTC_TIME:
+		if (t->constructed || t->len)
+			return proto_fail(x->err, L, "TypeSpecification [%u] is not NULL", t->tag);
+		return 0;
+	case MMS_TYPE_BIT_STRING:
+	case MMS_TYPE_OCTET_STRING:
+	case MMS_TYPE_VISIBLE_STRING:
+	case MMS_TYPE_MMS_STRING:
+		r = ts_int(t, INT32_MIN, INT32_MAX, &v, x->err);
+		n->size = v;
+		return r;
+	case MMS_TYPE_INTEGER:
+	case MMS_TYPE_UNSIGNED:
+	case MMS_TYPE_BCD:
+		r = ts_int(t, 0, 255, &v, x->err);
+		n->size = v;
+		return r;
+	case MMS_TYPE_BINARY_TIME:
+		if (t->constructed)
+			return proto_fail(x->err, L, "binary-time type is constructed");
+		if ((r = ber_get_bool(t, &b, x->err)))
+			return proto_relayer(x->err, L, r);
+		n->size = b;
+		return 0;
+	case MMS_TYPE_FLOAT:
+		/* SEQUENCE { format-width Unsigned8, exponent-width Unsigned8 } */
+		if ((r = ber_enter(parent, t, &c, x->err)) ||
+		    (r = ber_expect(&c, BER_UNIVERSAL, BER_TAG_INTEGER, &f, "format-width", x->err)) ||
+		    (r = ts_int(&f, 1, 255, &v, x->err)))
+			return proto_relayer(x->err, L, r);
+		n->size = v;
+		if ((r = ber_expect(&c, BER_UNIVERSAL, BER_TAG_INTEGER, &f, "exponent-width", x->err)) ||
+		    (r = ts_int(&f, 1, 255, &v, x->err)))
+			return proto_relayer(x->err, L, r);
+		n->exp_width = (uint8_t)v;
+		if (!ber_cur_done(&c))
+			return proto_fail(x->err, L, "octets after exponent-width");
+		return 0;
+	default:
+		return proto_fail(x->err, L, "unknown TypeSpecification [%u]", t->tag);
+	}
+}
+
+int mms_typespec_decode(const struct ber_cur *parent, const struct ber_tlv *t,
+			const struct mms_typespec_limits *lim, struct mms_typespec **out,
+			struct proto_err *err)
+{
+	struct ts_ctx x = {
+		.max_depth = lim ? lim->max_depth : MMS_TYPESPEC_MAX_DEPTH,
+		.max_nodes = lim ? lim->max_nodes : MMS_TYPESPEC_MAX_NODES,
+		.err = err,
+	};
+	struct mms_typespec *root;
+	int r;
+
+	*out = NULL;
+	if ((r = ts_take(&x, 1, &root)) || (r = ts_walk(&x, parent, t, 1, NULL)))
+		return r;
+	size_t nodes = x.used, names = x.name_used;
+	x.nodes = calloc(1, nodes * sizeof(*x.nodes) + names);
+	if (!x.nodes)
+		return -ENOMEM;
+	x.names = (char *)(x.nodes + nodes);
+	x.used = x.name_used = 0;
+	ts_take(&x, 1, &root);
+	if ((r = ts_walk(&x, parent, t, 1, root))) { /* cannot fail: same input */
+		free(x.nodes);
+		return r;
+	}
+	*out = root;
+	return 0;
+}
+
+void mms_typespec_free(struct mms_typespec *root)
+{
+	free(root);
+}
+
+static const char *size_str(const char *what, int32_t size, char *out, size_t n)
+{
+	if (size < 0)
+		snprintf(out, n, "%s(max %lld)", what, -(long long)size);
+	else
+		snprintf(out, n, "%s(%d)", what, size);
+	return out;
+}
+
+const char *mms_typespec_str(const struct mms_typespec *t, char *out, size_t n)
+{
+	switch (t->type) {
+	case MMS_TYPE_ARRAY:
+		snprintf(out, n, "array[%u]", t->n);
+		break;
+	case MMS_TYPE_STRUCTURE:
+		snprintf(out, n, "structure(%u)", t->n);
+		break;
+	case MMS_TYPE_BOOLEAN:
+		snprintf(out, n, "boolean");
+		break;
+	case MMS_TYPE_BIT_STRING:
+		return size_str("bit-string", t->size, out, n);
+	case MMS_TYPE_INTEGER:
+		snprintf(out, n, "int%d", t->size);
+		break;
+	case MMS_TYPE_UNSIGNED:
+		snprintf(out, n, "uint%d", t->size);
+		break;
+	case MMS_TYPE_FLOAT:
+		if ((t->size == 32 && t->exp_width == 8) || (t->size == 64 && t->exp_width == 11))
+			snprintf(out, n, "float%d", t->size);
+		else
+			snprintf(out, n, "float(%d,%u)", t->size, t->exp_width);
+		break;
+	case MMS_TYPE_OCTET_STRING:
+		return size_str("octet-string", t->size, out, n);
+	case MMS_TYPE_VISIBLE_STRING:
+		return size_str("visible-string", t->size, out, n);
+	case MMS_TYPE_MMS_STRING:
+		return size_str("mms-string", t->size, out, n);
+	case MMS_TYPE_GENERALIZED_TIME:
+		snprintf(out, n, "generalized-time");
+		break;
+	case MMS_TYPE_BINARY_TIME:
+		snprintf(out, n, t->size ? "binary-time(date)" : "binary-time");
+		break;
+	case MMS_TYPE_BCD:
+		snprintf(out, n, "bcd(%d)", t->size);
+		break;
+	case MMS_TYPE_OBJID:
+		snprintf(out, n, "objid");
+		break;
+	case MMS_TYPE_UTC_TIME:
+		snprintf(out, n, "utc-time");
+		break;
+	default:
+		snprintf(out, n, "type[%u]", t->type);
+		break;
+	}
+	return out;
+}
+
+const struct mms_typespec *mms_typespec_component(const struct mms_typespec *t,
+						  const char *name)
+{
+	if (!t || t->type != MMS_TYPE_STRUCTURE)
+		return NULL;
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->comp[i].name && !strcmp(t->comp[i].name, name))
+			return &t->comp[i];
+	return NULL;
+}
+
+int mms_client_gvaa_decode(const uint8_t *body, size_t len, const struct mms_typespec_limits *lim,
+			   bool *deletable, struct mms_typespec **type, struct proto_err *err)
+{
+	struct ber_cur c, w;
+	struct ber_tlv t, in;
+	int r;
+
+	*type = NULL;
+	ber_cur_init(&c, body, len);
+	if ((r = ber_expect(&c, CTX, 0, &t, "mmsDeletable", err)) ||
+	    (r = ber_get_bool(&t, deletable, err)) || (r = ber_next(&c, &t, err)))
+		return proto_relayer(err, L, r == -ENODATA ?
+				     proto_fail(err, L, "no typeDescription") : r);
+	if (t.cls == BER_CONTEXT && t.tag == 1 && (r = ber_next(&c, &t, err))) /* address */
+		return proto_relayer(err, L, r == -ENODATA ?
+				     proto_fail(err, L, "no typeDescription") : r);
+	if (!ber_is(&t, CTXC, 2))
+		return proto_fail(err, L, "no typeDescription");
+	/* accessControlList [3] (ISO 9506-2:2003) may follow: not used */
+	if ((r = ber_enter(&c, &t, &w, err)) || (r = ber_next(&w, &in, err)))
+		return proto_relayer(err, L, r == -ENODATA ?
+				     proto_fail(err, L, "empty typeDescription") : r);
+	if (!ber_cur_done(&w))
+		return proto_fail(err, L, "octets after the typeDescription");
+	return mms_typespec_decode(&w, &in, lim, type, err);
+}
+
+/* ---- Data as text or JSON ---- */
+
+static void bputs(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+static void bprintf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bprintf(struct buf *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Length of a valid UTF-8 sequence at p[0..n) (no overlongs, surrogates
+ * or code points above U+10FFFF), or 0. */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+	uint8_t c = p[0];
+	size_t k;
+	uint32_t cp, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF) {
+		k = 2; cp = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		k = 3; cp = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		k = 4; cp = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return k;
+}
+
+/* A string value: JSON quoted and escaped; text as is, with control
+ * characters, '\' and invalid UTF-8 written as \xNN. */
+static void put_string(struct buf *b, const uint8_t *p, size_t n, bool utf8, bool json)
+{
+	if (json)
+		buf_put_u8(b, '"');
+	for (size_t i = 0; i < n;) {
+		uint8_t c = p[i];
+		size_t k = c < 0x80 ? 1 : utf8 ? utf8_len(p + i, n - i) : 0;
+		if (k > 1) {
+			buf_put(b, p + i, k);
+			i += k;
+			continue;
+		}
+		if (json && (c == '"' || c == '\\'))
+			bprintf(b, "\\%c", c);
+		else if (json && k == 0)
+			bputs(b, "\\ufffd");
+		else if (json && (c < 0x20 || c == 0x7F))
+			bprintf(b, "\\u%04x", c);
+		else if (!json && (c < 0x20 || c >= 0x7F || c == '\\'))
+			bprintf(b, "\\x%02x", c);
+		else
+			buf_put_u8(b, c);
+		i++;
+	}
+	if (json)
+		buf_put_u8(b, '"');
+}
+
+static void put_float(struct buf *b, double v, bool is_double, bool json)
+{
+	char tmp[40];
+	if (isnan(v) || isinf(v)) {
+		const char *s = isnan(v) ? "nan" : v > 0 ? "inf" : "-inf";
+		if (json)
+			bprintf(b, "\"%s\"", s);
+		else
+			bputs(b, s);
+		return;
+	}
+	/* the shortest form that reads back as the same value */
+	for (int prec = is_double ? 15 : 6; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+		if (is_double ? strtod(tmp, NULL) == v : strtof(tmp, NULL) == (float)v)
+			break;
+	}
+	bputs(b, tmp);
+}
+
+/* Civil date from days since 1970-01-01 (H. Hinnant's algorithm), so no
+ * time zone or libc time_t width is involved. */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t yy = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (unsigned)((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1);
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* 1984-01-01, the epoch of BinaryTime (ISO 9506-2 §14.4.2.2). */
+#define DAYS_1970_TO_1984 5113
+
+static void put_iso(struct buf *b, int64_t secs, unsigned ms, bool json)
+{
+	int y, mo, d;
+	int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+	int64_t sod = secs - days * 86400;
+	civil_from_days(days, &y, &mo, &d);
+	bprintf(b, "%s%04d-%02d-%02dT%02d:%02d:%02d.%03uZ%s", json ? "\"" : "", y, mo, d,
+		(int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), ms, json ? "\"" : "");
+}
+
+static int put_basic(struct buf *b, const struct ber_tlv *t, bool json, struct proto_err *err)
+{
+	int64_t i;
+	uint64_t u;
+	double f;
+	bool v, dbl;
+	int r;
+
+	if (t->constructed)
+		return proto_fail(err, L, "Data [%u] is constructed", t->tag);
+	switch (t->tag) {
+	case MMS_TYPE_BOOLEAN:
+		if ((r = ber_get_bool(t, &v, err)))
+			return r;
+		bputs(b, v ? "true" : "false");
+		return 0;
+	case MMS_TYPE_BIT_STRING:
+	case MMS_TYPE_BOOLEAN_ARRAY: {
+		uint8_t bits[512];
+		size_t nbits;
+		if ((r = ber_get_bitstring(t, bits, sizeof(bits), &nbits, err)))
+			return r;
+		if (json)
+			buf_put_u8(b, '"');
+		for (size_t k = 0; k < nbits; k++)
+			buf_put_u8(b, mms_bit(bits, (unsigned)k) ? '1' : '0');
+		if (json)
+			buf_put_u8(b, '"');
+		return 0;
+	}
+	case MMS_TYPE_INTEGER:
+	case MMS_TYPE_BCD:
+		if ((r = ber_get_int64(t, &i, err)))
+			return r;
+		bprintf(b, "%lld", (long long)i);
+		return 0;
+	case MMS_TYPE_UNSIGNED:
+		if ((r = ber_get_uint64(t, &u, err)))
+			return r;
+		bprintf(b, "%llu", (unsigned long long)u);
+		return 0;
+	case MMS_TYPE_FLOAT:
+		if ((r = ber_get_float(t, &f, &dbl, err)))
+			return r;
+		put_float(b, f, dbl, json);
+		return 0;
+	case MMS_TYPE_OCTET_STRING:
+		if (json)
+			buf_put_u8(b, '"');
+		for (size_t k = 0; k < t->len; k++)
+			bprintf(b, "%02x", t->val[k]);
+		if (json)
+			buf_put_u8(b, '"');
+		return 0;
+	case MMS_TYPE_VISIBLE_STRING:
+	case MMS_TYPE_GENERALIZED_TIME:
+		put_string(b, t->val, t->len, false, json);
+		return 0;
+	case MMS_TYPE_MMS_STRING:
+		put_string(b, t->val, t->len, true, json);
+		return 0;
+	case MMS_TYPE_BINARY_TIME: {
+		uint32_t ms;
+		uint16_t days;
+		bool has_days;
+		if ((r = ber_get_binarytime(t, &ms, &days, &has_days, err)))
+			return r;
+		if (has_days) {
+			put_iso(b, ((int64_t)days + DAYS_1970_TO_1984) * 86400 + ms / 1000,
+				ms % 1000, json);
+		} else {
+			bprintf(b, "%s%02u:%02u:%02u.%03u%s", json ? "\"" : "", ms / 3600000,
+				ms / 60000 % 60, ms / 1000 % 60, ms % 1000, json ? "\"" : "");
+		}
+		return 0;
+	}
+	case MMS_TYPE_OBJID: {
+		uint32_t arcs[64];
+		size_t n;
+		if ((r = ber_get_oid(t, arcs, 64, &n, err)))
+			return r;
+		if (json)
+			buf_put_u8(b, '"');
+		for (size_t k = 0; k < n; k++)
+			bprintf(b, "%s%u", k ? "." : "", arcs[k]);
+		if (json)
+			buf_put_u8(b, '"');
+		return 0;
+	}
+	case MMS_TYPE_UTC_TIME: {
+		struct ber_utctime ut;
+		if ((r = ber_get_utctime(t, &ut, err)))
+			return r;
+		/* IEC 61850-8-1 §8.1.3.7: the fraction is in 1/2^24 s; round to ms */
+		int64_t secs = ut.secs;
+		unsigned ms = (unsigned)(((uint64_t)ut.frac * 1000 + (1u << 23)) >> 24);
+		if (ms == 1000) {
+			secs++;
+			ms = 0;
+		}
+		put_iso(b, secs, ms, json);
+		if (!json && ut.quality)
+			bprintf(b, " q=0x%02x", ut.quality);
+		return 0;
+	}
+	default:
+		return proto_fail(err, L, "unknown Data [%u]", t->tag);
+	}
+}
+
+struct fmt_ctx {
+	struct buf *out;
+	bool json;
+	bool lines;		/* text: a line has been written */
+	char path[512];
+	struct proto_err *err;
+};
+
+static int fmt_value(struct fmt_ctx *x, const struct ber_cur *parent, const struct ber_tlv *t,
+		     const struct mms_typespec *ty, size_t plen);
+
+/* JSON: a structure is an object when the type names each of its n
+ * components. */
+static bool named(const struct mms_typespec *ty, size_t n)
+{
+	if (!ty || ty->type != MMS_TYPE_STRUCTURE || ty->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!ty->comp[i].name)
+			return false;
+	return true;
+}
+
+static int fmt_constructed(struct fmt_ctx *x, const struct ber_cur *parent,
+			   const struct ber_tlv *t, const struct mms_typespec *ty, size_t plen)
+{
+	struct ber_cur c, k;
+	struct ber_tlv e;
+	size_t n = 0;
+	int r;
+	bool is_struct = t->tag == MMS_TYPE_STRUCTURE;
+
+	if (!t->constructed)
+		return proto_fail(x->err, L, "Data [%u] is not constructed", t->tag);
+	if ((r = ber_enter(parent, t, &c, x->err)))
+		return proto_relayer(x->err, L, r);
+	k = c;
+	while ((r = ber_next(&k, &e, x->err)) == 0)
+		n++;
+	if (r != -ENODATA)
+		return proto_relayer(x->err, L, r);
+	if (ty && ty->type != t->tag)
+		ty = NULL; /* the value does not have the type's shape: no names */
+	bool obj = is_struct && named(ty, n);
+
+	if (x->json) {
+		buf_put_u8(x->out, obj ? '{' : '[');
+	} else if (n == 0) {
+		if (x->lines)
+			buf_put_u8(x->out, '\n');
+		if (plen)
+			bprintf(x->out, "%s: ", x->path);
+		bputs(x->out, is_struct ? "{}" : "[]");
+		x->lines = true;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct mms_typespec *sub = NULL;
+		const char *name = NULL;
+		if ((r = ber_next(&c, &e, x->err)))
+			return proto_relayer(x->err, L, r);
+		if (ty && is_struct && i < ty->n) {
+			sub = &ty->comp[i];
+			name = sub->name;
+		} else if (ty && !is_struct) {
+			sub = ty->elem;
+		}
+		size_t len = plen;
+		if (x->json) {
+			if (i)
+				buf_put_u8(x->out, ',');
+			if (obj) {
+				put_string(x->out, (const uint8_t *)name, strlen(name), false, true);
+				buf_put_u8(x->out, ':');
+			}
+		} else {
+			int w = name ? snprintf(x->path + plen, sizeof(x->path) - plen, "%s%s",
+						plen ? "." : "", name)
+				     : snprintf(x->path + plen, sizeof(x->path) - plen, "[%zu]", i);
+			if (w < 0 || (size_t)w >= sizeof(x->path) - plen)
+				return proto_fail(x->err, L, "component path longer than %zu",
+						  sizeof(x->path) - 1);
+			len += (size_t)w;
+		}
+		if ((r = fmt_value(x, &c, &e, sub, len)))
+			return r;
+		x->path[plen] = 0;
+	}
+	if (x->json)
+		buf_put_u8(x->out, obj ? '}' : ']');
+	return 0;
+}
+
+static int fmt_value(struct fmt_ctx *x, const struct ber_cur *parent, const struct ber_tlv *t,
+		     const struct mms_typespec *ty, size_t plen)
+{
+	if (t->cls != BER_CONTEXT)
+		return proto_fail(x->err, L, "Data is not context-specific");
+	if (t->tag == MMS_TYPE_ARRAY || t->tag == MMS_TYPE_STRUCTURE)
+		return fmt_constructed(x, parent, t, ty, plen);
+	if (!x->json) {
+		if (x->lines)
+			buf_put_u8(x->out, '\n');
+		if (plen)
+			bprintf(x->out, "%s: ", x->path);
+		x->lines = true;
+	}
+	return proto_relayer(x->err, L, put_basic(x->out, t, x->json, x->err));
+}
+
+int mms_data_format(struct buf *out, const uint8_t *data, size_t len,
+		    const struct mms_typespec *type, enum mms_fmt fmt, struct proto_err *err)
+{
+	struct fmt_ctx x = { .out = out, .json = fmt == MMS_FMT_JSON, .err = err };
+	struct ber_cur c;
+	struct ber_tlv t;
+	int r;
+
+	ber_cur_init(&c, data, len);
+	if ((r = ber_next(&c, &t, err)))
+		return proto_relayer(err, L, r == -ENODATA ? proto_fail(err, L, "empty Data") : r);
+	if (!ber_cur_done(&c))
+		return proto_fail(err, L, "octets after the Data");
+	if ((r = fmt_value(&x, &c, &t, type, 0)))
+		return r;
+	return out->err;
+}
+
+/* ---- text to Data ---- */
+
+#define V "value"
+
+static int bad(struct proto_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct proto_err *err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		err->layer = V;
+		va_start(ap, fmt);
+		vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parses exactly `n` decimal digits. */
+static bool digits(const char **s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return false;
+		*v = *v * 10 + (**s - '0');
+	}
+	return true;
+}
+
+/* "HH:MM:SS[.fraction]" into seconds of day and nanoseconds. */
+static bool parse_tod(const char **s, int64_t *sod, uint32_t *ns)
+{
+	int h, mi, se;
+	if (!digits(s, 2, &h) || *(*s)++ != ':' || !digits(s, 2, &mi) || *(*s)++ != ':' ||
+	    !digits(s, 2, &se) || h > 23 || mi > 59 || se > 59)
+		return false;
+	*sod = h * 3600 + mi * 60 + se;
+	*ns = 0;
+	if (**s == '.') {
+		(*s)++;
+		int k = 0;
+		uint32_t scale = 100000000;
+		for (; **s >= '0' && **s <= '9'; (*s)++, k++) {
+			*ns += (uint32_t)(**s - '0') * scale;
+			scale /= 10;
+		}
+		if (k == 0 || k > 9)
+			return false;
+	}
+	return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (also "+00:00") into seconds since
+ * 1970 and nanoseconds. */
+static bool parse_iso(const char **s, int64_t *secs, uint32_t *ns)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d;
+	int64_t sod;
+	if (!digits(s, 4, &y) || *(*s)++ != '-' || !digits(s, 2, &mo) || *(*s)++ != '-' ||
+	    !digits(s, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400))))
+		return false;
+	if (**s != 'T' && **s != 't' && **s != ' ')
+		return false;
+	(*s)++;
+	if (!parse_tod(s, &sod, ns))
+		return false;
+	if (**s == 'Z' || **s == 'z')
+		(*s)++;
+	else if (!strncmp(*s, "+00:00", 6))
+		*s += 6;
+	else
+		return false;
+	*secs = days_from_civil(y, mo, d) * 86400 + sod;
+	return true;
+}
+
+static int parse_time(struct buf *b, const struct mms_typespec *t, const char *s,
+		      struct proto_err *err)
+{
+	int64_t secs;
+	uint32_t ns;
+	const char *p = s;
+
+	if (t->type == MMS_TYPE_UTC_TIME) {
+		if (!parse_iso(&p, &secs, &ns))
+			return bad(err, "'%s' is not a UTC time like 2026-11-24T10:00:00.000Z", s);
+		if (secs < 0 || secs > UINT32_MAX)
+			return bad(err, "'%s' is outside 1970..2106", s);
+		struct ber_utctime ut = { .secs = (uint32_t)secs };
+		/* IEC 61850-8-1 §8.1.3.7: fraction of a second in units of 2^-24 */
+		uint64_t frac = ((uint64_t)ns << 24) + 500000000u;
+		frac /= 1000000000u;
+		ut.frac = frac > 0xFFFFFF ? 0xFFFFFF : (uint32_t)frac;
+		if (*p == ' ') {
+			int hi, lo;
+			if (strncmp(p, " q=0x", 5) || (hi = hexval(p[5])) < 0 ||
+			    (lo = hexval(p[6])) < 0 || p[7])
+				return bad(err, "'%s': after the time only ' q=0xNN' (TimeQuality) may follow", s);
+			ut.quality = (uint8_t)(hi << 4 | lo);
+			p += 7;
+		}
+		if (*p)
+			return bad(err, "'%s' is not a UTC time like 2026-11-24T10:00:00.000Z", s);
+		ber_put_utctime(b, CTX, MMS_TYPE_UTC_TIME, &ut);
+		return 0;
+	}
+	/* binary-time: TimeOfDay, with days since 1984-01-01 when size is 1 */
+	uint8_t o[6];
+	int64_t ms, days = 0;
+	if (t->size) {
+		if (!parse_iso(&p, &secs, &ns) || *p)
+			return bad(err, "'%s' is not a date and time like 2026-11-24T10:00:00.000Z", s);
+		days = (secs >= 0 ? secs / 86400 : (secs - 86399) / 86400) - DAYS_1970_TO_1984;
+		if (days < 0 || days > 0xFFFF)
+			return bad(err, "'%s' is outside 1984..2163", s);
+		ms = (secs % 86400 + 86400) % 86400 * 1000 + ns / 1000000;
+	} else {
+		int64_t sod;
+		if (!parse_tod(&p, &sod, &ns) || *p)
+			return bad(err, "'%s' is not a time of day like 10:00:00.000", s);
+		ms = sod * 1000 + ns / 1000000;
+	}
+	o[0] = (uint8_t)(ms >> 24);
+	o[1] = (uint8_t)(ms >> 16);
+	o[2] = (uint8_t)(ms >> 8);
+	o[3] = (uint8_t)ms;
+	o[4] = (uint8_t)(days >> 8);
+	o[5] = (uint8_t)days;
+	ber_put_raw(b, CTX, MMS_TYPE_BINARY_TIME, o, t->size ? 6 : 4);
+	return 0;
+}
+
+/* Checks a string length against a TypeSpecification size: fixed sizes are
+ * exact for bit and octet strings, a maximum for character strings. */
+static int check_size(const char *what, size_t n, int32_t size, bool exact_if_fixed,
+		      struct proto_err *err)
+{
+	int64_t max = size < 0 ? -(int64_t)size : size;
+	if (exact_if_fixed && size >= 0 && (int64_t)n != size)
+		return bad(err, "%s of %zu, the type wants exactly %d", what, n, size);
+	if ((int64_t)n > max)
+		return bad(err, "%s of %zu, the type allows at most %lld", what, n, (long long)max);
+	return 0;
+}
+
+int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
+		   struct proto_err *err)
+{
+	char *end;
+	size_t n = strlen(s);
+	int r;
+
+	switch (t->type) {
+	case MMS_TYPE_ARRAY:
+	case MMS_TYPE_STRUCTURE:
+		return bad(err, "the reference names a %s: write its attributes one at a time",
+			   t->type == MMS_TYPE_ARRAY ? "array" : "structure");
+	case MMS_TYPE_BOOLEAN:
+		if (!strcmp(s, "true") || !strcmp(s, "1"))
+			ber_put_bool(b, CTX, MMS_TYPE_BOOLEAN, true);
+		else if (!strcmp(s, "false") || !strcmp(s, "0"))
+			ber_put_bool(b, CTX, MMS_TYPE_BOOLEAN, false);
+		else
+			return bad(err, "'%s' is not a boolean (true, false, 1 or 0)", s);
+		return 0;
+	case MMS_TYPE_INTEGER:
+	case MMS_TYPE_UNSIGNED:
+	case MMS_TYPE_BCD: {
+		bool sign = t->type == MMS_TYPE_INTEGER;
+		int w = t->size;
+		errno = 0;
+		if (!n || (!sign && s[0] == '-') || s[0] == ' ' || s[0] == '+')
+			return bad(err, "'%s' is not %s integer", s, sign ? "an" : "an unsigned");
+		if (sign) {
+			long long v = strtoll(s, &end, 10);
+			if (*end || errno)
+				return bad(err, "'%s' is not a 64-bit integer", s);
+			if (w >= 1 && w < 64 &&
+			    (v < -(1LL << (w - 1)) || v > (1LL << (w - 1)) - 1))
+				return bad(err, "%s is outside the range of int%d", s, w);
+			ber_put_int(b, CTX, MMS_TYPE_INTEGER, v);
+			return 0;
+		}
+		unsigned long long v = strtoull(s, &end, 10);
+		if (*end || errno)
+			return bad(err, "'%s' is not a 64-bit unsigned integer", s);
+		if (t->type == MMS_TYPE_BCD) {
+			/* bcd [13] Unsigned8: the number of decimal digits */
+			if (v > INT64_MAX || (w > 0 && w < 19 && n > (size_t)w))
+				return bad(err, "%s has more than %d digits", s, w);
+			ber_put_int(b, CTX, MMS_TYPE_BCD, (int64_t)v);
+			return 0;
+		}
+		if (w >= 1 && w < 64 && v > (1ULL << w) - 1)
+			return bad(err, "%s is outside the range of uint%d", s, w);
+		ber_put_uint(b, CTX, MMS_TYPE_UNSIGNED, v);
+		return 0;
+	}
+	case MMS_TYPE_FLOAT: {
+		errno = 0;
+		double v = strtod(s, &end);
+		if (!n || *end || s[0] == ' ')
+			return bad(err, "'%s' is not a number", s);
+		if (t->exp_width == 8) {
+			if (isfinite(v) && isinf((float)v))
+				return bad(err, "%s does not fit float32", s);
+			ber_put_float32(b, CTX, MMS_TYPE_FLOAT, (float)v);
+		} else if (t->exp_width == 11) {
+			if (errno == ERANGE && isinf(v))
+				return bad(err, "%s does not fit float64", s);
+			ber_put_float64(b, CTX, MMS_TYPE_FLOAT, v);
+		} else {
+			return bad(err, "floating point of exponent width %u is not supported",
+				   t->exp_width);
+		}
+		return 0;
+	}
+	case MMS_TYPE_BIT_STRING: {
+		if ((r = check_size("bit string", n, t->size, true, err)))
+			return r;
+		uint8_t *bits = calloc(1, n / 8 + 1);
+		if (!bits)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			if (s[i] != '0' && s[i] != '1') {
+				free(bits);
+				return bad(err, "'%s': a bit string is written as binary digits, "
+					   "first bit first (like 0000000000000)", s);
+			}
+			if (s[i] == '1')
+				mms_set_bit(bits, (unsigned)i);
+		}
+		ber_put_bitstring(b, CTX, MMS_TYPE_BIT_STRING, bits, n);
+		free(bits);
+		return 0;
+	}
+	case MMS_TYPE_OCTET_STRING: {
+		if (n % 2)
+			return bad(err, "'%s': octets are written as pairs of hex digits", s);
+		if ((r = check_size("octet string", n / 2, t->size, true, err)))
+			return r;
+		ber_put_hdr(b, CTX, MMS_TYPE_OCTET_STRING, n / 2);
+		for (size_t i = 0; i < n; i += 2) {
+			int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+			if (hi < 0 || lo < 0)
+				return bad(err, "'%s': octets are written as pairs of hex digits", s);
+			buf_put_u8(b, (uint8_t)(hi << 4 | lo));
+		}
+		return 0;
+	}
+	case MMS_TYPE_VISIBLE_STRING:
+	case MMS_TYPE_GENERALIZED_TIME:
+		for (size_t i = 0; i < n; i++)
+			if ((uint8_t)s[i] < 0x20 || (uint8_t)s[i] > 0x7E)
+				return bad(err, "a visible string holds printable ASCII only "
+					   "(character %zu is 0x%02x)", i + 1, (uint8_t)s[i]);
+		if (t->type == MMS_TYPE_VISIBLE_STRING &&
+		    (r = check_size("string", n, t->size, false, err)))
+			return r;
+		ber_put_raw(b, CTX, t->type, s, n);
+		return 0;
+	case MMS_TYPE_MMS_STRING: {
+		size_t chars = 0;
+		for (size_t i = 0, k; i < n; i += k, chars++)
+			if (!(k = utf8_len((const uint8_t *)s + i, n - i)))
+				return bad(err, "the value is not valid UTF-8 (octet %zu)", i + 1);
+		if ((r = check_size("string", chars, t->size, false, err)))
+			return r;
+		ber_put_raw(b, CTX, MMS_TYPE_MMS_STRING, s, n);
+		return 0;
+	}
+	case MMS_TYPE_UTC_TIME:
+	case MMS_TYPE_BINARY_TIME:
+		return parse_time(b, t, s, err);
+	case MMS_TYPE_OBJID: {
+		uint32_t arcs[32];
+		size_t k = 0;
+		const char *p = s;
+		while (*p) {
+			errno = 0;
+			if (*p < '0' || *p > '9' || k == 32)
+				return bad(err, "'%s' is not an object identifier like 1.0.9506.2.1", s);
+			unsigned long v = strtoul(p, &end, 10);
+			if (errno || v > UINT32_MAX || (*end && *end != '.') || (*end && !end[1]))
+				return bad(err, "'%s' is not an object identifier like 1.0.9506.2.1", s);
+			arcs[k++] = (uint32_t)v;
+			p = *end ? end + 1 : end;
+		}
+		if (k < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39))
+			return bad(err, "'%s' is not an object identifier like 1.0.9506.2.1", s);
+		ber_put_oid(b, CTX, MMS_TYPE_OBJID, arcs, k);
+		return 0;
+	}
+	default:
+		return bad(err, "values of type [%u] cannot be written", t->type);
+	}
+}
+
+/* ---- references ---- */
+
+bool mms_is_fc(const char *s, size_t len)
+{
+	/* IEC 61850-7-2 §8.2 and the control block FCs of IEC 61850-8-1 */
+	static const char fcs[] = "ST MX SP SV CF DC SG SE SR OR BL EX CO US MS RP BR LG GO GS ";
+	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+		return false;
+	for (const char *p = fcs; *p; p += 3)
+		if (p[0] == s[0] && p[1] == s[1])
+			return true;
+	return false;
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+#define R "reference"
+
+static int ref_fail(struct proto_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int ref_fail(struct proto_err *err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		err->layer = R;
+		va_start(ap, fmt);
+		vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *err)
+{
+	const char *slash = strchr(ref, '/');
+
+	memset(out, 0, sizeof(*out));
+	out->scope = MMS_SCOPE_DOMAIN;
+	if (!slash || slash == ref)
+		return ref_fail(err, "'%s' has no logical device: expected LD/LN.DO.DA[FC] or LD/LN$FC$DO$DA",
+				ref);
+	size_t dl = (size_t)(slash - ref);
+	if (dl > MMS_MAX_DOMAIN)
+		return ref_fail(err, "logical device name of %zu characters (at most %d)", dl,
+				MMS_MAX_DOMAIN);
+	for (size_t i = 0; i < dl; i++)
+		if ((uint8_t)ref[i] < 0x21 || (uint8_t)ref[i] > 0x7E)
+			return ref_fail(err, "logical device name with character 0x%02x",
+					(uint8_t)ref[i]);
+	memcpy(out->domain, ref, dl);
+	const char *p = slash + 1;
+	size_t pl = strlen(p);
+	if (!pl)
+		return ref_fail(err, "'%s' has no logical node after the '/'", ref);
+
+	if (strchr(p, '$')) {
+		/* MMS form: taken as it is */
+		if (pl > MMS_MAX_ITEM)
+			return ref_fail(err, "MMS name of %zu characters (at most %d)", pl, MMS_MAX_ITEM);
+		for (size_t i = 0; i < pl; i++)
+			if (!name_char(p[i]) && p[i] != '$')
+				return ref_fail(err, "'%s': character '%c' in an MMS name", ref, p[i]);
+		if (p[0] == '$' || p[pl - 1] == '$' || strstr(p, "$$"))
+			return ref_fail(err, "'%s': empty component in an MMS name", ref);
+		memcpy(out->item, p, pl);
+		return 0;
+	}
+
+	/* dotted form: LN[.DO[.DA...]][[FC]] */
+	const char *fc = NULL;
+	const char *br = strchr(p, '[');
+	size_t body = pl;
+	if (br) {
+		if (pl < 4 || p[pl - 1] != ']' || br != p + pl - 4)
+			return ref_fail(err, "'%s': the functional constraint goes last, as in LD/LN.DO.DA[ST]",
+					ref);
+		fc = br + 1;
+		if (!mms_is_fc(fc, 2))
+			return ref_fail(err, "'%s': [%.2s] is not a functional constraint (ST, MX, CO, CF, DC, SP, SV, SG, SE, SR, OR, BL, EX, RP, BR, LG, GO, MS, US)",
+					ref, fc);
+		body = (size_t)(br - p);
+	}
+	if (!body)
+		return ref_fail(err, "'%s' has no logical node after the '/'", ref);
+	const char *dot = memchr(p, '.', body);
+	if (dot && !fc)
+		return ref_fail(err, "'%s': a dotted reference needs its functional constraint, "
+				"as in LD/LN.DO.DA[FC] (e.g. [ST] or [MX]), or use the MMS form LD/LN$FC$DO$DA",
+				ref);
+	char item[MMS_MAX_ITEM + 8];
+	size_t k = 0;
+	size_t lnl = dot ? (size_t)(dot - p) : body;
+	for (size_t i = 0; i < body; i++) {
+		char c = p[i];
+		if (c == '.') {
+			if (i == 0 || p[i - 1] == '.' || i + 1 == body)
+				return ref_fail(err, "'%s': empty component", ref);
+		} else if (!name_char(c)) {
+			return ref_fail(err, "'%s': character '%c' in a reference%s", ref, c,
+					c == '(' ? " (array elements are not supported)" : "");
+		}
+	}
+	/* LN, then $FC, then the rest with '.' → '$' */
+	if (lnl + (fc ? 3 : 0) + (body - lnl) > MMS_MAX_ITEM)
+		return ref_fail(err, "'%s' makes an MMS name longer than %d characters", ref,
+				MMS_MAX_ITEM);
+	memcpy(item, p, lnl);
+	k = lnl;
+	if (fc) {
+		item[k++] = '$';
+		item[k++] = fc[0];
+		item[k++] = fc[1];
+	}
+	for (size_t i = lnl; i < body; i++)
+		item[k++] = p[i] == '.' ? '$' : p[i];
+	item[k] = 0;
+	memcpy(out->item, item, k + 1);
+	return 0;
+}
+
+const char *mms_ref_format(const struct mms_objname *name, char *out, size_t n)
+{
+	const char *it = name->item;
+	const char *d1 = strchr(it, '$');
+	size_t o = 0;
+
+#define PUT(...) \
+	do { \
+		int w_ = snprintf(o < n ? out + o : NULL, o < n ? n - o : 0, __VA_ARGS__); \
+		if (w_ > 0) \
+			o += (size_t)w_; \
+	} while (0)
+
+	if (n == 0)
+		return out;
+	out[0] = 0;
+	if (name->scope == MMS_SCOPE_DOMAIN)
+		PUT("%s/", name->domain);
+	else if (name->scope == MMS_SCOPE_AA)
+		PUT("@");
+	if (!d1) {
+		PUT("%s", it);
+		return out;
+	}
+	const char *fc = d1 + 1;
+	const char *d2 = strchr(fc, '$');
+	size_t fcl = d2 ? (size_t)(d2 - fc) : strlen(fc);
+	PUT("%.*s", (int)(d1 - it), it);
+	if (mms_is_fc(fc, fcl)) {
+		for (const char *p = d2; p && *p; p++)
+			PUT("%c", *p == '$' ? '.' : *p);
+		PUT("[%.2s]", fc);
+	} else {
+		for (const char *p = d1; *p; p++)
+			PUT("%c", *p == '$' ? '.' : *p);
+	}
+#undef PUT
+	return out;
+}
