@@ -12,9 +12,11 @@
 # Environment: BENCH_RUNS, BENCH_SECONDS, BENCH_PORT (first of three ports),
 # BENCH_HOLD (idle associations for the memory test, default 10000),
 # BENCH_IDLE (idle associations for the CPU test, default 1000), BENCH_NOISE
-# (default 0.05) and BENCH_RETRIES (default 10): a run during which other
-# processes used more than BENCH_NOISE of a CPU is repeated, at most
-# BENCH_RETRIES times in the whole script; the table counts what was kept.
+# (default 0.05) and BENCH_RETRY_UNTIL (default 190 s): a run during which
+# other processes used more than BENCH_NOISE of a CPU is disturbed; it is
+# repeated while the script has run less than BENCH_RETRY_UNTIL seconds, and
+# medians are taken over the undisturbed runs when there are any. The table
+# says how many disturbed runs were kept.
 set -euo pipefail
 export LC_ALL=C
 
@@ -36,10 +38,18 @@ RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_SECONDS:-3}
 HOLD=${BENCH_HOLD:-10000}
 IDLE=${BENCH_IDLE:-1000}
-BASE=${BENCH_PORT:-$((20000 + RANDOM % 20000))}
+# Three consecutive ports nobody listens on (a connect to each is refused).
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+BASE=${BENCH_PORT:-}
+if [ -z "$BASE" ]; then
+	for _ in $(seq 20); do
+		BASE=$((20000 + RANDOM % 20000))
+		port_free $BASE && port_free $((BASE + 1)) && port_free $((BASE + 2)) && break
+	done
+fi
 P_IEDD=$BASE P_PP=$((BASE + 1)) P_IEDD2=$((BASE + 2))
 NOISE=${BENCH_NOISE:-0.05}
-RETRIES=${BENCH_RETRIES:-10}
+RETRY_UNTIL=${BENCH_RETRY_UNTIL:-190}
 DISTURBED=0
 RETRIED=0
 RESULTS=$BUILD/bench-results.txt
@@ -102,21 +112,23 @@ stop_pid() {
 	forget "$1"
 }
 
-# One load run; keeps its JSON line in $OUT. iedd-load reports the CPU
-# other processes used during the window (other_cpu); a disturbed run is
-# repeated while the retry budget lasts.
+# One load run; keeps its JSON line in $OUT and CLEAN=1 unless disturbed.
+# iedd-load reports the CPU other processes used during the window
+# (other_cpu); a disturbed run is repeated while time allows.
 run() {
 	local other
 	while :; do
 		OUT=$(load "$@") || { echo "bench: iedd-load $* failed" >&2; exit 1; }
 		other=$(field "$OUT" other_cpu)
+		CLEAN=1
 		if [ -n "$other" ] && awk -v o="$other" -v n="$NOISE" 'BEGIN {exit !(o > n)}'; then
 			echo "  (disturbed, other_cpu $other) $OUT" >>"$T/raw.log"
-			if [ "$RETRIED" -lt "$RETRIES" ]; then
+			if [ "$SECONDS" -lt "$RETRY_UNTIL" ]; then
 				RETRIED=$((RETRIED + 1))
 				continue
 			fi
 			DISTURBED=$((DISTURBED + 1))
+			CLEAN=0
 		else
 			echo "  $OUT" >>"$T/raw.log"
 		fi
@@ -165,22 +177,29 @@ taskset -c 0 "$PINGPONG" --listen "127.0.0.1:$P_PP" --response-size "$RESP" --ma
 	2>"$T/pingpong.log" &
 PP_PID=$!
 PIDS+=("$PP_PID")
+PP_UP=
 for _ in $(seq 50); do
-	load raw -c "127.0.0.1:$P_PP" -n 1 -t 0.05 --warmup 0 >/dev/null 2>&1 && break
+	load raw -c "127.0.0.1:$P_PP" -n 1 -t 0.05 --warmup 0 >/dev/null 2>&1 && { PP_UP=1; break; }
+	kill -0 "$PP_PID" 2>/dev/null || break
 	sleep 0.1
 done
+[ -n "$PP_UP" ] || { echo "bench: pingpong did not answer:" >&2; cat "$T/pingpong.log" >&2; exit 1; }
 
 declare -A R
-# collect KEY JSON: appends rate, p50, p99, server µs per op to R[KEY.*]
+# collect KEY JSON: appends rate, p50, p99, server µs per op, client CPU to
+# R[KEY.*], and to R[KEY.*.clean] when the run was not disturbed.
 collect() {
-	R[$1.rate]+=" $(field "$2" rate)"
-	R[$1.p50]+=" $(field "$2" p50_us)"
-	R[$1.p99]+=" $(field "$2" p99_us)"
-	R[$1.sus]+=" $(field "$2" server_us_per_op)"
-	R[$1.ccpu]+=" $(field "$2" client_cpu)"
+	local f k v
+	for f in rate:rate p50:p50_us p99:p99_us sus:server_us_per_op ccpu:client_cpu; do
+		k=${f%%:*}
+		v=$(field "$2" "${f#*:}")
+		R[$1.$k]+=" $v"
+		[ "$CLEAN" = 0 ] || R[$1.$k.clean]+=" $v"
+	done
 }
+# Median over the undisturbed runs, or over all when every one was disturbed.
 # shellcheck disable=SC2086 # the runs are a space-separated list on purpose
-med() { median ${R[$1]}; }
+med() { if [ -n "${R[$1.clean]:-}" ]; then median ${R[$1.clean]}; else median ${R[$1]}; fi; }
 
 for r in $(seq "$RUNS"); do
 	say "run $r/$RUNS: Identify at 1, 16, 64 associations (ceiling, then iedd), 16 x depth 5"
@@ -240,7 +259,7 @@ stop_pid "$IEDD_PID"
 {
 	echo "iedd benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
 	echo "$(nproc --all) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)); server on CPU 0, load on CPU 1"
-	echo "load average before $LOADAVG0, after $(cut -d' ' -f1-3 /proc/loadavg); $RETRIED runs repeated and $DISTURBED kept although other processes used > $NOISE of a CPU"
+	echo "load average before $LOADAVG0, after $(cut -d' ' -f1-3 /proc/loadavg); disturbed runs (other processes > $NOISE CPU): $RETRIED repeated, $DISTURBED kept but left out of medians where possible"
 	echo "median of $RUNS runs x $SECS s (0.5 s warm-up); Identify TPKTs $REQ/$RESP octets; ceiling = pingpong (epoll, send from the read handler)"
 	echo
 	printf '%-30s %12s %12s %6s %15s %15s %11s\n' "Identify, depth 1" "iedd" "ceiling" "ratio" \
