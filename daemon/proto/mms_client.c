@@ -1512,8 +1512,7 @@ int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *er
 	memset(out, 0, sizeof(*out));
 	out->scope = MMS_SCOPE_DOMAIN;
 	if (!slash || slash == ref)
-		return ref_fail(err, "'%s' has no logical device: expected LD/LN.DO.DA[FC] or LD/LN$FC$DO$DA",
-				ref);
+		return ref_fail(err, "no logical device: expected LD/LN.DO.DA[FC] or LD/LN$FC$DO$DA");
 	size_t dl = (size_t)(slash - ref);
 	if (dl > MMS_MAX_DOMAIN)
 		return ref_fail(err, "logical device name of %zu characters (at most %d)", dl,
@@ -1526,7 +1525,7 @@ int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *er
 	const char *p = slash + 1;
 	size_t pl = strlen(p);
 	if (!pl)
-		return ref_fail(err, "'%s' has no logical node after the '/'", ref);
+		return ref_fail(err, "no logical node after the '/'");
 
 	if (strchr(p, '$')) {
 		/* MMS form: taken as it is */
@@ -1534,9 +1533,9 @@ int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *er
 			return ref_fail(err, "MMS name of %zu characters (at most %d)", pl, MMS_MAX_ITEM);
 		for (size_t i = 0; i < pl; i++)
 			if (!name_char(p[i]) && p[i] != '$')
-				return ref_fail(err, "'%s': character '%c' in an MMS name", ref, p[i]);
+				return ref_fail(err, "character '%c' in an MMS name", p[i]);
 		if (p[0] == '$' || p[pl - 1] == '$' || strstr(p, "$$"))
-			return ref_fail(err, "'%s': empty component in an MMS name", ref);
+			return ref_fail(err, "empty component in an MMS name");
 		memcpy(out->item, p, pl);
 		return 0;
 	}
@@ -1547,21 +1546,19 @@ int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *er
 	size_t body = pl;
 	if (br) {
 		if (pl < 4 || p[pl - 1] != ']' || br != p + pl - 4)
-			return ref_fail(err, "'%s': the functional constraint goes last, as in LD/LN.DO.DA[ST]",
-					ref);
+			return ref_fail(err, "the functional constraint goes last, as in LD/LN.DO.DA[ST]");
 		fc = br + 1;
 		if (!mms_is_fc(fc, 2))
-			return ref_fail(err, "'%s': [%.2s] is not a functional constraint (ST, MX, CO, CF, DC, SP, SV, SG, SE, SR, OR, BL, EX, RP, BR, LG, GO, MS, US)",
-					ref, fc);
+			return ref_fail(err, "[%.2s] is not a functional constraint (ST, MX, CO, CF, DC, SP, SV, SG, SE, SR, OR, BL, EX, ...)",
+					fc);
 		body = (size_t)(br - p);
 	}
 	if (!body)
-		return ref_fail(err, "'%s' has no logical node after the '/'", ref);
+		return ref_fail(err, "no logical node after the '/'");
 	const char *dot = memchr(p, '.', body);
 	if (dot && !fc)
-		return ref_fail(err, "'%s': a dotted reference needs its functional constraint, "
-				"as in LD/LN.DO.DA[FC] (e.g. [ST] or [MX]), or use the MMS form LD/LN$FC$DO$DA",
-				ref);
+		return ref_fail(err, "a dotted reference needs its functional constraint, as in "
+				"LD/LN.DO.DA[FC] (e.g. [ST] or [MX]); or use the MMS form LD/LN$FC$DO$DA");
 	char item[MMS_MAX_ITEM + 8];
 	size_t k = 0;
 	size_t lnl = dot ? (size_t)(dot - p) : body;
@@ -1569,15 +1566,15 @@ int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *er
 		char c = p[i];
 		if (c == '.') {
 			if (i == 0 || p[i - 1] == '.' || i + 1 == body)
-				return ref_fail(err, "'%s': empty component", ref);
+				return ref_fail(err, "empty component");
 		} else if (!name_char(c)) {
-			return ref_fail(err, "'%s': character '%c' in a reference%s", ref, c,
+			return ref_fail(err, "character '%c' in a reference%s", c,
 					c == '(' ? " (array elements are not supported)" : "");
 		}
 	}
 	/* LN, then $FC, then the rest with '.' → '$' */
 	if (lnl + (fc ? 3 : 0) + (body - lnl) > MMS_MAX_ITEM)
-		return ref_fail(err, "'%s' makes an MMS name longer than %d characters", ref,
+		return ref_fail(err, "the MMS name would be longer than %d characters",
 				MMS_MAX_ITEM);
 	memcpy(item, p, lnl);
 	k = lnl;
