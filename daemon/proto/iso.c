@@ -463,7 +463,8 @@ int iso_input(struct iso_conn *c, const uint8_t *tpkt, size_t len, struct buf *o
 					  c->reasm_len + t.data_len,
 					  c->max_pdu ? "negotiated PDU size" : "limit before association",
 					  limit);
-		if (c->reasm_len + t.data_len > c->reasm_cap) {
+		/* allocated also for an empty first segment: memcpy needs a buffer */
+		if (!c->reasm || c->reasm_len + t.data_len > c->reasm_cap) {
 			size_t cap = c->reasm_cap ? c->reasm_cap : 4096;
 			while (cap < c->reasm_len + t.data_len)
 				cap *= 2;

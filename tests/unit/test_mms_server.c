@@ -459,6 +459,27 @@ START_TEST(pdu_larger_than_negotiated)
 }
 END_TEST
 
+START_TEST(empty_segments)
+{
+	/* DT TPDUs without EOT that carry no data, before any reassembly
+	 * buffer exists, are legal and change nothing */
+	struct pair p;
+	static const uint8_t empty_dt[] = { 0x03, 0x00, 0x00, 0x07, 0x02, 0xF0, 0x00 };
+	pair_init(&p, 65000);
+	pair_up(&p, 10);
+	ck_assert_int_eq(server_raw(&p, empty_dt, sizeof(empty_dt)), MMS_STEP_CONTINUE);
+	ck_assert_int_eq(server_raw(&p, empty_dt, sizeof(empty_dt)), MMS_STEP_CONTINUE);
+	ck_assert_uint_eq(p.wire.len, 0);
+	static const uint8_t req[] = { 0xA0, 0x05, 0x02, 0x01, 0x03, 0x82, 0x00 };
+	const uint8_t *d;
+	size_t n;
+	ck_assert_int_eq(send_mms(&p, req, sizeof(req)), MMS_STEP_CONTINUE);
+	recv_mms(&p, &d, &n);
+	ck_assert_uint_eq(d[0], 0xA1);
+	pair_clear(&p);
+}
+END_TEST
+
 START_TEST(response_larger_than_negotiated)
 {
 	/* an Identify response that would exceed 64 octets becomes a
@@ -721,6 +742,7 @@ static Suite *mms_server_suite(void)
 	TCase *tm = tcase_create("mms");
 	tcase_add_test(tm, initiate_absurd);
 	tcase_add_test(tm, pdu_larger_than_negotiated);
+	tcase_add_test(tm, empty_segments);
 	tcase_add_test(tm, response_larger_than_negotiated);
 	tcase_add_test(tm, unknown_service_rejected);
 	tcase_add_test(tm, unoffered_service_confirmed_error);
