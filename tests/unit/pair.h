@@ -60,7 +60,7 @@ static inline int server_raw(struct pair *p, const void *tpkt, size_t n)
 static inline int to_server(struct pair *p)
 {
 	struct buf in = p->wire;
-	const uint8_t *d = buf_data(&in);
+	const uint8_t *d = bytes_of(&in);
 	size_t off = 0;
 	int r = MMS_STEP_CONTINUE;
 
@@ -85,7 +85,7 @@ static inline int to_server(struct pair *p)
 static inline int to_client(struct pair *p)
 {
 	struct buf in = p->wire, out;
-	const uint8_t *d = buf_data(&in);
+	const uint8_t *d = bytes_of(&in);
 	size_t off = 0;
 	int r = 0;
 

@@ -37,7 +37,14 @@ static inline const char *hex(const void *p, size_t n)
 			      hex((exp), sizeof(exp)));                                         \
 	} while (0)
 
-#define ck_assert_buf(b, exp) ck_assert_bytes(buf_data(b), (b)->len, exp)
+/* The data of b, also when nothing was ever written (base is NULL then,
+ * and NULL + 0 is undefined). */
+static inline const uint8_t *bytes_of(const struct buf *b)
+{
+	return b->base ? buf_data(b) : (const uint8_t *)"";
+}
+
+#define ck_assert_buf(b, exp) ck_assert_bytes(bytes_of(b), (b)->len, exp)
 
 /* A heap copy of exactly n octets (never NULL; n may be 0). */
 static inline uint8_t *dup_exact(const void *p, size_t n)
