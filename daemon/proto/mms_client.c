@@ -1557,8 +1557,8 @@ int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *er
 		return ref_fail(err, "no logical node after the '/'");
 	const char *dot = memchr(p, '.', body);
 	if (dot && !fc)
-		return ref_fail(err, "a dotted reference needs its functional constraint, as in "
-				"LD/LN.DO.DA[FC] (e.g. [ST] or [MX]); or use the MMS form LD/LN$FC$DO$DA");
+		return ref_fail(err, "a dotted reference needs its [FC], as in LD/LN.DO.DA[ST]; "
+				"or use the MMS form LD/LN$FC$DO$DA");
 	char item[MMS_MAX_ITEM + 8];
 	size_t k = 0;
 	size_t lnl = dot ? (size_t)(dot - p) : body;

@@ -1027,7 +1027,7 @@ START_TEST(references)
 	BADREF("LLN0.Mod", "no logical device");
 	BADREF("/LLN0", "no logical device");
 	BADREF("LD0/", "no logical node");
-	BADREF("LD0/LLN0.Mod.stVal", "needs its functional constraint");
+	BADREF("LD0/LLN0.Mod.stVal", "needs its [FC]");
 	BADREF("LD0/LLN0.Mod.stVal[XY]", "[XY] is not a functional constraint");
 	BADREF("LD0/LLN0.Mod[ST].stVal", "goes last");
 	BADREF("LD0/LLN0..Mod[ST]", "empty component");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cotp.h"
+#include "mms_client.h"
 
 static int fail(struct client *c, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -260,7 +261,6 @@ int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p)
 	struct buf out, keep;
 	struct iso_event ev;
 	int r;
-	static struct buf last;	/* keeps the response body alive until the next call */
 
 	buf_init(&out, 0, 0);
 	buf_init(&keep, 0, 0);
@@ -281,12 +281,34 @@ int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p)
 		return fail(c, IEDC_PROTOCOL, "%s: association ended while waiting for a response",
 			    c->peer);
 	}
-	buf_clear(&last);
-	last = keep;
+	buf_clear(&c->resp);
+	c->resp = keep;
 	struct proto_err err = { 0 };
-	if (mms_pdu_decode(buf_data(&last), last.len, p, &err))
+	if (mms_pdu_decode(buf_data(&c->resp), c->resp.len, p, &err))
 		return fail(c, IEDC_PROTOCOL, "%s: %s: %s", c->peer, err.layer, err.reason);
 	return IEDC_OK;
+}
+
+int client_call(struct client *c, struct buf *pdu, uint32_t invoke_id, uint32_t service,
+		const char *what, struct mms_pdu *p)
+{
+	struct mms_client_refusal ref;
+	struct proto_err err = { 0 };
+	char why[160];
+
+	int r = client_request(c, pdu, p);
+	if (r)
+		return r;
+	switch (mms_client_check(p, invoke_id, service, &ref, &err)) {
+	case 0:
+		return IEDC_OK;
+	case -EREMOTEIO:
+		return fail(c, IEDC_SERVICE, "%s refused: %s", what,
+			    mms_client_refusal_str(&ref, why, sizeof(why)));
+	default:
+		return fail(c, IEDC_PROTOCOL, "%s: bad answer to %s: %s: %s", c->peer, what,
+			    err.layer ? err.layer : "mms", err.reason);
+	}
 }
 
 int client_close(struct client *c)
@@ -326,4 +348,5 @@ void client_drop(struct client *c)
 	iso_clear(&c->iso);
 	free(c->rbuf);
 	c->rbuf = NULL;
+	buf_clear(&c->resp);
 }

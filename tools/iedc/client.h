@@ -29,6 +29,7 @@ struct client {
 	int timeout_ms;
 	uint8_t *rbuf;
 	size_t rlen, rcap;
+	struct buf resp;		/* the last response; mms_pdu.body points into it */
 	char errmsg[512];
 	char peer[280];
 };
@@ -38,9 +39,17 @@ struct client {
  * status with c->errmsg saying what failed. */
 int client_open(struct client *c, const char *hostport, const char *password, int timeout_ms);
 /* Sends an MMS PDU built in `pdu` (ISO_HEADROOM head room) and waits for the
- * next MMS PDU, copied to resp (decoded envelope in *p; body points into
- * c->rbuf until the next call). */
+ * next MMS PDU, copied to c->resp (decoded envelope in *p; body points into
+ * c->resp until the next call). */
 int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p);
+/* A confirmed service: sends `pdu` (built with invoke ID `invoke_id`), waits
+ * for the answer and checks that it is the Confirmed-Response of `service`
+ * for that invoke ID (body in p->body). A confirmed-error or Reject is
+ * IEDC_SERVICE with errmsg "WHAT refused: access: object-non-existent";
+ * anything else unexpected is IEDC_PROTOCOL. `what` names the request for
+ * messages ("GetNameList of LD0"). */
+int client_call(struct client *c, struct buf *pdu, uint32_t invoke_id, uint32_t service,
+		const char *what, struct mms_pdu *p);
 /* Conclude, release, close. Returns IEDC_OK or a status. */
 int client_close(struct client *c);
 /* Closes the socket without any protocol. */

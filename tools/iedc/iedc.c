@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client.h"
+#include "iedc.h"
 #include "iedd_config.h"
 
 static void usage(FILE *f)
@@ -15,8 +15,20 @@ static void usage(FILE *f)
 		"by default).\n"
 		"\n"
 		"Commands:\n"
-		"  identify HOST[:PORT]   associate, ask vendor/model/revision (MMS Identify),\n"
-		"                         print them with the negotiated parameters, release\n"
+		"  identify HOST[:PORT]          vendor, model, revision (MMS Identify) and the\n"
+		"                                negotiated association parameters\n"
+		"  browse HOST[:PORT] [LD]       the data model as a tree LD / LN / FC / DO / DA\n"
+		"                                with types, for every logical device or one\n"
+		"  read HOST[:PORT] REF          the value of REF, with its attribute names\n"
+		"  write HOST[:PORT] REF VALUE   write VALUE, typed by the server's description\n"
+		"  datasets HOST[:PORT] [LD]     data sets (named variable lists) with members\n"
+		"\n"
+		"REF is LD/LN.DO.DA[FC] (e.g. IED1LD0/LLN0.Mod.stVal[ST]) or the MMS form\n"
+		"LD/LN$FC$DO$DA; LD is the MMS domain name as browse shows it. LD/LN and\n"
+		"LD/LN[FC] name a whole logical node or one of its functional constraints.\n"
+		"VALUE: true/false, integers (enumerations too), 1.5, bit strings as binary\n"
+		"digits (0000000000000), octet strings as hex, text, UTC times as\n"
+		"2026-11-24T10:00:00.000Z.\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json             machine-readable output\n"
@@ -26,7 +38,8 @@ static void usage(FILE *f)
 		"  -V, --version          version\n"
 		"\n"
 		"Exit status: 0 ok, 2 usage, 3 cannot connect (refused, unreachable, unknown\n"
-		"host), 4 association rejected, 5 protocol error, 6 timeout, 7 service error.\n");
+		"host), 4 association rejected, 5 protocol error, 6 timeout, 7 service error\n"
+		"(the server refused the request or answered with a DataAccessError).\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -55,21 +68,7 @@ static const char *const service_names[MMS_SERVICE_BITS] = {
 	"conclude", "cancel",
 };
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-static int cmd_identify(struct client *c, bool json)
+int cmd_identify(struct client *c, bool json)
 {
 	struct buf pdu;
 	struct mms_pdu p;
@@ -96,13 +95,13 @@ static int cmd_identify(struct client *c, bool json)
 	const struct mms_initiate *n = &c->neg;
 	if (json) {
 		printf("{\"server\":");
-		json_str(c->peer);
+		json_str(stdout, c->peer);
 		printf(",\"vendor\":");
-		json_str(id.vendor);
+		json_str(stdout, id.vendor);
 		printf(",\"model\":");
-		json_str(id.model);
+		json_str(stdout, id.model);
 		printf(",\"revision\":");
-		json_str(id.revision);
+		json_str(stdout, id.revision);
 		printf(",\"maxPduSize\":%d,\"maxServOutstandingCalling\":%d,"
 		       "\"maxServOutstandingCalled\":%d,\"nestingLevel\":%d,\"version\":%d,"
 		       "\"servicesSupported\":[",
@@ -176,24 +175,73 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return IEDC_USAGE;
 	}
+	static const struct {
+		const char *name;
+		int min, max;	/* arguments after HOST */
+		const char *args;
+	} cmds[] = {
+		{ "identify", 0, 0, "HOST[:PORT]" },
+		{ "browse", 0, 1, "HOST[:PORT] [LD]" },
+		{ "read", 1, 1, "HOST[:PORT] REF" },
+		{ "write", 2, 2, "HOST[:PORT] REF VALUE" },
+		{ "datasets", 0, 1, "HOST[:PORT] [LD]" },
+	};
 	const char *cmd = argv[optind], *host = argv[optind + 1];
-	if (strcmp(cmd, "identify")) {
+	char **args = argv + optind + 2;
+	int nargs = argc - optind - 2;
+	size_t k;
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		if (!strcmp(cmd, cmds[k].name))
+			break;
+	if (k == sizeof(cmds) / sizeof(cmds[0])) {
 		fprintf(stderr, "iedc: unknown command '%s' (see iedc --help)\n", cmd);
 		return IEDC_USAGE;
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "iedc: identify takes only HOST[:PORT]\n");
+	if (nargs < cmds[k].min || nargs > cmds[k].max) {
+		fprintf(stderr, "iedc: usage: iedc [OPTION]... %s %s\n", cmd, cmds[k].args);
+		return IEDC_USAGE;
+	}
+	/* references are checked before connecting */
+	struct mms_objname name;
+	struct proto_err perr = { 0 };
+	if ((!strcmp(cmd, "read") || !strcmp(cmd, "write")) &&
+	    mms_ref_parse(args[0], &name, &perr)) {
+		fprintf(stderr, "iedc: %s: %s\n", args[0], perr.reason);
+		return IEDC_USAGE;
+	}
+	if (nargs == 1 && (!strcmp(cmd, "browse") || !strcmp(cmd, "datasets")) &&
+	    (!args[0][0] || strlen(args[0]) > MMS_MAX_DOMAIN)) {
+		fprintf(stderr, "iedc: '%s' is not a logical device name (1 to %d characters)\n",
+			args[0], MMS_MAX_DOMAIN);
 		return IEDC_USAGE;
 	}
 	struct client c;
 	int r = client_open(&c, host, password, timeout);
-	if (!r)
-		r = cmd_identify(&c, json);
 	if (!r) {
-		r = client_close(&c);
+		if (!strcmp(cmd, "identify"))
+			r = cmd_identify(&c, json);
+		else if (!strcmp(cmd, "browse"))
+			r = cmd_browse(&c, json, nargs ? args[0] : NULL);
+		else if (!strcmp(cmd, "read"))
+			r = cmd_read(&c, json, args[0], &name);
+		else if (!strcmp(cmd, "write"))
+			r = cmd_write(&c, json, args[0], &name, args[1]);
+		else
+			r = cmd_datasets(&c, json, nargs ? args[0] : NULL);
+	}
+	/* a refused service still ends the association in order */
+	if (!r || r == IEDC_SERVICE || r == IEDC_USAGE) {
+		char msg[sizeof(c.errmsg)];
+		memcpy(msg, c.errmsg, sizeof(msg));
+		int rc = client_close(&c);
+		if (!r)
+			r = rc;
+		else
+			memcpy(c.errmsg, msg, sizeof(msg));
 	} else {
 		client_drop(&c);
 	}
+	fflush(stdout);
 	if (r)
 		fprintf(stderr, "iedc: %s\n", c.errmsg);
 	return r;
