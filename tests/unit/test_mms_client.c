@@ -1086,6 +1086,77 @@ START_TEST(references)
 }
 END_TEST
 
+/* Every single-octet corruption and every truncation of a type description
+ * and of a value is either decoded or refused; never a crash, a leak or a
+ * read outside the input (ASan and UBSan builds check that). */
+START_TEST(mutations)
+{
+	static const uint8_t gvaa[] = { 0x80, 0x01, 0x00, T(0xA2, T(0xA2, T(0xA1,
+		COMP(T(0xA2, T(0xA1, COMP(T(0x85, 0x08), 's', 't', 'V', 'a', 'l'),
+			       COMP(T(0x84, 0x0D), 'q'), COMP(T0(0x91), 't'))), 'M', 'o', 'd'),
+		COMP(T(0xA1, 0x81, 0x01, 0x02, T(0xA2, T(0xA7, 0x02, 0x01, 0x20, 0x02, 0x01, 0x08))), 'a'),
+		COMP(T(0x8A, 0xC0), 'd'), COMP(T(0x8C, 0x00), 'b')))) };
+	static const uint8_t value[] = { T(0xA2,
+		T(0xA2, 0x85, 0x01, 0x01, 0x84, 0x03, 0x03, 0x00, 0x00, 0x91, 0x08, 0x6B, 0x05, 0x60,
+		  0x20, 0x00, 0x00, 0x00, 0x0A),
+		T(0xA1, 0x87, 0x05, 0x08, 0x3F, 0xC0, 0x00, 0x00, 0x87, 0x05, 0x08, 0, 0, 0, 0),
+		0x8A, 0x02, 'o', 'k', 0x8C, 0x04, 0, 0, 0, 1) };
+	static const uint8_t flips[] = { 0x00, 0xFF, 0x80, 0x7F, 0x01, 0x20 };
+	uint8_t m[sizeof(gvaa) > sizeof(value) ? sizeof(gvaa) : sizeof(value)];
+	struct proto_err e = { 0 };
+	struct mms_typespec *good, *t;
+	bool del;
+
+	ck_assert_int_lt(sizeof(gvaa), 128); /* T() makes one-octet lengths */
+	ck_assert_msg(mms_client_gvaa_decode(exact(gvaa, sizeof(gvaa)), sizeof(gvaa), NULL, &del,
+					     &good, &e) == 0, "%s", e.reason);
+	for (size_t i = 0; i <= sizeof(gvaa); i++) {
+		for (size_t f = 0; f < sizeof(flips) + 1; f++) {
+			size_t n = sizeof(gvaa);
+			memcpy(m, gvaa, n);
+			if (i == sizeof(gvaa))
+				n = f; /* truncations, first octets only */
+			else if (f < sizeof(flips))
+				m[i] = flips[f];
+			else
+				m[i] ^= 0x01;
+			if (mms_client_gvaa_decode(exact(m, n), n, NULL, &del, &t, &e) == 0) {
+				ck_assert_ptr_nonnull(t);
+				struct buf b;
+				buf_init(&b, 0, 0);
+				mms_data_format(&b, exact(value, sizeof(value)), sizeof(value), t,
+						MMS_FMT_JSON, &e);
+				buf_clear(&b);
+				mms_typespec_free(t);
+			}
+		}
+	}
+	for (size_t cut = 0; cut < sizeof(gvaa); cut++)
+		ck_assert_int_ne(mms_client_gvaa_decode(exact(gvaa, cut), cut, NULL, &del, &t, &e), 0);
+
+	for (size_t i = 0; i < sizeof(value); i++) {
+		for (size_t f = 0; f < sizeof(flips); f++) {
+			memcpy(m, value, sizeof(value));
+			m[i] = flips[f];
+			for (int fmt = MMS_FMT_TEXT; fmt <= MMS_FMT_JSON; fmt++) {
+				struct buf b;
+				buf_init(&b, 0, 0);
+				mms_data_format(&b, exact(m, sizeof(value)), sizeof(value), good,
+						(enum mms_fmt)fmt, &e);
+				buf_clear(&b);
+			}
+		}
+	}
+	for (size_t cut = 0; cut < sizeof(value); cut++) {
+		struct buf b;
+		buf_init(&b, 0, 0);
+		ck_assert_int_ne(mms_data_format(&b, exact(value, cut), cut, good, MMS_FMT_TEXT, &e), 0);
+		buf_clear(&b);
+	}
+	mms_typespec_free(good);
+}
+END_TEST
+
 static Suite *mms_client_suite(void)
 {
 	Suite *s = suite_create("mms_client");
@@ -1115,6 +1186,7 @@ static Suite *mms_client_suite(void)
 	tcase_add_test(tc, data_constructed);
 	tcase_add_test(tc, parse_values);
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, mutations);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("references");
 	tcase_add_test(tc, references);
