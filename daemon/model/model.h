@@ -93,11 +93,18 @@ struct mtype {
 	const uint8_t *typedesc;	/* MMS TypeDescription (ISO 9506-2 TypeSpecification), BER */
 	size_t typedesc_len;
 	uint32_t depth;		/* levels below (0 for a basic type) */
+	/* Added by the loader's author (additive): */
+	uint8_t flags;		/* MTYPE_FIXED: octet string of exactly max_len octets
+				 * (EntryID, PhyComAddr); its typedesc size is positive */
 };
+#define MTYPE_FIXED 0x01
 
 #define MODEL_TRG_DCHG 0x01
 #define MODEL_TRG_QCHG 0x02
 #define MODEL_TRG_DUPD 0x04
+/* Control-block trigger options only (struct mcb.trgops): */
+#define MODEL_TRG_PERIOD 0x08
+#define MODEL_TRG_GI 0x10
 
 struct mcomp {
 	const char *name;
@@ -113,6 +120,13 @@ struct mfcda {
 	const struct mtype *type;	/* the member's type (FC-filtered) */
 	uint32_t voff;		/* absolute value offset */
 	char mms_item[130];	/* "LN$FC$DO$DA" */
+	/* Added (additive): an FCDA naming an array element (FCDA ix, or "(n)"
+	 * in doName/daName). mms_item then names the array variable itself,
+	 * arr_index the element, alt_item the components below the element
+	 * ("cVal$mag$f", empty for the whole element): together the ISO 9506
+	 * AlternateAccess an MMS client uses (IEC 61850-8-1 §14.2.2). */
+	int32_t arr_index;	/* -1: not an array element */
+	char alt_item[130];
 };
 struct mdataset {
 	char name[65];		/* MMS name of the named variable list: "LLN0$DSname" */
@@ -135,6 +149,12 @@ struct mcb {
 	bool buffered;
 	uint32_t intg_pd, buf_time;
 	uint16_t trgops;
+	/* Added (additive): */
+	uint16_t opt_fields;	/* RCB OptFields: bit i (1u << i) = IEC 61850-8-1 OptFlds bit i
+				 * (1 seqNum, 2 timeStamp, 3 reasonCode, 4 dataSet, 5 dataRef,
+				 * 6 bufOvfl, 7 entryID, 8 configRef, 9 segmentation) */
+	bool indexed;		/* RCB: instances named name01, name02, ... (SCL default true) */
+	uint32_t act_sg;	/* SGCB: actSG (numOfSGs is in max_instances) */
 };
 
 struct mln {
@@ -227,3 +247,29 @@ int model_set_text(struct model *m, const struct mtype *t, uint32_t voff, const 
 /* Writes the text form of a basic value into out[n] (for logs and tests). */
 void model_get_text(const struct model *m, const struct mtype *t, uint32_t voff, char *out,
 		    size_t n);
+
+/* ---- added (additive) ---- */
+
+/* LD by its SCL inst (not its domain name), or NULL. */
+const struct mld *model_find_ld_inst(const struct model *m, const char *inst);
+
+/* Short addresses (SCL DAI sAddr) of the instance, for the process-variable
+ * map: kept as written, keyed by the attribute's absolute value offset.
+ * Template DA sAddr is not kept (it would name every instance alike). */
+struct msaddr {
+	uint32_t voff;
+	const struct mtype *type;	/* the DAI's type (basic, or a struct/array) */
+	const char *saddr;
+};
+/* The sAddr of the attribute at `voff`, or NULL. */
+const char *model_saddr(const struct model *m, uint32_t voff);
+/* Every sAddr, sorted by voff; *n receives the count. */
+const struct msaddr *model_saddrs(const struct model *m, size_t *n);
+
+/* Faults the loader tolerated, because files in the field have them and
+ * they do not change the model's shape: an EnumType that is not defined
+ * (the attribute stays an integer, its values unchecked), instance data
+ * (DOI/SDI/DAI) naming nothing in the LN's type (ignored). One message
+ * each, "file:line: ...", for the daemon to log at start. */
+uint32_t model_n_warnings(const struct model *m);
+const char *model_warning(const struct model *m, uint32_t i);
