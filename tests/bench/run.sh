@@ -12,9 +12,10 @@
 # Environment: BENCH_RUNS, BENCH_SECONDS, BENCH_PORT (first of three ports),
 # BENCH_HOLD (idle associations for the memory test, default 10000),
 # BENCH_IDLE (idle associations for the CPU test, default 1000), BENCH_NOISE
-# (default 0.05) and BENCH_RETRY_UNTIL (default 190 s): a run during which
-# other processes used more than BENCH_NOISE of a CPU is disturbed; it is
-# repeated while the script has run less than BENCH_RETRY_UNTIL seconds, and
+# (default 0.05), BENCH_RETRIES (default 15) and BENCH_RETRY_UNTIL (default
+# 150 s): a run during which other processes used more than BENCH_NOISE of a
+# CPU is disturbed; it is repeated, at most BENCH_RETRIES times in all and
+# only while the script has run less than BENCH_RETRY_UNTIL seconds, and
 # medians are taken over the undisturbed runs when there are any. The table
 # says how many disturbed runs were kept.
 set -euo pipefail
@@ -49,7 +50,8 @@ if [ -z "$BASE" ]; then
 fi
 P_IEDD=$BASE P_PP=$((BASE + 1)) P_IEDD2=$((BASE + 2))
 NOISE=${BENCH_NOISE:-0.05}
-RETRY_UNTIL=${BENCH_RETRY_UNTIL:-190}
+RETRIES=${BENCH_RETRIES:-15}
+RETRY_UNTIL=${BENCH_RETRY_UNTIL:-150}
 DISTURBED=0
 RETRIED=0
 RESULTS=$BUILD/bench-results.txt
@@ -123,7 +125,7 @@ run() {
 		CLEAN=1
 		if [ -n "$other" ] && awk -v o="$other" -v n="$NOISE" 'BEGIN {exit !(o > n)}'; then
 			echo "  (disturbed, other_cpu $other) $OUT" >>"$T/raw.log"
-			if [ "$SECONDS" -lt "$RETRY_UNTIL" ]; then
+			if [ "$RETRIED" -lt "$RETRIES" ] && [ "$SECONDS" -lt "$RETRY_UNTIL" ]; then
 				RETRIED=$((RETRIED + 1))
 				continue
 			fi
