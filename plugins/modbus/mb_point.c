@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MB_SYNTAX "expected TABLE:ADDR[:TYPE[:ORDER]] with TABLE coil|di|hr|ir and ADDR the " \
+#define MB_SYNTAX "the syntax is TABLE:ADDR[:TYPE[:ORDER]] with TABLE coil|di|hr|ir and ADDR the " \
 	"0-based protocol address (e.g. hr:100:f32:cdab), or a 5/6-digit reference " \
 	"such as 40101:f32:cdab"
 
@@ -17,6 +17,11 @@
 
 static const char *const table_names[] = {
 	[MB_COIL] = "coil", [MB_DI] = "di", [MB_HR] = "hr", [MB_IR] = "ir",
+};
+
+static const char *const table_long[] = {
+	[MB_COIL] = "coil", [MB_DI] = "discrete input", [MB_HR] = "holding register",
+	[MB_IR] = "input register",
 };
 
 static const struct {
@@ -283,11 +288,9 @@ int mb_addr_parse(const char *text, struct mb_addr *out, char *err, size_t errle
 		if (bits != (a.type == MB_BOOL)) {
 			snprintf(err, errlen,
 				 bits ? "modbus address '%s': a %s holds one bit: type bool, not %s"
-				      : "modbus address '%s': %s registers hold 16-bit words: use u16 "
+				      : "modbus address '%s': %ss hold 16-bit words: use u16 "
 					"(and a BOOLEAN attribute) instead of %s",
-				 text, bits ? (a.table == MB_COIL ? "coil" : "discrete input")
-					    : mb_table_name((enum mb_table)a.table),
-				 field[f]);
+				 text, table_long[a.table], field[f]);
 			return -EINVAL;
 		}
 	}

@@ -149,7 +149,7 @@ static void note_failure(struct mb_ctx *ctx, int e, const char *what)
 	ctx->next_try_ms = mono_ms() + ctx->backoff_ms;
 	ctx->fails++;
 	if (!ctx->down) {
-		mb_log(ctx, 4, "%s: %s; marking its points invalid, retrying in %u ms", what,
+		mb_log(ctx, 4, "%s: %s; the source's points are invalid, next attempt in %u ms", what,
 		       modbus_strerror(e), ctx->backoff_ms);
 		ctx->down = true;
 	} else {
