@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 
 #include <modbus.h>
@@ -49,6 +50,7 @@ struct mb_ctx {
 	struct iedd_host host;
 	modbus_t *mb;
 	char peer[192];		/* "127.0.0.1:502 unit 1", for messages */
+	bool rtu;
 	unsigned timeout_ms;
 	unsigned backoff_min_ms;
 	unsigned backoff_max_ms;
@@ -167,6 +169,16 @@ static int do_connect(struct mb_ctx *ctx)
 
 		note_failure(ctx, e, "cannot connect");
 		return -to_errno(e);
+	}
+	/* Two masters on one serial line garble each other's frames: take an
+	 * advisory lock so a second instance on the same port (or a tool that
+	 * locks likewise) is told so instead. */
+	if (ctx->rtu && flock(modbus_get_socket(ctx->mb), LOCK_EX | LOCK_NB) == -1) {
+		int e = errno == EWOULDBLOCK ? EBUSY : errno;
+
+		note_failure(ctx, e, "serial port in use by another instance or program (one "
+			     "instance per line)");
+		return -e;
 	}
 	ctx->connected = true;
 	if (ctx->down)
@@ -747,6 +759,7 @@ static int open_rtu(struct mb_ctx *ctx, const struct iedd_param *params, size_t 
 		return -EINVAL;
 	}
 	snprintf(ctx->peer, sizeof ctx->peer, "%s unit %lu", device, unit);
+	ctx->rtu = true;
 	if (modbus_set_slave(ctx->mb, (int)unit) == -1) {
 		snprintf(err, errlen, "modbus: unit=%lu: %s", unit, modbus_strerror(errno));
 		return -EINVAL;

@@ -924,7 +924,7 @@ static void test_connection_loss(void)
 		      p[i].value.quality);
 	t0 = now_ms();
 	rc = src->read(ctx, p, 2);
-	CHECK(rc == -ENOTCONN && now_ms() - t0 < 20,
+	CHECK(rc == -ENOTCONN && now_ms() - t0 < 50,
 	      "during the back-off read returns at once: %d in %llu ms", rc,
 	      (unsigned long long)(now_ms() - t0));
 	CHECK(p[0].value.quality == (IEDD_Q_INVALID | IEDD_Q_FAILURE), "still invalid");
@@ -963,7 +963,7 @@ static void test_connection_loss(void)
 			break;
 		sleep_ms(10);
 	} while (now_ms() - t0 < 2000);
-	CHECK(rc == 0 && now_ms() - t0 <= 400 + 100, "good again within the back-off: %d after "
+	CHECK(rc == 0 && now_ms() - t0 <= 400 + 250, "good again within the back-off: %d after "
 	      "%llu ms", rc, (unsigned long long)(now_ms() - t0));
 	CHECK(p[0].value.quality == IEDD_Q_GOOD && p[0].value.v.u == 12345 &&
 	      p[1].value.quality == IEDD_Q_GOOD && p[1].value.v.b, "values good again");
@@ -1020,8 +1020,10 @@ static void test_rtu(void)
 		fprintf(stderr, "no pseudo-terminal: RTU not tested\n");
 		return;
 	}
+	/* parity none: a pseudo-terminal drops PARENB, and libmodbus then
+	 * refuses a second open of the port with EINVAL before our lock. */
 	const struct iedd_param p[] = {
-		{ "mode", "rtu" }, { "device", name }, { "baud", "19200" }, { "parity", "even" },
+		{ "mode", "rtu" }, { "device", name }, { "baud", "19200" }, { "parity", "none" },
 		{ "unit", "7" }, { "timeout_ms", "300" },
 	};
 	char err[256] = "";
@@ -1044,6 +1046,22 @@ static void test_rtu(void)
 		rc = write_val(ctx, c9, (struct iedd_value){ .kind = IEDD_KIND_BOOL, .v.b = true },
 			       err, sizeof err);
 		CHECK(rc == 0 && sh->coils[9] == 1, "RTU write: %d %s", rc, err);
+
+		/* a second master on the same line is refused, not interleaved */
+		void *ctx2 = NULL;
+
+		if (src->open(p, 6, &host, &ctx2, err, sizeof err) == 0) {
+			struct iedd_point pt = { .point = resolve(ctx2, "hr:0", IEDD_KIND_UINT,
+								  false) };
+
+			nlog = 0;
+			rc = src->read(ctx2, &pt, 1);
+			CHECK(rc == -EBUSY && logs_with("in use"), "second instance on %s: %d", name,
+			      rc);
+			src->close(ctx2);
+		}
+		rc = src->read(ctx, pts, 3);
+		CHECK(rc == 0 && pts[1].value.v.u == 54321, "the first goes on: %d", rc);
 		src->close(ctx);
 	}
 	/* another slave address: nobody answers */
