@@ -57,6 +57,7 @@ struct mb_ctx {
 	struct mb_plan_limits lim;
 
 	bool connected;
+	bool alive;		/* the device answered on this connection */
 	bool down;		/* unreachable has been logged */
 	unsigned fails;		/* consecutive failed connection attempts */
 	unsigned backoff_ms;	/* the wait after the next failure */
@@ -148,6 +149,7 @@ static void note_failure(struct mb_ctx *ctx, int e, const char *what)
 {
 	modbus_close(ctx->mb);
 	ctx->connected = false;
+	ctx->alive = false;
 	ctx->next_try_ms = mono_ms() + ctx->backoff_ms;
 	ctx->fails++;
 	if (!ctx->down) {
@@ -181,6 +183,19 @@ static int do_connect(struct mb_ctx *ctx)
 		return -e;
 	}
 	ctx->connected = true;
+	mb_log(ctx, 7, "connection open");
+	return 0;
+}
+
+/* The device answered (a value or an exception): the link works. The
+ * back-off restarts only here, not at connect, so a peer that accepts
+ * connections but never answers is still backed off from, and complained
+ * about once. */
+static void mark_alive(struct mb_ctx *ctx)
+{
+	if (ctx->alive)
+		return;
+	ctx->alive = true;
 	if (ctx->down)
 		mb_log(ctx, 5, "connected again after %u failed attempt%s", ctx->fails,
 		       ctx->fails == 1 ? "" : "s");
@@ -189,7 +204,6 @@ static int do_connect(struct mb_ctx *ctx)
 	ctx->down = false;
 	ctx->fails = 0;
 	ctx->backoff_ms = ctx->backoff_min_ms;
-	return 0;
 }
 
 /* 0 when connected (*fresh set when it connected just now), or a negative
@@ -350,13 +364,18 @@ static int run_req(struct mb_ctx *ctx, const struct mb_req *r, struct iedd_point
 
 	for (;;) {
 		rc = issue_read(ctx, r, regs, bits);
-		if (rc == 0)
+		if (rc == 0) {
+			mark_alive(ctx);
 			break;
-		if (is_exception(-rc))
+		}
+		if (is_exception(-rc)) {
+			mark_alive(ctx);
 			return on_exception(ctx, r, pts, fresh, -rc);
+		}
 		if (!*fresh && is_stale(-rc)) {
 			modbus_close(ctx->mb);
 			ctx->connected = false;
+			ctx->alive = false;
 			*fresh = true;
 			mb_log(ctx, 7, "connection closed by the peer (%s); reconnecting",
 			       modbus_strerror(-rc));
@@ -494,12 +513,15 @@ static int mb_write(void *vctx, void *vpt, const struct iedd_value *value, char 
 			rc = modbus_write_register(ctx->mb, pt->a.addr, regs[0]);
 		else
 			rc = modbus_write_registers(ctx->mb, pt->a.addr, pt->a.width, regs);
-		if (rc == (pt->a.table == MB_COIL || pt->a.width == 1 ? 1 : pt->a.width))
+		if (rc == (pt->a.table == MB_COIL || pt->a.width == 1 ? 1 : pt->a.width)) {
+			mark_alive(ctx);
 			return 0;
+		}
 
 		int e = rc < 0 ? errno : EMBBADDATA;
 
 		if (is_exception(e)) {
+			mark_alive(ctx);
 			snprintf(err, errlen, "%s not written: modbus %s refused it: %s "
 				 "(exception %d)", pt->text, ctx->peer, modbus_strerror(e),
 				 exception_code(e));
@@ -510,6 +532,7 @@ static int mb_write(void *vctx, void *vpt, const struct iedd_value *value, char 
 		if (!fresh && is_stale(e)) {
 			modbus_close(ctx->mb);
 			ctx->connected = false;
+			ctx->alive = false;
 			fresh = true;
 			rc = do_connect(ctx);
 			if (rc == 0)

@@ -225,6 +225,7 @@ static const struct iedd_source *src;
 
 #define LOG_MAX 256
 static char logbuf[LOG_MAX][600];
+static int loglevel[LOG_MAX];
 static int nlog;
 static bool verbose;
 
@@ -235,8 +236,10 @@ static void host_log(void *host_ctx, int level, const char *fmt, ...)
 
 	(void)host_ctx;
 	va_start(ap, fmt);
-	if (nlog < LOG_MAX)
+	if (nlog < LOG_MAX) {
+		loglevel[nlog] = level;
 		vsnprintf(logbuf[nlog++], sizeof logbuf[0], fmt, ap);
+	}
 	va_end(ap);
 	if (verbose && nlog <= LOG_MAX)
 		fprintf(stderr, "  log[%d] %s\n", level, logbuf[nlog - 1]);
@@ -260,6 +263,17 @@ static int logs_with(const char *needle)
 
 	for (int i = 0; i < nlog && i < LOG_MAX; i++)
 		if (strstr(logbuf[i], needle))
+			n++;
+	return n;
+}
+
+/* Lines at `level` or more urgent (lower) that contain needle. */
+static int logs_at(int level, const char *needle)
+{
+	int n = 0;
+
+	for (int i = 0; i < nlog && i < LOG_MAX; i++)
+		if (loglevel[i] <= level && strstr(logbuf[i], needle))
 			n++;
 	return n;
 }
@@ -986,7 +1000,7 @@ static void test_timeout(void)
 	void *ctx = NULL;
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 4) < 0 ||
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 64) < 0 ||
 	    getsockname(ls, (struct sockaddr *)&sa, &len) < 0) {
 		CHECK(0, "mute listener");
 		return;
@@ -1008,6 +1022,34 @@ static void test_timeout(void)
 		CHECK(now_ms() - t0 >= 190 && now_ms() - t0 < 1000, "after timeout_ms: %llu ms",
 		      (unsigned long long)(now_ms() - t0));
 		CHECK(pt.value.quality == (IEDD_Q_INVALID | IEDD_Q_FAILURE), "invalid");
+		src->close(ctx);
+	}
+
+	/* A peer that accepts but never answers is backed off from like a
+	 * dead one (connecting is not enough to reset the back-off), and
+	 * complained about once. */
+	const struct iedd_param q[] = {
+		{ "host", "127.0.0.1" }, { "port", port }, { "timeout_ms", "100" },
+		{ "backoff_min_ms", "100" }, { "backoff_max_ms", "400" },
+	};
+
+	rc = src->open(q, 5, &host, &ctx, err, sizeof err);
+	CHECK(rc == 0, "open: %s", err);
+	if (rc == 0) {
+		struct iedd_point pt = { .point = resolve(ctx, "ir:0", IEDD_KIND_UINT, false) };
+		uint64_t t0 = now_ms();
+		int attempts = 0;
+
+		nlog = 0;
+		while (now_ms() - t0 < 1500) {
+			if (src->read(ctx, &pt, 1) == -ETIMEDOUT)
+				attempts++;
+			sleep_ms(5);
+		}
+		/* 100 ms timeout + 100, 200, 400, 400 ms back-off: 4 or 5 */
+		CHECK(attempts >= 3 && attempts <= 5, "%d attempts on a mute peer in 1.5 s",
+		      attempts);
+		CHECK(logs_at(4, "timed out") == 1, "one warning, not %d", logs_at(4, "timed out"));
 		src->close(ctx);
 	}
 	close(ls);
