@@ -369,6 +369,8 @@ static int resolve_item(const struct mld *ld, const char *item, struct mref *out
 	out->voff += fc->off;
 	if (!d2)
 		return 0;
+	if (!d2[1])
+		return -ENOENT;
 	/* MMS names never address array elements (8-1 §14.2.2: that is
 	 * AlternateAccess), so "(n)" is not part of an item name. */
 	if (strchr(d2 + 1, '('))

@@ -500,13 +500,16 @@ static int cmp_ord(const void *a, const void *b)
 
 struct ordname {
 	int32_t ord;
+	uint32_t idx;		/* document order, so a duplicate is the later one */
 	const char *name;
 	xmlNode *node;
 };
 
 static int cmp_ordname(const void *a, const void *b)
 {
-	return cmp_ord(&((const struct ordname *)a)->ord, &((const struct ordname *)b)->ord);
+	const struct ordname *x = a, *y = b;
+	int c = cmp_ord(&x->ord, &y->ord);
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 static int parse_enum(struct ctx *c, struct tmpl *t)
@@ -542,6 +545,7 @@ static int parse_enum(struct ctx *c, struct tmpl *t)
 			     txt[l - 1] == '\r'))
 			l--;
 		v[i].ord = (int32_t)o;
+		v[i].idx = i;
 		v[i].name = arena_strndup(c->A, txt, l);
 		v[i].node = x;
 		if (!v[i].name)
@@ -1728,6 +1732,7 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 	struct mld *ld = li->ld;
 	struct vec dss = { .esz = sizeof(struct mdataset) };
 	struct vec cbs = { .esz = sizeof(struct mcb) };
+	struct vec cbn = { .esz = sizeof(xmlNode *) };	/* element of each cbs[i] */
 	int r = -EINVAL;
 
 	for (uint32_t i = 0; i < ld->n_ln; i++) {
@@ -1743,8 +1748,17 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 				}
 				if (load_dataset(c, ld, ln, x, ds))
 					goto out;
-			} else if (load_cb(c, ln, x, &cbs)) {
-				goto out;
+			} else {
+				size_t before = cbs.n;
+				if (load_cb(c, ln, x, &cbs))
+					goto out;
+				xmlNode **n = cbs.n > before ? vec_push(&cbn) : NULL;
+				if (cbs.n > before && !n) {
+					r = oom(c);
+					goto out;
+				}
+				if (n)
+					*n = x;
 			}
 		}
 	}
@@ -1752,8 +1766,8 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 	struct mdataset *d = dss.p;
 	for (size_t i = 1; i < dss.n; i++)
 		if (!strcmp(d[i].name, d[i - 1].name)) {
-			fail(c, NULL, "DataSet '%s' is defined twice in LDevice '%s' (rename one)",
-			     d[i].name, ld->inst);
+			fail(c, NULL, "DataSet '%s' is defined twice in LN '%s' of LDevice '%s'"
+			     " (rename one)", strchr(d[i].name, '$') + 1, d[i].ln->name, ld->inst);
 			goto out;
 		}
 	/* A control block's datSet names a data set of its own LN. */
@@ -1765,8 +1779,9 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 		snprintf(full, sizeof(full), "%s$%s", cb[i].ln->name, cb[i].dataset);
 		if (!model_find_dataset(&(struct mld){ .n_ds = (uint32_t)dss.n, .datasets = d },
 					full)) {
-			fail(c, NULL, "control block '%s' in LN '%s' of LDevice '%s': DataSet '%s' is"
-			     " not defined in that LN (add it or fix datSet)", cb[i].name,
+			xmlNode *x = ((xmlNode **)cbn.p)[i];
+			fail(c, x, "%s '%s' in LN '%s' of LDevice '%s': DataSet '%s' is not defined in"
+			     " that LN (add it or fix datSet)", (const char *)x->name, cb[i].name,
 			     cb[i].ln->name, ld->inst, cb[i].dataset);
 			goto out;
 		}
@@ -1779,6 +1794,7 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 out:
 	vec_free(&dss);
 	vec_free(&cbs);
+	vec_free(&cbn);
 	return r;
 }
 
