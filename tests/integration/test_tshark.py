@@ -25,7 +25,9 @@ def capture_possible():
 
 class Referee(unittest.TestCase):
     def test_exchange_decodes_cleanly(self):
-        d = Daemon()
+        sample = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), "etc", "sample.icd")
+        d = Daemon("--scl", sample)
         tmp = tempfile.mkdtemp(prefix="iedd-cap-")
         pcap = os.path.join(tmp, "cap.pcapng")
         cap = subprocess.Popen(["tshark", "-q", "-i", "lo", "-f", f"tcp port {d.port}",
@@ -48,6 +50,15 @@ class Referee(unittest.TestCase):
             for _ in range(3):
                 r = iedc("identify", d.addr)
                 self.assertEqual(r.returncode, 0, r.stderr)
+            # data access: browse (GetNameList with paging, GetVariableAccess-
+            # Attributes), read, write (accepted and refused), data sets
+            for args in (("browse", d.addr), ("read", d.addr, "IEDD1BAY/MMXU1.TotW[MX]"),
+                         ("write", d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "2500"),
+                         ("datasets", d.addr)):
+                r = iedc(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            r = iedc("write", d.addr, "IEDD1BAY/XCBR1.Pos.stVal[ST]", "01")
+            self.assertEqual(r.returncode, 7)
             # the error paths a client can meet: Reject and confirmed-error
             p = Raw(d.port)
             p.associate()
@@ -78,6 +89,9 @@ class Referee(unittest.TestCase):
         self.assertEqual(bad, [], expert)
         detail = subprocess.run(dec + ["-V"], capture_output=True, text=True).stdout
         self.assertIn("vendorName: iedd", detail)
+        for service in ("getNameList", "getVariableAccessAttributes", "read", "write",
+                        "getNamedVariableListAttributes"):
+            self.assertIn(f"confirmedServiceRequest: {service} ", detail, service)
         self.assertIn("identify: True", detail)
 
 
