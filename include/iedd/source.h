@@ -137,9 +137,29 @@ struct iedd_source {
 		     size_t errlen);
 };
 
-/* The one symbol a plugin exports. */
-const struct iedd_source *iedd_source_descriptor(void);
+/* The one symbol a plugin exports. Declared with default visibility so a
+ * plugin built with -fvisibility=hidden still exports it. */
+__attribute__((visibility("default"))) const struct iedd_source *iedd_source_descriptor(void);
 #define IEDD_SOURCE_SYMBOL "iedd_source_descriptor"
+
+/* Defines iedd_source_descriptor() returning a static descriptor with the
+ * ABI version and struct size of this header filled in; the arguments are
+ * the remaining designated initialisers:
+ *
+ *     IEDD_SOURCE_DEFINE(.name = "mysource", .version = "1.0",
+ *                        .open = my_open, .close = my_close,
+ *                        .resolve = my_resolve, .read = my_read);
+ */
+#define IEDD_SOURCE_DEFINE(...)                                                 \
+	const struct iedd_source *iedd_source_descriptor(void)                 \
+	{                                                                       \
+		static const struct iedd_source iedd_source_descriptor_ = {     \
+			.abi_version = IEDD_SOURCE_ABI_VERSION,                 \
+			.struct_size = sizeof(struct iedd_source),              \
+			__VA_ARGS__                                             \
+		};                                                              \
+		return &iedd_source_descriptor_;                                \
+	}
 
 #ifdef __cplusplus
 }
