@@ -1,0 +1,302 @@
+#include "plugin.h"
+
+#include <assert.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct plugin {
+	void *dl;
+	const struct iedd_source *src;
+	unsigned n_instances;
+	char path[];
+};
+
+struct plugin_instance {
+	struct plugin *plugin;
+	void *ctx;
+	struct iedd_host host; /* the copy the plugin was given */
+};
+
+/* The message a plugin callback may write; longer ones are cut. */
+#define PLUGIN_ERR_MAX 512
+
+/* Every flag this iedd knows; anything else was built for a newer ABI that
+ * forgot to bump the version. */
+#define PLUGIN_KNOWN_FLAGS IEDD_SOURCE_BLOCKING
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	if (errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static bool bare_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* The descriptor checks, in the order source.h promises: version and size
+ * first (the only fields every ABI version keeps in place), then the rest. */
+static int check_descriptor(const char *path, const struct iedd_source *src, char *err,
+			    size_t errlen)
+{
+	if (src->abi_version != IEDD_SOURCE_ABI_VERSION)
+		return fail(err, errlen, -EPROTO,
+			    "%s: built for iedd source ABI %u, this iedd speaks %u: rebuild the "
+			    "plugin against this iedd's include/iedd/source.h",
+			    path, src->abi_version, IEDD_SOURCE_ABI_VERSION);
+	if (src->struct_size != sizeof(struct iedd_source))
+		return fail(err, errlen, -EPROTO,
+			    "%s: descriptor is %u octets, this iedd's is %zu although both speak "
+			    "ABI %u (built against a modified source.h?): rebuild the plugin "
+			    "against this iedd's include/iedd/source.h",
+			    path, src->struct_size, sizeof(struct iedd_source),
+			    IEDD_SOURCE_ABI_VERSION);
+	if (!src->name || !*src->name)
+		return fail(err, errlen, -EPROTO, "%s: descriptor has no name", path);
+	const char *missing = !src->open	? "open"
+			      : !src->close	? "close"
+			      : !src->resolve ? "resolve"
+			      : !src->read	? "read"
+					      : NULL;
+	if (missing)
+		return fail(err, errlen, -EPROTO,
+			    "%s: plugin '%s' has no %s() callback, which every source must have",
+			    path, src->name, missing);
+	if (src->flags & ~(uint32_t)PLUGIN_KNOWN_FLAGS)
+		return fail(err, errlen, -EPROTO,
+			    "%s: plugin '%s' sets unknown flags 0x%x for ABI %u: rebuild the "
+			    "plugin against this iedd's include/iedd/source.h",
+			    path, src->name, src->flags & ~(uint32_t)PLUGIN_KNOWN_FLAGS,
+			    IEDD_SOURCE_ABI_VERSION);
+	return 0;
+}
+
+int plugin_load(const char *name_or_path, const char *searchdir, struct plugin **out, char *err,
+		size_t errlen)
+{
+	*out = NULL;
+	char path[4096];
+	if (strchr(name_or_path, '/')) {
+		if (strlen(name_or_path) >= sizeof(path))
+			return fail(err, errlen, -ENAMETOOLONG, "%.64s...: path too long",
+				    name_or_path);
+		strcpy(path, name_or_path);
+	} else if (bare_name(name_or_path)) {
+		if (!searchdir || !*searchdir)
+			return fail(err, errlen, -EINVAL,
+				    "plugin '%s': no plugin directory to look in; give a path",
+				    name_or_path);
+		int n = snprintf(path, sizeof(path), "%s/iedd-source-%s.so", searchdir,
+				 name_or_path);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return fail(err, errlen, -ENAMETOOLONG,
+				    "plugin '%s': path in %.64s... too long", name_or_path,
+				    searchdir);
+	} else {
+		return fail(err, errlen, -EINVAL,
+			    "plugin '%s': not a name (letters, digits, '-', '_') nor a path "
+			    "(containing '/', e.g. ./%s)",
+			    name_or_path, name_or_path);
+	}
+
+	/* dlopen's message for a missing file is vague; say it plainly */
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		int e = errno;
+		if (e == ENOENT && !strchr(name_or_path, '/'))
+			return fail(err, errlen, -ENOENT,
+				    "%s: no such file (plugin '%s' is looked up as "
+				    "<plugin dir>/iedd-source-%s.so)",
+				    path, name_or_path, name_or_path);
+		return fail(err, errlen, -e, "%s: %s", path, strerror(e));
+	}
+
+	dlerror();
+	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		const char *why = dlerror();
+		return fail(err, errlen, -ELIBBAD, "%s: cannot load: %s", path,
+			    why ? why : "dlopen failed");
+	}
+	int rc;
+	dlerror();
+	void *sym = dlsym(dl, IEDD_SOURCE_SYMBOL);
+	if (!sym) {
+		rc = fail(err, errlen, -ELIBBAD,
+			  "%s: not an iedd source plugin: it exports no %s() (define it with "
+			  "IEDD_SOURCE_DEFINE from <iedd/source.h>)",
+			  path, IEDD_SOURCE_SYMBOL);
+		goto out_close;
+	}
+	const struct iedd_source *(*descriptor)(void);
+	/* POSIX: a data pointer from dlsym converts to a function pointer */
+	memcpy(&descriptor, &sym, sizeof(descriptor));
+	const struct iedd_source *src = descriptor();
+	if (!src) {
+		rc = fail(err, errlen, -ELIBBAD, "%s: %s() returned NULL", path,
+			  IEDD_SOURCE_SYMBOL);
+		goto out_close;
+	}
+	if ((rc = check_descriptor(path, src, err, errlen)))
+		goto out_close;
+
+	size_t plen = strlen(path) + 1;
+	struct plugin *p = calloc(1, sizeof(*p) + plen);
+	if (!p) {
+		rc = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		goto out_close;
+	}
+	p->dl = dl;
+	p->src = src;
+	memcpy(p->path, path, plen);
+	*out = p;
+	return 0;
+
+out_close:
+	dlclose(dl);
+	return rc;
+}
+
+void plugin_unload(struct plugin *p)
+{
+	if (!p)
+		return;
+	assert(p->n_instances == 0);
+	dlclose(p->dl);
+	free(p);
+}
+
+const struct iedd_source *plugin_source(const struct plugin *p)
+{
+	return p->src;
+}
+
+const char *plugin_path(const struct plugin *p)
+{
+	return p->path;
+}
+
+bool plugin_blocking(const struct plugin *p)
+{
+	return p->src->flags & IEDD_SOURCE_BLOCKING;
+}
+
+struct plugin *plugin_instance_plugin(const struct plugin_instance *inst)
+{
+	return inst->plugin;
+}
+
+/* Turns a callback's result into ours: "<path>: <its message>", with a
+ * fallback message when it said nothing, and -EPROTO for a positive return
+ * (the contract is 0 or a negative errno). */
+static int callback_result(const struct plugin *p, const char *what, int rc, char *msg,
+			   char *err, size_t errlen)
+{
+	if (rc == 0)
+		return 0;
+	msg[PLUGIN_ERR_MAX - 1] = 0;
+	if (rc > 0)
+		return fail(err, errlen, -EPROTO, "%s: %s returned %d, not 0 or a negative errno%s%s",
+			    p->path, what, rc, *msg ? ": " : "", msg);
+	if (!*msg)
+		return fail(err, errlen, rc, "%s: %s failed: %s", p->path, what, strerror(-rc));
+	return fail(err, errlen, rc, "%s: %s", p->path, msg);
+}
+
+int plugin_open(struct plugin *p, const struct iedd_param *params, size_t n_params,
+		const struct iedd_host *host, struct plugin_instance **out, char *err,
+		size_t errlen)
+{
+	*out = NULL;
+	struct plugin_instance *inst = calloc(1, sizeof(*inst));
+	if (!inst)
+		return fail(err, errlen, -ENOMEM, "%s: out of memory", p->path);
+	inst->plugin = p;
+	inst->host = *host;
+	char msg[PLUGIN_ERR_MAX] = "";
+	int rc = p->src->open(params, n_params, &inst->host, &inst->ctx, msg, sizeof(msg));
+	if (rc) {
+		/* close() never follows a failed open(), also for a positive rc */
+		rc = callback_result(p, "open()", rc, msg, err, errlen);
+		free(inst);
+		return rc;
+	}
+	p->n_instances++;
+	*out = inst;
+	return 0;
+}
+
+void plugin_close(struct plugin_instance *inst)
+{
+	if (!inst)
+		return;
+	assert(inst->plugin->n_instances > 0);
+	inst->plugin->src->close(inst->ctx);
+	inst->plugin->n_instances--;
+	free(inst);
+}
+
+int plugin_resolve(struct plugin_instance *inst, const char *address, enum iedd_kind kind,
+		   bool writable, void **point, char *err, size_t errlen)
+{
+	const struct plugin *p = inst->plugin;
+	*point = NULL;
+	if (writable && !p->src->write)
+		return fail(err, errlen, -EROFS,
+			    "%s: address '%s' is mapped writable but plugin '%s' is read-only",
+			    p->path, address, p->src->name);
+	char msg[PLUGIN_ERR_MAX] = "";
+	int rc = p->src->resolve(inst->ctx, address, kind, writable, point, msg, sizeof(msg));
+	return callback_result(p, "resolve()", rc, msg, err, errlen);
+}
+
+int plugin_read(struct plugin_instance *inst, struct iedd_point *points, size_t n)
+{
+	int rc = inst->plugin->src->read(inst->ctx, points, n);
+	if (rc > 0)
+		rc = -EPROTO;
+	for (size_t i = 0; i < n; i++) {
+		struct iedd_value *v = &points[i].value;
+		if (v->kind > IEDD_KIND_STRING) {
+			v->kind = IEDD_KIND_NONE;
+			v->quality = IEDD_Q_INVALID | IEDD_Q_INCONSISTENT;
+		} else if (v->kind == IEDD_KIND_STRING) {
+			v->v.s[IEDD_STRING_MAX - 1] = 0;
+		}
+	}
+	return rc;
+}
+
+int plugin_write(struct plugin_instance *inst, void *point, const struct iedd_value *value,
+		 char *err, size_t errlen)
+{
+	const struct plugin *p = inst->plugin;
+	if (!p->src->write)
+		return fail(err, errlen, -EROFS, "%s: plugin '%s' is read-only", p->path,
+			    p->src->name);
+	char msg[PLUGIN_ERR_MAX] = "";
+	int rc = p->src->write(inst->ctx, point, value, msg, sizeof(msg));
+	return callback_result(p, "write()", rc, msg, err, errlen);
+}
