@@ -149,6 +149,8 @@ __attribute__((visibility("default"))) const struct iedd_source *iedd_source_des
  *     IEDD_SOURCE_DEFINE(.name = "mysource", .version = "1.0",
  *                        .open = my_open, .close = my_close,
  *                        .resolve = my_resolve, .read = my_read);
+ *
+ * (C++ needs C++20 designated initialisers, in declaration order.)
  */
 #define IEDD_SOURCE_DEFINE(...)                                                 \
 	const struct iedd_source *iedd_source_descriptor(void)                 \
@@ -159,7 +161,8 @@ __attribute__((visibility("default"))) const struct iedd_source *iedd_source_des
 			__VA_ARGS__                                             \
 		};                                                              \
 		return &iedd_source_descriptor_;                                \
-	}
+	}                                                                       \
+	struct iedd_source /* takes the ';' after the macro (-Wpedantic) */
 
 #ifdef __cplusplus
 }
