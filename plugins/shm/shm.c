@@ -1,0 +1,387 @@
+/* iedd-source-shm.so: process variables in a POSIX shared-memory segment
+ * that a control application on the same machine writes (layout and
+ * seqlock protocol in <iedd/shm.h>; user guide in doc/plugins.md).
+ *
+ * Parameters:
+ *   segment=/iedd   the segment's name (created if missing)
+ *   slots=1024      slot count when this instance creates the segment
+ *   mode=0600       permissions when this instance creates it (exact: the
+ *                   umask does not apply); 0660 shares it with the group
+ *   trigger=off     off: values reach iedd at the next scan only;
+ *                   watch: a watcher thread polls the segment's trigger
+ *                   counter every poll= ms and pushes the slots that
+ *                   changed since its last push (the application trigger)
+ *   poll=10         the watcher's interval in ms (1..1000)
+ *
+ * Address: a slot name (the slot is created if absent) or #INDEX.
+ * Non-blocking: reads copy a few hundred octets per point under the
+ * seqlock. Threads: the callbacks run on iedd's loop; the optional watcher
+ * reads slots and calls host->push. The points array is shared with the
+ * watcher under `lock`; a point's `last` belongs to read(), its `pushed`
+ * to the watcher. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <iedd/shm.h>
+#include <iedd/source.h>
+
+#include "../common/value.h"
+
+struct shm_point {
+	uint32_t index;
+	enum iedd_kind kind;
+	bool writable;
+	char address[IEDD_SHM_NAME_MAX + 8];
+	struct iedd_value last;		/* read()'s last good value */
+	bool have_last;
+	uint64_t pushed;		/* the watcher's: slot changes at the last push */
+};
+
+struct shm {
+	struct iedd_host host;
+	struct iedd_shm_map map;
+	char segment[256];
+
+	pthread_mutex_t lock;		/* points[], stop */
+	pthread_cond_t cond;		/* wakes the watcher to stop */
+	struct shm_point **points;
+	size_t n_points, cap;
+	bool stop;
+	bool watch;
+	bool watcher_running;
+	pthread_t watcher;
+	unsigned poll_ms;
+	uint64_t seen_trigger;		/* at open: earlier triggers are not ours */
+
+	bool complained_busy;		/* read(): a stuck writer was logged */
+};
+
+static int shm_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int shm_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	if (errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_uint_param(const char *name, const char *text, int base, unsigned long lo,
+			    unsigned long hi, unsigned long *out, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, base);
+	if (!*text || *end || errno || text[0] == '-' || v < lo || v > hi)
+		return shm_err(err, errlen, -EINVAL, "parameter %s=\"%s\": expected %s %lu..%lu%s",
+			       name, text, base == 8 ? "an octal mode" : "an integer", lo, hi,
+			       base == 8 ? " such as 0600 or 0660" : "");
+	*out = v;
+	return 0;
+}
+
+/* The slot value as the point's kind: kind NONE and quality invalid (with
+ * why) when it has none or cannot be converted. */
+static void shm_convert(const struct iedd_value *raw, enum iedd_kind kind, struct iedd_value *out)
+{
+	if (raw->kind == IEDD_KIND_NONE || raw->kind > IEDD_KIND_STRING) {
+		memset(out, 0, sizeof(*out));
+		out->time_ns = raw->time_ns;
+		/* never written: plain invalid; a kind we do not know: inconsistent */
+		out->quality = raw->kind == IEDD_KIND_NONE
+				       ? (uint16_t)(raw->quality | IEDD_Q_INVALID)
+				       : (uint16_t)(IEDD_Q_INVALID | IEDD_Q_INCONSISTENT);
+		return;
+	}
+	uint16_t why = value_convert(raw, kind, out);
+	if (why)
+		out->quality = (uint16_t)((out->quality & ~IEDD_Q_QUESTIONABLE) | IEDD_Q_INVALID | why);
+}
+
+static void *shm_watch(void *arg)
+{
+	struct shm *s = arg;
+	struct iedd_shm_header *hdr = s->map.hdr;
+	uint64_t seen = s->seen_trigger;
+	bool retry = false;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (long)s->poll_ms * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		while (!s->stop && pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
+			;
+		if (s->stop)
+			break;
+		uint64_t t = __atomic_load_n(&hdr->trigger, __ATOMIC_ACQUIRE);
+		if (t == seen && !retry)
+			continue;
+		seen = t;
+		retry = false;
+		for (size_t i = 0; i < s->n_points; i++) {
+			struct shm_point *p = s->points[i];
+			struct iedd_value raw, v;
+			uint64_t changes;
+			if (iedd_shm_read(iedd_shm_slot_at(hdr, p->index), &raw, &changes,
+					  IEDD_SHM_TRIES) ||
+			    changes == p->pushed)
+				continue;	/* a stuck slot is read()'s to report */
+			shm_convert(&raw, p->kind, &v);
+			if (s->host.push(s->host.host_ctx, p, &v) == 0)
+				p->pushed = changes;
+			else
+				retry = true;	/* queue full: try again next poll */
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static void shm_source_close(void *ctx)
+{
+	struct shm *s = ctx;
+	if (s->watcher_running) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = true;
+		pthread_cond_signal(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->watcher, NULL);
+	}
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	for (size_t i = 0; i < s->n_points; i++)
+		free(s->points[i]);
+	free(s->points);
+	iedd_shm_detach(&s->map);
+	free(s);
+}
+
+static int shm_source_open(const struct iedd_param *params, size_t n_params,
+		     const struct iedd_host *host, void **ctx, char *err, size_t errlen)
+{
+	const char *segment = IEDD_SHM_DEFAULT_SEGMENT;
+	unsigned long slots = IEDD_SHM_DEFAULT_SLOTS, mode = 0600, poll_ms = 10;
+	bool slots_given = false, watch = false;
+	int rc;
+	for (size_t i = 0; i < n_params; i++) {
+		const char *k = params[i].name, *v = params[i].value;
+		if (!strcmp(k, "segment")) {
+			segment = v;
+		} else if (!strcmp(k, "slots")) {
+			if ((rc = parse_uint_param(k, v, 10, 1, IEDD_SHM_MAX_SLOTS, &slots, err,
+						   errlen)))
+				return rc;
+			slots_given = true;
+		} else if (!strcmp(k, "mode")) {
+			if ((rc = parse_uint_param(k, v, 8, 0, 0777, &mode, err, errlen)))
+				return rc;
+		} else if (!strcmp(k, "poll")) {
+			if ((rc = parse_uint_param(k, v, 10, 1, 1000, &poll_ms, err, errlen)))
+				return rc;
+		} else if (!strcmp(k, "trigger")) {
+			if (!strcmp(v, "watch"))
+				watch = true;
+			else if (strcmp(v, "off"))
+				return shm_err(err, errlen, -EINVAL,
+					       "parameter trigger=\"%s\": expected trigger=off (the "
+					       "default) or trigger=watch",
+					       v);
+		} else {
+			return shm_err(err, errlen, -EINVAL,
+				       "unknown parameter \"%s\"; the shm source takes segment=, "
+				       "slots=, mode=, trigger=, poll=",
+				       k);
+		}
+	}
+	if (watch && !host->push)
+		return shm_err(err, errlen, -EINVAL,
+			       "parameter trigger=watch: this host offers no push()");
+
+	struct shm *s = calloc(1, sizeof(*s));
+	if (!s)
+		return shm_err(err, errlen, -ENOMEM, "out of memory");
+	s->host = *host;
+	s->watch = watch;
+	s->poll_ms = (unsigned)poll_ms;
+	snprintf(s->segment, sizeof(s->segment), "%s", segment);
+	if ((rc = iedd_shm_attach(segment, (uint32_t)slots, (mode_t)mode, &s->map, err, errlen))) {
+		free(s);
+		return rc;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+
+	if (slots_given && !s->map.created && s->map.hdr->slot_count != slots && host->log)
+		host->log(host->host_ctx, 5,
+			  "shm: segment %s exists with %u slots; slots=%lu applies only when it is "
+			  "created (remove /dev/shm%s to recreate it)",
+			  segment, s->map.hdr->slot_count, slots, segment);
+	if (watch) {
+		s->seen_trigger = __atomic_load_n(&s->map.hdr->trigger, __ATOMIC_ACQUIRE);
+		int e = pthread_create(&s->watcher, NULL, shm_watch, s);
+		if (e) {
+			s->watch = false;
+			shm_source_close(s);
+			return shm_err(err, errlen, -e, "trigger=watch: cannot start the watcher: %s",
+				       strerror(e));
+		}
+		s->watcher_running = true;
+	}
+	*ctx = s;
+	return 0;
+}
+
+static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kind, bool writable,
+		       void **point, char *err, size_t errlen)
+{
+	struct shm *s = ctx;
+	struct iedd_shm_header *hdr = s->map.hdr;
+	if (kind < IEDD_KIND_BOOL || kind > IEDD_KIND_STRING)
+		return shm_err(err, errlen, -EINVAL, "address \"%s\": value kind %d is not a kind",
+			       address, (int)kind);
+	long idx;
+	if (address[0] == '#') {
+		char *end;
+		errno = 0;
+		idx = strtol(address + 1, &end, 10);
+		if (!address[1] || *end || errno || address[1] < '0' || address[1] > '9' ||
+		    idx >= (long)hdr->slot_count)
+			return shm_err(err, errlen, -EINVAL,
+				       "address \"%s\": expected #INDEX with INDEX 0..%u (segment %s "
+				       "has %u slots) or a slot name",
+				       address, hdr->slot_count - 1, s->segment, hdr->slot_count);
+	} else {
+		int i = iedd_shm_slot_create(hdr, address);
+		if (i == -EINVAL)
+			return shm_err(err, errlen, -EINVAL,
+				       "address \"%s\": expected a slot name (1 to %d octets, not "
+				       "starting with '#') or #INDEX",
+				       address, IEDD_SHM_NAME_MAX - 1);
+		if (i == -ENOSPC)
+			return shm_err(err, errlen, -ENOSPC,
+				       "address \"%s\": segment %s is full (%u slots): remove "
+				       "/dev/shm%s and raise slots=",
+				       address, s->segment, hdr->slot_count, s->segment);
+		if (i < 0)
+			return shm_err(err, errlen, i,
+				       "address \"%s\": segment %s: the slot-creation lock is held "
+				       "by pid %u: %s",
+				       address, s->segment, __atomic_load_n(&hdr->lock, __ATOMIC_RELAXED),
+				       strerror(-i));
+		idx = i;
+	}
+	struct shm_point *p = calloc(1, sizeof(*p));
+	if (!p)
+		return shm_err(err, errlen, -ENOMEM, "out of memory");
+	p->index = (uint32_t)idx;
+	p->kind = kind;
+	p->writable = writable;
+	snprintf(p->address, sizeof(p->address), "%s", address);
+	struct iedd_value raw;
+	if (iedd_shm_read(iedd_shm_slot_at(hdr, p->index), &raw, &p->pushed, IEDD_SHM_TRIES))
+		p->pushed = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->n_points == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		struct shm_point **np = realloc(s->points, cap * sizeof(*np));
+		if (!np) {
+			pthread_mutex_unlock(&s->lock);
+			free(p);
+			return shm_err(err, errlen, -ENOMEM, "out of memory");
+		}
+		s->points = np;
+		s->cap = cap;
+	}
+	s->points[s->n_points++] = p;
+	pthread_mutex_unlock(&s->lock);
+	*point = p;
+	return 0;
+}
+
+static int shm_source_read(void *ctx, struct iedd_point *points, size_t n)
+{
+	struct shm *s = ctx;
+	bool busy = false;
+	for (size_t i = 0; i < n; i++) {
+		struct shm_point *p = points[i].point;
+		struct iedd_value *out = &points[i].value, raw;
+		if (iedd_shm_read(iedd_shm_slot_at(s->map.hdr, p->index), &raw, NULL,
+				  IEDD_SHM_TRIES)) {
+			/* a writer sits inside the slot: the last value, marked old */
+			busy = true;
+			if (p->have_last) {
+				*out = p->last;
+				out->quality |= IEDD_Q_QUESTIONABLE | IEDD_Q_OLD_DATA;
+			} else {
+				memset(out, 0, sizeof(*out));
+				out->quality = IEDD_Q_INVALID | IEDD_Q_FAILURE;
+			}
+			if (!s->complained_busy && s->host.log)
+				s->host.log(s->host.host_ctx, 4,
+					    "shm: segment %s: slot \"%s\" stays locked by a writer "
+					    "(died inside a write?); serving its last value",
+					    s->segment, p->address);
+			continue;
+		}
+		shm_convert(&raw, p->kind, out);
+		if (out->kind != IEDD_KIND_NONE) {
+			p->last = *out;
+			p->have_last = true;
+		}
+	}
+	if (busy)
+		s->complained_busy = true;
+	else if (n && s->complained_busy)
+		s->complained_busy = false;	/* complain again on the next episode */
+	return 0;
+}
+
+static int shm_source_write(void *ctx, void *point, const struct iedd_value *value, char *err,
+		     size_t errlen)
+{
+	struct shm *s = ctx;
+	struct shm_point *p = point;
+	if (!p->writable)
+		return shm_err(err, errlen, -EPERM, "slot \"%s\" is mapped read-only", p->address);
+	struct iedd_value w;
+	uint16_t why = value_convert(value, p->kind, &w);
+	if (why)
+		return shm_err(err, errlen, -EINVAL, "slot \"%s\": cannot take a %s value as %s",
+			       p->address, value_kind_name(value->kind), value_kind_name(p->kind));
+	if (!w.time_ns)
+		w.time_ns = real_ns();
+	int rc = iedd_shm_write(s->map.hdr, iedd_shm_slot_at(s->map.hdr, p->index), &w,
+				IEDD_SHM_TRIES);
+	if (rc)
+		return shm_err(err, errlen, rc,
+			       "slot \"%s\" stays locked by another writer (died inside a write?)",
+			       p->address);
+	return 0;
+}
+
+IEDD_SOURCE_DEFINE(.name = "shm", .version = "0.1.0", .flags = 0, .open = shm_source_open,
+		   .close = shm_source_close, .resolve = shm_source_resolve, .read = shm_source_read,
+		   .write = shm_source_write);

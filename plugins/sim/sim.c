@@ -1,0 +1,661 @@
+/* iedd-source-sim.so: the simulator source. Each map address names a
+ * profile whose value is a function of the instance's time, so a scan at a
+ * given time always gives the same value (doc/plugins.md has the full
+ * reference):
+ *
+ *   const:VALUE                                  any kind
+ *   sine:period=S,amplitude=A,offset=O[,phase=DEG]   int, uint, float
+ *   ramp:period=S,min=A,max=B                    int, uint, float
+ *   walk:seed=N,step=X,min=A,max=B[,period=S,start=V]  int, uint, float
+ *   square:period=S,low=A,high=B                 bool, int, uint, float
+ *   counter:step=N,period=S[,start=V]            int, uint, float
+ *   clock                                        the instance's time itself
+ *
+ * Time is CLOCK_MONOTONIC since open(), or, with the parameter clock=fake,
+ * a counter that starts at 0 and only moves when the map (or a test)
+ * writes the `clock` point: the test seam that lets tests check profiles
+ * without sleeping. Non-blocking: every callback is arithmetic. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <iedd/source.h>
+
+#include "../common/value.h"
+
+/* Timestamps of a fake-clock instance: 2020-01-01T00:00:00Z + fake time, so
+ * they are reproducible too. */
+#define SIM_FAKE_EPOCH_NS (1577836800ull * 1000000000ull)
+/* A random walk replays at most this many steps per read; a larger gap
+ * (a rarely read point, a fake clock moved far) restarts the walk at a level
+ * drawn from (seed, step number). */
+#define SIM_WALK_MAX_REPLAY 1000000u
+#define SIM_MAX_KEYS 8
+
+enum sim_profile { SIM_CONST, SIM_SINE, SIM_RAMP, SIM_WALK, SIM_SQUARE, SIM_COUNTER, SIM_CLOCK };
+
+static const char *const sim_syntax[] = {
+	[SIM_CONST] = "const:VALUE",
+	[SIM_SINE] = "sine:period=S,amplitude=A,offset=O[,phase=DEG]",
+	[SIM_RAMP] = "ramp:period=S,min=A,max=B",
+	[SIM_WALK] = "walk:seed=N,step=X,min=A,max=B[,period=S,start=V]",
+	[SIM_SQUARE] = "square:period=S,low=A,high=B",
+	[SIM_COUNTER] = "counter:step=N,period=S[,start=V]",
+	[SIM_CLOCK] = "clock",
+};
+
+static const char *const sim_names[] = {
+	[SIM_CONST] = "const", [SIM_SINE] = "sine",	  [SIM_RAMP] = "ramp",
+	[SIM_WALK] = "walk",   [SIM_SQUARE] = "square", [SIM_COUNTER] = "counter",
+	[SIM_CLOCK] = "clock",
+};
+
+struct sim_point {
+	struct sim_point *next;
+	enum sim_profile profile;
+	enum iedd_kind kind;
+	bool writable;
+
+	double period, amplitude, offset, phase, min, max, step, low, high, start;
+	uint64_t seed;
+	int64_t istart, istep;		/* integer counters count exactly */
+	struct iedd_value cval;		/* const */
+
+	double ramp_shift;		/* in periods; set by a write */
+	bool walk_started;
+	uint64_t walk_rng, walk_n;
+	double walk_level;
+	bool sq_override;		/* a write holds until the next edge */
+	int64_t sq_edge;
+	double sq_value;
+};
+
+struct sim {
+	bool fake;
+	uint64_t fake_ns;
+	uint64_t t0_ns;			/* CLOCK_MONOTONIC at open */
+	struct sim_point *points;
+};
+
+struct sim_kv {
+	char key[32];
+	char val[64];
+	bool used;
+};
+
+static int sim_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int sim_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	if (errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t sim_now(const struct sim *s)
+{
+	return s->fake ? s->fake_ns : mono_ns() - s->t0_ns;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): turns any seed into a good,
+ * non-zero xorshift state. */
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	x ^= x >> 31;
+	return x ? x : 1;
+}
+
+/* xorshift64* (Vigna 2016); a per-point state, never rand(). */
+static double xorshift_unit(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return (double)((x * 2685821657736338717ull) >> 11) * 0x1.0p-53;
+}
+
+/* --- address parsing --------------------------------------------------- */
+
+static int bad_address(const char *address, enum sim_profile prof, char *err, size_t errlen,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int bad_address(const char *address, enum sim_profile prof, char *err, size_t errlen,
+		       const char *fmt, ...)
+{
+	char why[192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return sim_err(err, errlen, -EINVAL, "address \"%s\": %s; expected %s", address, why,
+		       sim_syntax[prof]);
+}
+
+/* Splits "k=v,k=v" into kv[]; returns the count or a negative errno. */
+static int split_keys(const char *address, enum sim_profile prof, const char *args,
+		      struct sim_kv *kv, char *err, size_t errlen)
+{
+	int n = 0;
+	const char *p = args;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		if (!eq || eq == p)
+			return bad_address(address, prof, err, errlen, "\"%.*s\" is not key=value",
+					   (int)len, p);
+		size_t klen = (size_t)(eq - p), vlen = len - klen - 1;
+		if (n == SIM_MAX_KEYS || klen >= sizeof(kv[0].key) || vlen >= sizeof(kv[0].val))
+			return bad_address(address, prof, err, errlen, "too many or too long keys");
+		for (int i = 0; i < n; i++)
+			if (strlen(kv[i].key) == klen && !memcmp(kv[i].key, p, klen))
+				return bad_address(address, prof, err, errlen, "%.*s given twice",
+						   (int)klen, p);
+		memcpy(kv[n].key, p, klen);
+		kv[n].key[klen] = 0;
+		memcpy(kv[n].val, eq + 1, vlen);
+		kv[n].val[vlen] = 0;
+		kv[n].used = false;
+		n++;
+		if (!end)
+			break;
+		p = end + 1;
+		if (!*p)
+			return bad_address(address, prof, err, errlen, "trailing ','");
+	}
+	return n;
+}
+
+/* Looks up key in kv[n] and parses it as a finite number (a boolean's
+ * true/false too when `kind` is bool); *out keeps `def` when absent. */
+static int take_num(const char *address, enum sim_profile prof, struct sim_kv *kv, int n,
+		    const char *key, enum iedd_kind kind, double def, double *out, char *err,
+		    size_t errlen)
+{
+	*out = def;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, key))
+			continue;
+		kv[i].used = true;
+		struct iedd_value v;
+		if (kind == IEDD_KIND_BOOL && !value_parse(kv[i].val, IEDD_KIND_BOOL, &v)) {
+			*out = v.v.b ? 1.0 : 0.0;
+			return 0;
+		}
+		if (kind == IEDD_KIND_INT || kind == IEDD_KIND_UINT) {
+			/* integers stay exact up to 2^53 through the double */
+			if (value_parse(kv[i].val, IEDD_KIND_INT, &v) &&
+			    value_parse(kv[i].val, IEDD_KIND_FLOAT, &v))
+				return bad_address(address, prof, err, errlen,
+						   "%s \"%s\" is not a number", key, kv[i].val);
+			*out = v.kind == IEDD_KIND_INT ? (double)v.v.i : v.v.f;
+			return 0;
+		}
+		if (value_parse(kv[i].val, IEDD_KIND_FLOAT, &v))
+			return bad_address(address, prof, err, errlen, "%s \"%s\" is not a number%s",
+					   key, kv[i].val,
+					   kind == IEDD_KIND_BOOL ? " nor true/false" : "");
+		*out = v.v.f;
+		return 0;
+	}
+	return 0;
+}
+
+static int take_int(const char *address, enum sim_profile prof, struct sim_kv *kv, int n,
+		    const char *key, int64_t def, int64_t *out, char *err, size_t errlen)
+{
+	*out = def;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, key))
+			continue;
+		kv[i].used = true;
+		struct iedd_value v;
+		if (value_parse(kv[i].val, IEDD_KIND_INT, &v))
+			return bad_address(address, prof, err, errlen,
+					   "%s \"%s\" is not an integer (the point is an integer)",
+					   key, kv[i].val);
+		*out = v.v.i;
+		return 0;
+	}
+	return 0;
+}
+
+static int take_seed(const char *address, enum sim_profile prof, struct sim_kv *kv, int n,
+		     uint64_t *out, char *err, size_t errlen)
+{
+	*out = 1;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, "seed"))
+			continue;
+		kv[i].used = true;
+		struct iedd_value v;
+		if (value_parse(kv[i].val, IEDD_KIND_UINT, &v))
+			return bad_address(address, prof, err, errlen,
+					   "seed \"%s\" is not an unsigned integer", kv[i].val);
+		*out = v.v.u;
+	}
+	return 0;
+}
+
+static enum sim_profile profile_of(const char *name, size_t len, bool *ok)
+{
+	for (unsigned i = 0; i < sizeof(sim_names) / sizeof(sim_names[0]); i++) {
+		if (strlen(sim_names[i]) == len && !memcmp(sim_names[i], name, len)) {
+			*ok = true;
+			return (enum sim_profile)i;
+		}
+	}
+	*ok = false;
+	return SIM_CONST;
+}
+
+static bool numeric(enum iedd_kind k)
+{
+	return k == IEDD_KIND_INT || k == IEDD_KIND_UINT || k == IEDD_KIND_FLOAT;
+}
+
+/* Fills p from the address; p->kind and p->writable are set. */
+static int sim_parse(const struct sim *s, const char *address, struct sim_point *p, char *err,
+		     size_t errlen)
+{
+	const char *colon = strchr(address, ':');
+	size_t nlen = colon ? (size_t)(colon - address) : strlen(address);
+	bool ok;
+	enum sim_profile prof = profile_of(address, nlen, &ok);
+	if (!ok) {
+		return sim_err(err, errlen, -EINVAL,
+			       "address \"%s\": unknown profile \"%.*s\"; expected one of %s, %s, "
+			       "%s, %s, %s, %s, %s",
+			       address, (int)nlen, address, sim_syntax[SIM_CONST],
+			       sim_syntax[SIM_SINE], sim_syntax[SIM_RAMP], sim_syntax[SIM_WALK],
+			       sim_syntax[SIM_SQUARE], sim_syntax[SIM_COUNTER],
+			       sim_syntax[SIM_CLOCK]);
+	}
+	p->profile = prof;
+	const char *args = colon ? colon + 1 : "";
+	enum iedd_kind k = p->kind;
+
+	if (prof == SIM_CONST) {
+		if (!colon)
+			return bad_address(address, prof, err, errlen, "no value");
+		int rc = value_parse(args, k, &p->cval);
+		if (rc)
+			return bad_address(address, prof, err, errlen,
+					   "\"%s\" is not a %s value%s", args, value_kind_name(k),
+					   rc == -ERANGE ? " (out of range)" : "");
+		p->cval.quality = IEDD_Q_GOOD;
+		return 0;
+	}
+	if (prof == SIM_CLOCK) {
+		if (*args)
+			return bad_address(address, prof, err, errlen, "clock takes no keys");
+		if (!numeric(k))
+			return bad_address(address, prof, err, errlen,
+					   "the clock is a number (float: seconds, int/uint: ns), "
+					   "not %s",
+					   value_kind_name(k));
+		if (p->writable && !s->fake)
+			return bad_address(address, prof, err, errlen,
+					   "the clock is writable only with the parameter clock=fake");
+		return 0;
+	}
+
+	/* kinds each profile can give */
+	if (prof == SIM_SQUARE ? !(numeric(k) || k == IEDD_KIND_BOOL) : !numeric(k))
+		return bad_address(address, prof, err, errlen, "%s gives %s, not %s values%s",
+				   sim_names[prof],
+				   prof == SIM_SQUARE ? "bool or numbers" : "numbers",
+				   value_kind_name(k),
+				   k == IEDD_KIND_BOOL ? " (use square for a boolean)"
+				   : k == IEDD_KIND_STRING ? " (use const:TEXT for a string)"
+							   : "");
+
+	struct sim_kv kv[SIM_MAX_KEYS];
+	int n = split_keys(address, prof, args, kv, err, errlen);
+	if (n < 0)
+		return n;
+	int rc = 0;
+	enum iedd_kind nk = k == IEDD_KIND_BOOL ? IEDD_KIND_BOOL : IEDD_KIND_FLOAT;
+#define NUM(key, def, field)                                                                    \
+	if (!rc)                                                                                \
+	rc = take_num(address, prof, kv, n, key, nk, def, &p->field, err, errlen)
+	switch (prof) {
+	case SIM_SINE:
+		NUM("period", 10, period);
+		NUM("amplitude", 1, amplitude);
+		NUM("offset", 0, offset);
+		NUM("phase", 0, phase);
+		break;
+	case SIM_RAMP:
+		NUM("period", 10, period);
+		NUM("min", 0, min);
+		NUM("max", 100, max);
+		break;
+	case SIM_WALK:
+		rc = take_seed(address, prof, kv, n, &p->seed, err, errlen);
+		NUM("step", 1, step);
+		NUM("min", 0, min);
+		NUM("max", 100, max);
+		NUM("period", 1, period);
+		NUM("start", NAN, start);
+		break;
+	case SIM_SQUARE:
+		NUM("period", 2, period);
+		NUM("low", 0, low);
+		NUM("high", 1, high);
+		break;
+	case SIM_COUNTER:
+		NUM("period", 1, period);
+		if (k == IEDD_KIND_FLOAT) {
+			NUM("step", 1, step);
+			NUM("start", 0, start);
+		} else {
+			if (!rc)
+				rc = take_int(address, prof, kv, n, "step", 1, &p->istep, err, errlen);
+			if (!rc)
+				rc = take_int(address, prof, kv, n, "start", 0, &p->istart, err,
+					      errlen);
+		}
+		break;
+	default:
+		break;
+	}
+#undef NUM
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		if (!kv[i].used)
+			return bad_address(address, prof, err, errlen, "unknown key \"%s\"", kv[i].key);
+
+	if (!(p->period > 0))
+		return bad_address(address, prof, err, errlen, "period must be > 0 seconds");
+	if ((prof == SIM_RAMP || prof == SIM_WALK) && !(p->max > p->min))
+		return bad_address(address, prof, err, errlen, "max must be > min");
+	if (prof == SIM_WALK) {
+		if (p->step < 0)
+			return bad_address(address, prof, err, errlen, "step must be >= 0");
+		if (isnan(p->start))
+			p->start = (p->min + p->max) / 2;
+		if (p->start < p->min || p->start > p->max)
+			return bad_address(address, prof, err, errlen, "start must be in [min, max]");
+	}
+	if (k == IEDD_KIND_UINT) {
+		double lowest = prof == SIM_SINE   ? p->offset - fabs(p->amplitude)
+				: prof == SIM_SQUARE ? fmin(p->low, p->high)
+				: prof == SIM_COUNTER ? (double)p->istart
+						      : p->min;
+		if (lowest < 0)
+			return bad_address(address, prof, err, errlen,
+					   "a uint point cannot go below 0 (lowest value %g)", lowest);
+	}
+	return 0;
+}
+
+/* --- evaluation -------------------------------------------------------- */
+
+static void walk_advance(struct sim_point *p, uint64_t n)
+{
+	if (!p->walk_started || n < p->walk_n) {
+		p->walk_started = true;
+		p->walk_rng = splitmix64(p->seed);
+		p->walk_n = 0;
+		p->walk_level = p->start;
+	}
+	if (n - p->walk_n > SIM_WALK_MAX_REPLAY) {
+		p->walk_rng = splitmix64(p->seed ^ splitmix64(n));
+		p->walk_n = n;
+		p->walk_level = p->min + (p->max - p->min) * xorshift_unit(&p->walk_rng);
+		return;
+	}
+	for (; p->walk_n < n; p->walk_n++) {
+		double x = p->walk_level + p->step * (2 * xorshift_unit(&p->walk_rng) - 1);
+		if (x > p->max)
+			x = 2 * p->max - x;	/* reflect at the bounds */
+		if (x < p->min)
+			x = 2 * p->min - x;
+		p->walk_level = fmin(fmax(x, p->min), p->max);
+	}
+}
+
+static uint64_t steps(double t, double period)
+{
+	double n = floor(t / period);
+	return n >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)n;
+}
+
+/* The value of p at time ns; kind NONE with quality bits if it cannot be
+ * represented in the point's kind. */
+static void sim_eval(struct sim_point *p, uint64_t ns, struct iedd_value *out)
+{
+	double t = (double)ns / 1e9;
+	struct iedd_value x;
+	memset(&x, 0, sizeof(x));
+	x.kind = IEDD_KIND_FLOAT;
+	switch (p->profile) {
+	case SIM_CONST:
+		x = p->cval;
+		break;
+	case SIM_CLOCK:
+		if (p->kind == IEDD_KIND_FLOAT) {
+			x.v.f = t;
+		} else {
+			x.kind = IEDD_KIND_UINT;
+			x.v.u = ns;
+		}
+		break;
+	case SIM_SINE:
+		x.v.f = p->offset +
+			p->amplitude * sin(2 * M_PI * (t / p->period) + p->phase * M_PI / 180);
+		break;
+	case SIM_RAMP: {
+		double f = t / p->period + p->ramp_shift;
+		x.v.f = p->min + (p->max - p->min) * (f - floor(f));
+		break;
+	}
+	case SIM_WALK:
+		walk_advance(p, steps(t, p->period));
+		x.v.f = p->walk_level;
+		break;
+	case SIM_SQUARE: {
+		int64_t edge = (int64_t)steps(2 * t, p->period);
+		if (p->sq_override && edge != p->sq_edge)
+			p->sq_override = false;
+		x.v.f = p->sq_override ? p->sq_value : (edge & 1) ? p->high : p->low;
+		break;
+	}
+	case SIM_COUNTER: {
+		uint64_t n = steps(t, p->period);
+		if (p->kind == IEDD_KIND_FLOAT) {
+			x.v.f = p->start + p->step * (double)n;
+		} else {
+			/* wraps like the integer it is */
+			x.kind = p->kind;
+			x.v.u = (uint64_t)p->istart + (uint64_t)p->istep * n;
+		}
+		break;
+	}
+	}
+	uint16_t why = value_convert(&x, p->kind, out);
+	out->quality = why ? (uint16_t)(IEDD_Q_INVALID | why) : IEDD_Q_GOOD;
+}
+
+/* --- callbacks --------------------------------------------------------- */
+
+static void sim_close(void *ctx)
+{
+	struct sim *s = ctx;
+	while (s->points) {
+		struct sim_point *p = s->points;
+		s->points = p->next;
+		free(p);
+	}
+	free(s);
+}
+
+static int sim_open(const struct iedd_param *params, size_t n_params, const struct iedd_host *host,
+		    void **ctx, char *err, size_t errlen)
+{
+	(void)host;
+	bool fake = false;
+	for (size_t i = 0; i < n_params; i++) {
+		if (!strcmp(params[i].name, "clock")) {
+			if (!strcmp(params[i].value, "fake"))
+				fake = true;
+			else if (strcmp(params[i].value, "real"))
+				return sim_err(err, errlen, -EINVAL,
+					       "parameter clock=\"%s\": expected clock=real (the "
+					       "default) or clock=fake",
+					       params[i].value);
+		} else {
+			return sim_err(err, errlen, -EINVAL,
+				       "unknown parameter \"%s\"; the simulator takes clock=real|fake",
+				       params[i].name);
+		}
+	}
+	struct sim *s = calloc(1, sizeof(*s));
+	if (!s)
+		return sim_err(err, errlen, -ENOMEM, "out of memory");
+	s->fake = fake;
+	s->t0_ns = mono_ns();
+	*ctx = s;
+	return 0;
+}
+
+static int sim_resolve(void *ctx, const char *address, enum iedd_kind kind, bool writable,
+		       void **point, char *err, size_t errlen)
+{
+	struct sim *s = ctx;
+	if (kind < IEDD_KIND_BOOL || kind > IEDD_KIND_STRING)
+		return sim_err(err, errlen, -EINVAL, "address \"%s\": value kind %d is not a kind",
+			       address, (int)kind);
+	struct sim_point *p = calloc(1, sizeof(*p));
+	if (!p)
+		return sim_err(err, errlen, -ENOMEM, "out of memory");
+	p->kind = kind;
+	p->writable = writable;
+	int rc = sim_parse(s, address, p, err, errlen);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	p->next = s->points;
+	s->points = p;
+	*point = p;
+	return 0;
+}
+
+static int sim_read(void *ctx, struct iedd_point *points, size_t n)
+{
+	struct sim *s = ctx;
+	uint64_t now = sim_now(s);	/* one instant for the whole batch */
+	uint64_t stamp = s->fake ? SIM_FAKE_EPOCH_NS + now : real_ns();
+	for (size_t i = 0; i < n; i++) {
+		sim_eval(points[i].point, now, &points[i].value);
+		points[i].value.time_ns = stamp;
+	}
+	return 0;
+}
+
+static int sim_write(void *ctx, void *point, const struct iedd_value *value, char *err,
+		     size_t errlen)
+{
+	struct sim *s = ctx;
+	struct sim_point *p = point;
+	if (!p->writable)
+		return sim_err(err, errlen, -EPERM, "%s point is mapped read-only",
+			       sim_names[p->profile]);
+	/* the point's own kind for const and integer counters, a number else */
+	enum iedd_kind want = p->profile == SIM_CONST ? p->kind
+			      : p->profile == SIM_COUNTER && p->kind != IEDD_KIND_FLOAT
+				      ? IEDD_KIND_INT
+				      : IEDD_KIND_FLOAT;
+	if (p->profile == SIM_CLOCK && p->kind != IEDD_KIND_FLOAT)
+		want = IEDD_KIND_UINT;
+	struct iedd_value w;
+	uint16_t why = value_convert(value, want, &w);
+	if (why)
+		return sim_err(err, errlen, -EINVAL, "%s point: cannot take a %s value as %s",
+			       sim_names[p->profile], value_kind_name(value->kind),
+			       value_kind_name(p->kind));
+	if (p->kind == IEDD_KIND_UINT && p->profile != SIM_CLOCK &&
+	    (want == IEDD_KIND_FLOAT ? w.v.f < 0 : want == IEDD_KIND_INT && w.v.i < 0))
+		return sim_err(err, errlen, -ERANGE, "%s point: a uint cannot be negative",
+			       sim_names[p->profile]);
+	uint64_t now = sim_now(s);
+	double t = (double)now / 1e9;
+	switch (p->profile) {
+	case SIM_CONST:
+		p->cval = w;
+		p->cval.quality = IEDD_Q_GOOD;
+		break;
+	case SIM_CLOCK:
+		if (want == IEDD_KIND_FLOAT) {
+			if (w.v.f < 0 || w.v.f > 1.8e10)
+				return sim_err(err, errlen, -ERANGE,
+					       "clock: %g s is outside 0 .. 1.8e10", w.v.f);
+			s->fake_ns = (uint64_t)llround(w.v.f * 1e9);
+		} else {
+			s->fake_ns = w.v.u;
+		}
+		break;
+	case SIM_SINE:
+		p->offset = w.v.f;
+		break;
+	case SIM_RAMP: {
+		double level = fmin(fmax(w.v.f, p->min), p->max);
+		double f = (level - p->min) / (p->max - p->min) - t / p->period;
+		p->ramp_shift = f - floor(f);
+		break;
+	}
+	case SIM_WALK:
+		walk_advance(p, steps(t, p->period));
+		p->walk_level = fmin(fmax(w.v.f, p->min), p->max);
+		break;
+	case SIM_SQUARE:
+		p->sq_override = true;
+		p->sq_edge = (int64_t)steps(2 * t, p->period);
+		p->sq_value = w.v.f;
+		break;
+	case SIM_COUNTER: {
+		uint64_t n = steps(t, p->period);
+		if (want == IEDD_KIND_FLOAT)
+			p->start = w.v.f - p->step * (double)n;
+		else
+			p->istart = (int64_t)((uint64_t)w.v.i - (uint64_t)p->istep * n);
+		break;
+	}
+	}
+	return 0;
+}
+
+IEDD_SOURCE_DEFINE(.name = "sim", .version = "0.1.0", .flags = 0, .open = sim_open,
+		   .close = sim_close, .resolve = sim_resolve, .read = sim_read,
+		   .write = sim_write);
