@@ -50,8 +50,9 @@ void mms_assoc_clear(struct mms_assoc *a);
 
 /* Feeds one complete TPKT (header included); responses are appended to
  * `out`. Returns enum mms_step (>= 0), or -EBADMSG when the peer broke the
- * protocol: `err` names the layer and reason, an abort has been appended to
- * `out`, and the caller sends it and closes. `trace` (may be NULL) receives
+ * protocol or its association request was refused: `err` names the layer
+ * and reason, `out` holds what must still be sent (an abort, a COTP DR, or
+ * the refusing AARE / session REFUSE), and the caller sends it and closes. `trace` (may be NULL) receives
  * one readable line per PDU in and out for --trace. */
 typedef void (*mms_trace_fn)(void *ctx, bool in, const char *line);
 int mms_assoc_input(struct mms_assoc *a, struct mms_server *srv, const uint8_t *tpkt,

@@ -26,7 +26,13 @@ void buf_clear(struct buf *b);
 /* Empties the buffer (keeps storage), with fresh head room; clears err. */
 void buf_reset(struct buf *b, size_t headroom);
 
-static inline uint8_t *buf_data(const struct buf *b) { return b->base + b->head; }
+/* The data; never NULL (an empty, never-written buffer gives a pointer to a
+ * zero octet), so callers may pass it to memcpy with a length of 0. */
+static inline uint8_t *buf_data(const struct buf *b)
+{
+	static uint8_t empty;
+	return b->base ? b->base + b->head : &empty;
+}
 
 /* Makes room for `n` more bytes at the tail; returns a pointer to them
  * (not yet counted in len) or NULL with err set. */

@@ -91,6 +91,9 @@ static int on_cn(struct iso_conn *c, const struct ses_spdu *s, struct buf *out,
 				  s->version);
 	if (!s->user_data)
 		return proto_fail(err, "session", "CONNECT without user data");
+	/* ISO 8327-1: answer with the highest version both support; a CN
+	 * without the Version Number parameter proposes version 1 only. */
+	c->ses_version = (s->version & SES_VERSION2) ? SES_VERSION2 : SES_VERSION1;
 	if ((r = pres_decode_cp(s->user_data, s->user_len, &ev->pres, err)))
 		return proto_relayer(err, "presentation", r);
 	struct pres_connect *cp = &ev->pres;
@@ -150,7 +153,8 @@ static void send_acse(struct iso_conn *c, uint8_t si, const struct pres_connect 
 	else
 		pres_encode_data(&p, c->pcid_acse, buf_data(apdu), apdu->len);
 	if (si == SES_AC)
-		ses_encode_connect(&s, SES_AC, SES_VERSION2, buf_data(&p), p.len);
+		ses_encode_connect(&s, SES_AC, c->ses_version ? c->ses_version : SES_VERSION2,
+				   buf_data(&p), p.len);
 	else
 		ses_encode_simple(&s, si, 0, buf_data(&p), p.len);
 	if (!p.err && !s.err && !apdu->err)

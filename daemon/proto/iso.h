@@ -61,6 +61,7 @@ struct iso_conn {
 	uint8_t state;		/* enum iso_state */
 	bool client;
 	uint8_t tpdu_code;	/* negotiated TPDU size code */
+	uint8_t ses_version;	/* session protocol version chosen (SES_VERSION1/2) */
 	uint16_t local_ref, peer_ref;
 	uint16_t tpdu_size;	/* negotiated TPDU size in octets */
 	int32_t pcid_acse, pcid_mms;
