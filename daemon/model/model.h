@@ -273,3 +273,22 @@ const struct msaddr *model_saddrs(const struct model *m, size_t *n);
  * each, "file:line: ...", for the daemon to log at start. */
 uint32_t model_n_warnings(const struct model *m);
 const char *model_warning(const struct model *m, uint32_t i);
+
+/* Details of the functions above, as implemented (model.c, scl.c):
+ *  - model_resolve_ref: "(n)" after a name selects array element n
+ *    ("LD0/MHAI1.HA.phsAHar(2).cVal.mag.f[MX]"); without "[FC]" the FC is
+ *    the one FC that has the attribute, -EINVAL when several have it.
+ *  - model_resolve_mms: an item never passes through an array (-ENOENT).
+ *  - model_load_scl: warnings (model_warning) for tolerated faults and for
+ *    an SCL version other than 2003, 2007A, 2007B, 2007B4.
+ *  - Values of types whose storage model_btype_size leaves open: a
+ *    bit-string is fixed at max_len bits (its count octet is kept at
+ *    max_len); an octet string keeps its length in a host-order uint16_t.
+ *  - Text forms (model_set_text / model_get_text): BOOLEAN "true"/"false"
+ *    (also 1/0, any case); integers decimal; floats as strtod; Enum by
+ *    name (a member's ordinal is taken too); Dbpos "intermediate-state",
+ *    "off", "on", "bad-state"; Tcmd "stop", "lower", "higher", "reserved";
+ *    Check, Quality and bit strings as '0'/'1' digits MSB first (Quality
+ *    also "good"); Timestamp and EntryTime as "YYYY-MM-DDTHH:MM:SS[.f]Z"
+ *    (UTC) or a count of seconds since 1970; octet strings as hex digits,
+ *    '-', ':' or ' ' allowed between octets; strings as they are. */

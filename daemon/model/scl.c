@@ -2036,7 +2036,13 @@ static void xml_error(void *ctx, XMLERR_CONST xmlError *e)
 	if (c->xml_err[0] || !e || e->level < XML_ERR_ERROR)
 		return;
 	snprintf(c->xml_err, sizeof(c->xml_err), "%s", e->message ? e->message : "error");
+	/* one line: libxml2 puts the offending octets on a second one */
+	for (char *p = c->xml_err; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 	size_t l = strlen(c->xml_err);
+	while (l && c->xml_err[l - 1] == ' ')
+		c->xml_err[--l] = '\0';
 	while (l && (c->xml_err[l - 1] == '\n' || c->xml_err[l - 1] == '.'))
 		c->xml_err[--l] = '\0';
 	c->xml_line = e->line;
@@ -2161,6 +2167,17 @@ int model_load_scl(const char *path, const char *ied, struct model **out, char *
 		     root && root->ns && root->ns->href ? (const char *)root->ns->href : "",
 		     root && root->ns && root->ns->href ? "'" : "");
 		goto out;
+	}
+	/* IEC 61850-6: no version is Ed.1 (2003); Ed.2 is 2007 revision A
+	 * or B, Ed.2.1 adds release 4. Anything else is loaded as 2007B4,
+	 * with a warning (wtur.cid writes version="" revision=""). */
+	const char *ver = attr(root, "version"), *rev = attr(root, "revision");
+	if (ver && ver[0] && strcmp(ver, "2003") &&
+	    (strcmp(ver, "2007") || (rev && rev[0] && strcmp(rev, "A") && strcmp(rev, "B")))) {
+		char b1[32], b2[32];
+		warn(&c, root, "SCL version '%s' revision '%s' is not one iedd knows (2003, 2007A,"
+		     " 2007B, 2007B4); loading it as 2007B4", shown(ver, b1, sizeof(b1)),
+		     shown(rev ? rev : "", b2, sizeof(b2)));
 	}
 	xmlNode *dtt = child(root, "DataTypeTemplates");
 	if (dtt && (index_templates(&c, dtt) || check_templates(&c)))
