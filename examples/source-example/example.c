@@ -6,11 +6,9 @@
  *
  *     make                 # uses $(pkg-config --cflags iedd-source)
  *
- * and name it in iedd.xml (bare name from $libdir/iedd/plugins, or a path):
- *
- *     <source name="files" plugin="/opt/site/iedd-source-example.so">
- *       <param name="dir" value="/run/site/values"/>
- *     </source>
+ * and name it in a source of iedd.xml, by bare name ("example", once
+ * installed into $(pkg-config --variable=plugindir iedd-source)) or by path,
+ * with its parameters as <param name="dir" value="/run/site/values"/>.
  *
  * Parameters:  dir=DIR   the folder the addresses are in (default ".")
  * Address:     a file name inside DIR (no '/', not "." or ".."); the first
