@@ -947,7 +947,7 @@ static int hexval(char c)
 /* 1984-01-01 00:00 UTC, the epoch of MMS TimeOfDay (ISO 9506-2). */
 #define MMS_EPOCH_1984 441763200
 
-int mval_set_text(uint8_t *v, const struct mtype *t, const char *text)
+int model_val_set_text(uint8_t *v, const struct mtype *t, const char *text)
 {
 	char s[1024];
 	size_t len;
@@ -1144,7 +1144,7 @@ int mval_set_text(uint8_t *v, const struct mtype *t, const char *text)
 
 int model_set_text(struct model *m, const struct mtype *t, uint32_t voff, const char *text)
 {
-	return mval_set_text(m->values + voff, t, text);
+	return model_val_set_text(m->values + voff, t, text);
 }
 
 static void get_text(const uint8_t *v, const struct mtype *t, char *out, size_t n, unsigned depth)
@@ -1260,7 +1260,7 @@ static void get_text(const uint8_t *v, const struct mtype *t, char *out, size_t 
 	}
 }
 
-void mval_get_text(const uint8_t *v, const struct mtype *t, char *out, size_t n)
+void model_val_get_text(const uint8_t *v, const struct mtype *t, char *out, size_t n)
 {
 	get_text(v, t, out, n, 0);
 }

@@ -19,8 +19,8 @@ struct model_priv {
 };
 
 /* Text form of a basic value in raw storage `v` (see model_set_text). */
-int mval_set_text(uint8_t *v, const struct mtype *t, const char *text);
-void mval_get_text(const uint8_t *v, const struct mtype *t, char *out, size_t n);
+int model_val_set_text(uint8_t *v, const struct mtype *t, const char *text);
+void model_val_get_text(const uint8_t *v, const struct mtype *t, char *out, size_t n);
 
 /* Result of walking a component path below a type. */
 struct mwalk {

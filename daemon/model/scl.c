@@ -979,7 +979,7 @@ static int apply_vals(struct ctx *c, uint8_t *v, const struct mtype *t, const xm
 		const char *txt = text_of(c, x);
 		if (!txt)
 			return oom(c);
-		int r = mval_set_text(v + (size_t)i * bt->size, bt, txt);
+		int r = model_val_set_text(v + (size_t)i * bt->size, bt, txt);
 		if (r) {
 			if (bt->btype == MB_VISSTRING || bt->btype == MB_UNICODE || bt->btype == MB_OCTET)
 				snprintf(tn, sizeof(tn), "%s%s%" PRIu32,
