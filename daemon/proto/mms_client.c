@@ -1305,14 +1305,14 @@ static int parse_time(struct buf *b, const struct mms_typespec *t, const char *s
 
 /* Checks a string length against a TypeSpecification size: fixed sizes are
  * exact for bit and octet strings, a maximum for character strings. */
-static int check_size(const char *what, size_t n, int32_t size, bool exact_if_fixed,
+static int check_size(const char *unit, size_t n, int32_t size, bool exact_if_fixed,
 		      struct proto_err *err)
 {
 	int64_t max = size < 0 ? -(int64_t)size : size;
 	if (exact_if_fixed && size >= 0 && (int64_t)n != size)
-		return bad(err, "%s of %zu, the type wants exactly %d", what, n, size);
+		return bad(err, "%zu %s, the type has exactly %d", n, unit, size);
 	if ((int64_t)n > max)
-		return bad(err, "%s of %zu, the type allows at most %lld", what, n, (long long)max);
+		return bad(err, "%zu %s, the type allows at most %lld", n, unit, (long long)max);
 	return 0;
 }
 
@@ -1326,8 +1326,8 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 	switch (t->type) {
 	case MMS_TYPE_ARRAY:
 	case MMS_TYPE_STRUCTURE:
-		return bad(err, "the reference names a %s: write its attributes one at a time",
-			   t->type == MMS_TYPE_ARRAY ? "array" : "structure");
+		return bad(err, "the reference names %s: write its attributes one at a time",
+			   t->type == MMS_TYPE_ARRAY ? "an array" : "a structure");
 	case MMS_TYPE_BOOLEAN:
 		if (!strcmp(s, "true") || !strcmp(s, "1"))
 			ber_put_bool(b, CTX, MMS_TYPE_BOOLEAN, true);
@@ -1346,8 +1346,10 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 			return bad(err, "'%s' is not %s integer", s, sign ? "an" : "an unsigned");
 		if (sign) {
 			long long v = strtoll(s, &end, 10);
-			if (*end || errno)
-				return bad(err, "'%s' is not a 64-bit integer", s);
+			if (*end)
+				return bad(err, "'%s' is not an integer", s);
+			if (errno)
+				return bad(err, "%s does not fit 64 bits", s);
 			if (w >= 1 && w < 64 &&
 			    (v < -(1LL << (w - 1)) || v > (1LL << (w - 1)) - 1))
 				return bad(err, "%s is outside the range of int%d", s, w);
@@ -1355,8 +1357,10 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 			return 0;
 		}
 		unsigned long long v = strtoull(s, &end, 10);
-		if (*end || errno)
-			return bad(err, "'%s' is not a 64-bit unsigned integer", s);
+		if (*end)
+			return bad(err, "'%s' is not an unsigned integer", s);
+		if (errno)
+			return bad(err, "%s does not fit 64 bits", s);
 		if (t->type == MMS_TYPE_BCD) {
 			/* bcd [13] Unsigned8: the number of decimal digits */
 			if (v > INT64_MAX || (w > 0 && w < 19 && n > (size_t)w))
@@ -1389,7 +1393,7 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 		return 0;
 	}
 	case MMS_TYPE_BIT_STRING: {
-		if ((r = check_size("bit string", n, t->size, true, err)))
+		if ((r = check_size("bits", n, t->size, true, err)))
 			return r;
 		uint8_t *bits = calloc(1, n / 8 + 1);
 		if (!bits)
@@ -1410,7 +1414,7 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 	case MMS_TYPE_OCTET_STRING: {
 		if (n % 2)
 			return bad(err, "'%s': octets are written as pairs of hex digits", s);
-		if ((r = check_size("octet string", n / 2, t->size, true, err)))
+		if ((r = check_size("octets", n / 2, t->size, true, err)))
 			return r;
 		ber_put_hdr(b, CTX, MMS_TYPE_OCTET_STRING, n / 2);
 		for (size_t i = 0; i < n; i += 2) {
@@ -1428,7 +1432,7 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 				return bad(err, "a visible string holds printable ASCII only "
 					   "(character %zu is 0x%02x)", i + 1, (uint8_t)s[i]);
 		if (t->type == MMS_TYPE_VISIBLE_STRING &&
-		    (r = check_size("string", n, t->size, false, err)))
+		    (r = check_size("characters", n, t->size, false, err)))
 			return r;
 		ber_put_raw(b, CTX, t->type, s, n);
 		return 0;
@@ -1437,7 +1441,7 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 		for (size_t i = 0, k; i < n; i += k, chars++)
 			if (!(k = utf8_len((const uint8_t *)s + i, n - i)))
 				return bad(err, "the value is not valid UTF-8 (octet %zu)", i + 1);
-		if ((r = check_size("string", chars, t->size, false, err)))
+		if ((r = check_size("characters", chars, t->size, false, err)))
 			return r;
 		ber_put_raw(b, CTX, MMS_TYPE_MMS_STRING, s, n);
 		return 0;

@@ -856,17 +856,19 @@ START_TEST(parse_values)
 	PARSES(t, "42", 0x85, 0x01, 0x2A);
 	PARSES(t, "-128", 0x85, 0x01, 0x80);
 	REFUSED(t, "128", "outside the range of int8");
-	REFUSED(t, "4x", "not a 64-bit integer");
+	REFUSED(t, "4x", "not an integer");
 	REFUSED(t, "", "not an integer");
 	mms_typespec_free(t);
 	t = TY(0x85, 0x01, 0x40);
 	PARSES(t, "-9223372036854775808", 0x85, 0x08, 0x80, 0, 0, 0, 0, 0, 0, 0);
-	REFUSED(t, "9223372036854775808", "not a 64-bit integer");
+	REFUSED(t, "9223372036854775808", "does not fit 64 bits");
 	mms_typespec_free(t);
 
 	t = TY(0x86, 0x01, 0x20);
 	PARSES(t, "4294967295", 0x86, 0x05, 0x00, 0xFF, 0xFF, 0xFF, 0xFF);
 	REFUSED(t, "4294967296", "outside the range of uint32");
+	REFUSED(t, "18446744073709551616", "does not fit 64 bits");
+	REFUSED(t, "1x", "not an unsigned integer");
 	REFUSED(t, "-1", "not an unsigned integer");
 	mms_typespec_free(t);
 
@@ -882,7 +884,7 @@ START_TEST(parse_values)
 
 	t = TY(0x84, 0x01, 0x0D);
 	PARSES(t, "0100000000001", 0x84, 0x03, 0x03, 0x40, 0x08);
-	REFUSED(t, "01", "exactly 13");
+	REFUSED(t, "01", "2 bits, the type has exactly 13");
 	REFUSED(t, "010000000000x", "binary digits");
 	mms_typespec_free(t);
 	t = TY(0x84, 0x01, 0xFA); /* variable, up to 6 */
@@ -900,7 +902,7 @@ START_TEST(parse_values)
 
 	t = TY(0x8A, 0x01, 0xFB); /* up to 5 characters */
 	PARSES(t, "iedd", 0x8A, 0x04, 'i', 'e', 'd', 'd');
-	REFUSED(t, "iedd12", "at most 5");
+	REFUSED(t, "iedd12", "6 characters, the type allows at most 5");
 	REFUSED(t, "\xc3\xbc", "printable ASCII");
 	mms_typespec_free(t);
 	t = TY(0x90, 0x01, 0xFD); /* up to 3 characters, UTF-8 */
@@ -947,10 +949,10 @@ START_TEST(parse_values)
 	mms_typespec_free(t);
 
 	t = TY(T(0xA2, T(0xA1, COMP(T0(0x83), 'a'))));
-	REFUSED(t, "true", "structure");
+	REFUSED(t, "true", "names a structure");
 	mms_typespec_free(t);
 	t = TY(T(0xA1, 0x81, 0x01, 0x02, T(0xA2, T0(0x83))));
-	REFUSED(t, "true", "array");
+	REFUSED(t, "true", "names an array");
 	mms_typespec_free(t);
 }
 END_TEST

@@ -88,8 +88,11 @@ int cmd_write(struct client *c, bool json, const char *ref, const struct mms_obj
 	r = mms_data_parse(&data, type, value, &err);
 	if (r == -EINVAL) {
 		char ts[64];
-		r = iedc_fail(c, IEDC_USAGE, "%s is %s: %s", ref,
-			      mms_typespec_str(type, ts, sizeof(ts)), err.reason);
+		if (type->type == MMS_TYPE_STRUCTURE || type->type == MMS_TYPE_ARRAY)
+			r = iedc_fail(c, IEDC_USAGE, "%s: %s", ref, err.reason);
+		else
+			r = iedc_fail(c, IEDC_USAGE, "%s is %s: %s", ref,
+				      mms_typespec_str(type, ts, sizeof(ts)), err.reason);
 		goto out;
 	}
 	if (r || data.err) {
