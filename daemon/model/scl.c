@@ -1733,7 +1733,10 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 	struct vec dss = { .esz = sizeof(struct mdataset) };
 	struct vec cbs = { .esz = sizeof(struct mcb) };
 	struct vec cbn = { .esz = sizeof(xmlNode *) };	/* element of each cbs[i] */
+	struct strhash dsnames;
 	int r = -EINVAL;
+
+	strhash_init(&dsnames);
 
 	for (uint32_t i = 0; i < ld->n_ln; i++) {
 		const struct mln *ln = &ld->lns[i];
@@ -1748,6 +1751,20 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 				}
 				if (load_dataset(c, ld, ln, x, ds))
 					goto out;
+				/* names are unique per LN (the MMS name holds the LN) */
+				char *key = arena_strdup(&c->tmp, ds->name);
+				void *old;
+				int e = key ? strhash_put(&dsnames, key, strlen(key), x, &old) : -ENOMEM;
+				if (e < 0) {
+					r = oom(c);
+					goto out;
+				}
+				if (e == 1) {
+					fail(c, x, "DataSet '%s' is defined twice in LN '%s' (also at line"
+					     " %ld; rename one)", strchr(key, '$') + 1, ln->name,
+					     xmlGetLineNo(old));
+					goto out;
+				}
 			} else {
 				size_t before = cbs.n;
 				if (load_cb(c, ln, x, &cbs))
@@ -1764,12 +1781,6 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 	}
 	sort(dss.p, dss.n, dss.esz, cmp_dataset);
 	struct mdataset *d = dss.p;
-	for (size_t i = 1; i < dss.n; i++)
-		if (!strcmp(d[i].name, d[i - 1].name)) {
-			fail(c, NULL, "DataSet '%s' is defined twice in LN '%s' of LDevice '%s'"
-			     " (rename one)", strchr(d[i].name, '$') + 1, d[i].ln->name, ld->inst);
-			goto out;
-		}
 	/* A control block's datSet names a data set of its own LN. */
 	struct mcb *cb = cbs.p;
 	for (size_t i = 0; i < cbs.n; i++) {
@@ -1795,6 +1806,7 @@ out:
 	vec_free(&dss);
 	vec_free(&cbs);
 	vec_free(&cbn);
+	strhash_clear(&dsnames);
 	return r;
 }
 

@@ -118,13 +118,13 @@ static const char alltypes[] =
 	"</SCL>\n";
 
 static struct model *M;
-static const char *DIR;
+static const char *tdir;
 
 static void load_alltypes(void)
 {
 	char err[512];
-	DIR = tmpdir_new();
-	const char *p = write_file(DIR, "alltypes.icd", alltypes);
+	tdir = tmpdir_new();
+	const char *p = write_file(tdir, "alltypes.icd", alltypes);
 	int r = load_quiet(p, NULL, &M, err, sizeof(err));
 	ck_assert_msg(r == 0, "alltypes.icd: %s", err);
 	ck_assert_uint_eq(model_n_warnings(M), 0);
@@ -135,9 +135,9 @@ static void free_alltypes(void)
 	char path[512];
 	model_free(M);
 	M = NULL;
-	snprintf(path, sizeof(path), "%s/alltypes.icd", DIR);
+	snprintf(path, sizeof(path), "%s/alltypes.icd", tdir);
 	unlink(path);
-	rmdir(DIR);
+	rmdir(tdir);
 }
 
 /* Resolves "LD0/GGIO1.All.<name>[SP]". */
@@ -843,6 +843,8 @@ static const struct bad_case bad_cases[] = {
 	  "count=\"nosuch\"", { "count=\"nosuch\" is neither a number nor the name of an attribute" } },
 	{ "count attribute without Val", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"n\" bType=\"INT8U\" fc=\"ST\"/>\n<DA name=\"a\" bType=\"INT8\" fc=\"ST\" count=\"n\"/></DOType>\n" TYPES_CLOSE,
 	  "count=\"n\"", { "names attribute 'n', which has no Val" } },
+	{ "duplicate DataSet", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\">\n<DataSet name=\"ds\"/>\n<DataSet name=\"ds\"/></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<DataSet name=\"ds\"/></LN0>", { "DataSet 'ds' is defined twice in LN 'LLN0'", "also at line 7" } },
 	{ "no LN0", HEAD "<IED name=\"E\"><AccessPoint name=\"A\"><Server>\n<LDevice inst=\"L\">\n</LDevice>\n</Server></AccessPoint></IED>\n" TYPES_OPEN INC TYPES_CLOSE,
 	  "<LDevice", { "LDevice 'L' has no LN0" } },
 };
