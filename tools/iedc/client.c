@@ -101,6 +101,8 @@ static int next_event(struct client *c, struct iso_event *ev, struct buf *keep)
 		struct buf out;
 		struct proto_err err = { 0 };
 		buf_init(&out, 0, 0);
+		/* iso_input sets data/len only for events that carry data */
+		memset(ev, 0, sizeof(*ev));
 		r = iso_input(&c->iso, c->rbuf, len, &out, ev, &err);
 		if (!r && out.len)
 			r = send_all(c, &out) ? -EIO : 0;
