@@ -6,16 +6,21 @@
  *  1. parse with libxml2 (no network, no DTD, no entity substitution, a
  *     DOCTYPE refused; libxml2's messages are captured, never printed);
  *  2. index the templates by id (hash tables) and check them all: required
- *     attributes, bTypes, references, duplicate names, type cycles (a
- *     visiting mark) and nesting depth — before looking for the IED, so a
- *     broken template is reported even in a file without an IED;
+ *     attributes, bTypes, duplicate names, type cycles (a visiting mark)
+ *     and nesting depth — before looking for the IED, so a broken template
+ *     is reported even in a file without an IED. A reference to a type
+ *     that is not defined is reported where the type is used (SCDs carry
+ *     templates of other IEDs); a missing EnumType only warns;
  *  3. pick the IED, build each LN's type lazily from its LNodeType, sharing
  *     nodes: one FC-filtered view per (DOType, FC), one struct per (DAType,
  *     FC, trigger options), one node per basic type, one LN type per
  *     LNodeType; each node carries its MMS TypeSpecification, encoded once
  *     from its children's bytes, and an image of its initial values
- *     (template Val defaults), so an LN instance is a memcpy;
- *  4. apply the instance Vals (DOI/SDI/DAI) and keep the sAddr;
+ *     (template Val defaults), so an LN instance is a copy of the non-zero
+ *     runs of its type's image;
+ *  4. apply the instance Vals (DOI/SDI/DAI) and keep the sAddr; instance
+ *     data naming nothing in the LN's type is skipped with a warning
+ *     (model_warning), a Val that does not fit its type is an error;
  *  5. data sets (FCDA resolved against the model) and control blocks.
  *
  * Choices (see also model.h):
@@ -29,7 +34,8 @@
  *    cannot change an array size.
  *  - FCDA ix (Ed.2) selects the element of the first array that the
  *    doName.daName path meets without an explicit "(n)"; "(n)" in doName
- *    or daName is accepted too. One index per member.
+ *    or daName is accepted too (when both are given they must agree, as
+ *    in SISCO's sample). One index per member.
  *  - Several Val elements (sGroup): the first one is applied (the active
  *    setting group is not modelled yet). On an array attribute, Val i goes
  *    to element i.
