@@ -7,6 +7,9 @@
 
 #include "iedc.h"
 
+/* Far above any IED (a large substation server lists some 10^5 names). */
+#define NAMES_MAX 5000000
+
 int iedc_fail(struct client *c, int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -78,6 +81,10 @@ int svc_name_list(struct client *c, int object_class, const char *domain, struct
 		while ((r = mms_client_namelist_next(&nl, name, &err)) == 1)
 			if (names_add(out, name))
 				return iedc_fail(c, IEDC_PROTOCOL, "out of memory");
+		/* a server that never stops paging must not exhaust memory */
+		if (out->n > NAMES_MAX)
+			return iedc_fail(c, IEDC_PROTOCOL, "%s: %s: more than %d names", c->peer,
+					 what, NAMES_MAX);
 		if (!nl.more_follows)
 			return IEDC_OK;
 		/* ISO 9506-2 §10.5.1.2: ask again after the last name received */
