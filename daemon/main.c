@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "embedded.h"
 #include "iedd_config.h"
 #include "log.h"
 #include "model.h"
@@ -19,7 +20,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -c, --config FILE         daemon configuration (iedd.xml); without it the\n"
 		"                            embedded default is used (a copy of etc/iedd.xml:\n"
-		"                            listens on 127.0.0.1:10102)\n"
+		"                            listens on 127.0.0.1:10102 and serves the sample\n"
+		"                            model etc/sample.icd)\n"
 		"  -l, --listen ADDR:PORT    listen here instead of the configured listeners;\n"
 		"                            repeatable. ADDR is an IPv4/IPv6 literal, '*' or\n"
 		"                            '::' (e.g. 0.0.0.0:102, [::1]:10102, :102)\n"
@@ -152,20 +154,26 @@ int main(int argc, char **argv)
 	if (ied)
 		snprintf(cfg.ied_name, sizeof(cfg.ied_name), "%s", ied);
 
+	/* The data model: the configured SCL file, or the embedded sample (a
+	 * copy of etc/sample.icd: a substation bay and a wind turbine). */
 	struct model *model = NULL;
-	if (cfg.scl_file[0]) {
-		static char merr[2048];
-		r = model_load_scl(cfg.scl_file, cfg.ied_name[0] ? cfg.ied_name : NULL, &model, merr,
-				   sizeof(merr));
-		if (r) {
-			fprintf(stderr, "iedd: %s\n", merr);
-			return 1;
-		}
+	static char merr[2048];
+	const char *ied_sel = cfg.ied_name[0] ? cfg.ied_name : NULL;
+	if (cfg.scl_file[0])
+		r = model_load_scl(cfg.scl_file, ied_sel, &model, merr, sizeof(merr));
+	else
+		r = model_load_scl_mem("(embedded sample.icd)", embedded_sample_icd,
+				       embedded_sample_icd_len, ied_sel, &model, merr, sizeof(merr));
+	if (r) {
+		fprintf(stderr, "iedd: %s\n", merr);
+		return 1;
 	}
+	for (uint32_t i = 0; i < model_n_warnings(model); i++)
+		log_msg(LOG_WARNING, LOGC_MODEL, "%s", model_warning(model, i));
 	if (check) {
 		printf("%s: configuration OK (%zu listener(s), max %u associations)\n", cfg.source,
 		       cfg.n_listen, cfg.max_associations);
-		if (model) {
+		{
 			uint32_t n_ln = 0, n_ds = 0;
 			for (uint32_t i = 0; i < model->n_ld; i++) {
 				n_ln += model->lds[i].n_ln;
@@ -179,8 +187,7 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
 		cfg.source);
-	if (model)
-		log_msg(LOG_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
+	log_msg(LOG_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
 			model->ied_name, model->scl_file, model->n_ld);
 	struct server *srv = server_new(&cfg, model, trace);
 	if (!srv) {

@@ -207,6 +207,10 @@ struct mref {
  * Bounded: a type cycle or nesting deeper than MODEL_MAX_DEPTH is an error. */
 int model_load_scl(const char *path, const char *ied, struct model **out, char *err,
 		   size_t errlen);
+/* The same for an SCL document held in memory (the embedded sample);
+ * `name` stands for the file name in messages. */
+int model_load_scl_mem(const char *name, const void *buf, size_t len, const char *ied,
+		       struct model **out, char *err, size_t errlen);
 /* Frees everything. */
 void model_free(struct model *m);
 

@@ -46,6 +46,7 @@
  *  - GSSE control blocks are not loaded (GSSE is withdrawn in Ed.2).
  */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -2097,8 +2098,8 @@ void model_free(struct model *m)
 	free(m);
 }
 
-int model_load_scl(const char *path, const char *ied, struct model **out, char *err,
-		   size_t errlen)
+static int load_scl(const char *path, const void *mem, size_t memlen, const char *ied,
+		    struct model **out, char *err, size_t errlen)
 {
 	struct ctx c = { .file = path, .err = err, .errlen = errlen, .ied = ied,
 			 .saddr = { .esz = sizeof(struct msaddr) },
@@ -2142,9 +2143,14 @@ int model_load_scl(const char *path, const char *ied, struct model **out, char *
 	pc->sax->internalSubset = refuse_doctype;
 	/* No XML_PARSE_NOENT (no entity substitution), no DTD loading or
 	 * validation, no network. */
-	doc = xmlCtxtReadFile(pc, path, NULL,
-			      XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOBLANKS |
-				      XML_PARSE_COMPACT);
+	const int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOBLANKS |
+			 XML_PARSE_COMPACT;
+	if (mem && memlen > INT_MAX) {
+		r = -EFBIG;
+		goto out;
+	}
+	doc = mem ? xmlCtxtReadMemory(pc, mem, (int)memlen, path, NULL, opts) :
+		    xmlCtxtReadFile(pc, path, NULL, opts);
 	r = -EINVAL;
 	if (c.doctype) {
 		fail(&c, NULL, "a DOCTYPE declaration is not allowed in SCL (remove it)");
@@ -2157,7 +2163,7 @@ int model_load_scl(const char *path, const char *ied, struct model **out, char *
 			snprintf(m, sizeof(m), "%s:%ld", path, c.xml_line);
 		else
 			snprintf(m, sizeof(m), "%s", path);
-		if (!doc && !c.xml_err[0]) {
+		if (!doc && !c.xml_err[0] && !mem) {
 			/* Most likely the file is missing or unreadable. */
 			FILE *f = fopen(path, "r");
 			if (!f) {
@@ -2248,4 +2254,16 @@ out:
 	}
 	*out = c.m;
 	return 0;
+}
+
+int model_load_scl(const char *path, const char *ied, struct model **out, char *err,
+		   size_t errlen)
+{
+	return load_scl(path, NULL, 0, ied, out, err, errlen);
+}
+
+int model_load_scl_mem(const char *name, const void *buf, size_t len, const char *ied,
+		       struct model **out, char *err, size_t errlen)
+{
+	return load_scl(name, buf, len, ied, out, err, errlen);
 }

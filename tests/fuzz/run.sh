@@ -19,8 +19,15 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/iedd-fuzz.XXXXXX")
 jobs=${FUZZ_JOBS:-1}
 failed=0
 
-for target in inbound ber; do
-	exe=$build/tests/fuzz/fuzz_$target
+# target:executable (relative to BUILDDIR):seed corpus (relative to tests/)
+for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
+	ber:tests/fuzz/fuzz_ber:fuzz/corpus/ber \
+	scl:tests/model/fuzz_scl:model/corpus/scl \
+	model_data:tests/model/fuzz_model_data:fuzz/corpus/ber; do
+	target=${spec%%:*}
+	rest=${spec#*:}
+	exe=$build/${rest%%:*}
+	seeds=$here/../${rest#*:}
 	if [ ! -x "$exe" ]; then
 		echo "$exe missing: configure with CC=clang meson setup $build -Dfuzz=true" >&2
 		exit 2
@@ -28,9 +35,9 @@ for target in inbound ber; do
 	corpus=$work/$target/corpus
 	artifacts=$work/$target/artifacts
 	mkdir -p "$corpus" "$artifacts"
-	cp "$here/corpus/$target"/* "$corpus"/
+	cp "$seeds"/* "$corpus"/
 	log=$work/$target/log
-	echo "fuzz_$target: $seconds s on a copy of corpus/$target ($(ls "$corpus" | wc -l) seeds)"
+	echo "fuzz_$target: $seconds s on a copy of ${rest#*:} ($(ls "$corpus" | wc -l) seeds)"
 	# FUZZ_JOBS=N runs N fuzzing processes in parallel; libFuzzer then
 	# writes their logs as fuzz-*.log into the current directory.
 	parallel=
