@@ -163,6 +163,19 @@ class Sample(unittest.TestCase):
         self.assertIn(bytes([0x84, 0x01, 0x02]), p.recv_tpkt())
 
 
+class EmbeddedDefault(unittest.TestCase):
+    def test_no_arguments_serve_the_sample(self):
+        d = Daemon()
+        try:
+            r = iedc("browse", d.addr)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("IEDD1BAY", r.stdout)
+            self.assertIn("IEDD1WTG", r.stdout)
+            self.assertIn("serving IED IEDD1 from (embedded sample.icd)", d.log())
+        finally:
+            d.stop()
+
+
 class WindTurbine(unittest.TestCase):
     def test_wtur(self):
         path = os.path.join(SHARED, "wtur.cid")
