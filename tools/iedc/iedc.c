@@ -197,6 +197,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedc: unknown command '%s' (see iedc --help)\n", cmd);
 		return IEDC_USAGE;
 	}
+	/* getopt stops at the command, so that a VALUE may be negative */
+	bool misplaced = host[0] == '-';
+	for (int i = 0; i < nargs && i < 1; i++)
+		misplaced |= args[i][0] == '-';
+	if (misplaced) {
+		fprintf(stderr, "iedc: options go before the command: iedc [OPTION]... %s %s\n",
+			cmd, cmds[k].args);
+		return IEDC_USAGE;
+	}
 	if (nargs < cmds[k].min || nargs > cmds[k].max) {
 		fprintf(stderr, "iedc: usage: iedc [OPTION]... %s %s\n", cmd, cmds[k].args);
 		return IEDC_USAGE;
