@@ -428,6 +428,8 @@ int iso_input(struct iso_conn *c, const uint8_t *tpkt, size_t len, struct buf *o
 	int r;
 
 	ev->type = ISO_EV_NONE;
+	ev->data = NULL;
+	ev->len = 0;
 	if (len < TPKT_HDR_LEN)
 		return proto_fail(err, "tpkt", "packet of %zu octets", len);
 	if ((r = cotp_decode(tpkt + TPKT_HDR_LEN, len - TPKT_HDR_LEN, &t, err)))
