@@ -259,7 +259,7 @@ stop_pid "$IEDD_PID"
 # ---- the table ----
 
 {
-	echo "iedd benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "iedd benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'); source HEAD $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?'), iedd built $(date -u -r "$IEDD" '+%Y-%m-%d %H:%M UTC')"
 	echo "$(nproc --all) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)); server on CPU 0, load on CPU 1"
 	echo "load average before $LOADAVG0, after $(cut -d' ' -f1-3 /proc/loadavg); disturbed runs (other processes > $NOISE CPU): $RETRIED repeated, $DISTURBED kept but left out of medians where possible"
 	echo "median of $RUNS runs x $SECS s (0.5 s warm-up); Identify TPKTs $REQ/$RESP octets; ceiling = pingpong (epoll, send from the read handler)"
