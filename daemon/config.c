@@ -75,6 +75,7 @@ void config_defaults(struct iedd_config *cfg)
 		.model = "software IED",
 		.revision = IEDD_VERSION,
 		.source = EMBEDDED_NAME,
+		.scan_period_ms = 1000,
 	};
 }
 
@@ -823,6 +824,110 @@ static int read_scl(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+/* A file named in the configuration, relative to its directory. */
+static int config_path(struct diag *d, xmlNode *n, const char *elem, const char *file, char *out,
+		       size_t outlen, const struct iedd_config *c)
+{
+	const char *slash = strrchr(c->source, '/');
+	if (file[0] != '/' && slash && c->source[0] != '(') {
+		int dl = (int)(slash - c->source);
+		if ((size_t)snprintf(out, outlen, "%.*s/%s", dl, c->source, file) >= outlen) {
+			diag_report(d, node_line(n), "element '%s', attribute 'file': path too long",
+				    elem);
+			return -EINVAL;
+		}
+	} else {
+		snprintf(out, outlen, "%s", file);
+	}
+	return 0;
+}
+
+/* <map file period><scanClass name period/>...</map> */
+static int read_map(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char file[sizeof(c->map_file)] = "";
+	int r;
+
+	if ((r = attr_string(d, n, "file", file, sizeof(file))) < 0 ||
+	    (r = config_path(d, n, "map", file, c->map_file, sizeof(c->map_file), c)) < 0 ||
+	    (r = attr_uint(d, n, "period", 3600000, &c->scan_period_ms)) < 0)
+		return r;
+	for (xmlNode *k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_cfg(k, "scanClass")) {
+			diag_unexpected(d, k);
+			return -EINVAL;
+		}
+		if (c->n_scans == CONFIG_MAX_SCAN) {
+			diag_report(d, node_line(k), "element 'scanClass': more than %d",
+				    CONFIG_MAX_SCAN);
+			return -EINVAL;
+		}
+		struct config_scan *sc = &c->scans[c->n_scans];
+		if ((r = attr_string(d, k, "name", sc->name, sizeof(sc->name))) < 0 ||
+		    (r = attr_uint(d, k, "period", 3600000, &sc->period_ms)) < 0)
+			return r;
+		c->n_scans++;
+	}
+	return 0;
+}
+
+/* <sources><source name plugin thread><param name value/>...</source></sources> */
+static int read_sources(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	int r;
+	for (xmlNode *k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (!is_cfg(k, "source")) {
+			diag_unexpected(d, k);
+			return -EINVAL;
+		}
+		if (c->n_sources == CONFIG_MAX_SOURCES) {
+			diag_report(d, node_line(k), "element 'source': more than %d sources",
+				    CONFIG_MAX_SOURCES);
+			return -EINVAL;
+		}
+		struct config_source *s = &c->sources[c->n_sources];
+		memset(s, 0, sizeof(*s));
+		char thr[8] = "";
+		if ((r = attr_string(d, k, "name", s->name, sizeof(s->name))) < 0 ||
+		    (r = attr_string(d, k, "plugin", s->plugin, sizeof(s->plugin))) < 0 ||
+		    (r = attr_string(d, k, "thread", thr, sizeof(thr))) < 0)
+			return r;
+		s->thread = !strcmp(thr, "true") || !strcmp(thr, "1");
+		for (size_t i = 0; i < c->n_sources; i++)
+			if (!strcmp(c->sources[i].name, s->name)) {
+				diag_report(d, node_line(k),
+					    "element 'source': name '%s' is used twice (each "
+					    "source needs its own name)",
+					    s->name);
+				return -EINVAL;
+			}
+		for (xmlNode *p = k->children; p; p = p->next) {
+			if (p->type != XML_ELEMENT_NODE)
+				continue;
+			if (!is_cfg(p, "param")) {
+				diag_unexpected(d, p);
+				return -EINVAL;
+			}
+			if (s->n_params == CONFIG_MAX_PARAMS) {
+				diag_report(d, node_line(p), "element 'param': more than %d",
+					    CONFIG_MAX_PARAMS);
+				return -EINVAL;
+			}
+			struct config_param *pa = &s->params[s->n_params];
+			if ((r = attr_string(d, p, "name", pa->name, sizeof(pa->name))) < 0 ||
+			    (r = attr_string(d, p, "value", pa->value, sizeof(pa->value))) < 0)
+				return r;
+			s->n_params++;
+		}
+		c->n_sources++;
+	}
+	return 0;
+}
+
 static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 {
 	int r = 0;
@@ -834,6 +939,12 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_server(d, n, c);
 		else if (is_cfg(n, "scl"))
 			r = read_scl(d, n, c);
+		else if (is_cfg(n, "map"))
+			r = read_map(d, n, c);
+		else if (is_cfg(n, "sources"))
+			r = read_sources(d, n, c);
+		else if (is_cfg(n, "simulate"))
+			c->simulate = true;
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;

@@ -3,14 +3,39 @@
  * (etc/iedd.xml) are compiled into the binary, so iedd runs without any
  * installed file. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CONFIG_MAX_LISTEN 16
+#define CONFIG_MAX_SOURCES 16
+#define CONFIG_MAX_PARAMS 16
+#define CONFIG_MAX_SCAN 16
 
 struct config_listen {
 	char addr[64];		/* numeric IPv4/IPv6 address, or "*" / "::" for any */
 	uint16_t port;
+};
+
+/* <source><param name value/></source> */
+struct config_param {
+	char name[64];
+	char value[256];
+};
+
+/* <sources><source name plugin thread?> (process variables, daemon/pv) */
+struct config_source {
+	char name[64];
+	char plugin[256];		/* bare plugin name or a path */
+	bool thread;			/* thread="true": own thread even if the plugin does not block */
+	struct config_param params[CONFIG_MAX_PARAMS];
+	size_t n_params;
+};
+
+/* <map><scanClass name period/></map> */
+struct config_scan {
+	char name[64];
+	unsigned period_ms;
 };
 
 struct iedd_config {
@@ -27,6 +52,14 @@ struct iedd_config {
 	char source[256];		/* file name the configuration came from, or "(embedded default)" */
 	char scl_file[4096];		/* <scl file>, made absolute against the config's directory; "" = embedded sample */
 	char ied_name[65];		/* <scl ied>, "" = the only IED of the file */
+	/* process variables (added): */
+	char map_file[4096];		/* <map file>, absolute as scl_file; "" = no map */
+	unsigned scan_period_ms;	/* <map period>: the default scan class, 1000 */
+	struct config_scan scans[CONFIG_MAX_SCAN];
+	size_t n_scans;
+	struct config_source sources[CONFIG_MAX_SOURCES];
+	size_t n_sources;
+	bool simulate;			/* <simulate/> */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "embedded.h"
 #include "iedd_config.h"
 #include "log.h"
+#include "map.h"
 #include "model.h"
+#include "pv.h"
 #include "server.h"
 
 static void usage(FILE *f)
@@ -31,6 +35,13 @@ static void usage(FILE *f)
 		"                            configured one; no configuration file needed\n"
 		"  -i, --ied NAME            the IED of the SCL file to serve (needed when the\n"
 		"                            file describes several)\n"
+		"      --map FILE            the CSV map of process variables (instead of the\n"
+		"                            configured <map file>; schemas/map-format.md)\n"
+		"      --simulate            animate the whole model with the simulator plugin\n"
+		"                            instead of a map (analogue values move, statuses\n"
+		"                            toggle, counters count)\n"
+		"      --print-map-template  write a CSV map skeleton listing every mappable\n"
+		"                            attribute of the model to stdout, then exit\n"
 		"  -k, --check               load and validate everything, then exit 0, or\n"
 		"                            non-zero with the messages; does not listen\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
@@ -44,6 +55,98 @@ static void usage(FILE *f)
 		"Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.\n"
 		"Try it:  iedd --listen 127.0.0.1:10102 &  iedc identify 127.0.0.1:10102\n"
 		"         iedd --scl my.icd --check      (validate an SCL file)\n");
+}
+
+/* Where bare plugin names are looked up: the build tree's plugins folder
+ * when this iedd runs from a build tree (<build>/daemon/iedd next to
+ * <build>/plugins/iedd-source-sim.so), else the installed IEDD_PLUGINDIR. */
+static void plugin_dir(char *out, size_t n)
+{
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			char probe[4200];
+			struct stat st;
+			snprintf(probe, sizeof(probe), "%s/../plugins/iedd-source-sim.so", exe);
+			if (!stat(probe, &st)) {
+				snprintf(out, n, "%s/../plugins", exe);
+				return;
+			}
+		}
+	}
+	snprintf(out, n, "%s", IEDD_PLUGINDIR);
+}
+
+/* The process-variable runtime for the configuration: the map and its
+ * sources, or --simulate. *out stays NULL when there is nothing to run. */
+static int start_pv(const struct iedd_config *cfg, struct model *model, struct pv **out)
+{
+	static char err[4096];
+	char dir[4200];
+	struct map *map = NULL;
+	int r;
+
+	*out = NULL;
+	if (!cfg->simulate && !cfg->map_file[0])
+		return 0;
+	plugin_dir(dir, sizeof(dir));
+	static struct iedd_param params[CONFIG_MAX_SOURCES][CONFIG_MAX_PARAMS];
+	struct pv_source_cfg srcs[CONFIG_MAX_SOURCES + 1];
+	struct pv_scan_cfg scans[CONFIG_MAX_SCAN];
+	size_t n_srcs = 0;
+	if (cfg->simulate) {
+		if (cfg->map_file[0])
+			log_msg(LOG_NOTICE, LOGC_PV, "simulating: the map %s is not used",
+				cfg->map_file);
+		srcs[n_srcs++] = (struct pv_source_cfg){ .name = "sim", .plugin = "sim" };
+		r = pv_simulate_map(model, &map);
+		if (r) {
+			fprintf(stderr, "iedd: --simulate: %s\n", strerror(-r));
+			return r;
+		}
+	} else {
+		for (size_t i = 0; i < cfg->n_sources; i++) {
+			const struct config_source *cs = &cfg->sources[i];
+			for (size_t k = 0; k < cs->n_params; k++)
+				params[i][k] = (struct iedd_param){ .name = cs->params[k].name,
+								    .value = cs->params[k].value };
+			srcs[n_srcs++] = (struct pv_source_cfg){ .name = cs->name,
+								 .plugin = cs->plugin,
+								 .force_thread = cs->thread,
+								 .params = params[i],
+								 .n_params = cs->n_params };
+		}
+		if ((r = map_load(cfg->map_file, &map, err, sizeof(err)))) {
+			fprintf(stderr, "iedd: %s\n", err);
+			return r;
+		}
+	}
+	for (size_t i = 0; i < cfg->n_scans; i++)
+		scans[i] = (struct pv_scan_cfg){ .name = cfg->scans[i].name,
+						 .period_ms = cfg->scans[i].period_ms };
+	struct pv_cfg pc = {
+		.plugindir = dir,
+		.sources = srcs,
+		.n_sources = n_srcs,
+		.scans = scans,
+		.n_scans = cfg->n_scans,
+		.default_period_ms = cfg->scan_period_ms,
+		.map = map,
+		.simulate = cfg->simulate,
+	};
+	r = pv_new(model, &pc, out, err, sizeof(err));
+	map_free(map);
+	if (r) {
+		fprintf(stderr, "iedd: %s\n", err);
+		return r;
+	}
+	log_msg(LOG_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s", pv_n_rows(*out),
+		n_srcs, cfg->simulate ? " (simulating)" : "");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -60,13 +163,17 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "map", required_argument, NULL, 'M' },
+		{ "simulate", no_argument, NULL, 'S' },
+		{ "print-map-template", no_argument, NULL, 'T' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
 	struct config_listen listen[CONFIG_MAX_LISTEN];
 	size_t n_listen = 0;
 	long max_assoc = -1;
-	bool check = false, trace = false;
+	bool check = false, trace = false, simulate = false, print_template = false;
+	const char *map_path = NULL;
 	int verbose = 0, c;
 
 	while ((c = getopt_long(argc, argv, "c:l:m:s:i:kvfhV", opts, NULL)) != -1) {
@@ -115,6 +222,15 @@ int main(int argc, char **argv)
 			trace = true;
 			break;
 		case 'f':
+			break;
+		case 'M':
+			map_path = optarg;
+			break;
+		case 'S':
+			simulate = true;
+			break;
+		case 'T':
+			print_template = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -170,7 +286,27 @@ int main(int argc, char **argv)
 	}
 	for (uint32_t i = 0; i < model_n_warnings(model); i++)
 		log_msg(LOG_WARNING, LOGC_MODEL, "%s", model_warning(model, i));
+	if (print_template) {
+		size_t n = pv_print_template(model, stdout);
+		fflush(stdout);
+		fprintf(stderr, "iedd: %zu mappable attribute(s) of IED %s\n", n, model->ied_name);
+		model_free(model);
+		return 0;
+	}
+	if (map_path)
+		snprintf(cfg.map_file, sizeof(cfg.map_file), "%s", map_path);
+	if (simulate)
+		cfg.simulate = true;
+	struct pv *pv = NULL;
+	if ((r = start_pv(&cfg, model, &pv))) {
+		model_free(model);
+		return 1;
+	}
 	if (check) {
+		if (pv)
+			printf("%s: map OK (%zu mapped attribute(s))\n",
+			       cfg.simulate ? "(--simulate)" : cfg.map_file, pv_n_rows(pv));
+		pv_free(pv);
 		printf("%s: configuration OK (%zu listener(s), max %u associations)\n", cfg.source,
 		       cfg.n_listen, cfg.max_associations);
 		{
@@ -190,12 +326,15 @@ int main(int argc, char **argv)
 	log_msg(LOG_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
 			model->ied_name, model->scl_file, model->n_ld);
 	struct server *srv = server_new(&cfg, model, trace);
-	if (!srv) {
+	if (!srv || (pv && server_attach_pv(srv, pv))) {
+		server_free(srv);
+		pv_free(pv);
 		model_free(model);
 		return 1;
 	}
 	r = server_run(srv);
 	server_free(srv);
+	pv_free(pv);
 	model_free(model);
 	log_msg(LOG_NOTICE, LOGC_MAIN, "stopped");
 	return r ? 1 : 0;

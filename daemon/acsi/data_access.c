@@ -6,6 +6,7 @@
 
 #include "ber.h"
 #include "mms_access.h"
+#include "update.h"
 
 /* ---- GetNameList ---- */
 
@@ -339,7 +340,9 @@ static int write_one(struct model *m, const struct mms_varspec *v, const struct 
 		return MMS_DAE_OBJECT_ACCESS_DENIED;
 	if (!model_fc_writable(ref.fc))
 		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
-	return model_decode_data(m, t, voff, dc, d);
+	/* stores the value and passes mapped attributes on to their source
+	 * (the write hooks pv installed; update.h) */
+	return model_write(m, t, voff, dc, d);
 }
 
 int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp)

@@ -7,6 +7,8 @@
 #include "arena.h"
 #include "model.h"
 
+struct model_write_hooks;
+
 /* struct model.priv */
 struct model_priv {
 	struct arena arena;		/* every node, name and table of the model */
@@ -16,6 +18,7 @@ struct model_priv {
 	bool values_mapped;		/* model.values is mmap'd, not malloc'd */
 	const char **warnings;
 	uint32_t n_warnings;
+	const struct model_write_hooks *write_hooks;	/* update.c; pv's, NULL: none */
 };
 
 /* Text form of a basic value in raw storage `v` (see model_set_text). */

@@ -18,6 +18,7 @@
 #include "iedd_config.h"
 #include "log.h"
 #include "mms_server.h"
+#include "pv_loop.h"
 
 #if HAVE_LIBSYSTEMD
 #include <systemd/sd-daemon.h>
@@ -85,6 +86,7 @@ struct server {
 	 * protocol errors and timeouts, one for overload (refusals, accept
 	 * failures), so a flood of one kind does not hide the other */
 	struct complain protocol_complaints, overload_complaints;
+	struct pv_loop *pv_loop;	/* process variables, when attached */
 };
 
 static void conn_close(struct conn *c, const char *why);
@@ -715,6 +717,12 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 	return s;
 }
 
+int server_attach_pv(struct server *s, struct pv *pv)
+{
+	s->pv_loop = pv_loop_new(s->base, pv);
+	return s->pv_loop ? 0 : -ENOMEM;
+}
+
 int server_run(struct server *s)
 {
 #if HAVE_LIBSYSTEMD
@@ -728,6 +736,8 @@ void server_free(struct server *s)
 {
 	if (!s)
 		return;
+	/* source threads stop before the loop they post to goes away */
+	pv_loop_free(s->pv_loop);
 	while (s->conns)
 		conn_close(s->conns, NULL);
 	for (size_t i = 0; i < s->n_listen; i++) {

@@ -15,6 +15,11 @@ struct server;
 struct model;
 /* `model` (may be NULL: an empty model) is the caller's and must outlive the server. */
 struct server *server_new(const struct iedd_config *cfg, struct model *model, bool trace);
+struct pv;
+/* Runs the process-variable runtime on the server's loop (scan timers, the
+ * source threads' wake-up; daemon/net/pv_loop.h) until server_free. `pv` is
+ * the caller's and must outlive the server. Returns 0 or -ENOMEM (logged). */
+int server_attach_pv(struct server *srv, struct pv *pv);
 /* Runs until SIGTERM/SIGINT; then stops accepting, aborts open associations
  * (MMS has no server-initiated release) and returns 0. */
 int server_run(struct server *srv);

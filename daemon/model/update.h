@@ -1,0 +1,125 @@
+/* Value updates into the model: the process side of "How a value flows"
+ * (DESIGN.md) steps 2-3. pv hands the model typed values with quality and
+ * time; the model converts them to the attribute's basic type, compares
+ * them with what it holds and classifies the change (dchg, qchg, dupd,
+ * IEC 61850-7-2 §17.2.2 trigger conditions), and keeps the data object's q
+ * and t in step. The other direction, a client's write of a mapped
+ * attribute, goes through the write hooks pv installs here, so acsi never
+ * calls pv (DESIGN.md "How a value flows").
+ *
+ * Thread: the event loop's, like the rest of the model. No locks. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* A typed value as exchanged with pv: the same kinds as a source plugin's
+ * enum iedd_kind, without depending on the plugin SDK. */
+enum model_vkind { MODEL_V_NONE = 0, MODEL_V_BOOL, MODEL_V_INT, MODEL_V_UINT, MODEL_V_FLOAT,
+		   MODEL_V_STRING };
+
+struct model_val {
+	uint8_t kind;	/* enum model_vkind */
+	union {
+		bool b;
+		int64_t i;
+		uint64_t u;
+		double f;
+		const char *s;	/* the caller's, NUL-terminated */
+	} v;
+};
+
+/* The kind a value of basic type `bt` is exchanged as, or MODEL_V_NONE when
+ * the type cannot be mapped to a process variable (Quality, Timestamp,
+ * EntryTime, Check, octet and bit strings, INT128, structures). Dbpos and
+ * Tcmd travel as integers 0..3, Enum as its ordinal. */
+uint8_t model_btype_vkind(uint8_t bt);
+
+/* Stores `v` into the basic attribute (t, voff), converting between kinds:
+ * a float into an integer type is rounded to the nearest; a bool is 0/1;
+ * a string only into a string type. *changed tells whether the stored
+ * octets differ from before. Returns 0, -ERANGE (outside the type's range,
+ * not a member of the Enum, NaN into an integer, string too long) or
+ * -EINVAL (a kind that does not convert, MODEL_V_NONE). Nothing is stored
+ * on failure. */
+int model_store_val(struct model *m, const struct mtype *t, uint32_t voff,
+		    const struct model_val *v, bool *changed);
+/* Loads the basic attribute as a value of its kind (model_btype_vkind);
+ * a string is copied into sbuf[slen] and v->v.s points there. Returns 0 or
+ * -EINVAL for a type that does not convert. */
+int model_load_val(const struct model *m, const struct mtype *t, uint32_t voff,
+		   struct model_val *v, char *sbuf, size_t slen);
+
+/* A basic attribute prepared for updates: found once at start. */
+struct model_attr {
+	const struct mtype *type;
+	uint32_t voff;
+	uint8_t fc;
+	uint16_t trgops;	/* MODEL_TRG_* of the DA (and the attributes above it) */
+	bool has_q, has_t;	/* the data object's q and t (same FC) */
+	uint32_t q_voff, t_voff;
+};
+
+/* Prepares the attribute named by `ref` ("LD/LN.DO.DA[FC]"): resolves it,
+ * and finds the q and t of the nearest enclosing data object that has them
+ * (for mag.f of an MV, MV.q and MV.t; for an SDO's attribute, the SDO's).
+ * Returns 0, -ENOENT (no such attribute), -EINVAL (malformed, or not a
+ * basic attribute). */
+int model_attr_bind(const struct model *m, const char *ref, struct model_attr *out);
+
+/* IEC 61850-8-1 §8.1.3.7 TimeQuality octet of a Timestamp. */
+#define MODEL_TQ_LEAP_SECONDS_KNOWN 0x80
+#define MODEL_TQ_CLOCK_FAILURE 0x40
+#define MODEL_TQ_CLOCK_NOT_SYNCHRONIZED 0x20
+#define MODEL_TQ_ACCURACY_UNSPECIFIED 0x1F
+
+/* Encodes UTC ns since 1970 and a TimeQuality octet as the 8 octets of an
+ * IEC 61850-8-1 UtcTime (seconds, 24-bit fraction, quality). */
+void model_timestamp(uint64_t utc_ns, uint8_t tq, uint8_t out[8]);
+
+/* Applies one update of the attribute: `v` (NULL or MODEL_V_NONE: the value
+ * is kept, only the quality changes, as for a failed read), quality `q`
+ * (IEC 61850 bit layout, the model's storage: validity in the two top
+ * bits) and the time `ts` (8 octets, model_timestamp). The DO's q is set to
+ * `q`; its t is set to `ts` when the value or the quality changed, or on
+ * every update when the attribute has the dupd trigger option
+ * (IEC 61850-7-3 §6.1: t is the time of the last change of the value or of
+ * q). Returns the MODEL_TRG_DCHG / QCHG / DUPD bits of what happened, before
+ * filtering by the attribute's trigger options (the caller ANDs with
+ * a->trgops for what to report), or a negative errno from model_store_val
+ * (then the value is kept and q is set invalid + inconsistent, which the
+ * return value does not classify). */
+int model_update(struct model *m, const struct model_attr *a, const struct model_val *v,
+		 uint16_t q, const uint8_t ts[8]);
+
+/* ---- write hooks: mapped attributes -> pv ---- */
+
+/* Called for each hooked attribute inside a value a client wrote, after the
+ * new value is in the model: the hook reads it (model_load_val) and passes
+ * it on. Returns 0 or an MMS DataAccessError code (ISO 9506-2 §7.5.2,
+ * positive, e.g. 2 temporarily-unavailable, 1 hardware-fault); then the
+ * model restores the old value of the whole write. */
+typedef int (*model_write_fn)(void *ctx, uint32_t id, struct model *m);
+
+struct model_write_hooks {
+	model_write_fn fn;
+	void *ctx;
+	size_t n;
+	const uint32_t *voff;	/* sorted ascending, unique */
+	const uint32_t *id;	/* id[i] is passed for voff[i] */
+};
+
+/* Installs the hook table (the caller's, must outlive the model or be
+ * removed with NULL first). */
+void model_set_write_hooks(struct model *m, const struct model_write_hooks *h);
+
+/* The MMS Write of one variable (acsi, after its access checks): decodes
+ * `tlv` against `t` into `voff` (model_decode_data) and calls the hook of
+ * every hooked attribute inside [voff, voff + t->size). Returns 0 or a
+ * DataAccessError; on error the model holds the old value. A write spanning
+ * several hooked attributes is not atomic towards the sources: those
+ * called before the failing one have been written. */
+int model_write(struct model *m, const struct mtype *t, uint32_t voff,
+		const struct ber_cur *parent, const struct ber_tlv *tlv);

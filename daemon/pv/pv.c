@@ -1,0 +1,1086 @@
+/* The process-variable runtime (pv.h). */
+#include "pv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <sys/timex.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deadband.h"
+#include "log.h"
+#include "plugin.h"
+#include "update.h"
+
+/* MMS DataAccessError (ISO 9506-2 §7.5.2) for a source's write error. */
+#define DAE_HARDWARE_FAULT 1
+#define DAE_TEMPORARILY_UNAVAILABLE 2
+#define DAE_OBJECT_ACCESS_DENIED 3
+#define DAE_OBJECT_VALUE_INVALID 11
+
+/* Updates a source thread (or push) may have waiting for the loop, at
+ * least; more for sources with many rows (two full scans). */
+#define PV_QUEUE_MIN 1024
+#define PV_QUEUE_MAX 262144
+#define PV_WQUEUE 256
+
+/* One bound map row. */
+struct pv_row {
+	struct model_attr attr;
+	struct pv_src *src;
+	void *point;
+	double scale, offset;
+	bool scaled;
+	uint8_t dir;
+	uint8_t kind;		/* enum iedd_kind the source exchanges */
+	uint32_t cls;
+	uint32_t line;
+	/* deadband (mag of an MV / cVal.mag of a CMV): the companion instMag
+	 * and the DO's db, zeroDb, rangeC.min/max (CF, read at each update
+	 * since clients may write them) */
+	bool deadband;
+	bool has_inst, has_db, has_zdb, has_range;
+	struct model_attr inst;
+	uint32_t db_voff, zdb_voff;
+	const struct mtype *min_t, *max_t;
+	uint32_t min_voff, max_voff;
+};
+
+struct pv_msg {
+	uint32_t row;
+	struct iedd_value v;
+};
+
+struct pv_wmsg {
+	uint32_t row;
+	struct iedd_value v;
+};
+
+struct pv_group {
+	uint32_t cls;
+	size_t n;
+	uint32_t *rows;
+	struct iedd_point *batch;
+	uint64_t next_due_ns;	/* blocking sources: the thread's schedule */
+};
+
+struct point_ix {
+	void *point;
+	uint32_t row;
+};
+
+struct pv_src {
+	struct pv *pv;
+	char name[MAP_NAME_MAX];
+	struct plugin *plugin;		/* shared; owned by pv->plugins */
+	struct plugin_instance *inst;
+	bool blocking;
+	bool down;			/* the last read failed as a whole */
+	struct pv_group *groups;
+	size_t n_groups;
+	struct point_ix *by_point;	/* sorted by point, for push() */
+	size_t n_points;
+	/* the queue towards the loop and the write queue towards the thread */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pv_msg *q;
+	size_t qcap, qhead, qlen;
+	uint64_t dropped;
+	struct pv_wmsg *wq;
+	size_t whead, wlen;
+	pthread_t thr;
+	bool running, stop;
+};
+
+struct pv_class {
+	char name[MAP_NAME_MAX];
+	uint32_t period_ms;
+	bool on_loop;
+};
+
+struct pv {
+	struct model *model;
+	struct pv_row *rows;
+	size_t n_rows;
+	struct pv_src *srcs;
+	size_t n_srcs;
+	struct plugin **plugins;
+	size_t n_plugins;
+	struct pv_class *classes;
+	size_t n_classes;
+	int wake_fd;
+	struct pv_msg *drain_buf;
+	size_t drain_cap;
+	uint32_t *hook_voff, *hook_id;
+	struct model_write_hooks hooks;
+	bool hooks_installed;
+	struct pv_stats st;
+};
+
+/* ---- small helpers ---- */
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	if (errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static uint64_t now_utc_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* TimeQuality (IEC 61850-8-1 §8.1.3.7) of the system clock, from the
+ * kernel's NTP state (adjtimex(2)): the kernel keeps UTC with leap seconds
+ * applied, so LeapSecondsKnown is set; ClockNotSynchronized when the kernel
+ * says STA_UNSYNC or TIME_ERROR (no NTP/PTP daemon disciplines it);
+ * TimeAccuracy from the estimated error: n bits where 2^-n s >= esterror,
+ * 31 (unspecified) when not synchronized. ClockFailure is never set: a
+ * running CLOCK_REALTIME is not a failed clock. */
+static uint8_t clock_time_quality(void)
+{
+	struct timex tx = { .modes = 0 };
+	int st = adjtimex(&tx);
+	uint8_t tq = MODEL_TQ_LEAP_SECONDS_KNOWN;
+	if (st < 0 || st == TIME_ERROR || (tx.status & STA_UNSYNC))
+		return tq | MODEL_TQ_CLOCK_NOT_SYNCHRONIZED | MODEL_TQ_ACCURACY_UNSPECIFIED;
+	double err_s = (double)tx.esterror / 1e6;
+	unsigned n = 0;
+	while (n < 24 && ldexp(1.0, -(int)(n + 1)) >= err_s)
+		n++;
+	return tq | (uint8_t)n;
+}
+
+static void host_log(void *host_ctx, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void host_log(void *host_ctx, int level, const char *fmt, ...)
+{
+	const struct pv_src *s = host_ctx;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (level < LOG_ERR)
+		level = LOG_ERR;
+	if (level > LOG_DEBUG)
+		level = LOG_DEBUG;
+	log_msg((enum log_level)level, LOGC_PV, "source '%s': %s", s->name, buf);
+}
+
+static void wake(struct pv *pv)
+{
+	uint64_t one = 1;
+	(void)!write(pv->wake_fd, &one, sizeof(one));
+}
+
+/* Appends to a source's queue under its lock; false when full. */
+static bool enqueue_locked(struct pv_src *s, uint32_t row, const struct iedd_value *v)
+{
+	if (s->qlen == s->qcap) {
+		s->dropped++;
+		return false;
+	}
+	struct pv_msg *m = &s->q[(s->qhead + s->qlen) % s->qcap];
+	m->row = row;
+	m->v = *v;
+	s->qlen++;
+	return true;
+}
+
+static int cmp_point(const void *a, const void *b)
+{
+	const struct point_ix *x = a, *y = b;
+	return x->point < y->point ? -1 : x->point > y->point ? 1 : (int)x->row - (int)y->row;
+}
+
+/* host->push: any thread of the plugin. */
+static int host_push(void *host_ctx, void *point, const struct iedd_value *value)
+{
+	struct pv_src *s = host_ctx;
+	size_t lo = 0, hi = s->n_points;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)s->by_point[mid].point < (uintptr_t)point)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == s->n_points || s->by_point[lo].point != point)
+		return -ENOENT;
+	struct iedd_value v = *value;
+	if (v.kind > IEDD_KIND_STRING) {
+		v.kind = IEDD_KIND_NONE;
+		v.quality = IEDD_Q_INVALID | IEDD_Q_INCONSISTENT;
+	} else if (v.kind == IEDD_KIND_STRING) {
+		v.v.s[IEDD_STRING_MAX - 1] = 0;
+	}
+	if (!v.time_ns)
+		v.time_ns = now_utc_ns();
+	int rc = 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = lo; i < s->n_points && s->by_point[i].point == point; i++)
+		if (!enqueue_locked(s, s->by_point[i].row, &v))
+			rc = -EAGAIN;
+	pthread_mutex_unlock(&s->mu);
+	wake(s->pv);
+	return rc;
+}
+
+/* ---- conversion and applying a value ---- */
+
+static bool to_double(const struct iedd_value *v, double *d)
+{
+	switch (v->kind) {
+	case IEDD_KIND_BOOL: *d = v->v.b; return true;
+	case IEDD_KIND_INT: *d = (double)v->v.i; return true;
+	case IEDD_KIND_UINT: *d = (double)v->v.u; return true;
+	case IEDD_KIND_FLOAT: *d = v->v.f; return true;
+	default: return false;
+	}
+}
+
+/* The source's value as the model's, with scale and offset. */
+static bool source_to_model(const struct pv_row *r, const struct iedd_value *v,
+			    struct model_val *out)
+{
+	double d;
+	if (r->scaled && to_double(v, &d)) {
+		out->kind = MODEL_V_FLOAT;
+		out->v.f = d * r->scale + r->offset;
+		return true;
+	}
+	switch (v->kind) {
+	case IEDD_KIND_BOOL: out->kind = MODEL_V_BOOL; out->v.b = v->v.b; return true;
+	case IEDD_KIND_INT: out->kind = MODEL_V_INT; out->v.i = v->v.i; return true;
+	case IEDD_KIND_UINT: out->kind = MODEL_V_UINT; out->v.u = v->v.u; return true;
+	case IEDD_KIND_FLOAT: out->kind = MODEL_V_FLOAT; out->v.f = v->v.f; return true;
+	case IEDD_KIND_STRING: out->kind = MODEL_V_STRING; out->v.s = v->v.s; return true;
+	default: return false;
+	}
+}
+
+static double load_double(const struct model *m, const struct mtype *t, uint32_t voff)
+{
+	struct model_val v;
+	if (model_load_val(m, t, voff, &v, NULL, 0))
+		return 0;
+	switch (v.kind) {
+	case MODEL_V_BOOL: return v.v.b;
+	case MODEL_V_INT: return (double)v.v.i;
+	case MODEL_V_UINT: return (double)v.v.u;
+	case MODEL_V_FLOAT: return v.v.f;
+	default: return 0;
+	}
+}
+
+static uint32_t load_u32(const struct model *m, uint32_t voff)
+{
+	uint64_t u;
+	memcpy(&u, m->values + voff, 8);
+	return u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
+}
+
+static void count(struct pv *pv, int res)
+{
+	if (res < 0) {
+		pv->st.bad_values++;
+		return;
+	}
+	pv->st.dchg += (res & MODEL_TRG_DCHG) != 0;
+	pv->st.qchg += (res & MODEL_TRG_QCHG) != 0;
+	pv->st.dupd += (res & MODEL_TRG_DUPD) != 0;
+}
+
+static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, uint8_t tq)
+{
+	struct pv_row *r = &pv->rows[ri];
+	struct model *m = pv->model;
+	uint8_t ts[8];
+	model_timestamp(v->time_ns ? v->time_ns : now_utc_ns(), tq, ts);
+	uint16_t q = v->quality;
+	struct model_val mv;
+	bool have = v->kind != IEDD_KIND_NONE && source_to_model(r, v, &mv);
+	pv->st.updates++;
+	if (!have) {
+		/* no value: keep the old one, take the quality (invalid) */
+		count(pv, model_update(m, &r->attr, NULL, q, ts));
+		return;
+	}
+	if (!r->deadband) {
+		count(pv, model_update(m, &r->attr, &mv, q, ts));
+		return;
+	}
+	/* instMag follows the source; mag only through the deadband */
+	double inst;
+	if (mv.kind == MODEL_V_FLOAT)
+		inst = mv.v.f;
+	else if (mv.kind == MODEL_V_INT)
+		inst = (double)mv.v.i;
+	else if (mv.kind == MODEL_V_UINT)
+		inst = (double)mv.v.u;
+	else
+		inst = mv.v.b;
+	if (r->has_inst) {
+		bool changed;
+		if (model_store_val(m, r->inst.type, r->inst.voff, &mv, &changed)) {
+			count(pv, model_update(m, &r->attr, &mv, q, ts)); /* sets q invalid */
+			return;
+		}
+	}
+	struct deadband_cfg c = {
+		.db = r->has_db ? load_u32(m, r->db_voff) : 0,
+		.zero_db = r->has_zdb ? load_u32(m, r->zdb_voff) : 0,
+		.has_range = r->has_range,
+	};
+	if (r->has_range) {
+		c.min = load_double(m, r->min_t, r->min_voff);
+		c.max = load_double(m, r->max_t, r->max_voff);
+	}
+	double mag = load_double(m, r->attr.type, r->attr.voff), out;
+	if (deadband_apply(&c, inst, mag, &out)) {
+		struct model_val nv = { .kind = MODEL_V_FLOAT, .v.f = out };
+		count(pv, model_update(m, &r->attr, &nv, q, ts));
+	} else {
+		count(pv, model_update(m, &r->attr, NULL, q, ts));
+	}
+}
+
+/* A whole-source read failure: every point without a value, invalid. */
+static void mark_failed(struct iedd_point *pts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct iedd_value *v = &pts[i].value;
+		v->kind = IEDD_KIND_NONE;
+		if ((v->quality & IEDD_Q_QUESTIONABLE) != IEDD_Q_INVALID)
+			v->quality = IEDD_Q_INVALID | IEDD_Q_FAILURE;
+		v->time_ns = 0;
+	}
+}
+
+static void read_group(struct pv_src *s, struct pv_group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		memset(&g->batch[i].value, 0, offsetof(struct iedd_value, v) + sizeof(double));
+	int rc = plugin_read(s->inst, g->batch, g->n);
+	if (rc < 0) {
+		mark_failed(g->batch, g->n);
+		if (!s->down)
+			log_msg(LOG_WARNING, LOGC_PV,
+				"source '%s': read failed: %s; its %zu point(s) are invalid until "
+				"it answers again",
+				s->name, strerror(-rc), g->n);
+		s->down = true;
+	} else if (s->down) {
+		s->down = false;
+		log_msg(LOG_NOTICE, LOGC_PV, "source '%s': answers again", s->name);
+	}
+}
+
+void pv_scan(struct pv *pv, size_t cls)
+{
+	uint8_t tq = clock_time_quality();
+	pv->st.scans++;
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = &pv->srcs[k];
+		if (s->blocking)
+			continue;
+		for (size_t gi = 0; gi < s->n_groups; gi++) {
+			struct pv_group *g = &s->groups[gi];
+			if (g->cls != cls)
+				continue;
+			read_group(s, g);
+			for (size_t i = 0; i < g->n; i++)
+				apply_value(pv, g->rows[i], &g->batch[i].value, tq);
+		}
+	}
+}
+
+void pv_drain(struct pv *pv)
+{
+	uint64_t cnt;
+	(void)!read(pv->wake_fd, &cnt, sizeof(cnt));
+	uint8_t tq = clock_time_quality();
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = &pv->srcs[k];
+		/* take everything under the lock, apply outside it */
+		pthread_mutex_lock(&s->mu);
+		size_t n = s->qlen;
+		uint64_t dropped = s->dropped;
+		s->dropped = 0;
+		if (n > pv->drain_cap)
+			n = pv->drain_cap;
+		for (size_t i = 0; i < n; i++)
+			pv->drain_buf[i] = s->q[(s->qhead + i) % s->qcap];
+		s->qhead = (s->qhead + n) % s->qcap;
+		s->qlen -= n;
+		bool more = s->qlen > 0;
+		pthread_mutex_unlock(&s->mu);
+		for (size_t i = 0; i < n; i++)
+			apply_value(pv, pv->drain_buf[i].row, &pv->drain_buf[i].v, tq);
+		if (dropped) {
+			pv->st.dropped += dropped;
+			log_msg(LOG_WARNING, LOGC_PV,
+				"source '%s': queue full, %llu update(s) dropped (the next scan "
+				"reads them again)",
+				s->name, (unsigned long long)dropped);
+		}
+		if (more)
+			wake(pv);
+	}
+}
+
+/* ---- blocking sources: one thread each ---- */
+
+static void *src_thread(void *arg)
+{
+	struct pv_src *s = arg;
+	uint64_t now = now_mono_ns();
+	for (size_t gi = 0; gi < s->n_groups; gi++)
+		s->groups[gi].next_due_ns = now;
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		/* writes first: a client waits less for them than a scan would */
+		while (s->wlen && !s->stop) {
+			struct pv_wmsg w = s->wq[s->whead];
+			s->whead = (s->whead + 1) % PV_WQUEUE;
+			s->wlen--;
+			pthread_mutex_unlock(&s->mu);
+			char err[512];
+			int rc = plugin_write(s->inst, s->pv->rows[w.row].point, &w.v, err, sizeof(err));
+			if (rc)
+				log_msg(LOG_WARNING, LOGC_PV, "source '%s': queued write of map line %u failed: %s",
+					s->name, s->pv->rows[w.row].line, err);
+			pthread_mutex_lock(&s->mu);
+		}
+		now = now_mono_ns();
+		uint64_t next = UINT64_MAX;
+		for (size_t gi = 0; gi < s->n_groups && !s->stop; gi++) {
+			struct pv_group *g = &s->groups[gi];
+			if (g->next_due_ns <= now) {
+				pthread_mutex_unlock(&s->mu);
+				read_group(s, g);
+				uint64_t t = now_utc_ns();
+				pthread_mutex_lock(&s->mu);
+				for (size_t i = 0; i < g->n; i++) {
+					if (!g->batch[i].value.time_ns)
+						g->batch[i].value.time_ns = t;
+					enqueue_locked(s, g->rows[i], &g->batch[i].value);
+				}
+				wake(s->pv);
+				uint64_t period = (uint64_t)s->pv->classes[g->cls].period_ms * 1000000u;
+				g->next_due_ns += period;
+				now = now_mono_ns();
+				if (g->next_due_ns <= now) /* overran: skip, do not catch up */
+					g->next_due_ns = now + period;
+			}
+			if (g->next_due_ns < next)
+				next = g->next_due_ns;
+		}
+		if (s->stop || s->wlen)
+			continue;
+		if (next == UINT64_MAX) {
+			pthread_cond_wait(&s->cv, &s->mu);
+		} else {
+			struct timespec ts = { .tv_sec = (time_t)(next / 1000000000u),
+					       .tv_nsec = (long)(next % 1000000000u) };
+			pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int pv_start(struct pv *pv)
+{
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = &pv->srcs[k];
+		if (!s->blocking || s->running)
+			continue;
+		s->stop = false;
+		int rc = pthread_create(&s->thr, NULL, src_thread, s);
+		if (rc) {
+			log_msg(LOG_ERR, LOGC_PV, "source '%s': cannot start its thread: %s", s->name,
+				strerror(rc));
+			pv_stop(pv);
+			return -rc;
+		}
+		s->running = true;
+	}
+	return 0;
+}
+
+void pv_stop(struct pv *pv)
+{
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = &pv->srcs[k];
+		if (!s->running)
+			continue;
+		pthread_mutex_lock(&s->mu);
+		s->stop = true;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thr, NULL);
+		s->running = false;
+	}
+}
+
+/* ---- writes: the model's hook ---- */
+
+static int dae_of_errno(int rc)
+{
+	switch (-rc) {
+	case EAGAIN: case EBUSY: case ETIMEDOUT: case ENOTCONN: case ECONNREFUSED:
+	case ECONNRESET: case EHOSTUNREACH: case ENETUNREACH: case EPIPE:
+		return DAE_TEMPORARILY_UNAVAILABLE;
+	case EINVAL: case ERANGE: case EDOM: case EOVERFLOW:
+		return DAE_OBJECT_VALUE_INVALID;
+	case EROFS: case EACCES: case EPERM:
+		return DAE_OBJECT_ACCESS_DENIED;
+	default:
+		return DAE_HARDWARE_FAULT;
+	}
+}
+
+/* The model's value of a row as the source's kind, scale and offset undone. */
+static int model_to_source(const struct pv *pv, const struct pv_row *r, struct iedd_value *out)
+{
+	struct model_val mv;
+	memset(out, 0, sizeof(*out));
+	out->quality = IEDD_Q_GOOD;
+	out->time_ns = now_utc_ns();
+	out->kind = r->kind;
+	if (model_load_val(pv->model, r->attr.type, r->attr.voff, &mv, out->v.s, sizeof(out->v.s)))
+		return -EINVAL;
+	if (r->kind == IEDD_KIND_STRING)
+		return 0; /* model_load_val wrote into out->v.s */
+	double d;
+	switch (mv.kind) {
+	case MODEL_V_BOOL: d = mv.v.b; break;
+	case MODEL_V_INT: d = (double)mv.v.i; break;
+	case MODEL_V_UINT: d = (double)mv.v.u; break;
+	case MODEL_V_FLOAT: d = mv.v.f; break;
+	default: return -EINVAL;
+	}
+	if (r->scaled)
+		d = (d - r->offset) / r->scale;
+	else if (mv.kind == MODEL_V_INT && r->kind == IEDD_KIND_INT) {
+		out->v.i = mv.v.i;
+		return 0;
+	} else if (mv.kind == MODEL_V_UINT && r->kind == IEDD_KIND_UINT) {
+		out->v.u = mv.v.u;
+		return 0;
+	}
+	switch (r->kind) {
+	case IEDD_KIND_BOOL: out->v.b = d != 0; return 0;
+	case IEDD_KIND_INT:
+		d = nearbyint(d);
+		if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+			return -ERANGE;
+		out->v.i = (int64_t)d;
+		return 0;
+	case IEDD_KIND_UINT:
+		d = nearbyint(d);
+		if (!(d >= 0 && d < 18446744073709551616.0))
+			return -ERANGE;
+		out->v.u = (uint64_t)d;
+		return 0;
+	case IEDD_KIND_FLOAT: out->v.f = d; return 0;
+	default: return -EINVAL;
+	}
+}
+
+static int write_hook(void *ctx, uint32_t id, struct model *m)
+{
+	struct pv *pv = ctx;
+	struct pv_row *r = &pv->rows[id];
+	struct pv_src *s = r->src;
+	(void)m;
+	struct iedd_value v;
+	pv->st.writes++;
+	int rc = model_to_source(pv, r, &v);
+	if (rc) {
+		pv->st.write_errors++;
+		return DAE_OBJECT_VALUE_INVALID;
+	}
+	if (s->blocking) {
+		/* Queued: the MMS Write is answered success once the write is
+		 * queued; the source's answer arrives later (logged on failure,
+		 * and the next read shows the source's value). */
+		pthread_mutex_lock(&s->mu);
+		bool full = s->wlen == PV_WQUEUE;
+		if (!full) {
+			s->wq[(s->whead + s->wlen) % PV_WQUEUE] = (struct pv_wmsg){ .row = id, .v = v };
+			s->wlen++;
+			pthread_cond_signal(&s->cv);
+		}
+		pthread_mutex_unlock(&s->mu);
+		if (full) {
+			pv->st.write_errors++;
+			log_msg(LOG_WARNING, LOGC_PV,
+				"source '%s': write of %s refused: %d writes already queued",
+				s->name, "map line", PV_WQUEUE);
+			return DAE_TEMPORARILY_UNAVAILABLE;
+		}
+		return 0;
+	}
+	char err[512];
+	rc = plugin_write(s->inst, r->point, &v, err, sizeof(err));
+	if (rc) {
+		pv->st.write_errors++;
+		int code = dae_of_errno(rc);
+		log_msg(LOG_WARNING, LOGC_PV, "source '%s': write (map line %u) failed: %s -> %s",
+			s->name, r->line, err,
+			code == DAE_TEMPORARILY_UNAVAILABLE ? "temporarily-unavailable" :
+			code == DAE_OBJECT_VALUE_INVALID    ? "object-value-invalid" :
+			code == DAE_OBJECT_ACCESS_DENIED    ? "object-access-denied" :
+							      "hardware-fault");
+		return code;
+	}
+	return 0;
+}
+
+/* ---- binding ---- */
+
+static uint8_t iedd_kind_of(uint8_t vkind)
+{
+	switch (vkind) {
+	case MODEL_V_BOOL: return IEDD_KIND_BOOL;
+	case MODEL_V_INT: return IEDD_KIND_INT;
+	case MODEL_V_UINT: return IEDD_KIND_UINT;
+	case MODEL_V_FLOAT: return IEDD_KIND_FLOAT;
+	case MODEL_V_STRING: return IEDD_KIND_STRING;
+	default: return IEDD_KIND_NONE;
+	}
+}
+
+/* Resolves "<prefix><suffix>" to a basic attribute of type bt(s). */
+static bool find_attr(const struct model *m, const char *prefix, size_t plen, const char *suffix,
+		      const char *fc, const struct mtype **t, uint32_t *voff)
+{
+	char ref[MAP_REF_MAX + 64];
+	struct mref r;
+	if ((size_t)snprintf(ref, sizeof(ref), "%.*s%s%s", (int)plen, prefix, suffix, fc) >=
+	    sizeof(ref))
+		return false;
+	if (model_resolve_ref(m, ref, &r) || r.type->btype == MB_STRUCT ||
+	    r.type->btype == MB_ARRAY)
+		return false;
+	*t = r.type;
+	*voff = r.voff;
+	return true;
+}
+
+/* IEC 61850-7-3 MV: DO.mag.{f,i} with DO.instMag, DO.db, DO.zeroDb and
+ * DO.rangeC.{min,max}; CMV: DO.cVal.mag.{f,i} with DO.instCVal.mag. The
+ * deadband applies when the row maps mag (or cVal.mag) and the DO has db. */
+static void bind_deadband(const struct model *m, struct pv_row *r, const char *ref)
+{
+	const char *fc = strrchr(ref, '[');
+	const char *suffixes[] = { ".cVal.mag.f", ".cVal.mag.i", ".mag.f", ".mag.i" };
+	const char *inst_sfx[] = { ".instCVal.mag.f", ".instCVal.mag.i", ".instMag.f", ".instMag.i" };
+	if (!fc || strcmp(fc, "[MX]"))
+		return;
+	size_t plen = (size_t)(fc - ref);
+	for (size_t k = 0; k < 4; k++) {
+		size_t sl = strlen(suffixes[k]);
+		if (plen <= sl || strncmp(ref + plen - sl, suffixes[k], sl))
+			continue;
+		size_t dl = plen - sl; /* "LD/LN.DO" */
+		const struct mtype *t;
+		uint32_t voff;
+		r->deadband = true;
+		if (find_attr(m, ref, dl, inst_sfx[k], "[MX]", &t, &voff)) {
+			r->has_inst = true;
+			r->inst.type = t;
+			r->inst.voff = voff;
+		}
+		if (find_attr(m, ref, dl, ".db", "[CF]", &t, &voff) && t->btype == MB_INT32U) {
+			r->has_db = true;
+			r->db_voff = voff;
+		}
+		if (find_attr(m, ref, dl, ".zeroDb", "[CF]", &t, &voff) && t->btype == MB_INT32U) {
+			r->has_zdb = true;
+			r->zdb_voff = voff;
+		}
+		r->has_range = (find_attr(m, ref, dl, ".rangeC.min.f", "[CF]", &r->min_t, &r->min_voff) ||
+				find_attr(m, ref, dl, ".rangeC.min.i", "[CF]", &r->min_t, &r->min_voff)) &&
+			       (find_attr(m, ref, dl, ".rangeC.max.f", "[CF]", &r->max_t, &r->max_voff) ||
+				find_attr(m, ref, dl, ".rangeC.max.i", "[CF]", &r->max_t, &r->max_voff));
+		if (!r->has_inst && !r->has_db && !r->has_zdb)
+			r->deadband = false; /* a plain AnalogueValue, not an MV */
+		return;
+	}
+}
+
+static int cmp_row_voff(const void *a, const void *b, void *ctx)
+{
+	const struct pv_row *rows = ctx;
+	uint32_t x = rows[*(const uint32_t *)a].attr.voff, y = rows[*(const uint32_t *)b].attr.voff;
+	if (x != y)
+		return x < y ? -1 : 1;
+	uint32_t la = rows[*(const uint32_t *)a].line, lb = rows[*(const uint32_t *)b].line;
+	return la < lb ? -1 : la > lb;
+}
+
+static struct pv_src *find_src(struct pv *pv, const char *name)
+{
+	for (size_t i = 0; i < pv->n_srcs; i++)
+		if (!strcmp(pv->srcs[i].name, name))
+			return &pv->srcs[i];
+	return NULL;
+}
+
+static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size_t errlen)
+{
+	pv->srcs = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*pv->srcs));
+	pv->plugins = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*pv->plugins));
+	if (!pv->srcs || !pv->plugins)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < cfg->n_sources; i++) {
+		const struct pv_source_cfg *sc = &cfg->sources[i];
+		if (find_src(pv, sc->name))
+			return fail(err, errlen, -EINVAL, "source '%s' is configured twice", sc->name);
+		struct plugin *p = NULL;
+		char perr[1024];
+		int rc;
+		/* one load per instance: dlopen counts references to the same file */
+		if ((rc = plugin_load(sc->plugin, cfg->plugindir, &p, perr, sizeof(perr))))
+			return fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
+		pv->plugins[pv->n_plugins++] = p;
+		struct pv_src *s = &pv->srcs[pv->n_srcs];
+		s->pv = pv;
+		snprintf(s->name, sizeof(s->name), "%s", sc->name);
+		s->plugin = p;
+		s->blocking = plugin_blocking(p) || sc->force_thread;
+		pthread_mutex_init(&s->mu, NULL);
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->cv, &ca);
+		pthread_condattr_destroy(&ca);
+		pv->n_srcs++;
+		struct iedd_host host = { .host_ctx = s, .push = host_push, .log = host_log };
+		if ((rc = plugin_open(p, sc->params, sc->n_params, &host, &s->inst, perr, sizeof(perr))))
+			return fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
+		log_msg(LOG_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
+			plugin_source(p)->name, plugin_source(p)->version ? plugin_source(p)->version : "",
+			plugin_path(p), s->blocking ? ", own thread" : ", on the event loop");
+	}
+	return 0;
+}
+
+static int make_classes(struct pv *pv, const struct pv_cfg *cfg, char *err, size_t errlen)
+{
+	pv->classes = calloc(cfg->n_scans + 1, sizeof(*pv->classes));
+	if (!pv->classes)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	snprintf(pv->classes[0].name, sizeof(pv->classes[0].name), "default");
+	pv->classes[0].period_ms = cfg->default_period_ms ? cfg->default_period_ms : 1000;
+	pv->n_classes = 1;
+	for (size_t i = 0; i < cfg->n_scans; i++) {
+		size_t k;
+		for (k = 0; k < pv->n_classes; k++)
+			if (!strcmp(pv->classes[k].name, cfg->scans[i].name))
+				break;
+		if (k == pv->n_classes)
+			pv->n_classes++;
+		snprintf(pv->classes[k].name, sizeof(pv->classes[k].name), "%s", cfg->scans[i].name);
+		pv->classes[k].period_ms = cfg->scans[i].period_ms ? cfg->scans[i].period_ms : 1000;
+	}
+	return 0;
+}
+
+static int bind_row(struct pv *pv, const struct map *map, const struct map_row *mr,
+		    struct pv_row *r, char *err, size_t errlen)
+{
+	const char *f = map->file;
+	int rc = model_attr_bind(pv->model, mr->ref, &r->attr);
+	if (rc == -ENOENT || (rc && rc != -EINVAL))
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: reference '%s' names nothing in IED %s (check LD inst, LN, "
+			    "data object, attribute and FC; iedd --print-map-template lists them)",
+			    f, mr->line, mr->col[MAP_COL_REF], mr->ref, pv->model->ied_name);
+	if (rc)
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: reference '%s' is not a basic attribute (map each leaf, "
+			    "e.g. ...mag.f[MX])",
+			    f, mr->line, mr->col[MAP_COL_REF], mr->ref);
+	uint8_t vk = model_btype_vkind(r->attr.type->btype);
+	if (vk == MODEL_V_NONE)
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: reference '%s' is of type %s, which no source value converts "
+			    "to (map booleans, integers, Enum, Dbpos, floats or strings)",
+			    f, mr->line, mr->col[MAP_COL_REF], mr->ref,
+			    model_btype_name(r->attr.type->btype));
+	if (mr->type[0] && strcasecmp(mr->type, model_btype_name(r->attr.type->btype)))
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: type '%s' but '%s' is %s in the model (fix the map or the "
+			    "SCL file)",
+			    f, mr->line, mr->col[MAP_COL_TYPE], mr->type, mr->ref,
+			    model_btype_name(r->attr.type->btype));
+	if (mr->scaled && vk != MODEL_V_INT && vk != MODEL_V_UINT && vk != MODEL_V_FLOAT)
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: scale/offset on '%s' of type %s: only numbers scale",
+			    f, mr->line, mr->col[MAP_COL_SCALE] ? mr->col[MAP_COL_SCALE] : mr->col[MAP_COL_OFFSET],
+			    mr->ref, model_btype_name(r->attr.type->btype));
+	if ((mr->dir & MAP_DIR_W) && !model_fc_writable(r->attr.fc))
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: direction '%s' but FC %s cannot be written by a client "
+			    "(IEC 61850-7-2: ST and MX never; use r)",
+			    f, mr->line, mr->col[MAP_COL_DIRECTION] ? mr->col[MAP_COL_DIRECTION] : 1,
+			    mr->dir & MAP_DIR_R ? "rw" : "w", model_fc_name(r->attr.fc));
+	r->src = find_src(pv, mr->source);
+	if (!r->src)
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: source '%s' is not configured (add <source name=\"%s\" "
+			    "plugin=\"...\"/> to <sources> in iedd.xml)",
+			    f, mr->line, mr->col[MAP_COL_SOURCE], mr->source, mr->source);
+	r->cls = UINT32_MAX;
+	const char *cls = mr->scan[0] ? mr->scan : "default";
+	for (size_t k = 0; k < pv->n_classes; k++)
+		if (!strcmp(pv->classes[k].name, cls))
+			r->cls = (uint32_t)k;
+	if (r->cls == UINT32_MAX)
+		return fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: scan class '%s' is not defined (add <scanClass name=\"%s\" "
+			    "period=\"MS\"/> to <map> in iedd.xml)",
+			    f, mr->line, mr->col[MAP_COL_SCAN], mr->scan, mr->scan);
+	r->scale = mr->scale;
+	r->offset = mr->offset;
+	r->scaled = mr->scaled;
+	r->dir = mr->dir;
+	r->line = mr->line;
+	r->kind = iedd_kind_of(vk);
+	/* a scaled integer attribute still exchanges integers with the
+	 * source; the product is rounded when stored */
+	char perr[1024];
+	rc = plugin_resolve(r->src->inst, mr->address, (enum iedd_kind)r->kind,
+			    (mr->dir & MAP_DIR_W) != 0, &r->point, perr, sizeof(perr));
+	if (rc)
+		return fail(err, errlen, rc, "%s:%u:%u: %s", f, mr->line, mr->col[MAP_COL_ADDRESS],
+			    perr);
+	bind_deadband(pv->model, r, mr->ref);
+	return 0;
+}
+
+static int build_groups(struct pv *pv, char *err, size_t errlen)
+{
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = &pv->srcs[k];
+		size_t n = 0;
+		for (size_t i = 0; i < pv->n_rows; i++)
+			n += pv->rows[i].src == s && (pv->rows[i].dir & MAP_DIR_R);
+		s->groups = calloc(pv->n_classes, sizeof(*s->groups));
+		s->by_point = calloc(n ? n : 1, sizeof(*s->by_point));
+		size_t qcap = 2 * n < PV_QUEUE_MIN ? PV_QUEUE_MIN : 2 * n > PV_QUEUE_MAX ? PV_QUEUE_MAX : 2 * n;
+		s->q = calloc(qcap, sizeof(*s->q));
+		s->wq = calloc(PV_WQUEUE, sizeof(*s->wq));
+		if (!s->groups || !s->by_point || !s->q || !s->wq)
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		s->qcap = qcap;
+		if (qcap > pv->drain_cap)
+			pv->drain_cap = qcap;
+		for (size_t c = 0; c < pv->n_classes; c++) {
+			size_t gn = 0;
+			for (size_t i = 0; i < pv->n_rows; i++)
+				gn += pv->rows[i].src == s && pv->rows[i].cls == c &&
+				      (pv->rows[i].dir & MAP_DIR_R);
+			if (!gn)
+				continue;
+			struct pv_group *g = &s->groups[s->n_groups++];
+			g->cls = (uint32_t)c;
+			g->rows = calloc(gn, sizeof(*g->rows));
+			g->batch = calloc(gn, sizeof(*g->batch));
+			if (!g->rows || !g->batch)
+				return fail(err, errlen, -ENOMEM, "out of memory");
+			for (size_t i = 0; i < pv->n_rows; i++) {
+				struct pv_row *r = &pv->rows[i];
+				if (r->src != s || r->cls != c || !(r->dir & MAP_DIR_R))
+					continue;
+				g->batch[g->n].point = r->point;
+				g->rows[g->n++] = (uint32_t)i;
+				s->by_point[s->n_points++] = (struct point_ix){ r->point, (uint32_t)i };
+			}
+			if (!s->blocking)
+				pv->classes[c].on_loop = true;
+		}
+		qsort(s->by_point, s->n_points, sizeof(*s->by_point), cmp_point);
+	}
+	pv->drain_buf = calloc(pv->drain_cap ? pv->drain_cap : 1, sizeof(*pv->drain_buf));
+	if (!pv->drain_buf)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct pv *pv = calloc(1, sizeof(*pv));
+	if (!pv)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+	pv->model = m;
+	pv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int rc;
+	if (pv->wake_fd < 0) {
+		rc = fail(err, errlen, -errno, "eventfd: %s", strerror(errno));
+		goto out;
+	}
+	if ((rc = make_classes(pv, cfg, err, errlen)) || (rc = open_sources(pv, cfg, err, errlen)))
+		goto out;
+	const struct map *map = cfg->map;
+	if (map && map->n) {
+		pv->rows = calloc(map->n, sizeof(*pv->rows));
+		if (!pv->rows) {
+			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < map->n; i++) {
+			if ((rc = bind_row(pv, map, &map->rows[i], &pv->rows[i], err, errlen)))
+				goto out;
+			pv->n_rows++;
+		}
+		/* duplicates: the same attribute twice (by value offset) */
+		uint32_t *ix = malloc(pv->n_rows * sizeof(*ix));
+		if (!ix) {
+			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < pv->n_rows; i++)
+			ix[i] = (uint32_t)i;
+		qsort_r(ix, pv->n_rows, sizeof(*ix), cmp_row_voff, pv->rows);
+		for (size_t i = 1; i < pv->n_rows; i++)
+			if (pv->rows[ix[i]].attr.voff == pv->rows[ix[i - 1]].attr.voff) {
+				const struct map_row *mr = &map->rows[ix[i]];
+				rc = fail(err, errlen, -EINVAL,
+					  "%s:%u:%u: '%s' is already mapped on line %u (map each "
+					  "attribute once)",
+					  map->file, mr->line, mr->col[MAP_COL_REF], mr->ref,
+					  pv->rows[ix[i - 1]].line);
+				free(ix);
+				goto out;
+			}
+		/* the write hooks: rows with w, sorted by value offset */
+		size_t nh = 0;
+		pv->hook_voff = malloc(pv->n_rows * sizeof(uint32_t));
+		pv->hook_id = malloc(pv->n_rows * sizeof(uint32_t));
+		if (!pv->hook_voff || !pv->hook_id) {
+			free(ix);
+			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < pv->n_rows; i++)
+			if (pv->rows[ix[i]].dir & MAP_DIR_W) {
+				pv->hook_voff[nh] = pv->rows[ix[i]].attr.voff;
+				pv->hook_id[nh++] = ix[i];
+			}
+		free(ix);
+		pv->hooks = (struct model_write_hooks){ .fn = write_hook, .ctx = pv, .n = nh,
+							.voff = pv->hook_voff, .id = pv->hook_id };
+	}
+	if ((rc = build_groups(pv, err, errlen)))
+		goto out;
+	if (pv->hooks.n) {
+		model_set_write_hooks(m, &pv->hooks);
+		pv->hooks_installed = true;
+	}
+	*out = pv;
+	return 0;
+out:
+	pv_free(pv);
+	return rc;
+}
+
+void pv_free(struct pv *pv)
+{
+	if (!pv)
+		return;
+	pv_stop(pv);
+	if (pv->hooks_installed)
+		model_set_write_hooks(pv->model, NULL);
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = &pv->srcs[k];
+		plugin_close(s->inst);
+		for (size_t g = 0; g < s->n_groups; g++) {
+			free(s->groups[g].rows);
+			free(s->groups[g].batch);
+		}
+		free(s->groups);
+		free(s->by_point);
+		free(s->q);
+		free(s->wq);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+	}
+	for (size_t i = 0; i < pv->n_plugins; i++)
+		plugin_unload(pv->plugins[i]);
+	if (pv->wake_fd >= 0)
+		close(pv->wake_fd);
+	free(pv->plugins);
+	free(pv->srcs);
+	free(pv->rows);
+	free(pv->classes);
+	free(pv->drain_buf);
+	free(pv->hook_voff);
+	free(pv->hook_id);
+	free(pv);
+}
+
+size_t pv_n_rows(const struct pv *pv)
+{
+	return pv->n_rows;
+}
+
+size_t pv_n_classes(const struct pv *pv)
+{
+	return pv->n_classes;
+}
+
+uint32_t pv_class_period_ms(const struct pv *pv, size_t cls)
+{
+	return pv->classes[cls].period_ms;
+}
+
+const char *pv_class_name(const struct pv *pv, size_t cls)
+{
+	return pv->classes[cls].name;
+}
+
+bool pv_class_on_loop(const struct pv *pv, size_t cls)
+{
+	return pv->classes[cls].on_loop;
+}
+
+int pv_wake_fd(const struct pv *pv)
+{
+	return pv->wake_fd;
+}
+
+void pv_get_stats(const struct pv *pv, struct pv_stats *st)
+{
+	*st = pv->st;
+}

@@ -1,0 +1,95 @@
+/* The process-variable runtime: source instances (daemon/pv/plugin.h),
+ * the CSV map bound to the model and to the sources' points, the scan of
+ * non-blocking sources on the event loop, one thread per blocking source
+ * with a bounded queue towards the loop, conversion (kind, scale, offset),
+ * the MV/CMV deadband, and the write hooks that take a client's write of a
+ * mapped attribute to its source (DESIGN.md "How a value flows").
+ *
+ * Thread: everything here runs on the event loop's thread except the
+ * blocking sources' threads (started by pv_start, joined by pv_stop) and
+ * plugins calling host->push from their own threads; those two only touch
+ * a source's queue (mutex) and the wake-up eventfd. The libevent side
+ * (timers per scan class, the eventfd event) is daemon/net/pv_loop.c. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <iedd/source.h>
+
+#include "map.h"
+#include "model.h"
+
+struct pv_source_cfg {
+	const char *name;		/* instance name the map's source column uses */
+	const char *plugin;		/* bare name or path (plugin_load) */
+	bool force_thread;		/* run in a thread even if the plugin does not block */
+	const struct iedd_param *params;
+	size_t n_params;
+};
+
+struct pv_scan_cfg {
+	const char *name;
+	uint32_t period_ms;
+};
+
+struct pv_cfg {
+	const char *plugindir;		/* for bare plugin names */
+	const struct pv_source_cfg *sources;
+	size_t n_sources;
+	const struct pv_scan_cfg *scans;	/* named classes; "default" is implicit */
+	size_t n_scans;
+	uint32_t default_period_ms;	/* the class of rows without a scanClass */
+	const struct map *map;		/* the caller's, needed during pv_new only; NULL: none */
+	bool simulate;			/* map the whole model to the sim plugin instead */
+};
+
+struct pv;
+
+/* Loads the plugins, opens the instances and binds every map row: the
+ * reference must name a basic attribute of the model whose type converts,
+ * a row with w must have a writable FC (model_fc_writable; never ST, MX),
+ * no attribute may be mapped twice, the source must be configured, the
+ * scan class known, and the plugin must accept the address (resolve()).
+ * Installs the write hooks in the model. Returns 0 and *out, or a negative
+ * errno with "file:line:column: problem" (or the plugin's message) in err.
+ * `m` must outlive the pv. */
+int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err,
+	   size_t errlen);
+/* Stops threads, removes the write hooks, closes instances, unloads. */
+void pv_free(struct pv *pv);
+
+/* Starts the threads of blocking sources. 0 or a negative errno. */
+int pv_start(struct pv *pv);
+/* Stops and joins them (idempotent). */
+void pv_stop(struct pv *pv);
+
+size_t pv_n_rows(const struct pv *pv);
+size_t pv_n_classes(const struct pv *pv);
+uint32_t pv_class_period_ms(const struct pv *pv, size_t cls);
+const char *pv_class_name(const struct pv *pv, size_t cls);
+/* Whether any non-blocking source has rows in the class (the loop needs a
+ * timer for it). */
+bool pv_class_on_loop(const struct pv *pv, size_t cls);
+/* Loop: reads the non-blocking sources' rows of a class and updates the model. */
+void pv_scan(struct pv *pv, size_t cls);
+/* The eventfd the source threads and push() signal; readable when
+ * pv_drain has work. */
+int pv_wake_fd(const struct pv *pv);
+/* Loop: applies every queued update. */
+void pv_drain(struct pv *pv);
+
+struct pv_stats {
+	uint64_t scans, updates, dchg, qchg, dupd, bad_values, dropped, writes, write_errors;
+};
+void pv_get_stats(const struct pv *pv, struct pv_stats *st);
+
+/* Writes a CSV map skeleton listing every mappable attribute of the model
+ * (basic-type leaves outside arrays whose type converts, with their FC),
+ * directions suggested from the FC. Returns the number of rows. */
+size_t pv_print_template(const struct model *m, FILE *f);
+/* Builds the --simulate map (source "sim") for the model: every MX
+ * analogue value, every ST status and counter. The caller frees it
+ * (map_free). 0 or -ENOMEM. */
+int pv_simulate_map(const struct model *m, struct map **out);
