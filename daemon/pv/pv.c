@@ -41,6 +41,7 @@ struct pv_row {
 	uint8_t kind;		/* enum iedd_kind the source exchanges */
 	uint32_t cls;
 	uint32_t line;
+	bool bad_logged;	/* complained about a value that does not fit */
 	/* deadband (mag of an MV / cVal.mag of a CMV): the companion instMag
 	 * and the DO's db, zeroDb, rangeC.min/max (CF, read at each update
 	 * since clients may write them) */
@@ -305,12 +306,19 @@ static uint32_t load_u32(const struct model *m, uint32_t voff)
 	return u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
 }
 
-static void count(struct pv *pv, int res)
+static void count(struct pv *pv, struct pv_row *r, int res)
 {
 	if (res < 0) {
 		pv->st.bad_values++;
+		if (!r->bad_logged)
+			log_msg(LOG_WARNING, LOGC_PV,
+				"source '%s' (map line %u): value does not fit the attribute (%s); "
+				"quality invalid+inconsistent (said once per row)",
+				r->src->name, r->line, strerror(-res));
+		r->bad_logged = true;
 		return;
 	}
+	r->bad_logged = false;
 	pv->st.dchg += (res & MODEL_TRG_DCHG) != 0;
 	pv->st.qchg += (res & MODEL_TRG_QCHG) != 0;
 	pv->st.dupd += (res & MODEL_TRG_DUPD) != 0;
@@ -328,11 +336,11 @@ static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, 
 	pv->st.updates++;
 	if (!have) {
 		/* no value: keep the old one, take the quality (invalid) */
-		count(pv, model_update(m, &r->attr, NULL, q, ts));
+		count(pv, r, model_update(m, &r->attr, NULL, q, ts));
 		return;
 	}
 	if (!r->deadband) {
-		count(pv, model_update(m, &r->attr, &mv, q, ts));
+		count(pv, r, model_update(m, &r->attr, &mv, q, ts));
 		return;
 	}
 	/* instMag follows the source; mag only through the deadband */
@@ -348,7 +356,7 @@ static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, 
 	if (r->has_inst) {
 		bool changed;
 		if (model_store_val(m, r->inst.type, r->inst.voff, &mv, &changed)) {
-			count(pv, model_update(m, &r->attr, &mv, q, ts)); /* sets q invalid */
+			count(pv, r, model_update(m, &r->attr, &mv, q, ts)); /* sets q invalid */
 			return;
 		}
 	}
@@ -364,9 +372,9 @@ static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, 
 	double mag = load_double(m, r->attr.type, r->attr.voff), out;
 	if (deadband_apply(&c, inst, mag, &out)) {
 		struct model_val nv = { .kind = MODEL_V_FLOAT, .v.f = out };
-		count(pv, model_update(m, &r->attr, &nv, q, ts));
+		count(pv, r, model_update(m, &r->attr, &nv, q, ts));
 	} else {
-		count(pv, model_update(m, &r->attr, NULL, q, ts));
+		count(pv, r, model_update(m, &r->attr, NULL, q, ts));
 	}
 }
 

@@ -205,6 +205,8 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 		/* an Enum status (Beh, Health, Mod) keeps its value: q and t only */
 		int32_t o;
 		memcpy(&o, s->m->values + voff, 4);
+		if (t->enm && t->enm->n && !enum_name(t->enm, o))
+			o = t->enm->ords[0]; /* not set in the SCL: the first member */
 		snprintf(addr, sizeof(addr), "const:%d", (int)o);
 		break;
 	}

@@ -1,0 +1,326 @@
+/* Unit tests of the process-variable runtime: the deadband with exact
+ * numbers, the CSV map's syntax errors (file:line:column), the binding
+ * checks against the embedded sample model and the sim plugin, change
+ * classification (dchg / qchg / dupd) with q and t, conversion with scale
+ * and offset, and the write hook path. */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deadband.h"
+#include "embedded.h"
+#include "log.h"
+#include "map.h"
+#include "model.h"
+#include "pv.h"
+#include "update.h"
+
+#define ck_assert_contains(hay, needle) \
+	ck_assert_msg(strstr((hay), (needle)), "'%s' does not contain '%s'", (hay), (needle))
+
+static struct model *sample(void)
+{
+	struct model *m = NULL;
+	char err[1024];
+	int r = model_load_scl_mem("sample.icd", embedded_sample_icd, embedded_sample_icd_len, NULL,
+				   &m, err, sizeof(err));
+	ck_assert_msg(r == 0, "%s", err);
+	return m;
+}
+
+/* ---- deadband ---- */
+
+START_TEST(deadband_plain_exact)
+{
+	/* range -1000..1000 = 2000; db 1000 = 1 % = 20; zeroDb 250 = 0.25 % = 5 */
+	struct deadband_cfg c = { .db = 1000, .zero_db = 250, .min = -1000, .max = 1000,
+				  .has_range = true };
+	double out;
+	ck_assert(!deadband_apply(&c, 120.0, 100.0, &out));	/* |20| is not > 20 */
+	ck_assert(out == 100.0);
+	ck_assert(deadband_apply(&c, 120.5, 100.0, &out));	/* 20.5 > 20 */
+	ck_assert(out == 120.5);
+	ck_assert(deadband_apply(&c, 79.0, 100.0, &out));	/* -21 */
+	ck_assert(out == 79.0);
+	ck_assert(deadband_apply(&c, 4.0, 30.0, &out));	/* within zeroDb: forced to 0 */
+	ck_assert(out == 0.0);
+	ck_assert(!deadband_apply(&c, -5.0, 0.0, &out));	/* |-5| <= 5 and mag already 0 */
+	ck_assert(out == 0.0);
+	ck_assert(deadband_apply(&c, 5.5, 0.0, &out) == false);	/* outside zeroDb, inside db */
+	ck_assert(out == 0.0);
+	ck_assert(deadband_apply(&c, 20.01, 0.0, &out));	/* outside db */
+	ck_assert(fabs(out - 20.01) < 1e-12);
+	c.db = 0;						/* every change */
+	ck_assert(deadband_apply(&c, 100.001, 100.0, &out));
+	ck_assert(!deadband_apply(&c, 100.0, 100.0, &out));
+	c.has_range = false;					/* no range: follows */
+	c.db = 100000;
+	ck_assert(deadband_apply(&c, 3.0, 0.0, &out) && out == 3.0);
+}
+END_TEST
+
+/* ---- map syntax ---- */
+
+static void parse_fails(const char *text, const char *expect)
+{
+	struct map *m = (struct map *)1;
+	char err[512] = "";
+	ck_assert_int_eq(map_parse("t.csv", text, strlen(text), &m, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(m);
+	ck_assert_contains(err, expect);
+}
+
+START_TEST(map_syntax)
+{
+	struct map *m;
+	char err[512] = "";
+	const char *ok = "# comment\n"
+			 "\n"
+			 "reference,source,address,scale,offset,direction,scanClass\r\n"
+			 "LD/LN.DO.f[MX],sim,\"sine:period=10,amplitude=5\",0.1,-3,r,fast\n"
+			 "  # indented comment\n"
+			 "LD/LN.DO.x[SP], sim , const:1 ,,,rw,\n"
+			 "LD/LN.DO.y[SP],sim,\"a \"\"quoted\"\" one\",,,w,\n";
+	ck_assert_int_eq(map_parse("t.csv", ok, strlen(ok), &m, err, sizeof(err)), 0);
+	ck_assert_uint_eq(m->n, 3);
+	ck_assert_str_eq(m->rows[0].address, "sine:period=10,amplitude=5");
+	ck_assert(m->rows[0].scale == 0.1 && m->rows[0].offset == -3 && m->rows[0].scaled);
+	ck_assert_str_eq(m->rows[0].scan, "fast");
+	ck_assert_uint_eq(m->rows[0].line, 4);
+	ck_assert_uint_eq(m->rows[1].dir, MAP_DIR_R | MAP_DIR_W);
+	ck_assert_str_eq(m->rows[1].source, "sim");
+	ck_assert_str_eq(m->rows[1].address, "const:1");
+	ck_assert(!m->rows[1].scaled);
+	ck_assert_str_eq(m->rows[2].address, "a \"quoted\" one");
+	ck_assert_uint_eq(m->rows[2].dir, MAP_DIR_W);
+	map_free(m);
+
+	parse_fails("reference,source,adress\n", "t.csv:1:18: unknown column 'adress'");
+	parse_fails("reference,source\n", "t.csv:1:1: the header names no 'address' column");
+	parse_fails("# only a comment\n", "no header line");
+	parse_fails("reference,source,address\nLD/LN.DO.f[MX],sim\n", "t.csv:2:16: 2 fields");
+	parse_fails("reference,source,address\nLDLN.DO.f,sim,x\n", "t.csv:2:1: reference 'LDLN.DO.f'");
+	parse_fails("reference,source,address,direction\nL/N.D.f[MX],sim,x,rx\n",
+		    "t.csv:2:19: direction 'rx'");
+	parse_fails("reference,source,address,scale\nL/N.D.f[MX],sim,x,ten\n",
+		    "t.csv:2:19: scale 'ten' is not a number");
+	parse_fails("reference,source,address,scale\nL/N.D.f[MX],sim,x,0\n", "t.csv:2:19: scale 0");
+	parse_fails("reference,source,address\nL/N.D.f[MX],sim,\"open\n", "t.csv:2:17: quoted field");
+	parse_fails("reference,source,address\nL/N.D.f[MX],s m,x\n", "t.csv:2:13: source 's m'");
+}
+END_TEST
+
+/* ---- binding against the model and the sim plugin ---- */
+
+static int bind(struct model *m, const char *csv, struct pv **out, char *err, size_t errlen)
+{
+	struct map *map;
+	int r = map_parse("m.csv", csv, strlen(csv), &map, err, errlen);
+	ck_assert_msg(r == 0, "%s", err);
+	const struct pv_source_cfg src = { .name = "sim", .plugin = "sim" };
+	const struct pv_scan_cfg fast = { .name = "fast", .period_ms = 100 };
+	const struct pv_cfg cfg = { .plugindir = getenv("PV_PLUGIN_DIR"), .sources = &src,
+				    .n_sources = 1, .scans = &fast, .n_scans = 1,
+				    .default_period_ms = 1000, .map = map };
+	r = pv_new(m, &cfg, out, err, errlen);
+	map_free(map);
+	return r;
+}
+
+static void bind_fails(struct model *m, const char *row, const char *expect)
+{
+	char csv[1024], err[2048] = "";
+	struct pv *pv = NULL;
+	snprintf(csv, sizeof(csv), "reference,source,address,scale,offset,direction,scanClass\n%s\n",
+		 row);
+	ck_assert_int_ne(bind(m, csv, &pv, err, sizeof(err)), 0);
+	ck_assert_ptr_null(pv);
+	ck_assert_contains(err, expect);
+}
+
+START_TEST(bind_errors)
+{
+	struct model *m = sample();
+	bind_fails(m, "BAY/MMXU1.Nope.mag.f[MX],sim,sine,,,r,", "m.csv:2:1: reference 'BAY/MMXU1.Nope.mag.f[MX]' names nothing");
+	bind_fails(m, "BAY/MMXU1.TotW.q[MX],sim,const:1,,,r,", "m.csv:2:1: reference 'BAY/MMXU1.TotW.q[MX]' is of type Quality");
+	bind_fails(m, "BAY/MMXU1.TotW[MX],sim,const:1,,,r,", "is not a basic attribute");
+	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,rw,", "m.csv:2:37: direction 'rw' but FC MX");
+	bind_fails(m, "BAY/XCBR1.Loc.stVal[ST],sim,square,,,w,", "direction 'w' but FC ST");
+	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],plc,sine,,,r,", "m.csv:2:26: source 'plc' is not configured");
+	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,r,slow", "m.csv:2:39: scan class 'slow'");
+	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],sim,sine:period=0,,,r,", "m.csv:2:30: ");
+	bind_fails(m, "BAY/XCBR1.Loc.stVal[ST],sim,square,2,,r,", "only numbers scale");
+	bind_fails(m,
+		   "BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,r,\n"
+		   "IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,ramp,,,r,",
+		   "m.csv:3:1: 'IEDD1BAY/MMXU1.TotW.mag.f[MX]' is already mapped on line 2");
+	model_free(m);
+}
+END_TEST
+
+/* ---- updates: classification, q, t ---- */
+
+START_TEST(update_classifies)
+{
+	struct model *m = sample();
+	struct model_attr a;
+	ck_assert_int_eq(model_attr_bind(m, "WTG/WTUR1.TurSt.stVal[ST]", &a), 0);
+	ck_assert(a.has_q && a.has_t);
+	ck_assert(a.trgops & MODEL_TRG_DCHG);
+	uint8_t ts1[8], ts2[8], t[8];
+	model_timestamp(1700000000ull * 1000000000u + 500000000u, MODEL_TQ_LEAP_SECONDS_KNOWN, ts1);
+	/* 0.5 s = 2^23 / 2^24 */
+	ck_assert_uint_eq(ts1[4], 0x80);
+	ck_assert_uint_eq(ts1[5], 0);
+	ck_assert_uint_eq(ts1[7], 0x80);
+	model_timestamp(1700000001ull * 1000000000u, 0, ts2);
+
+	struct model_val v = { .kind = MODEL_V_INT, .v.i = 7 };
+	int r = model_update(m, &a, &v, 0, ts1);
+	ck_assert_int_eq(r, MODEL_TRG_DCHG | MODEL_TRG_DUPD);
+	memcpy(t, m->values + a.t_voff, 8);
+	ck_assert(!memcmp(t, ts1, 8));
+	/* same value again: an update, no change, t kept */
+	r = model_update(m, &a, &v, 0, ts2);
+	ck_assert_int_eq(r, MODEL_TRG_DUPD);
+	memcpy(t, m->values + a.t_voff, 8);
+	ck_assert(!memcmp(t, ts1, 8));
+	/* no value, invalid: qchg and t moves */
+	r = model_update(m, &a, NULL, 0x4000 | 0x0200, ts2);
+	ck_assert_int_eq(r, MODEL_TRG_QCHG);
+	uint16_t q;
+	memcpy(&q, m->values + a.q_voff, 2);
+	ck_assert_uint_eq(q, 0x4200);
+	memcpy(t, m->values + a.t_voff, 8);
+	ck_assert(!memcmp(t, ts2, 8));
+	char text[64];
+	model_get_text(m, a.type, a.voff, text, sizeof(text));
+	ck_assert_str_eq(text, "7"); /* kept */
+	/* out of range for INT32: invalid + inconsistent, value kept */
+	v.v.i = 1ll << 40;
+	ck_assert_int_eq(model_update(m, &a, &v, 0, ts2), -ERANGE);
+	memcpy(&q, m->values + a.q_voff, 2);
+	ck_assert_uint_eq(q, 0x4080);
+
+	/* float into an INT32 is rounded; Enum checks membership */
+	struct model_attr e;
+	ck_assert_int_eq(model_attr_bind(m, "BAY/LLN0.Beh.stVal[ST]", &e), 0);
+	v = (struct model_val){ .kind = MODEL_V_INT, .v.i = 99 };
+	ck_assert_int_eq(model_update(m, &e, &v, 0, ts2), -ERANGE);
+	v.v.i = 5;
+	ck_assert_int_ge(model_update(m, &e, &v, 0, ts2), 0);
+	model_free(m);
+}
+END_TEST
+
+/* The whole runtime on the sim plugin: scale and offset, the deadband of
+ * MMXU1.TotW (rangeC ±20e6, db 1000 = 1 % of 40e6 = 400000, zeroDb 500 =
+ * 200000), a write that goes to the source. */
+START_TEST(runtime_on_sim)
+{
+	struct model *m = sample();
+	char err[2048] = "";
+	struct pv *pv = NULL;
+	const char *csv =
+		"reference,source,address,scale,offset,direction,scanClass\n"
+		"BAY/MMXU1.TotW.mag.f[MX],sim,const:1000,1000,0,r,fast\n"
+		"WTG/WTUR1.TurSt.stVal[ST],sim,const:3,2,1,r,\n"
+		"BAY/MMXU1.TotW.db[CF],sim,const:1000,,,rw,\n";
+	int r = bind(m, csv, &pv, err, sizeof(err));
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(pv_n_rows(pv), 3);
+	ck_assert_uint_eq(pv_n_classes(pv), 2);
+	ck_assert(pv_class_on_loop(pv, 0) && pv_class_on_loop(pv, 1));
+	for (size_t c = 0; c < pv_n_classes(pv); c++)
+		pv_scan(pv, c);
+	char text[64];
+	struct mref ref;
+	ck_assert_int_eq(model_resolve_ref(m, "WTG/WTUR1.TurSt.stVal[ST]", &ref), 0);
+	model_get_text(m, ref.type, ref.voff, text, sizeof(text));
+	ck_assert_str_eq(text, "7"); /* 3 * 2 + 1 */
+	/* 1000 * 1000 = 1e6: instMag follows; mag moves (1e6 > 400000 from 0) */
+	ck_assert_int_eq(model_resolve_ref(m, "BAY/MMXU1.TotW.instMag.f[MX]", &ref), 0);
+	model_get_text(m, ref.type, ref.voff, text, sizeof(text));
+	ck_assert_str_eq(text, "1000000");
+	ck_assert_int_eq(model_resolve_ref(m, "BAY/MMXU1.TotW.mag.f[MX]", &ref), 0);
+	model_get_text(m, ref.type, ref.voff, text, sizeof(text));
+	ck_assert_str_eq(text, "1000000");
+
+	struct pv_stats st;
+	pv_get_stats(pv, &st);
+	ck_assert_uint_eq(st.updates, 3);
+	ck_assert_uint_ge(st.dchg, 2);
+	pv_free(pv);
+	model_free(m);
+}
+END_TEST
+
+START_TEST(simulate_and_template)
+{
+	struct model *m = sample();
+	struct map *map;
+	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
+	ck_assert_uint_gt(map->n, 20);
+	bool mag = false, ins = false;
+	for (size_t i = 0; i < map->n; i++) {
+		mag |= !strcmp(map->rows[i].ref, "BAY/MMXU1.TotW.mag.f[MX]");
+		ins |= strstr(map->rows[i].ref, "instMag") != NULL;
+	}
+	ck_assert(mag && !ins);
+	const struct pv_source_cfg src = { .name = "sim", .plugin = "sim" };
+	const struct pv_cfg cfg = { .plugindir = getenv("PV_PLUGIN_DIR"), .sources = &src,
+				    .n_sources = 1, .map = map, .simulate = true };
+	struct pv *pv;
+	char err[2048];
+	int r = pv_new(m, &cfg, &pv, err, sizeof(err));
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(pv_n_rows(pv), map->n);
+	pv_scan(pv, 0);
+	struct pv_stats st;
+	pv_get_stats(pv, &st);
+	ck_assert_uint_eq(st.bad_values, 0);
+	pv_free(pv);
+	map_free(map);
+
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	size_t n = pv_print_template(m, f);
+	fclose(f);
+	ck_assert_uint_gt(n, 100);
+	ck_assert_contains(buf, "\nreference,source,address,scale,offset,direction,scanClass,type\n");
+	ck_assert_contains(buf, "\nBAY/MMXU1.TotW.mag.f[MX],,,,,r,,FLOAT32\n");
+	ck_assert_contains(buf, "\nBAY/MMXU1.TotW.db[CF],,,,,rw,,INT32U\n");
+	ck_assert(!strstr(buf, ".q[")); /* Quality is not mappable */
+	free(buf);
+	model_free(m);
+}
+END_TEST
+
+static Suite *pvrt_suite(void)
+{
+	Suite *s = suite_create("pvrt");
+	TCase *tc = tcase_create("pvrt");
+	tcase_add_test(tc, deadband_plain_exact);
+	tcase_add_test(tc, map_syntax);
+	tcase_add_test(tc, bind_errors);
+	tcase_add_test(tc, update_classifies);
+	tcase_add_test(tc, runtime_on_sim);
+	tcase_add_test(tc, simulate_and_template);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	log_init(LOG_ERR, false);
+	SRunner *sr = srunner_create(pvrt_suite());
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
