@@ -18,11 +18,9 @@
 #include "iedd_config.h"
 #include "log.h"
 #include "mms_server.h"
+#include "notify.h"
 #include "pv_loop.h"
 
-#if HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 /* Read scratch shared by every connection (one thread): big enough for many
  * pipelined requests in one recv(); a connection keeps only the tail of an
@@ -506,9 +504,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_msg(LOG_NOTICE, LOGC_MAIN, "%s: stopping (%u associations open)",
 		sig == SIGTERM ? "SIGTERM" : "SIGINT", s->n_assoc);
-#if HAVE_LIBSYSTEMD
-	sd_notify(0, "STOPPING=1");
-#endif
+	notify_send("STOPPING=1");
 	for (size_t i = 0; i < s->n_listen; i++) {
 		event_del(s->lev[i]);
 		close(s->lfd[i]);
@@ -539,15 +535,13 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
 }
 
-#if HAVE_LIBSYSTEMD
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	(void)arg;
-	sd_notify(0, "WATCHDOG=1");
+	notify_send("WATCHDOG=1");
 }
-#endif
 
 static int bind_listener(const struct config_listen *l)
 {
@@ -706,14 +700,13 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 	s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
 	event_add(s->sig_hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
-#if HAVE_LIBSYSTEMD
-	uint64_t usec;
-	if (sd_watchdog_enabled(0, &usec) > 0) {
+	/* systemd's WatchdogSec=: ping at half the interval */
+	uint64_t usec = notify_watchdog_usec();
+	if (usec) {
 		s->watchdog = event_new(s->base, -1, EV_PERSIST, on_watchdog, s);
 		struct timeval wtv = { (time_t)(usec / 2 / 1000000), (suseconds_t)(usec / 2 % 1000000) };
 		event_add(s->watchdog, &wtv);
 	}
-#endif
 	return s;
 }
 
@@ -725,9 +718,7 @@ int server_attach_pv(struct server *s, struct pv *pv)
 
 int server_run(struct server *s)
 {
-#if HAVE_LIBSYSTEMD
-	sd_notify(0, "READY=1");
-#endif
+	notify_send("READY=1");
 	event_base_dispatch(s->base);
 	return 0;
 }

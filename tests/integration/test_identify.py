@@ -130,6 +130,35 @@ class Daemon_CLI(unittest.TestCase):
         self.assertIn("aborted at shutdown", d.log())
         self.assertIn("stopped", d.log())
 
+    def test_service_manager_notifications(self):
+        """sd_notify(3) protocol: READY=1 once listening, WATCHDOG=1 at half
+        of WATCHDOG_USEC, STOPPING=1 on SIGTERM."""
+        import os
+        import socket as so
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(prefix="iedd-notify-"), "notify")
+        s = so.socket(so.AF_UNIX, so.SOCK_DGRAM)
+        s.bind(path)
+        s.settimeout(5)
+        env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="200000")
+        p = subprocess.Popen([IEDD, "--listen", f"127.0.0.1:{free_port()}"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            got = [s.recv(256).decode() for _ in range(3)]
+            self.assertEqual(got[0], "READY=1")
+            self.assertEqual(got[1:], ["WATCHDOG=1", "WATCHDOG=1"])
+            p.send_signal(signal.SIGTERM)
+            while True:
+                m = s.recv(256).decode()
+                if m != "WATCHDOG=1":
+                    break
+            self.assertEqual(m, "STOPPING=1")
+            self.assertEqual(p.wait(10), 0)
+        finally:
+            if p.poll() is None:
+                p.kill()
+            s.close()
+
     def test_sigint_exits_0(self):
         d = Daemon()
         self.assertEqual(d.stop(signal.SIGINT), 0)

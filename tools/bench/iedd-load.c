@@ -41,10 +41,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ber.h"
 #include "buf.h"
 #include "cotp.h"
 #include "iso.h"
 #include "mms.h"
+#include "mms_access.h"
+#include "mms_client.h"
 #include "perr.h"
 
 /* Limits that keep every run bounded. */
@@ -120,6 +123,8 @@ struct opts {
 	size_t req_size;	/* raw: request TPKT size, 0 = a real Identify's */
 	int server_pid;		/* > 0: also report the server's CPU in the window */
 	uint8_t tpdu_code;
+	bool has_read;		/* --read: Read this variable instead of Identify */
+	struct mms_objname read_name;
 };
 
 struct load {
@@ -290,6 +295,15 @@ static void flush(struct load *L, struct conn *c)
 		arm(L, c, false);
 }
 
+/* The request measured: an Identify, or with --read a Read of one variable. */
+static void encode_request(struct load *L, uint32_t id)
+{
+	if (L->o.has_read)
+		mms_client_read_req(&L->pdu, id, &L->o.read_name, 1);
+	else
+		mms_encode_identify_request(&L->pdu, id);
+}
+
 static void send_pdu(struct load *L, struct conn *c)
 {
 	int r = iso_send_data(&c->iso, &L->pdu, &c->tx);
@@ -305,7 +319,7 @@ static void send_request(struct load *L, struct conn *c)
 		buf_put(&c->tx, L->raw_req, L->raw_req_len);
 	} else {
 		buf_reset(&L->pdu, ISO_HEADROOM);
-		mms_encode_identify_request(&L->pdu, id);
+		encode_request(L, id);
 		send_pdu(L, c);
 	}
 	L->req_bytes = c->tx.len - before;
@@ -424,6 +438,17 @@ static void on_response(struct load *L, struct conn *c, uint32_t id, uint64_t t)
 		start_conclude(L, c);
 }
 
+/* A Read response whose first AccessResult is a failure [0]. */
+static bool read_failed(const struct mms_pdu *pdu)
+{
+	struct ber_cur c, l;
+	struct ber_tlv t, f;
+	ber_cur_init(&c, pdu->body, pdu->body_len);
+	if (ber_next(&c, &t, NULL) || ber_enter(&c, &t, &l, NULL) || ber_next(&l, &f, NULL))
+		return true;
+	return f.cls == BER_CONTEXT && f.tag == 0 && !f.constructed;
+}
+
 static void on_mms(struct load *L, struct conn *c, const uint8_t *p, size_t n, uint64_t t)
 {
 	struct mms_pdu pdu;
@@ -433,7 +458,10 @@ static void on_mms(struct load *L, struct conn *c, const uint8_t *p, size_t n, u
 	if (r)
 		die("connection %td: bad MMS PDU: %s", c - L->c, proto_err_str(&err, msg, sizeof(msg)));
 	if (c->state == C_READY && pdu.kind == MMS_CONFIRMED_RESPONSE &&
-	    pdu.service == MMS_SVC_IDENTIFY) {
+	    pdu.service == (L->o.has_read ? MMS_SVC_READ : MMS_SVC_IDENTIFY)) {
+		if (L->o.has_read && read_failed(&pdu))
+			die("connection %td: the Read failed: is --read a variable of the model?",
+			    c - L->c);
 		if (L->o.mode == MODE_PROBE) {
 			if ((r = mms_identify_decode(pdu.body, pdu.body_len, &L->ident, &err)))
 				die("Identify response: %s", proto_err_str(&err, msg, sizeof(msg)));
@@ -855,10 +883,10 @@ static void make_raw_request(struct load *L)
 	iso.tpdu_code = L->o.tpdu_code;
 	iso.tpdu_size = (uint16_t)(1u << L->o.tpdu_code);
 	buf_reset(&L->pdu, ISO_HEADROOM);
-	mms_encode_identify_request(&L->pdu, 1);
+	encode_request(L, 1);
 	buf_init(&out, 0, 0);
 	if (iso_send_data(&iso, &L->pdu, &out))
-		die("cannot encode an Identify request");
+		die("cannot encode the request");
 	size_t size = L->o.req_size ? L->o.req_size : out.len;
 	if (size < TPKT_MIN_LEN || size > sizeof(L->raw_req))
 		die("--request-size must be %d..%zu", TPKT_MIN_LEN, sizeof(L->raw_req));
@@ -924,7 +952,9 @@ static void usage(FILE *f)
 		"      --count N        end the window after N responses or set-ups\n"
 		"      --max-time S     hold: give up holding after S seconds (default 600)\n"
 		"      --burst N        connections in set-up at once (default 256)\n"
-		"      --request-size N raw: request TPKT size (default: a real Identify's)\n"
+		"      --request-size N raw: request TPKT size (default: a real request's)\n"
+		"      --read DOMAIN/ITEM  identify/raw: Read this variable (e.g.\n"
+		"                       IEDD1BAY/MMXU1$MX$TotW$mag$f) instead of Identify\n"
 		"      --tpdu-code N    COTP TPDU size code 7..11 (default 10)\n"
 		"      --server-pid PID report the server's CPU use over the window\n",
 		MAX_CONNS, MAX_DEPTH, MAX_SECONDS);
@@ -943,6 +973,7 @@ int main(int argc, char **argv)
 		{ "max-time", required_argument, NULL, 'M' },
 		{ "burst", required_argument, NULL, 'B' },
 		{ "request-size", required_argument, NULL, 'R' },
+		{ "read", required_argument, NULL, 'r' },
 		{ "tpdu-code", required_argument, NULL, 'T' },
 		{ "server-pid", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
@@ -984,6 +1015,18 @@ int main(int argc, char **argv)
 			break;
 		case 'B': o->burst = (unsigned)parse_double(optarg, "--burst", 1, 4096); break;
 		case 'R': o->req_size = (size_t)parse_double(optarg, "--request-size", 7, 2052); break;
+		case 'r': {
+			const char *slash = strchr(optarg, '/');
+			if (!slash || slash == optarg || (size_t)(slash - optarg) > MMS_MAX_DOMAIN ||
+			    strlen(slash + 1) > MMS_MAX_ITEM || !slash[1])
+				die("--read '%s': expected DOMAIN/ITEM, e.g. IEDD1BAY/MMXU1$MX$TotW$mag$f",
+				    optarg);
+			o->has_read = true;
+			o->read_name.scope = MMS_SCOPE_DOMAIN;
+			memcpy(o->read_name.domain, optarg, (size_t)(slash - optarg));
+			snprintf(o->read_name.item, sizeof(o->read_name.item), "%s", slash + 1);
+			break;
+		}
 		case 'T':
 			o->tpdu_code = (uint8_t)parse_double(optarg, "--tpdu-code", COTP_TPDU_CODE_MIN,
 							     COTP_CLASS0_MAX_CODE);
