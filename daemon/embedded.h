@@ -8,3 +8,5 @@ extern const unsigned char embedded_config_xsd[];	/* schemas/iedd-config.xsd */
 extern const size_t embedded_config_xsd_len;
 extern const unsigned char embedded_sample_icd[];	/* etc/sample.icd */
 extern const size_t embedded_sample_icd_len;
+extern const unsigned char embedded_sample_map_csv[];	/* etc/sample-map.csv */
+extern const size_t embedded_sample_map_csv_len;

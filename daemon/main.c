@@ -91,8 +91,14 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 	int r;
 
 	*out = NULL;
+	bool sample_map = cfg->source[0] == '(' && !strcmp(cfg->map_file, "sample-map.csv");
 	if (!cfg->simulate && !cfg->map_file[0])
 		return 0;
+	if (!cfg->simulate && sample_map && cfg->scl_file[0]) {
+		/* the embedded sample map belongs to the embedded sample model */
+		log_msg(LOG_INFO, LOGC_PV, "--scl without a map: no process variables");
+		return 0;
+	}
 	plugin_dir(dir, sizeof(dir));
 	static struct iedd_param params[CONFIG_MAX_SOURCES][CONFIG_MAX_PARAMS];
 	struct pv_source_cfg srcs[CONFIG_MAX_SOURCES + 1];
@@ -120,7 +126,15 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 								 .params = params[i],
 								 .n_params = cs->n_params };
 		}
-		if ((r = map_load(cfg->map_file, &map, err, sizeof(err)))) {
+		/* the embedded default names the sample map beside it: use the
+		 * copy compiled in (etc/sample-map.csv) */
+		if (sample_map)
+			r = map_parse("(embedded sample-map.csv)",
+				      (const char *)embedded_sample_map_csv,
+				      embedded_sample_map_csv_len, &map, err, sizeof(err));
+		else
+			r = map_load(cfg->map_file, &map, err, sizeof(err));
+		if (r) {
 			fprintf(stderr, "iedd: %s\n", err);
 			return r;
 		}

@@ -76,6 +76,18 @@ class Simulate(Base):
         self.assertTrue(t.startswith(time.strftime("%Y-", time.gmtime())), t)
 
 
+class EmbeddedDefault(Base):
+    def test_sample_map_moves_values(self):
+        # iedd without arguments: etc/iedd.xml + etc/sample-map.csv on sim
+        self.d = Daemon()
+        self.assertIn("23 attribute(s) mapped to 1 source(s)", self.d.log())
+        ref = "IEDD1WTG/WTUR1.TotWh.actVal[ST]"
+        a = int(self.read(ref))
+        self.wait_value(ref, lambda v: int(v) > a, 5)
+        # the breaker position of the SCL is left alone
+        self.assertEqual(self.read("IEDD1BAY/XCBR1.Pos.stVal[ST]"), "10")
+
+
 class Map(Base):
     def test_sim_map_scale_offset_and_write(self):
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
