@@ -337,6 +337,18 @@ void ber_end(struct buf *b, size_t mark)
 
 void ber_put_raw(struct buf *b, uint8_t clsc, uint32_t tag, const void *v, size_t len)
 {
+	if (tag < 31 && len < 0x80) {
+		/* the common case in one reservation: tag, short length, value */
+		uint8_t *p = buf_reserve(b, 2 + len);
+		if (!p)
+			return;
+		p[0] = (uint8_t)(clsc | tag);
+		p[1] = (uint8_t)len;
+		if (len)
+			memcpy(p + 2, v, len);
+		b->len += 2 + len;
+		return;
+	}
 	ber_put_hdr(b, clsc, tag, len);
 	buf_put(b, v, len);
 }

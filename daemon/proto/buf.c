@@ -22,7 +22,7 @@ void buf_reset(struct buf *b, size_t headroom)
 	b->err = 0;
 }
 
-uint8_t *buf_reserve(struct buf *b, size_t n)
+uint8_t *buf_reserve_grow(struct buf *b, size_t n)
 {
 	if (b->err)
 		return NULL;
@@ -44,22 +44,6 @@ uint8_t *buf_reserve(struct buf *b, size_t n)
 		b->cap = cap;
 	}
 	return b->base + b->head + b->len;
-}
-
-int buf_put(struct buf *b, const void *p, size_t n)
-{
-	uint8_t *d = buf_reserve(b, n);
-	if (!d)
-		return b->err;
-	if (n)
-		memcpy(d, p, n);
-	b->len += n;
-	return 0;
-}
-
-int buf_put_u8(struct buf *b, uint8_t v)
-{
-	return buf_put(b, &v, 1);
 }
 
 uint8_t *buf_prepend(struct buf *b, size_t n)

@@ -8,6 +8,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct buf {
 	uint8_t *base;	/* owned; NULL until first use */
@@ -34,12 +35,40 @@ static inline uint8_t *buf_data(const struct buf *b)
 	return b->base ? b->base + b->head : &empty;
 }
 
+/* Slow path of buf_reserve: grows the storage. */
+uint8_t *buf_reserve_grow(struct buf *b, size_t n);
+
 /* Makes room for `n` more bytes at the tail; returns a pointer to them
- * (not yet counted in len) or NULL with err set. */
-uint8_t *buf_reserve(struct buf *b, size_t n);
+ * (not yet counted in len) or NULL with err set. Inline: encoders call it
+ * for every TLV, and the common case is one comparison. */
+static inline uint8_t *buf_reserve(struct buf *b, size_t n)
+{
+	if (!b->err && b->head + b->len + n <= b->cap && (!b->limit || b->len + n <= b->limit))
+		return b->base + b->head + b->len;
+	return buf_reserve_grow(b, n);
+}
+
 /* Appends bytes; returns 0 or b->err. */
-int buf_put(struct buf *b, const void *p, size_t n);
-int buf_put_u8(struct buf *b, uint8_t v);
+static inline int buf_put(struct buf *b, const void *p, size_t n)
+{
+	uint8_t *d = buf_reserve(b, n);
+	if (!d)
+		return b->err;
+	if (n)
+		memcpy(d, p, n);
+	b->len += n;
+	return 0;
+}
+
+static inline int buf_put_u8(struct buf *b, uint8_t v)
+{
+	uint8_t *d = buf_reserve(b, 1);
+	if (!d)
+		return b->err;
+	*d = v;
+	b->len++;
+	return 0;
+}
 /* Claims `n` bytes of head room in front of the data; returns a pointer to
  * them or NULL (err = -ENOSPC) when the head room is too small. */
 uint8_t *buf_prepend(struct buf *b, size_t n);

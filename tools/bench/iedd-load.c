@@ -108,6 +108,7 @@ struct conn {
 	uint64_t sent_ns[RING];	/* send time by invoke ID slot */
 	uint64_t busy;		/* bit per RING slot: a request is outstanding */
 	uint64_t t_begin;	/* assoc: start of this set-up */
+	size_t resp_acc;	/* octets of the TPKTs of a segmented response so far */
 };
 
 struct opts {
@@ -149,7 +150,7 @@ struct load {
 	struct buf pdu;		/* scratch for one MMS PDU, ISO_HEADROOM in front */
 	uint8_t raw_req[2052];
 	size_t raw_req_len;
-	size_t req_bytes, resp_bytes;	/* TPKT sizes seen */
+	size_t req_bytes, resp_bytes;	/* request TPKT, response TPKTs (all segments) */
 	struct mms_identify ident;	/* probe */
 	bool stop;		/* signal or EOF */
 };
@@ -514,6 +515,7 @@ static void on_tpkt(struct load *L, struct conn *c, const uint8_t *p, size_t n, 
 		die("connection %td: %s", c - L->c, proto_err_str(&err, msg, sizeof(msg)));
 	switch (ev.type) {
 	case ISO_EV_NONE:
+		c->resp_acc += n; /* a segment of a larger response */
 		return;
 	case ISO_EV_CONNECTED: {
 		struct mms_initiate req = {
@@ -549,8 +551,10 @@ static void on_tpkt(struct load *L, struct conn *c, const uint8_t *p, size_t n, 
 		return;
 	}
 	case ISO_EV_DATA:
+		/* all TPKTs of the response, so the ceiling moves as many octets */
 		if (c->state == C_READY)
-			L->resp_bytes = n;
+			L->resp_bytes = c->resp_acc + n;
+		c->resp_acc = 0;
 		on_mms(L, c, ev.data, ev.len, t);
 		return;
 	case ISO_EV_RELEASED:
