@@ -13,7 +13,7 @@ bool deadband_apply(const struct deadband_cfg *c, double inst, double mag, doubl
 		*mag_out = 0;
 		return mag != 0;
 	}
-	if (fabs(inst - mag) > (double)c->db * range / 100000.0 || (c->db == 0 && inst != mag)) {
+	if (fabs(inst - mag) > (double)c->db * range / 100000.0) {
 		*mag_out = inst;
 		return true;
 	}

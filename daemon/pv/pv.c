@@ -650,8 +650,8 @@ static int write_hook(void *ctx, uint32_t id, struct model *m)
 		if (full) {
 			pv->st.write_errors++;
 			log_msg(LOG_WARNING, LOGC_PV,
-				"source '%s': write of %s refused: %d writes already queued",
-				s->name, "map line", PV_WQUEUE);
+				"source '%s': write (map line %u) refused: %d writes already queued",
+				s->name, r->line, PV_WQUEUE);
 			return DAE_TEMPORARILY_UNAVAILABLE;
 		}
 		return 0;
