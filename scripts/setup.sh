@@ -33,6 +33,6 @@ if [ -n "$missing" ]; then
 fi
 
 if [ ! -f build/build.ninja ]; then
-	meson setup build >/dev/null
+	out=$(meson setup build 2>&1) || { printf '%s\n' "$out" >&2; exit 1; }
 fi
 ninja -C build
