@@ -12,7 +12,7 @@ if [ $# -ne 2 ]; then
 	echo "usage: $0 BUILDDIR SECONDS" >&2
 	exit 2
 fi
-build=$1
+build=$(cd "$1" && pwd) || { echo "$0: no build directory $1" >&2; exit 2; }
 seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/iedd-fuzz.XXXXXX")
