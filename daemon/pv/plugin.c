@@ -29,10 +29,7 @@ struct plugin_instance {
  * forgot to bump the version. */
 #define PLUGIN_KNOWN_FLAGS IEDD_SOURCE_BLOCKING
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+int pv_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	if (errlen) {
 		va_list ap;
@@ -62,30 +59,30 @@ static int check_descriptor(const char *path, const struct iedd_source *src, cha
 			    size_t errlen)
 {
 	if (src->abi_version != IEDD_SOURCE_ABI_VERSION)
-		return fail(err, errlen, -EPROTO,
+		return pv_fail(err, errlen, -EPROTO,
 			    "%s: built for iedd source ABI %u, this iedd speaks %u: rebuild the "
 			    "plugin against this iedd's include/iedd/source.h",
 			    path, src->abi_version, IEDD_SOURCE_ABI_VERSION);
 	if (src->struct_size != sizeof(struct iedd_source))
-		return fail(err, errlen, -EPROTO,
+		return pv_fail(err, errlen, -EPROTO,
 			    "%s: descriptor is %u octets, this iedd's is %zu although both speak "
 			    "ABI %u (built against a modified source.h?): rebuild the plugin "
 			    "against this iedd's include/iedd/source.h",
 			    path, src->struct_size, sizeof(struct iedd_source),
 			    IEDD_SOURCE_ABI_VERSION);
 	if (!src->name || !*src->name)
-		return fail(err, errlen, -EPROTO, "%s: descriptor has no name", path);
+		return pv_fail(err, errlen, -EPROTO, "%s: descriptor has no name", path);
 	const char *missing = !src->open	? "open"
 			      : !src->close	? "close"
 			      : !src->resolve ? "resolve"
 			      : !src->read	? "read"
 					      : NULL;
 	if (missing)
-		return fail(err, errlen, -EPROTO,
+		return pv_fail(err, errlen, -EPROTO,
 			    "%s: plugin '%s' has no %s() callback, which every source must have",
 			    path, src->name, missing);
 	if (src->flags & ~(uint32_t)PLUGIN_KNOWN_FLAGS)
-		return fail(err, errlen, -EPROTO,
+		return pv_fail(err, errlen, -EPROTO,
 			    "%s: plugin '%s' sets unknown flags 0x%x for ABI %u: rebuild the "
 			    "plugin against this iedd's include/iedd/source.h",
 			    path, src->name, src->flags & ~(uint32_t)PLUGIN_KNOWN_FLAGS,
@@ -100,22 +97,22 @@ int plugin_load(const char *name_or_path, const char *searchdir, struct plugin *
 	char path[4096];
 	if (strchr(name_or_path, '/')) {
 		if (strlen(name_or_path) >= sizeof(path))
-			return fail(err, errlen, -ENAMETOOLONG, "%.64s...: path too long",
+			return pv_fail(err, errlen, -ENAMETOOLONG, "%.64s...: path too long",
 				    name_or_path);
 		strcpy(path, name_or_path);
 	} else if (bare_name(name_or_path)) {
 		if (!searchdir || !*searchdir)
-			return fail(err, errlen, -EINVAL,
+			return pv_fail(err, errlen, -EINVAL,
 				    "plugin '%s': no plugin directory to look in; give a path",
 				    name_or_path);
 		int n = snprintf(path, sizeof(path), "%s/iedd-source-%s.so", searchdir,
 				 name_or_path);
 		if (n < 0 || (size_t)n >= sizeof(path))
-			return fail(err, errlen, -ENAMETOOLONG,
+			return pv_fail(err, errlen, -ENAMETOOLONG,
 				    "plugin '%s': path in %.64s... too long", name_or_path,
 				    searchdir);
 	} else {
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "plugin '%s': not a name (letters, digits, '-', '_') nor a path "
 			    "(containing '/', e.g. ./%s)",
 			    name_or_path, name_or_path);
@@ -126,25 +123,25 @@ int plugin_load(const char *name_or_path, const char *searchdir, struct plugin *
 	if (stat(path, &st) < 0) {
 		int e = errno;
 		if (e == ENOENT && !strchr(name_or_path, '/'))
-			return fail(err, errlen, -ENOENT,
+			return pv_fail(err, errlen, -ENOENT,
 				    "%s: no such file (plugin '%s' is looked up as "
 				    "<plugin dir>/iedd-source-%s.so)",
 				    path, name_or_path, name_or_path);
-		return fail(err, errlen, -e, "%s: %s", path, strerror(e));
+		return pv_fail(err, errlen, -e, "%s: %s", path, strerror(e));
 	}
 
 	dlerror();
 	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
 		const char *why = dlerror();
-		return fail(err, errlen, -ELIBBAD, "%s: cannot load: %s", path,
+		return pv_fail(err, errlen, -ELIBBAD, "%s: cannot load: %s", path,
 			    why ? why : "dlopen failed");
 	}
 	int rc;
 	dlerror();
 	void *sym = dlsym(dl, IEDD_SOURCE_SYMBOL);
 	if (!sym) {
-		rc = fail(err, errlen, -ELIBBAD,
+		rc = pv_fail(err, errlen, -ELIBBAD,
 			  "%s: not an iedd source plugin: it exports no %s() (define it with "
 			  "IEDD_SOURCE_DEFINE from <iedd/source.h>)",
 			  path, IEDD_SOURCE_SYMBOL);
@@ -155,7 +152,7 @@ int plugin_load(const char *name_or_path, const char *searchdir, struct plugin *
 	memcpy(&descriptor, &sym, sizeof(descriptor));
 	const struct iedd_source *src = descriptor();
 	if (!src) {
-		rc = fail(err, errlen, -ELIBBAD, "%s: %s() returned NULL", path,
+		rc = pv_fail(err, errlen, -ELIBBAD, "%s: %s() returned NULL", path,
 			  IEDD_SOURCE_SYMBOL);
 		goto out_close;
 	}
@@ -165,7 +162,7 @@ int plugin_load(const char *name_or_path, const char *searchdir, struct plugin *
 	size_t plen = strlen(path) + 1;
 	struct plugin *p = calloc(1, sizeof(*p) + plen);
 	if (!p) {
-		rc = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+		rc = pv_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 		goto out_close;
 	}
 	p->dl = dl;
@@ -218,11 +215,11 @@ static int callback_result(const struct plugin *p, const char *what, int rc, cha
 		return 0;
 	msg[PLUGIN_ERR_MAX - 1] = 0;
 	if (rc > 0)
-		return fail(err, errlen, -EPROTO, "%s: %s returned %d, not 0 or a negative errno%s%s",
+		return pv_fail(err, errlen, -EPROTO, "%s: %s returned %d, not 0 or a negative errno%s%s",
 			    p->path, what, rc, *msg ? ": " : "", msg);
 	if (!*msg)
-		return fail(err, errlen, rc, "%s: %s failed: %s", p->path, what, strerror(-rc));
-	return fail(err, errlen, rc, "%s: %s", p->path, msg);
+		return pv_fail(err, errlen, rc, "%s: %s failed: %s", p->path, what, strerror(-rc));
+	return pv_fail(err, errlen, rc, "%s: %s", p->path, msg);
 }
 
 int plugin_open(struct plugin *p, const struct iedd_param *params, size_t n_params,
@@ -232,7 +229,7 @@ int plugin_open(struct plugin *p, const struct iedd_param *params, size_t n_para
 	*out = NULL;
 	struct plugin_instance *inst = calloc(1, sizeof(*inst));
 	if (!inst)
-		return fail(err, errlen, -ENOMEM, "%s: out of memory", p->path);
+		return pv_fail(err, errlen, -ENOMEM, "%s: out of memory", p->path);
 	inst->plugin = p;
 	inst->host = *host;
 	char msg[PLUGIN_ERR_MAX] = "";
@@ -264,7 +261,7 @@ int plugin_resolve(struct plugin_instance *inst, const char *address, enum iedd_
 	const struct plugin *p = inst->plugin;
 	*point = NULL;
 	if (writable && !p->src->write)
-		return fail(err, errlen, -EROFS,
+		return pv_fail(err, errlen, -EROFS,
 			    "%s: address '%s' is mapped writable but plugin '%s' is read-only",
 			    p->path, address, p->src->name);
 	char msg[PLUGIN_ERR_MAX] = "";
@@ -294,7 +291,7 @@ int plugin_write(struct plugin_instance *inst, void *point, const struct iedd_va
 {
 	const struct plugin *p = inst->plugin;
 	if (!p->src->write)
-		return fail(err, errlen, -EROFS, "%s: plugin '%s' is read-only", p->path,
+		return pv_fail(err, errlen, -EROFS, "%s: plugin '%s' is read-only", p->path,
 			    p->src->name);
 	char msg[PLUGIN_ERR_MAX] = "";
 	int rc = p->src->write(inst->ctx, point, value, msg, sizeof(msg));

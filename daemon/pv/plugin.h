@@ -80,3 +80,8 @@ int plugin_read(struct plugin_instance *inst, struct iedd_point *points, size_t 
 /* Writes one value (the plugin's write()); -EROFS when the plugin has none. */
 int plugin_write(struct plugin_instance *inst, void *point, const struct iedd_value *value,
 		 char *err, size_t errlen);
+
+/* Writes a printf-style message into err[errlen] (when errlen > 0) and
+ * returns rc: the one error-reporting helper of daemon/pv. */
+int pv_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

@@ -126,20 +126,6 @@ struct pv {
 
 /* ---- small helpers ---- */
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	if (errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 static uint64_t now_utc_ns(void)
 {
 	struct timespec ts;
@@ -768,17 +754,17 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 	pv->srcs = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*pv->srcs));
 	pv->plugins = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*pv->plugins));
 	if (!pv->srcs || !pv->plugins)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < cfg->n_sources; i++) {
 		const struct pv_source_cfg *sc = &cfg->sources[i];
 		if (find_src(pv, sc->name))
-			return fail(err, errlen, -EINVAL, "source '%s' is configured twice", sc->name);
+			return pv_fail(err, errlen, -EINVAL, "source '%s' is configured twice", sc->name);
 		struct plugin *p = NULL;
 		char perr[1024];
 		int rc;
 		/* one load per instance: dlopen counts references to the same file */
 		if ((rc = plugin_load(sc->plugin, cfg->plugindir, &p, perr, sizeof(perr))))
-			return fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
+			return pv_fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
 		pv->plugins[pv->n_plugins++] = p;
 		struct pv_src *s = &pv->srcs[pv->n_srcs];
 		s->pv = pv;
@@ -794,7 +780,7 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		pv->n_srcs++;
 		struct iedd_host host = { .host_ctx = s, .push = host_push, .log = host_log };
 		if ((rc = plugin_open(p, sc->params, sc->n_params, &host, &s->inst, perr, sizeof(perr))))
-			return fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
+			return pv_fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
 		log_msg(LOG_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
 			plugin_source(p)->name, plugin_source(p)->version ? plugin_source(p)->version : "",
 			plugin_path(p), s->blocking ? ", own thread" : ", on the event loop");
@@ -806,7 +792,7 @@ static int make_classes(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 {
 	pv->classes = calloc(cfg->n_scans + 1, sizeof(*pv->classes));
 	if (!pv->classes)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	snprintf(pv->classes[0].name, sizeof(pv->classes[0].name), "default");
 	pv->classes[0].period_ms = cfg->default_period_ms ? cfg->default_period_ms : 1000;
 	pv->n_classes = 1;
@@ -829,42 +815,42 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 	const char *f = map->file;
 	int rc = model_attr_bind(pv->model, mr->ref, &r->attr);
 	if (rc == -ENOENT || (rc && rc != -EINVAL))
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: reference '%s' names nothing in IED %s (check LD inst, LN, "
 			    "data object, attribute and FC; iedd --print-map-template lists them)",
 			    f, mr->line, mr->col[MAP_COL_REF], mr->ref, pv->model->ied_name);
 	if (rc)
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: reference '%s' is not a basic attribute (map each leaf, "
 			    "e.g. ...mag.f[MX])",
 			    f, mr->line, mr->col[MAP_COL_REF], mr->ref);
 	uint8_t vk = model_btype_vkind(r->attr.type->btype);
 	if (vk == MODEL_V_NONE)
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: reference '%s' is of type %s, which no source value converts "
 			    "to (map booleans, integers, Enum, Dbpos, floats or strings)",
 			    f, mr->line, mr->col[MAP_COL_REF], mr->ref,
 			    model_btype_name(r->attr.type->btype));
 	if (mr->type[0] && strcasecmp(mr->type, model_btype_name(r->attr.type->btype)))
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: type '%s' but '%s' is %s in the model (fix the map or the "
 			    "SCL file)",
 			    f, mr->line, mr->col[MAP_COL_TYPE], mr->type, mr->ref,
 			    model_btype_name(r->attr.type->btype));
 	if (mr->scaled && vk != MODEL_V_INT && vk != MODEL_V_UINT && vk != MODEL_V_FLOAT)
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: scale/offset on '%s' of type %s: only numbers scale",
 			    f, mr->line, mr->col[MAP_COL_SCALE] ? mr->col[MAP_COL_SCALE] : mr->col[MAP_COL_OFFSET],
 			    mr->ref, model_btype_name(r->attr.type->btype));
 	if ((mr->dir & MAP_DIR_W) && !model_fc_writable(r->attr.fc))
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: direction '%s' but FC %s cannot be written by a client "
 			    "(IEC 61850-7-2: ST and MX never; use r)",
 			    f, mr->line, mr->col[MAP_COL_DIRECTION] ? mr->col[MAP_COL_DIRECTION] : 1,
 			    mr->dir & MAP_DIR_R ? "rw" : "w", model_fc_name(r->attr.fc));
 	r->src = find_src(pv, mr->source);
 	if (!r->src)
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: source '%s' is not configured (add <source name=\"%s\" "
 			    "plugin=\"...\"/> to <sources> in iedd.xml)",
 			    f, mr->line, mr->col[MAP_COL_SOURCE], mr->source, mr->source);
@@ -874,7 +860,7 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 		if (!strcmp(pv->classes[k].name, cls))
 			r->cls = (uint32_t)k;
 	if (r->cls == UINT32_MAX)
-		return fail(err, errlen, -EINVAL,
+		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: scan class '%s' is not defined (add <scanClass name=\"%s\" "
 			    "period=\"MS\"/> to <map> in iedd.xml)",
 			    f, mr->line, mr->col[MAP_COL_SCAN], mr->scan, mr->scan);
@@ -890,7 +876,7 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 	rc = plugin_resolve(r->src->inst, mr->address, (enum iedd_kind)r->kind,
 			    (mr->dir & MAP_DIR_W) != 0, &r->point, perr, sizeof(perr));
 	if (rc)
-		return fail(err, errlen, rc, "%s:%u:%u: %s", f, mr->line, mr->col[MAP_COL_ADDRESS],
+		return pv_fail(err, errlen, rc, "%s:%u:%u: %s", f, mr->line, mr->col[MAP_COL_ADDRESS],
 			    perr);
 	bind_deadband(pv->model, r, mr->ref);
 	return 0;
@@ -909,7 +895,7 @@ static int build_groups(struct pv *pv, char *err, size_t errlen)
 		s->q = calloc(qcap, sizeof(*s->q));
 		s->wq = calloc(PV_WQUEUE, sizeof(*s->wq));
 		if (!s->groups || !s->by_point || !s->q || !s->wq)
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return pv_fail(err, errlen, -ENOMEM, "out of memory");
 		s->qcap = qcap;
 		if (qcap > pv->drain_cap)
 			pv->drain_cap = qcap;
@@ -925,7 +911,7 @@ static int build_groups(struct pv *pv, char *err, size_t errlen)
 			g->rows = calloc(gn, sizeof(*g->rows));
 			g->batch = calloc(gn, sizeof(*g->batch));
 			if (!g->rows || !g->batch)
-				return fail(err, errlen, -ENOMEM, "out of memory");
+				return pv_fail(err, errlen, -ENOMEM, "out of memory");
 			for (size_t i = 0; i < pv->n_rows; i++) {
 				struct pv_row *r = &pv->rows[i];
 				if (r->src != s || r->cls != c || !(r->dir & MAP_DIR_R))
@@ -941,7 +927,7 @@ static int build_groups(struct pv *pv, char *err, size_t errlen)
 	}
 	pv->drain_buf = calloc(pv->drain_cap ? pv->drain_cap : 1, sizeof(*pv->drain_buf));
 	if (!pv->drain_buf)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -950,12 +936,12 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 	*out = NULL;
 	struct pv *pv = calloc(1, sizeof(*pv));
 	if (!pv)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	pv->model = m;
 	pv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	int rc;
 	if (pv->wake_fd < 0) {
-		rc = fail(err, errlen, -errno, "eventfd: %s", strerror(errno));
+		rc = pv_fail(err, errlen, -errno, "eventfd: %s", strerror(errno));
 		goto out;
 	}
 	if ((rc = make_classes(pv, cfg, err, errlen)) || (rc = open_sources(pv, cfg, err, errlen)))
@@ -964,7 +950,7 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 	if (map && map->n) {
 		pv->rows = calloc(map->n, sizeof(*pv->rows));
 		if (!pv->rows) {
-			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			rc = pv_fail(err, errlen, -ENOMEM, "out of memory");
 			goto out;
 		}
 		for (size_t i = 0; i < map->n; i++) {
@@ -975,7 +961,7 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 		/* duplicates: the same attribute twice (by value offset) */
 		uint32_t *ix = malloc(pv->n_rows * sizeof(*ix));
 		if (!ix) {
-			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			rc = pv_fail(err, errlen, -ENOMEM, "out of memory");
 			goto out;
 		}
 		for (size_t i = 0; i < pv->n_rows; i++)
@@ -984,7 +970,7 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 		for (size_t i = 1; i < pv->n_rows; i++)
 			if (pv->rows[ix[i]].attr.voff == pv->rows[ix[i - 1]].attr.voff) {
 				const struct map_row *mr = &map->rows[ix[i]];
-				rc = fail(err, errlen, -EINVAL,
+				rc = pv_fail(err, errlen, -EINVAL,
 					  "%s:%u:%u: '%s' is already mapped on line %u (map each "
 					  "attribute once)",
 					  map->file, mr->line, mr->col[MAP_COL_REF], mr->ref,
@@ -998,7 +984,7 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 		pv->hook_id = malloc(pv->n_rows * sizeof(uint32_t));
 		if (!pv->hook_voff || !pv->hook_id) {
 			free(ix);
-			rc = fail(err, errlen, -ENOMEM, "out of memory");
+			rc = pv_fail(err, errlen, -ENOMEM, "out of memory");
 			goto out;
 		}
 		for (size_t i = 0; i < pv->n_rows; i++)
