@@ -1340,6 +1340,17 @@ static int load_ln(struct ctx *c, struct mld *ld, xmlNode *x, struct mln *ln, ui
 	if (strlen(cls) >= sizeof(ln->ln_class) || !cls[0])
 		return fail(c, x, "%s: lnClass '%s' is not an LN class (four capital letters)", who,
 			    shown(cls, b, sizeof(b)));
+	/* IEC 61850-7-2 / SCL tPrefix, tLNClass, tLNInst: the LN name becomes an
+	 * MMS identifier, so only letters, digits and '_' may appear ('$' would
+	 * split it into components). */
+	for (const char *const *part = (const char *const[]){ prefix, cls, inst, NULL }; *part;
+	     part++)
+		for (const char *p = *part; *p; p++)
+			if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+			      (*p >= '0' && *p <= '9') || *p == '_'))
+				return fail(c, x, "%s: prefix '%s', lnClass '%s' and inst '%s' may hold"
+					    " only letters, digits and '_' (they form the MMS name)",
+					    who, shown(prefix, b, sizeof(b)), cls, inst);
 	int len = snprintf(ln->name, sizeof(ln->name), "%s%s%s", prefix, cls, inst);
 	if (len < 0 || (size_t)len >= sizeof(ln->name))
 		return fail(c, x, "%s: the LN name '%s%s%s' is longer than 64 characters (shorten the"

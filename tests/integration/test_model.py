@@ -258,6 +258,19 @@ class CheckCommand(unittest.TestCase):
         self.assertIn("dangling.icd:", r.stderr)
         self.assertIn("NO_SUCH_TYPE", r.stderr)
 
+    def test_ln_name_must_be_an_mms_identifier(self):
+        tmp = tempfile.mkdtemp(prefix="iedd-bad-")
+        path = os.path.join(tmp, "dollar.icd")
+        with open(SAMPLE) as f:
+            text = f.read().replace('lnClass="XSWI" inst="1"', 'lnClass="XSWI" inst="$1"')
+        with open(path, "w") as f:
+            f.write(text)
+        r = subprocess.run([IEDD, "--check", "--scl", path], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("dollar.icd:", r.stderr)
+        self.assertIn("inst '$1' may hold only letters, digits and '_'", r.stderr)
+
     def test_config_names_scl_relative_to_itself(self):
         tmp = tempfile.mkdtemp(prefix="iedd-cfg-")
         with open(SAMPLE) as f, open(os.path.join(tmp, "model.icd"), "w") as g:
