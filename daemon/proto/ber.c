@@ -155,8 +155,12 @@ int ber_get_bitstring(const struct ber_tlv *t, uint8_t *bits, size_t max, size_t
 	if (n > max)
 		return proto_fail(err, L, "BIT STRING of %zu octets, at most %zu expected", n, max);
 	memset(bits, 0, max);
-	if (n)
+	if (n) {
 		memcpy(bits, t->val + 1, n);
+		/* X.690 §8.6.2.3: the unused bits may be anything in BER; clear
+		 * them so equal values compare and store equal */
+		bits[n - 1] &= (uint8_t)(0xFF << unused);
+	}
 	*nbits = n * 8 - unused;
 	return 0;
 }
