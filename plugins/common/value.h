@@ -44,3 +44,9 @@ void value_quality_format(uint16_t q, char *buf, size_t len);
 /* The inverse of value_quality_format; also takes a number ("0x4200").
  * Returns 0 or -EINVAL. */
 int value_quality_parse(const char *text, uint16_t *out);
+
+/* Writes a printf-style message into err[errlen] (when errlen > 0) and
+ * returns rc: the plugins' one helper for the err/errlen convention of
+ * <iedd/source.h>. */
+int value_err(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

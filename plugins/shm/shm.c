@@ -61,20 +61,6 @@ struct shm {
 	bool complained_busy;		/* read(): a stuck writer was logged */
 };
 
-static int shm_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int shm_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	if (errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 static uint64_t real_ns(void)
 {
 	struct timespec ts;
@@ -89,7 +75,7 @@ static int parse_uint_param(const char *name, const char *text, int base, unsign
 	errno = 0;
 	unsigned long v = strtoul(text, &end, base);
 	if (!*text || *end || errno || text[0] == '-' || v < lo || v > hi)
-		return shm_err(err, errlen, -EINVAL, "parameter %s=\"%s\": expected %s %lu..%lu%s",
+		return value_err(err, errlen, -EINVAL, "parameter %s=\"%s\": expected %s %lu..%lu%s",
 			       name, text, base == 8 ? "an octal mode" : "an integer", lo, hi,
 			       base == 8 ? " such as 0600 or 0660" : "");
 	*out = v;
@@ -200,24 +186,24 @@ static int shm_source_open(const struct iedd_param *params, size_t n_params,
 			if (!strcmp(v, "watch"))
 				watch = true;
 			else if (strcmp(v, "off"))
-				return shm_err(err, errlen, -EINVAL,
+				return value_err(err, errlen, -EINVAL,
 					       "parameter trigger=\"%s\": expected trigger=off (the "
 					       "default) or trigger=watch",
 					       v);
 		} else {
-			return shm_err(err, errlen, -EINVAL,
+			return value_err(err, errlen, -EINVAL,
 				       "unknown parameter \"%s\"; the shm source takes segment=, "
 				       "slots=, mode=, trigger=, poll=",
 				       k);
 		}
 	}
 	if (watch && !host->push)
-		return shm_err(err, errlen, -EINVAL,
+		return value_err(err, errlen, -EINVAL,
 			       "parameter trigger=watch: this host offers no push()");
 
 	struct shm *s = calloc(1, sizeof(*s));
 	if (!s)
-		return shm_err(err, errlen, -ENOMEM, "out of memory");
+		return value_err(err, errlen, -ENOMEM, "out of memory");
 	s->host = *host;
 	s->watch = watch;
 	s->poll_ms = (unsigned)poll_ms;
@@ -244,7 +230,7 @@ static int shm_source_open(const struct iedd_param *params, size_t n_params,
 		if (e) {
 			s->watch = false;
 			shm_source_close(s);
-			return shm_err(err, errlen, -e, "trigger=watch: cannot start the watcher: %s",
+			return value_err(err, errlen, -e, "trigger=watch: cannot start the watcher: %s",
 				       strerror(e));
 		}
 		s->watcher_running = true;
@@ -259,7 +245,7 @@ static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kin
 	struct shm *s = ctx;
 	struct iedd_shm_header *hdr = s->map.hdr;
 	if (kind < IEDD_KIND_BOOL || kind > IEDD_KIND_STRING)
-		return shm_err(err, errlen, -EINVAL, "address \"%s\": value kind %d is not a kind",
+		return value_err(err, errlen, -EINVAL, "address \"%s\": value kind %d is not a kind",
 			       address, (int)kind);
 	long idx;
 	if (address[0] == '#') {
@@ -268,24 +254,24 @@ static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kin
 		idx = strtol(address + 1, &end, 10);
 		if (!address[1] || *end || errno || address[1] < '0' || address[1] > '9' ||
 		    idx >= (long)hdr->slot_count)
-			return shm_err(err, errlen, -EINVAL,
+			return value_err(err, errlen, -EINVAL,
 				       "address \"%s\": expected #INDEX with INDEX 0..%u (segment %s "
 				       "has %u slots) or a slot name",
 				       address, hdr->slot_count - 1, s->segment, hdr->slot_count);
 	} else {
 		int i = iedd_shm_slot_create(hdr, address);
 		if (i == -EINVAL)
-			return shm_err(err, errlen, -EINVAL,
+			return value_err(err, errlen, -EINVAL,
 				       "address \"%s\": expected a slot name (1 to %d octets, not "
 				       "starting with '#') or #INDEX",
 				       address, IEDD_SHM_NAME_MAX - 1);
 		if (i == -ENOSPC)
-			return shm_err(err, errlen, -ENOSPC,
+			return value_err(err, errlen, -ENOSPC,
 				       "address \"%s\": segment %s is full (%u slots): remove "
 				       "/dev/shm%s and raise slots=",
 				       address, s->segment, hdr->slot_count, s->segment);
 		if (i < 0)
-			return shm_err(err, errlen, i,
+			return value_err(err, errlen, i,
 				       "address \"%s\": segment %s: the slot-creation lock is held "
 				       "by pid %u: %s",
 				       address, s->segment, __atomic_load_n(&hdr->lock, __ATOMIC_RELAXED),
@@ -294,7 +280,7 @@ static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kin
 	}
 	struct shm_point *p = calloc(1, sizeof(*p));
 	if (!p)
-		return shm_err(err, errlen, -ENOMEM, "out of memory");
+		return value_err(err, errlen, -ENOMEM, "out of memory");
 	p->index = (uint32_t)idx;
 	p->kind = kind;
 	p->writable = writable;
@@ -310,7 +296,7 @@ static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kin
 		if (!np) {
 			pthread_mutex_unlock(&s->lock);
 			free(p);
-			return shm_err(err, errlen, -ENOMEM, "out of memory");
+			return value_err(err, errlen, -ENOMEM, "out of memory");
 		}
 		s->points = np;
 		s->cap = cap;
@@ -365,18 +351,18 @@ static int shm_source_write(void *ctx, void *point, const struct iedd_value *val
 	struct shm *s = ctx;
 	struct shm_point *p = point;
 	if (!p->writable)
-		return shm_err(err, errlen, -EPERM, "slot \"%s\" is mapped read-only", p->address);
+		return value_err(err, errlen, -EPERM, "slot \"%s\" is mapped read-only", p->address);
 	struct iedd_value w;
 	uint16_t why = value_convert(value, p->kind, &w);
 	if (why)
-		return shm_err(err, errlen, -EINVAL, "slot \"%s\": cannot take a %s value as %s",
+		return value_err(err, errlen, -EINVAL, "slot \"%s\": cannot take a %s value as %s",
 			       p->address, value_kind_name(value->kind), value_kind_name(p->kind));
 	if (!w.time_ns)
 		w.time_ns = real_ns();
 	int rc = iedd_shm_write(s->map.hdr, iedd_shm_slot_at(s->map.hdr, p->index), &w,
 				IEDD_SHM_TRIES);
 	if (rc)
-		return shm_err(err, errlen, rc,
+		return value_err(err, errlen, rc,
 			       "slot \"%s\" stays locked by another writer (died inside a write?)",
 			       p->address);
 	return 0;

@@ -87,20 +87,6 @@ struct sim_kv {
 	bool used;
 };
 
-static int sim_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int sim_err(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	if (errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -155,7 +141,7 @@ static int bad_address(const char *address, enum sim_profile prof, char *err, si
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return sim_err(err, errlen, -EINVAL, "address \"%s\": %s; expected %s", address, why,
+	return value_err(err, errlen, -EINVAL, "address \"%s\": %s; expected %s", address, why,
 		       sim_syntax[prof]);
 }
 
@@ -291,7 +277,7 @@ static int sim_parse(const struct sim *s, const char *address, struct sim_point 
 	bool ok;
 	enum sim_profile prof = profile_of(address, nlen, &ok);
 	if (!ok) {
-		return sim_err(err, errlen, -EINVAL,
+		return value_err(err, errlen, -EINVAL,
 			       "address \"%s\": unknown profile \"%.*s\"; expected one of %s, %s, "
 			       "%s, %s, %s, %s, %s",
 			       address, (int)nlen, address, sim_syntax[SIM_CONST],
@@ -530,19 +516,19 @@ static int sim_open(const struct iedd_param *params, size_t n_params, const stru
 			if (!strcmp(params[i].value, "fake"))
 				fake = true;
 			else if (strcmp(params[i].value, "real"))
-				return sim_err(err, errlen, -EINVAL,
+				return value_err(err, errlen, -EINVAL,
 					       "parameter clock=\"%s\": expected clock=real (the "
 					       "default) or clock=fake",
 					       params[i].value);
 		} else {
-			return sim_err(err, errlen, -EINVAL,
+			return value_err(err, errlen, -EINVAL,
 				       "unknown parameter \"%s\"; the simulator takes clock=real|fake",
 				       params[i].name);
 		}
 	}
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
-		return sim_err(err, errlen, -ENOMEM, "out of memory");
+		return value_err(err, errlen, -ENOMEM, "out of memory");
 	s->fake = fake;
 	s->t0_ns = mono_ns();
 	*ctx = s;
@@ -554,11 +540,11 @@ static int sim_resolve(void *ctx, const char *address, enum iedd_kind kind, bool
 {
 	struct sim *s = ctx;
 	if (kind < IEDD_KIND_BOOL || kind > IEDD_KIND_STRING)
-		return sim_err(err, errlen, -EINVAL, "address \"%s\": value kind %d is not a kind",
+		return value_err(err, errlen, -EINVAL, "address \"%s\": value kind %d is not a kind",
 			       address, (int)kind);
 	struct sim_point *p = calloc(1, sizeof(*p));
 	if (!p)
-		return sim_err(err, errlen, -ENOMEM, "out of memory");
+		return value_err(err, errlen, -ENOMEM, "out of memory");
 	p->kind = kind;
 	p->writable = writable;
 	int rc = sim_parse(s, address, p, err, errlen);
@@ -590,7 +576,7 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 	struct sim *s = ctx;
 	struct sim_point *p = point;
 	if (!p->writable)
-		return sim_err(err, errlen, -EPERM, "%s point is mapped read-only",
+		return value_err(err, errlen, -EPERM, "%s point is mapped read-only",
 			       sim_names[p->profile]);
 	/* the point's own kind for const and integer counters, a number else */
 	enum iedd_kind want = p->profile == SIM_CONST ? p->kind
@@ -602,12 +588,12 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 	struct iedd_value w;
 	uint16_t why = value_convert(value, want, &w);
 	if (why)
-		return sim_err(err, errlen, -EINVAL, "%s point: cannot take a %s value as %s",
+		return value_err(err, errlen, -EINVAL, "%s point: cannot take a %s value as %s",
 			       sim_names[p->profile], value_kind_name(value->kind),
 			       value_kind_name(p->kind));
 	if (p->kind == IEDD_KIND_UINT && p->profile != SIM_CLOCK &&
 	    (want == IEDD_KIND_FLOAT ? w.v.f < 0 : want == IEDD_KIND_INT && w.v.i < 0))
-		return sim_err(err, errlen, -ERANGE, "%s point: a uint cannot be negative",
+		return value_err(err, errlen, -ERANGE, "%s point: a uint cannot be negative",
 			       sim_names[p->profile]);
 	uint64_t now = sim_now(s);
 	double t = (double)now / 1e9;
@@ -619,7 +605,7 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 	case SIM_CLOCK:
 		if (want == IEDD_KIND_FLOAT) {
 			if (w.v.f < 0 || w.v.f > 1.8e10)
-				return sim_err(err, errlen, -ERANGE,
+				return value_err(err, errlen, -ERANGE,
 					       "clock: %g s is outside 0 .. 1.8e10", w.v.f);
 			s->fake_ns = (uint64_t)llround(w.v.f * 1e9);
 		} else {
