@@ -482,27 +482,6 @@ static uint64_t get_u64(const uint8_t *v)
 	return x;
 }
 
-static void int_range(uint8_t bt, int64_t *min, int64_t *max)
-{
-	switch (bt) {
-	case MB_INT8: *min = INT8_MIN, *max = INT8_MAX; break;
-	case MB_INT16: *min = INT16_MIN, *max = INT16_MAX; break;
-	case MB_INT24: *min = -(1 << 23), *max = (1 << 23) - 1; break;
-	case MB_INT32: case MB_ENUM: *min = INT32_MIN, *max = INT32_MAX; break;
-	default: *min = INT64_MIN, *max = INT64_MAX; break;
-	}
-}
-
-static uint64_t uint_max(uint8_t bt)
-{
-	switch (bt) {
-	case MB_INT8U: return UINT8_MAX;
-	case MB_INT16U: return UINT16_MAX;
-	case MB_INT24U: return (1u << 24) - 1;
-	default: return UINT32_MAX;
-	}
-}
-
 static uint16_t get_octlen(const uint8_t *v)
 {
 	uint16_t n;
@@ -676,7 +655,7 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 		int64_t min, max, x;
 		if (!ber_is(tlv, C, 5))
 			return DAE_TYPE_INCONSISTENT;
-		int_range(t->btype, &min, &max);
+		model_int_range(t->btype, &min, &max);
 		if (ber_get_int_range(tlv, min, max, &x, NULL))
 			return DAE_OBJECT_VALUE_INVALID;
 		if (t->btype == MB_ENUM) {
@@ -693,7 +672,7 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 		uint64_t x;
 		if (!ber_is(tlv, C, 6))
 			return DAE_TYPE_INCONSISTENT;
-		if (ber_get_uint64(tlv, &x, NULL) || x > uint_max(t->btype))
+		if (ber_get_uint64(tlv, &x, NULL) || x > model_uint_max(t->btype))
 			return DAE_OBJECT_VALUE_INVALID;
 		memcpy(v, &x, 8);
 		return 0;
@@ -971,7 +950,7 @@ int model_val_set_text(uint8_t *v, const struct mtype *t, const char *text)
 		int64_t x, min, max;
 		if ((r = parse_i64(s, &x)))
 			return r;
-		int_range(t->btype, &min, &max);
+		model_int_range(t->btype, &min, &max);
 		if (x < min || x > max)
 			return -ERANGE;
 		memcpy(v, &x, 8);
@@ -981,7 +960,7 @@ int model_val_set_text(uint8_t *v, const struct mtype *t, const char *text)
 		uint64_t x;
 		if ((r = parse_u64(s, &x)))
 			return r;
-		if (x > uint_max(t->btype))
+		if (x > model_uint_max(t->btype))
 			return -ERANGE;
 		memcpy(v, &x, 8);
 		return 0;

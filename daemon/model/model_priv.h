@@ -41,3 +41,28 @@ struct mwalk {
  * index out of bounds, ix unused) or -EINVAL (malformed, two indexes). */
 int mtype_walk(const struct mtype *t, const char *path, size_t len, char sep, int32_t ix,
 	       struct mwalk *w);
+
+/* Value range of a signed basic type (and of Enum, Dbpos, Tcmd as
+ * integers), shared by decoding, text parsing and source updates. */
+static inline void model_int_range(uint8_t bt, int64_t *min, int64_t *max)
+{
+	switch (bt) {
+	case MB_INT8: *min = INT8_MIN; *max = INT8_MAX; break;
+	case MB_INT16: *min = INT16_MIN; *max = INT16_MAX; break;
+	case MB_INT24: *min = -(1 << 23); *max = (1 << 23) - 1; break;
+	case MB_INT32: case MB_ENUM: *min = INT32_MIN; *max = INT32_MAX; break;
+	case MB_DBPOS: case MB_TCMD: *min = 0; *max = 3; break;
+	default: *min = INT64_MIN; *max = INT64_MAX; break;
+	}
+}
+
+/* Largest value of an unsigned basic type. */
+static inline uint64_t model_uint_max(uint8_t bt)
+{
+	switch (bt) {
+	case MB_INT8U: return UINT8_MAX;
+	case MB_INT16U: return UINT16_MAX;
+	case MB_INT24U: return (1u << 24) - 1;
+	default: return UINT32_MAX;
+	}
+}

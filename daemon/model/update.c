@@ -31,28 +31,6 @@ uint8_t model_btype_vkind(uint8_t bt)
 	}
 }
 
-static void int_range(uint8_t bt, int64_t *min, int64_t *max)
-{
-	switch (bt) {
-	case MB_INT8: *min = INT8_MIN; *max = INT8_MAX; break;
-	case MB_INT16: *min = INT16_MIN; *max = INT16_MAX; break;
-	case MB_INT24: *min = -(1 << 23); *max = (1 << 23) - 1; break;
-	case MB_INT32: case MB_ENUM: *min = INT32_MIN; *max = INT32_MAX; break;
-	case MB_DBPOS: case MB_TCMD: *min = 0; *max = 3; break;
-	default: *min = INT64_MIN; *max = INT64_MAX; break;
-	}
-}
-
-static uint64_t uint_max(uint8_t bt)
-{
-	switch (bt) {
-	case MB_INT8U: return UINT8_MAX;
-	case MB_INT16U: return UINT16_MAX;
-	case MB_INT24U: return (1u << 24) - 1;
-	default: return UINT32_MAX;
-	}
-}
-
 /* The value as a signed/unsigned integer, when it is one (floats rounded). */
 static int as_i64(const struct model_val *v, int64_t *out)
 {
@@ -118,7 +96,7 @@ static int encode_val(const struct mtype *t, const struct model_val *v, uint8_t 
 		int64_t x, min, max;
 		if ((r = as_i64(v, &x)))
 			return r;
-		int_range(t->btype, &min, &max);
+		model_int_range(t->btype, &min, &max);
 		if (x < min || x > max)
 			return -ERANGE;
 		if (t->btype == MB_ENUM) {
@@ -140,7 +118,7 @@ static int encode_val(const struct mtype *t, const struct model_val *v, uint8_t 
 		uint64_t x;
 		if ((r = as_u64(v, &x)))
 			return r;
-		if (x > uint_max(t->btype))
+		if (x > model_uint_max(t->btype))
 			return -ERANGE;
 		memcpy(out, &x, 8);
 		*len = 8;
