@@ -8,6 +8,8 @@
  * POSIX feature macros visible (gcc's default -std=gnu17 does; with
  * -std=c11 add -D_GNU_SOURCE).
  *
+ * Linux only: the trigger's wake-up is a futex (futex(2)) in the segment.
+ *
  * The segment is a POSIX shared-memory object (/dev/shm/<name without the
  * slash>): a 128-octet header, then slot_count slots of slot_size octets.
  * Every offset is fixed (checked below) and native-endian; the layout
@@ -25,7 +27,10 @@
  *     32  trigger         a writer bumps it to ask for immediate publication
  *     40  lock            slot-creation lock: 0, or the holder's pid
  *     44  used            slots [0, used) have names; only grows
- *     48  reserved[80]    zero
+ *     48  trigger_seq     32-bit futex word: bumped (wrapping) after trigger,
+ *                         then FUTEX_WAKE; the plugin's watcher sleeps in
+ *                         FUTEX_WAIT on it
+ *     52  reserved[76]    zero
  *   slot (struct iedd_shm_slot)
  *     0   name[64]        NUL-terminated, set once when the slot is created
  *     64  seq             seqlock: odd while a writer is inside
@@ -54,10 +59,31 @@
  * for applications that lay the table out themselves and should not be
  * mixed with creation by name in the same range.
  *
+ * The trigger (iedd_shm_trigger): a writer that wants its completed writes
+ * published now adds 1 to `trigger` and then to `trigger_seq` (both with
+ * release semantics) and calls futex(&trigger_seq, FUTEX_WAKE, INT_MAX):
+ * a shared futex, not FUTEX_PRIVATE_FLAG, since the waiter is another
+ * process. The watcher of an instance with trigger=watch waits with
+ * FUTEX_WAIT on `trigger_seq`, so it runs within microseconds of the wake;
+ * its timeout (the plugin's poll=) looks at `trigger` too, for writers that
+ * bump only that. The same wake-up may also come from iedd itself (closing
+ * an instance bumps `trigger_seq` to end its own wait): a spurious wake,
+ * after which watchers find nothing changed.
+ *
+ * trigger_seq came with the futex wake-up, out of what was reserved (zero)
+ * in layout 1, and the version stayed 1: each side still works with a peer
+ * that does not know the field. A writer built against the older header
+ * bumps `trigger` alone, which the watcher still sees at its poll= interval
+ * (the old behaviour); an older iedd ignores trigger_seq and polls
+ * `trigger` as before. Nothing reads reserved octets, so no reader
+ * misinterprets a segment of either age.
+ *
  * Every function here returns 0 (or an index) or a negative errno. */
 #pragma once
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -67,6 +93,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +101,14 @@
 
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #error "<iedd/shm.h> needs POSIX.1-2008: compile with -D_GNU_SOURCE or -D_POSIX_C_SOURCE=200809L (the default -std=gnu17 has it)"
+#endif
+
+/* syscall(2) is declared only with the GNU/BSD/default feature sets (glibc
+ * and musl both turn one of them on unless a strict standard is asked
+ * for): with -std=c11 -D_POSIX_C_SOURCE=200809L declare it here. */
+#if !defined(__cplusplus) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && \
+	!defined(_BSD_SOURCE)
+long syscall(long number, ...);
 #endif
 
 #ifdef __cplusplus
@@ -108,7 +143,8 @@ struct iedd_shm_header {
 	uint64_t trigger;
 	uint32_t lock;
 	uint32_t used;
-	uint8_t reserved[80];
+	uint32_t trigger_seq;	/* futex word; see "The trigger" above */
+	uint8_t reserved[76];
 };
 
 struct iedd_shm_slot {
@@ -133,6 +169,7 @@ IEDD_SHM_ASSERT_(sizeof(struct iedd_shm_header) == 128, "iedd_shm_header layout"
 IEDD_SHM_ASSERT_(offsetof(struct iedd_shm_header, changes) == 24, "iedd_shm_header layout");
 IEDD_SHM_ASSERT_(offsetof(struct iedd_shm_header, trigger) == 32, "iedd_shm_header layout");
 IEDD_SHM_ASSERT_(offsetof(struct iedd_shm_header, used) == 44, "iedd_shm_header layout");
+IEDD_SHM_ASSERT_(offsetof(struct iedd_shm_header, trigger_seq) == 48, "iedd_shm_header layout");
 IEDD_SHM_ASSERT_(sizeof(struct iedd_shm_slot) == 384, "iedd_shm_slot layout");
 IEDD_SHM_ASSERT_(offsetof(struct iedd_shm_slot, seq) == 64, "iedd_shm_slot layout");
 IEDD_SHM_ASSERT_(offsetof(struct iedd_shm_slot, quality) == 70, "iedd_shm_slot layout");
@@ -517,11 +554,30 @@ static inline int iedd_shm_write(struct iedd_shm_header *hdr, struct iedd_shm_sl
 	return 0;
 }
 
-/* Asks the plugin to publish changed slots now (it watches this counter
- * when its instance has trigger=watch). */
+/* Wakes every process sleeping in FUTEX_WAIT on hdr->trigger_seq (a
+ * shared futex: the mapping is MAP_SHARED, the waiters are other
+ * processes). Returns the number woken or a negative errno. */
+static inline int iedd_shm_wake_(struct iedd_shm_header *hdr)
+{
+#ifdef SYS_futex
+	long n = syscall(SYS_futex, &hdr->trigger_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+#else	/* 32-bit ABIs born with 64-bit time (riscv32) have only this one */
+	long n = syscall(SYS_futex_time64, &hdr->trigger_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+#endif
+	return n < 0 ? -errno : (int)n;
+}
+
+/* Asks the plugin to publish changed slots now: bumps `trigger` (which
+ * older iedd versions poll), then the futex word `trigger_seq`, and wakes
+ * the watchers (instances with trigger=watch). Call it after the writes it
+ * should publish have returned; one trigger publishes every slot changed
+ * since the last. Costs one system call (about a microsecond) whether
+ * anybody waits or not. Safe from any thread; never blocks. */
 static inline void iedd_shm_trigger(struct iedd_shm_header *hdr)
 {
 	__atomic_add_fetch(&hdr->trigger, 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&hdr->trigger_seq, 1, __ATOMIC_RELEASE);
+	(void)iedd_shm_wake_(hdr);
 }
 
 #ifdef __cplusplus

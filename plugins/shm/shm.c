@@ -1,6 +1,6 @@
 /* iedd-source-shm.so: process variables in a POSIX shared-memory segment
- * that a control application on the same machine writes (layout and
- * seqlock protocol in <iedd/shm.h>; user guide in doc/plugins.md).
+ * that a control application on the same machine writes (layout, seqlock
+ * and trigger protocol in <iedd/shm.h>; user guide in doc/plugins.md).
  *
  * Parameters:
  *   segment=/iedd   the segment's name (created if missing)
@@ -8,24 +8,35 @@
  *   mode=0600       permissions when this instance creates it (exact: the
  *                   umask does not apply); 0660 shares it with the group
  *   trigger=off     off: values reach iedd at the next scan only;
- *                   watch: a watcher thread polls the segment's trigger
- *                   counter every poll= ms and pushes the slots that
+ *                   watch: a watcher thread sleeps on the segment's futex
+ *                   word (trigger_seq) and, when an application's
+ *                   iedd_shm_trigger() wakes it, pushes the slots that
  *                   changed since its last push (the application trigger)
- *   poll=10         the watcher's interval in ms (1..1000)
+ *   poll=10         the watcher's fallback interval in ms (1..1000): its
+ *                   futex wait times out after poll ms and then looks at
+ *                   the 64-bit trigger counter, for writers that bump only
+ *                   that (built against the older header), and retries
+ *                   pushes the host's full queue refused. Slots written
+ *                   without any trigger are read at the next scan.
  *
  * Address: a slot name (the slot is created if absent) or #INDEX.
  * Non-blocking: reads copy a few hundred octets per point under the
  * seqlock. Threads: the callbacks run on iedd's loop; the optional watcher
  * reads slots and calls host->push. The points array is shared with the
  * watcher under `lock`; a point's `last` belongs to read(), its `pushed`
- * to the watcher. */
+ * to the watcher (and to resolve() before the point is published). `stop`
+ * is atomic: close() sets it and then bumps the futex word, so a watcher
+ * asleep in FUTEX_WAIT (or about to enter it) returns at once. */
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <iedd/shm.h>
 #include <iedd/source.h>
@@ -47,16 +58,17 @@ struct shm {
 	struct iedd_shm_map map;
 	char segment[256];
 
-	pthread_mutex_t lock;		/* points[], stop */
-	pthread_cond_t cond;		/* wakes the watcher to stop */
+	pthread_mutex_t lock;		/* points[] */
 	struct shm_point **points;
 	size_t n_points, cap;
-	bool stop;
+	bool stop;			/* atomic: close() asks the watcher to end */
 	bool watch;
 	bool watcher_running;
 	pthread_t watcher;
 	unsigned poll_ms;
-	uint64_t seen_trigger;		/* at open: earlier triggers are not ours */
+	/* at open: earlier triggers are not ours */
+	uint64_t seen_trigger;
+	uint32_t seen_seq;
 
 	bool complained_busy;		/* read(): a stuck writer was logged */
 };
@@ -100,44 +112,94 @@ static void shm_convert(const struct iedd_value *raw, enum iedd_kind kind, struc
 		out->quality = (uint16_t)((out->quality & ~IEDD_Q_QUESTIONABLE) | IEDD_Q_INVALID | why);
 }
 
+/* FUTEX_WAIT on the segment's trigger_seq while it still holds `val`, for
+ * at most `ms`. A shared futex (no FUTEX_PRIVATE_FLAG): the wakers are
+ * other processes. Returns 0 when woken, or -ETIMEDOUT, -EAGAIN (the word
+ * had already moved), -EINTR; the caller looks at the word either way. */
+static int shm_futex_wait(uint32_t *word, uint32_t val, unsigned ms)
+{
+	long sec = (long)(ms / 1000), nsec = (long)(ms % 1000) * 1000000L;
+#ifdef SYS_futex_time64
+	/* 32-bit ABIs: the time64 call takes 64-bit fields whatever this
+	 * program's time_t is (Linux >= 5.1; older kernels: ENOSYS, below) */
+	struct {
+		int64_t tv_sec, tv_nsec;
+	} ts64 = {.tv_sec = sec, .tv_nsec = nsec};
+	if (!syscall(SYS_futex_time64, word, FUTEX_WAIT, val, &ts64, NULL, 0))
+		return 0;
+	if (errno != ENOSYS)
+		return -errno;
+	struct {
+		long tv_sec, tv_nsec;	/* the kernel's old timespec */
+	} ts = {.tv_sec = sec, .tv_nsec = nsec};
+#else
+	struct timespec ts = {.tv_sec = sec, .tv_nsec = nsec};
+#endif
+#ifdef SYS_futex
+	return syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0) ? -errno : 0;
+#else
+	(void)ts;
+	return -ENOSYS;
+#endif
+}
+
+/* Pushes every point whose slot changed since its last push; true when the
+ * host refused one for now (queue full: try again at the next poll). */
+static bool shm_push_changed(struct shm *s)
+{
+	struct iedd_shm_header *hdr = s->map.hdr;
+	bool retry = false;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->n_points; i++) {
+		struct shm_point *p = s->points[i];
+		const struct iedd_shm_slot *slot = iedd_shm_slot_at(hdr, p->index);
+		struct iedd_value raw, v;
+		uint64_t changes;
+		/* a cheap look first: most points did not change. changes is
+		 * stored before the writer's release of seq, and the trigger
+		 * after that, so a slot written before the trigger shows. */
+		if (__atomic_load_n(&slot->changes, __ATOMIC_RELAXED) == p->pushed)
+			continue;
+		if (iedd_shm_read(slot, &raw, &changes, IEDD_SHM_TRIES) || changes == p->pushed)
+			continue;	/* a stuck slot is read()'s to report */
+		shm_convert(&raw, p->kind, &v);
+		int rc = s->host.push(s->host.host_ctx, p, &v);
+		if (rc == -EAGAIN)
+			retry = true;
+		else
+			p->pushed = changes;	/* pushed, or a point the host does not want */
+	}
+	pthread_mutex_unlock(&s->lock);
+	return retry;
+}
+
+/* The watcher: sleeps in FUTEX_WAIT on trigger_seq, at most poll_ms at a
+ * time. Woken (or the word moved while it was busy) it pushes the changed
+ * slots; timed out, it pushes only when the 64-bit trigger moved (a
+ * writer that does not wake) or the host refused a push last time. So it
+ * makes at most one pass per trigger (triggers that come during a pass
+ * share the next one) plus one per poll_ms, and sleeps otherwise. */
 static void *shm_watch(void *arg)
 {
 	struct shm *s = arg;
 	struct iedd_shm_header *hdr = s->map.hdr;
 	uint64_t seen = s->seen_trigger;
+	uint32_t seq = s->seen_seq;
 	bool retry = false;
-	pthread_mutex_lock(&s->lock);
-	while (!s->stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += (long)s->poll_ms * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		while (!s->stop && pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
-			;
-		if (s->stop)
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&hdr->trigger_seq, __ATOMIC_ACQUIRE) == seq)
+			(void)shm_futex_wait(&hdr->trigger_seq, seq, s->poll_ms);
+		if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
 			break;
+		/* acquire: the slot writes before the trigger are visible */
+		uint32_t q = __atomic_load_n(&hdr->trigger_seq, __ATOMIC_ACQUIRE);
 		uint64_t t = __atomic_load_n(&hdr->trigger, __ATOMIC_ACQUIRE);
-		if (t == seen && !retry)
-			continue;
+		if (q == seq && t == seen && !retry)
+			continue;	/* timed out, or a spurious wake-up */
+		seq = q;
 		seen = t;
-		retry = false;
-		for (size_t i = 0; i < s->n_points; i++) {
-			struct shm_point *p = s->points[i];
-			struct iedd_value raw, v;
-			uint64_t changes;
-			if (iedd_shm_read(iedd_shm_slot_at(hdr, p->index), &raw, &changes,
-					  IEDD_SHM_TRIES) ||
-			    changes == p->pushed)
-				continue;	/* a stuck slot is read()'s to report */
-			shm_convert(&raw, p->kind, &v);
-			if (s->host.push(s->host.host_ctx, p, &v) == 0)
-				p->pushed = changes;
-			else
-				retry = true;	/* queue full: try again next poll */
-		}
+		retry = shm_push_changed(s);
 	}
-	pthread_mutex_unlock(&s->lock);
 	return NULL;
 }
 
@@ -145,13 +207,14 @@ static void shm_source_close(void *ctx)
 {
 	struct shm *s = ctx;
 	if (s->watcher_running) {
-		pthread_mutex_lock(&s->lock);
-		s->stop = true;
-		pthread_cond_signal(&s->cond);
-		pthread_mutex_unlock(&s->lock);
+		__atomic_store_n(&s->stop, true, __ATOMIC_RELEASE);
+		/* move the word so a watcher between its stop check and
+		 * FUTEX_WAIT does not go to sleep, and wake one asleep. Other
+		 * watchers of the segment see a spurious wake-up. */
+		__atomic_add_fetch(&s->map.hdr->trigger_seq, 1, __ATOMIC_RELEASE);
+		(void)iedd_shm_wake_(s->map.hdr);
 		pthread_join(s->watcher, NULL);
 	}
-	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	for (size_t i = 0; i < s->n_points; i++)
 		free(s->points[i]);
@@ -213,11 +276,6 @@ static int shm_source_open(const struct iedd_param *params, size_t n_params,
 		return rc;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &ca);
-	pthread_condattr_destroy(&ca);
 
 	if (slots_given && !s->map.created && s->map.hdr->slot_count != slots && host->log)
 		host->log(host->host_ctx, 5,
@@ -225,6 +283,7 @@ static int shm_source_open(const struct iedd_param *params, size_t n_params,
 			  "created (remove /dev/shm%s to recreate it)",
 			  segment, s->map.hdr->slot_count, slots, segment);
 	if (watch) {
+		s->seen_seq = __atomic_load_n(&s->map.hdr->trigger_seq, __ATOMIC_ACQUIRE);
 		s->seen_trigger = __atomic_load_n(&s->map.hdr->trigger, __ATOMIC_ACQUIRE);
 		int e = pthread_create(&s->watcher, NULL, shm_watch, s);
 		if (e) {

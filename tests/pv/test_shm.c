@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -257,6 +258,8 @@ START_TEST(tool_list_format)
 	ck_assert_uint_eq(m.hdr->trigger, t0 + 1);
 	ck_assert_int_eq(tool("set", "count", "43", "--trigger", (char *)NULL), 0);
 	ck_assert_uint_eq(m.hdr->trigger, t0 + 2);
+	/* ... and the futex word with it (the wake-up of trigger=watch) */
+	ck_assert_uint_eq(m.hdr->trigger_seq, (uint32_t)t0 + 2);
 	iedd_shm_detach(&m);
 
 	/* not found and usage errors */
@@ -498,6 +501,214 @@ START_TEST(trigger_watch_pushes_changed_slots)
 }
 END_TEST
 
+/* --- the trigger's futex wake-up ----------------------------------------- */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Waits up to `ms` for the fake host to hold `n` pushes; the time it took. */
+static uint64_t wait_pushes(struct shm_fixture *f, size_t n, uint64_t ms)
+{
+	uint64_t t0 = mono_ms();
+	while (pv_host_pushes(&f->h) < n && mono_ms() - t0 < ms)
+		usleep(200);
+	return mono_ms() - t0;
+}
+
+static void reset_pushes(struct shm_fixture *f)
+{
+	pthread_mutex_lock(&f->h.lock);
+	f->h.n_push = 0;
+	pthread_mutex_unlock(&f->h.lock);
+}
+
+/* The documented offset of trigger_seq: the compiler's, the table in
+ * doc/plugins.md and the layout comment of shm.h say the same. */
+START_TEST(trigger_seq_offset_is_the_documented_one)
+{
+	ck_assert_uint_eq(offsetof(struct iedd_shm_header, trigger_seq), 48);
+	ck_assert_uint_eq(sizeof(((struct iedd_shm_header *)0)->trigger_seq), 4);
+	ck_assert_uint_eq(offsetof(struct iedd_shm_header, reserved), 52);
+	ck_assert_uint_eq(sizeof(struct iedd_shm_header), 128);
+	static const struct {
+		const char *file, *line;
+	} docs[] = {
+		{"doc/plugins.md", "| 48 | 4 | `trigger_seq` |"},
+		{"doc/plugins.md", "| 52 | 76 | reserved |"},
+		{"include/iedd/shm.h", " *     48  trigger_seq "},
+		{"include/iedd/shm.h", " *     52  reserved[76] "},
+	};
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", pv_env("PV_SRC_DIR"), docs[i].file);
+		FILE *fp = fopen(path, "r");
+		ck_assert_msg(fp, "%s: %s", path, strerror(errno));
+		static char text[1 << 17];
+		size_t n = fread(text, 1, sizeof(text) - 1, fp);
+		fclose(fp);
+		text[n] = 0;
+		ck_assert_msg(strstr(text, docs[i].line), "%s does not say \"%s\"", path,
+			      docs[i].line);
+	}
+}
+END_TEST
+
+struct trigger_thread {
+	const char *segment;
+	unsigned delay_ms;
+	double value;
+	uint64_t at_ms;		/* when it triggered */
+};
+
+static void *trigger_main(void *arg)
+{
+	struct trigger_thread *t = arg;
+	struct iedd_shm_map m;
+	char e[256];
+	if (iedd_shm_attach(t->segment, 0, 0, &m, e, sizeof(e)))
+		return NULL;
+	usleep(t->delay_ms * 1000);
+	struct iedd_value v = {.kind = IEDD_KIND_FLOAT, .time_ns = 1, .v.f = t->value};
+	int i = iedd_shm_slot_find(m.hdr, "a");
+	if (i >= 0 && !iedd_shm_write(m.hdr, iedd_shm_slot_at(m.hdr, (uint32_t)i), &v,
+				       IEDD_SHM_TRIES)) {
+		t->at_ms = mono_ms();
+		iedd_shm_trigger(m.hdr);
+	}
+	iedd_shm_detach(&m);
+	return NULL;
+}
+
+/* poll=1000: without the futex wake-up the watcher would see the trigger
+ * only at its next timeout, up to a second later. 200 ms is generous: this
+ * is correctness, the latency is measured by tests/bench/shm_latency.sh. */
+START_TEST(trigger_wakes_the_watcher_from_a_thread)
+{
+	struct shm_fixture f;
+	ck_assert_msg(shm_up(&f, "trigger", "watch", "poll", "1000", (char *)NULL) == 0, "%s", err);
+	void *a = point(&f, "a", IEDD_KIND_FLOAT, false);
+	/* the thread writes and triggers once the watcher sleeps in its wait */
+	struct trigger_thread t = {.segment = seg, .delay_ms = 100, .value = 7.5};
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, trigger_main, &t), 0);
+	pthread_join(th, NULL);
+	ck_assert_uint_ne(t.at_ms, 0);
+	wait_pushes(&f, 1, 2000);
+	uint64_t took = mono_ms() - t.at_ms;
+	pthread_mutex_lock(&f.h.lock);
+	ck_assert_uint_eq(f.h.n_push, 1);
+	ck_assert_ptr_eq(f.h.push_point[0], a);
+	ck_assert_double_eq(f.h.push_value[0].v.f, 7.5);
+	pthread_mutex_unlock(&f.h.lock);
+	ck_assert_msg(took < 200, "the push came %" PRIu64 " ms after the trigger", took);
+	shm_down(&f);
+}
+END_TEST
+
+START_TEST(trigger_wakes_the_watcher_from_a_process)
+{
+	struct shm_fixture f;
+	ck_assert_msg(shm_up(&f, "trigger", "watch", "poll", "1000", (char *)NULL) == 0, "%s", err);
+	point(&f, "a", IEDD_KIND_FLOAT, false);
+	usleep(100000);	/* the watcher is asleep in its wait */
+	/* the timer starts before the tool does: fork and exec count too */
+	uint64_t t0 = mono_ms();
+	ck_assert_int_eq(tool("set", "a", "8.25", "--trigger", (char *)NULL), 0);
+	wait_pushes(&f, 1, 2000);
+	uint64_t took = mono_ms() - t0;
+	ck_assert_uint_eq(pv_host_pushes(&f.h), 1);
+	ck_assert_double_eq(f.h.push_value[0].v.f, 8.25);
+	ck_assert_msg(took < 200, "the push came %" PRIu64 " ms after the tool started", took);
+
+	/* back to back: every trigger reaches the watcher, none is lost
+	 * between its look at the word and its wait */
+	struct iedd_shm_map m;
+	ck_assert_int_eq(iedd_shm_attach(seg, 0, 0, &m, err, sizeof(err)), 0);
+	struct iedd_shm_slot *sa = iedd_shm_slot_at(m.hdr, (uint32_t)iedd_shm_slot_find(m.hdr, "a"));
+	uint64_t worst = 0;
+	for (int k = 0; k < 300; k++) {
+		reset_pushes(&f);
+		struct iedd_value v = {.kind = IEDD_KIND_FLOAT, .time_ns = 1, .v.f = k};
+		ck_assert_int_eq(iedd_shm_write(m.hdr, sa, &v, IEDD_SHM_TRIES), 0);
+		iedd_shm_trigger(m.hdr);
+		uint64_t ms = wait_pushes(&f, 1, 2000);
+		worst = ms > worst ? ms : worst;
+		pthread_mutex_lock(&f.h.lock);
+		size_t n = f.h.n_push;
+		double got = n ? f.h.push_value[n - 1].v.f : -1;
+		pthread_mutex_unlock(&f.h.lock);
+		ck_assert_msg(n == 1 && got == k, "trigger %d: %zu pushes, last %g", k, n, got);
+	}
+	ck_assert_msg(worst < 200, "a push came %" PRIu64 " ms after its trigger", worst);
+	iedd_shm_detach(&m);
+	shm_down(&f);
+}
+END_TEST
+
+/* A writer built against the older header bumps the 64-bit trigger alone:
+ * the watcher sees it at its poll= timeout. */
+START_TEST(trigger_counter_alone_is_seen_at_the_poll_interval)
+{
+	struct shm_fixture f;
+	ck_assert_msg(shm_up(&f, "trigger", "watch", "poll", "20", (char *)NULL) == 0, "%s", err);
+	point(&f, "a", IEDD_KIND_FLOAT, false);
+	struct iedd_shm_map m;
+	ck_assert_int_eq(iedd_shm_attach(seg, 0, 0, &m, err, sizeof(err)), 0);
+	struct iedd_value v = {.kind = IEDD_KIND_FLOAT, .time_ns = 1, .v.f = 9};
+	ck_assert_int_eq(iedd_shm_write(m.hdr, iedd_shm_slot_at(m.hdr, 0), &v, IEDD_SHM_TRIES), 0);
+	uint32_t seq = m.hdr->trigger_seq;
+	__atomic_add_fetch(&m.hdr->trigger, 1, __ATOMIC_RELEASE);
+	uint64_t took = wait_pushes(&f, 1, 5000);
+	ck_assert_uint_eq(pv_host_pushes(&f.h), 1);
+	ck_assert_double_eq(f.h.push_value[0].v.f, 9);
+	ck_assert_msg(took < 2000, "%" PRIu64 " ms", took);
+	ck_assert_uint_eq(m.hdr->trigger_seq, seq);	/* the watcher only reads it */
+	iedd_shm_detach(&m);
+	shm_down(&f);
+}
+END_TEST
+
+/* close() wakes a watcher asleep in a one-second wait at once, and the
+ * other watcher on the same segment keeps working. */
+START_TEST(close_with_an_idle_watcher_is_prompt)
+{
+	struct shm_fixture f, g;
+	ck_assert_msg(shm_up(&f, "trigger", "watch", "poll", "1000", (char *)NULL) == 0, "%s", err);
+	ck_assert_msg(shm_up(&g, "trigger", "watch", "poll", "1000", (char *)NULL) == 0, "%s", err);
+	point(&g, "a", IEDD_KIND_FLOAT, false);
+	for (int k = 0; k < 5; k++) {
+		usleep(50000);	/* asleep in its wait */
+		uint64_t t0 = mono_ms();
+		shm_down(&f);
+		uint64_t took = mono_ms() - t0;
+		ck_assert_msg(took < 200, "close took %" PRIu64 " ms", took);
+		ck_assert_msg(shm_up(&f, "trigger", "watch", "poll", "1000", (char *)NULL) == 0,
+			      "%s", err);
+	}
+	/* a close right after open, before the watcher may even have run */
+	for (int k = 0; k < 20; k++) {
+		uint64_t t0 = mono_ms();
+		shm_down(&f);
+		ck_assert_uint_lt(mono_ms() - t0, 200);
+		ck_assert_msg(shm_up(&f, "trigger", "watch", "poll", "1000", (char *)NULL) == 0,
+			      "%s", err);
+	}
+	shm_down(&f);
+	/* the closes woke g spuriously: it pushed nothing */
+	ck_assert_uint_eq(pv_host_pushes(&g.h), 0);
+	uint64_t t0 = mono_ms();
+	ck_assert_int_eq(tool("set", "a", "1", "--trigger", (char *)NULL), 0);
+	wait_pushes(&g, 1, 2000);
+	ck_assert_uint_eq(pv_host_pushes(&g.h), 1);
+	ck_assert_uint_lt(mono_ms() - t0, 200);
+	shm_down(&g);
+}
+END_TEST
+
 START_TEST(bad_addresses_and_params)
 {
 	struct shm_fixture f;
@@ -560,6 +771,11 @@ static Suite *shm_suite(void)
 	tcase_add_test(tc, seqlock_reads_are_never_torn);
 	tcase_add_test(tc, stuck_writer_serves_last_value_as_old);
 	tcase_add_test(tc, trigger_watch_pushes_changed_slots);
+	tcase_add_test(tc, trigger_seq_offset_is_the_documented_one);
+	tcase_add_test(tc, trigger_wakes_the_watcher_from_a_thread);
+	tcase_add_test(tc, trigger_wakes_the_watcher_from_a_process);
+	tcase_add_test(tc, trigger_counter_alone_is_seen_at_the_poll_interval);
+	tcase_add_test(tc, close_with_an_idle_watcher_is_prompt);
 	tcase_add_test(tc, bad_addresses_and_params);
 	suite_add_tcase(s, tc);
 	return s;
