@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ber.h"
@@ -322,7 +323,7 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp)
 /* ---- Write ---- */
 
 static int write_one(struct model *m, const struct mms_varspec *v, const struct ber_cur *dc,
-		     const struct ber_tlv *d)
+		     const struct ber_tlv *d, struct model_write_wait **wait)
 {
 	struct mref ref;
 	if (!m || v->name.scope != MMS_SCOPE_DOMAIN ||
@@ -342,15 +343,34 @@ static int write_one(struct model *m, const struct mms_varspec *v, const struct 
 		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
 	/* stores the value and passes mapped attributes on to their source
 	 * (the write hooks pv installed; update.h) */
-	return model_write(m, t, voff, dc, d);
+	return model_write(m, t, voff, dc, d, wait);
 }
 
-int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp)
+static void item_answered(void *ctx, int dae)
+{
+	struct acsi_write_item *it = ctx;
+	struct acsi_write_job *job = it->job;
+	it->code = dae ? dae : -1;
+	if (--job->outstanding == 0 && job->done)
+		job->done(job->ctx, job);
+}
+
+void acsi_write_job_encode(const struct acsi_write_job *job, struct buf *resp)
+{
+	struct mms_marks mk;
+	mms_write_resp_begin(resp, job->invoke_id, &mk);
+	for (uint32_t i = 0; i < job->n_items; i++)
+		mms_write_result(resp, job->items[i].code);
+	mms_write_resp_end(resp, &mk);
+}
+
+int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
+	       struct acsi_write_job **jobp)
 {
 	struct mms_write_req q;
-	struct mms_marks mk;
 	struct mms_varspec v;
 	struct ber_tlv d;
+	uint32_t n = 0;
 	int r;
 
 	if (mms_write_req_decode(p->body, p->body_len, &q, NULL))
@@ -362,19 +382,39 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp)
 	}
 	struct mms_vas check = q.vas;
 	while ((r = mms_varlist_next(&check, &v, NULL)) > 0)
-		;
+		n++;
 	if (r < 0)
 		return -EBADMSG;
-	mms_write_resp_begin(resp, p->invoke_id, &mk);
-	while (mms_varlist_next(&q.vas, &v, NULL) > 0) {
+	/* results first, the response after: an item may wait for its source */
+	struct acsi_write_job *job = calloc(1, sizeof(*job) + (size_t)n * sizeof(job->items[0]));
+	if (!job) {
+		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_RESOURCE, 0 /* other */);
+		return 0;
+	}
+	*job = (struct acsi_write_job){ .invoke_id = p->invoke_id, .n_items = n };
+	for (uint32_t i = 0; i < n && mms_varlist_next(&q.vas, &v, NULL) > 0; i++) {
+		struct acsi_write_item *it = &job->items[i];
+		struct model_write_wait *w = NULL;
+		it->job = job;
 		if (ber_next(&q.data, &d, NULL)) {
-			mms_write_result(resp, MMS_DAE_TYPE_INCONSISTENT);
+			it->code = MMS_DAE_TYPE_INCONSISTENT;
 			continue;
 		}
-		int code = write_one(m, &v, &q.data, &d);
-		mms_write_result(resp, code ? code : -1);
+		int code = write_one(m, &v, &q.data, &d, jobp ? &w : NULL);
+		if (code == MODEL_WRITE_PENDING) {
+			it->code = 0;
+			job->outstanding++;
+			model_write_wait_on(w, item_answered, it);
+			continue;
+		}
+		it->code = code ? code : -1;
 	}
-	mms_write_resp_end(resp, &mk);
+	if (job->outstanding) {
+		*jobp = job;
+		return ACSI_DEFERRED;
+	}
+	acsi_write_job_encode(job, resp);
+	free(job);
 	return 0;
 }
 

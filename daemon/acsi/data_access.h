@@ -20,5 +20,33 @@ int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t ma
 		       struct buf *resp);
 int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp);
 int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp);
-int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp);
+
+/* A Write whose mapped attributes went to sources that answer later (a
+ * Modbus device on its own thread): the response waits for them, so the
+ * client gets the source's error as the item's DataAccessError. */
+struct acsi_write_job;
+typedef void (*acsi_write_done_fn)(void *ctx, struct acsi_write_job *job);
+struct acsi_write_job {
+	uint32_t invoke_id;
+	uint32_t n_items;
+	uint32_t outstanding;		/* items still waiting */
+	acsi_write_done_fn done;	/* the caller's; called once, then the job is the caller's */
+	void *ctx;
+	struct acsi_write_job *prev, *next;	/* the caller's list */
+	struct acsi_write_item {
+		struct acsi_write_job *job;
+		int code;		/* DataAccessError, or -1 success */
+	} items[];
+};
+
+/* SetDataValues. With `job` NULL every item is answered at once (a write to
+ * a blocking source counts as done when it is queued). Otherwise, when some
+ * item waits for its source, returns ACSI_DEFERRED with a new *job, leaves
+ * `resp` empty, and the caller sets job->done/ctx before returning to the
+ * loop: done() runs when every item has an answer, then the caller encodes
+ * the response (acsi_write_job_encode) and frees the job (free()). */
+#define ACSI_DEFERRED 1
+int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
+	       struct acsi_write_job **job);
+void acsi_write_job_encode(const struct acsi_write_job *job, struct buf *resp);
 int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp);

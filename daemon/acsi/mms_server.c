@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ber.h"
@@ -52,8 +53,21 @@ void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref)
 	iso_init(&a->iso, false, local_ref);
 }
 
+void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn emit,
+			mms_trace_fn trace, void *ctx)
+{
+	a->srv = srv;
+	a->emit = emit;
+	a->trace = trace;
+	a->emit_ctx = ctx;
+}
+
 void mms_assoc_clear(struct mms_assoc *a)
 {
+	/* the sources still answer; the jobs then free themselves (write_done) */
+	for (struct acsi_write_job *j = a->jobs; j; j = j->next)
+		j->ctx = NULL;
+	a->jobs = NULL;
 	iso_clear(&a->iso);
 }
 
@@ -92,6 +106,39 @@ static void trace_line(mms_trace_fn trace, void *ctx, bool in, const char *fmt, 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	trace(ctx, in, line);
+}
+
+/* A Write's sources have all answered: send its response, if the
+ * association is still there to take it. */
+static void write_done(void *ctx, struct acsi_write_job *job)
+{
+	struct mms_assoc *a = ctx;
+	if (!a) {
+		free(job);
+		return;
+	}
+	if (job->prev)
+		job->prev->next = job->next;
+	else
+		a->jobs = job->next;
+	if (job->next)
+		job->next->prev = job->prev;
+	if (a->iso.state == ISO_ASSOCIATED && a->emit) {
+		struct buf *resp = &a->srv->scratch, out;
+		buf_reset(resp, ISO_HEADROOM);
+		resp->limit = a->max_pdu;
+		acsi_write_job_encode(job, resp);
+		buf_init(&out, 0, 0);
+		if (!resp->err && !iso_send_data(&a->iso, resp, &out) && !out.err) {
+			a->deferred++;
+			trace_line(a->trace, a->emit_ctx, false,
+				   "Write-Response id=%u (%zu octets, after the source answered)",
+				   job->invoke_id, resp->len);
+			a->emit(a->emit_ctx, buf_data(&out), out.len);
+		}
+		buf_clear(&out);
+	}
+	free(job);
 }
 
 static int on_associate(struct mms_assoc *a, const struct mms_server *srv,
@@ -158,8 +205,9 @@ static bool is_implemented(uint32_t tag)
 	return false;
 }
 
-/* Builds the response to one confirmed request into `resp`. */
-static void serve(struct mms_assoc *a, const struct mms_server *srv, const struct mms_pdu *p,
+/* Builds the response to one confirmed request into `resp`; returns true
+ * when it comes later (resp stays empty). */
+static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_pdu *p,
 		  struct buf *resp, mms_trace_fn trace, void *tctx)
 {
 	int r = 0;
@@ -168,32 +216,32 @@ static void serve(struct mms_assoc *a, const struct mms_server *srv, const struc
 		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
 				  MMS_REJ_REQ_UNRECOGNIZED_MODIFIER);
 		trace_line(trace, tctx, false, "Reject id=%u unrecognized-modifier", p->invoke_id);
-		return;
+		return false;
 	}
 	if (!is_mms_service(p->service)) {
 		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
 				  MMS_REJ_REQ_UNRECOGNIZED_SERVICE);
 		trace_line(trace, tctx, false, "Reject id=%u unrecognized-service (tag %u)",
 			   p->invoke_id, p->service);
-		return;
+		return false;
 	}
 	if (!is_implemented(p->service)) {
 		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
 		trace_line(trace, tctx, false, "ConfirmedError id=%u %s: service/other (not offered)",
 			   p->invoke_id, service_name(p->service));
-		return;
+		return false;
 	}
 	switch (p->service) {
 	case MMS_SVC_IDENTIFY:
 		if (p->service_constructed || p->body_len) {
 			mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
 					  MMS_REJ_REQ_INVALID_ARGUMENT);
-			return;
+			return false;
 		}
 		mms_encode_identify_response(resp, p->invoke_id, &srv->ident);
 		trace_line(trace, tctx, false, "Identify-Response id=%u vendor=\"%s\" model=\"%s\"",
 			   p->invoke_id, srv->ident.vendor, srv->ident.model);
-		return;
+		return false;
 	case MMS_SVC_GET_NAME_LIST:
 		r = acsi_get_name_list(srv->model, p, a->max_pdu, resp);
 		break;
@@ -204,14 +252,28 @@ static void serve(struct mms_assoc *a, const struct mms_server *srv, const struc
 		r = acsi_read(srv->model, p, resp);
 		break;
 	case MMS_SVC_WRITE:
-		r = acsi_write(srv->model, p, resp);
+	{
+		struct acsi_write_job *job = NULL;
+		r = acsi_write(srv->model, p, resp, a->emit ? &job : NULL);
+		if (r == ACSI_DEFERRED) {
+			job->done = write_done;
+			job->ctx = a;
+			job->next = a->jobs;
+			if (a->jobs)
+				a->jobs->prev = job;
+			a->jobs = job;
+			trace_line(trace, tctx, false, "Write id=%u waits for its source(s)",
+				   p->invoke_id);
+			return true;
+		}
 		break;
+	}
 	case MMS_SVC_GET_NVL_ATTR:
 		r = acsi_get_nvl_attr(srv->model, p, resp);
 		break;
 	default:
 		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
-		return;
+		return false;
 	}
 	if (r == -EBADMSG) {
 		/* ISO 9506-2 §7.4: an argument that does not decode is rejected */
@@ -220,10 +282,11 @@ static void serve(struct mms_assoc *a, const struct mms_server *srv, const struc
 				  MMS_REJ_REQ_INVALID_ARGUMENT);
 		trace_line(trace, tctx, false, "Reject id=%u invalid-argument (%s)", p->invoke_id,
 			   service_name(p->service));
-		return;
+		return false;
 	}
 	trace_line(trace, tctx, false, "%s-Response id=%u (%zu octets)", service_name(p->service),
 		   p->invoke_id, resp->len);
+	return false;
 }
 
 static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso_event *ev,
@@ -258,7 +321,8 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		trace_line(trace, tctx, true, "%s-Request id=%u (%zu octets)", service_name(p.service),
 			   p.invoke_id, ev->len);
 		a->requests++;
-		serve(a, srv, &p, resp, trace, tctx);
+		if (serve(a, srv, &p, resp, trace, tctx))
+			return MMS_STEP_CONTINUE; /* answered when the sources have */
 		if (resp->err == -EMSGSIZE) {
 			/* ISO 9506-2: a response that would exceed the negotiated
 			 * size is replaced by a confirmed-error service/pdu-size. */
@@ -269,6 +333,13 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		break;
 	case MMS_CONCLUDE_REQUEST:
 		trace_line(trace, tctx, true, "Conclude-Request");
+		if (a->jobs) {
+			/* ISO 9506-1 §8.4: not while requests are outstanding */
+			mms_encode_conclude_error(resp, MMS_CONCLUDE_FURTHER_COMMUNICATION);
+			trace_line(trace, tctx, false,
+				   "Conclude-Error further-communication-required (a Write waits)");
+			break;
+		}
 		mms_encode_conclude(resp, true);
 		a->concluded = true;
 		trace_line(trace, tctx, false, "Conclude-Response");

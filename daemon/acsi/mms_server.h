@@ -37,15 +37,37 @@ enum mms_step {
 	MMS_STEP_CLOSE,		/* send `out`, then close (released, refused, peer aborted) */
 };
 
+/* Sends bytes (whole TPKTs) to the peer outside mms_assoc_input: a
+ * response that waited for a source. Must not close or free the
+ * association from inside the call. */
+typedef void (*mms_emit_fn)(void *ctx, const uint8_t *data, size_t len);
+typedef void (*mms_trace_fn)(void *ctx, bool in, const char *line);
+
+struct acsi_write_job;
+
 struct mms_assoc {
 	struct iso_conn iso;
 	uint32_t max_pdu;		/* negotiated, 0 until associated */
 	uint16_t max_serv_outstanding;	/* negotiated for the called side */
 	bool concluded;			/* MMS Conclude answered */
 	uint64_t requests;		/* confirmed requests served */
+	/* deferred responses (mms_assoc_set_emit); NULL emit: none */
+	struct mms_server *srv;
+	mms_emit_fn emit;
+	mms_trace_fn trace;
+	void *emit_ctx;
+	struct acsi_write_job *jobs;	/* Writes waiting for their sources */
+	uint32_t deferred;		/* responses sent later so far */
 };
 
 void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);
+/* Lets the association answer requests later (a Write waiting for a
+ * blocking source): the response goes out through emit(ctx, ...) when the
+ * source answers; trace (may be NULL) gets its --trace line. Without this a
+ * Write to a blocking source is answered success once queued. */
+void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn emit,
+			mms_trace_fn trace, void *ctx);
+/* Drops waiting Writes (their sources still answer; nothing is sent). */
 void mms_assoc_clear(struct mms_assoc *a);
 
 /* Feeds one complete TPKT (header included); responses are appended to
@@ -54,7 +76,6 @@ void mms_assoc_clear(struct mms_assoc *a);
  * and reason, `out` holds what must still be sent (an abort, a COTP DR, or
  * the refusing AARE / session REFUSE), and the caller sends it and closes. `trace` (may be NULL) receives
  * one readable line per PDU in and out for --trace. */
-typedef void (*mms_trace_fn)(void *ctx, bool in, const char *line);
 int mms_assoc_input(struct mms_assoc *a, struct mms_server *srv, const uint8_t *tpkt,
 		    size_t len, struct buf *out, struct proto_err *err, mms_trace_fn trace,
 		    void *trace_ctx);

@@ -363,8 +363,66 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h)
 	p->write_hooks = h;
 }
 
+/* One write of one variable waiting for sources that answer later. */
+struct model_write_wait {
+	struct model *m;
+	uint32_t voff, size;
+	uint32_t pending;	/* tickets not answered yet */
+	int dae;		/* the first error */
+	bool abandoned;		/* the write failed at once: answers only count down */
+	model_wait_fn fn;
+	void *ctx;
+	uint8_t val[];		/* the written value, applied when all succeeded */
+};
+
+struct model_wcall {
+	struct model *m;
+	uint32_t voff, size;
+	bool can_wait;
+	struct model_write_wait *wait;
+};
+
+struct model_write_wait *model_wcall_defer(struct model_wcall *call)
+{
+	if (!call || !call->can_wait)
+		return NULL;
+	if (!call->wait) {
+		struct model_write_wait *w = calloc(1, sizeof(*w) + call->size);
+		if (!w)
+			return NULL;
+		w->m = call->m;
+		w->voff = call->voff;
+		w->size = call->size;
+		call->wait = w;
+	}
+	call->wait->pending++;
+	return call->wait;
+}
+
+void model_write_wait_on(struct model_write_wait *w, model_wait_fn fn, void *ctx)
+{
+	w->fn = fn;
+	w->ctx = ctx;
+}
+
+void model_write_done(struct model_write_wait *w, int dae)
+{
+	if (dae && !w->dae)
+		w->dae = dae;
+	if (--w->pending)
+		return;
+	if (!w->abandoned) {
+		if (!w->dae)
+			memcpy(w->m->values + w->voff, w->val, w->size);
+		if (w->fn)
+			w->fn(w->ctx, w->dae);
+	}
+	free(w);
+}
+
 int model_write(struct model *m, const struct mtype *t, uint32_t voff,
-		const struct ber_cur *parent, const struct ber_tlv *tlv)
+		const struct ber_cur *parent, const struct ber_tlv *tlv,
+		struct model_write_wait **wait)
 {
 	const struct model_priv *p = m->priv;
 	const struct model_write_hooks *h = p ? p->write_hooks : NULL;
@@ -384,9 +442,19 @@ int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 	if (!old)
 		return DAE_TEMPORARILY_UNAVAILABLE;
 	memcpy(old, m->values + voff, t->size);
+	struct model_wcall call = { .m = m, .voff = voff, .size = t->size, .can_wait = wait != NULL };
 	int code = model_decode_data(m, t, voff, parent, tlv);
 	for (size_t i = lo; !code && i < h->n && h->voff[i] < voff + t->size; i++)
-		code = h->fn(h->ctx, h->id[i], m);
+		code = h->fn(h->ctx, h->id[i], m, &call);
+	struct model_write_wait *w = call.wait;
+	if (w && !code) {
+		/* the model shows the old value until the sources have answered */
+		memcpy(w->val, m->values + voff, t->size);
+		code = MODEL_WRITE_PENDING;
+		*wait = w;
+	} else if (w) {
+		w->abandoned = true;	/* freed by the last answer */
+	}
 	if (code)
 		memcpy(m->values + voff, old, t->size);
 	free(old);

@@ -96,12 +96,23 @@ int model_update(struct model *m, const struct model_attr *a, const struct model
 
 /* ---- write hooks: mapped attributes -> pv ---- */
 
+/* The write in progress that a hook is called for (opaque). */
+struct model_wcall;
+/* A write waiting for sources that answer later (opaque). */
+struct model_write_wait;
+
 /* Called for each hooked attribute inside a value a client wrote, after the
  * new value is in the model: the hook reads it (model_load_val) and passes
  * it on. Returns 0 or an MMS DataAccessError code (ISO 9506-2 §7.5.2,
  * positive, e.g. 2 temporarily-unavailable, 1 hardware-fault); then the
- * model restores the old value of the whole write. */
-typedef int (*model_write_fn)(void *ctx, uint32_t id, struct model *m);
+ * model restores the old value of the whole write.
+ *
+ * A hook whose source answers later (a blocking source on its own thread)
+ * takes a ticket with model_wcall_defer(call) and returns 0; when the
+ * source has answered, the hook's owner calls model_write_done(ticket, dae)
+ * on the loop thread, exactly once per ticket. */
+typedef int (*model_write_fn)(void *ctx, uint32_t id, struct model *m,
+			      struct model_wcall *call);
 
 struct model_write_hooks {
 	model_write_fn fn;
@@ -115,11 +126,36 @@ struct model_write_hooks {
  * removed with NULL first). */
 void model_set_write_hooks(struct model *m, const struct model_write_hooks *h);
 
+/* Returned by model_write when a hook deferred: *wait is set and the
+ * result arrives through model_write_wait_on's callback. Not an MMS code. */
+#define MODEL_WRITE_PENDING 0x100
+
 /* The MMS Write of one variable (acsi, after its access checks): decodes
  * `tlv` against `t` into `voff` (model_decode_data) and calls the hook of
  * every hooked attribute inside [voff, voff + t->size). Returns 0 or a
  * DataAccessError; on error the model holds the old value. A write spanning
  * several hooked attributes is not atomic towards the sources: those
- * called before the failing one have been written. */
+ * called before the failing one have been written.
+ *
+ * `wait` NULL: hooks may not defer (a blocking source then queues the write
+ * and it counts as done). Otherwise, when a hook deferred, returns
+ * MODEL_WRITE_PENDING with *wait: the model keeps the old value until every
+ * deferred source has answered, then takes the written value if all
+ * succeeded; the caller must call model_write_wait_on at once. */
 int model_write(struct model *m, const struct mtype *t, uint32_t voff,
-		const struct ber_cur *parent, const struct ber_tlv *tlv);
+		const struct ber_cur *parent, const struct ber_tlv *tlv,
+		struct model_write_wait **wait);
+
+/* A hook's ticket for a source that answers later; NULL when the write
+ * cannot wait (model_write got no `wait`, or out of memory): the hook then
+ * answers now. */
+struct model_write_wait *model_wcall_defer(struct model_wcall *call);
+
+/* Sets what is called, once, with the final DataAccessError (0: success)
+ * when every ticket of the write has been answered. */
+typedef void (*model_wait_fn)(void *ctx, int dae);
+void model_write_wait_on(struct model_write_wait *w, model_wait_fn fn, void *ctx);
+
+/* A source's answer to one ticket (loop thread). The last answer applies
+ * the value (all succeeded), calls the callback and frees the wait. */
+void model_write_done(struct model_write_wait *w, int dae);

@@ -231,6 +231,33 @@ static void on_writable(struct conn *c)
 	event_add(c->ev, NULL);
 }
 
+/* A response that waited for a source (mms_assoc_set_emit): sent now, or
+ * behind output the socket has not taken yet. Never closes here (the
+ * caller is inside mms_server); a failure closes from the event. */
+static void conn_emit(void *ctx, const uint8_t *data, size_t len)
+{
+	struct conn *c = ctx;
+	if (c->close_after_flush)
+		return;
+	if (c->writing) {
+		size_t rest = c->pend_len - c->pend_off;
+		uint8_t *p = malloc(rest + len);
+		if (p) {
+			memcpy(p, c->pend + c->pend_off, rest);
+			memcpy(p + rest, data, len);
+			free(c->pend);
+			c->pend = p;
+			c->pend_len = rest + len;
+			c->pend_off = 0;
+			return;
+		}
+	} else if (conn_send(c, data, len) == 0) {
+		return;
+	}
+	c->close_after_flush = true;
+	event_active(c->ev, EV_WRITE, 0);
+}
+
 static void log_assoc(struct conn *c)
 {
 	log_msg(LOG_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)",
@@ -466,6 +493,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		c->refusing = refuse;
 		format_peer(&ss, c->peer, sizeof(c->peer));
 		mms_assoc_init(&c->assoc, ++s->next_ref ? s->next_ref : ++s->next_ref);
+		mms_assoc_set_emit(&c->assoc, &s->mms, conn_emit, s->trace ? trace_cb : NULL, c);
 		c->ev = event_new(s->base, fd, EV_READ | EV_PERSIST, on_io, c);
 		c->timer = evtimer_new(s->base, on_timer, c);
 		if (!c->ev || !c->timer) {

@@ -280,6 +280,14 @@ void mms_encode_conclude(struct buf *b, bool response)
 	ber_put_null(b, BER_CONTEXT, response ? MMS_CONCLUDE_RESPONSE : MMS_CONCLUDE_REQUEST);
 }
 
+void mms_encode_conclude_error(struct buf *b, int code)
+{
+	/* concludeErrorPDU [13] IMPLICIT ServiceError */
+	size_t m = ber_begin(b, BER_CONTEXT | BER_CONSTRUCTED, MMS_CONCLUDE_ERROR);
+	put_service_error(b, MMS_ERR_CONCLUDE, code);
+	ber_end(b, m);
+}
+
 void mms_begin_confirmed(struct buf *b, bool response, uint32_t invoke_id, uint32_t service,
 			 struct mms_marks *m)
 {

@@ -127,6 +127,10 @@ void mms_encode_confirmed_error(struct buf *b, uint32_t invoke_id, int error_cla
 void mms_encode_reject(struct buf *b, bool has_invoke_id, uint32_t invoke_id, int type,
 		       int code);
 void mms_encode_conclude(struct buf *b, bool response);
+/* Conclude-Error (ServiceError, class conclude): code 1 is
+ * further-communication-required (requests still outstanding). */
+#define MMS_CONCLUDE_FURTHER_COMMUNICATION 1
+void mms_encode_conclude_error(struct buf *b, int code);
 /* Opens a confirmed response (A1 { invokeID, [service] ... }); close both
  * with mms_end_confirmed(b, marks). */
 struct mms_marks { size_t outer, service; };

@@ -22,6 +22,7 @@
 #define DAE_HARDWARE_FAULT 1
 #define DAE_TEMPORARILY_UNAVAILABLE 2
 #define DAE_OBJECT_ACCESS_DENIED 3
+#define DAE_OBJECT_ACCESS_UNSUPPORTED 9
 #define DAE_OBJECT_VALUE_INVALID 11
 
 /* Updates a source thread (or push) may have waiting for the loop, at
@@ -58,9 +59,17 @@ struct pv_msg {
 	struct iedd_value v;
 };
 
+/* A client's write towards a blocking source's thread, and its answer
+ * back to the loop (the MMS Write response waits for it). */
 struct pv_wmsg {
 	uint32_t row;
 	struct iedd_value v;
+	struct model_write_wait *wait;	/* NULL: nobody waits */
+};
+
+struct pv_wres {
+	struct model_write_wait *wait;
+	int dae;
 };
 
 struct pv_group {
@@ -95,6 +104,8 @@ struct pv_src {
 	uint64_t dropped;
 	struct pv_wmsg *wq;
 	size_t whead, wlen;
+	struct pv_wres *wr;		/* answers; wlen + rlen <= PV_WQUEUE */
+	size_t rhead, rlen;
 	pthread_t thr;
 	bool running, stop;
 };
@@ -433,9 +444,21 @@ void pv_drain(struct pv *pv)
 		s->qhead = (s->qhead + n) % s->qcap;
 		s->qlen -= n;
 		bool more = s->qlen > 0;
+		/* a write's answer only after every update queued before it */
+		size_t nres = more ? 0 : s->rlen;
+		struct pv_wres res[PV_WQUEUE];
+		for (size_t i = 0; i < nres; i++)
+			res[i] = s->wr[(s->rhead + i) % PV_WQUEUE];
+		s->rhead = (s->rhead + nres) % PV_WQUEUE;
+		s->rlen -= nres;
 		pthread_mutex_unlock(&s->mu);
 		for (size_t i = 0; i < n; i++)
 			apply_value(pv, pv->drain_buf[i].row, &pv->drain_buf[i].v, tq);
+		for (size_t i = 0; i < nres; i++) {
+			if (res[i].dae)
+				pv->st.write_errors++;
+			model_write_done(res[i].wait, res[i].dae);
+		}
 		if (dropped) {
 			pv->st.dropped += dropped;
 			log_msg(LOG_WARNING, LOGC_PV,
@@ -445,6 +468,36 @@ void pv_drain(struct pv *pv)
 		}
 		if (more)
 			wake(pv);
+	}
+}
+
+/* ---- write errors ---- */
+
+static int dae_of_errno(int rc)
+{
+	switch (-rc) {
+	case EAGAIN: case EBUSY: case ETIMEDOUT: case ENOTCONN: case ECONNREFUSED:
+	case ECONNRESET: case EHOSTUNREACH: case ENETUNREACH: case EPIPE:
+		return DAE_TEMPORARILY_UNAVAILABLE;
+	case EINVAL: case ERANGE: case EDOM: case EOVERFLOW:
+		return DAE_OBJECT_VALUE_INVALID;
+	case EROFS: case EACCES: case EPERM:
+		return DAE_OBJECT_ACCESS_DENIED;
+	case EOPNOTSUPP:
+		return DAE_OBJECT_ACCESS_UNSUPPORTED;
+	default:
+		return DAE_HARDWARE_FAULT;
+	}
+}
+
+static const char *dae_name(int dae)
+{
+	switch (dae) {
+	case DAE_TEMPORARILY_UNAVAILABLE: return "temporarily-unavailable";
+	case DAE_OBJECT_VALUE_INVALID: return "object-value-invalid";
+	case DAE_OBJECT_ACCESS_DENIED: return "object-access-denied";
+	case DAE_OBJECT_ACCESS_UNSUPPORTED: return "object-access-unsupported";
+	default: return "hardware-fault";
 	}
 }
 
@@ -466,10 +519,16 @@ static void *src_thread(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			char err[512];
 			int rc = plugin_write(s->inst, s->pv->rows[w.row].point, &w.v, err, sizeof(err));
+			int dae = rc ? dae_of_errno(rc) : 0;
 			if (rc)
-				log_msg(LOG_WARNING, LOGC_PV, "source '%s': queued write of map line %u failed: %s",
-					s->name, s->pv->rows[w.row].line, err);
+				log_msg(LOG_WARNING, LOGC_PV, "source '%s': write (map line %u) failed: %s -> %s",
+					s->name, s->pv->rows[w.row].line, err, dae_name(dae));
 			pthread_mutex_lock(&s->mu);
+			if (w.wait) {
+				s->wr[(s->rhead + s->rlen) % PV_WQUEUE] = (struct pv_wres){ w.wait, dae };
+				s->rlen++;
+				wake(s->pv);
+			}
 		}
 		now = now_mono_ns();
 		uint64_t next = UINT64_MAX;
@@ -541,24 +600,19 @@ void pv_stop(struct pv *pv)
 		pthread_join(s->thr, NULL);
 		s->running = false;
 	}
+	/* Whoever waits for a write gets an answer: the thread's answers not
+	 * yet taken, and temporarily-unavailable for writes never done. */
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = &pv->srcs[k];
+		for (; s->rlen; s->rlen--, s->rhead = (s->rhead + 1) % PV_WQUEUE)
+			model_write_done(s->wr[s->rhead].wait, s->wr[s->rhead].dae);
+		for (; s->wlen; s->wlen--, s->whead = (s->whead + 1) % PV_WQUEUE)
+			if (s->wq[s->whead].wait)
+				model_write_done(s->wq[s->whead].wait, DAE_TEMPORARILY_UNAVAILABLE);
+	}
 }
 
 /* ---- writes: the model's hook ---- */
-
-static int dae_of_errno(int rc)
-{
-	switch (-rc) {
-	case EAGAIN: case EBUSY: case ETIMEDOUT: case ENOTCONN: case ECONNREFUSED:
-	case ECONNRESET: case EHOSTUNREACH: case ENETUNREACH: case EPIPE:
-		return DAE_TEMPORARILY_UNAVAILABLE;
-	case EINVAL: case ERANGE: case EDOM: case EOVERFLOW:
-		return DAE_OBJECT_VALUE_INVALID;
-	case EROFS: case EACCES: case EPERM:
-		return DAE_OBJECT_ACCESS_DENIED;
-	default:
-		return DAE_HARDWARE_FAULT;
-	}
-}
 
 /* The model's value of a row as the source's kind, scale and offset undone. */
 static int model_to_source(const struct pv *pv, const struct pv_row *r, struct iedd_value *out)
@@ -608,7 +662,7 @@ static int model_to_source(const struct pv *pv, const struct pv_row *r, struct i
 	}
 }
 
-static int write_hook(void *ctx, uint32_t id, struct model *m)
+static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call)
 {
 	struct pv *pv = ctx;
 	struct pv_row *r = &pv->rows[id];
@@ -622,13 +676,14 @@ static int write_hook(void *ctx, uint32_t id, struct model *m)
 		return DAE_OBJECT_VALUE_INVALID;
 	}
 	if (s->blocking) {
-		/* Queued: the MMS Write is answered success once the write is
-		 * queued; the source's answer arrives later (logged on failure,
-		 * and the next read shows the source's value). */
+		/* Queued for the source's thread; the MMS Write response waits
+		 * for its answer (a ticket), unless the caller cannot wait: then
+		 * it counts as done once queued (logged if it fails). */
 		pthread_mutex_lock(&s->mu);
-		bool full = s->wlen == PV_WQUEUE;
+		bool full = s->wlen + s->rlen >= PV_WQUEUE;
 		if (!full) {
-			s->wq[(s->whead + s->wlen) % PV_WQUEUE] = (struct pv_wmsg){ .row = id, .v = v };
+			s->wq[(s->whead + s->wlen) % PV_WQUEUE] =
+				(struct pv_wmsg){ .row = id, .v = v, .wait = model_wcall_defer(call) };
 			s->wlen++;
 			pthread_cond_signal(&s->cv);
 		}
@@ -648,11 +703,7 @@ static int write_hook(void *ctx, uint32_t id, struct model *m)
 		pv->st.write_errors++;
 		int code = dae_of_errno(rc);
 		log_msg(LOG_WARNING, LOGC_PV, "source '%s': write (map line %u) failed: %s -> %s",
-			s->name, r->line, err,
-			code == DAE_TEMPORARILY_UNAVAILABLE ? "temporarily-unavailable" :
-			code == DAE_OBJECT_VALUE_INVALID    ? "object-value-invalid" :
-			code == DAE_OBJECT_ACCESS_DENIED    ? "object-access-denied" :
-							      "hardware-fault");
+			s->name, r->line, err, dae_name(code));
 		return code;
 	}
 	return 0;
@@ -894,7 +945,8 @@ static int build_groups(struct pv *pv, char *err, size_t errlen)
 		size_t qcap = 2 * n < PV_QUEUE_MIN ? PV_QUEUE_MIN : 2 * n > PV_QUEUE_MAX ? PV_QUEUE_MAX : 2 * n;
 		s->q = calloc(qcap, sizeof(*s->q));
 		s->wq = calloc(PV_WQUEUE, sizeof(*s->wq));
-		if (!s->groups || !s->by_point || !s->q || !s->wq)
+		s->wr = calloc(PV_WQUEUE, sizeof(*s->wr));
+		if (!s->groups || !s->by_point || !s->q || !s->wq || !s->wr)
 			return pv_fail(err, errlen, -ENOMEM, "out of memory");
 		s->qcap = qcap;
 		if (qcap > pv->drain_cap)
@@ -1027,6 +1079,7 @@ void pv_free(struct pv *pv)
 		free(s->by_point);
 		free(s->q);
 		free(s->wq);
+		free(s->wr);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
 	}

@@ -132,7 +132,17 @@ struct iedd_source {
 	int (*read)(void *ctx, struct iedd_point *points, size_t n);
 
 	/* Writes one value. 0, or a negative errno with a message. Optional
-	 * (NULL: the source is read-only). */
+	 * (NULL: the source is read-only). The client's MMS Write is answered
+	 * after this returns (for a blocking source too: the response waits
+	 * for the source's thread), and a failure becomes the item's
+	 * DataAccessError (ISO 9506-2) and a log line with the message:
+	 *   -EAGAIN -EBUSY -ETIMEDOUT -ENOTCONN -ECONNREFUSED -ECONNRESET
+	 *   -EHOSTUNREACH -ENETUNREACH -EPIPE     temporarily-unavailable (2)
+	 *   -EINVAL -ERANGE -EDOM -EOVERFLOW      object-value-invalid (11)
+	 *   -EACCES -EPERM -EROFS                 object-access-denied (3)
+	 *   -EOPNOTSUPP                           object-access-unsupported (9)
+	 *   anything else (-EIO, -ENXIO, ...)     hardware-fault (1)
+	 * The model takes the written value only when the write succeeded. */
 	int (*write)(void *ctx, void *point, const struct iedd_value *value, char *err,
 		     size_t errlen);
 };

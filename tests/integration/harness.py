@@ -78,6 +78,12 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
         self.logf.close()
+        # under -Db_sanitize=address,undefined the daemon's own findings
+        # (errors, leaks at exit, undefined behaviour) fail the test
+        log = self.log()
+        for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if mark in log:
+                raise AssertionError(f"iedd reported '{mark}':\n" + log[-6000:])
         return self.proc.returncode
 
 

@@ -1,7 +1,9 @@
 /* A mock blocking source for tests/pvrt: read() sleeps `delay_ms` (to show
  * that a stalled source does not delay MMS traffic) and then returns a
  * counter that grows by one per read; write() stores the value, which the
- * next read returns. Addresses: any text. */
+ * next read returns, and refuses negative values and values of a million
+ * or more with EIO (a device error the client must see). Addresses: any
+ * text. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +74,9 @@ static int slow_write(void *ctx, void *point, const struct iedd_value *v, char *
 {
 	struct slow *s = ctx;
 	(void)point;
-	if (v->kind == IEDD_KIND_INT && v->v.i < 0) {
-		snprintf(err, errlen, "negative values are refused by this device");
+	if ((v->kind == IEDD_KIND_INT && (v->v.i < 0 || v->v.i >= 1000000)) ||
+	    (v->kind == IEDD_KIND_UINT && v->v.u >= 1000000)) {
+		snprintf(err, errlen, "the device refuses values outside 0..999999");
 		return -EIO;
 	}
 	s->count = v->kind == IEDD_KIND_INT ? v->v.i : (int64_t)v->v.u;

@@ -10,7 +10,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import IEDD, Daemon, free_port, iedc  # noqa: E402
+from harness import IEDC, IEDD, Daemon, free_port, iedc  # noqa: E402
 
 IEDD_SHM = os.environ.get("IEDD_SHM")
 SLOW = os.environ.get("PVRT_SLOW")
@@ -156,12 +156,29 @@ class Stall(Base):
         self.assertLess(worst, 0.5, f"a read took {worst:.3f} s")
         # the first read arrives after 3 s
         self.wait_value("IEDD1BAY/MMXU1.TotW.db[CF]", lambda v: int(v) >= 1, 10)
-        # a write to a blocking source is answered when queued, then applied
+        # A write to a blocking source is answered when the source has done
+        # it (here after the 3 s read in progress); meanwhile other clients
+        # are served at once.
         t0 = time.monotonic()
-        r = iedc("write", self.d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "100")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertLess(time.monotonic() - t0, 0.5)
-        self.wait_value("IEDD1BAY/MMXU1.TotW.db[CF]", lambda v: int(v) >= 101, 15)
+        w = subprocess.Popen([IEDC, "write", self.d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "100"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: w.poll() is None and (w.kill(), w.wait()))
+        worst = 0
+        while w.poll() is None and time.monotonic() - t0 < 10:
+            t1 = time.monotonic()
+            self.read("IEDD1BAY/MMXU1.TotW.db[CF]")
+            worst = max(worst, time.monotonic() - t1)
+        out, err = w.communicate(timeout=10)
+        self.assertEqual(w.returncode, 0, err)
+        self.assertLess(worst, 0.5, f"a read during the write took {worst:.3f} s")
+        # the model has the written value as soon as the write is answered
+        self.assertGreaterEqual(int(self.read("IEDD1BAY/MMXU1.TotW.db[CF]")), 100)
+        # the device refuses: the client gets its error, the model keeps its value
+        r = iedc("write", self.d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "2000000")
+        self.assertEqual(r.returncode, 7, r.stdout + r.stderr)
+        self.assertIn("hardware-fault", r.stderr)
+        self.assertLess(int(self.read("IEDD1BAY/MMXU1.TotW.db[CF]")), 1000000)
+        self.assertIn("the device refuses values outside 0..999999", self.d.log())
 
 
 @unittest.skipUnless(IEDD_SHM, "iedd-shm not built")
@@ -208,7 +225,8 @@ class Modbus(Base):
         self.addCleanup(lambda: srv.poll() is None and (srv.kill(), srv.wait()))
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
                   "WTG/WTUR1.TurSt.stVal[ST],mb,hr:0,,,r,\n"
-                  "BAY/MMXU1.TotW.db[CF],mb,hr:2:u32,,,rw,\n")
+                  "BAY/MMXU1.TotW.db[CF],mb,hr:2:u32,,,rw,\n"
+                  "BAY/MMXU1.TotW.zeroDb[CF],mb,hr:150,,,w,\n")
         self.d = Daemon(config=config(
             m, f'<source name="mb" plugin="modbus"><param name="host" value="127.0.0.1"/>'
                f'<param name="port" value="{self.mbport}"/>'
@@ -224,10 +242,23 @@ class Modbus(Base):
         while time.time() < deadline and self.registers()[2:4] != [1, 70000 - 65536]:
             time.sleep(0.1)
         self.assertEqual(self.registers()[2:4], [1, 70000 - 65536])
+        # the server answers a write beyond its 100 registers with exception
+        # 2 (illegal data address): the client gets hardware-fault and the
+        # model keeps the old value
+        before = self.read("IEDD1BAY/MMXU1.TotW.zeroDb[CF]")
+        r = iedc("write", self.d.addr, "IEDD1BAY/MMXU1.TotW.zeroDb[CF]", "7")
+        self.assertEqual(r.returncode, 7, r.stdout + r.stderr)
+        self.assertIn("hardware-fault", r.stderr)
+        self.assertEqual(self.read("IEDD1BAY/MMXU1.TotW.zeroDb[CF]"), before)
         # peer down: invalid through MMS
         srv.send_signal(signal.SIGTERM)
         srv.wait()
         self.wait_value("IEDD1WTG/WTUR1.TurSt.q[ST]", lambda v: v.startswith("01"))
+        # a write while the peer is down: temporarily-unavailable
+        r = iedc("write", self.d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "5")
+        self.assertEqual(r.returncode, 7, r.stdout + r.stderr)
+        self.assertIn("temporarily-unavailable", r.stderr)
+        self.assertEqual(self.read("IEDD1BAY/MMXU1.TotW.db[CF]"), "70000")
         # and back: good again
         srv = self.start_server()
         self.addCleanup(lambda: srv.poll() is None and (srv.kill(), srv.wait()))

@@ -4,7 +4,10 @@
 #include <errno.h>
 
 #include "ber.h"
+#include "embedded.h"
+#include "mms_client.h"
 #include "pair.h"
+#include "update.h"
 
 /* libiec61850's client CR: TPDU size 8192, called TSAP 0001, calling 0001. */
 static const uint8_t cr_libiec61850[] = { 0x03, 0x00, 0x00, 0x16, 0x11, 0xE0, 0x00, 0x00,
@@ -724,6 +727,152 @@ START_TEST(trace_lines)
 }
 END_TEST
 
+
+/* ---- a Write that waits for its source ---- */
+
+/* A hook that defers every write, as a blocking source does, and keeps the
+ * ticket for the test to answer. */
+struct deferrer {
+	struct model_write_wait *ticket;
+	int calls;
+};
+
+static int defer_hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call)
+{
+	struct deferrer *d = ctx;
+	(void)id;
+	(void)m;
+	d->calls++;
+	d->ticket = model_wcall_defer(call);
+	return 0;
+}
+
+/* What the association sent later (mms_assoc_set_emit). */
+static void emit_to_wire(void *ctx, const uint8_t *data, size_t len)
+{
+	struct pair *p = ctx;
+	buf_put(&p->wire, data, len);
+}
+
+static void write_db(struct pair *p, uint32_t invoke, uint32_t value)
+{
+	struct mms_objname n = { .scope = MMS_SCOPE_DOMAIN };
+	strcpy(n.domain, "IEDD1BAY");
+	strcpy(n.item, "MMXU1$CF$TotW$db");
+	uint8_t data[6] = { 0x86, 0x04, (uint8_t)(value >> 24), (uint8_t)(value >> 16),
+			    (uint8_t)(value >> 8), (uint8_t)value };
+	struct buf b;
+	buf_init(&b, ISO_HEADROOM, 0);
+	mms_client_write_req(&b, invoke, &n, data, sizeof(data));
+	ck_assert_int_eq(iso_send_data(&p->cli, &b, &p->wire), 0);
+	buf_clear(&b);
+	ck_assert_int_eq(to_server(p), MMS_STEP_CONTINUE);
+}
+
+/* The Write-Response on the wire: its invokeID and one result. */
+static int write_result(struct pair *p, uint32_t invoke)
+{
+	const uint8_t *d;
+	size_t n;
+	struct mms_pdu pdu;
+	int res[4];
+	size_t nres;
+	recv_mms(p, &d, &n);
+	ck_assert_int_eq(mms_pdu_decode(d, n, &pdu, NULL), 0);
+	ck_assert_uint_eq(pdu.kind, MMS_CONFIRMED_RESPONSE);
+	ck_assert_uint_eq(pdu.invoke_id, invoke);
+	ck_assert_uint_eq(pdu.service, MMS_SVC_WRITE);
+	ck_assert_int_eq(mms_client_write_decode(pdu.body, pdu.body_len, res, 4, &nres, NULL), 0);
+	ck_assert_uint_eq(nres, 1);
+	return res[0];
+}
+
+static const char *db_text(struct model *m)
+{
+	static char text[32];
+	struct mref ref;
+	ck_assert_int_eq(model_resolve_ref(m, "BAY/MMXU1.TotW.db[CF]", &ref), 0);
+	model_get_text(m, ref.type, ref.voff, text, sizeof(text));
+	return text;
+}
+
+START_TEST(deferred_write)
+{
+	struct model *m = NULL;
+	char err[512];
+	ck_assert_int_eq(model_load_scl_mem("sample.icd", embedded_sample_icd,
+					    embedded_sample_icd_len, NULL, &m, err, sizeof(err)), 0);
+	struct mref ref;
+	ck_assert_int_eq(model_resolve_ref(m, "BAY/MMXU1.TotW.db[CF]", &ref), 0);
+	struct deferrer d = { 0 };
+	const uint32_t voff = ref.voff, id = 0;
+	const struct model_write_hooks h = { .fn = defer_hook, .ctx = &d, .n = 1, .voff = &voff,
+					     .id = &id };
+	model_set_write_hooks(m, &h);
+	const char *initial = "1000";
+	ck_assert_str_eq(db_text(m), initial);
+
+	struct pair p;
+	pair_init(&p, 65000);
+	p.srv.model = m;
+	mms_assoc_set_emit(&p.a, &p.srv, emit_to_wire, NULL, &p);
+	pair_up(&p, 10);
+
+	/* no answer until the source has answered; the model keeps the old
+	 * value meanwhile, and other requests are served */
+	write_db(&p, 5, 42);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_ptr_nonnull(d.ticket);
+	ck_assert_uint_eq(p.wire.len, 0);
+	ck_assert_str_eq(db_text(m), initial);
+	static const uint8_t ident[] = { 0xA0, 0x05, 0x02, 0x01, 0x06, 0x82, 0x00 };
+	const uint8_t *ad;
+	size_t an;
+	ck_assert_int_eq(send_mms(&p, ident, sizeof(ident)), MMS_STEP_CONTINUE);
+	recv_mms(&p, &ad, &an);
+	ck_assert_uint_eq(ad[0], 0xA1);
+	/* Conclude while the Write is outstanding: Conclude-Error,
+	 * further-communication-required (AD 05 A0 03 89 01 01) */
+	static const uint8_t conclude[] = { 0x8B, 0x00 };
+	static const uint8_t conclude_err[] = { 0xAD, 0x05, 0xA0, 0x03, 0x89, 0x01, 0x01 };
+	ck_assert_answer(&p, conclude, conclude_err);
+	/* the source succeeds: success, and the model has the value */
+	model_write_done(d.ticket, 0);
+	ck_assert_int_eq(write_result(&p, 5), -1);
+	ck_assert_str_eq(db_text(m), "42");
+	ck_assert_uint_eq(p.a.deferred, 1);
+
+	/* the source fails: its error is the item's result, the model keeps 42 */
+	write_db(&p, 6, 77);
+	ck_assert_uint_eq(p.wire.len, 0);
+	model_write_done(d.ticket, 1 /* hardware-fault */);
+	ck_assert_int_eq(write_result(&p, 6), 1);
+	ck_assert_str_eq(db_text(m), "42");
+
+	/* the client goes away first: nothing is sent, nothing leaks, and the
+	 * source's success still reaches the model */
+	write_db(&p, 7, 99);
+	ck_assert_uint_eq(p.wire.len, 0);
+	pair_clear(&p);
+	model_write_done(d.ticket, 0);
+	ck_assert_uint_eq(p.wire.len, 0);
+	ck_assert_str_eq(db_text(m), "99");
+
+	/* without an emitter (no way to answer later) nothing is deferred */
+	pair_init(&p, 65000);
+	p.srv.model = m;
+	pair_up(&p, 10);
+	d.ticket = NULL;
+	write_db(&p, 8, 5);
+	ck_assert_ptr_null(d.ticket);
+	ck_assert_int_eq(write_result(&p, 8), -1);
+	ck_assert_str_eq(db_text(m), "5");
+	pair_clear(&p);
+	model_set_write_hooks(m, NULL);
+	model_free(m);
+}
+END_TEST
+
 static Suite *mms_server_suite(void)
 {
 	Suite *s = suite_create("mms_server");
@@ -749,6 +898,7 @@ static Suite *mms_server_suite(void)
 	tcase_add_test(tm, bad_requests_rejected);
 	tcase_add_test(tm, unanswered_pdus);
 	tcase_add_test(tm, trace_lines);
+	tcase_add_test(tm, deferred_write);
 	suite_add_tcase(s, tm);
 	return s;
 }
