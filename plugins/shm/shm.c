@@ -186,9 +186,24 @@ static void *shm_watch(void *arg)
 	uint64_t seen = s->seen_trigger;
 	uint32_t seq = s->seen_seq;
 	bool retry = false;
+	bool complained = false;
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		int rc = 0;
 		if (__atomic_load_n(&hdr->trigger_seq, __ATOMIC_ACQUIRE) == seq)
-			(void)shm_futex_wait(&hdr->trigger_seq, seq, s->poll_ms);
+			rc = shm_futex_wait(&hdr->trigger_seq, seq, s->poll_ms);
+		if (rc && rc != -ETIMEDOUT && rc != -EAGAIN && rc != -EINTR) {
+			/* no futex (a kernel or sandbox without it): sleep and
+			 * poll the counters instead of spinning */
+			if (!complained && s->host.log)
+				s->host.log(s->host.host_ctx, 4,
+					    "shm: segment %s: cannot wait for the trigger (futex: "
+					    "%s); polling it every %u ms instead",
+					    s->segment, strerror(-rc), s->poll_ms);
+			complained = true;
+			struct timespec ts = {.tv_sec = s->poll_ms / 1000,
+					      .tv_nsec = (long)(s->poll_ms % 1000) * 1000000L};
+			nanosleep(&ts, NULL);
+		}
 		if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
 			break;
 		/* acquire: the slot writes before the trigger are visible */
