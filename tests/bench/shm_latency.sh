@@ -149,7 +149,8 @@ SCAN=$BEST SCAN_RUNS=$RUNS
 
 HEAD=$(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "shm value change -> readable over MMS (127.0.0.1; iedd on CPU 0, writer/reader on CPU 1)"
-echo "source $HEAD, iedd built $(date -r "$IEDD" '+%Y-%m-%d %H:%M'), $(nproc --all) CPUs," \
+echo "source $HEAD, iedd built $(date -r "$IEDD" '+%Y-%m-%d %H:%M'), shm plugin built" \
+	"$(date -r "$BUILD/plugins/iedd-source-shm.so" '+%Y-%m-%d %H:%M'), $(nproc --all) CPUs," \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "$FMT" case n "p50 us" "p90 us" "p99 us" "max us" "Read RTT" reads other runs
 row "trigger=watch, back to back" "$B2B" "$B2B_RUNS"
