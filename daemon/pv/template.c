@@ -1,6 +1,7 @@
 /* Walks the model's mappable attributes: the map template
  * (--print-map-template) and the --simulate map (pv.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,11 +103,27 @@ size_t pv_print_template(const struct model *m, FILE *f)
 
 /* ---- simulate ---- */
 
+/* A control of a controllable data object (IEC 61850-7-3 §7.5 SPC, DPC,
+ * INC, ENC, BSC, ISC, APC, BAC) and the status that reflects it. The
+ * client's MMS Write of Oper (8-1 §20) stores ctlVal and fires the model's
+ * write hook of the write row; both rows are points of one sim "hold"
+ * cell, so the status shows the commanded value and keeps it. */
+struct sim_ctl {
+	char doref[MAP_REF_MAX];	/* "LD/LN.DO" */
+	char ctl[MAP_REF_MAX + 32];	/* "LD/LN.DO.Oper.ctlVal[CO]" (.f/.i for APC) */
+	char status[MAP_REF_MAX + 32];	/* "LD/LN.DO.stVal[ST]" and the like */
+	char waddr[MAP_ADDR_MAX];	/* the write row's sim address */
+	char raddr[MAP_ADDR_MAX];	/* the status row's */
+};
+
 struct sim {
 	const struct model *m;
 	struct map *map;
 	size_t cap;
 	uint32_t i;
+	struct sim_ctl *ctls;
+	size_t n_ctl, cap_ctl;
+	const struct sim_ctl **by_status, **by_do;	/* sorted */
 };
 
 static bool ends_with(const char *s, const char *sfx)
@@ -135,7 +152,7 @@ static bool sim_range(const struct model *m, const char *ref, size_t dlen, doubl
 	return true;
 }
 
-static int sim_add(struct sim *s, const char *ref, const char *addr)
+static int sim_add(struct sim *s, const char *ref, const char *addr, uint8_t dir)
 {
 	if (s->map->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 256;
@@ -154,8 +171,256 @@ static int sim_add(struct sim *s, const char *ref, const char *addr)
 	snprintf(row->source, sizeof(row->source), "sim");
 	snprintf(row->address, sizeof(row->address), "%s", addr);
 	row->scale = 1;
-	row->dir = MAP_DIR_R;
+	row->dir = dir;
 	return 0;
+}
+
+/* The attribute `ref` if it exists and is a basic type. */
+static bool sim_attr(const struct model *m, const char *ref, struct mref *r)
+{
+	return !model_resolve_ref(m, ref, r) && r->type->btype != MB_STRUCT &&
+	       r->type->btype != MB_ARRAY;
+}
+
+/* "<doref><sfx>" as a basic attribute. */
+static bool sim_do_attr(const struct model *m, const char *doref, const char *sfx, struct mref *r)
+{
+	char ref[MAP_REF_MAX + 64];
+	if ((size_t)snprintf(ref, sizeof(ref), "%s%s", doref, sfx) >= sizeof(ref))
+		return false;
+	return sim_attr(m, ref, r);
+}
+
+/* The model's value of a basic numeric attribute (limits, step sizes). */
+static bool sim_number(const struct model *m, const struct mref *r, double *out)
+{
+	struct model_val v;
+	if (model_load_val(m, r->type, r->voff, &v, NULL, 0))
+		return false;
+	switch (v.kind) {
+	case MODEL_V_BOOL: *out = v.v.b; break;
+	case MODEL_V_INT: *out = (double)v.v.i; break;
+	case MODEL_V_UINT: *out = (double)v.v.u; break;
+	case MODEL_V_FLOAT: *out = v.v.f; break;
+	default: return false;
+	}
+	return true;
+}
+
+/* The model's value of a basic attribute as the sim parses it for the
+ * attribute's kind (const:VALUE, start=V): exact for every integer. */
+static bool sim_text(const struct model *m, const struct mref *r, char *out, size_t len)
+{
+	struct model_val v;
+	if (model_load_val(m, r->type, r->voff, &v, NULL, 0))
+		return false;
+	const struct enum_type *e = r->type->enm;
+	switch (v.kind) {
+	case MODEL_V_BOOL: snprintf(out, len, "%s", v.v.b ? "true" : "false"); return true;
+	case MODEL_V_INT:
+		if (r->type->btype == MB_ENUM && e && e->n && !enum_name(e, (int32_t)v.v.i))
+			v.v.i = e->ords[0];
+		snprintf(out, len, "%lld", (long long)v.v.i);
+		return true;
+	case MODEL_V_UINT: snprintf(out, len, "%llu", (unsigned long long)v.v.u); return true;
+	case MODEL_V_FLOAT: snprintf(out, len, "%.17g", v.v.f); return true;
+	default: return false;
+	}
+}
+
+/* ",min=A,max=B" from the DO's configured minVal/maxVal (IEC 61850-7-3
+ * BSC, ISC: INT8; APC, BAC: AnalogueValue, sfx ".f"/".i"), else from
+ * dmin/dmax when those are finite. */
+static void sim_limits(const struct model *m, const char *doref, const char *sfx, double dmin,
+		       double dmax, char *out, size_t len)
+{
+	char a[32], b[32];
+	struct mref lo, hi;
+	double x, y;
+	snprintf(a, sizeof(a), ".minVal%s[CF]", sfx);
+	snprintf(b, sizeof(b), ".maxVal%s[CF]", sfx);
+	if (sim_do_attr(m, doref, a, &lo) && sim_do_attr(m, doref, b, &hi) &&
+	    sim_number(m, &lo, &x) && sim_number(m, &hi, &y) && y > x) {
+		dmin = x;
+		dmax = y;
+	}
+	if (dmin > -1e300 && dmax < 1e300 && dmax > dmin)
+		snprintf(out, len, ",min=%.17g,max=%.17g", dmin, dmax);
+	else
+		out[0] = 0;
+}
+
+/* IEC 61850-7-3 ValWithTrans: posVal is an INT8 in -64..63. */
+#define SIM_POS_MIN -64
+#define SIM_POS_MAX 63
+
+/* Recognises the CDC of a DO with Oper.ctlVal by the attributes it has
+ * (the model keeps no cdc) and fills the control's status and addresses;
+ * false for a DO left animated: status-only, or no status iedd knows how
+ * to reflect the control in. */
+static bool sim_ctl_classify(const struct model *m, struct sim_ctl *c, const struct mtype *ct,
+			     const char *analog, uint32_t k)
+{
+	const char *d = c->doref;
+	struct mref r;
+	double v;
+	/* IEC 61850-7-3 CtlModelKind 0 status-only: no control service; an
+	 * Oper written anyway just lands in the model. Not set in the SCL, the
+	 * Enum holds 0 too. No ctlModel at all: taken as controllable. */
+	struct model_val mv;
+	if (sim_do_attr(m, d, ".ctlModel[CF]", &r) && r.type->btype == MB_ENUM &&
+	    !model_load_val(m, r.type, r.voff, &mv, NULL, 0) && mv.v.i == 0)
+		return false;
+	char extra[160] = "", lim[120];
+	uint8_t cb = ct->btype;
+	snprintf(c->status, sizeof(c->status), "%s.valWTr.posVal[ST]", d);
+	if (analog) {
+		/* APC: ctlVal.f -> mxVal.f (ctlVal.i -> mxVal.i) */
+		snprintf(c->status, sizeof(c->status), "%s.mxVal%s[MX]", d, analog);
+		sim_limits(m, d, analog, -INFINITY, INFINITY, extra, sizeof(extra));
+	} else if (sim_attr(m, c->status, &r)) {
+		/* BSC: a Tcmd steps posVal by one; ISC: posVal = ctlVal */
+		sim_limits(m, d, "", SIM_POS_MIN, SIM_POS_MAX, lim, sizeof(lim));
+		snprintf(extra, sizeof(extra), "%s%s", cb == MB_TCMD ? ",tcmd=1" : "", lim);
+	} else if (cb == MB_TCMD) {
+		/* BAC: a Tcmd steps mxVal by stepSize (1 when not configured) */
+		const char *f = ".f";
+		snprintf(c->status, sizeof(c->status), "%s.mxVal.f[MX]", d);
+		if (!sim_attr(m, c->status, &r)) {
+			f = ".i";
+			snprintf(c->status, sizeof(c->status), "%s.mxVal.i[MX]", d);
+		}
+		double step = 1;
+		char ss[32];
+		snprintf(ss, sizeof(ss), ".stepSize%s[CF]", f);
+		if (sim_do_attr(m, d, ss, &r) && sim_number(m, &r, &v) && v > 0)
+			step = v;
+		sim_limits(m, d, f, -INFINITY, INFINITY, lim, sizeof(lim));
+		snprintf(extra, sizeof(extra), ",tcmd=%.17g%s", step, lim);
+	} else {
+		/* SPC, DPC, INC, ENC */
+		snprintf(c->status, sizeof(c->status), "%s.stVal[ST]", d);
+	}
+	if (strlen(c->status) >= MAP_REF_MAX || !sim_attr(m, c->status, &r))
+		return false;
+	uint8_t sb = r.type->btype, sk = model_btype_vkind(sb), ck = model_btype_vkind(cb);
+	bool ok;
+	if (cb == MB_TCMD)
+		ok = sk == MODEL_V_INT || sk == MODEL_V_UINT || sk == MODEL_V_FLOAT;
+	else if (sb == MB_DBPOS)
+		ok = cb == MB_BOOLEAN; /* DPC */
+	else if (sk == MODEL_V_BOOL)
+		ok = ck == MODEL_V_BOOL; /* SPC */
+	else
+		ok = (sk == MODEL_V_INT || sk == MODEL_V_UINT || sk == MODEL_V_FLOAT) &&
+		     (ck == MODEL_V_INT || ck == MODEL_V_UINT || ck == MODEL_V_FLOAT);
+	char start[64];
+	if (!ok || !sim_text(m, &r, start, sizeof(start)))
+		return false;
+	/* IEC 61850-7-3 DPC: ctlVal true = on (Dbpos 10 = 2), false = off (01 = 1) */
+	if (sb == MB_DBPOS)
+		snprintf(extra, sizeof(extra), ",false=1,true=2");
+	/* the cell's name: the status reference without its FC */
+	char name[160];
+	size_t nl = strlen(c->status) - 4;
+	if (nl < sizeof(name))
+		snprintf(name, sizeof(name), "%.*s", (int)nl, c->status);
+	else
+		snprintf(name, sizeof(name), "ctl%u", k);
+	if ((size_t)snprintf(c->waddr, sizeof(c->waddr), "hold:name=%s%s", name, extra) >=
+		    sizeof(c->waddr) ||
+	    (size_t)snprintf(c->raddr, sizeof(c->raddr), "hold:name=%s,start=%s", name, start) >=
+		    sizeof(c->raddr))
+		return false;
+	return true;
+}
+
+/* Pass 1: every Oper.ctlVal (Oper.ctlVal.f/.i of an APC) of the model. */
+static int ctl_leaf(void *ctx, const char *ref, const char *path, const struct mtype *t,
+		    uint8_t fc, uint32_t voff)
+{
+	struct sim *s = ctx;
+	(void)voff;
+	if (fc != FC_CO || strlen(ref) >= MAP_REF_MAX)
+		return 0;
+	const char *analog = NULL, *sfx = ".Oper.ctlVal";
+	if (ends_with(path, ".Oper.ctlVal.f"))
+		analog = ".f";
+	else if (ends_with(path, ".Oper.ctlVal.i"))
+		analog = ".i";
+	else if (!ends_with(path, sfx))
+		return 0;
+	size_t plen = strlen(path), rlen = strlen(ref);
+	size_t dolen = plen - strlen(sfx) - (analog ? 2 : 0);
+	size_t at = rlen - 4 - plen; /* path's start in ref ("[CO]" ends it) */
+	if (s->n_ctl == s->cap_ctl) {
+		size_t nc = s->cap_ctl ? s->cap_ctl * 2 : 16;
+		struct sim_ctl *c = realloc(s->ctls, nc * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		s->ctls = c;
+		s->cap_ctl = nc;
+	}
+	struct sim_ctl *c = &s->ctls[s->n_ctl];
+	memset(c, 0, sizeof(*c));
+	if (at + dolen >= sizeof(c->doref))
+		return 0;
+	memcpy(c->doref, ref, at + dolen);
+	snprintf(c->ctl, sizeof(c->ctl), "%s", ref);
+	if (sim_ctl_classify(s->m, c, t, analog, (uint32_t)s->n_ctl))
+		s->n_ctl++;
+	return 0;
+}
+
+static int cmp_status_key(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct sim_ctl *const *)elem)->status);
+}
+
+static int cmp_status(const void *a, const void *b)
+{
+	return strcmp((*(const struct sim_ctl *const *)a)->status,
+		      (*(const struct sim_ctl *const *)b)->status);
+}
+
+static int cmp_do(const void *a, const void *b)
+{
+	return strcmp((*(const struct sim_ctl *const *)a)->doref,
+		      (*(const struct sim_ctl *const *)b)->doref);
+}
+
+struct prefix {
+	const char *s;
+	size_t n;
+};
+
+static int cmp_prefix(const void *key, const void *elem)
+{
+	const struct prefix *k = key;
+	const char *d = (*(const struct sim_ctl *const *)elem)->doref;
+	int c = strncmp(k->s, d, k->n);
+	return c ? c : d[k->n] ? -1 : 0;
+}
+
+/* The control whose status `ref` is, or NULL. */
+static const struct sim_ctl *ctl_of_status(const struct sim *s, const char *ref)
+{
+	const struct sim_ctl *const *hit =
+		bsearch(ref, s->by_status, s->n_ctl, sizeof(*s->by_status), cmp_status_key);
+	return hit ? *hit : NULL;
+}
+
+/* Whether `ref` ("LD/LN.DO.x.y[FC]") lies inside a controlled DO (an SDO
+ * included): every prefix ending before a '.' after the LN is a candidate. */
+static bool in_controlled_do(const struct sim *s, const char *ref)
+{
+	const char *p = strchr(ref, '.');
+	while (p && (p = strchr(p + 1, '.'))) {
+		struct prefix k = { .s = ref, .n = (size_t)(p - ref) };
+		if (bsearch(&k, s->by_do, s->n_ctl, sizeof(*s->by_do), cmp_prefix))
+			return true;
+	}
+	return false;
 }
 
 static int sim_leaf(void *ctx, const char *ref, const char *path, const struct mtype *t,
@@ -165,6 +430,23 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 	char addr[MAP_ADDR_MAX];
 	uint32_t i = s->i++;
 	unsigned period = 10 + i % 50, phase = (i * 37) % 360;
+	if ((fc == FC_MX || fc == FC_ST) && s->n_ctl) {
+		const struct sim_ctl *c = ctl_of_status(s, ref);
+		if (c)
+			return sim_add(s, ref, c->raddr, MAP_DIR_R);
+		if (in_controlled_do(s, ref)) {
+			/* the rest of a controllable DO (stSeld, valWTr.transInd,
+			 * origin.orCat, ctlNum...) keeps the value it has: the
+			 * process does not move on its own */
+			struct mref r = { .type = t, .voff = voff };
+			char v[64];
+			if (model_btype_vkind(t->btype) == MODEL_V_STRING ||
+			    !sim_text(s->m, &r, v, sizeof(v)))
+				return 0;
+			snprintf(addr, sizeof(addr), "const:%s", v);
+			return sim_add(s, ref, addr, MAP_DIR_R);
+		}
+	}
 	if (fc == FC_MX) {
 		/* instMag/instCVal follow their mag row (deadband), not a row of their own */
 		if (strstr(path, "instMag") || strstr(path, "instCVal"))
@@ -190,7 +472,7 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 		double amp = (hi - lo) * 0.45, off = (lo + hi) / 2;
 		snprintf(addr, sizeof(addr), "sine:period=%u,amplitude=%g,offset=%g,phase=%u",
 			 period, amp, off, phase);
-		return sim_add(s, ref, addr);
+		return sim_add(s, ref, addr, MAP_DIR_R);
 	}
 	if (fc != FC_ST)
 		return 0;
@@ -219,7 +501,7 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 	default:
 		return 0; /* strings, Tcmd: left as they are */
 	}
-	return sim_add(s, ref, addr);
+	return sim_add(s, ref, addr, MAP_DIR_R);
 }
 
 int pv_simulate_map(const struct model *m, struct map **out)
@@ -230,7 +512,29 @@ int pv_simulate_map(const struct model *m, struct map **out)
 	if (!s.map)
 		return -ENOMEM;
 	snprintf(s.map->file, sizeof(s.map->file), "(--simulate)");
-	int rc = walk_model(m, sim_leaf, &s);
+	int rc = walk_model(m, ctl_leaf, &s);
+	if (rc)
+		goto out;
+	if (s.n_ctl) {
+		s.by_status = malloc(s.n_ctl * sizeof(*s.by_status));
+		s.by_do = malloc(s.n_ctl * sizeof(*s.by_do));
+		if (!s.by_status || !s.by_do) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t k = 0; k < s.n_ctl; k++)
+			s.by_status[k] = s.by_do[k] = &s.ctls[k];
+		qsort(s.by_status, s.n_ctl, sizeof(*s.by_status), cmp_status);
+		qsort(s.by_do, s.n_ctl, sizeof(*s.by_do), cmp_do);
+	}
+	rc = walk_model(m, sim_leaf, &s);
+	/* the write rows: Oper.ctlVal -> the status's cell */
+	for (size_t k = 0; !rc && k < s.n_ctl; k++)
+		rc = sim_add(&s, s.ctls[k].ctl, s.ctls[k].waddr, MAP_DIR_W);
+out:
+	free(s.ctls);
+	free(s.by_status);
+	free(s.by_do);
 	if (rc) {
 		map_free(s.map);
 		return rc;

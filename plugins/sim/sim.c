@@ -10,11 +10,23 @@
  *   square:period=S,low=A,high=B                 bool, int, uint, float
  *   counter:step=N,period=S[,start=V]            int, uint, float
  *   clock                                        the instance's time itself
+ *   hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S]
+ *                                                bool, int, uint, float
  *
  * Time is CLOCK_MONOTONIC since open(), or, with the parameter clock=fake,
  * a counter that starts at 0 and only moves when the map (or a test)
  * writes the `clock` point: the test seam that lets tests check profiles
- * without sleeping. Non-blocking: every callback is arithmetic. */
+ * without sleeping. Non-blocking: every callback is arithmetic.
+ *
+ * `hold` is the one profile that is not a function of time: a value that
+ * stays until a write changes it. Every hold point of one name shares the
+ * value (a "cell"), so a control's write row (Oper.ctlVal) and its status
+ * read row (stVal) are two points of one cell: a write through one is
+ * pushed at once (host->push) to every point of the cell, so a client sees
+ * its command reflected in the status without waiting for a scan. The
+ * write row may translate what it is given: a boolean into two values
+ * (false=,true=: a DPC's ctlVal into a Dbpos), or a Tcmd step command into
+ * a step up or down (tcmd=: BSC, BAC). */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -36,7 +48,8 @@
 #define SIM_WALK_MAX_REPLAY 1000000u
 #define SIM_MAX_KEYS 8
 
-enum sim_profile { SIM_CONST, SIM_SINE, SIM_RAMP, SIM_WALK, SIM_SQUARE, SIM_COUNTER, SIM_CLOCK };
+enum sim_profile { SIM_CONST, SIM_SINE, SIM_RAMP, SIM_WALK, SIM_SQUARE, SIM_COUNTER, SIM_CLOCK,
+		   SIM_HOLD };
 
 static const char *const sim_syntax[] = {
 	[SIM_CONST] = "const:VALUE",
@@ -46,12 +59,28 @@ static const char *const sim_syntax[] = {
 	[SIM_SQUARE] = "square:period=S,low=A,high=B",
 	[SIM_COUNTER] = "counter:step=N,period=S[,start=V]",
 	[SIM_CLOCK] = "clock",
+	[SIM_HOLD] = "hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S]",
 };
 
 static const char *const sim_names[] = {
 	[SIM_CONST] = "const", [SIM_SINE] = "sine",	  [SIM_RAMP] = "ramp",
 	[SIM_WALK] = "walk",   [SIM_SQUARE] = "square", [SIM_COUNTER] = "counter",
-	[SIM_CLOCK] = "clock",
+	[SIM_CLOCK] = "clock", [SIM_HOLD] = "hold",
+};
+
+/* IEC 61850-7-3 Tcmd (a step command): stop, lower, higher, reserved. */
+enum sim_tcmd { SIM_TCMD_STOP = 0, SIM_TCMD_LOWER = 1, SIM_TCMD_HIGHER = 2 };
+
+#define SIM_NAME_MAX 192
+
+/* The shared value of the hold points of one name. */
+struct sim_cell {
+	struct sim_cell *next;
+	char name[SIM_NAME_MAX];	/* "" for a point's private cell */
+	double value;			/* exact for integers up to 2^53 */
+	bool started;			/* a point gave start= */
+	double start;
+	struct sim_point *points;	/* through sim_point.cell_next */
 };
 
 struct sim_point {
@@ -72,18 +101,25 @@ struct sim_point {
 	bool sq_override;		/* a write holds until the next edge */
 	int64_t sq_edge;
 	double sq_value;
+
+	struct sim_cell *cell;		/* hold */
+	struct sim_point *cell_next;
+	bool boolmap, tcmd;		/* hold: false=/true=, tcmd= */
+	double fval, tval;
 };
 
 struct sim {
 	bool fake;
 	uint64_t fake_ns;
 	uint64_t t0_ns;			/* CLOCK_MONOTONIC at open */
+	struct iedd_host host;		/* a copy: push() for hold writes */
 	struct sim_point *points;
+	struct sim_cell *cells;		/* every cell; a nameless one is its point's own */
 };
 
 struct sim_kv {
 	char key[32];
-	char val[64];
+	char val[SIM_NAME_MAX];
 	bool used;
 };
 
@@ -268,8 +304,106 @@ static bool numeric(enum iedd_kind k)
 	return k == IEDD_KIND_INT || k == IEDD_KIND_UINT || k == IEDD_KIND_FLOAT;
 }
 
+/* hold: the keys, then the point joins its cell (the last step: nothing
+ * fails after it). */
+static int hold_parse(struct sim *s, const char *address, struct sim_point *p, const char *args,
+		      char *err, size_t errlen)
+{
+	const enum sim_profile prof = SIM_HOLD;
+	enum iedd_kind k = p->kind;
+	if (!numeric(k) && k != IEDD_KIND_BOOL)
+		return bad_address(address, prof, err, errlen,
+				   "hold gives bool or numbers, not %s values (use const:TEXT for a "
+				   "string)",
+				   value_kind_name(k));
+	struct sim_kv kv[SIM_MAX_KEYS];
+	int n = split_keys(address, prof, args, kv, err, errlen);
+	if (n < 0)
+		return n;
+	const char *name = "";
+	for (int i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, "name"))
+			continue;
+		kv[i].used = true;
+		name = kv[i].val;
+		if (!*name)
+			return bad_address(address, prof, err, errlen, "name is empty");
+	}
+	double start, lo, hi, fv, tv, step;
+	int rc = take_num(address, prof, kv, n, "start", IEDD_KIND_BOOL, NAN, &start, err, errlen);
+	if (!rc)
+		rc = take_num(address, prof, kv, n, "min", IEDD_KIND_FLOAT, -INFINITY, &lo, err, errlen);
+	if (!rc)
+		rc = take_num(address, prof, kv, n, "max", IEDD_KIND_FLOAT, INFINITY, &hi, err, errlen);
+	if (!rc)
+		rc = take_num(address, prof, kv, n, "false", IEDD_KIND_BOOL, NAN, &fv, err, errlen);
+	if (!rc)
+		rc = take_num(address, prof, kv, n, "true", IEDD_KIND_BOOL, NAN, &tv, err, errlen);
+	if (!rc)
+		rc = take_num(address, prof, kv, n, "tcmd", IEDD_KIND_FLOAT, NAN, &step, err, errlen);
+	if (rc)
+		return rc;
+	for (int i = 0; i < n; i++)
+		if (!kv[i].used)
+			return bad_address(address, prof, err, errlen, "unknown key \"%s\"", kv[i].key);
+	p->boolmap = !isnan(fv) || !isnan(tv);
+	p->tcmd = !isnan(step);
+	if (p->boolmap && (isnan(fv) || isnan(tv)))
+		return bad_address(address, prof, err, errlen, "false= and true= go together");
+	if (p->boolmap && p->tcmd)
+		return bad_address(address, prof, err, errlen,
+				   "false=/true= and tcmd= exclude each other");
+	if (p->boolmap && k != IEDD_KIND_BOOL)
+		return bad_address(address, prof, err, errlen,
+				   "false=/true= translate a written boolean, the point is %s",
+				   value_kind_name(k));
+	if (p->tcmd && k != IEDD_KIND_INT && k != IEDD_KIND_UINT)
+		return bad_address(address, prof, err, errlen,
+				   "tcmd= takes a Tcmd (an integer 0..3), the point is %s",
+				   value_kind_name(k));
+	if (p->tcmd && !(step > 0))
+		return bad_address(address, prof, err, errlen, "the tcmd step must be > 0");
+	if (!(hi > lo))
+		return bad_address(address, prof, err, errlen, "max must be > min");
+	if (!isnan(start) && (start < lo || start > hi))
+		return bad_address(address, prof, err, errlen, "start must be in [min, max]");
+	if (k == IEDD_KIND_UINT && !isnan(start) && start < 0)
+		return bad_address(address, prof, err, errlen,
+				   "a uint point cannot go below 0 (start %g)", start);
+	p->min = lo;
+	p->max = hi;
+	p->fval = fv;
+	p->tval = tv;
+	p->step = step;
+
+	struct sim_cell *c = NULL;
+	if (*name)
+		for (c = s->cells; c && strcmp(c->name, name); c = c->next)
+			;
+	if (c && c->started && !isnan(start) && start != c->start)
+		return bad_address(address, prof, err, errlen,
+				   "start=%g, but another point of \"%s\" starts it at %g", start,
+				   name, c->start);
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return value_err(err, errlen, -ENOMEM, "out of memory");
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		c->next = s->cells;
+		s->cells = c;
+	}
+	if (!isnan(start) && !c->started) {
+		c->started = true;
+		c->start = c->value = start;
+	}
+	p->cell = c;
+	p->cell_next = c->points;
+	c->points = p;
+	return 0;
+}
+
 /* Fills p from the address; p->kind and p->writable are set. */
-static int sim_parse(const struct sim *s, const char *address, struct sim_point *p, char *err,
+static int sim_parse(struct sim *s, const char *address, struct sim_point *p, char *err,
 		     size_t errlen)
 {
 	const char *colon = strchr(address, ':');
@@ -279,11 +413,11 @@ static int sim_parse(const struct sim *s, const char *address, struct sim_point 
 	if (!ok) {
 		return value_err(err, errlen, -EINVAL,
 			       "address \"%s\": unknown profile \"%.*s\"; expected one of %s, %s, "
-			       "%s, %s, %s, %s, %s",
+			       "%s, %s, %s, %s, %s, %s",
 			       address, (int)nlen, address, sim_syntax[SIM_CONST],
 			       sim_syntax[SIM_SINE], sim_syntax[SIM_RAMP], sim_syntax[SIM_WALK],
 			       sim_syntax[SIM_SQUARE], sim_syntax[SIM_COUNTER],
-			       sim_syntax[SIM_CLOCK]);
+			       sim_syntax[SIM_CLOCK], sim_syntax[SIM_HOLD]);
 	}
 	p->profile = prof;
 	const char *args = colon ? colon + 1 : "";
@@ -313,6 +447,8 @@ static int sim_parse(const struct sim *s, const char *address, struct sim_point 
 					   "the clock is writable only with the parameter clock=fake");
 		return 0;
 	}
+	if (prof == SIM_HOLD)
+		return hold_parse(s, address, p, args, err, errlen);
 
 	/* kinds each profile can give */
 	if (prof == SIM_SQUARE ? !(numeric(k) || k == IEDD_KIND_BOOL) : !numeric(k))
@@ -488,6 +624,12 @@ static void sim_eval(struct sim_point *p, uint64_t ns, struct iedd_value *out)
 		}
 		break;
 	}
+	case SIM_HOLD:
+		/* a Tcmd has no state of its own: it reads as stop */
+		x.v.f = p->tcmd ? SIM_TCMD_STOP
+			: p->boolmap ? (p->cell->value == p->tval)
+				     : p->cell->value;
+		break;
 	}
 	uint16_t why = value_convert(&x, p->kind, out);
 	out->quality = why ? (uint16_t)(IEDD_Q_INVALID | why) : IEDD_Q_GOOD;
@@ -503,13 +645,17 @@ static void sim_close(void *ctx)
 		s->points = p->next;
 		free(p);
 	}
+	while (s->cells) {
+		struct sim_cell *c = s->cells;
+		s->cells = c->next;
+		free(c);
+	}
 	free(s);
 }
 
 static int sim_open(const struct iedd_param *params, size_t n_params, const struct iedd_host *host,
 		    void **ctx, char *err, size_t errlen)
 {
-	(void)host;
 	bool fake = false;
 	for (size_t i = 0; i < n_params; i++) {
 		if (!strcmp(params[i].name, "clock")) {
@@ -531,6 +677,8 @@ static int sim_open(const struct iedd_param *params, size_t n_params, const stru
 		return value_err(err, errlen, -ENOMEM, "out of memory");
 	s->fake = fake;
 	s->t0_ns = mono_ns();
+	if (host)
+		s->host = *host;
 	*ctx = s;
 	return 0;
 }
@@ -558,14 +706,69 @@ static int sim_resolve(void *ctx, const char *address, enum iedd_kind kind, bool
 	return 0;
 }
 
+static uint64_t sim_stamp(const struct sim *s, uint64_t now)
+{
+	return s->fake ? SIM_FAKE_EPOCH_NS + now : real_ns();
+}
+
 static int sim_read(void *ctx, struct iedd_point *points, size_t n)
 {
 	struct sim *s = ctx;
 	uint64_t now = sim_now(s);	/* one instant for the whole batch */
-	uint64_t stamp = s->fake ? SIM_FAKE_EPOCH_NS + now : real_ns();
+	uint64_t stamp = sim_stamp(s, now);
 	for (size_t i = 0; i < n; i++) {
 		sim_eval(points[i].point, now, &points[i].value);
 		points[i].value.time_ns = stamp;
+	}
+	return 0;
+}
+
+/* A hold write: the cell takes the value (translated by the point's
+ * false=/true= or tcmd=), and every point of the cell is pushed now, so the
+ * status row shows the command before the next scan. A push the host
+ * refuses (a write-only row it does not read: -ENOENT; its queue full:
+ * -EAGAIN) is left to the next scan, which reads the cell anyway. */
+static int hold_write(struct sim *s, struct sim_point *p, const struct iedd_value *w, char *err,
+		      size_t errlen)
+{
+	struct sim_cell *c = p->cell;
+	double v;
+	if (p->boolmap) {
+		v = w->v.b ? p->tval : p->fval;
+	} else if (p->tcmd) {
+		/* IEC 61850-7-3 Tcmd: a step at an end position stays there */
+		switch (w->v.i) {
+		case SIM_TCMD_STOP:
+			v = c->value;
+			break;
+		case SIM_TCMD_LOWER:
+			v = fmax(c->value - p->step, p->min);
+			break;
+		case SIM_TCMD_HIGHER:
+			v = fmin(c->value + p->step, p->max);
+			break;
+		default:
+			return value_err(err, errlen, -EINVAL,
+				       "hold point: Tcmd %lld is none of stop (0), lower (1), "
+				       "higher (2)",
+				       (long long)w->v.i);
+		}
+	} else {
+		v = w->v.f;
+		if (v < p->min || v > p->max)
+			return value_err(err, errlen, -ERANGE,
+				       "hold point: %g is outside [%g, %g]", v, p->min, p->max);
+	}
+	c->value = v;
+	if (!s->host.push)
+		return 0;
+	uint64_t now = sim_now(s);
+	uint64_t stamp = sim_stamp(s, now);
+	for (struct sim_point *q = c->points; q; q = q->cell_next) {
+		struct iedd_value out;
+		sim_eval(q, now, &out);
+		out.time_ns = stamp;
+		(void)s->host.push(s->host.host_ctx, q, &out);
 	}
 	return 0;
 }
@@ -585,6 +788,8 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 				      : IEDD_KIND_FLOAT;
 	if (p->profile == SIM_CLOCK && p->kind != IEDD_KIND_FLOAT)
 		want = IEDD_KIND_UINT;
+	if (p->profile == SIM_HOLD)
+		want = p->boolmap ? IEDD_KIND_BOOL : p->tcmd ? IEDD_KIND_INT : IEDD_KIND_FLOAT;
 	struct iedd_value w;
 	uint16_t why = value_convert(value, want, &w);
 	if (why)
@@ -638,6 +843,8 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 			p->istart = (int64_t)((uint64_t)w.v.i - (uint64_t)p->istep * n);
 		break;
 	}
+	case SIM_HOLD:
+		return hold_write(s, p, &w, err, errlen);
 	}
 	return 0;
 }

@@ -1,11 +1,17 @@
 /* The simulator plugin through the real loader, on its fake clock
  * (clock=fake and the writable `clock` point): every profile is checked at
- * chosen instants without sleeping. */
+ * chosen instants without sleeping. And the --simulate map's controls
+ * (daemon/pv/template.c): which status each CDC's Oper.ctlVal is tied to
+ * through a hold cell. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "embedded.h"
+#include "map.h"
+#include "model.h"
+#include "pv.h"
 #include "pvtest.h"
 
 static char err[1024];
@@ -391,6 +397,344 @@ START_TEST(bad_parameters_are_refused)
 }
 END_TEST
 
+/* The last value pushed for point pt, or kind NONE if none was. */
+static struct iedd_value pushed(struct sim_fixture *f, void *pt)
+{
+	struct iedd_value v = {.kind = IEDD_KIND_NONE};
+	pthread_mutex_lock(&f->h.lock);
+	for (size_t i = 0; i < f->h.n_push; i++)
+		if (f->h.push_point[i] == pt)
+			v = f->h.push_value[i];
+	pthread_mutex_unlock(&f->h.lock);
+	return v;
+}
+
+START_TEST(hold_stays_until_written)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *b = point(&f, "hold:start=true", IEDD_KIND_BOOL, true);
+	void *x = point(&f, "hold:start=12.5,min=0,max=100", IEDD_KIND_FLOAT, true);
+	void *i = point(&f, "hold", IEDD_KIND_INT, false);
+	for (double t = 0; t < 500; t += 7.25) {
+		at(&f, t);
+		ck_assert(getb(&f, b));
+		ck_assert_double_eq(getf(&f, x), 12.5);
+		ck_assert_int_eq(geti(&f, i), 0); /* no start: 0 */
+	}
+	put(&f, b, (struct iedd_value){.kind = IEDD_KIND_BOOL, .v.b = false});
+	ck_assert(!getb(&f, b));
+	put(&f, x, (struct iedd_value){.kind = IEDD_KIND_FLOAT, .v.f = 99});
+	at(&f, 1000);
+	ck_assert(!getb(&f, b));
+	ck_assert_double_eq(getf(&f, x), 99);
+	/* outside [min, max]: refused, the value stays */
+	ck_assert_int_eq(plugin_write(f.inst, x, &(struct iedd_value){.kind = IEDD_KIND_FLOAT,
+								       .v.f = 100.5},
+				      err, sizeof(err)),
+			 -ERANGE);
+	ck_assert_contains(err, "outside");
+	ck_assert_double_eq(getf(&f, x), 99);
+	/* read-only */
+	ck_assert_int_eq(plugin_write(f.inst, i, &(struct iedd_value){.kind = IEDD_KIND_INT,
+								       .v.i = 1},
+				      err, sizeof(err)),
+			 -EPERM);
+	/* nameless points are each their own */
+	void *y = point(&f, "hold:start=12.5", IEDD_KIND_FLOAT, false);
+	ck_assert_double_eq(getf(&f, y), 12.5);
+	sim_down(&f);
+}
+END_TEST
+
+/* An SPC: the control's write row and the status row share a cell; the
+ * write is pushed to the status at once, stamped with the write's time. */
+START_TEST(hold_write_row_is_echoed_in_the_status_row)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *st = point(&f, "hold:name=LD/GGIO1.SPCSO1.stVal,start=false", IEDD_KIND_BOOL, false);
+	void *ctl = point(&f, "hold:name=LD/GGIO1.SPCSO1.stVal", IEDD_KIND_BOOL, true);
+	void *other = point(&f, "hold:name=LD/GGIO1.SPCSO2.stVal,start=false", IEDD_KIND_BOOL,
+			    false);
+	at(&f, 30);
+	ck_assert(!getb(&f, st));
+	put(&f, ctl, (struct iedd_value){.kind = IEDD_KIND_BOOL, .v.b = true});
+	struct iedd_value v = pushed(&f, st);
+	ck_assert_int_eq(v.kind, IEDD_KIND_BOOL);
+	ck_assert(v.v.b);
+	ck_assert_uint_eq(v.quality, IEDD_Q_GOOD);
+	ck_assert_uint_eq(v.time_ns, 1577836800ull * 1000000000ull + 30000000000ull);
+	ck_assert_int_eq(pushed(&f, other).kind, IEDD_KIND_NONE);
+	at(&f, 3600);
+	ck_assert(getb(&f, st));
+	ck_assert(!getb(&f, other));
+	sim_down(&f);
+}
+END_TEST
+
+/* A DPC: ctlVal true -> stVal on (Dbpos 2), false -> off (1), as
+ * false=1,true=2 on the write row; the status row is the Dbpos integer. */
+START_TEST(hold_translates_a_boolean_into_dbpos)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *ctl = point(&f, "hold:name=pos,false=1,true=2", IEDD_KIND_BOOL, true);
+	void *st = point(&f, "hold:name=pos,start=2", IEDD_KIND_INT, false);
+	ck_assert_int_eq(geti(&f, st), 2);
+	ck_assert(getb(&f, ctl)); /* reads back as the boolean that gives the value */
+	put(&f, ctl, (struct iedd_value){.kind = IEDD_KIND_BOOL, .v.b = false});
+	ck_assert_int_eq(pushed(&f, st).v.i, 1);
+	ck_assert_int_eq(geti(&f, st), 1);
+	ck_assert(!getb(&f, ctl));
+	put(&f, ctl, (struct iedd_value){.kind = IEDD_KIND_BOOL, .v.b = true});
+	ck_assert_int_eq(geti(&f, st), 2);
+	at(&f, 86400);
+	ck_assert_int_eq(geti(&f, st), 2);
+	sim_down(&f);
+}
+END_TEST
+
+/* A BSC: a Tcmd moves the position one step down or up, and stays at the
+ * end positions; stop changes nothing, reserved is refused. */
+START_TEST(hold_steps_on_tcmd)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *ctl = point(&f, "hold:name=tap,tcmd=1,min=-2,max=2", IEDD_KIND_INT, true);
+	void *pos = point(&f, "hold:name=tap,start=0", IEDD_KIND_INT, false);
+	const struct iedd_value stop = {.kind = IEDD_KIND_INT, .v.i = 0},
+				lower = {.kind = IEDD_KIND_INT, .v.i = 1},
+				higher = {.kind = IEDD_KIND_INT, .v.i = 2},
+				reserved = {.kind = IEDD_KIND_INT, .v.i = 3};
+	put(&f, ctl, higher);
+	ck_assert_int_eq(geti(&f, pos), 1);
+	ck_assert_int_eq(pushed(&f, pos).v.i, 1);
+	put(&f, ctl, higher);
+	put(&f, ctl, higher);
+	ck_assert_int_eq(geti(&f, pos), 2);
+	put(&f, ctl, stop);
+	ck_assert_int_eq(geti(&f, pos), 2);
+	for (int k = 0; k < 6; k++)
+		put(&f, ctl, lower);
+	ck_assert_int_eq(geti(&f, pos), -2);
+	ck_assert_int_eq(plugin_write(f.inst, ctl, &reserved, err, sizeof(err)), -EINVAL);
+	ck_assert_contains(err, "Tcmd 3");
+	ck_assert_int_eq(geti(&f, pos), -2);
+	ck_assert_int_eq(geti(&f, ctl), 0); /* a Tcmd reads as stop */
+	/* a float position (BAC) with a fractional step */
+	void *bac = point(&f, "hold:name=sp,tcmd=2,max=5", IEDD_KIND_INT, true);
+	void *mx = point(&f, "hold:name=sp,start=1.5", IEDD_KIND_FLOAT, false);
+	put(&f, bac, higher);
+	ck_assert_double_eq(getf(&f, mx), 3.5);
+	put(&f, bac, higher);
+	ck_assert_double_eq(getf(&f, mx), 5);
+	sim_down(&f);
+}
+END_TEST
+
+START_TEST(hold_bad_addresses)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	const char *hold = "expected hold:name=N,start=V";
+	expect_bad(&f, "hold:start=x", IEDD_KIND_INT, "start \"x\" is not a number", hold);
+	expect_bad(&f, "hold", IEDD_KIND_STRING, "use const:TEXT", hold);
+	expect_bad(&f, "hold:name=", IEDD_KIND_INT, "name is empty", hold);
+	expect_bad(&f, "hold:false=1", IEDD_KIND_BOOL, "go together", hold);
+	expect_bad(&f, "hold:false=1,true=2", IEDD_KIND_INT, "translate a written boolean", hold);
+	expect_bad(&f, "hold:tcmd=1", IEDD_KIND_FLOAT, "takes a Tcmd", hold);
+	expect_bad(&f, "hold:tcmd=0", IEDD_KIND_INT, "step must be > 0", hold);
+	expect_bad(&f, "hold:tcmd=1,false=0,true=1", IEDD_KIND_BOOL, "exclude each other", hold);
+	expect_bad(&f, "hold:min=3,max=3", IEDD_KIND_INT, "max must be > min", hold);
+	expect_bad(&f, "hold:start=7,max=5", IEDD_KIND_INT, "start must be in [min, max]", hold);
+	expect_bad(&f, "hold:start=-1", IEDD_KIND_UINT, "cannot go below 0", hold);
+	expect_bad(&f, "hold:colour=red", IEDD_KIND_INT, "unknown key \"colour\"", hold);
+	point(&f, "hold:name=a,start=1", IEDD_KIND_INT, false);
+	point(&f, "hold:name=a,start=1", IEDD_KIND_INT, false); /* agreeing: fine */
+	point(&f, "hold:name=a", IEDD_KIND_INT, true);
+	expect_bad(&f, "hold:name=a,start=2", IEDD_KIND_INT, "another point of \"a\" starts it at 1",
+		   hold);
+	sim_down(&f);
+}
+END_TEST
+
+/* ---- the --simulate map's controls ---- */
+
+static const struct map_row *row_of(const struct map *map, const char *ref)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (!strcmp(map->rows[i].ref, ref))
+			return &map->rows[i];
+	return NULL;
+}
+
+/* The row of ref has direction dir and the address (a profile's name
+ * ending in ':' matches every address of that profile). */
+static void expect_row(const struct map *map, const char *ref, uint8_t dir, const char *address)
+{
+	const struct map_row *r = row_of(map, ref);
+	ck_assert_msg(r, "%s is not mapped", ref);
+	ck_assert_msg(r->dir == dir, "%s: direction %d", ref, r->dir);
+	size_t n = strlen(address);
+	bool prefix = address[n - 1] == ':';
+	ck_assert_msg(prefix ? !strncmp(r->address, address, n) : !strcmp(r->address, address),
+		      "%s: \"%s\", not \"%s\"", ref, r->address, address);
+}
+
+static struct model *load(const char *name, const char *text, size_t len)
+{
+	struct model *m = NULL;
+	ck_assert_msg(model_load_scl_mem(name, text, len, NULL, &m, err, sizeof(err)) == 0, "%s",
+		      err);
+	return m;
+}
+
+/* Binds the map to the real sim plugin and scans it once: every address
+ * resolves and every start value fits its attribute. */
+static void bind_and_scan(struct model *m, const struct map *map)
+{
+	const struct pv_source_cfg src = {.name = "sim", .plugin = "sim"};
+	const struct pv_cfg cfg = {.plugindir = pv_env("PV_PLUGIN_DIR"), .sources = &src,
+				   .n_sources = 1, .map = map, .simulate = true};
+	struct pv *pv;
+	ck_assert_msg(pv_new(m, &cfg, &pv, err, sizeof(err)) == 0, "%s", err);
+	pv_scan(pv, 0);
+	struct pv_stats st;
+	pv_get_stats(pv, &st);
+	ck_assert_uint_eq(st.bad_values, 0);
+	pv_free(pv);
+}
+
+START_TEST(simulate_maps_sample_controls)
+{
+	struct model *m = load("sample.icd", (const char *)embedded_sample_icd,
+			       embedded_sample_icd_len);
+	struct map *map;
+	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
+	/* DPC, sbo-with-enhanced-security, stVal on in the SCL */
+	expect_row(map, "BAY/XCBR1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=BAY/XCBR1.Pos.stVal,false=1,true=2");
+	expect_row(map, "BAY/XCBR1.Pos.stVal[ST]", MAP_DIR_R, "hold:name=BAY/XCBR1.Pos.stVal,start=2");
+	expect_row(map, "BAY/XCBR1.Pos.stSeld[ST]", MAP_DIR_R, "const:false");
+	/* SPC */
+	expect_row(map, "WTG/WTUR1.SetTurOp.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=WTG/WTUR1.SetTurOp.stVal");
+	expect_row(map, "WTG/WTUR1.SetTurOp.stVal[ST]", MAP_DIR_R,
+		   "hold:name=WTG/WTUR1.SetTurOp.stVal,start=false");
+	/* not controllable: animated as before */
+	expect_row(map, "BAY/XCBR1.Loc.stVal[ST]", MAP_DIR_R, "square:");
+	expect_row(map, "BAY/XCBR1.OpCnt.stVal[ST]", MAP_DIR_R, "counter:");
+	expect_row(map, "BAY/MMXU1.TotW.mag.f[MX]", MAP_DIR_R, "sine:");
+	/* SBOw and Cancel are the control service's, not mapped */
+	ck_assert_ptr_null(row_of(map, "BAY/XCBR1.Pos.SBOw.ctlVal[CO]"));
+	ck_assert_ptr_null(row_of(map, "BAY/XCBR1.Pos.Cancel.ctlVal[CO]"));
+	bind_and_scan(m, map);
+	map_free(map);
+	model_free(m);
+}
+END_TEST
+
+#define OPER(id, ctl)                                                                           \
+	"<DAType id=\"" id "\"><BDA name=\"ctlVal\" " ctl "/><BDA name=\"ctlNum\" "              \
+	"bType=\"INT8U\"/><BDA name=\"T\" bType=\"Timestamp\"/><BDA name=\"Test\" "              \
+	"bType=\"BOOLEAN\"/><BDA name=\"Check\" bType=\"Check\"/></DAType>"
+#define CTLDO(id, cdc, oper, status)                                                            \
+	"<DOType id=\"" id "\" cdc=\"" cdc "\"><DA name=\"Oper\" bType=\"Struct\" type=\"" oper  \
+	"\" fc=\"CO\"/>" status "<DA name=\"q\" bType=\"Quality\" fc=\"ST\"/><DA name=\"t\" "    \
+	"bType=\"Timestamp\" fc=\"ST\"/><DA name=\"ctlModel\" bType=\"Enum\" type=\"CM\" "     \
+	"fc=\"CF\"/><DA name=\"minVal\" bType=\"INT8\" fc=\"CF\"/><DA name=\"maxVal\" "          \
+	"bType=\"INT8\" fc=\"CF\"/></DOType>"
+#define DOI(name, cm, extra)                                                                    \
+	"<DOI name=\"" name "\"><DAI name=\"ctlModel\"><Val>" cm "</Val></DAI>" extra "</DOI>"
+
+static const char controls_icd[] =
+	"<SCL xmlns=\"http://www.iec.ch/61850/2003/SCL\" version=\"2007\" revision=\"B\">"
+	"<Header id=\"t\"/><IED name=\"T\"><AccessPoint name=\"AP\"><Server><Authentication/>"
+	"<LDevice inst=\"LD\"><LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"LLN0_T\">"
+	DOI("Mod", "direct-with-normal-security", "")
+	"</LN0><LN lnClass=\"GGIO\" inst=\"1\" lnType=\"GGIO_T\">"
+	DOI("Tap", "sbo-with-enhanced-security",
+	    "<DAI name=\"minVal\"><Val>-3</Val></DAI><DAI name=\"maxVal\"><Val>3</Val></DAI>")
+	DOI("Pos", "direct-with-normal-security", "<SDI name=\"valWTr\"><DAI name=\"posVal\">"
+	    "<Val>5</Val></DAI></SDI>")
+	DOI("Int", "direct-with-enhanced-security", "<DAI name=\"stVal\"><Val>-7</Val></DAI>")
+	DOI("Set", "direct-with-normal-security", "<SDI name=\"stepSize\"><DAI name=\"f\">"
+	    "<Val>0.5</Val></DAI></SDI>")
+	DOI("Ana", "direct-with-normal-security", "")
+	DOI("Only", "status-only", "")
+	"</LN></LDevice></Server></AccessPoint></IED><DataTypeTemplates>"
+	"<LNodeType id=\"LLN0_T\" lnClass=\"LLN0\"><DO name=\"Mod\" type=\"ENC_T\"/></LNodeType>"
+	"<LNodeType id=\"GGIO_T\" lnClass=\"GGIO\"><DO name=\"Tap\" type=\"BSC_T\"/>"
+	"<DO name=\"Pos\" type=\"ISC_T\"/><DO name=\"Int\" type=\"INC_T\"/>"
+	"<DO name=\"Set\" type=\"BAC_T\"/><DO name=\"Ana\" type=\"APC_T\"/>"
+	"<DO name=\"Only\" type=\"DPC_T\"/><DO name=\"Free\" type=\"SPC_T\"/></LNodeType>"
+	CTLDO("ENC_T", "ENC", "EnOp", "<DA name=\"stVal\" bType=\"Enum\" type=\"CM\" fc=\"ST\"/>")
+	CTLDO("BSC_T", "BSC", "TcOp", "<DA name=\"valWTr\" bType=\"Struct\" type=\"VWT\" fc=\"ST\"/>")
+	CTLDO("ISC_T", "ISC", "I8Op", "<DA name=\"valWTr\" bType=\"Struct\" type=\"VWT\" fc=\"ST\"/>")
+	CTLDO("INC_T", "INC", "I32Op", "<DA name=\"stVal\" bType=\"INT32\" fc=\"ST\"/>")
+	CTLDO("DPC_T", "DPC", "BoOp", "<DA name=\"stVal\" bType=\"Dbpos\" fc=\"ST\"/>")
+	"<DOType id=\"SPC_T\" cdc=\"SPC\"><DA name=\"Oper\" bType=\"Struct\" type=\"BoOp\" "
+	"fc=\"CO\"/><DA name=\"stVal\" bType=\"BOOLEAN\" fc=\"ST\"/></DOType>"
+	"<DOType id=\"BAC_T\" cdc=\"BAC\"><DA name=\"Oper\" bType=\"Struct\" type=\"TcOp\" "
+	"fc=\"CO\"/><DA name=\"mxVal\" bType=\"Struct\" type=\"AV\" fc=\"MX\"/><DA name=\"ctlModel\" "
+	"bType=\"Enum\" type=\"CM\" fc=\"CF\"/><DA name=\"stepSize\" bType=\"Struct\" type=\"AV\" "
+	"fc=\"CF\"/></DOType>"
+	"<DOType id=\"APC_T\" cdc=\"APC\"><DA name=\"Oper\" bType=\"Struct\" type=\"AvOp\" "
+	"fc=\"CO\"/><DA name=\"mxVal\" bType=\"Struct\" type=\"AV\" fc=\"MX\"/><DA name=\"ctlModel\" "
+	"bType=\"Enum\" type=\"CM\" fc=\"CF\"/></DOType>"
+	OPER("EnOp", "bType=\"Enum\" type=\"CM\"") OPER("TcOp", "bType=\"Tcmd\"")
+	OPER("I8Op", "bType=\"INT8\"") OPER("I32Op", "bType=\"INT32\"")
+	OPER("BoOp", "bType=\"BOOLEAN\"") OPER("AvOp", "bType=\"Struct\" type=\"AV\"")
+	"<DAType id=\"VWT\"><BDA name=\"posVal\" bType=\"INT8\"/><BDA name=\"transInd\" "
+	"bType=\"BOOLEAN\"/></DAType><DAType id=\"AV\"><BDA name=\"f\" bType=\"FLOAT32\"/></DAType>"
+	"<EnumType id=\"CM\"><EnumVal ord=\"0\">status-only</EnumVal>"
+	"<EnumVal ord=\"1\">direct-with-normal-security</EnumVal>"
+	"<EnumVal ord=\"2\">sbo-with-normal-security</EnumVal>"
+	"<EnumVal ord=\"3\">direct-with-enhanced-security</EnumVal>"
+	"<EnumVal ord=\"4\">sbo-with-enhanced-security</EnumVal></EnumType>"
+	"</DataTypeTemplates></SCL>";
+
+START_TEST(simulate_maps_each_cdc)
+{
+	struct model *m = load("controls.icd", controls_icd, sizeof(controls_icd) - 1);
+	struct map *map;
+	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
+	/* ENC: stVal = ctlVal */
+	expect_row(map, "LD/LLN0.Mod.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=LD/LLN0.Mod.stVal");
+	expect_row(map, "LD/LLN0.Mod.stVal[ST]", MAP_DIR_R, "hold:name=LD/LLN0.Mod.stVal,start=0");
+	/* BSC: a Tcmd steps posVal by one within minVal..maxVal */
+	expect_row(map, "LD/GGIO1.Tap.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=LD/GGIO1.Tap.valWTr.posVal,tcmd=1,min=-3,max=3");
+	expect_row(map, "LD/GGIO1.Tap.valWTr.posVal[ST]", MAP_DIR_R,
+		   "hold:name=LD/GGIO1.Tap.valWTr.posVal,start=0");
+	expect_row(map, "LD/GGIO1.Tap.valWTr.transInd[ST]", MAP_DIR_R, "const:false");
+	/* ISC: posVal = ctlVal, within -64..63 when minVal/maxVal are not set */
+	expect_row(map, "LD/GGIO1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=LD/GGIO1.Pos.valWTr.posVal,min=-64,max=63");
+	expect_row(map, "LD/GGIO1.Pos.valWTr.posVal[ST]", MAP_DIR_R,
+		   "hold:name=LD/GGIO1.Pos.valWTr.posVal,start=5");
+	/* INC */
+	expect_row(map, "LD/GGIO1.Int.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=LD/GGIO1.Int.stVal");
+	expect_row(map, "LD/GGIO1.Int.stVal[ST]", MAP_DIR_R, "hold:name=LD/GGIO1.Int.stVal,start=-7");
+	/* BAC: a Tcmd steps mxVal.f by stepSize */
+	expect_row(map, "LD/GGIO1.Set.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=LD/GGIO1.Set.mxVal.f,tcmd=0.5");
+	expect_row(map, "LD/GGIO1.Set.mxVal.f[MX]", MAP_DIR_R, "hold:name=LD/GGIO1.Set.mxVal.f,start=0");
+	/* APC: mxVal.f = ctlVal.f */
+	expect_row(map, "LD/GGIO1.Ana.Oper.ctlVal.f[CO]", MAP_DIR_W, "hold:name=LD/GGIO1.Ana.mxVal.f");
+	expect_row(map, "LD/GGIO1.Ana.mxVal.f[MX]", MAP_DIR_R, "hold:name=LD/GGIO1.Ana.mxVal.f,start=0");
+	/* status-only: Oper not mapped, the status animated */
+	ck_assert_ptr_null(row_of(map, "LD/GGIO1.Only.Oper.ctlVal[CO]"));
+	expect_row(map, "LD/GGIO1.Only.stVal[ST]", MAP_DIR_R, "square:");
+	/* no ctlModel at all: taken as controllable */
+	expect_row(map, "LD/GGIO1.Free.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=LD/GGIO1.Free.stVal");
+	bind_and_scan(m, map);
+	map_free(map);
+	model_free(m);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("pv_sim");
@@ -405,6 +749,13 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, real_clock_runs_and_is_not_writable);
 	tcase_add_test(tc, bad_addresses_name_the_syntax);
 	tcase_add_test(tc, bad_parameters_are_refused);
+	tcase_add_test(tc, hold_stays_until_written);
+	tcase_add_test(tc, hold_write_row_is_echoed_in_the_status_row);
+	tcase_add_test(tc, hold_translates_a_boolean_into_dbpos);
+	tcase_add_test(tc, hold_steps_on_tcmd);
+	tcase_add_test(tc, hold_bad_addresses);
+	tcase_add_test(tc, simulate_maps_sample_controls);
+	tcase_add_test(tc, simulate_maps_each_cdc);
 	suite_add_tcase(s, tc);
 	return s;
 }
