@@ -12,7 +12,7 @@
  *                   word (trigger_seq) and, when an application's
  *                   iedd_shm_trigger() wakes it, pushes the slots that
  *                   changed since its last push (the application trigger)
- *   poll=10         the watcher's fallback interval in ms (1..1000): its
+ *   poll=1000       the watcher's fallback interval in ms (1..1000): its
  *                   futex wait times out after poll ms and then looks at
  *                   the 64-bit trigger counter, for writers that bump only
  *                   that (built against the older header), and retries
@@ -242,7 +242,7 @@ static int shm_source_open(const struct iedd_param *params, size_t n_params,
 		     const struct iedd_host *host, void **ctx, char *err, size_t errlen)
 {
 	const char *segment = IEDD_SHM_DEFAULT_SEGMENT;
-	unsigned long slots = IEDD_SHM_DEFAULT_SLOTS, mode = 0600, poll_ms = 10;
+	unsigned long slots = IEDD_SHM_DEFAULT_SLOTS, mode = 0600, poll_ms = 1000;
 	bool slots_given = false, watch = false;
 	int rc;
 	for (size_t i = 0; i < n_params; i++) {
