@@ -23,6 +23,7 @@ failed=0
 for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	ber:tests/fuzz/fuzz_ber:fuzz/corpus/ber \
 	scl:tests/model/fuzz_scl:model/corpus/scl \
+	map:tests/fuzz/fuzz_map:fuzz/corpus/map \
 	model_data:tests/model/fuzz_model_data:fuzz/corpus/ber; do
 	target=${spec%%:*}
 	rest=${spec#*:}
