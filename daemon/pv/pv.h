@@ -90,6 +90,9 @@ void pv_get_stats(const struct pv *pv, struct pv_stats *st);
  * directions suggested from the FC. Returns the number of rows. */
 size_t pv_print_template(const struct model *m, FILE *f);
 /* Builds the --simulate map (source "sim") for the model: every MX
- * analogue value, every ST status and counter. The caller frees it
- * (map_free). 0 or -ENOMEM. */
+ * analogue value, every ST status and counter, and for each controllable
+ * data object (ctlModel not status-only) a write row for Oper.ctlVal that
+ * shares a sim `hold` point with the matching status (stVal, valWTr.posVal
+ * or mxVal; schemas/map-format.md). The caller frees it (map_free). 0 or
+ * -ENOMEM. */
 int pv_simulate_map(const struct model *m, struct map **out);
