@@ -145,36 +145,37 @@ class Stall(Base):
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
                   "BAY/MMXU1.TotW.db[CF],slow,x,,,rw,\n")
         self.d = Daemon(config=config(
-            m, f'<source name="slow" plugin="{SLOW}"><param name="delay_ms" value="3000"/></source>',
+            m, f'<source name="slow" plugin="{SLOW}"><param name="delay_ms" value="10000"/></source>',
             period=100))
-        # the source thread now sleeps 3 s in read(); MMS is answered at once
+        # the source thread now sleeps 10 s in read(); MMS is answered at once
         worst = 0
         for _ in range(5):
             t0 = time.monotonic()
             self.read("IEDD1BAY/MMXU1.TotW.db[CF]")
             worst = max(worst, time.monotonic() - t0)
         self.assertLess(worst, 0.5, f"a read took {worst:.3f} s")
-        # the first read arrives after 3 s
-        self.wait_value("IEDD1BAY/MMXU1.TotW.db[CF]", lambda v: int(v) >= 1, 10)
+        # the first read arrives after 10 s
+        self.wait_value("IEDD1BAY/MMXU1.TotW.db[CF]", lambda v: int(v) >= 1, 15)
         # A write to a blocking source is answered when the source has done
-        # it (here after the 3 s read in progress); meanwhile other clients
+        # it (here after the 10 s read in progress); meanwhile other clients
         # are served at once.
         t0 = time.monotonic()
-        w = subprocess.Popen([IEDC, "write", self.d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "100"],
+        w = subprocess.Popen([IEDC, "-t", "20000", "write", self.d.addr,
+                              "IEDD1BAY/MMXU1.TotW.db[CF]", "100"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: w.poll() is None and (w.kill(), w.wait()))
         worst = 0
-        while w.poll() is None and time.monotonic() - t0 < 10:
+        while w.poll() is None and time.monotonic() - t0 < 15:
             t1 = time.monotonic()
             self.read("IEDD1BAY/MMXU1.TotW.db[CF]")
             worst = max(worst, time.monotonic() - t1)
-        out, err = w.communicate(timeout=10)
+        out, err = w.communicate(timeout=15)
         self.assertEqual(w.returncode, 0, err)
         self.assertLess(worst, 0.5, f"a read during the write took {worst:.3f} s")
         # the model has the written value as soon as the write is answered
         self.assertGreaterEqual(int(self.read("IEDD1BAY/MMXU1.TotW.db[CF]")), 100)
         # the device refuses: the client gets its error, the model keeps its value
-        r = iedc("write", self.d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "2000000")
+        r = iedc("-t", "20000", "write", self.d.addr, "IEDD1BAY/MMXU1.TotW.db[CF]", "2000000")
         self.assertEqual(r.returncode, 7, r.stdout + r.stderr)
         self.assertIn("hardware-fault", r.stderr)
         self.assertLess(int(self.read("IEDD1BAY/MMXU1.TotW.db[CF]")), 1000000)
