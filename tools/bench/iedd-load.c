@@ -49,6 +49,7 @@
 #include "mms_access.h"
 #include "mms_client.h"
 #include "perr.h"
+#include "procstat.h"
 
 /* Limits that keep every run bounded. */
 #define MAX_CONNS 60000
@@ -631,45 +632,6 @@ static void on_conn_event(struct load *L, struct conn *c, uint32_t events)
 
 /* ---- phases ---- */
 
-/* Busy time of all CPUs from /proc/stat (user, nice, system, irq, softirq,
- * steal), in seconds; -1 if unknown. What is not the server's or ours is
- * other work on the machine, which skews a benchmark: it is reported. */
-static double machine_busy_s(void)
-{
-	unsigned long long v[8] = { 0 };
-	FILE *f = fopen("/proc/stat", "r");
-	if (!f)
-		return -1;
-	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-		       &v[3], &v[4], &v[5], &v[6], &v[7]);
-	fclose(f);
-	if (n != 8)
-		return -1;
-	/* user nice system idle iowait irq softirq steal */
-	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* utime + stime of the server from /proc/PID/stat, in seconds; -1 if unknown. */
-static double server_cpu_s(int pid)
-{
-	char path[64], line[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(line, 1, sizeof(line) - 1, f);
-	fclose(f);
-	line[n] = '\0';
-	/* proc(5): the command name is in parentheses and may hold spaces;
-	 * utime and stime are fields 14 and 15, counted from the state (3). */
-	const char *p = strrchr(line, ')');
-	unsigned long long ut, st;
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-			 &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 static void begin_load(struct load *L, uint64_t t)
 {
 	L->phase = PH_WARMUP;
@@ -739,7 +701,7 @@ static void advance(struct load *L, uint64_t t)
 			L->wall_ms = t;
 			getrusage(RUSAGE_SELF, &L->ru_ms);
 			if (L->o.server_pid > 0)
-				L->srv_ms = server_cpu_s(L->o.server_pid);
+				L->srv_ms = process_cpu_s(L->o.server_pid);
 			L->sys_ms = machine_busy_s();
 		}
 		return;
@@ -748,7 +710,7 @@ static void advance(struct load *L, uint64_t t)
 			L->wall_me = t;
 			getrusage(RUSAGE_SELF, &L->ru_me);
 			if (L->o.server_pid > 0)
-				L->srv_me = server_cpu_s(L->o.server_pid);
+				L->srv_me = process_cpu_s(L->o.server_pid);
 			L->sys_me = machine_busy_s();
 			begin_drain(L, t);
 		}

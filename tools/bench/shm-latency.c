@@ -44,6 +44,7 @@
 #include "client.h"
 #include "cotp.h"
 #include "mms_client.h"
+#include "procstat.h"
 
 #define MAX_COUNT 1000000
 #define RTT_BUCKETS 100000	/* round trips in 1 us buckets up to 100 ms */
@@ -65,42 +66,6 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Busy time of all CPUs from /proc/stat (user, nice, system, irq, softirq,
- * steal) in seconds, -1 if unknown (as iedd-load reports it). */
-static double machine_busy_s(void)
-{
-	unsigned long long v[8] = {0};
-	FILE *f = fopen("/proc/stat", "r");
-	if (!f)
-		return -1;
-	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-		       &v[3], &v[4], &v[5], &v[6], &v[7]);
-	fclose(f);
-	if (n != 8)
-		return -1;
-	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* utime + stime of a process from /proc/PID/stat in seconds, -1 if unknown. */
-static double process_cpu_s(int pid)
-{
-	char path[64], line[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(line, 1, sizeof(line) - 1, f);
-	fclose(f);
-	line[n] = '\0';
-	/* proc(5): fields 14 and 15, after the parenthesised command name */
-	const char *p = strrchr(line, ')');
-	unsigned long long ut, st;
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-			 &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static double self_cpu_s(void)
