@@ -218,6 +218,26 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		trace_line(trace, tctx, false, "Reject id=%u unrecognized-modifier", p->invoke_id);
 		return false;
 	}
+	/* ISO 9506-2 §7.4: requests still waiting (Writes for their sources)
+	 * count against the negotiated maximum, and an invokeID must not be
+	 * reused while its request is outstanding */
+	uint32_t waiting = 0;
+	for (const struct acsi_write_job *j = a->jobs; j; j = j->next, waiting++) {
+		if (j->invoke_id == p->invoke_id) {
+			mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+					  MMS_REJ_REQ_INVALID_INVOKE_ID);
+			trace_line(trace, tctx, false, "Reject id=%u invalid-invokeID (outstanding)",
+				   p->invoke_id);
+			return false;
+		}
+	}
+	if (waiting && waiting >= a->max_serv_outstanding) {
+		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+				  MMS_REJ_REQ_MAX_SERV_OUTSTANDING_EXCEEDED);
+		trace_line(trace, tctx, false, "Reject id=%u max-serv-outstanding-exceeded (%u waiting)",
+			   p->invoke_id, waiting);
+		return false;
+	}
 	if (!is_mms_service(p->service)) {
 		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
 				  MMS_REJ_REQ_UNRECOGNIZED_SERVICE);

@@ -733,7 +733,8 @@ END_TEST
 /* A hook that defers every write, as a blocking source does, and keeps the
  * ticket for the test to answer. */
 struct deferrer {
-	struct model_write_wait *ticket;
+	struct model_write_wait *ticket;	/* the last one */
+	struct model_write_wait *all[8];
 	int calls;
 };
 
@@ -742,8 +743,10 @@ static int defer_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 	struct deferrer *d = ctx;
 	(void)id;
 	(void)m;
-	d->calls++;
 	d->ticket = model_wcall_defer(call);
+	if (d->calls < 8)
+		d->all[d->calls] = d->ticket;
+	d->calls++;
 	return 0;
 }
 
@@ -836,18 +839,46 @@ START_TEST(deferred_write)
 	static const uint8_t conclude[] = { 0x8B, 0x00 };
 	static const uint8_t conclude_err[] = { 0xAD, 0x05, 0xA0, 0x03, 0x89, 0x01, 0x01 };
 	ck_assert_answer(&p, conclude, conclude_err);
+	/* the invokeID of a waiting request cannot be reused: Reject
+	 * invalid-invokeID, and the hook is not called */
+	write_db(&p, 5, 43);
+	ck_assert_int_eq(d.calls, 1);
+	recv_mms(&p, &ad, &an);
+	static const uint8_t rej_id[] = { 0xA4, 0x06, 0x80, 0x01, 0x05, 0x81, 0x01, 0x03 };
+	ck_assert_bytes(ad, an, rej_id);
 	/* the source succeeds: success, and the model has the value */
 	model_write_done(d.ticket, 0);
 	ck_assert_int_eq(write_result(&p, 5), -1);
 	ck_assert_str_eq(db_text(m), "42");
 	ck_assert_uint_eq(p.a.deferred, 1);
 
-	/* the source fails: its error is the item's result, the model keeps 42 */
+	/* waiting requests count against maxServOutstandingCalled (5 here):
+	 * with 5 waiting, the next request is rejected */
+	for (uint32_t i = 0; i < 5; i++) {
+		write_db(&p, 10 + i, 50 + i);
+		ck_assert_uint_eq(p.wire.len, 0);
+	}
+	ck_assert_int_eq(d.calls, 6);
+	static const uint8_t ident21[] = { 0xA0, 0x05, 0x02, 0x01, 0x15, 0x82, 0x00 };
+	static const uint8_t rej_max[] = { 0xA4, 0x06, 0x80, 0x01, 0x15, 0x81, 0x01, 0x06 };
+	ck_assert_answer(&p, ident21, rej_max);
+	/* answered out of order: each response carries its own invokeID, and
+	 * the last success wins in the model */
+	for (int i = 5; i >= 1; i--) {
+		model_write_done(d.all[i], 0);
+		ck_assert_int_eq(write_result(&p, 10 + (uint32_t)i - 1), -1);
+	}
+	ck_assert_str_eq(db_text(m), "50");
+	ck_assert_int_eq(send_mms(&p, ident21, sizeof(ident21)), MMS_STEP_CONTINUE);
+	recv_mms(&p, &ad, &an);
+	ck_assert_uint_eq(ad[0], 0xA1); /* served again */
+
+	/* the source fails: its error is the item's result, the model keeps 50 */
 	write_db(&p, 6, 77);
 	ck_assert_uint_eq(p.wire.len, 0);
 	model_write_done(d.ticket, 1 /* hardware-fault */);
 	ck_assert_int_eq(write_result(&p, 6), 1);
-	ck_assert_str_eq(db_text(m), "42");
+	ck_assert_str_eq(db_text(m), "50");
 
 	/* the client goes away first: nothing is sent, nothing leaks, and the
 	 * source's success still reaches the model */
