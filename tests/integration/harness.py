@@ -179,6 +179,16 @@ def identify_req(invoke=1):
     return tlv(0xA0, ber_int(0x02, invoke) + tlv(0x82))
 
 
+def write_req(invoke, domain, item, data):
+    """MMS Write of one domain-specific variable; data is one Data TLV."""
+    name = tlv(0xA1, tlv(0x1A, domain.encode()) + tlv(0x1A, item.encode()))
+    spec = tlv(0xA0, tlv(0x30, tlv(0xA0, name)))
+    return tlv(0xA0, ber_int(0x02, invoke) + tlv(0xA5, spec + tlv(0xA0, data)))
+
+
+CONCLUDE_REQ = b"\x8b\x00"
+
+
 def release_req():
     fn_user = tlv(0x61, tlv(0x30, tlv(0x02, b"\x01") + tlv(0xA0, tlv(0x62, ber_int(0x80, 0)))))
     return cotp_dt(bytes([9, len(fn_user) + 2, 193, len(fn_user)]) + fn_user)

@@ -9,7 +9,10 @@ import tempfile
 import time
 import unittest
 
-from harness import Daemon, Raw, data_pdu, iedc, identify_req, main, tlv, ber_int
+import socket
+
+from harness import (CONCLUDE_REQ, IEDD, Daemon, Raw, data_pdu, iedc, main, tlv, ber_int,
+                     write_req)
 
 SKIP = 77
 
@@ -23,14 +26,42 @@ def capture_possible():
     return None
 
 
+def modbus_plugin():
+    """The build tree's modbus plugin (iedd finds it beside daemon/iedd)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(IEDD))), "plugins",
+                        "iedd-source-modbus.so")
+    return path if os.path.exists(path) else None
+
+
 class Referee(unittest.TestCase):
     def test_exchange_decodes_cleanly(self):
         sample = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
             os.path.abspath(__file__)))), "etc", "sample.icd")
         d = Daemon("--scl", sample)
         tmp = tempfile.mkdtemp(prefix="iedd-cap-")
+        # A second iedd whose Write goes to a Modbus peer that never answers
+        # (a listener that does not read): the Write response waits for the
+        # plugin's timeout, and a Conclude meanwhile gets a Conclude-Error.
+        d2 = hole = None
+        ports = f"tcp port {d.port}"
+        if modbus_plugin():
+            hole = socket.socket()
+            hole.bind(("127.0.0.1", 0))
+            hole.listen(4)
+            mpath = os.path.join(tmp, "m.csv")
+            with open(mpath, "w") as f:
+                f.write("reference,source,address,scale,offset,direction,scanClass\n"
+                        "BAY/MMXU1.TotW.db[CF],mb,hr:2:u32,,,w,\n")
+            d2 = Daemon(config=f"""<iedd xmlns="urn:iedd:config:1">
+  <map file="{mpath}"/>
+  <sources><source name="mb" plugin="modbus"><param name="host" value="127.0.0.1"/>
+    <param name="port" value="{hole.getsockname()[1]}"/>
+    <param name="timeout_ms" value="700"/></source></sources>
+</iedd>
+""")
+            ports += f" or tcp port {d2.port}"
         pcap = os.path.join(tmp, "cap.pcapng")
-        cap = subprocess.Popen(["tshark", "-q", "-i", "lo", "-f", f"tcp port {d.port}",
+        cap = subprocess.Popen(["tshark", "-q", "-i", "lo", "-f", ports,
                                 "-w", pcap], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
         try:
@@ -67,18 +98,36 @@ class Referee(unittest.TestCase):
             self.assertIsNotNone(p.recv_tpkt())
             self.assertIsNotNone(p.identify(10))
             p.close()
+            if d2:
+                p = Raw(d2.port)
+                p.associate()
+                p.send(data_pdu(write_req(1, "IEDD1BAY", "MMXU1$CF$TotW$db", ber_int(0x86, 7))))
+                p.send(data_pdu(CONCLUDE_REQ))
+                self.assertIn(b"\xad\x05\xa0\x03\x89\x01\x01", p.recv_tpkt())
+                self.assertIsNotNone(p.identify(2))
+                # the Write's answer: temporarily-unavailable, after the timeout
+                self.assertTrue(p.recv_tpkt().endswith(b"\xa5\x03\x80\x01\x02"))
+                p.close()
             time.sleep(1.0)
         finally:
             cap.terminate()
             cap.wait(10)
             d.stop()
+            if d2:
+                d2.stop()
+            if hole:
+                hole.close()
         dec = ["tshark", "-r", pcap, "-d", f"tcp.port=={d.port},tpkt"]
+        if d2:
+            dec += ["-d", f"tcp.port=={d2.port},tpkt"]
         frames = subprocess.run(dec, capture_output=True, text=True).stdout
         self.assertIn("initiate-RequestPDU", frames)
         self.assertIn("initiate-ResponsePDU", frames)
         self.assertIn("confirmed-ResponsePDU", frames)
         self.assertIn("confirmed-ErrorPDU", frames)
         self.assertIn("Release-Response", frames)
+        if d2:
+            self.assertIn("conclude-ErrorPDU", frames)
         self.assertNotIn("Malformed", frames)
         expert = subprocess.run(dec + ["-q", "-z", "expert,warn"], capture_output=True,
                                 text=True).stdout
