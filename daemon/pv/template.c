@@ -423,6 +423,19 @@ static bool in_controlled_do(const struct sim *s, const char *ref)
 	return false;
 }
 
+/* An Enum (a status like Beh, Health, Mod; a measurement's range) keeps
+ * its value: the sim gives q and t only. Its SCL value, or the first
+ * member when the SCL left it unset. */
+static void enum_const(const struct sim *s, const struct mtype *t, uint32_t voff, char *addr,
+		       size_t n)
+{
+	int32_t o;
+	memcpy(&o, s->m->values + voff, 4);
+	if (t->enm && t->enm->n && !enum_name(t->enm, o))
+		o = t->enm->ords[0];
+	snprintf(addr, n, "const:%d", (int)o);
+}
+
 static int sim_leaf(void *ctx, const char *ref, const char *path, const struct mtype *t,
 		    uint8_t fc, uint32_t voff)
 {
@@ -454,6 +467,13 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 		uint8_t vk = model_btype_vkind(t->btype);
 		if (vk != MODEL_V_FLOAT && vk != MODEL_V_INT && vk != MODEL_V_UINT)
 			return 0;
+		if (t->btype == MB_ENUM || t->btype == MB_DBPOS || t->btype == MB_TCMD) {
+			/* not an analogue: an MV's range (normal, high, ...) */
+			if (t->btype != MB_ENUM)
+				return 0;
+			enum_const(s, t, voff, addr, sizeof(addr));
+			return sim_add(s, ref, addr, MAP_DIR_R);
+		}
 		double lo = 0, hi = 100;
 		const char *mag = NULL;
 		if (ends_with(ref, ".cVal.mag.f[MX]") || ends_with(ref, ".cVal.mag.i[MX]"))
@@ -483,15 +503,9 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 	case MB_DBPOS: /* off (1) <-> on (2) */
 		snprintf(addr, sizeof(addr), "square:period=%u,low=1,high=2", 30 + i % 30);
 		break;
-	case MB_ENUM: {
-		/* an Enum status (Beh, Health, Mod) keeps its value: q and t only */
-		int32_t o;
-		memcpy(&o, s->m->values + voff, 4);
-		if (t->enm && t->enm->n && !enum_name(t->enm, o))
-			o = t->enm->ords[0]; /* not set in the SCL: the first member */
-		snprintf(addr, sizeof(addr), "const:%d", (int)o);
+	case MB_ENUM:
+		enum_const(s, t, voff, addr, sizeof(addr));
 		break;
-	}
 	case MB_INT32: case MB_INT64: case MB_INT32U:
 		snprintf(addr, sizeof(addr), "counter:step=1,period=%u", 2 + i % 10);
 		break;

@@ -300,6 +300,44 @@ START_TEST(simulate_and_template)
 }
 END_TEST
 
+/* --simulate on a generated model with every MV's range (an Enum in MX)
+ * and controllable SPC/DPC/INC: every row binds and every scanned value
+ * fits its attribute (a sine on an Enum did not). */
+START_TEST(simulate_generated_model_fits)
+{
+	const char *path = getenv("IEDD_GEN100");
+	ck_assert_ptr_nonnull(path);
+	struct model *m = NULL;
+	char err[2048];
+	ck_assert_msg(model_load_scl(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	struct map *map;
+	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
+	bool range = false;
+	for (size_t i = 0; i < map->n; i++)
+		if (strstr(map->rows[i].ref, ".range[MX]")) {
+			range = true;
+			ck_assert_msg(!strncmp(map->rows[i].address, "const:", 6), "%s: %s",
+				      map->rows[i].ref, map->rows[i].address);
+		}
+	ck_assert(range);
+	const struct pv_source_cfg src = { .name = "sim", .plugin = "sim" };
+	const struct pv_cfg cfg = { .plugindir = getenv("PV_PLUGIN_DIR"), .sources = &src,
+				    .n_sources = 1, .map = map, .simulate = true };
+	struct pv *pv;
+	int r = pv_new(m, &cfg, &pv, err, sizeof(err));
+	ck_assert_msg(r == 0, "%s", err);
+	for (size_t c = 0; c < pv_n_classes(pv); c++)
+		pv_scan(pv, c);
+	struct pv_stats st;
+	pv_get_stats(pv, &st);
+	ck_assert_uint_gt(st.updates, 1000);
+	ck_assert_uint_eq(st.bad_values, 0);
+	pv_free(pv);
+	map_free(map);
+	model_free(m);
+}
+END_TEST
+
 static Suite *pvrt_suite(void)
 {
 	Suite *s = suite_create("pvrt");
@@ -310,6 +348,7 @@ static Suite *pvrt_suite(void)
 	tcase_add_test(tc, update_classifies);
 	tcase_add_test(tc, runtime_on_sim);
 	tcase_add_test(tc, simulate_and_template);
+	tcase_add_test(tc, simulate_generated_model_fits);
 	suite_add_tcase(s, tc);
 	return s;
 }
