@@ -1,42 +1,93 @@
 /* libFuzzer target: arbitrary bytes as the TCP stream a client sends to
  * iedd, through the whole inbound path TPKT -> COTP -> session ->
- * presentation -> ACSE -> MMS -> service dispatch.
+ * presentation -> ACSE -> MMS -> service dispatch, served from the embedded
+ * sample model (etc/sample.icd), so Read, Write, GetNameList and
+ * GetVariableAccessAttributes walk a real model.
  *
  * The stream is framed with tpkt_header() bounded by mms_assoc_max_tpkt(),
  * as daemon/net/server.c frames it, and each TPKT is handed to
  * mms_assoc_input() from an exact-size copy, so a read past the TPKT is
  * caught by ASan even when more input follows. Processing stops where the
- * server would close the connection. Whatever the server writes must be
- * well-framed TPKTs; anything else is a crash. */
+ * server would close the connection. Whatever the server writes, at once or
+ * later, must be well-framed TPKTs; anything else is a crash.
+ *
+ * Writes that wait for a source: three attributes have write hooks
+ * (fuzz_hooks.h) that defer or refuse as the written value decides. Some
+ * deferred writes are answered right after their TPKT; when the input has
+ * been fed, about half of the rest are answered while the association
+ * exists, then it is cleared (the client went away) and the others are
+ * answered: nothing may be sent then, and nothing may leak. Each input
+ * starts from the same model values (restored from a snapshot). */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cotp.h"
+#include "embedded.h"
+#include "fuzz_hooks.h"
 #include "mms_server.h"
+#include "model.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Loaded once; the values are restored after every input. */
+static struct model *model;
+static uint8_t *snapshot;
+static struct fuzz_hooks hooks;
+
+struct run {
+	size_t traced;
+	size_t emitted;		/* octets sent later */
+	bool cleared;		/* the association is gone */
+};
 
 static void trace(void *ctx, bool in, const char *line)
 {
 	/* format every trace line, and read it to its end */
-	*(size_t *)ctx += strlen(line) + in;
+	((struct run *)ctx)->traced += strlen(line) + in;
 }
 
 /* The server's output must be a sequence of complete TPKTs. */
-static void check_framing(const struct buf *out)
+static void check_framing(const uint8_t *p, size_t len)
 {
 	size_t off = 0;
-	if (!out->len)
-		return; /* and out->base may be NULL */
-	const uint8_t *p = buf_data(out);
-	while (off < out->len) {
+	while (off < len) {
 		size_t n;
-		if (tpkt_header(p + off, out->len - off, 65535, &n, NULL) || n > out->len - off)
+		if (tpkt_header(p + off, len - off, 65535, &n, NULL) || n > len - off)
 			__builtin_trap();
 		off += n;
 	}
+}
+
+/* A response that waited for a source (mms_assoc_set_emit). */
+static void emit(void *ctx, const uint8_t *data, size_t len)
+{
+	struct run *r = ctx;
+	if (r->cleared || !len)
+		__builtin_trap(); /* sent for an association that is gone, or nothing */
+	check_framing(data, len);
+	r->emitted += len;
+}
+
+/* Before the first input, so the loader is not counted as its coverage. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char err[512];
+	(void)argc;
+	(void)argv;
+	if (model_load_scl_mem("sample.icd", embedded_sample_icd, embedded_sample_icd_len, NULL,
+			       &model, err, sizeof(err))) {
+		fprintf(stderr, "fuzz_inbound: %s\n", err);
+		abort();
+	}
+	snapshot = malloc(model->values_size);
+	if (!snapshot || fuzz_hooks_install(&hooks, model))
+		abort();
+	memcpy(snapshot, model->values, model->values_size);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,10 +95,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mms_server srv;
 	struct mms_assoc a;
 	struct buf out;
-	size_t off = 0, traced = 0;
+	struct run run = { 0 };
+	size_t off = 0;
 
 	mms_server_init(&srv, 65000, 16, 10);
+	srv.model = model;
 	mms_assoc_init(&a, 1);
+	mms_assoc_set_emit(&a, &srv, emit, trace, &run);
 	buf_init(&out, 0, 0);
 	while (off < size) {
 		size_t n;
@@ -59,19 +113,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!tpkt)
 			break;
 		memcpy(tpkt, data + off, n);
-		int r = mms_assoc_input(&a, &srv, tpkt, n, &out, &err, trace, &traced);
+		int r = mms_assoc_input(&a, &srv, tpkt, n, &out, &err, trace, &run);
 		free(tpkt);
 		/* the contract: -EBADMSG, and every refusal says where and why */
 		if (r < 0 && (r != -EBADMSG || !err.layer || !err.reason[0]))
 			__builtin_trap();
-		check_framing(&out);
+		check_framing(buf_data(&out), out.len);
 		buf_reset(&out, 0);
 		if (r < 0 || r == MMS_STEP_CLOSE)
 			break;
 		off += n;
+		/* sources that answer before the client's next TPKT */
+		fuzz_hooks_answer(&hooks, FUZZ_ANSWER_SOON);
 	}
 	buf_clear(&out);
+	/* the rest: half while the client is there, half after it went */
+	fuzz_hooks_answer(&hooks, FUZZ_ANSWER_HALF);
 	mms_assoc_clear(&a);
+	run.cleared = true;
+	fuzz_hooks_answer(&hooks, FUZZ_ANSWER_ALL);
+	if (hooks.n)
+		__builtin_trap();
 	mms_server_clear(&srv);
+	memcpy(model->values, snapshot, model->values_size);
 	return 0;
 }
