@@ -505,6 +505,19 @@ static void data_access(struct session *s, uint32_t *id)
 	    mms_client_namelist_next(&nl, name, NULL) <= 0 || strncmp(name, "LLN0$ST$", 8))
 		fail("%s: GetNameList (variables): does not continue inside LLN0$ST", s->name);
 
+	/* ... and after an attribute's parent: the walk resumes in its subtree */
+	buf_reset(&b, ISO_HEADROOM);
+	q = (struct mms_getnamelist_req){ .object_class = MMS_CLASS_NAMED_VARIABLE,
+					  .scope = MMS_SCOPE_DOMAIN, .domain = "IEDD1BAY",
+					  .has_continue_after = true,
+					  .continue_after = "MMXU1$CF$TotW" };
+	mms_client_getnamelist_req(&b, *id, &q);
+	request_ok(s, &b, "GetNameList (variables, deep)");
+	body = response(s, (*id)++, MMS_SVC_GET_NAME_LIST, &len, "GetNameList (variables, deep)");
+	if (!body || mms_client_namelist_decode(body, len, &nl, NULL) ||
+	    mms_client_namelist_next(&nl, name, NULL) <= 0 || strncmp(name, "MMXU1$CF$TotW$", 14))
+		fail("%s: GetNameList (variables, deep): does not continue inside TotW", s->name);
+
 	/* GetNameList of the data sets of a domain */
 	buf_reset(&b, ISO_HEADROOM);
 	q = (struct mms_getnamelist_req){ .object_class = MMS_CLASS_NAMED_VARIABLE_LIST,
@@ -561,6 +574,16 @@ static void data_access(struct session *s, uint32_t *id)
 	    ar.data[0] != (BER_CONTEXT | BER_CONSTRUCTED | MMS_TYPE_STRUCTURE))
 		fail("%s: Read (alternate access): MMXU1$MX TotW.mag not read", s->name);
 
+	/* Read of a whole logical node: every FC, most basic types */
+	buf_reset(&b, ISO_HEADROOM);
+	on = objname("IEDD1BAY", "XCBR1");
+	mms_client_read_req(&b, *id, &on, 1);
+	request_ok(s, &b, "Read (LN)");
+	body = response(s, (*id)++, MMS_SVC_READ, &len, "Read (LN)");
+	if (!body || mms_client_read_decode(body, len, &rr, NULL) ||
+	    mms_client_read_next(&rr, &ar, NULL) <= 0 || ar.failure != -1)
+		fail("%s: Read (LN): XCBR1 not read", s->name);
+
 	/* Read of a data set: its five members */
 	buf_reset(&b, ISO_HEADROOM);
 	on = objname("IEDD1BAY", "LLN0$dsMeas");
@@ -589,6 +612,12 @@ static void data_access(struct session *s, uint32_t *id)
 	ber_put_bitstring(&d, BER_CONTEXT, MMS_TYPE_BIT_STRING, on_bits, 2);
 	write_now(s, *id, "XCBR1$ST$Pos$stVal", &d, MMS_DAE_OBJECT_ACCESS_DENIED,
 		  "Write (ST)");
+	(*id)++;
+	/* Write of a value of the wrong type: an Enum written as a boolean */
+	buf_reset(&d, 0);
+	ber_put_bool(&d, BER_CONTEXT, MMS_TYPE_BOOLEAN, true);
+	write_now(s, *id, "XCBR1$CF$Pos$ctlModel", &d, MMS_DAE_TYPE_INCONSISTENT,
+		  "Write (type)");
 	(*id)++;
 	buf_clear(&d);
 
