@@ -385,37 +385,61 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 		n++;
 	if (r < 0)
 		return -EBADMSG;
-	/* results first, the response after: an item may wait for its source */
-	struct acsi_write_job *job = calloc(1, sizeof(*job) + (size_t)n * sizeof(job->items[0]));
+	/* Results first, the response after: an item may wait for its source.
+	 * The usual Write (a few items, none waiting) allocates nothing; a
+	 * Write that waits moves to the heap. */
+	_Alignas(struct acsi_write_job) unsigned char local[sizeof(struct acsi_write_job) +
+							    8 * sizeof(struct acsi_write_item)];
+	size_t size = sizeof(struct acsi_write_job) + (size_t)n * sizeof(struct acsi_write_item);
+	struct acsi_write_job *job = size <= sizeof(local) ? (void *)local : malloc(size);
 	if (!job) {
 		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_RESOURCE, 0 /* other */);
 		return 0;
 	}
-	*job = (struct acsi_write_job){ .invoke_id = p->invoke_id, .n_items = n };
+	memset(job, 0, size);
+	job->invoke_id = p->invoke_id;
+	job->n_items = n;
 	for (uint32_t i = 0; i < n && mms_varlist_next(&q.vas, &v, NULL) > 0; i++) {
 		struct acsi_write_item *it = &job->items[i];
-		struct model_write_wait *w = NULL;
-		it->job = job;
 		if (ber_next(&q.data, &d, NULL)) {
 			it->code = MMS_DAE_TYPE_INCONSISTENT;
 			continue;
 		}
-		int code = write_one(m, &v, &q.data, &d, jobp ? &w : NULL);
+		int code = write_one(m, &v, &q.data, &d, jobp ? &it->wait : NULL);
 		if (code == MODEL_WRITE_PENDING) {
-			it->code = 0;
 			job->outstanding++;
-			model_write_wait_on(w, item_answered, it);
 			continue;
 		}
 		it->code = code ? code : -1;
 	}
-	if (job->outstanding) {
-		*jobp = job;
-		return ACSI_DEFERRED;
+	if (!job->outstanding) {
+		acsi_write_job_encode(job, resp);
+		if (job != (void *)local)
+			free(job);
+		return 0;
 	}
-	acsi_write_job_encode(job, resp);
-	free(job);
-	return 0;
+	if (job == (void *)local) {
+		struct acsi_write_job *heap = malloc(size);
+		if (!heap) {
+			/* the sources still answer; nobody waits for them */
+			for (uint32_t i = 0; i < n; i++)
+				if (job->items[i].wait)
+					model_write_wait_on(job->items[i].wait, NULL, NULL);
+			mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_RESOURCE, 0);
+			return 0;
+		}
+		memcpy(heap, job, size);
+		job = heap;
+	}
+	/* nothing answers before the loop runs again: register now */
+	for (uint32_t i = 0; i < n; i++) {
+		struct acsi_write_item *it = &job->items[i];
+		it->job = job;
+		if (it->wait)
+			model_write_wait_on(it->wait, item_answered, it);
+	}
+	*jobp = job;
+	return ACSI_DEFERRED;
 }
 
 /* ---- GetNamedVariableListAttributes ---- */

@@ -25,6 +25,7 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp);
  * Modbus device on its own thread): the response waits for them, so the
  * client gets the source's error as the item's DataAccessError. */
 struct acsi_write_job;
+struct model_write_wait;
 typedef void (*acsi_write_done_fn)(void *ctx, struct acsi_write_job *job);
 struct acsi_write_job {
 	uint32_t invoke_id;
@@ -35,6 +36,7 @@ struct acsi_write_job {
 	struct acsi_write_job *prev, *next;	/* the caller's list */
 	struct acsi_write_item {
 		struct acsi_write_job *job;
+		struct model_write_wait *wait;	/* the model's, while the source has not answered */
 		int code;		/* DataAccessError, or -1 success */
 	} items[];
 };
