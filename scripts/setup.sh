@@ -32,7 +32,16 @@ if [ -n "$missing" ]; then
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-if [ ! -f build/build.ninja ]; then
+# With --tests the tests are a required part of the build (-Dtests=enabled:
+# a missing test dependency fails here, loudly), and an existing build/ is
+# configured again, so one configured earlier without them (by run.sh, before
+# Check was installed) gains them. Without --tests, build/ is configured once
+# with the tests where their dependencies are present.
+if [ "${1:-}" = "--tests" ] && [ -f build/build.ninja ]; then
+	out=$(meson setup --reconfigure build -Dtests=enabled 2>&1) || { printf '%s\n' "$out" >&2; exit 1; }
+elif [ "${1:-}" = "--tests" ]; then
+	out=$(meson setup build -Dtests=enabled 2>&1) || { printf '%s\n' "$out" >&2; exit 1; }
+elif [ ! -f build/build.ninja ]; then
 	out=$(meson setup build 2>&1) || { printf '%s\n' "$out" >&2; exit 1; }
 fi
 ninja -C build

@@ -249,10 +249,77 @@ class Raw:
         self.s.close()
 
 
-def main():
-    if not IEDD or not IEDC:
-        print("set IEDD and IEDC to the built binaries", file=sys.stderr)
-        sys.exit(2)
+class _TapResult(unittest.TestResult):
+    """Writes one TAP line per test case to `out`, so meson (protocol 'tap')
+    counts each case, and a skipped case as skipped with its reason."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out = out
+        self.n = 0
+
+    def _line(self, ok, test, extra=""):
+        self.n += 1
+        print(f"{'ok' if ok else 'not ok'} {self.n} {test.id()}{extra}", file=self.out,
+              flush=True)
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._line(True, test)
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        print(f"skipped {test.id()}: {reason}", file=sys.stderr)
+        self._line(True, test, f" # SKIP {reason}")
+
+    def _fail(self, test, err, what):
+        print(f"{what}: {test.id()}\n{self._exc_info_to_string(err, test)}", file=sys.stderr)
+        self._line(False, test)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._fail(test, err, "FAIL")
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._fail(test, err, "ERROR")
+
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, err)
+        self._line(True, test, " # TODO expected failure")
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._line(False, test, " # unexpected success")
+
+
+def skip_all(why):
+    """Reports the whole file as skipped (TAP plan 1..0), with the reason on
+    stderr and in the plan line that meson shows."""
+    print(f"skipped: {why}", file=sys.stderr)
+    print(f"1..0 # SKIP {why}", flush=True)
+    sys.exit(0)
+
+
+def main(*needs):
+    """Runs the calling module's tests and reports them as TAP (meson's
+    protocol 'tap'): every case counts on its own, a skipped one as a skip
+    with its reason. `needs` are environment variables the tests cannot run
+    without (IEDD and IEDC always). Exits 1 when any case failed; when every
+    case was skipped, TAP's plan says so and meson counts the file as skipped."""
+    missing = [v for v in ("IEDD", "IEDC") + needs if not os.environ.get(v)]
+    if missing:
+        skip_all(f"{', '.join(missing)} not set (meson sets them)")
     import warnings
     warnings.simplefilter("ignore", ResourceWarning)
-    unittest.main(verbosity=2, warnings="ignore")
+    tap = sys.stdout
+    sys.stdout = sys.stderr     # what the tests print stays out of the TAP stream
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules["__main__"])
+    print(f"1..{suite.countTestCases()}", file=tap, flush=True)
+    result = _TapResult(tap)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        suite.run(result)
+    print(f"{result.testsRun} run, {len(result.failures)} failed, {len(result.errors)} errors, "
+          f"{len(result.skipped)} skipped", file=sys.stderr)
+    sys.exit(0 if result.wasSuccessful() else 1)

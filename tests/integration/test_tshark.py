@@ -11,10 +11,9 @@ import unittest
 
 import socket
 
-from harness import (CONCLUDE_REQ, IEDD, Daemon, Raw, data_pdu, iedc, main, tlv, ber_int,
+from harness import (CONCLUDE_REQ, skip_all, IEDD, Daemon, Raw, data_pdu, iedc, main, tlv, ber_int,
                      write_req)
 
-SKIP = 77
 
 
 def capture_possible():
@@ -75,8 +74,7 @@ class Referee(unittest.TestCase):
                 time.sleep(0.1)
             if not ok:
                 cap.kill()
-                print("capture did not start: " + cap.stderr.read(), file=sys.stderr)
-                sys.exit(SKIP)
+                self.skipTest("tshark's capture did not start: " + cap.stderr.read())
             time.sleep(0.5)
             for _ in range(3):
                 r = iedc("identify", d.addr)
@@ -147,6 +145,5 @@ class Referee(unittest.TestCase):
 if __name__ == "__main__":
     why = capture_possible()
     if why:
-        print("SKIP: " + why, file=sys.stderr)
-        sys.exit(SKIP)
+        skip_all(why)
     main()

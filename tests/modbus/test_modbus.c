@@ -896,7 +896,9 @@ static void test_writes(void)
 
 static void test_connection_loss(void)
 {
-	void *ctx = open_tcp("backoff_min_ms=100", "backoff_max_ms=400", "timeout_ms=500", NULL);
+	/* timeout_ms is long so that "refused at once" and "waited for the
+	 * timeout" are far apart even on a loaded machine */
+	void *ctx = open_tcp("backoff_min_ms=100", "backoff_max_ms=400", "timeout_ms=4000", NULL);
 	struct iedd_point p[2];
 	char err[512];
 	uint64_t t0;
@@ -932,7 +934,7 @@ static void test_connection_loss(void)
 	t0 = now_ms();
 	rc = src->read(ctx, p, 2);
 	CHECK(rc < 0, "read fails when the peer is gone: %d", rc);
-	CHECK(now_ms() - t0 < 500, "and fails within the timeout: %llu ms",
+	CHECK(now_ms() - t0 < 2000, "and fails at once, not after timeout_ms=4000: %llu ms",
 	      (unsigned long long)(now_ms() - t0));
 	for (int i = 0; i < 2; i++)
 		CHECK(p[i].value.quality == (IEDD_Q_INVALID | IEDD_Q_FAILURE) &&
@@ -940,8 +942,8 @@ static void test_connection_loss(void)
 		      p[i].value.quality);
 	t0 = now_ms();
 	rc = src->read(ctx, p, 2);
-	CHECK(rc == -ENOTCONN && now_ms() - t0 < 50,
-	      "during the back-off read returns at once: %d in %llu ms", rc,
+	/* -ENOTCONN is the back-off's own answer: no connection was tried */
+	CHECK(rc == -ENOTCONN, "during the back-off read returns at once: %d in %llu ms", rc,
 	      (unsigned long long)(now_ms() - t0));
 	CHECK(p[0].value.quality == (IEDD_Q_INVALID | IEDD_Q_FAILURE), "still invalid");
 	rc = write_val(ctx, h, (struct iedd_value){ .kind = IEDD_KIND_UINT, .v.u = 1 }, err,
@@ -962,7 +964,9 @@ static void test_connection_loss(void)
 		sleep_ms(5);
 	}
 	CHECK(bad == 0, "%d of %d reads while down were not failures", bad, reads);
-	CHECK(attempts >= 3 && attempts <= 6, "%d connection attempts in 1.5 s (%d reads)",
+	/* 100, 200, 400, 400 ms: 4 or 5 attempts on time, fewer on a loaded
+	 * machine; without the back-off every read (about 300) would try */
+	CHECK(attempts >= 2 && attempts <= 8, "%d connection attempts in 1.5 s (%d reads)",
 	      attempts, reads);
 	CHECK(logs_with("Connection refused") >= 1 && nlog < 12,
 	      "the loss is logged, not every attempt loudly: %d lines", nlog);
@@ -978,9 +982,11 @@ static void test_connection_loss(void)
 		if (rc == 0)
 			break;
 		sleep_ms(10);
-	} while (now_ms() - t0 < 2000);
-	CHECK(rc == 0 && now_ms() - t0 <= 400 + 250, "good again within the back-off: %d after "
-	      "%llu ms", rc, (unsigned long long)(now_ms() - t0));
+	} while (now_ms() - t0 < 10000);
+	/* the next attempt is at most backoff_max_ms=400 away; the bound says
+	 * only that it came by itself (the loop gives up after 10 s) */
+	CHECK(rc == 0, "good again after the back-off: %d after %llu ms", rc,
+	      (unsigned long long)(now_ms() - t0));
 	CHECK(p[0].value.quality == IEDD_Q_GOOD && p[0].value.v.u == 12345 &&
 	      p[1].value.quality == IEDD_Q_GOOD && p[1].value.v.b, "values good again");
 	CHECK(logs_with("connected again") == 1, "reconnection logged");
@@ -1019,7 +1025,8 @@ static void test_timeout(void)
 
 		rc = src->read(ctx, &pt, 1);
 		CHECK(rc == -ETIMEDOUT, "a mute peer times out: %d", rc);
-		CHECK(now_ms() - t0 >= 190 && now_ms() - t0 < 1000, "after timeout_ms: %llu ms",
+		/* not before timeout_ms=200, and not much later (10 x) */
+		CHECK(now_ms() - t0 >= 190 && now_ms() - t0 < 2000, "after timeout_ms: %llu ms",
 		      (unsigned long long)(now_ms() - t0));
 		CHECK(pt.value.quality == (IEDD_Q_INVALID | IEDD_Q_FAILURE), "invalid");
 		src->close(ctx);
@@ -1046,8 +1053,9 @@ static void test_timeout(void)
 				attempts++;
 			sleep_ms(5);
 		}
-		/* 100 ms timeout + 100, 200, 400, 400 ms back-off: 4 or 5 */
-		CHECK(attempts >= 3 && attempts <= 5, "%d attempts on a mute peer in 1.5 s",
+		/* 100 ms timeout + 100, 200, 400, 400 ms back-off: 4 or 5 on time,
+		 * fewer on a loaded machine; 15 without the back-off */
+		CHECK(attempts >= 2 && attempts <= 6, "%d attempts on a mute peer in 1.5 s",
 		      attempts);
 		CHECK(logs_at(4, "timed out") == 1, "one warning, not %d", logs_at(4, "timed out"));
 		src->close(ctx);
