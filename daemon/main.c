@@ -105,7 +105,9 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 	struct pv_scan_cfg scans[CONFIG_MAX_SCAN];
 	size_t n_srcs = 0;
 	if (cfg->simulate) {
-		if (cfg->map_file[0])
+		/* only a map the user named: the embedded default's sample map
+		 * is not news to anyone */
+		if (cfg->map_file[0] && !sample_map)
 			log_msg(LOG_NOTICE, LOGC_PV, "simulating: the map %s is not used",
 				cfg->map_file);
 		srcs[n_srcs++] = (struct pv_source_cfg){ .name = "sim", .plugin = "sim" };
@@ -256,6 +258,11 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (simulate && map_path) {
+		fprintf(stderr, "iedd: --simulate animates the whole model and uses no map; give "
+				"either --simulate or --map FILE, not both\n");
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "iedd: unexpected argument '%s' (see iedd --help)\n", argv[optind]);

@@ -293,5 +293,28 @@ class BadInput(unittest.TestCase):
         time.sleep(0.3)
 
 
+class SimulateAndMap(unittest.TestCase):
+    """issue 9 item 4: --simulate with --map is refused (it used to drop the
+    map silently), and the 'map is not used' notice names only a map the
+    user gave."""
+
+    def test_simulate_with_map_refused(self):
+        import subprocess
+        from harness import IEDD
+        r = subprocess.run([IEDD, "--simulate", "--map", "mine.csv", "--check"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("either --simulate or --map FILE, not both", r.stderr)
+
+    def test_no_notice_for_the_embedded_sample_map(self):
+        import subprocess
+        from harness import IEDD
+        r = subprocess.run([IEDD, "--simulate", "--check"], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("is not used", r.stderr)
+        self.assertNotIn("sample-map.csv", r.stderr)
+
+
 if __name__ == "__main__":
     main()
