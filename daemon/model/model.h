@@ -277,6 +277,23 @@ const struct msaddr *model_saddrs(const struct model *m, size_t *n);
  * each, "file:line: ...", for the daemon to log at start. */
 uint32_t model_n_warnings(const struct model *m);
 const char *model_warning(const struct model *m, uint32_t i);
+/* Findings (doc/scl-findings.md): an error refuses the file
+ * (model_load_scl fails); a warning is a repair the loader made, and the
+ * repaired model is served. Besides the tolerated faults above, warnings
+ * are: a Val that does not fit its type (the attribute keeps its
+ * template Val or its type's default: 0, empty, false, the first member
+ * of an Enum), a Val on a structured attribute (ignored), a BOOLEAN Val
+ * other than xs:boolean ("TRUE") or an Enum Val given by ordinal (taken),
+ * an SDO/DA/BDA whose type is missing or undefined (left out of its
+ * DOType/DAType), an FCDA that does not resolve (left out of its data
+ * set, ConfRev unchanged), a control block whose datSet names no data set
+ * of its LN (kept without one, or resolved when datSet is a reference or
+ * MMS name whose last name is a data set of the LN). The warnings are
+ * kept in line order (model_warning(m, 0) has the lowest line), up to
+ * 100000. */
+/* --strict: 0 if the model has no warnings; else -EINVAL and err[errlen]
+ * says how many, starting with the first one. */
+int model_strict(const struct model *m, char *err, size_t errlen);
 
 /* Details of the functions above, as implemented (model.c, scl.c):
  *  - model_resolve_ref: "(n)" after a name selects array element n
