@@ -294,6 +294,9 @@ const char *model_warning(const struct model *m, uint32_t i);
 /* --strict: 0 if the model has no warnings; else -EINVAL and err[errlen]
  * says how many, starting with the first one. */
 int model_strict(const struct model *m, char *err, size_t errlen);
+/* Splits a loader message ("FILE:LINE: text", "FILE: text") of a file
+ * named `file`: returns the text and stores LINE in *line (0: none). */
+const char *model_finding_split(const char *file, const char *msg, long *line);
 
 /* Details of the functions above, as implemented (model.c, scl.c):
  *  - model_resolve_ref: "(n)" after a name selects array element n

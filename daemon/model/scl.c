@@ -2286,6 +2286,22 @@ int model_strict(const struct model *m, char *err, size_t errlen)
 	return -EINVAL;
 }
 
+const char *model_finding_split(const char *file, const char *msg, long *line)
+{
+	size_t l = strlen(file);
+	*line = 0;
+	if (strncmp(msg, file, l) || msg[l] != ':')
+		return msg;
+	const char *p = msg + l + 1;
+	char *end;
+	long v = strtol(p, &end, 10);
+	if (end != p && *end == ':' && v > 0) {
+		*line = v;
+		p = end + 1;
+	}
+	return *p == ' ' ? p + 1 : p;
+}
+
 void model_free(struct model *m)
 {
 	if (!m)
