@@ -251,8 +251,10 @@ static int check_findings(const char *file, const struct model *m, const char *e
 		printf(", \"strict\": %s, \"findings\": [", strict ? "true" : "false");
 	for (uint32_t i = 0; i < n; i++)
 		print_finding(stdout, file, model_warning(m, i), strict, json, i == 0);
-	if (!m)
+	if (!m && json)
 		print_finding(stdout, file, err, true, json, true);
+	else if (!m)	/* as without --check: the error on stderr */
+		fprintf(stderr, "iedd: %s\n", err);
 	uint32_t ne = errors + (strict ? n : 0), nw = strict ? 0 : n;
 	if (json) {
 		printf("%s],\n \"errors\": %u, \"warnings\": %u, \"refused\": %s}\n",

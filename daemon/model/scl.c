@@ -24,8 +24,9 @@
  *  5. data sets (FCDA resolved against the model) and control blocks.
  *
  * Choices (see also model.h):
- *  - FCs inside an LN are sorted alphabetically by FC name ("BL" < "CF" <
- *    "CO" < ... < "ST" < "SV"); DOs and DAs keep their SCL order.
+ *  - FCs inside an LN follow IEC 61850-8-1's FC table (MX, ST, CO, CF, DC,
+ *    SP, SG, RP, LG, BR, GO, GS, SV, SE, MS, US, EX, SR, OR, BL, SC), as the
+ *    major servers order them (fc_order); DOs and DAs keep their SCL order.
  *  - An array `count` that names an attribute (Ed.2.1 tDACount/tSDOCount,
  *    "count=\"numHar\"") takes the template Val of that sibling attribute
  *    (DA of the same DOType, BDA of the same DAType) as the fixed array
@@ -861,11 +862,20 @@ static void basic_typedesc(struct buf *b, const struct mtype *t)
 		ber_end(b, m);
 		break;
 	}
-	case MB_DBPOS: case MB_TCMD: case MB_CHECK:
+	/* IEC 61850-8-1 Ed.2 §8.2: Quality is a variable-length bit string
+	 * (UCA TISSUE 1361 confirms; the sender conveys all 13 bits), so its
+	 * TypeDescription size is negative: up to 13 bits. Check is a packed
+	 * list described the same way (up to 2 bits), as the major servers
+	 * and vendor PICS/MICS (BVstring13, BVstring2) describe them. Dbpos
+	 * and Tcmd are coded enumerations: a fixed 2-bit string. */
+	case MB_DBPOS: case MB_TCMD:
 		ber_put_int(b, C, 4, 2);
 		break;
+	case MB_CHECK:
+		ber_put_int(b, C, 4, -2);
+		break;
 	case MB_QUALITY:
-		ber_put_int(b, C, 4, 13);
+		ber_put_int(b, C, 4, -13);
 		break;
 	case MB_BITSTRING:
 		ber_put_int(b, C, 4, t->max_len);
@@ -1308,17 +1318,22 @@ static struct mnode *dotype_view(struct ctx *c, struct tmpl *t, uint8_t fc)
 	return t->view[fc] = mk_struct(c, fc, 0, it, n, t->node, what);
 }
 
-/* FCs in the order of their names: an LN's components are sorted
- * alphabetically by FC (our choice; IEC 61850-8-1 leaves the order to the
- * server, and clients look components up by name). */
-static const uint8_t fc_alpha[] = {
-	FC_BL, FC_BR, FC_CF, FC_CO, FC_DC, FC_EX, FC_GO, FC_GS, FC_LG, FC_MS, FC_MX,
-	FC_OR, FC_RP, FC_SC, FC_SE, FC_SG, FC_SP, FC_SR, FC_ST, FC_SV, FC_US,
+/* The order of the FC components of an LN's MMS structure. IEC 61850-8-1
+ * names the FC components (§6.2/§7.3) but leaves their order open, and
+ * clients look components up by name; iedd follows the order of 8-1's
+ * table of functional constraints, which the major servers use too (the
+ * well-known open-source server declares MX, ST, CO, CF, DC, SP, SG, RP,
+ * LG, BR, GO, GS, SV, SE, MS, US, EX, SR, OR, BL). SC (Ed.2.1) comes last.
+ * GetNameList is unaffected: it walks by_name (strcmp order). */
+static const uint8_t fc_order[] = {
+	FC_MX, FC_ST, FC_CO, FC_CF, FC_DC, FC_SP, FC_SG, FC_RP, FC_LG, FC_BR, FC_GO,
+	FC_GS, FC_SV, FC_SE, FC_MS, FC_US, FC_EX, FC_SR, FC_OR, FC_BL, FC_SC,
 };
+_Static_assert(sizeof(fc_order) == FC_COUNT - 1, "every FC once");
 
 static struct mnode *lnodetype_view(struct ctx *c, struct tmpl *t)
 {
-	struct item fcs[sizeof(fc_alpha)];
+	struct item fcs[sizeof(fc_order)];
 	uint32_t nfc = 0;
 	char what[128];
 
@@ -1331,8 +1346,8 @@ static struct mnode *lnodetype_view(struct ctx *c, struct tmpl *t)
 		oom(c);
 		return NULL;
 	}
-	for (size_t f = 0; f < sizeof(fc_alpha); f++) {
-		uint8_t fc = fc_alpha[f];
+	for (size_t f = 0; f < sizeof(fc_order); f++) {
+		uint8_t fc = fc_order[f];
 		uint32_t n = 0;
 		for (uint32_t i = 0; i < t->n_child; i++) {
 			const struct tchild *ch = &t->child[i];

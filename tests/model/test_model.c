@@ -192,11 +192,12 @@ END_TEST
 
 START_TEST(typedesc_sps)
 {
-	/* structure { stVal boolean, q bit-string(13), t utc-time } */
+	/* structure { stVal boolean, q bit-string(-13), t utc-time }: Quality
+	 * is a varying bit string of up to 13 bits (IEC 61850-8-1 §8.2) */
 	static const uint8_t exp[] = {
 		0xA2, 0x22, 0xA1, 0x20,
 		0x30, 0x0B, 0x80, 0x05, 's', 't', 'V', 'a', 'l', 0xA1, 0x02, 0x83, 0x00,
-		0x30, 0x08, 0x80, 0x01, 'q', 0xA1, 0x03, 0x84, 0x01, 0x0D,
+		0x30, 0x08, 0x80, 0x01, 'q', 0xA1, 0x03, 0x84, 0x01, 0xF3,
 		0x30, 0x07, 0x80, 0x01, 't', 0xA1, 0x02, 0x91, 0x00,
 	};
 	struct mref r = attr_ref("LD0/GGIO1.Ind[ST]");
@@ -236,8 +237,8 @@ static const struct td_case td_cases[] = {
 	{ "e", MB_ENUM, 3, { 0x85, 0x01, 8 } },
 	{ "dp", MB_DBPOS, 3, { 0x84, 0x01, 2 } },
 	{ "tc", MB_TCMD, 3, { 0x84, 0x01, 2 } },
-	{ "ck", MB_CHECK, 3, { 0x84, 0x01, 2 } },
-	{ "q", MB_QUALITY, 3, { 0x84, 0x01, 13 } },
+	{ "ck", MB_CHECK, 3, { 0x84, 0x01, 0xFE } },			/* varying: -2 */
+	{ "q", MB_QUALITY, 3, { 0x84, 0x01, 0xF3 } },			/* varying: -13 */
 	{ "ts", MB_TIMESTAMP, 2, { 0x91, 0x00 } },
 	{ "et", MB_ENTRYTIME, 3, { 0x8C, 0x01, 0xFF } },
 	{ "v32", MB_VISSTRING, 3, { 0x8A, 0x01, 0xE0 } },		/* -32 */
@@ -282,17 +283,24 @@ START_TEST(typedesc_ln_and_sharing)
 	/* instances of one LNodeType share one type tree */
 	ck_assert_ptr_eq(g1->type, g2->type);
 	ck_assert_str_eq(g1->ln_class, "GGIO");
-	/* FCs sorted by name: CF < DC < MX < SP < ST */
+	/* FCs in IEC 61850-8-1's table order (MX, ST, CO, CF, DC, SP, ...) */
 	const struct mtype *t = g1->type;
 	ck_assert_uint_eq(t->n, 5);
-	ck_assert_str_eq(t->comp[0].name, "CF");
-	ck_assert_str_eq(t->comp[1].name, "DC");
-	ck_assert_str_eq(t->comp[2].name, "MX");
-	ck_assert_str_eq(t->comp[3].name, "SP");
-	ck_assert_str_eq(t->comp[4].name, "ST");
+	ck_assert_str_eq(t->comp[0].name, "MX");
+	ck_assert_str_eq(t->comp[1].name, "ST");
+	ck_assert_str_eq(t->comp[2].name, "CF");
+	ck_assert_str_eq(t->comp[3].name, "DC");
+	ck_assert_str_eq(t->comp[4].name, "SP");
 	ck_assert_uint_eq(t->fc, FC_NONE);
+	/* by_name (GetNameList, lookups) stays in strcmp order */
+	static const char *const by_name[] = { "CF", "DC", "MX", "SP", "ST" };
+	for (uint32_t i = 0; i < t->n; i++)
+		ck_assert_str_eq(t->comp[t->by_name[i]].name, by_name[i]);
+	ck_assert_ptr_eq(mtype_find(t, "ST", 2), &t->comp[1]);
+	/* values follow the component order */
+	ck_assert_uint_lt(t->comp[0].off, t->comp[1].off);
 	/* ST holds Mod and Ind in definition order */
-	const struct mtype *st = t->comp[4].type;
+	const struct mtype *st = t->comp[1].type;
 	ck_assert_uint_eq(st->n, 2);
 	ck_assert_str_eq(st->comp[0].name, "Mod");
 	ck_assert_str_eq(st->comp[1].name, "Ind");
@@ -457,7 +465,13 @@ START_TEST(value_decode_refusals)
 	/* fixed sizes */
 	ck_assert_int_eq(DECODE("eid", 0x89, 0x07, 0, 1, 2, 3, 4, 5, 6), 11);
 	ck_assert_int_eq(DECODE("o6", 0x89, 0x07, 0, 1, 2, 3, 4, 5, 6), 11);
-	ck_assert_int_eq(DECODE("q", 0x84, 0x02, 0x04, 0xF0), 7);	/* 12 bits */
+	/* Quality and Check are varying: fewer bits are taken (the rest 0),
+	 * more bits or none are refused */
+	ck_assert_int_eq(DECODE("q", 0x84, 0x02, 0x04, 0xF0), 0);	/* 12 bits */
+	ck_assert_int_eq(DECODE("q", 0x84, 0x03, 0x02, 0xF0, 0x0C), 7);	/* 14 bits */
+	ck_assert_int_eq(DECODE("q", 0x84, 0x01, 0x00), 7);	/* none */
+	ck_assert_int_eq(DECODE("ck", 0x84, 0x02, 0x07, 0x80), 0);	/* 1 bit */
+	ck_assert_int_eq(DECODE("ck", 0x84, 0x02, 0x05, 0xE0), 7);	/* 3 bits */
 	ck_assert_int_eq(DECODE("dp", 0x84, 0x02, 0x07, 0x80), 7);	/* 1 bit */
 	ck_assert_int_eq(DECODE("trg", 0x84, 0x02, 0x00, 0xFF), 7);	/* 8 bits */
 	ck_assert_int_eq(DECODE("ts", 0x91, 0x07, 0, 0, 0, 0, 0, 0, 0), 11);
@@ -658,7 +672,8 @@ START_TEST(saddr)
 	const struct msaddr *s = model_saddrs(M, &n);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_lt(s[0].voff, s[1].voff);
-	ck_assert_ptr_eq(s[0].type, all("v32").type);
+	/* ST (Ind.stVal) comes before SP (All.v32) in the LN */
+	ck_assert_ptr_eq(s[1].type, all("v32").type);
 }
 END_TEST
 
