@@ -43,7 +43,7 @@ enum model_btype {
 	MB_FLOAT32, MB_FLOAT64,
 	MB_ENUM,		/* Enum: MMS integer (8-1 Ed.2: Integer) */
 	MB_DBPOS, MB_TCMD, MB_CHECK,	/* 2-bit strings */
-	MB_QUALITY,		/* bit-string(13) */
+	MB_QUALITY,		/* bit-string(13); described as varying, up to 13 (8-1 §8.2) */
 	MB_TIMESTAMP,		/* utc-time */
 	MB_ENTRYTIME,		/* binary-time(6) */
 	MB_VISSTRING,		/* VisString32/64/65/129/255, ObjRef (129), Currency (3) */
@@ -160,7 +160,7 @@ struct mcb {
 struct mln {
 	char name[65];		/* prefix + lnClass + inst, e.g. "MMXU1", "LLN0" */
 	char ln_class[8];
-	const struct mtype *type;	/* MB_STRUCT whose components are FCs (sorted) */
+	const struct mtype *type;	/* MB_STRUCT whose components are FCs (8-1 table order) */
 	uint32_t vbase;		/* offset of the LN's values in model.values */
 	const struct mld *ld;
 };

@@ -10,7 +10,8 @@
  *     and nesting depth — before looking for the IED, so a broken template
  *     is reported even in a file without an IED. A reference to a type
  *     that is not defined is reported where the type is used (SCDs carry
- *     templates of other IEDs); a missing EnumType only warns;
+ *     templates of other IEDs); a missing EnumType only warns, an SDO,
+ *     DA or BDA of a missing type is left out with a warning;
  *  3. pick the IED, build each LN's type lazily from its LNodeType, sharing
  *     nodes: one FC-filtered view per (DOType, FC), one struct per (DAType,
  *     FC, trigger options), one node per basic type, one LN type per
@@ -20,8 +21,13 @@
  *     runs of its type's image;
  *  4. apply the instance Vals (DOI/SDI/DAI) and keep the sAddr; instance
  *     data naming nothing in the LN's type is skipped with a warning
- *     (model_warning), a Val that does not fit its type is an error;
- *  5. data sets (FCDA resolved against the model) and control blocks.
+ *     (model_warning), a Val that does not fit its type is a warning (the
+ *     attribute keeps its default);
+ *  5. data sets (FCDA resolved against the model; one that does not
+ *     resolve is left out with a warning) and control blocks (a datSet
+ *     naming no data set leaves the block without one, with a warning).
+ *
+ * Errors and warnings per fault kind: doc/scl-findings.md.
  *
  * Choices (see also model.h):
  *  - FCs inside an LN follow IEC 61850-8-1's FC table (MX, ST, CO, CF, DC,
