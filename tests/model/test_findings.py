@@ -129,6 +129,29 @@ class Findings(unittest.TestCase):
         finally:
             self.assertEqual(d.stop(), 0)
 
+    def test_log_is_rate_limited(self):
+        """A file with thousands of warnings: the count, 50 warnings and a
+        line for the rest in the log; --check lists every one."""
+        many = "".join(f'<DOI name="D{i}"/>\n' for i in range(1200))
+        path = os.path.join(self.dir, "thousand.icd")
+        with open(path, "w") as f:
+            f.write(MANY.replace('<DOI name="Mod">', many + '<DOI name="Mod">'))
+        d = Daemon("--scl", path)
+        try:
+            self.assertTrue(d.wait_log("loaded with 1206 warnings"), d.log())
+            self.assertTrue(d.wait_log("1156 more warnings not logged (iedd --check lists them all)"),
+                            d.log())
+            # in line order: the FCDA and the ReportControl come first
+            self.assertEqual(d.log().count("the LN's type has no data object"), 48)
+            self.assertEqual(d.log().count(" warning model: "), 51)
+        finally:
+            self.assertEqual(d.stop(), 0)
+        r = run("--scl", path, "--check")
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout.count(": warning: "), 1206)
+        lines = [int(ln.split(":")[1]) for ln in r.stdout.splitlines() if ": warning: " in ln]
+        self.assertEqual(lines, sorted(lines))
+
 
 if __name__ == "__main__":
     if not IEDD or not IEDC:
