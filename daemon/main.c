@@ -376,6 +376,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedd: unexpected argument '%s' (see iedd --help)\n", argv[optind]);
 		return 2;
 	}
+	if (json && !check) {
+		fprintf(stderr, "iedd: --json goes with --check (iedd --scl FILE --check --json)\n");
+		return 2;
+	}
 	log_init(verbose >= 2 || trace ? LOG_DEBUG : verbose ? LOG_INFO : LOG_NOTICE, trace);
 
 	static struct iedd_config cfg;

@@ -100,6 +100,9 @@ class Findings(unittest.TestCase):
         self.assertEqual([f["line"] for f in doc["findings"]], FAULT_LINES)
         self.assertTrue(all(f["severity"] == "warning" and f["file"] == self.scl
                             for f in doc["findings"]))
+        r = run("--scl", self.scl, "--json")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--json goes with --check", r.stderr)
         bad = os.path.join(self.dir, "bad.icd")
         with open(bad, "w") as f:
             f.write(MANY.replace('<LNodeType id="L0" lnClass="LLN0"><DO name="Mod" type="INC"/>',
