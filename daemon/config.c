@@ -800,6 +800,18 @@ static int read_server(struct diag *d, xmlNode *server, struct iedd_config *c)
 	return r;
 }
 
+/* <scl strict>: warnings of the SCL loader are errors (iedd --strict;
+ * doc/scl-findings.md). The schema has checked it is an xs:boolean. */
+static int read_scl_strict(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char v[8] = "";
+	int r = attr_string(d, n, "strict", v, sizeof(v));
+	if (r < 0)
+		return r;
+	c->scl_strict = !strcmp(v, "true") || !strcmp(v, "1");
+	return 0;
+}
+
 /* <scl file ied>: a relative file is taken relative to the configuration
  * file's directory, as users expect of paths written in a config file. */
 static int read_scl(struct diag *d, xmlNode *n, struct iedd_config *c)
@@ -808,7 +820,8 @@ static int read_scl(struct diag *d, xmlNode *n, struct iedd_config *c)
 	int r;
 
 	if ((r = attr_string(d, n, "file", file, sizeof(file))) < 0 ||
-	    (r = attr_string(d, n, "ied", c->ied_name, sizeof(c->ied_name))) < 0)
+	    (r = attr_string(d, n, "ied", c->ied_name, sizeof(c->ied_name))) < 0 ||
+	    (r = read_scl_strict(d, n, c)) < 0)
 		return r;
 	const char *slash = strrchr(c->source, '/');
 	if (file[0] != '/' && slash && c->source[0] != '(') {

@@ -52,6 +52,7 @@ struct iedd_config {
 	char source[256];		/* file name the configuration came from, or "(embedded default)" */
 	char scl_file[4096];		/* <scl file>, made absolute against the config's directory; "" = embedded sample */
 	char ied_name[65];		/* <scl ied>, "" = the only IED of the file */
+	bool scl_strict;		/* <scl strict>: SCL loader warnings are errors (--strict) */
 	/* process variables (added): */
 	char map_file[4096];		/* <map file>, absolute as scl_file; "" = no map */
 	unsigned scan_period_ms;	/* <map period>: the default scan class, 1000 */

@@ -43,7 +43,13 @@ static void usage(FILE *f)
 		"      --print-map-template  write a CSV map skeleton listing every mappable\n"
 		"                            attribute of the model to stdout, then exit\n"
 		"  -k, --check               load and validate everything, then exit 0, or\n"
-		"                            non-zero with the messages; does not listen\n"
+		"                            non-zero with the messages; does not listen.\n"
+		"                            Lists every SCL finding by line with a summary\n"
+		"                            (doc/scl-findings.md); warnings alone exit 0\n"
+		"      --strict              SCL warnings are errors: refuse a file that would\n"
+		"                            be served with repairs (iedd.xml <scl strict>)\n"
+		"      --json                with --check: the SCL findings as one JSON\n"
+		"                            document on stdout (other lines go to stderr)\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
 		"      --trace               decode every PDU to a readable line (debugging)\n"
 		"  -f, --foreground          stay in the foreground (iedd always does; systemd\n"
@@ -165,6 +171,106 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 	return 0;
 }
 
+/* ---- SCL findings (doc/scl-findings.md) ---- */
+
+/* At start: one notice line with the count, then each warning at warning
+ * level, at most LOGGED_FINDINGS of them (a vendor file may have
+ * thousands; iedd --check lists them all). With `strict` a warning is an
+ * error: returns -EINVAL after saying why. */
+#define LOGGED_FINDINGS 50u
+static int report_findings(const struct model *m, bool strict)
+{
+	uint32_t n = model_n_warnings(m);
+	char err[1024];
+	if (strict && model_strict(m, err, sizeof(err))) {
+		fprintf(stderr, "iedd: %s\n", err);
+		return -EINVAL;
+	}
+	if (!n)
+		return 0;
+	log_msg(LOG_NOTICE, LOGC_MODEL, "loaded with %u warning%s; run iedd --check for details", n,
+		n == 1 ? "" : "s");
+	for (uint32_t i = 0; i < n && i < LOGGED_FINDINGS; i++)
+		log_msg(LOG_WARNING, LOGC_MODEL, "%s", model_warning(m, i));
+	if (n > LOGGED_FINDINGS)
+		log_msg(LOG_WARNING, LOGC_MODEL, "%u more warnings not logged (iedd --check lists"
+			" them all)", n - LOGGED_FINDINGS);
+	return 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* One finding: "FILE:LINE: warning: text" or a JSON object. */
+static void print_finding(FILE *f, const char *file, const char *msg, bool error, bool json,
+			  bool first)
+{
+	long line;
+	const char *text = model_finding_split(file, msg, &line);
+	const char *sev = error ? "error" : "warning";
+	if (!json) {
+		if (line)
+			fprintf(f, "%s:%ld: %s: %s\n", file, line, sev, text);
+		else
+			fprintf(f, "%s: %s: %s\n", file, sev, text);
+		return;
+	}
+	fprintf(f, "%s\n    {\"file\": ", first ? "" : ",");
+	json_str(f, file);
+	fprintf(f, ", \"line\": %ld, \"severity\": \"%s\", \"message\": ", line, sev);
+	json_str(f, text);
+	fputc('}', f);
+}
+
+/* --check: every finding of the loader in line order on stdout, then a
+ * summary line; `m` NULL when the load failed with `err` (the loader stops
+ * at its first error, so that error is the last finding). Returns
+ * -EINVAL when the file is refused (an error, or a warning under
+ * `strict`). With `json` stdout carries one JSON document and the rest of
+ * --check's lines are sent to stderr. */
+static int check_findings(const char *file, const struct model *m, const char *err, bool strict,
+			  bool json)
+{
+	uint32_t n = m ? model_n_warnings(m) : 0, errors = m ? 0 : 1;
+	const bool warn_err = strict && n;
+	if (json)
+		printf("{\"file\": ");
+	if (json)
+		json_str(stdout, file);
+	if (json)
+		printf(", \"strict\": %s, \"findings\": [", strict ? "true" : "false");
+	for (uint32_t i = 0; i < n; i++)
+		print_finding(stdout, file, model_warning(m, i), strict, json, i == 0);
+	if (!m && json)
+		print_finding(stdout, file, err, true, json, true);
+	else if (!m)	/* as without --check: the error on stderr */
+		fprintf(stderr, "iedd: %s\n", err);
+	uint32_t ne = errors + (strict ? n : 0), nw = strict ? 0 : n;
+	if (json) {
+		printf("%s],\n \"errors\": %u, \"warnings\": %u, \"refused\": %s}\n",
+		       n || !m ? "\n  " : "", ne, nw, ne ? "true" : "false");
+		fflush(stdout);
+		dup2(STDERR_FILENO, STDOUT_FILENO);	/* the rest is for people */
+	} else {
+		printf("%s: %u error%s, %u warning%s%s\n", file, ne, ne == 1 ? "" : "s", nw,
+		       nw == 1 ? "" : "s", ne ? ": refused" : nw ? ": served with the repairs above" :
+		       "");
+	}
+	return errors || warn_err ? -EINVAL : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -182,6 +288,8 @@ int main(int argc, char **argv)
 		{ "map", required_argument, NULL, 'M' },
 		{ "simulate", no_argument, NULL, 'S' },
 		{ "print-map-template", no_argument, NULL, 'T' },
+		{ "strict", no_argument, NULL, 'X' },
+		{ "json", no_argument, NULL, 'J' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -189,6 +297,7 @@ int main(int argc, char **argv)
 	size_t n_listen = 0;
 	long max_assoc = -1;
 	bool check = false, trace = false, simulate = false, print_template = false;
+	bool strict = false, json = false;
 	const char *map_path = NULL;
 	int verbose = 0, c;
 
@@ -248,6 +357,12 @@ int main(int argc, char **argv)
 		case 'T':
 			print_template = true;
 			break;
+		case 'X':
+			strict = true;
+			break;
+		case 'J':
+			json = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -266,6 +381,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "iedd: unexpected argument '%s' (see iedd --help)\n", argv[optind]);
+		return 2;
+	}
+	if (json && !check) {
+		fprintf(stderr, "iedd: --json goes with --check (iedd --scl FILE --check --json)\n");
 		return 2;
 	}
 	log_init(verbose >= 2 || trace ? LOG_DEBUG : verbose ? LOG_INFO : LOG_NOTICE, trace);
@@ -301,12 +420,24 @@ int main(int argc, char **argv)
 	else
 		r = model_load_scl_mem("(embedded sample.icd)", embedded_sample_icd,
 				       embedded_sample_icd_len, ied_sel, &model, merr, sizeof(merr));
+	strict |= cfg.scl_strict;
+	const char *scl_name = cfg.scl_file[0] ? cfg.scl_file : "(embedded sample.icd)";
 	if (r) {
-		fprintf(stderr, "iedd: %s\n", merr);
+		if (check)
+			check_findings(scl_name, NULL, merr, strict, json);
+		else
+			fprintf(stderr, "iedd: %s\n", merr);
 		return 1;
 	}
-	for (uint32_t i = 0; i < model_n_warnings(model); i++)
-		log_msg(LOG_WARNING, LOGC_MODEL, "%s", model_warning(model, i));
+	if (check) {
+		if (check_findings(scl_name, model, NULL, strict, json)) {
+			model_free(model);
+			return 1;
+		}
+	} else if (report_findings(model, strict)) {
+		model_free(model);
+		return 1;
+	}
 	if (print_template) {
 		size_t n = pv_print_template(model, stdout);
 		fflush(stdout);

@@ -707,9 +707,14 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 		if (ber_get_bitstring(tlv, bits, (want + 7) / 8, &nbits, NULL))
 			return DAE_TYPE_INCONSISTENT;
 		/* A fixed-size bit string (8-1: positive size) is of its size
-		 * or of another type. */
-		if (nbits != want)
+		 * or of another type; Quality and Check are varying (up to 13,
+		 * up to 2 bits; 8-1 §8.2): bits not conveyed are 0, and no
+		 * bits at all is not a value (UCA TISSUE 1361). */
+		bool varying = t->btype == MB_QUALITY || t->btype == MB_CHECK;
+		if (varying ? nbits < 1 || nbits > want : nbits != want)
 			return DAE_TYPE_INCONSISTENT;
+		for (size_t k = nbits; k < want; k++)	/* bits not conveyed are 0 */
+			bits[k / 8] &= (uint8_t)~(0x80 >> (k % 8));
 		if (t->btype == MB_QUALITY) {
 			uint16_t q = (uint16_t)(bits[0] << 8 | (bits[1] & 0xF8));
 			memcpy(v, &q, 2);

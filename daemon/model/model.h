@@ -43,7 +43,7 @@ enum model_btype {
 	MB_FLOAT32, MB_FLOAT64,
 	MB_ENUM,		/* Enum: MMS integer (8-1 Ed.2: Integer) */
 	MB_DBPOS, MB_TCMD, MB_CHECK,	/* 2-bit strings */
-	MB_QUALITY,		/* bit-string(13) */
+	MB_QUALITY,		/* bit-string(13); described as varying, up to 13 (8-1 §8.2) */
 	MB_TIMESTAMP,		/* utc-time */
 	MB_ENTRYTIME,		/* binary-time(6) */
 	MB_VISSTRING,		/* VisString32/64/65/129/255, ObjRef (129), Currency (3) */
@@ -160,7 +160,7 @@ struct mcb {
 struct mln {
 	char name[65];		/* prefix + lnClass + inst, e.g. "MMXU1", "LLN0" */
 	char ln_class[8];
-	const struct mtype *type;	/* MB_STRUCT whose components are FCs (sorted) */
+	const struct mtype *type;	/* MB_STRUCT whose components are FCs (8-1 table order) */
 	uint32_t vbase;		/* offset of the LN's values in model.values */
 	const struct mld *ld;
 };
@@ -277,6 +277,26 @@ const struct msaddr *model_saddrs(const struct model *m, size_t *n);
  * each, "file:line: ...", for the daemon to log at start. */
 uint32_t model_n_warnings(const struct model *m);
 const char *model_warning(const struct model *m, uint32_t i);
+/* Findings (doc/scl-findings.md): an error refuses the file
+ * (model_load_scl fails); a warning is a repair the loader made, and the
+ * repaired model is served. Besides the tolerated faults above, warnings
+ * are: a Val that does not fit its type (the attribute keeps its
+ * template Val or its type's default: 0, empty, false, the first member
+ * of an Enum), a Val on a structured attribute (ignored), a BOOLEAN Val
+ * other than xs:boolean ("TRUE") or an Enum Val given by ordinal (taken),
+ * an SDO/DA/BDA whose type is missing or undefined (left out of its
+ * DOType/DAType), an FCDA that does not resolve (left out of its data
+ * set, ConfRev unchanged), a control block whose datSet names no data set
+ * of its LN (kept without one, or resolved when datSet is a reference or
+ * MMS name whose last name is a data set of the LN). The warnings are
+ * kept in line order (model_warning(m, 0) has the lowest line), up to
+ * 100000. */
+/* --strict: 0 if the model has no warnings; else -EINVAL and err[errlen]
+ * says how many, starting with the first one. */
+int model_strict(const struct model *m, char *err, size_t errlen);
+/* Splits a loader message ("FILE:LINE: text", "FILE: text") of a file
+ * named `file`: returns the text and stores LINE in *line (0: none). */
+const char *model_finding_split(const char *file, const char *msg, long *line);
 
 /* Details of the functions above, as implemented (model.c, scl.c):
  *  - model_resolve_ref: "(n)" after a name selects array element n

@@ -10,7 +10,8 @@
  *     and nesting depth — before looking for the IED, so a broken template
  *     is reported even in a file without an IED. A reference to a type
  *     that is not defined is reported where the type is used (SCDs carry
- *     templates of other IEDs); a missing EnumType only warns;
+ *     templates of other IEDs); a missing EnumType only warns, an SDO,
+ *     DA or BDA of a missing type is left out with a warning;
  *  3. pick the IED, build each LN's type lazily from its LNodeType, sharing
  *     nodes: one FC-filtered view per (DOType, FC), one struct per (DAType,
  *     FC, trigger options), one node per basic type, one LN type per
@@ -20,12 +21,18 @@
  *     runs of its type's image;
  *  4. apply the instance Vals (DOI/SDI/DAI) and keep the sAddr; instance
  *     data naming nothing in the LN's type is skipped with a warning
- *     (model_warning), a Val that does not fit its type is an error;
- *  5. data sets (FCDA resolved against the model) and control blocks.
+ *     (model_warning), a Val that does not fit its type is a warning (the
+ *     attribute keeps its default);
+ *  5. data sets (FCDA resolved against the model; one that does not
+ *     resolve is left out with a warning) and control blocks (a datSet
+ *     naming no data set leaves the block without one, with a warning).
+ *
+ * Errors and warnings per fault kind: doc/scl-findings.md.
  *
  * Choices (see also model.h):
- *  - FCs inside an LN are sorted alphabetically by FC name ("BL" < "CF" <
- *    "CO" < ... < "ST" < "SV"); DOs and DAs keep their SCL order.
+ *  - FCs inside an LN follow IEC 61850-8-1's FC table (MX, ST, CO, CF, DC,
+ *    SP, SG, RP, LG, BR, GO, GS, SV, SE, MS, US, EX, SR, OR, BL, SC), as the
+ *    major servers order them (fc_order); DOs and DAs keep their SCL order.
  *  - An array `count` that names an attribute (Ed.2.1 tDACount/tSDOCount,
  *    "count=\"numHar\"") takes the template Val of that sibling attribute
  *    (DA of the same DOType, BDA of the same DAType) as the fixed array
@@ -75,7 +82,7 @@
 #define MAX_ARRAY_COUNT 65536u
 #define MAX_TYPE_SIZE (64u * 1024u * 1024u)
 #define MAX_VALUES (1024u * 1024u * 1024u)
-#define MAX_WARNINGS 100u
+#define MAX_WARNINGS 100000u	/* kept for --check; the daemon's log rate-limits */
 #define VALUES_MAP_MIN (256u * 1024u)
 
 /* The non-zero stretches of an LN type's initial values. */
@@ -666,7 +673,11 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 				ch->count = (uint32_t)v;
 		}
 		if (kind == C_DO || kind == C_SDO) {
-			if (!(ch->type_id = req(c, x, "type", who)))
+			/* An SDO without a type is left out where its DOType is
+			 * used (check_refs); a DO without one is an error. */
+			if (kind == C_SDO)
+				ch->type_id = attr(x, "type") ?: "";
+			else if (!(ch->type_id = req(c, x, "type", who)))
 				return -EINVAL;
 			/* A dangling reference is a fault where the type is used
 			 * (check_refs), not in a type nobody instantiates. */
@@ -709,10 +720,12 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 			if (ch->btype == MB_STRUCT || ch->btype == MB_ENUM) {
 				int k = ch->btype == MB_STRUCT ? T_DA : T_ENUM;
 				ch->type_id = attr(x, "type");
-				if (!ch->type_id)
+				if (!ch->type_id && k == T_ENUM)
 					return fail(c, x, "%s: bType %s needs a type attribute naming"
 						    " its %s (add type=\"...\")", who, bt,
 						    tkind_name[k]);
+				if (!ch->type_id)	/* left out where used (check_refs) */
+					ch->type_id = "";
 				ch->ref = strhash_get(&c->tm[k], ch->type_id, strlen(ch->type_id));
 			}
 			ch->val = child(x, "Val");
@@ -743,6 +756,14 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 	return 0;
 }
 
+/* An SDO, DA or BDA whose type is not defined: left out of its parent
+ * (doc/scl-findings.md). A DO of an LNodeType is never left out: the LN
+ * instantiates it, so its missing DOType stays an error. */
+static bool tchild_dropped(const struct tchild *ch)
+{
+	return !ch->ref && ch->kind != C_DO && (ch->kind == C_SDO || ch->btype == MB_STRUCT);
+}
+
 /* Depth-first over DOType → SDO and DAType → BDA references, with a
  * visiting mark: finds cycles, bounds nesting, and gathers each DOType's
  * FCs. */
@@ -756,7 +777,7 @@ static int visit(struct ctx *c, struct tmpl *t, unsigned depth)
 	t->mark = MARK_VISITING;
 	for (uint32_t i = 0; i < t->n_child; i++) {
 		struct tchild *ch = &t->child[i];
-		if (ch->kind == C_DA)
+		if (ch->kind == C_DA && !tchild_dropped(ch))
 			t->fcmask |= 1u << ch->fc;
 		struct tmpl *r = ch->ref;
 		if (!r || r->kind == T_ENUM)
@@ -847,11 +868,20 @@ static void basic_typedesc(struct buf *b, const struct mtype *t)
 		ber_end(b, m);
 		break;
 	}
-	case MB_DBPOS: case MB_TCMD: case MB_CHECK:
+	/* IEC 61850-8-1 Ed.2 §8.2: Quality is a variable-length bit string
+	 * (UCA TISSUE 1361 confirms; the sender conveys all 13 bits), so its
+	 * TypeDescription size is negative: up to 13 bits. Check is a packed
+	 * list described the same way (up to 2 bits), as the major servers
+	 * and vendor PICS/MICS (BVstring13, BVstring2) describe them. Dbpos
+	 * and Tcmd are coded enumerations: a fixed 2-bit string. */
+	case MB_DBPOS: case MB_TCMD:
 		ber_put_int(b, C, 4, 2);
 		break;
+	case MB_CHECK:
+		ber_put_int(b, C, 4, -2);
+		break;
 	case MB_QUALITY:
-		ber_put_int(b, C, 4, 13);
+		ber_put_int(b, C, 4, -13);
 		break;
 	case MB_BITSTRING:
 		ber_put_int(b, C, 4, t->max_len);
@@ -894,6 +924,16 @@ static struct mnode *basic(struct ctx *c, uint8_t bt, uint32_t max_len, uint8_t 
 	n->t = (struct mtype){ .btype = bt, .fc = fc, .trgops = trg, .max_len = max_len,
 			       .size = (uint32_t)model_btype_size(bt, max_len), .enm = e,
 			       .flags = flags };
+	/* An Enum without a Val holds the first member of its EnumType (the
+	 * lowest ordinal, as --simulate starts), not 0, which need not be a
+	 * member: a structure read and written back must stay valid. */
+	if (bt == MB_ENUM && e && e->n && e->ords[0] != 0) {
+		if (!(n->image = arena_alloc(c->A, sizeof(int32_t)))) {
+			oom(c);
+			return NULL;
+		}
+		memcpy(n->image, &e->ords[0], sizeof(int32_t));
+	}
 	buf_reset(&c->td, 0);
 	basic_typedesc(&c->td, &n->t);
 	if (set_typedesc(c, n) || strhash_put(&c->basic, k, sizeof(key), n, NULL) < 0) {
@@ -969,6 +1009,39 @@ static int cmp_by_name(const void *a, const void *b, void *arg)
 	return strcmp(comp[*(const uint32_t *)a].name, comp[*(const uint32_t *)b].name);
 }
 
+/* A Val that iedd takes although IEC 61850-6 writes it otherwise: BOOLEAN
+ * is xs:boolean ("true", "false", "1", "0"; "TRUE" is not), an Enum value
+ * is the member's name (an ordinal is not). Leading and trailing white
+ * space is allowed (xs:boolean and the other value types collapse it), so
+ * it passes silently. A warning, the value taken as meant. */
+static void val_form(struct ctx *c, const xmlNode *x, const struct mtype *bt, const char *txt,
+		     const char *who)
+{
+	char s[80], b[80];
+	size_t l;
+	while (*txt == ' ' || *txt == '\t' || *txt == '\n' || *txt == '\r')
+		txt++;
+	for (l = strlen(txt); l && (txt[l - 1] == ' ' || txt[l - 1] == '\t' ||
+				   txt[l - 1] == '\n' || txt[l - 1] == '\r'); l--)
+		;
+	if (bt->btype != MB_BOOLEAN && bt->btype != MB_ENUM)
+		return;
+	if (l >= sizeof(s))
+		return;
+	memcpy(s, txt, l);
+	s[l] = '\0';
+	int32_t ord;
+	if (bt->btype == MB_BOOLEAN && strcmp(s, "true") && strcmp(s, "false") && strcmp(s, "1") &&
+	    strcmp(s, "0"))
+		warn(c, x, "%s: Val '%s' is not an xs:boolean; taken as %s (write \"%s\")", who,
+		     shown(s, b, sizeof(b)), strcasecmp(s, "true") ? "false" : "true",
+		     strcasecmp(s, "true") ? "false" : "true");
+	else if (bt->btype == MB_ENUM && bt->enm && !enum_ord(bt->enm, s, &ord))
+		warn(c, x, "%s: Val '%s' is an ordinal of EnumType '%s', not a member's name; taken"
+		     " as '%s' (write the name)", who, shown(s, b, sizeof(b)), bt->enm->id,
+		     enum_name(bt->enm, (int32_t)strtol(s, NULL, 10)) ?: "?");
+}
+
 /* Applies Val elements to a basic (or array of basic) component. */
 static int apply_vals(struct ctx *c, uint8_t *v, const struct mtype *t, const xmlNode *first,
 		      const char *who)
@@ -977,9 +1050,12 @@ static int apply_vals(struct ctx *c, uint8_t *v, const struct mtype *t, const xm
 	uint32_t n = t->btype == MB_ARRAY ? t->count : 1, i = 0;
 	char b[80], tn[32];
 
-	if (bt->btype == MB_STRUCT || bt->btype == MB_ARRAY)
-		return fail(c, first, "%s: a Val on a structured attribute (give the Val to its"
-			    " basic attributes)", who);
+	if (bt->btype == MB_STRUCT || bt->btype == MB_ARRAY) {
+		/* Repairable: the attribute keeps the defaults of its parts. */
+		warn(c, first, "%s: a Val on a structured attribute; ignored, its basic"
+		     " attributes keep their defaults (give the Val to its basic attributes)", who);
+		return 0;
+	}
 	for (const xmlNode *x = first; x && i < n; x = x->next) {
 		if (!is_scl(x, "Val"))
 			continue;
@@ -994,15 +1070,22 @@ static int apply_vals(struct ctx *c, uint8_t *v, const struct mtype *t, const xm
 					 bt->btype == MB_OCTET ? " of " : "", bt->max_len);
 			else
 				snprintf(tn, sizeof(tn), "%s", model_btype_name(bt->btype));
-			return fail(c, x, "%s: Val '%s' does not fit its type %s%s%s (%s; fix the"
-				    " Val)", who, shown(txt, b, sizeof(b)), tn,
-				    bt->enm ? " " : "", bt->enm ? bt->enm->id : "",
-				    r == -ERANGE ? (bt->btype == MB_VISSTRING ||
-						    bt->btype == MB_UNICODE ||
-						    bt->btype == MB_OCTET ? "too long" :
-									     "out of range") :
-				    bt->btype == MB_ENUM ? "not a member of the enumeration" :
-							   "not a valid value");
+			/* Repairable: the slot keeps the value it had without this
+			 * Val (the template's Val, else the type's default: 0, empty,
+			 * the first member of an Enum). model_val_set_text stores
+			 * nothing on failure. */
+			char dflt[80];
+			model_val_get_text(v + (size_t)i * bt->size, bt, dflt, sizeof(dflt));
+			warn(c, x, "%s: Val '%s' does not fit its type %s%s%s (%s); served as '%s'"
+			     " instead (fix the Val)", who, shown(txt, b, sizeof(b)), tn,
+			     bt->enm ? " " : "", bt->enm ? bt->enm->id : "",
+			     r == -ERANGE ? (bt->btype == MB_VISSTRING ||
+					     bt->btype == MB_UNICODE ||
+					     bt->btype == MB_OCTET ? "too long" : "out of range") :
+			     bt->btype == MB_ENUM ? "not a member of the enumeration" :
+						    "not a valid value", dflt);
+		} else {
+			val_form(c, x, bt, txt, who);
 		}
 		i++;
 	}
@@ -1121,6 +1204,26 @@ static int check_refs(struct ctx *c, struct tmpl *t)
 			ch->warned = true;
 			continue;
 		}
+		if (tchild_dropped(ch)) {
+			/* Repairable: the SDO, DA or BDA is left out of its DOType
+			 * or DAType; a DAI naming it is then ignored with a warning. */
+			if (!ch->warned) {
+				if (ch->type_id[0])
+					warn(c, ch->node, "%s '%s' in %s '%s': %s '%s' is not defined in"
+					     " DataTypeTemplates; left out of %s '%s' (add the %s or"
+					     " fix the type attribute)", ckind_name[ch->kind], ch->name,
+					     tkind_name[t->kind], t->id, k,
+					     shown(ch->type_id, b, sizeof(b)), tkind_name[t->kind],
+					     t->id, k);
+				else
+					warn(c, ch->node, "%s '%s' in %s '%s' has no type attribute; left"
+					     " out of %s '%s' (add type=\"...\" naming its %s)",
+					     ckind_name[ch->kind], ch->name, tkind_name[t->kind], t->id,
+					     tkind_name[t->kind], t->id, k);
+			}
+			ch->warned = true;
+			continue;
+		}
 		return fail(c, ch->node, "%s '%s' in %s '%s': %s '%s' is not defined in"
 			    " DataTypeTemplates (add it or fix the type attribute)",
 			    ckind_name[ch->kind], ch->name, tkind_name[t->kind], t->id, k,
@@ -1163,13 +1266,16 @@ static struct mnode *datype_view(struct ctx *c, struct tmpl *t, uint8_t fc, uint
 		return NULL;
 	}
 	/* BDAs inherit the FC and trigger options of their DA. */
+	uint32_t nit = 0;
 	for (uint32_t i = 0; i < t->n_child; i++) {
-		it[i] = (struct item){ .name = t->child[i].name, .src = &t->child[i] };
-		if (!(it[i].type = attr_type(c, &t->child[i], fc, trg)))
+		if (tchild_dropped(&t->child[i]))
+			continue;
+		it[nit] = (struct item){ .name = t->child[i].name, .src = &t->child[i] };
+		if (!(it[nit++].type = attr_type(c, &t->child[i], fc, trg)))
 			return NULL;
 	}
 	snprintf(what, sizeof(what), "DAType '%s'", t->id);
-	struct mnode *n = mk_struct(c, fc, trg, it, t->n_child, t->node, what);
+	struct mnode *n = mk_struct(c, fc, trg, it, nit, t->node, what);
 	if (!n)
 		return NULL;
 	*d = (struct dacache){ .next = t->da, .fc = fc, .trg = trg, .node = n };
@@ -1195,6 +1301,8 @@ static struct mnode *dotype_view(struct ctx *c, struct tmpl *t, uint8_t fc)
 	for (uint32_t i = 0; i < t->n_child; i++) {
 		const struct tchild *ch = &t->child[i];
 		struct mnode *ct;
+		if (tchild_dropped(ch))
+			continue;
 		if (ch->kind == C_SDO && (ch->ref->fcmask & (1u << fc))) {
 			ct = dotype_view(c, ch->ref, fc);
 			if (ct && ch->count) {
@@ -1216,17 +1324,22 @@ static struct mnode *dotype_view(struct ctx *c, struct tmpl *t, uint8_t fc)
 	return t->view[fc] = mk_struct(c, fc, 0, it, n, t->node, what);
 }
 
-/* FCs in the order of their names: an LN's components are sorted
- * alphabetically by FC (our choice; IEC 61850-8-1 leaves the order to the
- * server, and clients look components up by name). */
-static const uint8_t fc_alpha[] = {
-	FC_BL, FC_BR, FC_CF, FC_CO, FC_DC, FC_EX, FC_GO, FC_GS, FC_LG, FC_MS, FC_MX,
-	FC_OR, FC_RP, FC_SC, FC_SE, FC_SG, FC_SP, FC_SR, FC_ST, FC_SV, FC_US,
+/* The order of the FC components of an LN's MMS structure. IEC 61850-8-1
+ * names the FC components (§6.2/§7.3) but leaves their order open, and
+ * clients look components up by name; iedd follows the order of 8-1's
+ * table of functional constraints, which the major servers use too (the
+ * well-known open-source server declares MX, ST, CO, CF, DC, SP, SG, RP,
+ * LG, BR, GO, GS, SV, SE, MS, US, EX, SR, OR, BL). SC (Ed.2.1) comes last.
+ * GetNameList is unaffected: it walks by_name (strcmp order). */
+static const uint8_t fc_order[] = {
+	FC_MX, FC_ST, FC_CO, FC_CF, FC_DC, FC_SP, FC_SG, FC_RP, FC_LG, FC_BR, FC_GO,
+	FC_GS, FC_SV, FC_SE, FC_MS, FC_US, FC_EX, FC_SR, FC_OR, FC_BL, FC_SC,
 };
+_Static_assert(sizeof(fc_order) == FC_COUNT - 1, "every FC once");
 
 static struct mnode *lnodetype_view(struct ctx *c, struct tmpl *t)
 {
-	struct item fcs[sizeof(fc_alpha)];
+	struct item fcs[sizeof(fc_order)];
 	uint32_t nfc = 0;
 	char what[128];
 
@@ -1239,8 +1352,8 @@ static struct mnode *lnodetype_view(struct ctx *c, struct tmpl *t)
 		oom(c);
 		return NULL;
 	}
-	for (size_t f = 0; f < sizeof(fc_alpha); f++) {
-		uint8_t fc = fc_alpha[f];
+	for (size_t f = 0; f < sizeof(fc_order); f++) {
+		uint8_t fc = fc_order[f];
 		uint32_t n = 0;
 		for (uint32_t i = 0; i < t->n_child; i++) {
 			const struct tchild *ch = &t->child[i];
@@ -1513,6 +1626,26 @@ static int join_path(char *out, size_t size, size_t *o, const char *path, unsign
 	return 0;
 }
 
+/* A data set member that does not resolve: left out of its data set with a
+ * warning (repairable, doc/scl-findings.md); the data set keeps the other
+ * members and its control blocks keep their ConfRev as written (the SCL's
+ * ConfRev describes the engineered data set; iedd does not invent a
+ * revision). Returns FCDA_SKIPPED. */
+#define FCDA_SKIPPED 1
+__attribute__((format(printf, 5, 6)))
+static int fcda_skip(struct ctx *c, const xmlNode *x, const struct mfcda *f, const char *dsname,
+		     const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn(c, x, "FCDA '%s' in DataSet '%s': %s; left out of the data set, ConfRev unchanged",
+	     f->ref, dsname, msg);
+	return FCDA_SKIPPED;
+}
+
 static int load_fcda(struct ctx *c, const struct mld *ld, const struct mln *ln,
 		     const char *dsname, xmlNode *x, struct mfcda *f)
 {
@@ -1543,29 +1676,27 @@ static int load_fcda(struct ctx *c, const struct mld *ld, const struct mln *ln,
 		return fail(c, x, "FCDA '%s' in DataSet '%s': the reference is too long", f->ref,
 			    dsname);
 	if (fc == FC_NONE)
-		return fail(c, x, "FCDA '%s' in DataSet '%s': fc '%s' is not a functional constraint"
-			    " (use ST, MX, CF, ...)", f->ref, dsname, shown(fcs, b, sizeof(b)));
+		return fcda_skip(c, x, f, dsname, "fc '%s' is not a functional constraint (use ST, MX,"
+				 " CF, ...)", shown(fcs, b, sizeof(b)));
 	if (!doname && daname)
-		return fail(c, x, "FCDA '%s' in DataSet '%s': daName without doName (add the"
-			    " doName)", f->ref, dsname);
+		return fcda_skip(c, x, f, dsname, "daName without doName (add the doName)");
 	f->ld = model_find_ld_inst(c->m, ldinst);
 	if (!f->ld)	/* some tools write the domain name (IED name + inst) */
 		f->ld = model_find_ld(c->m, ldinst);
 	if (!f->ld)
-		return fail(c, x, "FCDA '%s' in DataSet '%s': IED '%s' has no LDevice with inst '%s'"
-			    " (fix ldInst)", f->ref, dsname, c->m->ied_name, ldinst);
+		return fcda_skip(c, x, f, dsname, "IED '%s' has no LDevice with inst '%s' (fix"
+				 " ldInst)", c->m->ied_name, ldinst);
 	char lnname[80];
 	snprintf(lnname, sizeof(lnname), "%s%s%s", prefix, cls, lninst);
 	f->ln = model_find_ln(f->ld, lnname, strlen(lnname));
 	if (!f->ln)
-		return fail(c, x, "FCDA '%s' in DataSet '%s': LDevice '%s' has no LN '%s' (fix"
-			    " prefix, lnClass or lnInst)", f->ref, dsname, ldinst, lnname);
+		return fcda_skip(c, x, f, dsname, "LDevice '%s' has no LN '%s' (fix prefix, lnClass"
+				 " or lnInst)", ldinst, lnname);
 	const struct mcomp *fcc = mtype_find(f->ln->type, fcs, 2);
 	struct mwalk w;
 	int r = fcc ? mtype_walk(fcc->type, path, strlen(path), '.', ixv, &w) : -ENOENT;
 	if (r)
-		return fail(c, x, "FCDA '%s' in DataSet '%s': %s (fix doName, daName, fc%s, or the"
-			    " type)", f->ref, dsname,
+		return fcda_skip(c, x, f, dsname, "%s (fix doName, daName, fc%s, or the type)",
 			    !fcc ? "the LN has no attribute with this FC" :
 			    r == -EINVAL ? "the reference is malformed or has two array indexes" :
 			    ixv >= 0 ? "no such data attribute, or ix does not select an element of"
@@ -1610,8 +1741,13 @@ static int load_dataset(struct ctx *c, const struct mld *ld, const struct mln *l
 	if (!ds->members)
 		return oom(c);
 	for (xmlNode *k = x->children; k; k = k->next)
-		if (is_scl(k, "FCDA") && load_fcda(c, ld, ln, name, k, &ds->members[ds->n++]))
-			return -EINVAL;
+		if (is_scl(k, "FCDA")) {
+			int r = load_fcda(c, ld, ln, name, k, &ds->members[ds->n]);
+			if (r < 0)
+				return r;
+			if (r != FCDA_SKIPPED)
+				ds->n++;
+		}
 	return 0;
 }
 
@@ -1744,6 +1880,37 @@ static int cmp_saddr(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A control block whose datSet names no data set of its LN (repairable,
+ * doc/scl-findings.md). A datSet written as an object reference or MMS name
+ * ("LD/LLN0$name", "LLN0$name", "LD/LLN0.name", "LD/LLN0$BR$name") is
+ * resolved when its last name is a data set of the control block's LN.
+ * Otherwise the control block is kept without a data set: IEC 61850-7-2
+ * lets a client set DatSet of a disabled RCB, LCB or GoCB, so the block
+ * stays usable, where dropping it would remove what a client configures. */
+static void load_cb_dataset(struct ctx *c, const xmlNode *x, const struct mld *ld,
+			    const struct mld *dsview, struct mcb *cb)
+{
+	char full[140], b[80];
+	const char *last = cb->dataset, *p;
+	for (p = cb->dataset; *p; p++)
+		if (*p == '$' || *p == '/' || *p == '.')
+			last = p + 1;
+	snprintf(full, sizeof(full), "%s$%s", cb->ln->name, last);
+	if (last != cb->dataset && *last && model_find_dataset(dsview, full)) {
+		warn(c, x, "%s '%s' in LN '%s' of LDevice '%s': datSet '%s' is not the name of a"
+		     " DataSet; taken as DataSet '%s' of the LN (write datSet=\"%s\")",
+		     (const char *)x->name, cb->name, cb->ln->name, ld->inst,
+		     shown(cb->dataset, b, sizeof(b)), last, last);
+		memmove(cb->dataset, last, strlen(last) + 1);
+		return;
+	}
+	warn(c, x, "%s '%s' in LN '%s' of LDevice '%s': DataSet '%s' is not defined in that LN;"
+	     " the control block is served without a data set (add the DataSet or fix datSet)",
+	     (const char *)x->name, cb->name, cb->ln->name, ld->inst,
+	     shown(cb->dataset, b, sizeof(b)));
+	cb->dataset[0] = '\0';
+}
+
 /* Data sets and control blocks of every LN of one LD. */
 static int load_services(struct ctx *c, struct ldinfo *li)
 {
@@ -1801,19 +1968,14 @@ static int load_services(struct ctx *c, struct ldinfo *li)
 	struct mdataset *d = dss.p;
 	/* A control block's datSet names a data set of its own LN. */
 	struct mcb *cb = cbs.p;
+	const struct mld dsview = { .n_ds = (uint32_t)dss.n, .datasets = d };
 	for (size_t i = 0; i < cbs.n; i++) {
 		char full[140];
 		if (!cb[i].dataset[0])
 			continue;
 		snprintf(full, sizeof(full), "%s$%s", cb[i].ln->name, cb[i].dataset);
-		if (!model_find_dataset(&(struct mld){ .n_ds = (uint32_t)dss.n, .datasets = d },
-					full)) {
-			xmlNode *x = ((xmlNode **)cbn.p)[i];
-			fail(c, x, "%s '%s' in LN '%s' of LDevice '%s': DataSet '%s' is not defined in"
-			     " that LN (add it or fix datSet)", (const char *)x->name, cb[i].name,
-			     cb[i].ln->name, ld->inst, cb[i].dataset);
-			goto out;
-		}
+		if (!model_find_dataset(&dsview, full))
+			load_cb_dataset(c, ((xmlNode **)cbn.p)[i], ld, &dsview, &cb[i]);
 	}
 	ld->n_ds = (uint32_t)dss.n;
 	ld->datasets = dss.n ? arena_memdup(c->A, dss.p, dss.n * dss.esz) : NULL;
@@ -2094,6 +2256,73 @@ static void refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext, c
 	xmlStopParser(p);
 }
 
+struct wline {
+	long line;
+	size_t seq;
+	const char *msg;
+};
+
+static int cmp_wline(const void *a, const void *b)
+{
+	const struct wline *x = a, *y = b;
+	if (x->line != y->line)
+		return (x->line > y->line) - (x->line < y->line);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The warnings in line order (messages without a line first, then in the
+ * order found), for --check; in the model's arena, NULL on memory shortage. */
+static const char **sorted_warnings(struct ctx *c)
+{
+	const char **w = c->warn.p, **out = arena_alloc(c->A, c->warn.n * sizeof(*out));
+	struct wline *t = malloc(c->warn.n * sizeof(*t));
+	size_t pl = strlen(c->file);
+	if (!out || !t) {
+		free(t);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->warn.n; i++) {
+		const char *m = w[i];
+		long line = 0;
+		if (!strncmp(m, c->file, pl) && m[pl] == ':')
+			line = strtol(m + pl + 1, NULL, 10);
+		t[i] = (struct wline){ .line = line, .seq = i, .msg = m };
+	}
+	qsort(t, c->warn.n, sizeof(*t), cmp_wline);
+	for (size_t i = 0; i < c->warn.n; i++)
+		out[i] = t[i].msg;
+	free(t);
+	return out;
+}
+
+int model_strict(const struct model *m, char *err, size_t errlen)
+{
+	uint32_t n = model_n_warnings(m);
+	if (!n)
+		return 0;
+	if (err && errlen)
+		snprintf(err, errlen, "%s (strict: %" PRIu32 " warning%s, each an error; see iedd"
+			 " --check, or load without --strict to serve the repaired model)",
+			 model_warning(m, 0), n, n == 1 ? "" : "s");
+	return -EINVAL;
+}
+
+const char *model_finding_split(const char *file, const char *msg, long *line)
+{
+	size_t l = strlen(file);
+	*line = 0;
+	if (strncmp(msg, file, l) || msg[l] != ':')
+		return msg;
+	const char *p = msg + l + 1;
+	char *end;
+	long v = strtol(p, &end, 10);
+	if (end != p && *end == ':' && v > 0) {
+		*line = v;
+		p = end + 1;
+	}
+	return *p == ' ' ? p + 1 : p;
+}
+
 void model_free(struct model *m)
 {
 	if (!m)
@@ -2234,7 +2463,7 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 			*e = w;
 		}
 	}
-	if (c.warn.n && !(c.p->warnings = arena_memdup(c.A, c.warn.p, c.warn.n * c.warn.esz)))
+	if (c.warn.n && !(c.p->warnings = sorted_warnings(&c)))
 		goto out;
 	c.p->n_warnings = (uint32_t)c.warn.n;
 	r = 0;

@@ -47,7 +47,8 @@ class Sample(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         out = r.stdout
         for text in ("IEDD1BAY", "IEDD1WTG", "  XCBR1", "  WTUR1", "    [ST]", "    [MX]",
-                     "      Pos", "        stVal: bit-string(2)", "        q: bit-string(13)",
+                     "      Pos", "        stVal: bit-string(2)", "        q: bit-string(max 13)",
+                     "          Check: bit-string(max 2)",
                      "        t: utc-time", "          f: float32", "ctlModel: int8",
                      "ldNs: visible-string(max 255)"):
             self.assertIn(text, out)

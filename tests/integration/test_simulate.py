@@ -49,9 +49,11 @@ def mms_data(node, value):
         return tlv(0x87, b"\x0b" + struct.pack(">d", float(value or 0)))
     if t == "bit-string":
         # an int: the bits MSB first (a Tcmd 2 = higher is the bits 10)
-        n = (node["size"] + 7) // 8
-        bits = int(value or 0) << (n * 8 - node["size"])
-        return tlv(0x84, bytes([n * 8 - node["size"]]) + bits.to_bytes(n, "big"))
+        # (Quality and Check are varying, "maxSize": all bits are sent)
+        size = node.get("size", node.get("maxSize"))
+        n = (size + 7) // 8
+        bits = int(value or 0) << (n * 8 - size)
+        return tlv(0x84, bytes([n * 8 - size]) + bits.to_bytes(n, "big"))
     if t == "octet-string":
         return tlv(0x89, value or b"")
     if t == "visible-string":

@@ -192,11 +192,12 @@ END_TEST
 
 START_TEST(typedesc_sps)
 {
-	/* structure { stVal boolean, q bit-string(13), t utc-time } */
+	/* structure { stVal boolean, q bit-string(-13), t utc-time }: Quality
+	 * is a varying bit string of up to 13 bits (IEC 61850-8-1 §8.2) */
 	static const uint8_t exp[] = {
 		0xA2, 0x22, 0xA1, 0x20,
 		0x30, 0x0B, 0x80, 0x05, 's', 't', 'V', 'a', 'l', 0xA1, 0x02, 0x83, 0x00,
-		0x30, 0x08, 0x80, 0x01, 'q', 0xA1, 0x03, 0x84, 0x01, 0x0D,
+		0x30, 0x08, 0x80, 0x01, 'q', 0xA1, 0x03, 0x84, 0x01, 0xF3,
 		0x30, 0x07, 0x80, 0x01, 't', 0xA1, 0x02, 0x91, 0x00,
 	};
 	struct mref r = attr_ref("LD0/GGIO1.Ind[ST]");
@@ -236,8 +237,8 @@ static const struct td_case td_cases[] = {
 	{ "e", MB_ENUM, 3, { 0x85, 0x01, 8 } },
 	{ "dp", MB_DBPOS, 3, { 0x84, 0x01, 2 } },
 	{ "tc", MB_TCMD, 3, { 0x84, 0x01, 2 } },
-	{ "ck", MB_CHECK, 3, { 0x84, 0x01, 2 } },
-	{ "q", MB_QUALITY, 3, { 0x84, 0x01, 13 } },
+	{ "ck", MB_CHECK, 3, { 0x84, 0x01, 0xFE } },			/* varying: -2 */
+	{ "q", MB_QUALITY, 3, { 0x84, 0x01, 0xF3 } },			/* varying: -13 */
 	{ "ts", MB_TIMESTAMP, 2, { 0x91, 0x00 } },
 	{ "et", MB_ENTRYTIME, 3, { 0x8C, 0x01, 0xFF } },
 	{ "v32", MB_VISSTRING, 3, { 0x8A, 0x01, 0xE0 } },		/* -32 */
@@ -282,17 +283,24 @@ START_TEST(typedesc_ln_and_sharing)
 	/* instances of one LNodeType share one type tree */
 	ck_assert_ptr_eq(g1->type, g2->type);
 	ck_assert_str_eq(g1->ln_class, "GGIO");
-	/* FCs sorted by name: CF < DC < MX < SP < ST */
+	/* FCs in IEC 61850-8-1's table order (MX, ST, CO, CF, DC, SP, ...) */
 	const struct mtype *t = g1->type;
 	ck_assert_uint_eq(t->n, 5);
-	ck_assert_str_eq(t->comp[0].name, "CF");
-	ck_assert_str_eq(t->comp[1].name, "DC");
-	ck_assert_str_eq(t->comp[2].name, "MX");
-	ck_assert_str_eq(t->comp[3].name, "SP");
-	ck_assert_str_eq(t->comp[4].name, "ST");
+	ck_assert_str_eq(t->comp[0].name, "MX");
+	ck_assert_str_eq(t->comp[1].name, "ST");
+	ck_assert_str_eq(t->comp[2].name, "CF");
+	ck_assert_str_eq(t->comp[3].name, "DC");
+	ck_assert_str_eq(t->comp[4].name, "SP");
 	ck_assert_uint_eq(t->fc, FC_NONE);
+	/* by_name (GetNameList, lookups) stays in strcmp order */
+	static const char *const by_name[] = { "CF", "DC", "MX", "SP", "ST" };
+	for (uint32_t i = 0; i < t->n; i++)
+		ck_assert_str_eq(t->comp[t->by_name[i]].name, by_name[i]);
+	ck_assert_ptr_eq(mtype_find(t, "ST", 2), &t->comp[1]);
+	/* values follow the component order */
+	ck_assert_uint_lt(t->comp[0].off, t->comp[1].off);
 	/* ST holds Mod and Ind in definition order */
-	const struct mtype *st = t->comp[4].type;
+	const struct mtype *st = t->comp[1].type;
 	ck_assert_uint_eq(st->n, 2);
 	ck_assert_str_eq(st->comp[0].name, "Mod");
 	ck_assert_str_eq(st->comp[1].name, "Ind");
@@ -457,7 +465,13 @@ START_TEST(value_decode_refusals)
 	/* fixed sizes */
 	ck_assert_int_eq(DECODE("eid", 0x89, 0x07, 0, 1, 2, 3, 4, 5, 6), 11);
 	ck_assert_int_eq(DECODE("o6", 0x89, 0x07, 0, 1, 2, 3, 4, 5, 6), 11);
-	ck_assert_int_eq(DECODE("q", 0x84, 0x02, 0x04, 0xF0), 7);	/* 12 bits */
+	/* Quality and Check are varying: fewer bits are taken (the rest 0),
+	 * more bits or none are refused */
+	ck_assert_int_eq(DECODE("q", 0x84, 0x02, 0x04, 0xF0), 0);	/* 12 bits */
+	ck_assert_int_eq(DECODE("q", 0x84, 0x03, 0x02, 0xF0, 0x0C), 7);	/* 14 bits */
+	ck_assert_int_eq(DECODE("q", 0x84, 0x01, 0x00), 7);	/* none */
+	ck_assert_int_eq(DECODE("ck", 0x84, 0x02, 0x07, 0x80), 0);	/* 1 bit */
+	ck_assert_int_eq(DECODE("ck", 0x84, 0x02, 0x05, 0xE0), 7);	/* 3 bits */
 	ck_assert_int_eq(DECODE("dp", 0x84, 0x02, 0x07, 0x80), 7);	/* 1 bit */
 	ck_assert_int_eq(DECODE("trg", 0x84, 0x02, 0x00, 0xFF), 7);	/* 8 bits */
 	ck_assert_int_eq(DECODE("ts", 0x91, 0x07, 0, 0, 0, 0, 0, 0, 0), 11);
@@ -658,7 +672,8 @@ START_TEST(saddr)
 	const struct msaddr *s = model_saddrs(M, &n);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_lt(s[0].voff, s[1].voff);
-	ck_assert_ptr_eq(s[0].type, all("v32").type);
+	/* ST (Ind.stVal) comes before SP (All.v32) in the LN */
+	ck_assert_ptr_eq(s[1].type, all("v32").type);
 }
 END_TEST
 
@@ -764,20 +779,6 @@ static const struct bad_case bad_cases[] = {
 	  "type=\"NOPE\"", { "DO 'Mod' in LNodeType 'L0'", "DOType 'NOPE' is not defined", "fix the type" } },
 	{ "dangling LNodeType", HEAD IED_OPEN LN0 "<LN lnClass=\"GGIO\" inst=\"1\" lnType=\"NOPE\"/>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "lnType=\"NOPE\"", { "LN 'GGIO1'", "LNodeType 'NOPE' is not defined", "lnType" } },
-	{ "dangling DAType", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
-	  "<DOType id=\"INC\" cdc=\"INC\">\n<DA name=\"Oper\" bType=\"Struct\" type=\"OPER\" fc=\"CO\"/></DOType>\n" TYPES_CLOSE,
-	  "type=\"OPER\"", { "DA 'Oper' in DOType 'INC'", "DAType 'OPER' is not defined" } },
-	{ "DAI Val out of range", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\">\n<DOI name=\"Mod\"><DAI name=\"x\">\n<Val>99999</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
-	  "<Val>99999", { "DAI 'Mod.x' of LN 'LLN0'", "Val '99999' does not fit its type INT16", "out of range", "fix the Val" } },
-	{ "template Val not valid", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
-	  "<DOType id=\"INC\" cdc=\"INC\">\n<DA name=\"b\" bType=\"BOOLEAN\" fc=\"CF\">\n<Val>maybe</Val></DA></DOType>\n" TYPES_CLOSE,
-	  "<Val>maybe", { "DA 'b' in DOType 'INC'", "Val 'maybe' does not fit its type BOOLEAN" } },
-	{ "enum Val not a member", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\">\n<DOI name=\"Mod\"><DAI name=\"e\"><Val>sideways</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
-	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n<EnumType id=\"E\"><EnumVal ord=\"1\">on</EnumVal></EnumType>\n" TYPES_CLOSE,
-	  "<Val>sideways", { "Val 'sideways' does not fit its type Enum E", "not a member" } },
-	{ "string Val too long", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\">\n<DOI name=\"Mod\"><DAI name=\"s\"><Val>0123456789012345678901234567890123456789</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
-	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"s\" bType=\"VisString32\" fc=\"DC\"/></DOType>\n" TYPES_CLOSE,
-	  "<Val>0123", { "VisString32", "too long" } },
 	{ "AccessPoint without name", HEAD "<IED name=\"E\">\n<AccessPoint><Server><LDevice inst=\"L\">\n" LN0 IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "<AccessPoint>", { "AccessPoint in IED 'E' has no name attribute", "add name=" } },
 	{ "LN without lnType", HEAD IED_OPEN LN0 "<LN lnClass=\"GGIO\" inst=\"1\"/>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
@@ -831,14 +832,6 @@ static const struct bad_case bad_cases[] = {
 	{ "no IED", HEAD TYPES_OPEN INC TYPES_CLOSE, NULL, { "no IED" } },
 	{ "IED without Server", HEAD "<IED name=\"E\"><AccessPoint name=\"A\"/></IED>\n" TYPES_OPEN INC TYPES_CLOSE,
 	  "<IED", { "IED 'E' has no AccessPoint with a Server" } },
-	{ "FCDA unresolvable", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\"><DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"nosuch\" fc=\"ST\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
-	  "nosuch", { "FCDA 'L/LLN0.Mod.nosuch[ST]' in DataSet 'ds'", "no such data attribute" } },
-	{ "FCDA wrong FC", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\"><DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"stVal\" fc=\"MX\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
-	  "fc=\"MX\"", { "FCDA 'L/LLN0.Mod.stVal[MX]'", "no attribute with this FC" } },
-	{ "FCDA unknown LN", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\"><DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"MMXU\" lnInst=\"1\" doName=\"A\" fc=\"MX\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
-	  "MMXU", { "has no LN 'MMXU1'" } },
-	{ "control block without its data set", HEAD IED_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\">\n<ReportControl name=\"rcb\" datSet=\"nods\"/></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
-	  "<ReportControl", { "ReportControl 'rcb' in LN 'LLN0'", "DataSet 'nods' is not defined" } },
 	{ "count names no attribute", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN "<DOType id=\"INC\" cdc=\"INC\">\n<DA name=\"a\" bType=\"INT8\" fc=\"ST\" count=\"nosuch\"/></DOType>\n" TYPES_CLOSE,
 	  "count=\"nosuch\"", { "count=\"nosuch\" is neither a number nor the name of an attribute" } },
 	{ "count attribute without Val", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"n\" bType=\"INT8U\" fc=\"ST\"/>\n<DA name=\"a\" bType=\"INT8\" fc=\"ST\" count=\"n\"/></DOType>\n" TYPES_CLOSE,
@@ -847,6 +840,7 @@ static const struct bad_case bad_cases[] = {
 	  "<DataSet name=\"ds\"/></LN0>", { "DataSet 'ds' is defined twice in LN 'LLN0'", "also at line 7" } },
 	{ "no LN0", HEAD "<IED name=\"E\"><AccessPoint name=\"A\"><Server>\n<LDevice inst=\"L\">\n</LDevice>\n</Server></AccessPoint></IED>\n" TYPES_OPEN INC TYPES_CLOSE,
 	  "<LDevice", { "LDevice 'L' has no LN0" } },
+
 };
 
 START_TEST(bad_scl)
@@ -905,14 +899,252 @@ START_TEST(tolerated)
 	const char *path = write_file(dir, "tolerated.icd", text);
 	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_uint_eq(model_n_warnings(m), 3);
-	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), "EnumType 'Missing' is not defined"));
-	ck_assert_ptr_nonnull(strstr(model_warning(m, 1), ":7: DAI 'nosuch'"));
-	ck_assert_ptr_nonnull(strstr(model_warning(m, 2), ":8: DOI 'NoDO'"));
+	/* in line order */
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), ":7: DAI 'nosuch'"));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 1), ":8: DOI 'NoDO'"));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 2), "EnumType 'Missing' is not defined"));
 	ck_assert_ptr_null(model_warning(m, 3));
 	/* the enumeration without an EnumType takes any integer */
 	struct mref r;
 	ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod.stVal[ST]", &r), 0);
 	ck_assert_int_eq(model_set_text(m, r.type, r.voff, "42"), 0);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* ---- findings: repairable faults (doc/scl-findings.md) ---- */
+
+#define LN0_OPEN "<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\">\n"
+#define ENUM_E "<EnumType id=\"E\"><EnumVal ord=\"1\">on</EnumVal><EnumVal ord=\"2\">off</EnumVal></EnumType>\n"
+
+/* What the repaired model must serve instead. */
+enum fix_check {
+	FIX_VALUE,	/* ref reads as `expect` */
+	FIX_ABSENT,	/* ref does not resolve */
+	FIX_DS_N,	/* data set `ref` ("LLN0$ds") has `expect` members */
+	FIX_CB_DS,	/* control block 0 of LD 'L' has data set `expect` */
+};
+
+struct fix_case {
+	const char *what;
+	const char *text;
+	const char *marker;	/* the warning's line holds this; NULL: no warning */
+	const char *words[4];
+	enum fix_check check;
+	const char *ref;
+	const char *expect;
+};
+
+static const struct fix_case fix_cases[] = {
+	{ "DAI Val out of range", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"x\">\n<Val>99999</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<Val>99999", { "DAI 'Mod.x' of LN 'LLN0'", "Val '99999' does not fit its type INT16", "served as '0'", "fix the Val" },
+	  FIX_VALUE, "L/LLN0.Mod.x[CF]", "0" },
+	{ "DAI Val not valid keeps the template Val", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"db\">\n<Val>0.05</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"db\" bType=\"INT32U\" fc=\"CF\"><Val>7</Val></DA></DOType>\n" TYPES_CLOSE,
+	  "<Val>0.05", { "Val '0.05' does not fit its type INT32U", "not a valid value", "served as '7'" },
+	  FIX_VALUE, "L/LLN0.Mod.db[CF]", "7" },
+	{ "template Val not valid", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\">\n<DA name=\"b\" bType=\"BOOLEAN\" fc=\"CF\">\n<Val>maybe</Val></DA></DOType>\n" TYPES_CLOSE,
+	  "<Val>maybe", { "DA 'b' in DOType 'INC'", "Val 'maybe' does not fit its type BOOLEAN", "served as 'false'" },
+	  FIX_VALUE, "L/LLN0.Mod.b[CF]", "false" },
+	{ "enum Val not a member: the first member", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"e\">\n<Val>sideways</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
+	  "<Val>sideways", { "Val 'sideways' does not fit its type Enum E", "not a member", "served as 'on'" },
+	  FIX_VALUE, "L/LLN0.Mod.e[ST]", "on" },
+	{ "empty Val for a Quality", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"q\">\n<Val></Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"q\" bType=\"Quality\" fc=\"ST\"/></DOType>\n" TYPES_CLOSE,
+	  "<Val></Val>", { "Val '' does not fit its type Quality" },
+	  FIX_VALUE, "L/LLN0.Mod.q[ST]", "0000000000000" },
+	{ "string Val too long", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"s\">\n<Val>0123456789012345678901234567890123456789</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"s\" bType=\"VisString32\" fc=\"DC\"/></DOType>\n" TYPES_CLOSE,
+	  "<Val>0123", { "VisString32", "too long", "served as ''" },
+	  FIX_VALUE, "L/LLN0.Mod.s[DC]", "" },
+	{ "Val on a structured attribute", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\">\n<DA name=\"v\" bType=\"Struct\" type=\"AV\" fc=\"MX\">\n<Val>1.5</Val></DA></DOType>\n<DAType id=\"AV\"><BDA name=\"f\" bType=\"FLOAT32\"/></DAType>\n" TYPES_CLOSE,
+	  "<Val>1.5", { "DA 'v' in DOType 'INC'", "a Val on a structured attribute; ignored" },
+	  FIX_VALUE, "L/LLN0.Mod.v.f[MX]", "0" },
+	{ "BOOLEAN TRUE is taken with a warning", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"b\">\n<Val>TRUE</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"b\" bType=\"BOOLEAN\" fc=\"CF\"/></DOType>\n" TYPES_CLOSE,
+	  "<Val>TRUE", { "Val 'TRUE' is not an xs:boolean; taken as true", "write \"true\"" },
+	  FIX_VALUE, "L/LLN0.Mod.b[CF]", "true" },
+	{ "Enum by ordinal is taken with a warning", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"e\">\n<Val>2</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
+	  "<Val>2", { "Val '2' is an ordinal of EnumType 'E'", "taken as 'off'", "write the name" },
+	  FIX_VALUE, "L/LLN0.Mod.e[ST]", "off" },
+	{ "white space around a Val is no fault", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"b\"><Val> true\n</Val></DAI><DAI name=\"e\"><Val>  off </Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"b\" bType=\"BOOLEAN\" fc=\"CF\"/><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
+	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.e[ST]", "off" },
+	{ "an Enum without a Val holds its first member", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
+	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.e[ST]", "on" },
+	{ "dangling DAType: the DA is left out", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"stVal\" bType=\"INT32\" fc=\"ST\"/>\n<DA name=\"Cancel\" bType=\"Struct\" type=\"CANCEL\" fc=\"CO\"/></DOType>\n" TYPES_CLOSE,
+	  "type=\"CANCEL\"", { "DA 'Cancel' in DOType 'INC'", "DAType 'CANCEL' is not defined", "left out of DOType 'INC'" },
+	  FIX_ABSENT, "L/LLN0.Mod[CO]", NULL },
+	{ "Struct DA without type: left out", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"stVal\" bType=\"INT32\" fc=\"ST\"/>\n<DA name=\"Oper\" bType=\"Struct\" fc=\"CO\"/></DOType>\n" TYPES_CLOSE,
+	  "name=\"Oper\"", { "DA 'Oper' in DOType 'INC' has no type attribute", "left out", "add type=" },
+	  FIX_ABSENT, "L/LLN0.Mod.Oper[CO]", NULL },
+	{ "SDO with an undefined type: left out", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"stVal\" bType=\"INT32\" fc=\"ST\"/>\n<SDO name=\"sub\" type=\"NOPE\"/></DOType>\n" TYPES_CLOSE,
+	  "name=\"sub\"", { "SDO 'sub' in DOType 'INC'", "DOType 'NOPE' is not defined", "left out" },
+	  FIX_ABSENT, "L/LLN0.Mod.sub.stVal[ST]", NULL },
+	{ "SDO without type: left out", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"stVal\" bType=\"INT32\" fc=\"ST\"/>\n<SDO name=\"sub2\"/></DOType>\n" TYPES_CLOSE,
+	  "name=\"sub2\"", { "SDO 'sub2' in DOType 'INC' has no type attribute", "left out" },
+	  FIX_ABSENT, "L/LLN0.Mod.sub2.stVal[ST]", NULL },
+	{ "FCDA unresolvable: left out, the others kept", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"stVal\" fc=\"ST\"/>\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"nosuch\" fc=\"ST\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "nosuch", { "FCDA 'L/LLN0.Mod.nosuch[ST]' in DataSet 'ds'", "no such data attribute", "left out of the data set, ConfRev unchanged" },
+	  FIX_DS_N, "LLN0$ds", "1" },
+	{ "FCDA wrong FC", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"stVal\" fc=\"MX\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "fc=\"MX\"", { "FCDA 'L/LLN0.Mod.stVal[MX]'", "no attribute with this FC", "left out" },
+	  FIX_DS_N, "LLN0$ds", "0" },
+	{ "FCDA unknown LN", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"MMXU\" lnInst=\"1\" doName=\"A\" fc=\"MX\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "MMXU", { "has no LN 'MMXU1'", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
+	{ "FCDA unknown LD", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"X\" lnClass=\"LLN0\" doName=\"Mod\" fc=\"ST\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "ldInst=\"X\"", { "has no LDevice with inst 'X'", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
+	{ "control block without its data set: kept without one", HEAD IED_OPEN LN0_OPEN "<ReportControl name=\"rcb\" datSet=\"nods\"/></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<ReportControl", { "ReportControl 'rcb' in LN 'LLN0'", "DataSet 'nods' is not defined", "served without a data set" },
+	  FIX_CB_DS, NULL, "" },
+	{ "log control block without its data set", HEAD IED_OPEN LN0_OPEN "<LogControl name=\"lcb\" datSet=\"nods\" logName=\"l\"/></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<LogControl", { "LogControl 'lcb'", "served without a data set" }, FIX_CB_DS, NULL, "" },
+	{ "datSet as an MMS reference: resolved", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\"/>\n<ReportControl name=\"rcb\" datSet=\"EL/LLN0$BR$ds\"/></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<ReportControl", { "datSet 'EL/LLN0$BR$ds' is not the name of a DataSet", "taken as DataSet 'ds'", "write datSet=\"ds\"" },
+	  FIX_CB_DS, NULL, "ds" },
+};
+
+START_TEST(fixed_scl)
+{
+	const struct fix_case *c = &fix_cases[_i];
+	char name[64], err[1024], prefix[600], got[256];
+	struct model *m;
+
+	snprintf(name, sizeof(name), "fix%02d.scd", _i);
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, name, c->text);
+	int r = load_quiet(path, NULL, &m, err, sizeof(err));
+	ck_assert_msg(r == 0, "%s: refused: %s", c->what, err);
+	if (!c->marker) {
+		ck_assert_msg(model_n_warnings(m) == 0, "%s: %s", c->what, model_warning(m, 0));
+		ck_assert_int_eq(model_strict(m, err, sizeof(err)), 0);
+	} else {
+		ck_assert_msg(model_n_warnings(m) == 1, "%s: %u warnings", c->what,
+			      model_n_warnings(m));
+		const char *w = model_warning(m, 0);
+		snprintf(prefix, sizeof(prefix), "%s:%ld: ", path, line_of(c->text, c->marker));
+		ck_assert_msg(!strncmp(w, prefix, strlen(prefix)), "%s: '%s' does not start with '%s'",
+			      c->what, w, prefix);
+		for (int i = 0; i < 4 && c->words[i]; i++)
+			ck_assert_msg(strstr(w, c->words[i]), "%s: '%s' lacks '%s'", c->what, w,
+				      c->words[i]);
+		/* --strict refuses it, with the warning as the message */
+		ck_assert_int_eq(model_strict(m, err, sizeof(err)), -EINVAL);
+		ck_assert_msg(!strncmp(err, w, strlen(w)) && strstr(err, "strict: 1 warning"), "%s",
+			      err);
+	}
+	struct mref mr;
+	const struct mld *ld = model_find_ld_inst(m, "L");
+	ck_assert_ptr_nonnull(ld);
+	switch (c->check) {
+	case FIX_VALUE:
+		ck_assert_msg(model_resolve_ref(m, c->ref, &mr) == 0, "%s: %s", c->what, c->ref);
+		model_get_text(m, mr.type, mr.voff, got, sizeof(got));
+		ck_assert_str_eq(got, c->expect);
+		break;
+	case FIX_ABSENT:
+		ck_assert_int_eq(model_resolve_ref(m, c->ref, &mr), -ENOENT);
+		/* the rest of the data object is served */
+		ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod.stVal[ST]", &mr), 0);
+		break;
+	case FIX_DS_N: {
+		const struct mdataset *ds = model_find_dataset(ld, c->ref);
+		ck_assert_ptr_nonnull(ds);
+		snprintf(got, sizeof(got), "%u", ds->n);
+		ck_assert_str_eq(got, c->expect);
+		break;
+	}
+	case FIX_CB_DS:
+		ck_assert_uint_eq(ld->n_cb, 1);
+		ck_assert_str_eq(ld->cbs[0].dataset, c->expect);
+		break;
+	}
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* Issue 9 item 9: a structure holding an Enum without a Val, read and
+ * written back as MMS Data, is accepted (0 is not a member of E). */
+START_TEST(enum_default_round_trip)
+{
+	static const char text[] = HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+		"<DOType id=\"INC\" cdc=\"INC\"><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"CF\"/>"
+		"<DA name=\"n\" bType=\"INT8\" fc=\"CF\"/></DOType>\n" ENUM_E TYPES_CLOSE;
+	char err[512];
+	struct model *m;
+	struct mref r;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "enumdefault.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod[CF]", &r), 0);
+	struct buf b;
+	buf_init(&b, 0, 0);
+	model_encode_data(m, r.type, r.voff, &b);
+	uint8_t *copy = malloc(b.len);
+	memcpy(copy, buf_data(&b), b.len);
+	struct ber_cur cur;
+	struct ber_tlv tlv;
+	ber_cur_init(&cur, copy, b.len);
+	ck_assert_int_eq(ber_next(&cur, &tlv, NULL), 0);
+	ck_assert_int_eq(model_decode_data(m, r.type, r.voff, &cur, &tlv), 0);
+	char got[64];
+	ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod.e[CF]", &r), 0);
+	model_get_text(m, r.type, r.voff, got, sizeof(got));
+	ck_assert_str_eq(got, "on");
+	free(copy);
+	buf_clear(&b);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* Many repairable faults: every one is reported, in line order. */
+START_TEST(findings_in_line_order)
+{
+	static const char text[] = HEAD IED_OPEN LN0_OPEN
+		"<DataSet name=\"ds\">\n"
+		"<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"zz\" fc=\"ST\"/>\n"
+		"<FCDA ldInst=\"L\" lnClass=\"GGIO\" lnInst=\"9\" doName=\"Mod\" fc=\"ST\"/>\n"
+		"</DataSet>\n"
+		"<ReportControl name=\"r\" datSet=\"none\"/>\n"
+		"<DOI name=\"Mod\"><DAI name=\"x\"><Val>x1</Val></DAI>\n"
+		"<DAI name=\"e\"><Val>9</Val></DAI></DOI>\n"
+		"</LN0>\n" IED_CLOSE TYPES_OPEN
+		"<DOType id=\"INC\" cdc=\"INC\"><DA name=\"stVal\" bType=\"INT32\" fc=\"ST\"/>\n"
+		"<DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/>\n"
+		"<DA name=\"x\" bType=\"INT16\" fc=\"CF\"><Val>bad</Val></DA>\n"
+		"<DA name=\"Cancel\" bType=\"Struct\" type=\"NOPE\" fc=\"CO\"/></DOType>\n"
+		ENUM_E TYPES_CLOSE;
+	char err[512];
+	struct model *m;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "many.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	static const char *const markers[] = { "daName=\"zz\"", "lnInst=\"9\"", "<ReportControl",
+		"<Val>x1", "<Val>9", "<Val>bad", "type=\"NOPE\"" };
+	const size_t n = sizeof(markers) / sizeof(markers[0]);
+	ck_assert_uint_eq(model_n_warnings(m), n);
+	for (size_t i = 0; i < n; i++) {
+		char prefix[600];
+		snprintf(prefix, sizeof(prefix), "%s:%ld: ", path, line_of(text, markers[i]));
+		ck_assert_msg(!strncmp(model_warning(m, (uint32_t)i), prefix, strlen(prefix)),
+			      "warning %zu: '%s' does not start with '%s'", i,
+			      model_warning(m, (uint32_t)i), prefix);
+	}
 	model_free(m);
 	unlink(path);
 	rmdir(dir);
@@ -1013,6 +1245,9 @@ static Suite *model_suite(void)
 	tcase_add_loop_test(tc, bad_scl, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, tolerated);
+	tcase_add_loop_test(tc, fixed_scl, 0, (int)(sizeof(fix_cases) / sizeof(fix_cases[0])));
+	tcase_add_test(tc, enum_default_round_trip);
+	tcase_add_test(tc, findings_in_line_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("generated");

@@ -270,6 +270,47 @@ START_TEST(arrays)
 }
 END_TEST
 
+/* Vendor Val forms the XML schema types do not allow are taken with a
+ * warning (doc/scl-findings.md): Schneider's export writes BOOLEAN "TRUE"
+ * and "FALSE", Ametek's an Enum by ordinal. --strict would refuse both. */
+START_TEST(vendor_val_forms)
+{
+	struct model *m = load("SE_MasterPact_MTZ-F01_E2V01.icd", NULL);
+	ck_assert_uint_gt(model_n_warnings(m), 0);
+	bool seen = false;
+	long last = 0;
+	for (uint32_t i = 0; i < model_n_warnings(m); i++) {
+		long line;
+		const char *text = model_finding_split(path_of("SE_MasterPact_MTZ-F01_E2V01.icd"),
+						       model_warning(m, i), &line);
+		ck_assert_int_ge(line, last);	/* in line order */
+		last = line;
+		seen |= strstr(text, "Val 'TRUE' is not an xs:boolean; taken as true") != NULL;
+	}
+	ck_assert(seen);
+	char err[1024];
+	ck_assert_int_eq(model_strict(m, err, sizeof(err)), -EINVAL);
+	model_free(m);
+
+	m = load("TR3000.icd", NULL);
+	ck_assert_uint_eq(model_n_warnings(m), 1);
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), "DAI 'Mod.stVal' of LN 'LGOS1': Val '1'"
+				     " is an ordinal of EnumType 'Mod'"));
+	struct mref r;
+	char got[32];
+	const struct mln *ln = NULL;
+	for (uint32_t i = 0; i < m->n_ld && !ln; i++)
+		ln = model_find_ln(&m->lds[i], "LGOS1", 5);
+	ck_assert_ptr_nonnull(ln);
+	char ref[160];
+	snprintf(ref, sizeof(ref), "%s/LGOS1.Mod.stVal[ST]", ln->ld->name);
+	ck_assert_int_eq(model_resolve_ref(m, ref, &r), 0);
+	model_get_text(m, r.type, r.voff, got, sizeof(got));
+	ck_assert_str_eq(got, "on");
+	model_free(m);
+}
+END_TEST
+
 START_TEST(big_files)
 {
 	struct model *m = load("TR3000.icd", NULL);
@@ -328,6 +369,7 @@ static Suite *files_suite(void)
 	tcase_add_test(tc, deadband);
 	tcase_add_test(tc, arrays);
 	tcase_add_test(tc, big_files);
+	tcase_add_test(tc, vendor_val_forms);
 	tcase_add_test(tc, warnings);
 	suite_add_tcase(s, tc);
 	return s;
