@@ -157,6 +157,10 @@ int cmd_read_dataset(struct client *c, bool json, const char *ref,
 	char what[300];
 	uint32_t n = 0;
 	int r;
+	char dref[MMS_MAX_DOMAIN + MMS_MAX_ITEM + 16];
+
+	/* the reference as iedc datasets prints it, whichever form was given */
+	ref = mms_ref_format(list, dref, sizeof(dref));
 
 	snprintf(what, sizeof(what), "GetNamedVariableListAttributes of %s", ref);
 	uint32_t id = c->next_invoke++;
