@@ -19,7 +19,9 @@ static void usage(FILE *f)
 		"                                negotiated association parameters\n"
 		"  browse HOST[:PORT] [LD]       the data model as a tree LD / LN / FC / DO / DA\n"
 		"                                with types, for every logical device or one\n"
-		"  read HOST[:PORT] REF          the value of REF, with its attribute names\n"
+		"  read HOST[:PORT] REF          the value of REF, with its attribute names;\n"
+		"                                REF may be a data set LD/LN.NAME (members with\n"
+		"                                their references and values)\n"
 		"  write HOST[:PORT] REF VALUE   write VALUE, typed by the server's description\n"
 		"  datasets HOST[:PORT] [LD]     data sets (named variable lists) with members\n"
 		"\n"
@@ -34,12 +36,20 @@ static void usage(FILE *f)
 		"  -j, --json             machine-readable output\n"
 		"  -t, --timeout MS       give up waiting after MS milliseconds (default 10000)\n"
 		"  -p, --password PW      ACSE password authentication\n"
+		"  -m, --max-pdu N        propose N octets as the maximum PDU (default 65000;\n"
+		"                         the server's answer is what counts)\n"
+		"  -d, --dataset          read: REF is a data set\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n"
 		"\n"
 		"Exit status: 0 ok, 2 usage, 3 cannot connect (refused, unreachable, unknown\n"
 		"host), 4 association rejected, 5 protocol error, 6 timeout, 7 service error\n"
-		"(the server refused the request or answered with a DataAccessError).\n");
+		"(the server refused the request or answered with a DataAccessError).\n"
+		"With --json, stdout is valid JSON in every outcome: on failure it holds an\n"
+		"\"error\" member (and \"exitStatus\", the same code as above).\n"
+		"Options may stand anywhere; -- ends them. A logical node too large for one\n"
+		"PDU is browsed per FC, then per data object.\n"
+		"Not possible yet: controls, reports, logs, GOOSE, files, defining data sets.\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -158,7 +168,7 @@ static int reorder(int argc, char **argv, const struct option *opts, char **out)
 				}
 			if (!is_opt && a[2])
 				is_opt = true; /* unknown --word: getopt says so */
-		} else if (a[0] == '-' && a[1] && strchr("jtphVm", a[1])) {
+		} else if (a[0] == '-' && a[1] && strchr("jtphVmd", a[1])) {
 			is_opt = true;
 			takes_arg = strchr("tpm", a[1]) && !a[2];
 		}
@@ -198,7 +208,7 @@ int main(int argc, char **argv)
 	argc = reorder(argc, argv, opts, av);
 	argv = av;
 
-	while ((o = getopt_long(argc, argv, "+jt:p:m:hV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+jt:p:m:dhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j':
 			json = true;
