@@ -175,6 +175,12 @@ static int tcp_connect(struct client *c, const char *hostport)
 
 int client_open(struct client *c, const char *hostport, const char *password, int timeout_ms)
 {
+	return client_open_pdu(c, hostport, password, timeout_ms, 65000);
+}
+
+int client_open_pdu(struct client *c, const char *hostport, const char *password,
+		    int timeout_ms, int max_pdu)
+{
 	struct buf out, keep;
 	struct iso_event ev;
 	int r;
@@ -207,7 +213,7 @@ int client_open(struct client *c, const char *hostport, const char *password, in
 		goto out;
 	}
 	struct mms_initiate req = {
-		.has_local_detail = true, .local_detail = 65000,
+		.has_local_detail = true, .local_detail = max_pdu,
 		.max_serv_calling = 10, .max_serv_called = 10,
 		.has_nesting = true, .nesting = 10, .version = 1,
 	};

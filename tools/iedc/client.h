@@ -32,12 +32,18 @@ struct client {
 	struct buf resp;		/* the last response; mms_pdu.body points into it */
 	char errmsg[512];
 	char peer[280];
+	bool json_closed;		/* --json: the command ended its document with "error" */
 };
 
 /* Resolves and connects HOST[:PORT] (default port 102; [v6]:port); then
  * COTP, session, presentation, ACSE and MMS Initiate. Returns IEDC_OK or a
  * status with c->errmsg saying what failed. */
 int client_open(struct client *c, const char *hostport, const char *password, int timeout_ms);
+/* The same, proposing `max_pdu` octets as localDetailCalling (ISO 9506-2
+ * §8.2.1); requests and answers are then bounded by what the server
+ * accepted (c->neg.local_detail), which may be more or less. */
+int client_open_pdu(struct client *c, const char *hostport, const char *password,
+		    int timeout_ms, int max_pdu);
 /* Sends an MMS PDU built in `pdu` (ISO_HEADROOM head room) and waits for the
  * next MMS PDU, copied to c->resp (decoded envelope in *p; body points into
  * c->resp until the next call). */

@@ -1,6 +1,8 @@
 /* iedc datasets: every domain's named variable lists (IEC 61850 data sets,
  * IEC 61850-8-1 §14) with their members, from GetNameList and
  * GetNamedVariableListAttributes. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "iedc.h"
@@ -117,5 +119,196 @@ int cmd_datasets(struct client *c, bool json, const char *ld)
 out:
 	names_clear(&lds);
 	names_clear(&lists);
+	return r;
+}
+
+int dataset_parse(const char *ref, struct mms_objname *out)
+{
+	const char *slash = strchr(ref, '/');
+	if (!slash || slash == ref || (size_t)(slash - ref) > MMS_MAX_DOMAIN)
+		return -EINVAL;
+	const char *item = slash + 1;
+	size_t n = strlen(item), sep = strcspn(item, ".$");
+	if (!n || n > MMS_MAX_ITEM || sep == 0 || sep == n || strchr(item + sep + 1, '.') ||
+	    strchr(item + sep + 1, '$') || strchr(item, '[') ||
+	    mms_is_fc(item + sep + 1, n - sep - 1))
+		return -EINVAL;
+	*out = (struct mms_objname){ .scope = MMS_SCOPE_DOMAIN };
+	memcpy(out->domain, ref, (size_t)(slash - ref));
+	memcpy(out->item, item, n);
+	out->item[sep] = '$';
+	return 0;
+}
+
+#define DS_MAX_MEMBERS 4096
+
+int cmd_read_dataset(struct client *c, bool json, const char *ref,
+		     const struct mms_objname *list)
+{
+	struct buf pdu, out;
+	struct mms_pdu p;
+	struct mms_nvl_attr_resp a;
+	struct mms_varspec v;
+	struct mms_read_resp rr;
+	struct mms_access_result res;
+	struct proto_err err = { 0 };
+	struct mms_objname *m = NULL;
+	struct mms_typespec **types = NULL;
+	char what[300];
+	uint32_t n = 0;
+	int r;
+	char dref[MMS_MAX_DOMAIN + MMS_MAX_ITEM + 16];
+
+	/* the reference as iedc datasets prints it, whichever form was given */
+	ref = mms_ref_format(list, dref, sizeof(dref));
+
+	snprintf(what, sizeof(what), "GetNamedVariableListAttributes of %s", ref);
+	uint32_t id = c->next_invoke++;
+	buf_init(&pdu, ISO_HEADROOM, 0);
+	buf_init(&out, 0, 0);
+	mms_client_nvl_attr_req(&pdu, id, list);
+	if ((r = client_call(c, &pdu, id, MMS_SVC_GET_NVL_ATTR, what, &p)))
+		goto out;
+	if (mms_client_nvl_attr_decode(p.body, p.body_len, &a, &err)) {
+		r = iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s: %s", c->peer, what,
+			      err.reason);
+		goto out;
+	}
+	if (a.vars.n_vars > DS_MAX_MEMBERS) {
+		r = iedc_fail(c, IEDC_PROTOCOL, "%s: %s: %u members, more than %d", c->peer, what,
+			      a.vars.n_vars, DS_MAX_MEMBERS);
+		goto out;
+	}
+	m = calloc(a.vars.n_vars + 1, sizeof(*m));
+	types = calloc(a.vars.n_vars + 1, sizeof(*types));
+	if (!m || !types) {
+		r = iedc_fail(c, IEDC_PROTOCOL, "out of memory");
+		goto out;
+	}
+	while ((r = mms_varlist_next(&a.vars, &v, &err)) == 1 && n < a.vars.n_vars)
+		m[n++] = v.name;
+	if (r < 0) {
+		r = iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s: %s", c->peer, what,
+			      err.reason);
+		goto out;
+	}
+	/* the members' types name the components of their values; a member
+	 * whose type is refused still prints, without names */
+	for (uint32_t i = 0; i < n; i++) {
+		char mref[MMS_MAX_DOMAIN + MMS_MAX_ITEM + 16];
+		mms_ref_format(&m[i], mref, sizeof(mref));
+		r = svc_type(c, &m[i], mref, &types[i]);
+		if (r && r != IEDC_SERVICE)
+			goto out;
+	}
+	snprintf(what, sizeof(what), "Read of the data set %s", ref);
+	id = c->next_invoke++;
+	buf_reset(&pdu, ISO_HEADROOM);
+	mms_client_read_nvl_req(&pdu, id, list);
+	if ((r = client_call(c, &pdu, id, MMS_SVC_READ, what, &p)))
+		goto out;
+	if (mms_client_read_decode(p.body, p.body_len, &rr, &err) || rr.count != n) {
+		r = iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s: %s", c->peer, what,
+			      err.layer ? err.reason : "not one result per member");
+		goto out;
+	}
+	if (json) {
+		fputs("{\"reference\":", stdout);
+		json_str(stdout, ref);
+		fputs(",\"domain\":", stdout);
+		json_str(stdout, list->domain);
+		fputs(",\"item\":", stdout);
+		json_str(stdout, list->item);
+		fputs(",\"members\":[", stdout);
+	} else {
+		printf("%s\n", ref);
+	}
+	int failed = -1;
+	for (uint32_t i = 0; i < n; i++) {
+		char mref[MMS_MAX_DOMAIN + MMS_MAX_ITEM + 16];
+		if ((r = mms_client_read_next(&rr, &res, &err)) != 1) {
+			r = iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s: %s", c->peer, what,
+				      err.layer ? err.reason : "fewer results than members");
+			if (json) {
+				fputs("],\"error\":", stdout);
+				json_str(stdout, c->errmsg);
+				fputs("}\n", stdout);
+				c->json_closed = true;
+			}
+			goto out;
+		}
+		mms_ref_format(&m[i], mref, sizeof(mref));
+		if (json) {
+			fputs(i ? ",{\"reference\":" : "{\"reference\":", stdout);
+			json_str(stdout, mref);
+		}
+		if (res.failure >= 0) {
+			failed = res.failure;
+			if (json) {
+				fputs(",\"error\":", stdout);
+				json_str(stdout, mms_dae_name(res.failure));
+				fputc('}', stdout);
+			} else {
+				printf("  %s: error: %s\n", mref, mms_dae_name(res.failure));
+			}
+			continue;
+		}
+		buf_reset(&out, 0);
+		if (mms_data_format(&out, res.data, res.len, types[i],
+				    json ? MMS_FMT_JSON : MMS_FMT_TEXT, &err)) {
+			r = iedc_fail(c, IEDC_PROTOCOL, "%s: bad value of %s: %s", c->peer, mref,
+				      err.layer ? err.reason : "out of memory");
+			if (json) {
+				fputs("}],\"error\":", stdout);
+				json_str(stdout, c->errmsg);
+				fputs("}\n", stdout);
+				c->json_closed = true;
+			}
+			goto out;
+		}
+		if (json) {
+			fputs(",\"value\":", stdout);
+			fwrite(buf_data(&out), 1, out.len, stdout);
+			fputc('}', stdout);
+		} else {
+			/* a structure prints as lines "path: value", indented under it */
+			printf("  %s:", mref);
+			const char *s = (const char *)buf_data(&out), *e = s + out.len;
+			bool multi = memchr(s, '\n', out.len) || (out.len && memchr(s, ':', out.len) &&
+								   types[i] &&
+								   types[i]->type == MMS_TYPE_STRUCTURE);
+			if (!multi) {
+				printf(" %.*s\n", (int)out.len, s);
+				continue;
+			}
+			putchar('\n');
+			while (s < e) {
+				const char *nl = memchr(s, '\n', (size_t)(e - s));
+				if (!nl)
+					nl = e;
+				printf("    %.*s\n", (int)(nl - s), s);
+				s = nl + 1;
+			}
+		}
+	}
+	r = failed >= 0 ? iedc_fail(c, IEDC_SERVICE, "%s: a member could not be read: %s", ref,
+				    mms_dae_name(failed)) :
+			  IEDC_OK;
+	if (json) {
+		fputs("]", stdout);
+		if (r) {
+			fputs(",\"error\":", stdout);
+			json_str(stdout, c->errmsg);
+			c->json_closed = true;
+		}
+		fputs("}\n", stdout);
+	}
+out:
+	buf_clear(&pdu);
+	buf_clear(&out);
+	for (uint32_t i = 0; types && i < n; i++)
+		mms_typespec_free(types[i]);
+	free(types);
+	free(m);
 	return r;
 }

@@ -19,7 +19,9 @@ static void usage(FILE *f)
 		"                                negotiated association parameters\n"
 		"  browse HOST[:PORT] [LD]       the data model as a tree LD / LN / FC / DO / DA\n"
 		"                                with types, for every logical device or one\n"
-		"  read HOST[:PORT] REF          the value of REF, with its attribute names\n"
+		"  read HOST[:PORT] REF          the value of REF, with its attribute names;\n"
+		"                                REF may be a data set LD/LN.NAME (members with\n"
+		"                                their references and values)\n"
 		"  write HOST[:PORT] REF VALUE   write VALUE, typed by the server's description\n"
 		"  datasets HOST[:PORT] [LD]     data sets (named variable lists) with members\n"
 		"\n"
@@ -34,12 +36,20 @@ static void usage(FILE *f)
 		"  -j, --json             machine-readable output\n"
 		"  -t, --timeout MS       give up waiting after MS milliseconds (default 10000)\n"
 		"  -p, --password PW      ACSE password authentication\n"
+		"  -m, --max-pdu N        propose N octets as the maximum PDU (default 65000;\n"
+		"                         the server's answer is what counts)\n"
+		"  -d, --dataset          read: REF is a data set\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n"
 		"\n"
 		"Exit status: 0 ok, 2 usage, 3 cannot connect (refused, unreachable, unknown\n"
 		"host), 4 association rejected, 5 protocol error, 6 timeout, 7 service error\n"
-		"(the server refused the request or answered with a DataAccessError).\n");
+		"(the server refused the request or answered with a DataAccessError).\n"
+		"With --json, stdout is valid JSON in every outcome: on failure it holds an\n"
+		"\"error\" member (and \"exitStatus\", the same code as above).\n"
+		"Options may stand anywhere; -- ends them. A logical node too large for one\n"
+		"PDU is browsed per FC, then per data object.\n"
+		"Not possible yet: controls, reports, logs, GOOSE, files, defining data sets.\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -131,24 +141,80 @@ int cmd_identify(struct client *c, bool json)
 	return IEDC_OK;
 }
 
+/* Options may stand anywhere on the line (iedc read --json HOST REF): they
+ * are moved before the command, keeping the order of the other words. A word
+ * that starts with '-' but is not one of our options stays an argument, so
+ * that a VALUE may be negative (-5, -1.5); "--" ends the options. */
+static int reorder(int argc, char **argv, const struct option *opts, char **out)
+{
+	int n = 1, np = 0;
+	char **pos = out + argc; /* scratch: positionals after the options */
+
+	out[0] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			for (i++; i < argc; i++)
+				pos[np++] = argv[i];
+			break;
+		}
+		bool is_opt = false, takes_arg = false;
+		if (a[0] == '-' && a[1] == '-') {
+			size_t l = strcspn(a + 2, "=");
+			for (const struct option *o = opts; o->name; o++)
+				if (strlen(o->name) == l && !strncmp(o->name, a + 2, l)) {
+					is_opt = true;
+					takes_arg = o->has_arg == required_argument && !a[2 + l];
+				}
+			if (!is_opt && a[2])
+				is_opt = true; /* unknown --word: getopt says so */
+		} else if (a[0] == '-' && a[1] && strchr("jtphVmd", a[1])) {
+			is_opt = true;
+			takes_arg = strchr("tpm", a[1]) && !a[2];
+		}
+		if (!is_opt) {
+			pos[np++] = argv[i];
+			continue;
+		}
+		out[n++] = argv[i];
+		if (takes_arg && i + 1 < argc)
+			out[n++] = argv[++i];
+	}
+	out[n++] = "--";
+	for (int i = 0; i < np; i++)
+		out[n++] = pos[i];
+	out[n] = NULL;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "password", required_argument, NULL, 'p' },
+		{ "max-pdu", required_argument, NULL, 'm' },
+		{ "dataset", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	bool json = false;
-	int timeout = 10000, o;
+	bool json = false, dataset = false;
+	int timeout = 10000, max_pdu = 65000, o;
 	const char *password = NULL;
+	char **av = calloc((size_t)argc * 2 + 2, sizeof(*av));
+	if (!av)
+		return IEDC_USAGE;
+	argc = reorder(argc, argv, opts, av);
+	argv = av;
 
-	while ((o = getopt_long(argc, argv, "+jt:p:hV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+jt:p:m:dhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'j':
 			json = true;
+			break;
+		case 'd':
+			dataset = true;
 			break;
 		case 't':
 			timeout = atoi(optarg);
@@ -157,6 +223,19 @@ int main(int argc, char **argv)
 				return IEDC_USAGE;
 			}
 			break;
+		case 'm': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			/* ISO 9506-2 §8.2.1: localDetailCalling is an Integer32; below
+			 * some 100 octets not even an Initiate fits */
+			if (*end || v < 128 || v > 0x7fffffff) {
+				fprintf(stderr, "iedc: --max-pdu '%s': expected octets, 128 or more\n",
+					optarg);
+				return IEDC_USAGE;
+			}
+			max_pdu = (int)v;
+			break;
+		}
 		case 'p':
 			password = optarg;
 			break;
@@ -197,15 +276,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedc: unknown command '%s' (see iedc --help)\n", cmd);
 		return IEDC_USAGE;
 	}
-	/* getopt stops at the command, so that a VALUE may be negative */
-	bool misplaced = host[0] == '-';
-	for (int i = 0; i < nargs && i < 1; i++)
-		misplaced |= args[i][0] == '-';
-	if (misplaced) {
-		fprintf(stderr, "iedc: options go before the command: iedc [OPTION]... %s %s\n",
-			cmd, cmds[k].args);
-		return IEDC_USAGE;
-	}
 	if (nargs < cmds[k].min || nargs > cmds[k].max) {
 		fprintf(stderr, "iedc: usage: iedc [OPTION]... %s %s\n", cmd, cmds[k].args);
 		return IEDC_USAGE;
@@ -213,7 +283,15 @@ int main(int argc, char **argv)
 	/* references are checked before connecting */
 	struct mms_objname name;
 	struct proto_err perr = { 0 };
-	if ((!strcmp(cmd, "read") || !strcmp(cmd, "write")) &&
+	bool is_ds = false;
+	if (!strcmp(cmd, "read") && (dataset || mms_ref_parse(args[0], &name, &perr)))
+		is_ds = !dataset_parse(args[0], &name);
+	if (dataset && !is_ds) {
+		fprintf(stderr, "iedc: %s: not a data set reference LD/LN.NAME (e.g. "
+			"IEDD1BAY/LLN0.dsMeas, as iedc datasets prints it)\n", args[0]);
+		return IEDC_USAGE;
+	}
+	if (((!strcmp(cmd, "read") && !is_ds) || !strcmp(cmd, "write")) &&
 	    mms_ref_parse(args[0], &name, &perr)) {
 		fprintf(stderr, "iedc: %s: %s\n", args[0], perr.reason);
 		return IEDC_USAGE;
@@ -225,12 +303,14 @@ int main(int argc, char **argv)
 		return IEDC_USAGE;
 	}
 	struct client c;
-	int r = client_open(&c, host, password, timeout);
+	int r = client_open_pdu(&c, host, password, timeout, max_pdu);
 	if (!r) {
 		if (!strcmp(cmd, "identify"))
 			r = cmd_identify(&c, json);
 		else if (!strcmp(cmd, "browse"))
 			r = cmd_browse(&c, json, nargs ? args[0] : NULL);
+		else if (is_ds)
+			r = cmd_read_dataset(&c, json, args[0], &name);
 		else if (!strcmp(cmd, "read"))
 			r = cmd_read(&c, json, args[0], &name);
 		else if (!strcmp(cmd, "write"))
@@ -250,8 +330,16 @@ int main(int argc, char **argv)
 	} else {
 		client_drop(&c);
 	}
+	/* --json: stdout is valid JSON whatever happened; a command that had
+	 * begun its document closed it with an "error" member itself */
+	if (json && r && !c.json_closed) {
+		fputs("{\"error\":", stdout);
+		json_str(stdout, c.errmsg);
+		printf(",\"exitStatus\":%d}\n", r);
+	}
 	fflush(stdout);
 	if (r)
 		fprintf(stderr, "iedc: %s\n", c.errmsg);
+	free(av);
 	return r;
 }

@@ -38,3 +38,13 @@ int cmd_read(struct client *c, bool json, const char *ref, const struct mms_objn
 int cmd_write(struct client *c, bool json, const char *ref, const struct mms_objname *name,
 	      const char *value);
 int cmd_datasets(struct client *c, bool json, const char *ld);
+
+/* A data set reference "LD/LN.NAME" or "LD/LN$NAME" (IEC 61850-8-1 §14: the
+ * named variable list LN$NAME of domain LD; NAME is no functional
+ * constraint) into *out. Returns 0 or -EINVAL. */
+int dataset_parse(const char *ref, struct mms_objname *out);
+/* iedc read of a data set: its members (GetNamedVariableListAttributes),
+ * then one Read with variableListName; each member printed with its
+ * reference and value. */
+int cmd_read_dataset(struct client *c, bool json, const char *ref,
+		     const struct mms_objname *list);
