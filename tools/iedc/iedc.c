@@ -187,7 +187,22 @@ static int reorder(int argc, char **argv, const struct option *opts, char **out)
 	return n;
 }
 
+/* Parses and runs one command line. av (argc * 2 + 2 pointers) receives
+ * reorder()'s options-first copy of argv; it is the caller's, freed by
+ * main whatever the outcome, so an early usage return leaks nothing. */
+static int iedc_run(int argc, char **argv, char **av);
+
 int main(int argc, char **argv)
+{
+	char **av = calloc((size_t)argc * 2 + 2, sizeof(*av));
+	if (!av)
+		return IEDC_USAGE;
+	int r = iedc_run(argc, argv, av);
+	free(av);
+	return r;
+}
+
+static int iedc_run(int argc, char **argv, char **av)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -202,9 +217,6 @@ int main(int argc, char **argv)
 	bool json = false, dataset = false;
 	int timeout = 10000, max_pdu = 65000, o;
 	const char *password = NULL;
-	char **av = calloc((size_t)argc * 2 + 2, sizeof(*av));
-	if (!av)
-		return IEDC_USAGE;
 	argc = reorder(argc, argv, opts, av);
 	argv = av;
 
@@ -340,6 +352,5 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (r)
 		fprintf(stderr, "iedc: %s\n", c.errmsg);
-	free(av);
 	return r;
 }
