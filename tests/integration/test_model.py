@@ -83,7 +83,7 @@ class Sample(unittest.TestCase):
 
     def test_read_levels(self):
         # a DO, an FC and a whole LN are readable as structures
-        self.assertIn("stVal: 10", self.read("IEDD1BAY/XCBR1$ST$Pos"))
+        self.assertIn("stVal: on (10)", self.read("IEDD1BAY/XCBR1$ST$Pos"))
         self.assertIn("Pos", self.read("IEDD1BAY/XCBR1[ST]"))
         out = self.read("IEDD1BAY/XCBR1")
         self.assertIn("ST", out)
