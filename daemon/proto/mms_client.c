@@ -1030,6 +1030,70 @@ static int put_basic(struct buf *b, const struct ber_tlv *t, bool json, struct p
 	}
 }
 
+/* Words for the values whose meaning the client knows from the MMS type
+ * description alone (the rule, as iedc.1 documents it):
+ *  - a bit string named "q" of 13 bits, fixed or varying (size 13 or -13),
+ *    is an IEC 61850 Quality (IEC 61850-8-1 §8.1.3.4, 7-3 §6.2): validity
+ *    (bits 0-1: good, invalid, reserved, questionable), then each detailQual
+ *    flag set, "substituted" for source, "test", "operatorBlocked";
+ *  - a bit string named "stVal" of 2 bits (size 2 or -2) is a Dbpos (DPS,
+ *    DPC, 7-3 §6.5): intermediate 00, off 01, on 10, bad 11;
+ *  - every utc-time carries a TimeQuality octet (8-1 §8.1.3.7):
+ *    LeapSecondsKnown, ClockFailure, ClockNotSynchronized and the
+ *    accuracy in bits (31: unspecified).
+ * Returns true with the words in out[n]. */
+static bool words_for(const struct ber_tlv *t, const struct mms_typespec *ty, bool *is_time,
+		      char *out, size_t n)
+{
+	static const char *const validity[] = { "good", "invalid", "reserved", "questionable" };
+	static const char *const detail[] = {
+		[2] = "overflow", [3] = "outOfRange", [4] = "badReference", [5] = "oscillatory",
+		[6] = "failure", [7] = "oldData", [8] = "inconsistent", [9] = "inaccurate",
+		[10] = "substituted", [11] = "test", [12] = "operatorBlocked",
+	};
+	static const char *const dbpos[] = { "intermediate", "off", "on", "bad" };
+	uint8_t bits[4];
+	size_t nbits, o;
+
+	*is_time = false;
+	if (t->constructed)
+		return false;
+	if (t->tag == MMS_TYPE_UTC_TIME) {
+		struct ber_utctime ut;
+		if (ber_get_utctime(t, &ut, NULL))
+			return false;
+		*is_time = true;
+		unsigned acc = ut.quality & 0x1f;
+		o = (size_t)snprintf(out, n, "%s%s%s", ut.quality & 0x80 ? "LeapSecondsKnown|" : "",
+				     ut.quality & 0x40 ? "ClockFailure|" : "",
+				     ut.quality & 0x20 ? "ClockNotSynchronized|" : "");
+		if (o < n) {
+			if (acc == 31)
+				snprintf(out + o, n - o, "accuracy unspecified");
+			else
+				snprintf(out + o, n - o, "accuracy %u bits", acc);
+		}
+		return true;
+	}
+	if (t->tag != MMS_TYPE_BIT_STRING || !ty || !ty->name || ty->type != MMS_TYPE_BIT_STRING ||
+	    ber_get_bitstring(t, bits, sizeof(bits), &nbits, NULL))
+		return false;
+	if (!strcmp(ty->name, "q") && (ty->size == 13 || ty->size == -13) && nbits >= 2 &&
+	    nbits <= 13) {
+		o = (size_t)snprintf(out, n, "%s",
+				     validity[mms_bit(bits, 0) * 2 + mms_bit(bits, 1)]);
+		for (unsigned k = 2; k < nbits && o < n; k++)
+			if (mms_bit(bits, k))
+				o += (size_t)snprintf(out + o, n - o, "|%s", detail[k]);
+		return true;
+	}
+	if (!strcmp(ty->name, "stVal") && (ty->size == 2 || ty->size == -2) && nbits == 2) {
+		snprintf(out, n, "%s", dbpos[mms_bit(bits, 0) * 2 + mms_bit(bits, 1)]);
+		return true;
+	}
+	return false;
+}
+
 struct fmt_ctx {
 	struct buf *out;
 	bool json;
@@ -1117,6 +1181,16 @@ static int fmt_constructed(struct fmt_ctx *x, const struct ber_cur *parent,
 		if ((r = fmt_value(x, &c, &e, sub, len)))
 			return r;
 		x->path[plen] = 0;
+		/* JSON keeps the raw value and adds the words beside it:
+		 * "q":"0000000000000","qText":"good"; a time also gets its
+		 * TimeQuality octet, "tQuality":10 */
+		char w[200];
+		bool is_time;
+		if (x->json && obj && words_for(&e, sub, &is_time, w, sizeof(w))) {
+			if (is_time)
+				bprintf(x->out, ",\"%sQuality\":%u", name, e.val[7]);
+			bprintf(x->out, ",\"%sText\":\"%s\"", name, w);
+		}
 	}
 	if (x->json)
 		buf_put_u8(x->out, obj ? '}' : ']');
@@ -1130,14 +1204,26 @@ static int fmt_value(struct fmt_ctx *x, const struct ber_cur *parent, const stru
 		return proto_fail(x->err, L, "Data is not context-specific");
 	if (t->tag == MMS_TYPE_ARRAY || t->tag == MMS_TYPE_STRUCTURE)
 		return fmt_constructed(x, parent, t, ty, plen);
+	char w[200];
+	bool is_time;
+	bool has_words = words_for(t, ty, &is_time, w, sizeof(w));
 	if (!x->json) {
 		if (x->lines)
 			buf_put_u8(x->out, '\n');
 		if (plen)
 			bprintf(x->out, "%s: ", x->path);
 		x->lines = true;
+		/* "good (0000000000000)", "on (10)"; a time keeps its "q=0xNN"
+		 * (the words are in JSON only: text must parse back) */
+		if (has_words && !is_time)
+			bprintf(x->out, "%s (", w);
 	}
-	return proto_relayer(x->err, L, put_basic(x->out, t, x->json, x->err));
+	int r = put_basic(x->out, t, x->json, x->err);
+	if (r)
+		return proto_relayer(x->err, L, r);
+	if (!x->json && has_words && !is_time)
+		buf_put_u8(x->out, ')');
+	return 0;
 }
 
 int mms_data_format(struct buf *out, const uint8_t *data, size_t len,
@@ -1266,8 +1352,10 @@ static int parse_time(struct buf *b, const struct mms_typespec *t, const char *s
 		ut.frac = frac > 0xFFFFFF ? 0xFFFFFF : (uint32_t)frac;
 		if (*p == ' ') {
 			int hi, lo;
+			/* iedc prints the quality in words after it: " (…)" */
 			if (strncmp(p, " q=0x", 5) || (hi = hexval(p[5])) < 0 ||
-			    (lo = hexval(p[6])) < 0 || p[7])
+			    (lo = hexval(p[6])) < 0 ||
+			    (p[7] && (strncmp(p + 7, " (", 2) || p[strlen(p) - 1] != ')')))
 				return bad(err, "'%s': after the time only ' q=0xNN' (TimeQuality) may follow", s);
 			ut.quality = (uint8_t)(hi << 4 | lo);
 			p += 7;

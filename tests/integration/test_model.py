@@ -4,6 +4,7 @@ wind-turbine sample (etc/sample.icd) and the IEC 61400-25 sample from
 ../shared/scl (wtur.cid); SCL validation from the command line; paging of
 GetNameList on a generated model; responses kept within the negotiated PDU
 size."""
+import re
 import json
 import os
 import subprocess
@@ -19,6 +20,13 @@ SAMPLE = os.path.join(SRC, "etc", "sample.icd")
 SHARED = os.path.join(os.path.dirname(SRC), "shared", "scl")
 GEN = os.path.join(SRC, "tools", "gen-scl.py")
 
+
+
+def bits_of(v):
+    """iedc prints a Quality or Dbpos as 'words (bits)' ('good (0000000000000)',
+    'on (10)'); the raw bits, for comparing."""
+    m = re.fullmatch(r"[A-Za-z|]+ \(([01]+)\)", v)
+    return m.group(1) if m else v
 
 def ident(s):
     return tlv(0x1A, s.encode())
@@ -40,7 +48,7 @@ class Sample(unittest.TestCase):
     def read(self, ref, *opts):
         r = iedc(*opts, "read", self.d.addr, ref)
         self.assertEqual(r.returncode, 0, r.stderr)
-        return r.stdout.strip()
+        return bits_of(r.stdout.strip())
 
     def test_browse_tree(self):
         r = iedc("browse", self.d.addr)
@@ -76,7 +84,7 @@ class Sample(unittest.TestCase):
 
     def test_read_levels(self):
         # a DO, an FC and a whole LN are readable as structures
-        self.assertIn("stVal: 10", self.read("IEDD1BAY/XCBR1$ST$Pos"))
+        self.assertIn("stVal: on (10)", self.read("IEDD1BAY/XCBR1$ST$Pos"))
         self.assertIn("Pos", self.read("IEDD1BAY/XCBR1[ST]"))
         out = self.read("IEDD1BAY/XCBR1")
         self.assertIn("ST", out)

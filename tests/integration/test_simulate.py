@@ -9,6 +9,7 @@ on a small model written here for ENC, BSC, ISC and BAC.
 The Write is built here from the type iedc browse reports (--json), so the
 components go in the model's order with their MMS types (ISO 9506-2 Data):
 iedc writes one basic value at a time, a control is the whole structure."""
+import re
 import json
 import os
 import struct
@@ -25,6 +26,13 @@ SHARED = os.path.join(os.path.dirname(SRC), "shared", "scl")
 SCAN = 0.5  # the default scan period of --simulate (s)
 WRITE_OK = b"\xa5\x02\x81\x00"  # Write-Response: one success
 
+
+
+def bits_of(v):
+    """iedc prints a Quality or Dbpos as 'words (bits)' ('good (0000000000000)',
+    'on (10)'); the raw bits, for comparing."""
+    m = re.fullmatch(r"[A-Za-z|]+ \(([01]+)\)", v)
+    return m.group(1) if m else v
 
 def ident(s):
     return tlv(0x1A, s.encode())
@@ -114,7 +122,7 @@ class Controls:
     def read(self, ref):
         r = iedc("read", self.d.addr, ref)
         assert r.returncode == 0, f"{ref}: {r.stderr}"
-        return r.stdout.strip()
+        return bits_of(r.stdout.strip())
 
 
 class Base(unittest.TestCase):

@@ -1,6 +1,7 @@
 """Process variables end to end: the real iedd with source plugins (sim,
 shm, modbus against a libmodbus server started here, and a mock blocking
 source that stalls), read and written through the real iedc."""
+import re
 import os
 import signal
 import subprocess
@@ -18,6 +19,13 @@ MB_SERVER = os.environ.get("PVRT_MB_SERVER")
 
 HEADER = "reference,source,address,scale,offset,direction,scanClass\n"
 
+
+
+def bits_of(v):
+    """iedc prints a Quality or Dbpos as 'words (bits)' ('good (0000000000000)',
+    'on (10)'); the raw bits, for comparing."""
+    m = re.fullmatch(r"[A-Za-z|]+ \(([01]+)\)", v)
+    return m.group(1) if m else v
 
 def config(map_path, sources, period=100, extra=""):
     return f"""<iedd xmlns="urn:iedd:config:1">
@@ -45,7 +53,7 @@ class Base(unittest.TestCase):
     def read(self, ref):
         r = iedc("read", self.d.addr, ref)
         self.assertEqual(r.returncode, 0, r.stderr)
-        return r.stdout.strip()
+        return bits_of(r.stdout.strip())
 
     def wait_value(self, ref, pred, timeout=10.0):
         deadline = time.time() + timeout

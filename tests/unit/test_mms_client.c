@@ -757,11 +757,42 @@ START_TEST(data_constructed)
 #define MOD_VALUE                                                                               \
 	T(0xA2, 0x85, 0x01, 0x01, 0x84, 0x03, 0x03, 0x00, 0x00, 0x91, 0x08, 0x6B, 0x05, 0x60,  \
 	  0x20, 0x00, 0x00, 0x00, 0x0A)
-	TEXT(mod, "stVal: 1\nq: 0000000000000\nt: 2026-11-24T10:00:00.000Z q=0x0a", MOD_VALUE);
-	JSON(mod, "{\"stVal\":1,\"q\":\"0000000000000\",\"t\":\"2026-11-24T10:00:00.000Z\"}",
+	TEXT(mod, "stVal: 1\nq: good (0000000000000)\nt: 2026-11-24T10:00:00.000Z q=0x0a", MOD_VALUE);
+	JSON(mod, "{\"stVal\":1,\"q\":\"0000000000000\",\"qText\":\"good\","
+		  "\"t\":\"2026-11-24T10:00:00.000Z\",\"tQuality\":10,\"tText\":\"accuracy 10 bits\"}",
 	     MOD_VALUE);
+	/* Quality (fixed or varying 13 bits) and TimeQuality in words:
+	 * questionable|test (11 ... bit 11), invalid|oldData; LeapSecondsKnown,
+	 * ClockNotSynchronized, accuracy unspecified (0xbf) */
+	struct mms_typespec *qv = TS(NULL, 0, T(0xA2, T(0xA1, COMP(T(0x84, 0xF3), 'q'),
+		COMP(T0(0x91), 't'))));
+	TEXT(qv, "q: questionable|test (1100000000010)\nt: 2026-11-24T10:00:00.000Z q=0xbf",
+	     T(0xA2, 0x84, 0x03, 0x03, 0xC0, 0x10, 0x91, 0x08, 0x6B, 0x05, 0x60, 0x20, 0x00,
+	       0x00, 0x00, 0xBF));
+	TEXT(mod, "stVal: 1\nq: invalid|oldData (0100000100000)\nt: 2026-11-24T10:00:00.000Z",
+	     T(0xA2, 0x85, 0x01, 0x01, 0x84, 0x03, 0x03, 0x41, 0x00, 0x91, 0x08, 0x6B, 0x05,
+	       0x60, 0x20, 0x00, 0x00, 0x00, 0x00));
+	/* Dbpos: stVal bit-string(2), fixed or varying */
+	struct mms_typespec *pos = TS(NULL, 0, T(0xA2, T(0xA1,
+		COMP(T(0x84, 0x02), 's', 't', 'V', 'a', 'l'))));
+	struct mms_typespec *posv = TS(NULL, 0, T(0xA2, T(0xA1,
+		COMP(T(0x84, 0xFE), 's', 't', 'V', 'a', 'l'))));
+	JSON(qv, "{\"q\":\"1100000000010\",\"qText\":\"questionable|test\","
+		 "\"t\":\"2026-11-24T10:00:00.000Z\",\"tQuality\":191,"
+		 "\"tText\":\"LeapSecondsKnown|ClockNotSynchronized|accuracy unspecified\"}",
+	     T(0xA2, 0x84, 0x03, 0x03, 0xC0, 0x10, 0x91, 0x08, 0x6B, 0x05, 0x60, 0x20, 0x00,
+	       0x00, 0x00, 0xBF));
+	TEXT(pos, "stVal: on (10)", T(0xA2, 0x84, 0x02, 0x06, 0x80));
+	TEXT(posv, "stVal: off (01)", T(0xA2, 0x84, 0x02, 0x06, 0x40));
+	TEXT(pos, "stVal: intermediate (00)", T(0xA2, 0x84, 0x02, 0x06, 0x00));
+	TEXT(pos, "stVal: bad (11)", T(0xA2, 0x84, 0x02, 0x06, 0xC0));
+	JSON(pos, "{\"stVal\":\"10\",\"stValText\":\"on\"}", T(0xA2, 0x84, 0x02, 0x06, 0x80));
+	mms_typespec_free(qv);
+	mms_typespec_free(pos);
+	mms_typespec_free(posv);
 	/* without a type there are no names */
-	TEXT(NULL, "[0]: 1\n[1]: 0000000000000\n[2]: 2026-11-24T10:00:00.000Z q=0x0a", MOD_VALUE);
+	TEXT(NULL, "[0]: 1\n[1]: 0000000000000\n[2]: 2026-11-24T10:00:00.000Z q=0x0a",
+	     MOD_VALUE);
 	JSON(NULL, "[1,\"0000000000000\",\"2026-11-24T10:00:00.000Z\"]", MOD_VALUE);
 	/* a value of another shape than the type: names where they fit, array in JSON */
 	TEXT(mod, "stVal: 1\nq: 2", T(0xA2, 0x85, 0x01, 0x01, 0x85, 0x01, 0x02));
@@ -783,10 +814,11 @@ START_TEST(data_constructed)
 	  T(0xA1, T(0xA2, 0x87, 0x05, 0x08, 0x3F, 0xC0, 0x00, 0x00, 0x83, 0x01, 0x00),          \
 		  T(0xA2, 0x87, 0x05, 0x08, 0xC0, 0x00, 0x00, 0x00, 0x83, 0x01, 0x01)),         \
 	  T0(0xA2))
-	TEXT(st, "Mod.stVal: 1\nMod.q: 0000000000000\nMod.t: 2026-11-24T10:00:00.000Z q=0x0a\n"
+	TEXT(st, "Mod.stVal: 1\nMod.q: good (0000000000000)\nMod.t: 2026-11-24T10:00:00.000Z q=0x0a\n"
 		 "arr[0].mag: 1.5\narr[0].ok: false\narr[1].mag: -2\narr[1].ok: true\ne: {}",
 	     ST_VALUE);
-	JSON(st, "{\"Mod\":{\"stVal\":1,\"q\":\"0000000000000\",\"t\":\"2026-11-24T10:00:00.000Z\"},"
+	JSON(st, "{\"Mod\":{\"stVal\":1,\"q\":\"0000000000000\",\"qText\":\"good\","
+		 "\"t\":\"2026-11-24T10:00:00.000Z\",\"tQuality\":10,\"tText\":\"accuracy 10 bits\"},"
 		 "\"arr\":[{\"mag\":1.5,\"ok\":false},{\"mag\":-2,\"ok\":true}],\"e\":{}}",
 	     ST_VALUE);
 	/* a bad leaf deep inside fails the whole value */

@@ -23,6 +23,11 @@ int cmd_read(struct client *c, bool json, const char *ref, const struct mms_objn
 	r = svc_type(c, name, ref, &type);
 	if (r && r != IEDC_SERVICE)
 		return r;
+	/* the root has no component name; the item's last part gives it, so
+	 * that q, t and stVal read on their own print in words too */
+	const char *last = strrchr(name->item, '$');
+	if (type && !type->name)
+		type->name = last ? last + 1 : name->item;
 	snprintf(what, sizeof(what), "Read of %s", ref);
 	uint32_t id = c->next_invoke++;
 	buf_init(&pdu, ISO_HEADROOM, 0);
