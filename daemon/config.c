@@ -399,19 +399,26 @@ static size_t name_len(const char *p, const char *end)
 	return (size_t)(p - s);
 }
 
-/* libxml2 gives an element the line where its start tag ends, and an
- * attribute no line at all. For a start tag over several lines, find the
- * attribute in the raw text: the start tag is the last "<name" before the
- * end of that line; walk its attributes. Falls back to the element's line. */
-static long attr_line(const struct diag *d, const xmlAttr *attr)
+/* Line of the byte at p in the raw text. */
+static long text_line(const struct diag *d, const char *p)
 {
-	const xmlNode *el = attr->parent;
+	long n = 1;
+	for (const char *s = d->buf; s < p; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The start tag of element `el` in the raw text: the last "<name" before
+ * the end of the line libxml2 gives the element. NULL when there is no raw
+ * text. *qlen receives the length of the tag's qualified name. */
+static const char *start_tag(const struct diag *d, const xmlNode *el, size_t *qlen)
+{
 	long line = node_line(el), l = 1;
 	const char *p = d->buf, *end = d->buf + d->len, *tag = NULL;
 	char qname[256];
 
 	if (!d->buf || line <= 0)
-		return line;
+		return NULL;
 	if (el->ns && el->ns->prefix)
 		snprintf(qname, sizeof(qname), "%s:%s", el->ns->prefix, el->name);
 	else
@@ -425,7 +432,31 @@ static long attr_line(const struct diag *d, const xmlAttr *attr)
 		if (*p == '\n' && ++l > line)
 			break;
 	}
-	if (!tag)
+	*qlen = ql;
+	return tag;
+}
+
+/* The line where element `el` starts ("<source" of a start tag over
+ * several lines), as a user reads the file. */
+static long elem_line(const struct diag *d, const xmlNode *el)
+{
+	size_t ql;
+	const char *tag = start_tag(d, el, &ql);
+	return tag ? text_line(d, tag) : node_line(el);
+}
+
+/* libxml2 gives an element the line where its start tag ends, and an
+ * attribute no line at all. For a start tag over several lines, find the
+ * attribute in the raw text: the start tag is the last "<name" before the
+ * end of that line; walk its attributes. Falls back to the element's line. */
+static long attr_line(const struct diag *d, const xmlAttr *attr)
+{
+	const xmlNode *el = attr->parent;
+	long line = node_line(el);
+	const char *p, *end = d->buf + d->len, *tag;
+	size_t ql;
+
+	if (!(tag = start_tag(d, el, &ql)))
 		return line;
 	/* The tag is well-formed (the document parsed): name="v" or name='v'. */
 	p = tag + 1 + ql;
@@ -444,12 +475,8 @@ static long attr_line(const struct diag *d, const xmlAttr *attr)
 		const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
 		if (!q)
 			break;
-		if (al == strlen((const char *)attr->name) && !memcmp(an, attr->name, al)) {
-			long n = 1;
-			for (const char *s = d->buf; s < an; s++)
-				n += *s == '\n';
-			return n;
-		}
+		if (al == strlen((const char *)attr->name) && !memcmp(an, attr->name, al))
+			return text_line(d, an);
 		p = q + 1;
 	}
 	return line;
@@ -823,6 +850,7 @@ static int read_scl(struct diag *d, xmlNode *n, struct iedd_config *c)
 	    (r = attr_string(d, n, "ied", c->ied_name, sizeof(c->ied_name))) < 0 ||
 	    (r = read_scl_strict(d, n, c)) < 0)
 		return r;
+	c->scl_line = (unsigned)elem_line(d, n);
 	const char *slash = strrchr(c->source, '/');
 	if (file[0] != '/' && slash && c->source[0] != '(') {
 		int dl = (int)(slash - c->source);
@@ -904,6 +932,7 @@ static int read_sources(struct diag *d, xmlNode *n, struct iedd_config *c)
 		}
 		struct config_source *s = &c->sources[c->n_sources];
 		memset(s, 0, sizeof(*s));
+		s->line = (unsigned)elem_line(d, k);
 		char thr[8] = "";
 		if ((r = attr_string(d, k, "name", s->name, sizeof(s->name))) < 0 ||
 		    (r = attr_string(d, k, "plugin", s->plugin, sizeof(s->plugin))) < 0 ||

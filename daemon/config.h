@@ -28,6 +28,7 @@ struct config_source {
 	char name[64];
 	char plugin[256];		/* bare plugin name or a path */
 	bool thread;			/* thread="true": own thread even if the plugin does not block */
+	unsigned line;			/* line of <source> in the file named by iedd_config.source */
 	struct config_param params[CONFIG_MAX_PARAMS];
 	size_t n_params;
 };
@@ -53,6 +54,7 @@ struct iedd_config {
 	char scl_file[4096];		/* <scl file>, made absolute against the config's directory; "" = embedded sample */
 	char ied_name[65];		/* <scl ied>, "" = the only IED of the file */
 	bool scl_strict;		/* <scl strict>: SCL loader warnings are errors (--strict) */
+	unsigned scl_line;		/* line of <scl> in `source`; 0 = no <scl> element */
 	/* process variables (added): */
 	char map_file[4096];		/* <map file>, absolute as scl_file; "" = no map */
 	unsigned scan_period_ms;	/* <map period>: the default scan class, 1000 */

@@ -214,6 +214,40 @@ START_TEST(full)
 }
 END_TEST
 
+/* The line of each <source> and of <scl> is kept for later messages
+ * (an unknown plugin, a missing SCL file): the line of the start tag's
+ * '<', also when the tag spans lines. */
+START_TEST(element_lines)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "";
+
+	write_file("lines.xml",
+		   HEAD					/* 1 */
+		   "  <scl file=\"model.icd\"\n"		/* 2 */
+		   "       ied=\"IED1\"/>\n"		/* 3 */
+		   "  <sources>\n"			/* 4 */
+		   "    <source name=\"a\" plugin=\"sim\"/>\n"	/* 5 */
+		   "    <source\n"			/* 6 */
+		   "        name=\"b\"\n"			/* 7 */
+		   "        plugin=\"shm\">\n"		/* 8 */
+		   "      <param name=\"segment\" value=\"/x\"/>\n"
+		   "    </source>\n"
+		   "  </sources>\n"
+		   "</iedd>\n",
+		   path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.scl_line, 2);
+	ck_assert_uint_eq(c.n_sources, 2);
+	ck_assert_uint_eq(c.sources[0].line, 5);
+	ck_assert_uint_eq(c.sources[1].line, 6);
+
+	write_file("no-scl.xml", "<iedd xmlns=\"" NS "\"/>", path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.scl_line, 0);
+}
+END_TEST
+
 START_TEST(sixteen_listeners)
 {
 	struct iedd_config c;
@@ -599,6 +633,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, etc_file);
 	tcase_add_test(tc, minimal);
 	tcase_add_test(tc, full);
+	tcase_add_test(tc, element_lines);
 	tcase_add_test(tc, sixteen_listeners);
 	tcase_add_test(tc, xsd_defaults_match);
 	tcase_add_loop_test(tc, broken_file, 0, (int)(sizeof(broken) / sizeof(broken[0])));
