@@ -45,6 +45,9 @@
 #define XMLERR_CONST
 #endif
 
+static bool is_cfg(const xmlNode *n, const char *name);
+static bool parse_uint(const char *s, unsigned *out);
+
 /* Diagnostics of one load. The first error becomes the message; later
  * ones are only counted. */
 struct diag {
@@ -534,6 +537,86 @@ static const xmlAttr *error_attr(const xmlNode *n, const char *m)
 	return xmlHasNsProp(n, (const xmlChar *)name, NULL);
 }
 
+/* The xs:unique constraints of iedd-config.xsd: what each keys on and how
+ * to repair a duplicate. */
+static const struct unique_key {
+	const char *elem;
+	const char *fields[2];
+	const char *fix;
+} unique_keys[] = {
+	{ .elem = "listen", .fields = { "address", "port" },
+	  .fix = "give each address and port once: remove one of the two <listen> or change its "
+		 "port" },
+	{ .elem = "source", .fields = { "name" },
+	  .fix = "each source needs its own name: rename one of the two <source> (the map's "
+		 "source column names the source a row reads)" },
+	{ .elem = "scanClass", .fields = { "name" },
+	  .fix = "each scan class needs its own name: rename or remove one of the two <scanClass> "
+		 "(map rows pick a class by name in their scanClass column)" },
+};
+
+/* Key field values are equal as the schema compares them: as strings, or as
+ * numbers for xs:unsignedInt ("010102" is port 10102). */
+static bool key_equal(const char *a, const char *b)
+{
+	unsigned ua, ub;
+
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b) || (parse_uint(a, &ua) && parse_uint(b, &ub) && ua == ub);
+}
+
+static bool same_key(const struct unique_key *k, const xmlNode *a, const xmlNode *b)
+{
+	bool eq = true;
+
+	for (size_t i = 0; i < 2 && k->fields[i] && eq; i++) {
+		xmlChar *va = xmlGetNoNsProp(a, (const xmlChar *)k->fields[i]);
+		xmlChar *vb = xmlGetNoNsProp(b, (const xmlChar *)k->fields[i]);
+		eq = key_equal((const char *)va, (const char *)vb);
+		xmlFree(va);
+		xmlFree(vb);
+	}
+	return eq;
+}
+
+/* A second element with the key of an earlier sibling: names the key,
+ * both lines and the repair. False for an element iedd has no words for. */
+static bool diag_duplicate(struct diag *d, const xmlNode *n)
+{
+	const struct unique_key *k = NULL;
+	const xmlNode *first = NULL;
+	char what[200] = "", val[48];
+	size_t o = 0;
+
+	for (size_t i = 0; i < sizeof(unique_keys) / sizeof(unique_keys[0]); i++)
+		if (!strcmp((const char *)n->name, unique_keys[i].elem))
+			k = &unique_keys[i];
+	if (!k)
+		return false;
+	for (const xmlNode *s = n->parent ? n->parent->children : NULL; s && s != n; s = s->next)
+		if (is_cfg(s, k->elem) && same_key(k, s, n)) {
+			first = s;
+			break;
+		}
+	for (size_t i = 0; i < 2 && k->fields[i]; i++) {
+		xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)k->fields[i]);
+		o += (size_t)snprintf(what + o, sizeof(what) - o, "%s%s '%s'", i ? " and " : "",
+				      k->fields[i], printable(v ? (const char *)v : "", val, sizeof(val)));
+		xmlFree(v);
+		if (o >= sizeof(what))
+			break;
+	}
+	if (first)
+		diag_report(d, elem_line(d, n), "element '%s': %s %s twice (first at %s:%ld); %s",
+			    k->elem, what, k->fields[1] ? "appear" : "appears", d->file,
+			    elem_line(d, first), k->fix);
+	else
+		diag_report(d, elem_line(d, n), "element '%s': %s %s twice; %s", k->elem, what,
+			    k->fields[1] ? "appear" : "appears", k->fix);
+	return true;
+}
+
 static void diag_schema_error(struct diag *d, XMLERR_CONST xmlError *e)
 {
 	const xmlNode *n = e->node;
@@ -591,9 +674,9 @@ static void diag_schema_error(struct diag *d, XMLERR_CONST xmlError *e)
 		}
 		if ((p = strstr(m, "Duplicate key-sequence ["))) {
 			p += strlen("Duplicate key-sequence ");
-			diag_report(d, node_line(n),
-				    "element '%s': %.*s appears twice (give each address and port once)",
-				    el, (int)strcspn(p, "]") + 1, p);
+			if (!diag_duplicate(d, n))
+				diag_report(d, node_line(n), "element '%s': %.*s appears twice", el,
+					    (int)strcspn(p, "]") + 1, p);
 			return;
 		}
 	}
@@ -827,16 +910,28 @@ static int read_server(struct diag *d, xmlNode *server, struct iedd_config *c)
 	return r;
 }
 
+/* Attribute `name` of `n`, of the schema's booleanType, into *out if
+ * present. The schema has refused all but "true", "false", "1" and "0",
+ * with surrounding whitespace allowed (xs:boolean collapses it).
+ * 1 = set, 0 = absent, -EINVAL = refused (reported). */
+static int attr_bool(struct diag *d, xmlNode *n, const char *name, bool *out)
+{
+	char v[64] = "", t[8];
+	int r = attr_string(d, n, name, v, sizeof(v));
+
+	if (r <= 0)
+		return r;
+	collapse((const xmlChar *)v, t, sizeof(t));
+	*out = !strcmp(t, "true") || !strcmp(t, "1");
+	return 1;
+}
+
 /* <scl strict>: warnings of the SCL loader are errors (iedd --strict;
- * doc/scl-findings.md). The schema has checked it is an xs:boolean. */
+ * doc/scl-findings.md). */
 static int read_scl_strict(struct diag *d, xmlNode *n, struct iedd_config *c)
 {
-	char v[8] = "";
-	int r = attr_string(d, n, "strict", v, sizeof(v));
-	if (r < 0)
-		return r;
-	c->scl_strict = !strcmp(v, "true") || !strcmp(v, "1");
-	return 0;
+	int r = attr_bool(d, n, "strict", &c->scl_strict);
+	return r < 0 ? r : 0;
 }
 
 /* <scl file ied>: a relative file is taken relative to the configuration
@@ -933,18 +1028,17 @@ static int read_sources(struct diag *d, xmlNode *n, struct iedd_config *c)
 		struct config_source *s = &c->sources[c->n_sources];
 		memset(s, 0, sizeof(*s));
 		s->line = (unsigned)elem_line(d, k);
-		char thr[8] = "";
 		if ((r = attr_string(d, k, "name", s->name, sizeof(s->name))) < 0 ||
 		    (r = attr_string(d, k, "plugin", s->plugin, sizeof(s->plugin))) < 0 ||
-		    (r = attr_string(d, k, "thread", thr, sizeof(thr))) < 0)
+		    (r = attr_bool(d, k, "thread", &s->thread)) < 0)
 			return r;
-		s->thread = !strcmp(thr, "true") || !strcmp(thr, "1");
 		for (size_t i = 0; i < c->n_sources; i++)
 			if (!strcmp(c->sources[i].name, s->name)) {
-				diag_report(d, node_line(k),
-					    "element 'source': name '%s' is used twice (each "
-					    "source needs its own name)",
-					    s->name);
+				/* The schema's uniqueSource has said it already;
+				 * kept in case the schema is relaxed. */
+				if (!diag_duplicate(d, k))
+					diag_report(d, node_line(k), "element 'source': name '%s' "
+						    "appears twice", s->name);
 				return -EINVAL;
 			}
 		for (xmlNode *p = k->children; p; p = p->next) {

@@ -248,6 +248,32 @@ START_TEST(element_lines)
 }
 END_TEST
 
+/* xs:boolean collapses whitespace: " true " and "1" are true, as the
+ * schema (and xmllint) accept them. */
+START_TEST(booleans)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "";
+
+	write_file("bool.xml",
+		   HEAD "<scl file=\"a.icd\" strict=\" true \"/>\n<sources>\n"
+		   "<source name=\"a\" plugin=\"sim\" thread=\"\n1 \"/>\n"
+		   "<source name=\"b\" plugin=\"sim\" thread=\"false\"/>\n"
+		   "<source name=\"c\" plugin=\"sim\" thread=\"0\"/>\n"
+		   "<source name=\"d\" plugin=\"sim\"/>\n"
+		   "<source name=\"e\" plugin=\"sim\" thread=\"true\"/>\n</sources></iedd>\n",
+		   path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(c.scl_strict);
+	ck_assert_uint_eq(c.n_sources, 5);
+	ck_assert(c.sources[0].thread);
+	ck_assert(!c.sources[1].thread);
+	ck_assert(!c.sources[2].thread);
+	ck_assert(!c.sources[3].thread);
+	ck_assert(c.sources[4].thread);
+}
+END_TEST
+
 START_TEST(sixteen_listeners)
 {
 	struct iedd_config c;
@@ -418,7 +444,36 @@ static const struct broken broken[] = {
 	  .line = 4, .says = { "element 'listen', attribute 'address': '1.2.3'", "numeric IPv4 or IPv6" } },
 	{ .name = "duplicate.xml",
 	  .text = HEAD "<server>\n" LISTEN_OK LISTEN_OK "</server></iedd>\n", .line = 4,
-	  .says = { "element 'listen'", "'127.0.0.1', '10102'", "twice" } },
+	  .says = { "element 'listen': address '127.0.0.1' and port '10102' appear twice",
+		    "duplicate.xml:3)", "give each address and port once" } },
+	/* The same port written another way is the same key (xs:unsignedInt). */
+	{ .name = "duplicate-port.xml",
+	  .text = HEAD "<server>\n" LISTEN_OK "<listen address=\"127.0.0.1\"\n  port=\"010102\"/>\n"
+		  "</server></iedd>\n",
+	  .line = 4, .says = { "port '010102' appear twice", "(first at ", "duplicate-port.xml:3)" } },
+	{ .name = "duplicate-source.xml",
+	  .text = HEAD "  <sources>\n    <source name=\"plc\" plugin=\"modbus\"/>\n"
+		  "    <source name=\"sim\" plugin=\"sim\"/>\n"
+		  "    <source name=\"plc\" plugin=\"shm\"/>\n  </sources>\n</iedd>\n",
+	  .line = 5,
+	  .says = { "element 'source': name 'plc' appears twice", "duplicate-source.xml:3)",
+		    "each source needs its own name", "rename one" } },
+	{ .name = "duplicate-scanclass.xml",
+	  .text = HEAD "  <map file=\"m.csv\">\n    <scanClass name=\"fast\" period=\"100\"/>\n"
+		  "    <scanClass\n      name=\"fast\" period=\"200\"/>\n  </map>\n</iedd>\n",
+	  .line = 4,
+	  .says = { "element 'scanClass': name 'fast' appears twice", "duplicate-scanclass.xml:3)",
+		    "each scan class needs its own name", "scanClass column" } },
+	{ .name = "address-empty.xml",
+	  .text = HEAD "<server><listen address=\"\" port=\"102\"/></server></iedd>\n", .line = 2,
+	  .says = { "attribute 'address': ''", "numeric IPv4 or IPv6", "'*'" } },
+	{ .name = "thread-yes.xml",
+	  .text = HEAD "<sources>\n<source name=\"a\" plugin=\"sim\" thread=\"yes\"/></sources></iedd>\n",
+	  .line = 3,
+	  .says = { "element 'source', attribute 'thread': 'yes'", "use true or false, or 1 or 0" } },
+	{ .name = "strict-on.xml",
+	  .text = HEAD "<scl file=\"a.icd\" strict=\"on\"/></iedd>\n", .line = 2,
+	  .says = { "element 'scl', attribute 'strict': 'on'", "use true or false, or 1 or 0" } },
 	{ .name = "doctype.xml",
 	  .text = "<?xml version=\"1.0\"?>\n"
 		  "<!DOCTYPE iedd [\n <!ENTITY a \"aaaaaaaaaa\">\n <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;\">\n]>\n"
@@ -634,6 +689,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, minimal);
 	tcase_add_test(tc, full);
 	tcase_add_test(tc, element_lines);
+	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, sixteen_listeners);
 	tcase_add_test(tc, xsd_defaults_match);
 	tcase_add_loop_test(tc, broken_file, 0, (int)(sizeof(broken) / sizeof(broken[0])));
