@@ -2020,7 +2020,8 @@ static xmlNode *pick_ied(struct ctx *c, xmlNode *root)
 		fail(c, NULL, "the file has no IED (an ICD, CID, IID or SCD with an IED element is"
 		     " needed)");
 	else if (n > 1)
-		fail(c, NULL, "the file has %u IEDs (%s): name the IED to load", n, names);
+		fail(c, NULL, "the file has %u IEDs (%s): name the one to serve with --ied NAME (or"
+		     " <scl ied=\"NAME\"> in iedd.xml)", n, names);
 	else
 		return only;
 	return NULL;

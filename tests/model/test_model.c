@@ -826,7 +826,7 @@ static const struct bad_case bad_cases[] = {
 	  "<DAType id=\"Dh\"><BDA name=\"n\" bType=\"INT8\"/></DAType>\n" TYPES_CLOSE,
 	  "<DAType id=\"Dh\"", { "nested more than 16 levels" } },
 	{ "several IEDs, none named", HEAD "<IED name=\"E1\"/>\n<IED name=\"E2\"/>\n" TYPES_OPEN INC TYPES_CLOSE,
-	  NULL, { "the file has 2 IEDs (E1, E2): name the IED to load" } },
+	  NULL, { "the file has 2 IEDs (E1, E2): name the one to serve with --ied NAME (or <scl ied=\"NAME\"> in iedd.xml)" } },
 	{ "IED not in the file", HEAD "<IED name=\"E1\"/>\n<IED name=\"E2\"/>\n" TYPES_OPEN INC TYPES_CLOSE,
 	  NULL, { "no IED named 'E3'", "it has: E1, E2" }, "E3" },
 	{ "no IED", HEAD TYPES_OPEN INC TYPES_CLOSE, NULL, { "no IED" } },

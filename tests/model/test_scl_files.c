@@ -48,7 +48,7 @@ static const struct file_case files[] = {
 	{ "sampleModel_errors.icd", NULL, { "AccessPoint in IED 'SampleIED' has no name attribute" },
 	  20 },
 	/* several IEDs and none named: the message lists them */
-	{ "valid2003.scd", NULL, { "3 IEDs (IED1, IED2, IED3)", "name the IED" } },
+	{ "valid2003.scd", NULL, { "3 IEDs (IED1, IED2, IED3)", "--ied NAME", "<scl ied=\"NAME\">" } },
 	{ "sisco_sample_ed2.scd", NULL, { "4 IEDs (Client1, E1Q1SB1, GOOSEPUB, SVPUB)" } },
 	/* an IED that is only a client serves nothing */
 	{ "sisco_sample_ed2.scd", "Client1", { "IED 'Client1' has no AccessPoint with a Server" }, 127 },
