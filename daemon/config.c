@@ -934,8 +934,31 @@ static int read_scl_strict(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return r < 0 ? r : 0;
 }
 
+/* A path written in attribute `attr` of `n`, made relative to the
+ * configuration file's directory, as users expect of paths written in a
+ * config file (and as they would be if iedd ran from that directory). An
+ * absolute path, and every path of the embedded default (which has no
+ * directory), is kept as written. */
+static int config_path(struct diag *d, xmlNode *n, const char *attr, const char *file, char *out,
+		       size_t outlen, const struct iedd_config *c)
+{
+	const char *slash = strrchr(c->source, '/');
+	if (file[0] != '/' && slash && c->source[0] != '(') {
+		int dl = (int)(slash - c->source);
+		if ((size_t)snprintf(out, outlen, "%.*s/%s", dl, c->source, file) >= outlen) {
+			diag_report(d, elem_line(d, n), "element '%s', attribute '%s': path too long "
+				    "once made relative to %.*s (give a shorter or absolute path)",
+				    (const char *)n->name, attr, dl, c->source);
+			return -EINVAL;
+		}
+	} else {
+		snprintf(out, outlen, "%s", file);
+	}
+	return 0;
+}
+
 /* <scl file ied>: a relative file is taken relative to the configuration
- * file's directory, as users expect of paths written in a config file. */
+ * file's directory. */
 static int read_scl(struct diag *d, xmlNode *n, struct iedd_config *c)
 {
 	char file[sizeof(c->scl_file)] = "";
@@ -945,36 +968,9 @@ static int read_scl(struct diag *d, xmlNode *n, struct iedd_config *c)
 	    (r = attr_string(d, n, "ied", c->ied_name, sizeof(c->ied_name))) < 0 ||
 	    (r = read_scl_strict(d, n, c)) < 0)
 		return r;
+	if ((r = config_path(d, n, "file", file, c->scl_file, sizeof(c->scl_file), c)) < 0)
+		return r;
 	c->scl_line = (unsigned)elem_line(d, n);
-	const char *slash = strrchr(c->source, '/');
-	if (file[0] != '/' && slash && c->source[0] != '(') {
-		int dl = (int)(slash - c->source);
-		if ((size_t)snprintf(c->scl_file, sizeof(c->scl_file), "%.*s/%s", dl, c->source,
-				     file) >= sizeof(c->scl_file)) {
-			diag_report(d, node_line(n), "element 'scl', attribute 'file': path too long");
-			return -EINVAL;
-		}
-	} else {
-		snprintf(c->scl_file, sizeof(c->scl_file), "%s", file);
-	}
-	return 0;
-}
-
-/* A file named in the configuration, relative to its directory. */
-static int config_path(struct diag *d, xmlNode *n, const char *elem, const char *file, char *out,
-		       size_t outlen, const struct iedd_config *c)
-{
-	const char *slash = strrchr(c->source, '/');
-	if (file[0] != '/' && slash && c->source[0] != '(') {
-		int dl = (int)(slash - c->source);
-		if ((size_t)snprintf(out, outlen, "%.*s/%s", dl, c->source, file) >= outlen) {
-			diag_report(d, node_line(n), "element '%s', attribute 'file': path too long",
-				    elem);
-			return -EINVAL;
-		}
-	} else {
-		snprintf(out, outlen, "%s", file);
-	}
 	return 0;
 }
 
@@ -985,7 +981,7 @@ static int read_map(struct diag *d, xmlNode *n, struct iedd_config *c)
 	int r;
 
 	if ((r = attr_string(d, n, "file", file, sizeof(file))) < 0 ||
-	    (r = config_path(d, n, "map", file, c->map_file, sizeof(c->map_file), c)) < 0 ||
+	    (r = config_path(d, n, "file", file, c->map_file, sizeof(c->map_file), c)) < 0 ||
 	    (r = attr_uint(d, n, "period", 3600000, &c->scan_period_ms)) < 0)
 		return r;
 	for (xmlNode *k = n->children; k; k = k->next) {
@@ -1028,9 +1024,18 @@ static int read_sources(struct diag *d, xmlNode *n, struct iedd_config *c)
 		struct config_source *s = &c->sources[c->n_sources];
 		memset(s, 0, sizeof(*s));
 		s->line = (unsigned)elem_line(d, k);
+		char plugin[256] = "";
 		if ((r = attr_string(d, k, "name", s->name, sizeof(s->name))) < 0 ||
-		    (r = attr_string(d, k, "plugin", s->plugin, sizeof(s->plugin))) < 0 ||
+		    (r = attr_string(d, k, "plugin", plugin, sizeof(plugin))) < 0 ||
 		    (r = attr_bool(d, k, "thread", &s->thread)) < 0)
+			return r;
+		/* A bare name is looked up in the plugin directory; a path (with
+		 * a '/') is a file, relative to this file as <scl> and <map>. */
+		if (strchr(plugin, '/'))
+			r = config_path(d, k, "plugin", plugin, s->plugin, sizeof(s->plugin), c);
+		else
+			snprintf(s->plugin, sizeof(s->plugin), "%s", plugin);
+		if (r < 0)
 			return r;
 		for (size_t i = 0; i < c->n_sources; i++)
 			if (!strcmp(c->sources[i].name, s->name)) {

@@ -26,7 +26,10 @@ struct config_param {
 /* <sources><source name plugin thread?> (process variables, daemon/pv) */
 struct config_source {
 	char name[64];
-	char plugin[256];		/* bare plugin name or a path */
+	/* A bare plugin name (looked up in the plugin directory), or a path:
+	 * one written relative in iedd.xml is made relative to the directory
+	 * of iedd.xml, as scl_file and map_file are. */
+	char plugin[4096];
 	bool thread;			/* thread="true": own thread even if the plugin does not block */
 	unsigned line;			/* line of <source> in the file named by iedd_config.source */
 	struct config_param params[CONFIG_MAX_PARAMS];

@@ -271,6 +271,33 @@ static int check_findings(const char *file, const struct model *m, const char *e
 	return errors || warn_err ? -EINVAL : 0;
 }
 
+/* The SCL file could not be opened: say where its name came from (the
+ * iedd.xml line of <scl file>, or --scl) and the path it resolved to, as
+ * the loader knows neither. Other load errors (they name the SCL file,
+ * line and column) are kept as they are. */
+static void scl_open_error(const struct iedd_config *cfg, bool from_cli, int r, char *merr,
+			   size_t len)
+{
+	char prefix[4200], abs[8200], cwd[4096] = "";
+	snprintf(prefix, sizeof(prefix), "%s: cannot open: ", cfg->scl_file);
+	if (strncmp(merr, prefix, strlen(prefix)))
+		return;
+	if (cfg->scl_file[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		cwd[0] = 0;
+	snprintf(abs, sizeof(abs), "%s%s%s", cwd, cwd[0] ? "/" : "", cfg->scl_file);
+	int n;
+	if (from_cli)
+		n = snprintf(merr, len, "--scl %s: cannot open %s: %s", cfg->scl_file, abs,
+			     strerror(-r));
+	else
+		n = snprintf(merr, len, "%s:%u: <scl file> names %s, which cannot be opened: %s (a "
+			     "relative path is taken from the directory of %s)", cfg->source,
+			     cfg->scl_line, abs, strerror(-r), cfg->source);
+	/* Cut to len, the message still says first where and what. */
+	if (n > 0 && (size_t)n >= len && len > 4)
+		memcpy(merr + len - 4, "...", 4);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -422,6 +449,8 @@ int main(int argc, char **argv)
 				       embedded_sample_icd_len, ied_sel, &model, merr, sizeof(merr));
 	strict |= cfg.scl_strict;
 	const char *scl_name = cfg.scl_file[0] ? cfg.scl_file : "(embedded sample.icd)";
+	if (r && cfg.scl_file[0])
+		scl_open_error(&cfg, scl != NULL, r, merr, sizeof(merr));
 	if (r) {
 		if (check)
 			check_findings(scl_name, NULL, merr, strict, json);

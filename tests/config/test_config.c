@@ -274,6 +274,66 @@ START_TEST(booleans)
 }
 END_TEST
 
+/* Paths written in iedd.xml are relative to its directory, whatever the
+ * current directory: <scl file>, <map file> and a plugin path (one with a
+ * '/'); a bare plugin name is left for the plugin directory. */
+START_TEST(relative_paths)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "", want[512], cwd[4096];
+
+	write_file("paths.xml",
+		   HEAD "<scl file=\"models/a.icd\"/>\n<map file=\"m.csv\"/>\n<sources>\n"
+		   "<source name=\"a\" plugin=\"sim\"/>\n"
+		   "<source name=\"b\" plugin=\"lib/iedd-source-x.so\"/>\n"
+		   "<source name=\"c\" plugin=\"./y.so\"/>\n"
+		   "<source name=\"d\" plugin=\"/opt/z/iedd-source-z.so\"/>\n"
+		   "</sources></iedd>\n",
+		   path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	snprintf(want, sizeof(want), "%s/models/a.icd", tmpdir);
+	ck_assert_str_eq(c.scl_file, want);
+	snprintf(want, sizeof(want), "%s/m.csv", tmpdir);
+	ck_assert_str_eq(c.map_file, want);
+	ck_assert_str_eq(c.sources[0].plugin, "sim");
+	snprintf(want, sizeof(want), "%s/lib/iedd-source-x.so", tmpdir);
+	ck_assert_str_eq(c.sources[1].plugin, want);
+	snprintf(want, sizeof(want), "%s/./y.so", tmpdir);
+	ck_assert_str_eq(c.sources[2].plugin, want);
+	ck_assert_str_eq(c.sources[3].plugin, "/opt/z/iedd-source-z.so");
+
+	/* Named without a directory, the file is in the current one: the
+	 * paths stay as written, and so relative to it. */
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(tmpdir), 0);
+	int r = load_quiet("paths.xml", &c, err, sizeof(err));
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_str_eq(c.scl_file, "models/a.icd");
+	ck_assert_str_eq(c.sources[1].plugin, "lib/iedd-source-x.so");
+}
+END_TEST
+
+/* The plugin attribute holds up to 255 characters; with the directory put
+ * in front the path is longer, and is kept whole. */
+START_TEST(long_plugin_path)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "", text[1024], name[300];
+
+	memset(name, 'p', 250);
+	memcpy(name, "./", 2);
+	strcpy(name + 250, ".so");
+	snprintf(text, sizeof(text),
+		 HEAD "<sources>\n<source name=\"a\"\n plugin=\"%s\"/>\n</sources></iedd>\n",
+		 name);
+	write_file("long.xml", text, path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(strlen(c.sources[0].plugin), strlen(tmpdir) + 1 + strlen(name));
+	ck_assert_str_eq(c.sources[0].plugin + strlen(tmpdir) + 1, name);
+}
+END_TEST
+
 START_TEST(sixteen_listeners)
 {
 	struct iedd_config c;
@@ -690,6 +750,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, full);
 	tcase_add_test(tc, element_lines);
 	tcase_add_test(tc, booleans);
+	tcase_add_test(tc, relative_paths);
+	tcase_add_test(tc, long_plugin_path);
 	tcase_add_test(tc, sixteen_listeners);
 	tcase_add_test(tc, xsd_defaults_match);
 	tcase_add_loop_test(tc, broken_file, 0, (int)(sizeof(broken) / sizeof(broken[0])));
