@@ -1,12 +1,51 @@
 #!/bin/sh
-# Set up, build, and run iedd on the embedded default configuration.
-#   scripts/run.sh [iedd options...]
+# Set up, build, and run iedd (by default on the embedded default
+# configuration: 127.0.0.1:10102 and the sample model).
+#   scripts/run.sh [iedd options...]     e.g. --listen 127.0.0.1:10333
+# The address to try is the one iedd says it listens on (its log line
+# "listening on ADDR:PORT"), so --listen and --config show what they do.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo
-echo "iedd listens on 127.0.0.1:10102 (embedded default configuration)."
-echo "Try, from another terminal:  build/tools/iedc identify 127.0.0.1:10102"
-echo "Stop with Ctrl-C."
-echo
-exec build/daemon/iedd -v "$@"
+
+# iedd's log passes through a FIFO to a reader that copies every line to
+# stderr and, at the first "listening on", says where to connect. The
+# reader runs in the background, so Ctrl-C (SIGINT to the foreground
+# group) stops iedd, and the reader, which ignores it, prints iedd's last
+# lines and ends when iedd closes its end.
+dir=$(mktemp -d "${TMPDIR:-/tmp}/iedd-run.XXXXXX")
+fifo="$dir/log"
+mkfifo "$fifo"
+trap 'rm -rf "$dir"' EXIT
+trap ':' INT TERM	# not ignored: iedd gets its own SIGINT and stops cleanly
+
+{
+	told=""
+	while IFS= read -r line; do
+		printf '%s\n' "$line" >&2
+		case $line in
+		*" net: listening on "*)
+			addr=${line##* listening on }
+			# a wildcard is not an address to connect to: its loopback is
+			case $addr in
+			"*:"*) try="127.0.0.1:${addr#\*:}" ;;
+			"[::]:"*) try="[::1]:${addr#\[::\]:}" ;;
+			*) try=$addr ;;
+			esac
+			if [ -z "$told" ]; then
+				told=1
+				echo "iedd listens on $addr." >&2
+				echo "Try, from another terminal:  build/tools/iedc identify $try" >&2
+				echo "Stop with Ctrl-C." >&2
+			fi
+			;;
+		esac
+	done
+} <"$fifo" &
+reader=$!
+
+rc=0
+build/daemon/iedd -v "$@" 2>"$fifo" || rc=$?
+wait "$reader" || true
+exit "$rc"
