@@ -916,7 +916,7 @@ static int read_server(struct diag *d, xmlNode *server, struct iedd_config *c)
  * 1 = set, 0 = absent, -EINVAL = refused (reported). */
 static int attr_bool(struct diag *d, xmlNode *n, const char *name, bool *out)
 {
-	char v[64] = "", t[8];
+	char v[256] = "", t[8];
 	int r = attr_string(d, n, name, v, sizeof(v));
 
 	if (r <= 0)
@@ -946,9 +946,10 @@ static int config_path(struct diag *d, xmlNode *n, const char *attr, const char 
 	if (file[0] != '/' && slash && c->source[0] != '(') {
 		int dl = (int)(slash - c->source);
 		if ((size_t)snprintf(out, outlen, "%.*s/%s", dl, c->source, file) >= outlen) {
-			diag_report(d, elem_line(d, n), "element '%s', attribute '%s': path too long "
-				    "once made relative to %.*s (give a shorter or absolute path)",
-				    (const char *)n->name, attr, dl, c->source);
+			diag_report(d, elem_line(d, n), "element '%s', attribute '%s': the path is "
+				    "too long with the directory of this file (%.*s/) in front; give "
+				    "a shorter or an absolute path", (const char *)n->name, attr, dl,
+				    c->source);
 			return -EINVAL;
 		}
 	} else {

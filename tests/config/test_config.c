@@ -334,6 +334,25 @@ START_TEST(long_plugin_path)
 }
 END_TEST
 
+/* A relative path that fits the attribute (4095) but not with the
+ * directory in front is refused, not cut. */
+START_TEST(relative_path_too_long)
+{
+	static char text[8192], name[4096];
+	struct iedd_config c;
+	char path[256], err[512] = "", want[700];
+
+	memset(name, 'd', 4090);
+	name[4090] = '\0';
+	snprintf(text, sizeof(text), HEAD "<scl\n  file=\"%s\"/></iedd>\n", name);
+	write_file("toolong.xml", text, path, sizeof(path));
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: element 'scl', attribute 'file': the path is too long "
+		 "with the directory of this file (%s/) in front", path, tmpdir);
+	ck_assert_msg(!strncmp(err, want, strlen(want)), "got '%s'", err);
+}
+END_TEST
+
 START_TEST(sixteen_listeners)
 {
 	struct iedd_config c;
@@ -752,6 +771,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, relative_paths);
 	tcase_add_test(tc, long_plugin_path);
+	tcase_add_test(tc, relative_path_too_long);
 	tcase_add_test(tc, sixteen_listeners);
 	tcase_add_test(tc, xsd_defaults_match);
 	tcase_add_loop_test(tc, broken_file, 0, (int)(sizeof(broken) / sizeof(broken[0])));
