@@ -673,15 +673,15 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 				ch->count = (uint32_t)v;
 		}
 		if (kind == C_DO || kind == C_SDO) {
-			/* An SDO without a type is left out where its DOType is
-			 * used (check_refs); a DO without one is an error. */
-			if (kind == C_SDO)
-				ch->type_id = attr(x, "type") ?: "";
-			else if (!(ch->type_id = req(c, x, "type", who)))
-				return -EINVAL;
-			/* A dangling reference is a fault where the type is used
-			 * (check_refs), not in a type nobody instantiates. */
-			ch->ref = strhash_get(&c->tm[T_DO], ch->type_id, strlen(ch->type_id));
+			/* Without a type, as with a type that is not defined, the
+			 * fault is where the type is used (check_refs): an SDO is
+			 * left out with a warning, a DO is an error. An LNodeType
+			 * that no LN of this IED uses (an SCD carries the templates
+			 * of every IED) is no fault here. */
+			ch->type_id = attr(x, "type") ?: "";
+			/* type="" names no type, even where a DOType has id="" */
+			ch->ref = ch->type_id[0] ? strhash_get(&c->tm[T_DO], ch->type_id,
+							       strlen(ch->type_id)) : NULL;
 		} else {
 			const char *bt = req(c, x, "bType", who);
 			if (!bt)
@@ -726,7 +726,8 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 						    tkind_name[k]);
 				if (!ch->type_id)	/* left out where used (check_refs) */
 					ch->type_id = "";
-				ch->ref = strhash_get(&c->tm[k], ch->type_id, strlen(ch->type_id));
+				ch->ref = ch->type_id[0] ? strhash_get(&c->tm[k], ch->type_id,
+								       strlen(ch->type_id)) : NULL;
 			}
 			ch->val = child(x, "Val");
 		}
@@ -1224,6 +1225,10 @@ static int check_refs(struct ctx *c, struct tmpl *t)
 			ch->warned = true;
 			continue;
 		}
+		if (!ch->type_id[0])
+			return fail(c, ch->node, "%s '%s' in %s '%s' has no type attribute (it is"
+				    " required: add type=\"...\" naming its %s)", ckind_name[ch->kind],
+				    ch->name, tkind_name[t->kind], t->id, k);
 		return fail(c, ch->node, "%s '%s' in %s '%s': %s '%s' is not defined in"
 			    " DataTypeTemplates (add it or fix the type attribute)",
 			    ckind_name[ch->kind], ch->name, tkind_name[t->kind], t->id, k,

@@ -777,6 +777,9 @@ static const struct bad_case bad_cases[] = {
 	{ "dangling DOType", HEAD IED_OPEN LN0 IED_CLOSE
 	  "<DataTypeTemplates>\n<LNodeType id=\"L0\" lnClass=\"LLN0\"><DO name=\"Mod\" type=\"NOPE\"/></LNodeType>\n" INC TYPES_CLOSE,
 	  "type=\"NOPE\"", { "DO 'Mod' in LNodeType 'L0'", "DOType 'NOPE' is not defined", "fix the type" } },
+	{ "DO without type", HEAD IED_OPEN LN0 IED_CLOSE
+	  "<DataTypeTemplates>\n<LNodeType id=\"L0\" lnClass=\"LLN0\"><DO name=\"Mod\"/></LNodeType>\n" INC TYPES_CLOSE,
+	  "<DO name=\"Mod\"/>", { "DO 'Mod' in LNodeType 'L0' has no type attribute", "add type=\"...\" naming its DOType" } },
 	{ "dangling LNodeType", HEAD IED_OPEN LN0 "<LN lnClass=\"GGIO\" inst=\"1\" lnType=\"NOPE\"/>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "lnType=\"NOPE\"", { "LN 'GGIO1'", "LNodeType 'NOPE' is not defined", "lnType" } },
 	{ "AccessPoint without name", HEAD "<IED name=\"E\">\n<AccessPoint><Server><LDevice inst=\"L\">\n" LN0 IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
@@ -976,6 +979,9 @@ static const struct fix_case fix_cases[] = {
 	{ "white space around a Val is no fault", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"b\"><Val> true\n</Val></DAI><DAI name=\"e\"><Val>  off </Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
 	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"b\" bType=\"BOOLEAN\" fc=\"CF\"/><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
 	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.e[ST]", "off" },
+	{ "an LNodeType no LN uses may have a DO without type or of an undefined DOType", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<LNodeType id=\"OTHER\" lnClass=\"GGIO\"><DO name=\"Ind\"/><DO name=\"Alm\" type=\"NOPE\"/></LNodeType>\n" INC TYPES_CLOSE,
+	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.stVal[ST]", "0" },
 	{ "an Enum without a Val holds its first member", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
 	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
 	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.e[ST]", "on" },
