@@ -1077,14 +1077,15 @@ static int apply_vals(struct ctx *c, uint8_t *v, const struct mtype *t, const xm
 			 * nothing on failure. */
 			char dflt[80];
 			model_val_get_text(v + (size_t)i * bt->size, bt, dflt, sizeof(dflt));
+			const char *why = "not a valid value";
+			if (bt->btype == MB_ENUM && bt->enm)	/* a name or an ordinal */
+				why = "not a member of the enumeration";
+			else if (r == -ERANGE)
+				why = bt->btype == MB_VISSTRING || bt->btype == MB_UNICODE ||
+				      bt->btype == MB_OCTET ? "too long" : "out of range";
 			warn(c, x, "%s: Val '%s' does not fit its type %s%s%s (%s); served as '%s'"
 			     " instead (fix the Val)", who, shown(txt, b, sizeof(b)), tn,
-			     bt->enm ? " " : "", bt->enm ? bt->enm->id : "",
-			     r == -ERANGE ? (bt->btype == MB_VISSTRING ||
-					     bt->btype == MB_UNICODE ||
-					     bt->btype == MB_OCTET ? "too long" : "out of range") :
-			     bt->btype == MB_ENUM ? "not a member of the enumeration" :
-						    "not a valid value", dflt);
+			     bt->enm ? " " : "", bt->enm ? bt->enm->id : "", why, dflt);
 		} else {
 			val_form(c, x, bt, txt, who);
 		}
