@@ -1652,35 +1652,39 @@ static int fcda_skip(struct ctx *c, const xmlNode *x, const struct mfcda *f, con
 	return FCDA_SKIPPED;
 }
 
-static int load_fcda(struct ctx *c, const struct mld *ld, const struct mln *ln,
-		     const char *dsname, xmlNode *x, struct mfcda *f)
+static int load_fcda(struct ctx *c, const struct mld *ld, const char *dsname, xmlNode *x,
+		     struct mfcda *f)
 {
-	char who[160], b[64], path[256];
-	snprintf(who, sizeof(who), "FCDA in DataSet '%s' of LN '%s'", dsname, ln->name);
+	char b[64], path[256];
 	const char *ldinst = attr(x, "ldInst"), *prefix = attr(x, "prefix");
-	const char *cls = req(c, x, "lnClass", who);
-	const char *lninst = attr(x, "lnInst"), *doname = attr(x, "doName");
-	const char *daname = attr(x, "daName"), *fcs = cls ? req(c, x, "fc", who) : NULL;
+	const char *cls = attr(x, "lnClass"), *lninst = attr(x, "lnInst");
+	const char *doname = attr(x, "doName"), *daname = attr(x, "daName"), *fcs = attr(x, "fc");
+	const char *ixs = attr(x, "ix");
 	uint64_t ix = 0;
-	if (!cls || !fcs)
-		return -EINVAL;
 	if (!ldinst)
 		ldinst = ld->inst;
 	if (!prefix)
 		prefix = "";
 	if (!lninst)
 		lninst = "";
-	if (attr(x, "ix") && uint_attr(c, x, "ix", who, 0, MAX_ARRAY_COUNT, &ix))
-		return -EINVAL;
-	int32_t ixv = attr(x, "ix") ? (int32_t)ix : -1;
-	uint8_t fc = model_fc_parse(fcs, strlen(fcs));
 	int n = snprintf(path, sizeof(path), "%s%s%s", doname ? doname : "",
 			 doname && daname && daname[0] ? "." : "", doname && daname ? daname : "");
-	int rn = snprintf(f->ref, sizeof(f->ref), "%s/%s%s%s%s%s[%s]", ldinst, prefix, cls,
-			  lninst, path[0] ? "." : "", path, fcs);
+	int rn = snprintf(f->ref, sizeof(f->ref), "%s/%s%s%s%s%s[%s]", ldinst, prefix,
+			  cls ? cls : "", lninst, path[0] ? "." : "", path, fcs ? fcs : "");
 	if (n < 0 || (size_t)n >= sizeof(path) || rn < 0 || (size_t)rn >= sizeof(f->ref))
 		return fail(c, x, "FCDA '%s' in DataSet '%s': the reference is too long", f->ref,
 			    dsname);
+	/* A member that names nothing resolvable, for want of an attribute
+	 * too (the schema requires fc; without lnClass no LN is named), is
+	 * left out like any other. */
+	if (!cls || !fcs)
+		return fcda_skip(c, x, f, dsname, "no %s attribute (add %s=\"...\")",
+				 !cls ? "lnClass" : "fc", !cls ? "lnClass" : "fc");
+	if (ixs && parse_uint_str(ixs, MAX_ARRAY_COUNT, &ix))
+		return fcda_skip(c, x, f, dsname, "ix=\"%s\" is not an array index from 0 to %u (fix"
+				 " ix)", shown(ixs, b, sizeof(b)), MAX_ARRAY_COUNT);
+	int32_t ixv = ixs ? (int32_t)ix : -1;
+	uint8_t fc = model_fc_parse(fcs, strlen(fcs));
 	if (fc == FC_NONE)
 		return fcda_skip(c, x, f, dsname, "fc '%s' is not a functional constraint (use ST, MX,"
 				 " CF, ...)", shown(fcs, b, sizeof(b)));
@@ -1748,7 +1752,7 @@ static int load_dataset(struct ctx *c, const struct mld *ld, const struct mln *l
 		return oom(c);
 	for (xmlNode *k = x->children; k; k = k->next)
 		if (is_scl(k, "FCDA")) {
-			int r = load_fcda(c, ld, ln, name, k, &ds->members[ds->n]);
+			int r = load_fcda(c, ld, name, k, &ds->members[ds->n]);
 			if (r < 0)
 				return r;
 			if (r != FCDA_SKIPPED)

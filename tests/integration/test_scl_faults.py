@@ -148,11 +148,18 @@ CASES = {
     "fcda_unresolved_left_out": (
         scl(ln0='<DataSet name="ds">\n' + FCDA.format("stVal") + FCDA.format("zz")
                 + '<FCDA ldInst="L" lnClass="GGIO" lnInst="9" doName="Ind" fc="ST"/>\n'
-                + FCDA.format("q") + '</DataSet>\n'
+                + FCDA.format("q")
+                + '<FCDA ldInst="L" lnClass="LLN0" doName="Mod" daName="stVal" fc="XX"/>\n'
+                + '<FCDA ldInst="L" lnClass="LLN0" doName="Mod" daName="t"/>\n</DataSet>\n'
                 '<ReportControl name="rcb" datSet="ds" confRev="5"/>\n'),
         [('daName="zz"', ["FCDA 'L/LLN0.Mod.zz[ST]' in DataSet 'ds'", "no such data attribute",
                           "left out of the data set, ConfRev unchanged", "fix doName"]),
-         ('lnInst="9"', ["FCDA 'L/GGIO9.Ind[ST]' in DataSet 'ds'", "has no LN 'GGIO9'", "left out of the data set"])],
+         ('lnInst="9"', ["FCDA 'L/GGIO9.Ind[ST]' in DataSet 'ds'", "has no LN 'GGIO9'",
+                         "left out of the data set"]),
+         ('fc="XX"', ["FCDA 'L/LLN0.Mod.stVal[XX]' in DataSet 'ds'",
+                      "fc 'XX' is not a functional constraint", "left out of the data set"]),
+         ('daName="t"', ["FCDA 'L/LLN0.Mod.t[]' in DataSet 'ds'", "no fc attribute",
+                         'add fc="..."', "left out of the data set"])],
         [("dataset:EL/LLN0.ds", ["EL/LLN0.Mod.stVal[ST]", "EL/LLN0.Mod.q[ST]"])]),
     "string_val_too_long": (
         scl(ln0=doi('<DAI name="d"><Val>' + "x" * 40 + '</Val></DAI>\n'),

@@ -1011,6 +1011,13 @@ static const struct fix_case fix_cases[] = {
 	  "MMXU", { "has no LN 'MMXU1'", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
 	{ "FCDA unknown LD", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"X\" lnClass=\"LLN0\" doName=\"Mod\" fc=\"ST\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "ldInst=\"X\"", { "has no LDevice with inst 'X'", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
+	{ "FCDA without fc: left out", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"stVal\" fc=\"ST\"/>\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"x\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "daName=\"x\"/>", { "FCDA 'L/LLN0.Mod.x[]' in DataSet 'ds'", "no fc attribute (add fc=", "left out of the data set" },
+	  FIX_DS_N, "LLN0$ds", "1" },
+	{ "FCDA without lnClass: left out", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" doName=\"Mod\" fc=\"ST\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<FCDA", { "in DataSet 'ds'", "no lnClass attribute (add lnClass=", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
+	{ "FCDA with a bad ix: left out", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" fc=\"ST\" ix=\"-1\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<FCDA", { "ix=\"-1\" is not an array index", "fix ix", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
 	{ "control block without its data set: kept without one", HEAD IED_OPEN LN0_OPEN "<ReportControl name=\"rcb\" datSet=\"nods\"/></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "<ReportControl", { "ReportControl 'rcb' in LN 'LLN0'", "DataSet 'nods' is not defined", "served without a data set" },
 	  FIX_CB_DS, NULL, "" },
@@ -1112,6 +1119,39 @@ START_TEST(enum_default_round_trip)
 	ck_assert_str_eq(got, "on");
 	free(copy);
 	buf_clear(&b);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* A member left out of a data set: the others stay in order, and the
+ * control block keeps its data set and the ConfRev written in the SCL. */
+START_TEST(fcda_left_out_confrev_kept)
+{
+	static const char text[] = HEAD IED_OPEN LN0_OPEN
+		"<DataSet name=\"ds\">\n"
+		"<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"x\" fc=\"CF\"/>\n"
+		"<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"zz\" fc=\"ST\"/>\n"
+		"<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"stVal\" fc=\"ST\"/>\n"
+		"</DataSet>\n"
+		"<ReportControl name=\"r\" datSet=\"ds\" confRev=\"5\"/>\n"
+		"</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE;
+	char err[512];
+	struct model *m;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "confrev.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(model_n_warnings(m), 1);
+	const struct mld *ld = model_find_ld_inst(m, "L");
+	const struct mdataset *ds = model_find_dataset(ld, "LLN0$ds");
+	ck_assert_ptr_nonnull(ds);
+	ck_assert_uint_eq(ds->n, 2);
+	ck_assert_str_eq(ds->members[0].ref, "L/LLN0.Mod.x[CF]");
+	ck_assert_str_eq(ds->members[1].ref, "L/LLN0.Mod.stVal[ST]");
+	ck_assert_uint_eq(ld->n_cb, 1);
+	ck_assert_str_eq(ld->cbs[0].dataset, "ds");
+	ck_assert_uint_eq(ld->cbs[0].conf_rev, 5);
 	model_free(m);
 	unlink(path);
 	rmdir(dir);
@@ -1253,6 +1293,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, tolerated);
 	tcase_add_loop_test(tc, fixed_scl, 0, (int)(sizeof(fix_cases) / sizeof(fix_cases[0])));
 	tcase_add_test(tc, enum_default_round_trip);
+	tcase_add_test(tc, fcda_left_out_confrev_kept);
 	tcase_add_test(tc, findings_in_line_order);
 	suite_add_tcase(s, tc);
 
