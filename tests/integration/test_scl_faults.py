@@ -179,6 +179,11 @@ CASES = {
         [('name="nosuch"', ["DAI 'nosuch' in LN 'LLN0'", "the LN's type has no", "ignored"]),
          ('name="NoDO"', ["DOI 'NoDO' in LN 'LLN0'", "ignored"])],
         [("EL/LLN0.Mod.stVal[ST]", "5"), ("EL/LLN0.Mod.nosuch[ST]", None)]),
+    "unknown_scl_version": (
+        scl().replace('<SCL xmlns=', '<SCL version="2099" revision="Z" xmlns='),
+        [('<SCL version', ["SCL version '2099' revision 'Z' is not one iedd knows",
+                           "loading it as 2007B4"])],
+        [("EL/LLN0.Mod.stVal[ST]", "0")]),
     # Val forms (IEC 61850-6 writes BOOLEAN as xs:boolean, an Enum by name)
     "boolean_TRUE_FALSE_taken": (
         scl(ln0=doi('<DAI name="b1"><Val>TRUE</Val></DAI>\n<DAI name="b2"><Val>FALSE</Val></DAI>\n'),
