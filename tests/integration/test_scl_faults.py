@@ -60,7 +60,11 @@ def line_of(text, marker):
 
 
 def run(*args):
-    return subprocess.run([IEDD, *args], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([IEDD, *args], capture_output=True, text=True, timeout=60)
+    # under -Db_sanitize=address,undefined, iedd's own findings fail the test
+    for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        assert mark not in r.stderr, f"iedd {' '.join(args)} reported '{mark}':\n{r.stderr}"
+    return r
 
 
 def doi(das):
