@@ -90,7 +90,8 @@ CASES = {
                             "served as 'off' instead", "(fix the Val)"])],
         [("EL/LLN0.Mod.e[ST]", "2")]),
     "decimal_for_int32u": (
-        scl(ln0=doi('<DAI name="db"><Val>0.05</Val></DAI>\n<DAI name="zeroDb"><Val>0.5</Val></DAI>\n'),
+        scl(ln0=doi('<DAI name="db"><Val>0.05</Val></DAI>\n'
+                    '<DAI name="zeroDb"><Val>0.5</Val></DAI>\n'),
             das='<DA name="db" bType="INT32U" fc="CF"><Val>7</Val></DA>\n'
                 '<DA name="zeroDb" bType="INT32U" fc="CF"/>\n'),
         [("<Val>0.05", ["DAI 'Mod.db' of LN 'LLN0'", "Val '0.05' does not fit its type INT32U",
@@ -144,6 +145,15 @@ CASES = {
         [('name="SBOw"', ["DA 'SBOw' in DOType 'INC' has no type attribute",
                           "left out of DOType 'INC'", 'add type="..." naming its DAType'])],
         [("EL/LLN0.Mod.Oper.ctlNum[CO]", "0"), ("EL/LLN0.Mod.SBOw[CO]", None)]),
+    "undefined_bda_type_left_out": (
+        scl(das='<DA name="Oper" bType="Struct" type="OPER2" fc="CO"/>\n',
+            types='<DAType id="OPER2">\n<BDA name="ctlVal" bType="BOOLEAN"/>\n'
+                  '<BDA name="origin" bType="Struct" type="ORIGIN"/>\n'
+                  '<BDA name="T" bType="Timestamp"/>\n'
+                  '</DAType>\n'),
+        [('type="ORIGIN"', ["BDA 'origin' in DAType 'OPER2'", "DAType 'ORIGIN' is not defined",
+                            "left out of DAType 'OPER2'"])],
+        [("EL/LLN0.Mod.Oper.ctlVal[CO]", "false"), ("EL/LLN0.Mod.Oper.origin[CO]", None)]),
     "undefined_sdo_type_left_out": (
         scl(das='<SDO name="sub" type="NOPE"/>\n'),
         [('name="sub"', ["SDO 'sub' in DOType 'INC'", "DOType 'NOPE' is not defined",
@@ -190,7 +200,8 @@ CASES = {
         [("EL/LLN0.Mod.stVal[ST]", "0")]),
     # Val forms (IEC 61850-6 writes BOOLEAN as xs:boolean, an Enum by name)
     "boolean_TRUE_FALSE_taken": (
-        scl(ln0=doi('<DAI name="b1"><Val>TRUE</Val></DAI>\n<DAI name="b2"><Val>FALSE</Val></DAI>\n'),
+        scl(ln0=doi('<DAI name="b1"><Val>TRUE</Val></DAI>\n'
+                    '<DAI name="b2"><Val>FALSE</Val></DAI>\n'),
             das='<DA name="b1" bType="BOOLEAN" fc="CF"/>\n'
                 '<DA name="b2" bType="BOOLEAN" fc="CF"><Val>true</Val></DA>\n'),
         [("<Val>TRUE", ["DAI 'Mod.b1' of LN 'LLN0'", "Val 'TRUE' is not an xs:boolean",
@@ -210,9 +221,12 @@ CASES = {
 # value types collapse it); an LNodeType no LN uses may be broken.
 CLEAN = {
     "white_space_around_val": (
-        scl(ln0=doi('<DAI name="b"><Val> true\n</Val></DAI>\n<DAI name="e"><Val>  off </Val></DAI>\n'
-                    '<DAI name="stVal"><Val>\t-42 </Val></DAI>\n<DAI name="f"><Val> 1.5 </Val></DAI>\n'),
-            das='<DA name="b" bType="BOOLEAN" fc="CF"/>\n<DA name="e" bType="Enum" type="E" fc="ST"/>\n'
+        scl(ln0=doi('<DAI name="b"><Val> true\n</Val></DAI>\n'
+                    '<DAI name="e"><Val>  off </Val></DAI>\n'
+                    '<DAI name="stVal"><Val>\t-42 </Val></DAI>\n'
+                    '<DAI name="f"><Val> 1.5 </Val></DAI>\n'),
+            das='<DA name="b" bType="BOOLEAN" fc="CF"/>\n'
+                '<DA name="e" bType="Enum" type="E" fc="ST"/>\n'
                 '<DA name="f" bType="FLOAT32" fc="CF"/>\n', types=ENUM_E),
         [("EL/LLN0.Mod.b[CF]", "true"), ("EL/LLN0.Mod.e[ST]", "2"),
          ("EL/LLN0.Mod.stVal[ST]", "-42"), ("EL/LLN0.Mod.f[CF]", "1.5")]),
@@ -231,7 +245,8 @@ ERRORS = {
                              'add type="..." naming its DOType']),
     "do_of_undefined_dotype": (
         scl(lns='<LN lnClass="GGIO" inst="1" lnType="G"/>\n',
-            lntypes='<LNodeType id="G" lnClass="GGIO">\n<DO name="Ind" type="SPS"/>\n</LNodeType>\n'),
+            lntypes='<LNodeType id="G" lnClass="GGIO">\n<DO name="Ind" type="SPS"/>\n'
+                    '</LNodeType>\n'),
         'type="SPS"', ["DO 'Ind' in LNodeType 'G'", "DOType 'SPS' is not defined",
                        "add it or fix the type attribute"]),
 }
@@ -366,12 +381,14 @@ for _n in ERRORS:
 class Many(unittest.TestCase):
     TEXT = scl(
         ln0='<DataSet name="ds">\n' + FCDA.format("stVal") + FCDA.format("zz") + '</DataSet>\n'
-            '<ReportControl name="r1" datSet="nods"/>\n<ReportControl name="r2" datSet="L/LLN0$ds"/>\n'
+            '<ReportControl name="r1" datSet="nods"/>\n'
+            '<ReportControl name="r2" datSet="L/LLN0$ds"/>\n'
             '<LogControl name="l1" datSet="gone" logName="log"/>\n'
             + doi('<DAI name="e"><Val>9</Val></DAI>\n<DAI name="q"><Val></Val></DAI>\n'
                   '<DAI name="db"><Val>0.05</Val></DAI>\n<DAI name="b"><Val>TRUE</Val></DAI>\n'
                   '<DAI name="e2"><Val>1</Val></DAI>\n<DAI name="w"><Val>3</Val></DAI>\n'),
-        das='<DA name="e" bType="Enum" type="E" fc="ST"/>\n<DA name="e2" bType="Enum" type="E" fc="ST"/>\n'
+        das='<DA name="e" bType="Enum" type="E" fc="ST"/>\n'
+            '<DA name="e2" bType="Enum" type="E" fc="ST"/>\n'
             '<DA name="db" bType="INT32U" fc="CF"/>\n<DA name="b" bType="BOOLEAN" fc="CF"/>\n'
             '<DA name="w" bType="Struct" type="AV" fc="MX"/>\n'
             '<DA name="Oper" bType="Struct" type="OPER" fc="CO"/>\n'
