@@ -25,7 +25,8 @@
  *     attribute keeps its default);
  *  5. data sets (FCDA resolved against the model; one that does not
  *     resolve is left out with a warning) and control blocks (a datSet
- *     naming no data set leaves the block without one, with a warning).
+ *     naming no data set leaves the block without one, an attribute value
+ *     that does not fit keeps the attribute's default, with a warning).
  *
  * Errors and warnings per fault kind: doc/scl-findings.md.
  *
@@ -1763,7 +1764,66 @@ static int load_dataset(struct ctx *c, const struct mld *ld, const struct mln *l
 
 /* ---- control blocks ---- */
 
-static int trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint16_t *out)
+/* Attributes of a control block whose value does not fit their type
+ * (repairable, doc/scl-findings.md): the block is served with the
+ * attribute's default, with a warning. The attribute describes one block,
+ * not the model's shape, and a wrong value of it should not refuse the
+ * file. An unsigned number out of [min, max] or not a number, and a
+ * boolean that is not an xs:boolean ("True" is taken as meant). */
+static void cb_uint(struct ctx *c, const xmlNode *n, const char *name, const char *who,
+		    uint64_t def, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *v = attr(n, name);
+	char b[64];
+	uint64_t x;
+	*out = def;
+	if (!v)
+		return;
+	if (parse_uint_str(v, max, &x) || x < min) {
+		warn(c, n, "%s: %s=\"%s\" is not a number from %" PRIu64 " to %" PRIu64 "; served"
+		     " as %" PRIu64 " (fix the attribute)", who, name, shown(v, b, sizeof(b)), min,
+		     max, def);
+		return;
+	}
+	*out = x;
+}
+
+static void cb_bool(struct ctx *c, const xmlNode *n, const char *name, const char *who,
+		    bool def, bool *out)
+{
+	const char *v = attr(n, name);
+	char s[8], b[64];
+	size_t l;
+	*out = def;
+	if (!v)
+		return;
+	/* xs:boolean collapses white space */
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	for (l = strlen(v); l && (v[l - 1] == ' ' || v[l - 1] == '\t' || v[l - 1] == '\n' ||
+				  v[l - 1] == '\r'); l--)
+		;
+	if (l < sizeof(s)) {
+		memcpy(s, v, l);
+		s[l] = '\0';
+	} else {
+		s[0] = '\0';
+	}
+	if (!strcmp(s, "true") || !strcmp(s, "1")) {
+		*out = true;
+	} else if (!strcmp(s, "false") || !strcmp(s, "0")) {
+		*out = false;
+	} else if (!strcasecmp(s, "true") || !strcasecmp(s, "false")) {
+		*out = !strcasecmp(s, "true");
+		warn(c, n, "%s: %s=\"%s\" is not an xs:boolean; taken as %s (write \"%s\")", who,
+		     name, s, *out ? "true" : "false", *out ? "true" : "false");
+	} else {
+		warn(c, n, "%s: %s=\"%s\" is not a boolean; served as %s (write true or false)",
+		     who, name, shown(attr(n, name), b, sizeof(b)), def ? "true" : "false");
+	}
+}
+
+static void trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint16_t *out)
 {
 	static const struct { const char *a; uint16_t bit; } t[] = {
 		{ "dchg", MODEL_TRG_DCHG }, { "qchg", MODEL_TRG_QCHG }, { "dupd", MODEL_TRG_DUPD },
@@ -1774,11 +1834,9 @@ static int trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint16
 	for (size_t i = 0; k && i < sizeof(t) / sizeof(t[0]); i++) {
 		bool v;
 		/* tTrgOps: every option defaults to false, gi (Ed.2) to true. */
-		if (bool_attr(c, k, t[i].a, who, t[i].bit == MODEL_TRG_GI, &v))
-			return -EINVAL;
+		cb_bool(c, k, t[i].a, who, t[i].bit == MODEL_TRG_GI, &v);
 		*out |= v ? t[i].bit : 0;
 	}
-	return 0;
 }
 
 static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *cbs)
@@ -1826,8 +1884,7 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 	const char *ds = attr(x, "datSet");
 	if (ds && copy_str(c, x, cb->dataset, sizeof(cb->dataset), ds, "datSet", who))
 		return -EINVAL;
-	if (uint_attr(c, x, "confRev", who, 0, UINT32_MAX, &v))
-		return -EINVAL;
+	cb_uint(c, x, "confRev", who, 0, 0, UINT32_MAX, &v);
 	cb->conf_rev = (uint32_t)v;
 	const char *id = attr(x, cb->kind == MCB_URCB ? "rptID" : cb->kind == MCB_GOCB ? "appID" :
 				 cb->kind == MCB_LCB ? "logName" : "smvID");
@@ -1836,23 +1893,20 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 		return -EINVAL;
 	switch (cb->kind) {
 	case MCB_URCB: {
-		if (bool_attr(c, x, "buffered", who, false, &cb->buffered) ||
-		    bool_attr(c, x, "indexed", who, true, &cb->indexed))
-			return -EINVAL;
+		cb_bool(c, x, "buffered", who, false, &cb->buffered);
+		cb_bool(c, x, "indexed", who, true, &cb->indexed);
 		cb->kind = cb->buffered ? MCB_BRCB : MCB_URCB;
-		if (uint_attr(c, x, "bufTime", who, 0, UINT32_MAX, &v))
-			return -EINVAL;
+		cb_uint(c, x, "bufTime", who, 0, 0, UINT32_MAX, &v);
 		cb->buf_time = (uint32_t)v;
-		if (uint_attr(c, x, "intgPd", who, 0, UINT32_MAX, &v))
-			return -EINVAL;
+		cb_uint(c, x, "intgPd", who, 0, 0, UINT32_MAX, &v);
 		cb->intg_pd = (uint32_t)v;
-		if (trgops_child(c, x, who, &cb->trgops))
-			return -EINVAL;
+		trgops_child(c, x, who, &cb->trgops);
 		const xmlNode *re = child(x, "RptEnabled");
-		if (re && uint_attr(c, re, "max", who, 1, 99, &v))
-			return -EINVAL;
-		if (re)
+		if (re) {
+			/* tRptEnabled max: up to 99, default 1 (0 is taken as 1) */
+			cb_uint(c, re, "max", who, 1, 0, 99, &v);
 			cb->max_instances = v ? (uint32_t)v : 1;
+		}
 		const xmlNode *of = child(x, "OptFields");
 		static const struct { const char *a; uint8_t bit; } o[] = {
 			{ "seqNum", 1 }, { "timeStamp", 2 }, { "reasonCode", 3 }, { "dataSet", 4 },
@@ -1860,22 +1914,18 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 			{ "segmentation", 9 },
 		};
 		for (size_t i = 0; of && i < sizeof(o) / sizeof(o[0]); i++) {
-			if (bool_attr(c, of, o[i].a, who, false, &bv))
-				return -EINVAL;
+			cb_bool(c, of, o[i].a, who, false, &bv);
 			cb->opt_fields |= bv ? (uint16_t)(1u << o[i].bit) : 0;
 		}
 		break;
 	}
 	case MCB_LCB:
-		if (uint_attr(c, x, "intgPd", who, 0, UINT32_MAX, &v))
-			return -EINVAL;
+		cb_uint(c, x, "intgPd", who, 0, 0, UINT32_MAX, &v);
 		cb->intg_pd = (uint32_t)v;
-		if (trgops_child(c, x, who, &cb->trgops))
-			return -EINVAL;
+		trgops_child(c, x, who, &cb->trgops);
 		break;
 	case MCB_MSVCB:
-		if (bool_attr(c, x, "multicast", who, true, &bv))
-			return -EINVAL;
+		cb_bool(c, x, "multicast", who, true, &bv);
 		cb->kind = bv ? MCB_MSVCB : MCB_USVCB;
 		break;
 	default:

@@ -133,6 +133,22 @@ CASES = {
                              "datSet 'EL/LLN0$BR$ds' is not the name of a DataSet",
                              "taken as DataSet 'ds' of the LN", 'write datSet="ds"'])],
         [("dataset:EL/LLN0.ds", ["EL/LLN0.Mod.q[ST]"])]),
+    "controlblock_attribute_values": (
+        scl(ln0='<DataSet name="ds">\n' + FCDA.format("stVal") + '</DataSet>\n'
+                '<ReportControl name="rcb" datSet="ds" buffered="True" confRev="1.0">\n'
+                '<TrgOps dchg="TRUE" period="maybe"/>\n</ReportControl>\n'),
+        [('confRev="1.0"', ["ReportControl 'rcb' in LN 'LLN0'",
+                            'confRev="1.0" is not a number from 0 to 4294967295', "served as 0",
+                            "fix the attribute"]),
+         ('buffered="True"', ["ReportControl 'rcb' in LN 'LLN0'",
+                              'buffered="True" is not an xs:boolean; taken as true',
+                              'write "true"']),
+         ('dchg="TRUE"', ["ReportControl 'rcb' in LN 'LLN0'",
+                          'dchg="TRUE" is not an xs:boolean; taken as true']),
+         ('dchg="TRUE"', ["ReportControl 'rcb' in LN 'LLN0'",
+                          'period="maybe" is not a boolean; served as false',
+                          "write true or false"])],
+        [("EL/LLN0.Mod.stVal[ST]", "0"), ("dataset:EL/LLN0.ds", ["EL/LLN0.Mod.stVal[ST]"])]),
     "undefined_datype_left_out": (
         scl(das='<DA name="Oper" bType="Struct" type="OPER" fc="CO"/>\n'
                 '<DA name="Cancel" bType="Struct" type="CANCEL" fc="CO"/>\n', types=OPER),
@@ -285,7 +301,9 @@ class Faults(unittest.TestCase):
         text, warnings, reads = CASES[name]
         path = self.write(name, text)
         n = len(warnings)
-        expect = sorted((line_of(text, m), words) for m, words in warnings)
+        # in line order; on one line, in the order listed (the order iedd finds them)
+        expect = sorted(((line_of(text, m), words) for m, words in warnings),
+                        key=lambda e: e[0])
 
         # --check: every warning, in line order, file:line first; exit 0
         r = run("--scl", path, "--check")

@@ -1158,6 +1158,80 @@ START_TEST(fcda_left_out_confrev_kept)
 }
 END_TEST
 
+/* Control block attributes whose value does not fit: the block keeps the
+ * attribute's default (capitalised booleans are taken as meant), with a
+ * warning each, in line order. */
+START_TEST(cb_attributes_repaired)
+{
+	static const char text[] = HEAD IED_OPEN LN0_OPEN
+		"<DataSet name=\"ds\"/>\n"
+		"<ReportControl name=\"r\" datSet=\"ds\"\n"
+		" confRev=\"1.0\" buffered=\"True\" indexed=\"yes\" bufTime=\"-5\" intgPd=\"2s\">\n"
+		"<TrgOps dchg=\"TRUE\" qchg=\"true\" gi=\"nope\"/>\n"
+		"<OptFields seqNum=\" true \" dataSet=\"False\"/>\n"
+		"<RptEnabled max=\"200\"/>\n"
+		"</ReportControl>\n"
+		"<LogControl name=\"l\" datSet=\"ds\" logName=\"log\" intgPd=\"x\"/>\n"
+		"<SampledValueControl name=\"s\" datSet=\"ds\" smvID=\"s\" multicast=\"False\"/>\n"
+		"</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE;
+	static const struct { const char *marker, *words; } w[] = {
+		{ " confRev=", "confRev=\"1.0\" is not a number from 0 to 4294967295; served as 0" },
+		{ " confRev=", "buffered=\"True\" is not an xs:boolean; taken as true" },
+		{ " confRev=", "indexed=\"yes\" is not a boolean; served as true" },
+		{ " confRev=", "bufTime=\"-5\" is not a number" },
+		{ " confRev=", "intgPd=\"2s\" is not a number" },
+		{ "<TrgOps", "dchg=\"TRUE\" is not an xs:boolean; taken as true" },
+		{ "<TrgOps", "gi=\"nope\" is not a boolean; served as true" },
+		{ "<OptFields", "dataSet=\"False\" is not an xs:boolean; taken as false" },
+		{ "<RptEnabled", "max=\"200\" is not a number from 0 to 99; served as 1" },
+		{ "<LogControl", "LogControl 'l' in LN 'LLN0': intgPd=\"x\"" },
+		{ "<SampledValueControl", "multicast=\"False\" is not an xs:boolean; taken as false" },
+	};
+	const size_t n = sizeof(w) / sizeof(w[0]);
+	char err[512], prefix[600];
+	struct model *m;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "cbattr.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(model_n_warnings(m), n);
+	for (size_t i = 0; i < n; i++) {
+		const char *got = model_warning(m, (uint32_t)i);
+		snprintf(prefix, sizeof(prefix), "%s:%ld: ", path, line_of(text, w[i].marker));
+		ck_assert_msg(!strncmp(got, prefix, strlen(prefix)) && strstr(got, w[i].words),
+			      "warning %zu: '%s' is not '%s...%s'", i, got, prefix, w[i].words);
+	}
+	ck_assert_int_eq(model_strict(m, err, sizeof(err)), -EINVAL);
+	const struct mld *ld = model_find_ld_inst(m, "L");
+	ck_assert_uint_eq(ld->n_cb, 3);
+	const struct mcb *r = NULL, *l = NULL, *sv = NULL;
+	for (uint32_t i = 0; i < ld->n_cb; i++) {
+		const struct mcb *cb = &ld->cbs[i];
+		if (!strcmp(cb->name, "r"))
+			r = cb;
+		else if (!strcmp(cb->name, "l"))
+			l = cb;
+		else
+			sv = cb;
+	}
+	ck_assert(r && l && sv);
+	ck_assert_int_eq(r->kind, MCB_BRCB);
+	ck_assert(r->buffered && r->indexed);
+	ck_assert_uint_eq(r->conf_rev, 0);
+	ck_assert_uint_eq(r->buf_time, 0);
+	ck_assert_uint_eq(r->intg_pd, 0);
+	ck_assert_uint_eq(r->trgops, MODEL_TRG_DCHG | MODEL_TRG_QCHG | MODEL_TRG_GI);
+	ck_assert_uint_eq(r->opt_fields, 1u << 1);
+	ck_assert_uint_eq(r->max_instances, 1);
+	ck_assert_str_eq(r->dataset, "ds");
+	ck_assert_int_eq(l->kind, MCB_LCB);
+	ck_assert_uint_eq(l->intg_pd, 0);
+	ck_assert_int_eq(sv->kind, MCB_USVCB);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* Many repairable faults: every one is reported, in line order. */
 START_TEST(findings_in_line_order)
 {
@@ -1294,6 +1368,7 @@ static Suite *model_suite(void)
 	tcase_add_loop_test(tc, fixed_scl, 0, (int)(sizeof(fix_cases) / sizeof(fix_cases[0])));
 	tcase_add_test(tc, enum_default_round_trip);
 	tcase_add_test(tc, fcda_left_out_confrev_kept);
+	tcase_add_test(tc, cb_attributes_repaired);
 	tcase_add_test(tc, findings_in_line_order);
 	suite_add_tcase(s, tc);
 
