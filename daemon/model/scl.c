@@ -1557,17 +1557,28 @@ static int apply_inst(struct ctx *c, const struct mln *ln, xmlNode *x, struct st
 	if (depth >= MODEL_MAX_DEPTH)
 		return fail(c, x, "%s in LN '%s' is nested more than %d levels deep (flatten it)", kind,
 			    ln->name, MODEL_MAX_DEPTH);
-	snprintf(who, sizeof(who), "%s in LN '%s'", kind, ln->name);
-	s[depth].name = req(c, x, "name", who);
-	if (!s[depth].name)
-		return -EINVAL;
+	/* Instance data that names nothing it could set is ignored, with a
+	 * warning, like instance data naming nothing in the LN's type
+	 * (doc/scl-findings.md): the type alone gives the LN's shape. */
+	s[depth].name = attr(x, "name");
+	if (!s[depth].name || !s[depth].name[0]) {
+		warn(c, x, "%s in LN '%s' has no name; ignored with what it holds (add name=\"...\")",
+		     kind, ln->name);
+		return 0;
+	}
 	uint64_t ix;
-	if (!attr(x, "ix"))
+	const char *ixs = attr(x, "ix");
+	char b[64];
+	if (!ixs) {
 		s[depth].ix = -1;
-	else if (uint_attr(c, x, "ix", who, 0, MAX_ARRAY_COUNT, &ix))
-		return -EINVAL;
-	else
+	} else if (parse_uint_str(ixs, MAX_ARRAY_COUNT, &ix)) {
+		warn(c, x, "%s '%s' in LN '%s': ix=\"%s\" is not an array index from 0 to %u;"
+		     " ignored with what it holds (fix ix)", kind, s[depth].name, ln->name,
+		     shown(ixs, b, sizeof(b)), MAX_ARRAY_COUNT);
+		return 0;
+	} else {
 		s[depth].ix = (int32_t)ix;
+	}
 	path_text(s, depth + 1, path, sizeof(path));
 	const struct mtype *t;
 	uint32_t voff;

@@ -214,6 +214,16 @@ CASES = {
         [('<SCL version', ["SCL version '2099' revision 'Z' is not one iedd knows",
                            "loading it as 2007B4"])],
         [("EL/LLN0.Mod.stVal[ST]", "0")]),
+    "instance_data_without_name_or_with_bad_ix": (
+        scl(ln0='<DOI>\n<DAI name="stVal"><Val>1</Val></DAI>\n</DOI>\n'
+            + doi('<DAI name="stVal" ix="-1"><Val>2</Val></DAI>\n<DAI name="q"/>\n'
+                  '<DAI><Val>3</Val></DAI>\n')),
+        [("<DOI>", ["DOI in LN 'LLN0' has no name", "ignored with what it holds",
+                    'add name="..."']),
+         ('ix="-1"', ["DAI 'stVal' in LN 'LLN0'", 'ix="-1" is not an array index',
+                      "ignored with what it holds", "fix ix"]),
+         ("<DAI><Val>3", ["DAI in LN 'LLN0' has no name", "ignored"])],
+        [("EL/LLN0.Mod.stVal[ST]", "0")]),
     # Val forms (IEC 61850-6 writes BOOLEAN as xs:boolean, an Enum by name)
     "boolean_TRUE_FALSE_taken": (
         scl(ln0=doi('<DAI name="b1"><Val>TRUE</Val></DAI>\n'

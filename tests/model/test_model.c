@@ -979,6 +979,12 @@ static const struct fix_case fix_cases[] = {
 	{ "white space around a Val is no fault", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"b\"><Val> true\n</Val></DAI><DAI name=\"e\"><Val>  off </Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
 	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"b\" bType=\"BOOLEAN\" fc=\"CF\"/><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
 	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.e[ST]", "off" },
+	{ "DOI without a name: ignored", HEAD IED_OPEN LN0_OPEN "<DOI>\n<DAI name=\"x\"><Val>5</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<DOI>", { "DOI in LN 'LLN0' has no name", "ignored with what it holds", "add name=" },
+	  FIX_VALUE, "L/LLN0.Mod.x[CF]", "0" },
+	{ "DAI with a bad ix: ignored, the others applied", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"stVal\"><Val>3</Val></DAI>\n<DAI name=\"x\" ix=\"one\"><Val>5</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "ix=\"one\"", { "DAI 'x' in LN 'LLN0': ix=\"one\" is not an array index", "ignored", "fix ix" },
+	  FIX_VALUE, "L/LLN0.Mod.stVal[ST]", "3" },
 	{ "an LNodeType no LN uses may have a DO without type or of an undefined DOType", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
 	  "<LNodeType id=\"OTHER\" lnClass=\"GGIO\"><DO name=\"Ind\"/><DO name=\"Alm\" type=\"NOPE\"/></LNodeType>\n" INC TYPES_CLOSE,
 	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.stVal[ST]", "0" },
