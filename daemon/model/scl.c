@@ -380,21 +380,43 @@ static int uint_attr(struct ctx *c, const xmlNode *n, const char *name, const ch
 	return 0;
 }
 
-static int bool_attr(struct ctx *c, const xmlNode *n, const char *name, const char *who,
-		     bool def, bool *out)
+/* An optional boolean attribute that describes one element, not the
+ * model's shape (a DA's trigger options, a control block's flags): a value
+ * that is not an xs:boolean is repairable (doc/scl-findings.md). "True" or
+ * "FALSE" is taken as meant, anything else gives `def`, with a warning. */
+static void soft_bool(struct ctx *c, const xmlNode *n, const char *name, const char *who,
+		      bool def, bool *out)
 {
 	const char *v = attr(n, name);
-	char b[64];
+	char s[8], b[64];
+	size_t l;
+	*out = def;
 	if (!v)
-		*out = def;
-	else if (!strcmp(v, "true") || !strcmp(v, "1"))
+		return;
+	/* xs:boolean collapses white space */
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	for (l = strlen(v); l && (v[l - 1] == ' ' || v[l - 1] == '\t' || v[l - 1] == '\n' ||
+				  v[l - 1] == '\r'); l--)
+		;
+	if (l < sizeof(s)) {
+		memcpy(s, v, l);
+		s[l] = '\0';
+	} else {
+		s[0] = '\0';
+	}
+	if (!strcmp(s, "true") || !strcmp(s, "1")) {
 		*out = true;
-	else if (!strcmp(v, "false") || !strcmp(v, "0"))
+	} else if (!strcmp(s, "false") || !strcmp(s, "0")) {
 		*out = false;
-	else
-		return fail(c, n, "%s: %s=\"%s\" is not a boolean (write true or false)", who,
-			    name, shown(v, b, sizeof(b)));
-	return 0;
+	} else if (!strcasecmp(s, "true") || !strcasecmp(s, "false")) {
+		*out = !strcasecmp(s, "true");
+		warn(c, n, "%s: %s=\"%s\" is not an xs:boolean; taken as %s (write \"%s\")", who,
+		     name, s, *out ? "true" : "false", *out ? "true" : "false");
+	} else {
+		warn(c, n, "%s: %s=\"%s\" is not a boolean; served as %s (write true or false)",
+		     who, name, shown(attr(n, name), b, sizeof(b)), def ? "true" : "false");
+	}
 }
 
 /* Copies an attribute into a fixed field; too long is an error. */
@@ -708,14 +730,11 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 						    " (use ST, MX, CO, SP, SV, CF, DC, SG, SE, SR, OR,"
 						    " BL, EX, ...)", who, shown(fc, b, sizeof(b)));
 				bool v;
-				if (bool_attr(c, x, "dchg", who, false, &v))
-					return -EINVAL;
+				soft_bool(c, x, "dchg", who, false, &v);
 				ch->trgops |= v ? MODEL_TRG_DCHG : 0;
-				if (bool_attr(c, x, "qchg", who, false, &v))
-					return -EINVAL;
+				soft_bool(c, x, "qchg", who, false, &v);
 				ch->trgops |= v ? MODEL_TRG_QCHG : 0;
-				if (bool_attr(c, x, "dupd", who, false, &v))
-					return -EINVAL;
+				soft_bool(c, x, "dupd", who, false, &v);
 				ch->trgops |= v ? MODEL_TRG_DUPD : 0;
 			}
 			if (ch->btype == MB_STRUCT || ch->btype == MB_ENUM) {
@@ -1775,12 +1794,11 @@ static int load_dataset(struct ctx *c, const struct mld *ld, const struct mln *l
 
 /* ---- control blocks ---- */
 
-/* Attributes of a control block whose value does not fit their type
+/* A number attribute of a control block whose value does not fit
  * (repairable, doc/scl-findings.md): the block is served with the
  * attribute's default, with a warning. The attribute describes one block,
  * not the model's shape, and a wrong value of it should not refuse the
- * file. An unsigned number out of [min, max] or not a number, and a
- * boolean that is not an xs:boolean ("True" is taken as meant). */
+ * file. Not a number, or out of [min, max]. */
 static void cb_uint(struct ctx *c, const xmlNode *n, const char *name, const char *who,
 		    uint64_t def, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -1799,41 +1817,6 @@ static void cb_uint(struct ctx *c, const xmlNode *n, const char *name, const cha
 	*out = x;
 }
 
-static void cb_bool(struct ctx *c, const xmlNode *n, const char *name, const char *who,
-		    bool def, bool *out)
-{
-	const char *v = attr(n, name);
-	char s[8], b[64];
-	size_t l;
-	*out = def;
-	if (!v)
-		return;
-	/* xs:boolean collapses white space */
-	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
-		v++;
-	for (l = strlen(v); l && (v[l - 1] == ' ' || v[l - 1] == '\t' || v[l - 1] == '\n' ||
-				  v[l - 1] == '\r'); l--)
-		;
-	if (l < sizeof(s)) {
-		memcpy(s, v, l);
-		s[l] = '\0';
-	} else {
-		s[0] = '\0';
-	}
-	if (!strcmp(s, "true") || !strcmp(s, "1")) {
-		*out = true;
-	} else if (!strcmp(s, "false") || !strcmp(s, "0")) {
-		*out = false;
-	} else if (!strcasecmp(s, "true") || !strcasecmp(s, "false")) {
-		*out = !strcasecmp(s, "true");
-		warn(c, n, "%s: %s=\"%s\" is not an xs:boolean; taken as %s (write \"%s\")", who,
-		     name, s, *out ? "true" : "false", *out ? "true" : "false");
-	} else {
-		warn(c, n, "%s: %s=\"%s\" is not a boolean; served as %s (write true or false)",
-		     who, name, shown(attr(n, name), b, sizeof(b)), def ? "true" : "false");
-	}
-}
-
 static void trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint16_t *out)
 {
 	static const struct { const char *a; uint16_t bit; } t[] = {
@@ -1845,7 +1828,7 @@ static void trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint1
 	for (size_t i = 0; k && i < sizeof(t) / sizeof(t[0]); i++) {
 		bool v;
 		/* tTrgOps: every option defaults to false, gi (Ed.2) to true. */
-		cb_bool(c, k, t[i].a, who, t[i].bit == MODEL_TRG_GI, &v);
+		soft_bool(c, k, t[i].a, who, t[i].bit == MODEL_TRG_GI, &v);
 		*out |= v ? t[i].bit : 0;
 	}
 }
@@ -1904,8 +1887,8 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 		return -EINVAL;
 	switch (cb->kind) {
 	case MCB_URCB: {
-		cb_bool(c, x, "buffered", who, false, &cb->buffered);
-		cb_bool(c, x, "indexed", who, true, &cb->indexed);
+		soft_bool(c, x, "buffered", who, false, &cb->buffered);
+		soft_bool(c, x, "indexed", who, true, &cb->indexed);
 		cb->kind = cb->buffered ? MCB_BRCB : MCB_URCB;
 		cb_uint(c, x, "bufTime", who, 0, 0, UINT32_MAX, &v);
 		cb->buf_time = (uint32_t)v;
@@ -1925,7 +1908,7 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 			{ "segmentation", 9 },
 		};
 		for (size_t i = 0; of && i < sizeof(o) / sizeof(o[0]); i++) {
-			cb_bool(c, of, o[i].a, who, false, &bv);
+			soft_bool(c, of, o[i].a, who, false, &bv);
 			cb->opt_fields |= bv ? (uint16_t)(1u << o[i].bit) : 0;
 		}
 		break;
@@ -1936,7 +1919,7 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 		trgops_child(c, x, who, &cb->trgops);
 		break;
 	case MCB_MSVCB:
-		cb_bool(c, x, "multicast", who, true, &bv);
+		soft_bool(c, x, "multicast", who, true, &bv);
 		cb->kind = bv ? MCB_MSVCB : MCB_USVCB;
 		break;
 	default:

@@ -149,6 +149,13 @@ CASES = {
                           'period="maybe" is not a boolean; served as false',
                           "write true or false"])],
         [("EL/LLN0.Mod.stVal[ST]", "0"), ("dataset:EL/LLN0.ds", ["EL/LLN0.Mod.stVal[ST]"])]),
+    "da_trigger_option_not_boolean": (
+        scl(das='<DA name="cnt" bType="INT32" fc="ST" dchg="TRUE" dupd="yes"/>\n'),
+        [('dchg="TRUE"', ["DA 'cnt' in DOType 'INC'", 'dchg="TRUE" is not an xs:boolean',
+                          "taken as true"]),
+         ('dchg="TRUE"', ["DA 'cnt' in DOType 'INC'", 'dupd="yes" is not a boolean',
+                          "served as false", "write true or false"])],
+        [("EL/LLN0.Mod.cnt[ST]", "0")]),
     "undefined_datype_left_out": (
         scl(das='<DA name="Oper" bType="Struct" type="OPER" fc="CO"/>\n'
                 '<DA name="Cancel" bType="Struct" type="CANCEL" fc="CO"/>\n', types=OPER),

@@ -1238,6 +1238,36 @@ START_TEST(cb_attributes_repaired)
 }
 END_TEST
 
+/* A DA's trigger option that is not an xs:boolean: "True" taken as meant,
+ * anything else false, with a warning each. */
+START_TEST(da_trgops_repaired)
+{
+	static const char text[] = HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+		"<DOType id=\"INC\" cdc=\"INC\">\n"
+		"<DA name=\"stVal\" bType=\"INT32\" fc=\"ST\" dchg=\"True\" dupd=\"on\"/>\n"
+		"<DA name=\"q\" bType=\"Quality\" fc=\"ST\" qchg=\" true \"/>\n"
+		"</DOType>\n" TYPES_CLOSE;
+	char err[512];
+	struct model *m;
+	struct mref r;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "trgops.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(model_n_warnings(m), 2);
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), ":12: DA 'stVal' in DOType 'INC':"
+				     " dchg=\"True\" is not an xs:boolean; taken as true"));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 1), ":12: DA 'stVal' in DOType 'INC':"
+				     " dupd=\"on\" is not a boolean; served as false"));
+	ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod.stVal[ST]", &r), 0);
+	ck_assert_uint_eq(r.type->trgops, MODEL_TRG_DCHG);
+	ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod.q[ST]", &r), 0);
+	ck_assert_uint_eq(r.type->trgops, MODEL_TRG_QCHG);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* Many repairable faults: every one is reported, in line order. */
 START_TEST(findings_in_line_order)
 {
@@ -1375,6 +1405,7 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, enum_default_round_trip);
 	tcase_add_test(tc, fcda_left_out_confrev_kept);
 	tcase_add_test(tc, cb_attributes_repaired);
+	tcase_add_test(tc, da_trgops_repaired);
 	tcase_add_test(tc, findings_in_line_order);
 	suite_add_tcase(s, tc);
 
