@@ -415,14 +415,18 @@ for _n in ERRORS:
 # error added, exit 1.
 class Many(unittest.TestCase):
     TEXT = scl(
-        ln0='<DataSet name="ds">\n' + FCDA.format("stVal") + FCDA.format("zz") + '</DataSet>\n'
+        ln0='<DataSet name="ds">\n' + FCDA.format("stVal") + FCDA.format("zz")
+            + '<FCDA ldInst="L" lnClass="LLN0" doName="Mod" daName="q"/>\n</DataSet>\n'
             '<ReportControl name="r1" datSet="nods"/>\n'
             '<ReportControl name="r2" datSet="L/LLN0$ds"/>\n'
+            '<ReportControl name="r3" datSet="ds" intgPd="1000.0"/>\n'
             '<LogControl name="l1" datSet="gone" logName="log"/>\n'
             + doi('<DAI name="e"><Val>9</Val></DAI>\n<DAI name="q"><Val></Val></DAI>\n'
                   '<DAI name="db"><Val>0.05</Val></DAI>\n<DAI name="b"><Val>TRUE</Val></DAI>\n'
-                  '<DAI name="e2"><Val>1</Val></DAI>\n<DAI name="w"><Val>3</Val></DAI>\n'),
-        das='<DA name="e" bType="Enum" type="E" fc="ST"/>\n'
+                  '<DAI name="e2"><Val>1</Val></DAI>\n<DAI name="w"><Val>3</Val></DAI>\n'
+                  '<DAI name="stVal" ix="x"/>\n')
+            + '<DOI desc="no name"/>\n',
+        das='<DA name="e" bType="Enum" type="E" fc="ST" dchg="True"/>\n'
             '<DA name="e2" bType="Enum" type="E" fc="ST"/>\n'
             '<DA name="db" bType="INT32U" fc="CF"/>\n<DA name="b" bType="BOOLEAN" fc="CF"/>\n'
             '<DA name="w" bType="Struct" type="AV" fc="MX"/>\n'
@@ -430,9 +434,10 @@ class Many(unittest.TestCase):
             '<DA name="Cancel" bType="Struct" type="NOPE" fc="CO"/>\n'
             '<DA name="SBO" bType="Struct" fc="CO"/>\n<SDO name="s" type="NOSDO"/>\n',
         types=ENUM_E + OPER + '<DAType id="AV"><BDA name="f" bType="FLOAT32"/></DAType>\n')
-    MARKERS = ['daName="zz"', 'name="r1"', 'name="r2"', 'name="l1"', "<Val>9<", "<Val></Val>",
-               "<Val>0.05", "<Val>TRUE", "<Val>1<", "<Val>3<", 'type="NOPE"', 'name="SBO"',
-               'name="s"']
+    MARKERS = ['daName="zz"', 'daName="q"/>', 'name="r1"', 'name="r2"', 'name="r3"',
+               'name="l1"', "<Val>9<", "<Val></Val>", "<Val>0.05", "<Val>TRUE", "<Val>1<",
+               "<Val>3<", 'ix="x"', 'desc="no name"', 'dchg="True"', 'type="NOPE"',
+               'name="SBO"', 'name="s"']
 
     def test_check_lists_every_finding_in_line_order(self):
         tmp = tempfile.mkdtemp(prefix="iedd-scl-many-")
