@@ -15,9 +15,11 @@ hand-made file per kind, through the real iedd and iedc:
 Control blocks are not served over MMS yet (no BR/RP/LG components), so for
 a ReportControl or LogControl the daemon's part is that it serves the rest of
 the LN, with the data sets as written; what the control block keeps is
-checked in tests/model/test_model.c (fixed_scl, FIX_CB_DS).
+checked in tests/model/test_model.c (fixed_scl with FIX_CB_DS,
+cb_attributes_repaired, fcda_left_out_confrev_kept).
 
-The KNOWN-BAD files of ../shared/scl stay refused, by --check and by the
+A file with every kind at once: --check lists them all in line order, exit 0;
+with one error added, exit 1. The KNOWN-BAD files of ../shared/scl stay refused, by --check and by the
 daemon, with their messages."""
 import json
 import os
