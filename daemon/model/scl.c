@@ -2494,7 +2494,8 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 	    (strcmp(ver, "2007") || (rev && rev[0] && strcmp(rev, "A") && strcmp(rev, "B")))) {
 		char b1[32], b2[32];
 		warn(&c, root, "SCL version '%s' revision '%s' is not one iedd knows (2003, 2007A,"
-		     " 2007B, 2007B4); loading it as 2007B4", shown(ver, b1, sizeof(b1)),
+		     " 2007B, 2007B4); loading it as 2007B4 (if it is one of these, fix the"
+		     " version and revision attributes)", shown(ver, b1, sizeof(b1)),
 		     shown(rev ? rev : "", b2, sizeof(b2)));
 	}
 	xmlNode *dtt = child(root, "DataTypeTemplates");

@@ -221,7 +221,7 @@ CASES = {
     "unknown_scl_version": (
         scl().replace('<SCL xmlns=', '<SCL version="2099" revision="Z" xmlns='),
         [('<SCL version', ["SCL version '2099' revision 'Z' is not one iedd knows",
-                           "loading it as 2007B4"])],
+                           "loading it as 2007B4", "fix the version and revision"])],
         [("EL/LLN0.Mod.stVal[ST]", "0")]),
     "instance_data_without_name_or_with_bad_ix": (
         scl(ln0='<DOI>\n<DAI name="stVal"><Val>1</Val></DAI>\n</DOI>\n'
