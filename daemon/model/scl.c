@@ -25,7 +25,8 @@
  *     attribute keeps its default);
  *  5. data sets (FCDA resolved against the model; one that does not
  *     resolve is left out with a warning) and control blocks (a datSet
- *     naming no data set leaves the block without one, with a warning).
+ *     naming no data set leaves the block without one, an attribute value
+ *     that does not fit keeps the attribute's default, with a warning).
  *
  * Errors and warnings per fault kind: doc/scl-findings.md.
  *
@@ -379,21 +380,43 @@ static int uint_attr(struct ctx *c, const xmlNode *n, const char *name, const ch
 	return 0;
 }
 
-static int bool_attr(struct ctx *c, const xmlNode *n, const char *name, const char *who,
-		     bool def, bool *out)
+/* An optional boolean attribute that describes one element, not the
+ * model's shape (a DA's trigger options, a control block's flags): a value
+ * that is not an xs:boolean is repairable (doc/scl-findings.md). "True" or
+ * "FALSE" is taken as meant, anything else gives `def`, with a warning. */
+static void soft_bool(struct ctx *c, const xmlNode *n, const char *name, const char *who,
+		      bool def, bool *out)
 {
 	const char *v = attr(n, name);
-	char b[64];
+	char s[8], b[64];
+	size_t l;
+	*out = def;
 	if (!v)
-		*out = def;
-	else if (!strcmp(v, "true") || !strcmp(v, "1"))
+		return;
+	/* xs:boolean collapses white space */
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	for (l = strlen(v); l && (v[l - 1] == ' ' || v[l - 1] == '\t' || v[l - 1] == '\n' ||
+				  v[l - 1] == '\r'); l--)
+		;
+	if (l < sizeof(s)) {
+		memcpy(s, v, l);
+		s[l] = '\0';
+	} else {
+		s[0] = '\0';
+	}
+	if (!strcmp(s, "true") || !strcmp(s, "1")) {
 		*out = true;
-	else if (!strcmp(v, "false") || !strcmp(v, "0"))
+	} else if (!strcmp(s, "false") || !strcmp(s, "0")) {
 		*out = false;
-	else
-		return fail(c, n, "%s: %s=\"%s\" is not a boolean (write true or false)", who,
-			    name, shown(v, b, sizeof(b)));
-	return 0;
+	} else if (!strcasecmp(s, "true") || !strcasecmp(s, "false")) {
+		*out = !strcasecmp(s, "true");
+		warn(c, n, "%s: %s=\"%s\" is not an xs:boolean; taken as %s (write \"%s\")", who,
+		     name, s, *out ? "true" : "false", *out ? "true" : "false");
+	} else {
+		warn(c, n, "%s: %s=\"%s\" is not a boolean; served as %s (write true or false)",
+		     who, name, shown(attr(n, name), b, sizeof(b)), def ? "true" : "false");
+	}
 }
 
 /* Copies an attribute into a fixed field; too long is an error. */
@@ -673,15 +696,15 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 				ch->count = (uint32_t)v;
 		}
 		if (kind == C_DO || kind == C_SDO) {
-			/* An SDO without a type is left out where its DOType is
-			 * used (check_refs); a DO without one is an error. */
-			if (kind == C_SDO)
-				ch->type_id = attr(x, "type") ?: "";
-			else if (!(ch->type_id = req(c, x, "type", who)))
-				return -EINVAL;
-			/* A dangling reference is a fault where the type is used
-			 * (check_refs), not in a type nobody instantiates. */
-			ch->ref = strhash_get(&c->tm[T_DO], ch->type_id, strlen(ch->type_id));
+			/* Without a type, as with a type that is not defined, the
+			 * fault is where the type is used (check_refs): an SDO is
+			 * left out with a warning, a DO is an error. An LNodeType
+			 * that no LN of this IED uses (an SCD carries the templates
+			 * of every IED) is no fault here. */
+			ch->type_id = attr(x, "type") ?: "";
+			/* type="" names no type, even where a DOType has id="" */
+			ch->ref = ch->type_id[0] ? strhash_get(&c->tm[T_DO], ch->type_id,
+							       strlen(ch->type_id)) : NULL;
 		} else {
 			const char *bt = req(c, x, "bType", who);
 			if (!bt)
@@ -707,14 +730,11 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 						    " (use ST, MX, CO, SP, SV, CF, DC, SG, SE, SR, OR,"
 						    " BL, EX, ...)", who, shown(fc, b, sizeof(b)));
 				bool v;
-				if (bool_attr(c, x, "dchg", who, false, &v))
-					return -EINVAL;
+				soft_bool(c, x, "dchg", who, false, &v);
 				ch->trgops |= v ? MODEL_TRG_DCHG : 0;
-				if (bool_attr(c, x, "qchg", who, false, &v))
-					return -EINVAL;
+				soft_bool(c, x, "qchg", who, false, &v);
 				ch->trgops |= v ? MODEL_TRG_QCHG : 0;
-				if (bool_attr(c, x, "dupd", who, false, &v))
-					return -EINVAL;
+				soft_bool(c, x, "dupd", who, false, &v);
 				ch->trgops |= v ? MODEL_TRG_DUPD : 0;
 			}
 			if (ch->btype == MB_STRUCT || ch->btype == MB_ENUM) {
@@ -726,7 +746,8 @@ static int parse_tmpl(struct ctx *c, struct tmpl *t)
 						    tkind_name[k]);
 				if (!ch->type_id)	/* left out where used (check_refs) */
 					ch->type_id = "";
-				ch->ref = strhash_get(&c->tm[k], ch->type_id, strlen(ch->type_id));
+				ch->ref = ch->type_id[0] ? strhash_get(&c->tm[k], ch->type_id,
+								       strlen(ch->type_id)) : NULL;
 			}
 			ch->val = child(x, "Val");
 		}
@@ -1076,14 +1097,15 @@ static int apply_vals(struct ctx *c, uint8_t *v, const struct mtype *t, const xm
 			 * nothing on failure. */
 			char dflt[80];
 			model_val_get_text(v + (size_t)i * bt->size, bt, dflt, sizeof(dflt));
+			const char *why = "not a valid value";
+			if (bt->btype == MB_ENUM && bt->enm)	/* a name or an ordinal */
+				why = "not a member of the enumeration";
+			else if (r == -ERANGE)
+				why = bt->btype == MB_VISSTRING || bt->btype == MB_UNICODE ||
+				      bt->btype == MB_OCTET ? "too long" : "out of range";
 			warn(c, x, "%s: Val '%s' does not fit its type %s%s%s (%s); served as '%s'"
 			     " instead (fix the Val)", who, shown(txt, b, sizeof(b)), tn,
-			     bt->enm ? " " : "", bt->enm ? bt->enm->id : "",
-			     r == -ERANGE ? (bt->btype == MB_VISSTRING ||
-					     bt->btype == MB_UNICODE ||
-					     bt->btype == MB_OCTET ? "too long" : "out of range") :
-			     bt->btype == MB_ENUM ? "not a member of the enumeration" :
-						    "not a valid value", dflt);
+			     bt->enm ? " " : "", bt->enm ? bt->enm->id : "", why, dflt);
 		} else {
 			val_form(c, x, bt, txt, who);
 		}
@@ -1224,6 +1246,10 @@ static int check_refs(struct ctx *c, struct tmpl *t)
 			ch->warned = true;
 			continue;
 		}
+		if (!ch->type_id[0])
+			return fail(c, ch->node, "%s '%s' in %s '%s' has no type attribute (it is"
+				    " required: add type=\"...\" naming its %s)", ckind_name[ch->kind],
+				    ch->name, tkind_name[t->kind], t->id, k);
 		return fail(c, ch->node, "%s '%s' in %s '%s': %s '%s' is not defined in"
 			    " DataTypeTemplates (add it or fix the type attribute)",
 			    ckind_name[ch->kind], ch->name, tkind_name[t->kind], t->id, k,
@@ -1550,17 +1576,28 @@ static int apply_inst(struct ctx *c, const struct mln *ln, xmlNode *x, struct st
 	if (depth >= MODEL_MAX_DEPTH)
 		return fail(c, x, "%s in LN '%s' is nested more than %d levels deep (flatten it)", kind,
 			    ln->name, MODEL_MAX_DEPTH);
-	snprintf(who, sizeof(who), "%s in LN '%s'", kind, ln->name);
-	s[depth].name = req(c, x, "name", who);
-	if (!s[depth].name)
-		return -EINVAL;
+	/* Instance data that names nothing it could set is ignored, with a
+	 * warning, like instance data naming nothing in the LN's type
+	 * (doc/scl-findings.md): the type alone gives the LN's shape. */
+	s[depth].name = attr(x, "name");
+	if (!s[depth].name || !s[depth].name[0]) {
+		warn(c, x, "%s in LN '%s' has no name; ignored with what it holds (add name=\"...\")",
+		     kind, ln->name);
+		return 0;
+	}
 	uint64_t ix;
-	if (!attr(x, "ix"))
+	const char *ixs = attr(x, "ix");
+	char b[64];
+	if (!ixs) {
 		s[depth].ix = -1;
-	else if (uint_attr(c, x, "ix", who, 0, MAX_ARRAY_COUNT, &ix))
-		return -EINVAL;
-	else
+	} else if (parse_uint_str(ixs, MAX_ARRAY_COUNT, &ix)) {
+		warn(c, x, "%s '%s' in LN '%s': ix=\"%s\" is not an array index from 0 to %u;"
+		     " ignored with what it holds (fix ix)", kind, s[depth].name, ln->name,
+		     shown(ixs, b, sizeof(b)), MAX_ARRAY_COUNT);
+		return 0;
+	} else {
 		s[depth].ix = (int32_t)ix;
+	}
 	path_text(s, depth + 1, path, sizeof(path));
 	const struct mtype *t;
 	uint32_t voff;
@@ -1646,35 +1683,39 @@ static int fcda_skip(struct ctx *c, const xmlNode *x, const struct mfcda *f, con
 	return FCDA_SKIPPED;
 }
 
-static int load_fcda(struct ctx *c, const struct mld *ld, const struct mln *ln,
-		     const char *dsname, xmlNode *x, struct mfcda *f)
+static int load_fcda(struct ctx *c, const struct mld *ld, const char *dsname, xmlNode *x,
+		     struct mfcda *f)
 {
-	char who[160], b[64], path[256];
-	snprintf(who, sizeof(who), "FCDA in DataSet '%s' of LN '%s'", dsname, ln->name);
+	char b[64], path[256];
 	const char *ldinst = attr(x, "ldInst"), *prefix = attr(x, "prefix");
-	const char *cls = req(c, x, "lnClass", who);
-	const char *lninst = attr(x, "lnInst"), *doname = attr(x, "doName");
-	const char *daname = attr(x, "daName"), *fcs = cls ? req(c, x, "fc", who) : NULL;
+	const char *cls = attr(x, "lnClass"), *lninst = attr(x, "lnInst");
+	const char *doname = attr(x, "doName"), *daname = attr(x, "daName"), *fcs = attr(x, "fc");
+	const char *ixs = attr(x, "ix");
 	uint64_t ix = 0;
-	if (!cls || !fcs)
-		return -EINVAL;
 	if (!ldinst)
 		ldinst = ld->inst;
 	if (!prefix)
 		prefix = "";
 	if (!lninst)
 		lninst = "";
-	if (attr(x, "ix") && uint_attr(c, x, "ix", who, 0, MAX_ARRAY_COUNT, &ix))
-		return -EINVAL;
-	int32_t ixv = attr(x, "ix") ? (int32_t)ix : -1;
-	uint8_t fc = model_fc_parse(fcs, strlen(fcs));
 	int n = snprintf(path, sizeof(path), "%s%s%s", doname ? doname : "",
 			 doname && daname && daname[0] ? "." : "", doname && daname ? daname : "");
-	int rn = snprintf(f->ref, sizeof(f->ref), "%s/%s%s%s%s%s[%s]", ldinst, prefix, cls,
-			  lninst, path[0] ? "." : "", path, fcs);
+	int rn = snprintf(f->ref, sizeof(f->ref), "%s/%s%s%s%s%s[%s]", ldinst, prefix,
+			  cls ? cls : "", lninst, path[0] ? "." : "", path, fcs ? fcs : "");
 	if (n < 0 || (size_t)n >= sizeof(path) || rn < 0 || (size_t)rn >= sizeof(f->ref))
 		return fail(c, x, "FCDA '%s' in DataSet '%s': the reference is too long", f->ref,
 			    dsname);
+	/* A member that names nothing resolvable, for want of an attribute
+	 * too (the schema requires fc; without lnClass no LN is named), is
+	 * left out like any other. */
+	if (!cls || !fcs)
+		return fcda_skip(c, x, f, dsname, "no %s attribute (add %s=\"...\")",
+				 !cls ? "lnClass" : "fc", !cls ? "lnClass" : "fc");
+	if (ixs && parse_uint_str(ixs, MAX_ARRAY_COUNT, &ix))
+		return fcda_skip(c, x, f, dsname, "ix=\"%s\" is not an array index from 0 to %u (fix"
+				 " ix)", shown(ixs, b, sizeof(b)), MAX_ARRAY_COUNT);
+	int32_t ixv = ixs ? (int32_t)ix : -1;
+	uint8_t fc = model_fc_parse(fcs, strlen(fcs));
 	if (fc == FC_NONE)
 		return fcda_skip(c, x, f, dsname, "fc '%s' is not a functional constraint (use ST, MX,"
 				 " CF, ...)", shown(fcs, b, sizeof(b)));
@@ -1742,7 +1783,7 @@ static int load_dataset(struct ctx *c, const struct mld *ld, const struct mln *l
 		return oom(c);
 	for (xmlNode *k = x->children; k; k = k->next)
 		if (is_scl(k, "FCDA")) {
-			int r = load_fcda(c, ld, ln, name, k, &ds->members[ds->n]);
+			int r = load_fcda(c, ld, name, k, &ds->members[ds->n]);
 			if (r < 0)
 				return r;
 			if (r != FCDA_SKIPPED)
@@ -1753,7 +1794,30 @@ static int load_dataset(struct ctx *c, const struct mld *ld, const struct mln *l
 
 /* ---- control blocks ---- */
 
-static int trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint16_t *out)
+/* A number attribute of a control block whose value does not fit
+ * (repairable, doc/scl-findings.md): the block is served with the
+ * attribute's default, with a warning. The attribute describes one block,
+ * not the model's shape, and a wrong value of it should not refuse the
+ * file. Not a number, or out of [min, max]. */
+static void cb_uint(struct ctx *c, const xmlNode *n, const char *name, const char *who,
+		    uint64_t def, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *v = attr(n, name);
+	char b[64];
+	uint64_t x;
+	*out = def;
+	if (!v)
+		return;
+	if (parse_uint_str(v, max, &x) || x < min) {
+		warn(c, n, "%s: %s=\"%s\" is not a number from %" PRIu64 " to %" PRIu64 "; served"
+		     " as %" PRIu64 " (fix the attribute)", who, name, shown(v, b, sizeof(b)), min,
+		     max, def);
+		return;
+	}
+	*out = x;
+}
+
+static void trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint16_t *out)
 {
 	static const struct { const char *a; uint16_t bit; } t[] = {
 		{ "dchg", MODEL_TRG_DCHG }, { "qchg", MODEL_TRG_QCHG }, { "dupd", MODEL_TRG_DUPD },
@@ -1764,11 +1828,9 @@ static int trgops_child(struct ctx *c, const xmlNode *x, const char *who, uint16
 	for (size_t i = 0; k && i < sizeof(t) / sizeof(t[0]); i++) {
 		bool v;
 		/* tTrgOps: every option defaults to false, gi (Ed.2) to true. */
-		if (bool_attr(c, k, t[i].a, who, t[i].bit == MODEL_TRG_GI, &v))
-			return -EINVAL;
+		soft_bool(c, k, t[i].a, who, t[i].bit == MODEL_TRG_GI, &v);
 		*out |= v ? t[i].bit : 0;
 	}
-	return 0;
 }
 
 static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *cbs)
@@ -1816,8 +1878,7 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 	const char *ds = attr(x, "datSet");
 	if (ds && copy_str(c, x, cb->dataset, sizeof(cb->dataset), ds, "datSet", who))
 		return -EINVAL;
-	if (uint_attr(c, x, "confRev", who, 0, UINT32_MAX, &v))
-		return -EINVAL;
+	cb_uint(c, x, "confRev", who, 0, 0, UINT32_MAX, &v);
 	cb->conf_rev = (uint32_t)v;
 	const char *id = attr(x, cb->kind == MCB_URCB ? "rptID" : cb->kind == MCB_GOCB ? "appID" :
 				 cb->kind == MCB_LCB ? "logName" : "smvID");
@@ -1826,23 +1887,20 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 		return -EINVAL;
 	switch (cb->kind) {
 	case MCB_URCB: {
-		if (bool_attr(c, x, "buffered", who, false, &cb->buffered) ||
-		    bool_attr(c, x, "indexed", who, true, &cb->indexed))
-			return -EINVAL;
+		soft_bool(c, x, "buffered", who, false, &cb->buffered);
+		soft_bool(c, x, "indexed", who, true, &cb->indexed);
 		cb->kind = cb->buffered ? MCB_BRCB : MCB_URCB;
-		if (uint_attr(c, x, "bufTime", who, 0, UINT32_MAX, &v))
-			return -EINVAL;
+		cb_uint(c, x, "bufTime", who, 0, 0, UINT32_MAX, &v);
 		cb->buf_time = (uint32_t)v;
-		if (uint_attr(c, x, "intgPd", who, 0, UINT32_MAX, &v))
-			return -EINVAL;
+		cb_uint(c, x, "intgPd", who, 0, 0, UINT32_MAX, &v);
 		cb->intg_pd = (uint32_t)v;
-		if (trgops_child(c, x, who, &cb->trgops))
-			return -EINVAL;
+		trgops_child(c, x, who, &cb->trgops);
 		const xmlNode *re = child(x, "RptEnabled");
-		if (re && uint_attr(c, re, "max", who, 1, 99, &v))
-			return -EINVAL;
-		if (re)
+		if (re) {
+			/* tRptEnabled max: up to 99, default 1 (0 is taken as 1) */
+			cb_uint(c, re, "max", who, 1, 0, 99, &v);
 			cb->max_instances = v ? (uint32_t)v : 1;
+		}
 		const xmlNode *of = child(x, "OptFields");
 		static const struct { const char *a; uint8_t bit; } o[] = {
 			{ "seqNum", 1 }, { "timeStamp", 2 }, { "reasonCode", 3 }, { "dataSet", 4 },
@@ -1850,22 +1908,18 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 			{ "segmentation", 9 },
 		};
 		for (size_t i = 0; of && i < sizeof(o) / sizeof(o[0]); i++) {
-			if (bool_attr(c, of, o[i].a, who, false, &bv))
-				return -EINVAL;
+			soft_bool(c, of, o[i].a, who, false, &bv);
 			cb->opt_fields |= bv ? (uint16_t)(1u << o[i].bit) : 0;
 		}
 		break;
 	}
 	case MCB_LCB:
-		if (uint_attr(c, x, "intgPd", who, 0, UINT32_MAX, &v))
-			return -EINVAL;
+		cb_uint(c, x, "intgPd", who, 0, 0, UINT32_MAX, &v);
 		cb->intg_pd = (uint32_t)v;
-		if (trgops_child(c, x, who, &cb->trgops))
-			return -EINVAL;
+		trgops_child(c, x, who, &cb->trgops);
 		break;
 	case MCB_MSVCB:
-		if (bool_attr(c, x, "multicast", who, true, &bv))
-			return -EINVAL;
+		soft_bool(c, x, "multicast", who, true, &bv);
 		cb->kind = bv ? MCB_MSVCB : MCB_USVCB;
 		break;
 	default:
@@ -2441,7 +2495,8 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 	    (strcmp(ver, "2007") || (rev && rev[0] && strcmp(rev, "A") && strcmp(rev, "B")))) {
 		char b1[32], b2[32];
 		warn(&c, root, "SCL version '%s' revision '%s' is not one iedd knows (2003, 2007A,"
-		     " 2007B, 2007B4); loading it as 2007B4", shown(ver, b1, sizeof(b1)),
+		     " 2007B, 2007B4); loading it as 2007B4 (if it is one of these, fix the"
+		     " version and revision attributes)", shown(ver, b1, sizeof(b1)),
 		     shown(rev ? rev : "", b2, sizeof(b2)));
 	}
 	xmlNode *dtt = child(root, "DataTypeTemplates");

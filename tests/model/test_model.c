@@ -777,6 +777,9 @@ static const struct bad_case bad_cases[] = {
 	{ "dangling DOType", HEAD IED_OPEN LN0 IED_CLOSE
 	  "<DataTypeTemplates>\n<LNodeType id=\"L0\" lnClass=\"LLN0\"><DO name=\"Mod\" type=\"NOPE\"/></LNodeType>\n" INC TYPES_CLOSE,
 	  "type=\"NOPE\"", { "DO 'Mod' in LNodeType 'L0'", "DOType 'NOPE' is not defined", "fix the type" } },
+	{ "DO without type", HEAD IED_OPEN LN0 IED_CLOSE
+	  "<DataTypeTemplates>\n<LNodeType id=\"L0\" lnClass=\"LLN0\"><DO name=\"Mod\"/></LNodeType>\n" INC TYPES_CLOSE,
+	  "<DO name=\"Mod\"/>", { "DO 'Mod' in LNodeType 'L0' has no type attribute", "add type=\"...\" naming its DOType" } },
 	{ "dangling LNodeType", HEAD IED_OPEN LN0 "<LN lnClass=\"GGIO\" inst=\"1\" lnType=\"NOPE\"/>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "lnType=\"NOPE\"", { "LN 'GGIO1'", "LNodeType 'NOPE' is not defined", "lnType" } },
 	{ "AccessPoint without name", HEAD "<IED name=\"E\">\n<AccessPoint><Server><LDevice inst=\"L\">\n" LN0 IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
@@ -976,6 +979,15 @@ static const struct fix_case fix_cases[] = {
 	{ "white space around a Val is no fault", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"b\"><Val> true\n</Val></DAI><DAI name=\"e\"><Val>  off </Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN
 	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"b\" bType=\"BOOLEAN\" fc=\"CF\"/><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
 	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.e[ST]", "off" },
+	{ "DOI without a name: ignored", HEAD IED_OPEN LN0_OPEN "<DOI>\n<DAI name=\"x\"><Val>5</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<DOI>", { "DOI in LN 'LLN0' has no name", "ignored with what it holds", "add name=" },
+	  FIX_VALUE, "L/LLN0.Mod.x[CF]", "0" },
+	{ "DAI with a bad ix: ignored, the others applied", HEAD IED_OPEN LN0_OPEN "<DOI name=\"Mod\"><DAI name=\"stVal\"><Val>3</Val></DAI>\n<DAI name=\"x\" ix=\"one\"><Val>5</Val></DAI></DOI>\n</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "ix=\"one\"", { "DAI 'x' in LN 'LLN0': ix=\"one\" is not an array index", "ignored", "fix ix" },
+	  FIX_VALUE, "L/LLN0.Mod.stVal[ST]", "3" },
+	{ "an LNodeType no LN uses may have a DO without type or of an undefined DOType", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+	  "<LNodeType id=\"OTHER\" lnClass=\"GGIO\"><DO name=\"Ind\"/><DO name=\"Alm\" type=\"NOPE\"/></LNodeType>\n" INC TYPES_CLOSE,
+	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.stVal[ST]", "0" },
 	{ "an Enum without a Val holds its first member", HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
 	  "<DOType id=\"INC\" cdc=\"INC\"><DA name=\"e\" bType=\"Enum\" type=\"E\" fc=\"ST\"/></DOType>\n" ENUM_E TYPES_CLOSE,
 	  NULL, { NULL }, FIX_VALUE, "L/LLN0.Mod.e[ST]", "on" },
@@ -1005,6 +1017,13 @@ static const struct fix_case fix_cases[] = {
 	  "MMXU", { "has no LN 'MMXU1'", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
 	{ "FCDA unknown LD", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"X\" lnClass=\"LLN0\" doName=\"Mod\" fc=\"ST\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "ldInst=\"X\"", { "has no LDevice with inst 'X'", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
+	{ "FCDA without fc: left out", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"stVal\" fc=\"ST\"/>\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"x\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "daName=\"x\"/>", { "FCDA 'L/LLN0.Mod.x[]' in DataSet 'ds'", "no fc attribute (add fc=", "left out of the data set" },
+	  FIX_DS_N, "LLN0$ds", "1" },
+	{ "FCDA without lnClass: left out", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" doName=\"Mod\" fc=\"ST\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<FCDA", { "in DataSet 'ds'", "no lnClass attribute (add lnClass=", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
+	{ "FCDA with a bad ix: left out", HEAD IED_OPEN LN0_OPEN "<DataSet name=\"ds\">\n<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" fc=\"ST\" ix=\"-1\"/>\n</DataSet></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
+	  "<FCDA", { "ix=\"-1\" is not an array index", "fix ix", "left out" }, FIX_DS_N, "LLN0$ds", "0" },
 	{ "control block without its data set: kept without one", HEAD IED_OPEN LN0_OPEN "<ReportControl name=\"rcb\" datSet=\"nods\"/></LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE,
 	  "<ReportControl", { "ReportControl 'rcb' in LN 'LLN0'", "DataSet 'nods' is not defined", "served without a data set" },
 	  FIX_CB_DS, NULL, "" },
@@ -1106,6 +1125,143 @@ START_TEST(enum_default_round_trip)
 	ck_assert_str_eq(got, "on");
 	free(copy);
 	buf_clear(&b);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* A member left out of a data set: the others stay in order, and the
+ * control block keeps its data set and the ConfRev written in the SCL. */
+START_TEST(fcda_left_out_confrev_kept)
+{
+	static const char text[] = HEAD IED_OPEN LN0_OPEN
+		"<DataSet name=\"ds\">\n"
+		"<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"x\" fc=\"CF\"/>\n"
+		"<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"zz\" fc=\"ST\"/>\n"
+		"<FCDA ldInst=\"L\" lnClass=\"LLN0\" doName=\"Mod\" daName=\"stVal\" fc=\"ST\"/>\n"
+		"</DataSet>\n"
+		"<ReportControl name=\"r\" datSet=\"ds\" confRev=\"5\"/>\n"
+		"</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE;
+	char err[512];
+	struct model *m;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "confrev.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(model_n_warnings(m), 1);
+	const struct mld *ld = model_find_ld_inst(m, "L");
+	const struct mdataset *ds = model_find_dataset(ld, "LLN0$ds");
+	ck_assert_ptr_nonnull(ds);
+	ck_assert_uint_eq(ds->n, 2);
+	ck_assert_str_eq(ds->members[0].ref, "L/LLN0.Mod.x[CF]");
+	ck_assert_str_eq(ds->members[1].ref, "L/LLN0.Mod.stVal[ST]");
+	ck_assert_uint_eq(ld->n_cb, 1);
+	ck_assert_str_eq(ld->cbs[0].dataset, "ds");
+	ck_assert_uint_eq(ld->cbs[0].conf_rev, 5);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* Control block attributes whose value does not fit: the block keeps the
+ * attribute's default (capitalised booleans are taken as meant), with a
+ * warning each, in line order. */
+START_TEST(cb_attributes_repaired)
+{
+	static const char text[] = HEAD IED_OPEN LN0_OPEN
+		"<DataSet name=\"ds\"/>\n"
+		"<ReportControl name=\"r\" datSet=\"ds\"\n"
+		" confRev=\"1.0\" buffered=\"True\" indexed=\"yes\" bufTime=\"-5\" intgPd=\"2s\">\n"
+		"<TrgOps dchg=\"TRUE\" qchg=\"true\" gi=\"nope\"/>\n"
+		"<OptFields seqNum=\" true \" dataSet=\"False\"/>\n"
+		"<RptEnabled max=\"200\"/>\n"
+		"</ReportControl>\n"
+		"<LogControl name=\"l\" datSet=\"ds\" logName=\"log\" intgPd=\"x\"/>\n"
+		"<SampledValueControl name=\"s\" datSet=\"ds\" smvID=\"s\" multicast=\"False\"/>\n"
+		"</LN0>\n" IED_CLOSE TYPES_OPEN INC TYPES_CLOSE;
+	static const struct { const char *marker, *words; } w[] = {
+		{ " confRev=", "confRev=\"1.0\" is not a number from 0 to 4294967295; served as 0" },
+		{ " confRev=", "buffered=\"True\" is not an xs:boolean; taken as true" },
+		{ " confRev=", "indexed=\"yes\" is not a boolean; served as true" },
+		{ " confRev=", "bufTime=\"-5\" is not a number" },
+		{ " confRev=", "intgPd=\"2s\" is not a number" },
+		{ "<TrgOps", "dchg=\"TRUE\" is not an xs:boolean; taken as true" },
+		{ "<TrgOps", "gi=\"nope\" is not a boolean; served as true" },
+		{ "<OptFields", "dataSet=\"False\" is not an xs:boolean; taken as false" },
+		{ "<RptEnabled", "max=\"200\" is not a number from 0 to 99; served as 1" },
+		{ "<LogControl", "LogControl 'l' in LN 'LLN0': intgPd=\"x\"" },
+		{ "<SampledValueControl", "multicast=\"False\" is not an xs:boolean; taken as false" },
+	};
+	const size_t n = sizeof(w) / sizeof(w[0]);
+	char err[512], prefix[600];
+	struct model *m;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "cbattr.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(model_n_warnings(m), n);
+	for (size_t i = 0; i < n; i++) {
+		const char *got = model_warning(m, (uint32_t)i);
+		snprintf(prefix, sizeof(prefix), "%s:%ld: ", path, line_of(text, w[i].marker));
+		ck_assert_msg(!strncmp(got, prefix, strlen(prefix)) && strstr(got, w[i].words),
+			      "warning %zu: '%s' is not '%s...%s'", i, got, prefix, w[i].words);
+	}
+	ck_assert_int_eq(model_strict(m, err, sizeof(err)), -EINVAL);
+	const struct mld *ld = model_find_ld_inst(m, "L");
+	ck_assert_uint_eq(ld->n_cb, 3);
+	const struct mcb *r = NULL, *l = NULL, *sv = NULL;
+	for (uint32_t i = 0; i < ld->n_cb; i++) {
+		const struct mcb *cb = &ld->cbs[i];
+		if (!strcmp(cb->name, "r"))
+			r = cb;
+		else if (!strcmp(cb->name, "l"))
+			l = cb;
+		else
+			sv = cb;
+	}
+	ck_assert(r && l && sv);
+	ck_assert_int_eq(r->kind, MCB_BRCB);
+	ck_assert(r->buffered && r->indexed);
+	ck_assert_uint_eq(r->conf_rev, 0);
+	ck_assert_uint_eq(r->buf_time, 0);
+	ck_assert_uint_eq(r->intg_pd, 0);
+	ck_assert_uint_eq(r->trgops, MODEL_TRG_DCHG | MODEL_TRG_QCHG | MODEL_TRG_GI);
+	ck_assert_uint_eq(r->opt_fields, 1u << 1);
+	ck_assert_uint_eq(r->max_instances, 1);
+	ck_assert_str_eq(r->dataset, "ds");
+	ck_assert_int_eq(l->kind, MCB_LCB);
+	ck_assert_uint_eq(l->intg_pd, 0);
+	ck_assert_int_eq(sv->kind, MCB_USVCB);
+	model_free(m);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* A DA's trigger option that is not an xs:boolean: "True" taken as meant,
+ * anything else false, with a warning each. */
+START_TEST(da_trgops_repaired)
+{
+	static const char text[] = HEAD IED_OPEN LN0 IED_CLOSE TYPES_OPEN
+		"<DOType id=\"INC\" cdc=\"INC\">\n"
+		"<DA name=\"stVal\" bType=\"INT32\" fc=\"ST\" dchg=\"True\" dupd=\"on\"/>\n"
+		"<DA name=\"q\" bType=\"Quality\" fc=\"ST\" qchg=\" true \"/>\n"
+		"</DOType>\n" TYPES_CLOSE;
+	char err[512];
+	struct model *m;
+	struct mref r;
+	const char *dir = tmpdir_new();
+	const char *path = write_file(dir, "trgops.icd", text);
+	ck_assert_msg(load_quiet(path, NULL, &m, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(model_n_warnings(m), 2);
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), ":12: DA 'stVal' in DOType 'INC':"
+				     " dchg=\"True\" is not an xs:boolean; taken as true"));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 1), ":12: DA 'stVal' in DOType 'INC':"
+				     " dupd=\"on\" is not a boolean; served as false"));
+	ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod.stVal[ST]", &r), 0);
+	ck_assert_uint_eq(r.type->trgops, MODEL_TRG_DCHG);
+	ck_assert_int_eq(model_resolve_ref(m, "L/LLN0.Mod.q[ST]", &r), 0);
+	ck_assert_uint_eq(r.type->trgops, MODEL_TRG_QCHG);
 	model_free(m);
 	unlink(path);
 	rmdir(dir);
@@ -1247,6 +1403,9 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, tolerated);
 	tcase_add_loop_test(tc, fixed_scl, 0, (int)(sizeof(fix_cases) / sizeof(fix_cases[0])));
 	tcase_add_test(tc, enum_default_round_trip);
+	tcase_add_test(tc, fcda_left_out_confrev_kept);
+	tcase_add_test(tc, cb_attributes_repaired);
+	tcase_add_test(tc, da_trgops_repaired);
 	tcase_add_test(tc, findings_in_line_order);
 	suite_add_tcase(s, tc);
 
