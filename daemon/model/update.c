@@ -420,14 +420,16 @@ void model_write_done(struct model_write_wait *w, int dae)
 	free(w);
 }
 
-int model_write(struct model *m, const struct mtype *t, uint32_t voff,
-		const struct ber_cur *parent, const struct ber_tlv *tlv,
-		struct model_write_wait **wait)
+/* The hook table and the index of its first hook inside [voff, voff +
+ * size); NULL when no hook lies there. */
+static const struct model_write_hooks *first_hook(const struct model *m, uint32_t voff,
+						  uint32_t size, size_t *first)
 {
 	const struct model_priv *p = m->priv;
 	const struct model_write_hooks *h = p ? p->write_hooks : NULL;
-	/* the first hook at or after voff */
-	size_t lo = 0, hi = h ? h->n : 0;
+	if (!h)
+		return NULL;
+	size_t lo = 0, hi = h->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (h->voff[mid] < voff)
@@ -435,7 +437,25 @@ int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		else
 			hi = mid;
 	}
-	if (!h || lo == h->n || h->voff[lo] >= voff + t->size)
+	if (lo == h->n || h->voff[lo] - voff >= size)
+		return NULL;
+	*first = lo;
+	return h;
+}
+
+bool model_write_hooked(const struct model *m, uint32_t voff, uint32_t size)
+{
+	size_t first;
+	return first_hook(m, voff, size, &first) != NULL;
+}
+
+int model_write(struct model *m, const struct mtype *t, uint32_t voff,
+		const struct ber_cur *parent, const struct ber_tlv *tlv,
+		struct model_write_wait **wait)
+{
+	size_t lo;
+	const struct model_write_hooks *h = first_hook(m, voff, t->size, &lo);
+	if (!h)
 		return model_decode_data(m, t, voff, parent, tlv);
 
 	uint8_t *old = malloc(t->size);

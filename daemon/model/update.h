@@ -146,6 +146,12 @@ int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		const struct ber_cur *parent, const struct ber_tlv *tlv,
 		struct model_write_wait **wait);
 
+/* Whether some hooked attribute lies inside [voff, voff + size): whether a
+ * model_write there would carry (part of) the value to a source. Data
+ * access asks this for a write of an FC whose service is missing
+ * (model_fc_write: MODEL_FCW_SERVICE), which only a map row may take. */
+bool model_write_hooked(const struct model *m, uint32_t voff, uint32_t size);
+
 /* A hook's ticket for a source that answers later; NULL when the write
  * cannot wait (model_write got no `wait`, or out of memory): the hook then
  * answers now. */

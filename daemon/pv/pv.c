@@ -860,6 +860,17 @@ static int make_classes(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 	return 0;
 }
 
+bool pv_ref_carried(const char *ref, uint8_t fc)
+{
+	/* "LD/LN.DO.DA[FC]": the path between the LN and the FC */
+	const char *slash = strchr(ref, '/');
+	const char *dot = slash ? strchr(slash, '.') : NULL;
+	const char *br = strrchr(ref, '[');
+	if (!dot || !br || br < dot)
+		return false;
+	return model_fc_carried(fc, dot + 1, (size_t)(br - dot - 1));
+}
+
 static int bind_row(struct pv *pv, const struct map *map, const struct map_row *mr,
 		    struct pv_row *r, char *err, size_t errlen)
 {
@@ -893,12 +904,27 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 			    "%s:%u:%u: scale/offset on '%s' of type %s: only numbers scale",
 			    f, mr->line, mr->col[MAP_COL_SCALE] ? mr->col[MAP_COL_SCALE] : mr->col[MAP_COL_OFFSET],
 			    mr->ref, model_btype_name(r->attr.type->btype));
-	if ((mr->dir & MAP_DIR_W) && !model_fc_writable(r->attr.fc))
+	if ((mr->dir & MAP_DIR_W) && !pv_ref_carried(mr->ref, r->attr.fc)) {
+		unsigned col = mr->col[MAP_COL_DIRECTION] ? mr->col[MAP_COL_DIRECTION] : 1;
+		const char *dir = mr->dir & MAP_DIR_R ? "rw" : "w";
+		const char *fcn = model_fc_name(r->attr.fc);
+		if (r->attr.fc == FC_CO)
+			return pv_fail(err, errlen, -EINVAL,
+				    "%s:%u:%u: direction '%s' on '%s': of FC CO only Oper.ctlVal "
+				    "carries a command to a source (map DO.Oper.ctlVal[CO] with w; "
+				    "the rest of a control is the control service's)",
+				    f, mr->line, col, dir, mr->ref);
+		if (model_fc_write(r->attr.fc) == MODEL_FCW_SERVICE)
+			return pv_fail(err, errlen, -EINVAL,
+				    "%s:%u:%u: direction '%s' but FC %s belongs to a service (control "
+				    "block attributes, setting groups), not to a source: use r, or "
+				    "leave the row out",
+				    f, mr->line, col, dir, fcn);
 		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: direction '%s' but FC %s cannot be written by a client "
-			    "(IEC 61850-7-2: ST and MX never; use r)",
-			    f, mr->line, mr->col[MAP_COL_DIRECTION] ? mr->col[MAP_COL_DIRECTION] : 1,
-			    mr->dir & MAP_DIR_R ? "rw" : "w", model_fc_name(r->attr.fc));
+			    "(IEC 61850-7-2: ST, MX, SG, SR, OR, EX never; use r)",
+			    f, mr->line, col, dir, fcn);
+	}
 	r->src = find_src(pv, mr->source);
 	if (!r->src)
 		return pv_fail(err, errlen, -EINVAL,

@@ -266,7 +266,7 @@ START_TEST(simulate_and_template)
 	ck_assert_uint_gt(map->n, 20);
 	bool mag = false, ins = false;
 	for (size_t i = 0; i < map->n; i++) {
-		mag |= !strcmp(map->rows[i].ref, "BAY/MMXU1.TotW.mag.f[MX]");
+		mag |= !strcmp(map->rows[i].ref, "IEDD1BAY/MMXU1.TotW.mag.f[MX]");
 		ins |= strstr(map->rows[i].ref, "instMag") != NULL;
 	}
 	ck_assert(mag && !ins);
@@ -292,8 +292,12 @@ START_TEST(simulate_and_template)
 	fclose(f);
 	ck_assert_uint_gt(n, 100);
 	ck_assert_contains(buf, "\nreference,source,address,scale,offset,direction,scanClass,type\n");
-	ck_assert_contains(buf, "\nBAY/MMXU1.TotW.mag.f[MX],,,,,r,,FLOAT32\n");
-	ck_assert_contains(buf, "\nBAY/MMXU1.TotW.db[CF],,,,,rw,,INT32U\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/MMXU1.TotW.mag.f[MX],,,,,r,,FLOAT32\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/MMXU1.TotW.db[CF],,,,,rw,,INT32U\n");
+	/* rw only where the map takes w: a command goes to the source (w) */
+	ck_assert_contains(buf, "\nIEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO],,,,,w,,BOOLEAN\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/XCBR1.Pos.Oper.ctlNum[CO],,,,,r,,INT8U\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/XCBR1.Pos.SBOw.ctlVal[CO],,,,,r,,BOOLEAN\n");
 	ck_assert(!strstr(buf, ".q[")); /* Quality is not mappable */
 	free(buf);
 	model_free(m);
