@@ -189,6 +189,55 @@ int model_store_val(struct model *m, const struct mtype *t, uint32_t voff,
 	return r;
 }
 
+void model_range_text(const struct mtype *t, char *buf, size_t len)
+{
+	const char *name = model_btype_name(t->btype);
+	int64_t min, max;
+	switch (t->btype) {
+	case MB_INT8: case MB_INT16: case MB_INT24: case MB_INT32: case MB_INT64:
+	case MB_DBPOS: case MB_TCMD:
+		model_int_range(t->btype, &min, &max);
+		snprintf(buf, len, "%s %lld..%lld", name, (long long)min, (long long)max);
+		return;
+	case MB_INT8U: case MB_INT16U: case MB_INT24U: case MB_INT32U:
+		snprintf(buf, len, "%s 0..%llu", name, (unsigned long long)model_uint_max(t->btype));
+		return;
+	case MB_FLOAT32:
+		snprintf(buf, len, "%s, magnitude up to 3.4e38", name);
+		return;
+	case MB_VISSTRING:
+		snprintf(buf, len, "%s%u: up to %u printable ASCII characters", name, t->max_len,
+			 t->max_len);
+		return;
+	case MB_UNICODE:
+		snprintf(buf, len, "%s%u: up to %u octets of UTF-8", name, t->max_len, t->max_len);
+		return;
+	case MB_ENUM:
+		break;
+	default:
+		snprintf(buf, len, "%s", name);
+		return;
+	}
+	/* Enum: its members, as many as fit */
+	const struct enum_type *e = t->enm;
+	if (!e || !e->n) {
+		snprintf(buf, len, "Enum (no members)");
+		return;
+	}
+	size_t o = (size_t)snprintf(buf, len, "Enum %s:", e->id ? e->id : "");
+	for (uint32_t i = 0; i < e->n && o < len; i++) {
+		char one[96];
+		int n = snprintf(one, sizeof(one), "%s %d %s", i ? "," : "", (int)e->ords[i],
+				 e->names[i]);
+		if (o + (size_t)n + 5 >= len) {
+			snprintf(buf + o, len - o, ", ...");
+			return;
+		}
+		memcpy(buf + o, one, (size_t)n + 1);
+		o += (size_t)n;
+	}
+}
+
 int model_load_val(const struct model *m, const struct mtype *t, uint32_t voff,
 		   struct model_val *v, char *sbuf, size_t slen)
 {

@@ -46,6 +46,12 @@ uint8_t model_btype_vkind(uint8_t bt);
  * on failure. */
 int model_store_val(struct model *m, const struct mtype *t, uint32_t voff,
 		    const struct model_val *v, bool *changed);
+/* The values the basic attribute type `t` holds, for messages about a
+ * value that does not fit (model_store_val's -ERANGE): "INT16
+ * -32768..32767", "INT32U 0..4294967295", "Enum HealthKind: 1 Ok, 2
+ * Warning, 3 Alarm", "VisString64: up to 64 printable ASCII characters".
+ * Always NUL-terminates buf (len > 0); long Enum lists end in "...". */
+void model_range_text(const struct mtype *t, char *buf, size_t len);
 /* Loads the basic attribute as a value of its kind (model_btype_vkind);
  * a string is copied into sbuf[slen] and v->v.s points there. Returns 0 or
  * -EINVAL for a type that does not convert. */

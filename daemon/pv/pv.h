@@ -53,7 +53,9 @@ struct pv;
  * (pv_ref_carried: CF, DC, SP, SV, BL, and of CO only Oper.ctlVal),
  * no attribute may be mapped twice, the source must be configured, the
  * scan class known, and the plugin must accept the address (resolve()).
- * Installs the write hooks in the model. Returns 0 and *out, or a negative
+ * A row naming its LD by the inst alone is taken, with one warning per map
+ * file (log, also in --check). Installs the write hooks in the model.
+ * Returns 0 and *out, or a negative
  * errno with "file:line:column: problem" (or the plugin's message) in err.
  * `m` must outlive the pv. */
 int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err,
