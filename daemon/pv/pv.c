@@ -568,9 +568,12 @@ static void *src_thread(void *arg)
 			char err[512];
 			int rc = plugin_write(s->inst, s->pv->rows[w.row].point, &w.v, err, sizeof(err));
 			int dae = rc ? dae_of_errno(rc) : 0;
+			/* rows and the map's name do not change after pv_new */
+			const struct pv_row *wr = &s->pv->rows[w.row];
 			if (rc)
-				log_msg(LOG_WARNING, LOGC_PV, "source '%s': write (map line %u) failed: %s -> %s",
-					s->name, s->pv->rows[w.row].line, err, dae_name(dae));
+				log_msg(LOG_WARNING, LOGC_PV,
+					"%s:%u: %s: write to source '%s' failed: %s -> %s",
+					s->pv->map_file, wr->line, wr->ref, s->name, err, dae_name(dae));
 			pthread_mutex_lock(&s->mu);
 			if (w.wait) {
 				s->wr[(s->rhead + s->rlen) % PV_WQUEUE] = (struct pv_wres){ w.wait, dae };
@@ -739,8 +742,8 @@ static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 		if (full) {
 			pv->st.write_errors++;
 			log_msg(LOG_WARNING, LOGC_PV,
-				"source '%s': write (map line %u) refused: %d writes already queued",
-				s->name, r->line, PV_WQUEUE);
+				"%s:%u: %s: write to source '%s' refused: %d writes already queued",
+				pv->map_file, r->line, r->ref, s->name, PV_WQUEUE);
 			return DAE_TEMPORARILY_UNAVAILABLE;
 		}
 		return 0;
@@ -750,8 +753,8 @@ static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 	if (rc) {
 		pv->st.write_errors++;
 		int code = dae_of_errno(rc);
-		log_msg(LOG_WARNING, LOGC_PV, "source '%s': write (map line %u) failed: %s -> %s",
-			s->name, r->line, err, dae_name(code));
+		log_msg(LOG_WARNING, LOGC_PV, "%s:%u: %s: write to source '%s' failed: %s -> %s",
+			pv->map_file, r->line, r->ref, s->name, err, dae_name(code));
 		return code;
 	}
 	return 0;

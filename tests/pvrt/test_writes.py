@@ -154,6 +154,18 @@ class MapCheck(Base):
         self.assertIn("map OK (3 mapped attribute(s))", r.stdout)
 
 
+    def test_inst_form_warned_by_check(self):
+        # issue 9 item 5: the LD inst alone is taken, but said once per file
+        r = self.check("IEDD1BAY/MMXU1.TotW.zeroDb[CF],s,const:1,,,rw,\n"
+                       "BAY/MMXU1.TotW.db[CF],s,const:1,,,rw,\n"
+                       "WTG/WTUR1.TurSt.stVal[ST],s,const:1,,,r,\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("m.csv:3:1: 'BAY/MMXU1.TotW.db[CF]' names its logical device by the "
+                      "LD inst (2 row(s) of this file do)", r.stderr)
+        self.assertIn("'IEDD1BAY/MMXU1.TotW.db[CF]'", r.stderr)
+        self.assertEqual(r.stderr.count("LD inst"), 1, r.stderr)
+
+
 class Template(unittest.TestCase):
     def test_rw_only_where_the_map_accepts_w(self):
         d = tempfile.mkdtemp(prefix="writes-")
