@@ -322,6 +322,19 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp)
 
 /* ---- Write ---- */
 
+/* The services' part of SetDataValues, by FC: a write of an FC that
+ * belongs to a service (model_fc_write: MODEL_FCW_SERVICE) goes to its
+ * slot here before anything is stored (issue 11, the write dispatch). Each
+ * service fills its slot when it exists: the control model (CO;
+ * acsi/control.c, which then takes over what --simulate's Oper.ctlVal
+ * rows do today), the report and log control blocks (RP, BR, LG), the
+ * GOOSE and sampled-value control blocks (GO, MS, US) and setting-group
+ * editing (SE, SC's SGCB). An empty slot: see write_one. */
+static const acsi_write_fn service_write[FC_COUNT] = {
+	[FC_CO] = NULL, [FC_RP] = NULL, [FC_BR] = NULL, [FC_LG] = NULL, [FC_GO] = NULL,
+	[FC_GS] = NULL, [FC_MS] = NULL, [FC_US] = NULL, [FC_SC] = NULL, [FC_SE] = NULL,
+};
+
 static int write_one(struct model *m, const struct mms_varspec *v, const struct ber_cur *dc,
 		     const struct ber_tlv *d, struct model_write_wait **wait)
 {
@@ -336,11 +349,29 @@ static int write_one(struct model *m, const struct mms_varspec *v, const struct 
 	int code = apply_alt(v, v->n_alt, &t, &voff);
 	if (code)
 		return code;
-	/* IEC 61850-7-2 §6.2.1: the FC decides; a whole LN spans FCs. */
-	if (ref.fc == FC_NONE || ref.fc == FC_ST || ref.fc == FC_MX)
+	/* IEC 61850-7-2 §6.2.1: the FC decides (model.h, model_fc_write); a
+	 * whole LN spans FCs and is denied with the read-only ones. */
+	switch (model_fc_write(ref.fc)) {
+	case MODEL_FCW_PLAIN:
+		break;
+	case MODEL_FCW_SERVICE:
+		if (service_write[ref.fc])
+			return service_write[ref.fc](m, &ref, t, voff, dc, d, wait);
+		/* No service acts on it yet: only what a map row with w carries
+		 * to a source is accepted (a user's Oper.ctlVal row, --simulate's
+		 * control echo); anything else is object-access-unsupported and
+		 * nothing is stored. A structure is accepted when at least one
+		 * attribute inside it is carried: a client writes Oper as a whole
+		 * (IEC 61850-8-1 §20: ctlVal, origin, ctlNum, T, Test, Check), so
+		 * a whole-Oper write whose ctlVal is mapped must work; the carried
+		 * attributes reach their sources and the rest is stored with them,
+		 * as the command's parameters. */
+		if (!model_write_hooked(m, voff, t->size))
+			return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
+		break;
+	default:
 		return MMS_DAE_OBJECT_ACCESS_DENIED;
-	if (!model_fc_writable(ref.fc))
-		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
+	}
 	/* stores the value and passes mapped attributes on to their source
 	 * (the write hooks pv installed; update.h) */
 	return model_write(m, t, voff, dc, d, wait);

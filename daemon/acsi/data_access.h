@@ -41,8 +41,25 @@ struct acsi_write_job {
 	} items[];
 };
 
-/* SetDataValues. With `job` NULL every item is answered at once (a write to
- * a blocking source counts as done when it is queued). Otherwise, when some
+/* A service's handler of SetDataValues for one variable of an FC it owns
+ * (model_fc_write: MODEL_FCW_SERVICE), in data_access.c's table by FC.
+ * `ref` is the variable named, (t, voff) what is written of it after
+ * alternate access, `data` its Data inside `parent`. Returns like
+ * model_write (update.h): 0, a DataAccessError, or MODEL_WRITE_PENDING with
+ * *wait (`wait` NULL: the caller cannot wait). A handler stores what it
+ * accepts through model_write, so that mapped attributes still reach their
+ * sources. Event-loop thread. */
+typedef int (*acsi_write_fn)(struct model *m, const struct mref *ref, const struct mtype *t,
+			     uint32_t voff, const struct ber_cur *parent, const struct ber_tlv *data,
+			     struct model_write_wait **wait);
+
+/* SetDataValues: per item the FC decides (model_fc_write): denied,
+ * stored (plain), or handed to its service's handler; with no handler
+ * yet, object-access-unsupported unless a map row carries the attribute
+ * (or one inside the written structure) to a source.
+ *
+ * With `job` NULL every item is answered at once (a write to a blocking
+ * source counts as done when it is queued). Otherwise, when some
  * item waits for its source, returns ACSI_DEFERRED with a new *job, leaves
  * `resp` empty, and the caller sets job->done/ctx before returning to the
  * loop: done() runs when every item has an answer, then the caller encodes

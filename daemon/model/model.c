@@ -48,20 +48,49 @@ uint8_t model_fc_parse(const char *s, size_t len)
 	return FC_NONE;
 }
 
-bool model_fc_writable(uint8_t fc)
+/* model.h: MODEL_FCW_*. IEC 61850-7-2 Table 18 and §6.2.1; 8-1 §8.2. */
+static const uint8_t fc_write[FC_COUNT] = {
+	[FC_NONE] = MODEL_FCW_DENIED,
+	/* the process's and the services' own values */
+	[FC_ST] = MODEL_FCW_DENIED, [FC_MX] = MODEL_FCW_DENIED, [FC_SG] = MODEL_FCW_DENIED,
+	[FC_SR] = MODEL_FCW_DENIED, [FC_OR] = MODEL_FCW_DENIED, [FC_EX] = MODEL_FCW_DENIED,
+	/* configuration, description, set points, substitution, blocking */
+	[FC_CF] = MODEL_FCW_PLAIN, [FC_DC] = MODEL_FCW_PLAIN, [FC_SP] = MODEL_FCW_PLAIN,
+	[FC_SV] = MODEL_FCW_PLAIN, [FC_BL] = MODEL_FCW_PLAIN,
+	/* the control model, the report, log, GOOSE and sampled-value control
+	 * blocks, setting-group editing */
+	[FC_CO] = MODEL_FCW_SERVICE, [FC_RP] = MODEL_FCW_SERVICE, [FC_BR] = MODEL_FCW_SERVICE,
+	[FC_LG] = MODEL_FCW_SERVICE, [FC_GO] = MODEL_FCW_SERVICE, [FC_GS] = MODEL_FCW_SERVICE,
+	[FC_MS] = MODEL_FCW_SERVICE, [FC_US] = MODEL_FCW_SERVICE, [FC_SC] = MODEL_FCW_SERVICE,
+	[FC_SE] = MODEL_FCW_SERVICE,
+};
+
+uint8_t model_fc_write(uint8_t fc)
 {
-	switch (fc) {
-	/* IEC 61850-7-2 §6.2.1 / 8-1 §8.2: configuration, description,
-	 * set points, substitution and blocking are written directly. */
-	case FC_CF: case FC_DC: case FC_SP: case FC_SV: case FC_BL:
-	/* Written through their services (control, setting-group editing,
-	 * control-block attributes), which also arrive as MMS Write. */
-	case FC_CO: case FC_SE: case FC_RP: case FC_BR: case FC_LG: case FC_GO: case FC_GS:
-	case FC_MS: case FC_US: case FC_SC:
+	return fc < FC_COUNT ? fc_write[fc] : MODEL_FCW_DENIED;
+}
+
+bool model_fc_carried(uint8_t fc, const char *path, size_t len)
+{
+	switch (model_fc_write(fc)) {
+	case MODEL_FCW_PLAIN:
 		return true;
+	case MODEL_FCW_SERVICE:
+		break;
 	default:
 		return false;
 	}
+	if (fc != FC_CO)
+		return false;
+	/* "DO[.SDO...].Oper.ctlVal[.sub...]": the operate command's value;
+	 * SBOw, Cancel and Oper's other components (origin, ctlNum, T, Test,
+	 * Check) are the control service's to act on */
+	static const char key[] = ".Oper.ctlVal";
+	const size_t kl = sizeof(key) - 1;
+	for (size_t i = 0; i + kl <= len; i++)
+		if (!memcmp(path + i, key, kl) && (i + kl == len || path[i + kl] == '.'))
+			return i > 0;
+	return false;
 }
 
 static const char *const btype_names[MB_COUNT] = {

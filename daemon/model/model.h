@@ -30,10 +30,33 @@ enum model_fc {
 const char *model_fc_name(uint8_t fc);
 /* FC_* for a two-letter name, FC_NONE if unknown. */
 uint8_t model_fc_parse(const char *s, size_t len);
-/* Whether an MMS Write may change attributes of this FC (IEC 61850-7-2
- * §6.2.1: CF, DC, SP, SV, BL, and control-block FCs through their services;
- * never ST, MX). */
-bool model_fc_writable(uint8_t fc);
+
+/* What a client's write (MMS Write, IEC 61850-7-2 SetDataValues) of an
+ * attribute of each FC does: one table (model.c) that data access
+ * (acsi/data_access.c: dispatch), the CSV map's check of w rows and the map
+ * template (pv/) all use.
+ *   MODEL_FCW_DENIED   ST, MX, SG, SR, OR, EX, and a whole LN (FC_NONE):
+ *                      never written by a client (7-2 §6.2.1, Table 18:
+ *                      status, measurands and the active settings come
+ *                      from the process or their service):
+ *                      object-access-denied.
+ *   MODEL_FCW_PLAIN    CF, DC, SP, SV, BL: stored as written; a map row
+ *                      with w carries the value to its source.
+ *   MODEL_FCW_SERVICE  CO, RP, BR, LG, GO, GS, MS, US, SC, SE: the write
+ *                      belongs to a service (control, reporting, logging,
+ *                      GOOSE and sampled-value control blocks, setting-group
+ *                      editing), which data access hands it to; without
+ *                      that service it is object-access-unsupported, unless
+ *                      a map row carries it to a source (model_fc_carried). */
+enum model_fc_write { MODEL_FCW_DENIED = 0, MODEL_FCW_PLAIN, MODEL_FCW_SERVICE };
+/* MODEL_FCW_* of `fc` (DENIED for FC_NONE and out of range). */
+uint8_t model_fc_write(uint8_t fc);
+/* Whether a map row with w may carry a client's write of the attribute
+ * at `path` ("DO.DA.sub" below the LN, no FC; `len` octets) of FC `fc` to
+ * a source: any attribute of a PLAIN FC, and of CO only Oper.ctlVal and
+ * what lies below it (an APC's ctlVal.f): commands reach the sources
+ * through the write path (DESIGN.md "How a value flows"). */
+bool model_fc_carried(uint8_t fc, const char *path, size_t len);
 
 /* Basic types (IEC 61850-7-2 §6.1, SCL bType) and constructed kinds. */
 enum model_btype {

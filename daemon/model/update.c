@@ -189,6 +189,55 @@ int model_store_val(struct model *m, const struct mtype *t, uint32_t voff,
 	return r;
 }
 
+void model_range_text(const struct mtype *t, char *buf, size_t len)
+{
+	const char *name = model_btype_name(t->btype);
+	int64_t min, max;
+	switch (t->btype) {
+	case MB_INT8: case MB_INT16: case MB_INT24: case MB_INT32: case MB_INT64:
+	case MB_DBPOS: case MB_TCMD:
+		model_int_range(t->btype, &min, &max);
+		snprintf(buf, len, "%s %lld..%lld", name, (long long)min, (long long)max);
+		return;
+	case MB_INT8U: case MB_INT16U: case MB_INT24U: case MB_INT32U:
+		snprintf(buf, len, "%s 0..%llu", name, (unsigned long long)model_uint_max(t->btype));
+		return;
+	case MB_FLOAT32:
+		snprintf(buf, len, "%s, magnitude up to 3.4e38", name);
+		return;
+	case MB_VISSTRING:
+		snprintf(buf, len, "%s%u: up to %u printable ASCII characters", name, t->max_len,
+			 t->max_len);
+		return;
+	case MB_UNICODE:
+		snprintf(buf, len, "%s%u: up to %u octets of UTF-8", name, t->max_len, t->max_len);
+		return;
+	case MB_ENUM:
+		break;
+	default:
+		snprintf(buf, len, "%s", name);
+		return;
+	}
+	/* Enum: its members, as many as fit */
+	const struct enum_type *e = t->enm;
+	if (!e || !e->n) {
+		snprintf(buf, len, "Enum (no members)");
+		return;
+	}
+	size_t o = (size_t)snprintf(buf, len, "Enum %s:", e->id ? e->id : "");
+	for (uint32_t i = 0; i < e->n && o < len; i++) {
+		char one[96];
+		int n = snprintf(one, sizeof(one), "%s %d %s", i ? "," : "", (int)e->ords[i],
+				 e->names[i]);
+		if (o + (size_t)n + 5 >= len) {
+			snprintf(buf + o, len - o, ", ...");
+			return;
+		}
+		memcpy(buf + o, one, (size_t)n + 1);
+		o += (size_t)n;
+	}
+}
+
 int model_load_val(const struct model *m, const struct mtype *t, uint32_t voff,
 		   struct model_val *v, char *sbuf, size_t slen)
 {
@@ -420,14 +469,16 @@ void model_write_done(struct model_write_wait *w, int dae)
 	free(w);
 }
 
-int model_write(struct model *m, const struct mtype *t, uint32_t voff,
-		const struct ber_cur *parent, const struct ber_tlv *tlv,
-		struct model_write_wait **wait)
+/* The hook table and the index of its first hook inside [voff, voff +
+ * size); NULL when no hook lies there. */
+static const struct model_write_hooks *first_hook(const struct model *m, uint32_t voff,
+						  uint32_t size, size_t *first)
 {
 	const struct model_priv *p = m->priv;
 	const struct model_write_hooks *h = p ? p->write_hooks : NULL;
-	/* the first hook at or after voff */
-	size_t lo = 0, hi = h ? h->n : 0;
+	if (!h)
+		return NULL;
+	size_t lo = 0, hi = h->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (h->voff[mid] < voff)
@@ -435,7 +486,25 @@ int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		else
 			hi = mid;
 	}
-	if (!h || lo == h->n || h->voff[lo] >= voff + t->size)
+	if (lo == h->n || h->voff[lo] - voff >= size)
+		return NULL;
+	*first = lo;
+	return h;
+}
+
+bool model_write_hooked(const struct model *m, uint32_t voff, uint32_t size)
+{
+	size_t first;
+	return first_hook(m, voff, size, &first) != NULL;
+}
+
+int model_write(struct model *m, const struct mtype *t, uint32_t voff,
+		const struct ber_cur *parent, const struct ber_tlv *tlv,
+		struct model_write_wait **wait)
+{
+	size_t lo;
+	const struct model_write_hooks *h = first_hook(m, voff, t->size, &lo);
+	if (!h)
 		return model_decode_data(m, t, voff, parent, tlv);
 
 	uint8_t *old = malloc(t->size);

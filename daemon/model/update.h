@@ -46,6 +46,12 @@ uint8_t model_btype_vkind(uint8_t bt);
  * on failure. */
 int model_store_val(struct model *m, const struct mtype *t, uint32_t voff,
 		    const struct model_val *v, bool *changed);
+/* The values the basic attribute type `t` holds, for messages about a
+ * value that does not fit (model_store_val's -ERANGE): "INT16
+ * -32768..32767", "INT32U 0..4294967295", "Enum HealthKind: 1 Ok, 2
+ * Warning, 3 Alarm", "VisString64: up to 64 printable ASCII characters".
+ * Always NUL-terminates buf (len > 0); long Enum lists end in "...". */
+void model_range_text(const struct mtype *t, char *buf, size_t len);
 /* Loads the basic attribute as a value of its kind (model_btype_vkind);
  * a string is copied into sbuf[slen] and v->v.s points there. Returns 0 or
  * -EINVAL for a type that does not convert. */
@@ -145,6 +151,12 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h);
 int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		const struct ber_cur *parent, const struct ber_tlv *tlv,
 		struct model_write_wait **wait);
+
+/* Whether some hooked attribute lies inside [voff, voff + size): whether a
+ * model_write there would carry (part of) the value to a source. Data
+ * access asks this for a write of an FC whose service is missing
+ * (model_fc_write: MODEL_FCW_SERVICE), which only a map row may take. */
+bool model_write_hooked(const struct model *m, uint32_t voff, uint32_t size);
 
 /* A hook's ticket for a source that answers later; NULL when the write
  * cannot wait (model_write got no `wait`, or out of memory): the hook then

@@ -159,6 +159,9 @@ int map_parse(const char *file, const char *text, size_t len, struct map **out, 
 
 	uint32_t lineno = 0;
 	size_t pos = 0;
+	/* a UTF-8 byte order mark, as spreadsheet programs write it */
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		pos = 3;
 	while (pos < len) {
 		const char *line = text + pos;
 		const char *nl = memchr(line, '\n', len - pos);
@@ -184,6 +187,15 @@ int map_parse(const char *file, const char *text, size_t len, struct map **out, 
 				for (c = 0; c < MAP_N_COLS; c++)
 					if (!strcmp(f[i].s, col_names[c]))
 						break;
+				if (c == MAP_N_COLS && strchr(f[i].s, ';')) {
+					/* some spreadsheet locales export CSV with ';' */
+					rc = fail(err, errlen, file, lineno, f[i].col,
+						  "this file seems to use ';' as separator (header "
+						  "'%s'); iedd reads ',': export the map as CSV with "
+						  "',' separators",
+						  f[i].s);
+					goto out;
+				}
 				if (c == MAP_N_COLS) {
 					rc = fail(err, errlen, file, lineno, f[i].col,
 						  "unknown column '%s' in the header (columns: "

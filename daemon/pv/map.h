@@ -24,7 +24,7 @@ enum map_col { MAP_COL_REF, MAP_COL_SOURCE, MAP_COL_ADDRESS, MAP_COL_SCALE, MAP_
 struct map_row {
 	uint32_t line;
 	uint16_t col[MAP_N_COLS];	/* character column of each field (0: absent) */
-	char ref[MAP_REF_MAX];		/* "LD/LN.DO.DA[FC]" */
+	char ref[MAP_REF_MAX];		/* "LD/LN.DO.DA[FC]", LD by name (or inst) */
 	char source[MAP_NAME_MAX];	/* source instance name */
 	char address[MAP_ADDR_MAX];	/* the plugin's address, as written */
 	double scale, offset;		/* model value = source value * scale + offset */
@@ -45,7 +45,8 @@ const char *map_col_name(enum map_col c);
 
 /* Parses CSV text (the caller's) named `file` in messages. Returns 0 and
  * *out (the caller's, map_free), or -EINVAL / -ENOMEM with a message. An
- * empty map (header only) is valid. */
+ * empty map (header only) is valid. A UTF-8 byte order mark at the start
+ * is skipped; a header separated by ';' is refused as such. */
 int map_parse(const char *file, const char *text, size_t len, struct map **out, char *err,
 	      size_t errlen);
 /* Reads and parses a file. */

@@ -42,6 +42,7 @@ struct pv_row {
 	uint8_t kind;		/* enum iedd_kind the source exchanges */
 	uint32_t cls;
 	uint32_t line;
+	char *ref;		/* the map's reference, for messages */
 	bool bad_logged;	/* complained about a value that does not fit */
 	/* deadband (mag of an MV / cVal.mag of a CMV): the companion instMag
 	 * and the DO's db, zeroDb, rangeC.min/max (CF, read at each update
@@ -118,6 +119,7 @@ struct pv_class {
 
 struct pv {
 	struct model *model;
+	char map_file[256];	/* the map's name, for messages */
 	struct pv_row *rows;
 	size_t n_rows;
 	struct pv_src *srcs;
@@ -262,6 +264,19 @@ static bool to_double(const struct iedd_value *v, double *d)
 	}
 }
 
+/* The source's value as the model's kind, as it came. */
+static bool source_to_model_raw(const struct iedd_value *v, struct model_val *out)
+{
+	switch (v->kind) {
+	case IEDD_KIND_BOOL: out->kind = MODEL_V_BOOL; out->v.b = v->v.b; return true;
+	case IEDD_KIND_INT: out->kind = MODEL_V_INT; out->v.i = v->v.i; return true;
+	case IEDD_KIND_UINT: out->kind = MODEL_V_UINT; out->v.u = v->v.u; return true;
+	case IEDD_KIND_FLOAT: out->kind = MODEL_V_FLOAT; out->v.f = v->v.f; return true;
+	case IEDD_KIND_STRING: out->kind = MODEL_V_STRING; out->v.s = v->v.s; return true;
+	default: return false;
+	}
+}
+
 /* The source's value as the model's, with scale and offset. */
 static bool source_to_model(const struct pv_row *r, const struct iedd_value *v,
 			    struct model_val *out)
@@ -272,14 +287,7 @@ static bool source_to_model(const struct pv_row *r, const struct iedd_value *v,
 		out->v.f = d * r->scale + r->offset;
 		return true;
 	}
-	switch (v->kind) {
-	case IEDD_KIND_BOOL: out->kind = MODEL_V_BOOL; out->v.b = v->v.b; return true;
-	case IEDD_KIND_INT: out->kind = MODEL_V_INT; out->v.i = v->v.i; return true;
-	case IEDD_KIND_UINT: out->kind = MODEL_V_UINT; out->v.u = v->v.u; return true;
-	case IEDD_KIND_FLOAT: out->kind = MODEL_V_FLOAT; out->v.f = v->v.f; return true;
-	case IEDD_KIND_STRING: out->kind = MODEL_V_STRING; out->v.s = v->v.s; return true;
-	default: return false;
-	}
+	return source_to_model_raw(v, out);
 }
 
 static double load_double(const struct model *m, const struct mtype *t, uint32_t voff)
@@ -303,19 +311,57 @@ static uint32_t load_u32(const struct model *m, uint32_t voff)
 	return u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
 }
 
-static void count(struct pv *pv, struct pv_row *r, int res)
+/* A value for messages: "70000", "true", "\"text\"". */
+static void val_text(const struct model_val *v, char *buf, size_t len)
+{
+	switch (v->kind) {
+	case MODEL_V_BOOL: snprintf(buf, len, "%s", v->v.b ? "true" : "false"); return;
+	case MODEL_V_INT: snprintf(buf, len, "%lld", (long long)v->v.i); return;
+	case MODEL_V_UINT: snprintf(buf, len, "%llu", (unsigned long long)v->v.u); return;
+	case MODEL_V_FLOAT: snprintf(buf, len, "%.9g", v->v.f); return;
+	case MODEL_V_STRING: snprintf(buf, len, "\"%.40s%s\"", v->v.s,
+				      strlen(v->v.s) > 40 ? "..." : ""); return;
+	default: snprintf(buf, len, "(none)"); return;
+	}
+}
+
+/* Counts an update's outcome. A value that does not fit the attribute
+ * (`tried` the value, `src` the source's before scale/offset) is a
+ * condition that persists while the source sends such values: said once
+ * when it starts, with the map row, the value and the attribute's range,
+ * and once when a value fits again (collectd's c_complain / c_release);
+ * an update without a value (a read failure) neither starts nor ends it. */
+static void count(struct pv *pv, struct pv_row *r, int res, const struct model_val *tried,
+		  const struct iedd_value *src)
 {
 	if (res < 0) {
 		pv->st.bad_values++;
-		if (!r->bad_logged)
+		if (!r->bad_logged) {
+			char val[96] = "(none)", range[256], from[160] = "";
+			if (tried)
+				val_text(tried, val, sizeof(val));
+			model_range_text(r->attr.type, range, sizeof(range));
+			struct model_val sv;
+			if (r->scaled && src && source_to_model_raw(src, &sv)) {
+				char s1[96];
+				val_text(&sv, s1, sizeof(s1));
+				snprintf(from, sizeof(from), " (source value %s, scale %g, offset %g)",
+					 s1, r->scale, r->offset);
+			}
 			log_msg(LOG_WARNING, LOGC_PV,
-				"source '%s' (map line %u): value does not fit the attribute (%s); "
-				"quality invalid+inconsistent (said once per row)",
-				r->src->name, r->line, strerror(-res));
+				"%s:%u: %s: value %s%s from source '%s' does not fit the attribute "
+				"(%s): the old value is kept and q is invalid+inconsistent until a "
+				"value fits (said once)",
+				pv->map_file, r->line, r->ref, val, from, r->src->name, range);
+		}
 		r->bad_logged = true;
 		return;
 	}
-	r->bad_logged = false;
+	if (r->bad_logged && tried) {
+		log_msg(LOG_NOTICE, LOGC_PV, "%s:%u: %s: the values of source '%s' fit again",
+			pv->map_file, r->line, r->ref, r->src->name);
+		r->bad_logged = false;
+	}
 	pv->st.dchg += (res & MODEL_TRG_DCHG) != 0;
 	pv->st.qchg += (res & MODEL_TRG_QCHG) != 0;
 	pv->st.dupd += (res & MODEL_TRG_DUPD) != 0;
@@ -333,11 +379,11 @@ static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, 
 	pv->st.updates++;
 	if (!have) {
 		/* no value: keep the old one, take the quality (invalid) */
-		count(pv, r, model_update(m, &r->attr, NULL, q, ts));
+		count(pv, r, model_update(m, &r->attr, NULL, q, ts), NULL, v);
 		return;
 	}
 	if (!r->deadband) {
-		count(pv, r, model_update(m, &r->attr, &mv, q, ts));
+		count(pv, r, model_update(m, &r->attr, &mv, q, ts), &mv, v);
 		return;
 	}
 	/* instMag follows the source; mag only through the deadband */
@@ -353,7 +399,8 @@ static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, 
 	if (r->has_inst) {
 		bool changed;
 		if (model_store_val(m, r->inst.type, r->inst.voff, &mv, &changed)) {
-			count(pv, r, model_update(m, &r->attr, &mv, q, ts)); /* sets q invalid */
+			/* sets q invalid */
+			count(pv, r, model_update(m, &r->attr, &mv, q, ts), &mv, v);
 			return;
 		}
 	}
@@ -369,9 +416,10 @@ static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, 
 	double mag = load_double(m, r->attr.type, r->attr.voff), out;
 	if (deadband_apply(&c, inst, mag, &out)) {
 		struct model_val nv = { .kind = MODEL_V_FLOAT, .v.f = out };
-		count(pv, r, model_update(m, &r->attr, &nv, q, ts));
+		count(pv, r, model_update(m, &r->attr, &nv, q, ts), &nv, v);
 	} else {
-		count(pv, r, model_update(m, &r->attr, NULL, q, ts));
+		/* inside the deadband: instMag took the value, so it fits */
+		count(pv, r, model_update(m, &r->attr, NULL, q, ts), &mv, v);
 	}
 }
 
@@ -520,9 +568,12 @@ static void *src_thread(void *arg)
 			char err[512];
 			int rc = plugin_write(s->inst, s->pv->rows[w.row].point, &w.v, err, sizeof(err));
 			int dae = rc ? dae_of_errno(rc) : 0;
+			/* rows and the map's name do not change after pv_new */
+			const struct pv_row *wr = &s->pv->rows[w.row];
 			if (rc)
-				log_msg(LOG_WARNING, LOGC_PV, "source '%s': write (map line %u) failed: %s -> %s",
-					s->name, s->pv->rows[w.row].line, err, dae_name(dae));
+				log_msg(LOG_WARNING, LOGC_PV,
+					"%s:%u: %s: write to source '%s' failed: %s -> %s",
+					s->pv->map_file, wr->line, wr->ref, s->name, err, dae_name(dae));
 			pthread_mutex_lock(&s->mu);
 			if (w.wait) {
 				s->wr[(s->rhead + s->rlen) % PV_WQUEUE] = (struct pv_wres){ w.wait, dae };
@@ -691,8 +742,8 @@ static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 		if (full) {
 			pv->st.write_errors++;
 			log_msg(LOG_WARNING, LOGC_PV,
-				"source '%s': write (map line %u) refused: %d writes already queued",
-				s->name, r->line, PV_WQUEUE);
+				"%s:%u: %s: write to source '%s' refused: %d writes already queued",
+				pv->map_file, r->line, r->ref, s->name, PV_WQUEUE);
 			return DAE_TEMPORARILY_UNAVAILABLE;
 		}
 		return 0;
@@ -702,8 +753,8 @@ static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 	if (rc) {
 		pv->st.write_errors++;
 		int code = dae_of_errno(rc);
-		log_msg(LOG_WARNING, LOGC_PV, "source '%s': write (map line %u) failed: %s -> %s",
-			s->name, r->line, err, dae_name(code));
+		log_msg(LOG_WARNING, LOGC_PV, "%s:%u: %s: write to source '%s' failed: %s -> %s",
+			pv->map_file, r->line, r->ref, s->name, err, dae_name(code));
 		return code;
 	}
 	return 0;
@@ -860,6 +911,17 @@ static int make_classes(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 	return 0;
 }
 
+bool pv_ref_carried(const char *ref, uint8_t fc)
+{
+	/* "LD/LN.DO.DA[FC]": the path between the LN and the FC */
+	const char *slash = strchr(ref, '/');
+	const char *dot = slash ? strchr(slash, '.') : NULL;
+	const char *br = strrchr(ref, '[');
+	if (!dot || !br || br < dot)
+		return false;
+	return model_fc_carried(fc, dot + 1, (size_t)(br - dot - 1));
+}
+
 static int bind_row(struct pv *pv, const struct map *map, const struct map_row *mr,
 		    struct pv_row *r, char *err, size_t errlen)
 {
@@ -867,8 +929,9 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 	int rc = model_attr_bind(pv->model, mr->ref, &r->attr);
 	if (rc == -ENOENT || (rc && rc != -EINVAL))
 		return pv_fail(err, errlen, -EINVAL,
-			    "%s:%u:%u: reference '%s' names nothing in IED %s (check LD inst, LN, "
-			    "data object, attribute and FC; iedd --print-map-template lists them)",
+			    "%s:%u:%u: reference '%s' names nothing in IED %s (check the LD name "
+			    "(IED name + LD inst), LN, data object, attribute and FC; iedd "
+			    "--print-map-template lists them)",
 			    f, mr->line, mr->col[MAP_COL_REF], mr->ref, pv->model->ied_name);
 	if (rc)
 		return pv_fail(err, errlen, -EINVAL,
@@ -893,12 +956,27 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 			    "%s:%u:%u: scale/offset on '%s' of type %s: only numbers scale",
 			    f, mr->line, mr->col[MAP_COL_SCALE] ? mr->col[MAP_COL_SCALE] : mr->col[MAP_COL_OFFSET],
 			    mr->ref, model_btype_name(r->attr.type->btype));
-	if ((mr->dir & MAP_DIR_W) && !model_fc_writable(r->attr.fc))
+	if ((mr->dir & MAP_DIR_W) && !pv_ref_carried(mr->ref, r->attr.fc)) {
+		unsigned col = mr->col[MAP_COL_DIRECTION] ? mr->col[MAP_COL_DIRECTION] : 1;
+		const char *dir = mr->dir & MAP_DIR_R ? "rw" : "w";
+		const char *fcn = model_fc_name(r->attr.fc);
+		if (r->attr.fc == FC_CO)
+			return pv_fail(err, errlen, -EINVAL,
+				    "%s:%u:%u: direction '%s' on '%s': of FC CO only Oper.ctlVal "
+				    "carries a command to a source (map DO.Oper.ctlVal[CO] with w; "
+				    "the rest of a control is the control service's)",
+				    f, mr->line, col, dir, mr->ref);
+		if (model_fc_write(r->attr.fc) == MODEL_FCW_SERVICE)
+			return pv_fail(err, errlen, -EINVAL,
+				    "%s:%u:%u: direction '%s' but FC %s belongs to a service (control "
+				    "block attributes, setting groups), not to a source: use r, or "
+				    "leave the row out",
+				    f, mr->line, col, dir, fcn);
 		return pv_fail(err, errlen, -EINVAL,
 			    "%s:%u:%u: direction '%s' but FC %s cannot be written by a client "
-			    "(IEC 61850-7-2: ST and MX never; use r)",
-			    f, mr->line, mr->col[MAP_COL_DIRECTION] ? mr->col[MAP_COL_DIRECTION] : 1,
-			    mr->dir & MAP_DIR_R ? "rw" : "w", model_fc_name(r->attr.fc));
+			    "(IEC 61850-7-2: ST, MX, SG, SR, OR, EX never; use r)",
+			    f, mr->line, col, dir, fcn);
+	}
 	r->src = find_src(pv, mr->source);
 	if (!r->src)
 		return pv_fail(err, errlen, -EINVAL,
@@ -920,6 +998,7 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 	r->scaled = mr->scaled;
 	r->dir = mr->dir;
 	r->line = mr->line;
+
 	r->kind = iedd_kind_of(vk);
 	/* a scaled integer attribute still exchanges integers with the
 	 * source; the product is rounded when stored */
@@ -930,6 +1009,9 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 		return pv_fail(err, errlen, rc, "%s:%u:%u: %s", f, mr->line, mr->col[MAP_COL_ADDRESS],
 			    perr);
 	bind_deadband(pv->model, r, mr->ref);
+	r->ref = strdup(mr->ref);	/* last: a failed bind leaves nothing to free */
+	if (!r->ref)
+		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -983,6 +1065,45 @@ static int build_groups(struct pv *pv, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether the bound row's reference names its LD by the inst alone
+ * ("BAY/..."), not by the LD name (IEC 61850-7-2 object reference, the
+ * MMS domain name "IEDD1BAY/..."); then `fixed` gets the reference to
+ * write instead. */
+static bool inst_form(const struct model *m, const char *ref, char *fixed, size_t len)
+{
+	const char *slash = strchr(ref, '/');
+	char ldname[65];
+	struct mref r;
+	if (!slash || (size_t)(slash - ref) >= sizeof(ldname))
+		return false;
+	memcpy(ldname, ref, (size_t)(slash - ref));
+	ldname[slash - ref] = 0;
+	if (model_find_ld(m, ldname) || model_resolve_ref(m, ref, &r))
+		return false;
+	snprintf(fixed, len, "%s%s", r.ld->name, slash);
+	return true;
+}
+
+/* The map still takes LD-inst references (the form older templates
+ * wrote), but says so: once per map file, at its first such row. */
+static void warn_inst_form(const struct model *m, const struct map *map)
+{
+	char fixed[MAP_REF_MAX + 80];
+	size_t n = 0, first = 0;
+	for (size_t i = 0; i < map->n; i++)
+		if (inst_form(m, map->rows[i].ref, fixed, sizeof(fixed)) && !n++)
+			first = i;
+	if (!n)
+		return;
+	const struct map_row *mr = &map->rows[first];
+	inst_form(m, mr->ref, fixed, sizeof(fixed));
+	log_msg(LOG_WARNING, LOGC_PV,
+		"%s:%u:%u: '%s' names its logical device by the LD inst (%zu row(s) of this file "
+		"do): iedd takes it, but write the IEC 61850-7-2 object reference with the LD "
+		"name, as iedc and --print-map-template spell it: '%s'",
+		map->file, mr->line, mr->col[MAP_COL_REF], mr->ref, n, fixed);
+}
+
 int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -999,6 +1120,8 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 	if ((rc = make_classes(pv, cfg, err, errlen)) || (rc = open_sources(pv, cfg, err, errlen)))
 		goto out;
 	const struct map *map = cfg->map;
+	if (map)
+		snprintf(pv->map_file, sizeof(pv->map_file), "%s", map->file);
 	if (map && map->n) {
 		pv->rows = calloc(map->n, sizeof(*pv->rows));
 		if (!pv->rows) {
@@ -1010,6 +1133,7 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 				goto out;
 			pv->n_rows++;
 		}
+		warn_inst_form(m, map);
 		/* duplicates: the same attribute twice (by value offset) */
 		uint32_t *ix = malloc(pv->n_rows * sizeof(*ix));
 		if (!ix) {
@@ -1089,6 +1213,8 @@ void pv_free(struct pv *pv)
 		close(pv->wake_fd);
 	free(pv->plugins);
 	free(pv->srcs);
+	for (size_t i = 0; pv->rows && i < pv->n_rows; i++)
+		free(pv->rows[i].ref);
 	free(pv->rows);
 	free(pv->classes);
 	free(pv->drain_buf);

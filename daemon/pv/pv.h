@@ -49,10 +49,13 @@ struct pv;
 
 /* Loads the plugins, opens the instances and binds every map row: the
  * reference must name a basic attribute of the model whose type converts,
- * a row with w must have a writable FC (model_fc_writable; never ST, MX),
+ * a row with w must be one a client's write can carry to a source
+ * (pv_ref_carried: CF, DC, SP, SV, BL, and of CO only Oper.ctlVal),
  * no attribute may be mapped twice, the source must be configured, the
  * scan class known, and the plugin must accept the address (resolve()).
- * Installs the write hooks in the model. Returns 0 and *out, or a negative
+ * A row naming its LD by the inst alone is taken, with one warning per map
+ * file (log, also in --check). Installs the write hooks in the model.
+ * Returns 0 and *out, or a negative
  * errno with "file:line:column: problem" (or the plugin's message) in err.
  * `m` must outlive the pv. */
 int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err,
@@ -85,9 +88,18 @@ struct pv_stats {
 };
 void pv_get_stats(const struct pv *pv, struct pv_stats *st);
 
+/* Whether a map row with w is allowed on the basic attribute `ref`
+ * ("LD/LN.DO.DA[FC]") of FC `fc`: whether a client's write of it can be
+ * carried to a source (model_fc_carried). The map check and the template's
+ * rw suggestion both ask this. */
+bool pv_ref_carried(const char *ref, uint8_t fc);
+
 /* Writes a CSV map skeleton listing every mappable attribute of the model
- * (basic-type leaves outside arrays whose type converts, with their FC),
- * directions suggested from the FC. Returns the number of rows. */
+ * (basic-type leaves outside arrays whose type converts, with their FC) by
+ * its object reference (LD name, as MMS and iedc spell it), suggesting rw
+ * where the map accepts w (pv_ref_carried), w for Oper.ctlVal[CO] (a
+ * command only goes to the source), r elsewhere. Returns the
+ * number of rows. */
 size_t pv_print_template(const struct model *m, FILE *f);
 /* Builds the --simulate map (source "sim") for the model: every MX
  * analogue value, every ST status and counter, and for each controllable

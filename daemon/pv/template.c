@@ -12,8 +12,10 @@
 typedef int (*leaf_fn)(void *ctx, const char *ref, const char *path, const struct mtype *t,
 		       uint8_t fc, uint32_t voff);
 
-/* path: "DO.DA.sub" below the LN; ref: "LDinst/LN.path[FC]". Arrays are
- * not entered (their elements are addressed with "(n)", rarely mapped). */
+/* path: "DO.DA.sub" below the LN; ref: "LDname/LN.path[FC]", the
+ * IEC 61850-7-2 object reference (LD name = IED name + LD inst, or the
+ * LDevice's ldName: the MMS domain name iedc shows). Arrays are not
+ * entered (their elements are addressed with "(n)", rarely mapped). */
 static int walk_type(const struct mtype *t, uint32_t voff, char *path, size_t plen,
 		     const char *ldln, uint8_t fc, leaf_fn fn, void *ctx)
 {
@@ -50,8 +52,7 @@ static int walk_model(const struct model *m, leaf_fn fn, void *ctx)
 		const struct mld *ld = &m->lds[l];
 		for (uint32_t n = 0; n < ld->n_ln; n++) {
 			const struct mln *ln = &ld->lns[n];
-			snprintf(ldln, sizeof(ldln), "%s/%s", ld->inst[0] ? ld->inst : ld->name,
-				 ln->name);
+			snprintf(ldln, sizeof(ldln), "%s/%s", ld->name, ln->name);
 			/* the LN's components are its FCs; below them the DOs */
 			for (uint32_t f = 0; f < ln->type->n; f++) {
 				const struct mcomp *fcc = &ln->type->comp[f];
@@ -81,8 +82,10 @@ static int tmpl_leaf(void *ctx, const char *ref, const char *path, const struct 
 	(void)path;
 	(void)voff;
 	/* a reference never holds '"' or ','; quote nothing */
-	fprintf(x->f, "%s,,,,,%s,,%s\n", ref, model_fc_writable(fc) ? "rw" : "r",
-		model_btype_name(t->btype));
+	/* rw where the map accepts w; a command (Oper.ctlVal) only goes to
+	 * the source: w */
+	const char *dir = !pv_ref_carried(ref, fc) ? "r" : fc == FC_CO ? "w" : "rw";
+	fprintf(x->f, "%s,,,,,%s,,%s\n", ref, dir, model_btype_name(t->btype));
 	x->n++;
 	return 0;
 }
@@ -94,7 +97,9 @@ size_t pv_print_template(const struct model *m, FILE *f)
 		"# CSV map template for IED %s (%s), written by iedd --print-map-template.\n"
 		"# One row per mappable attribute; fill in source and address, delete the rows\n"
 		"# you do not map. Format: schemas/map-format.md. direction suggests rw where\n"
-		"# the FC lets a client write; type is checked against the model when set.\n"
+		"# a client's write can reach a source (FC CF, DC, SP, SV, BL), w for a\n"
+		"# command (Oper.ctlVal[CO]), r elsewhere; type is checked against the\n"
+		"# model when set.\n"
 		"reference,source,address,scale,offset,direction,scanClass,type\n",
 		m->ied_name, m->scl_file);
 	walk_model(m, tmpl_leaf, &x);

@@ -25,6 +25,7 @@ SHARED = os.path.join(os.path.dirname(SRC), "shared", "scl")
 
 SCAN = 0.5  # the default scan period of --simulate (s)
 WRITE_OK = b"\xa5\x02\x81\x00"  # Write-Response: one success
+WRITE_UNSUPPORTED = b"\xa5\x03\x80\x01\x09"  # one failure, object-access-unsupported
 
 
 
@@ -202,9 +203,10 @@ class Sample(Base):
 
 
 class StatusOnly(unittest.TestCase):
-    """ctlModel status-only: no write row; an Oper written anyway lands in
-    the model (refusing it is the control service's job) and the status
-    goes on animating."""
+    """ctlModel status-only: no write row; an Oper written anyway is
+    refused with object-access-unsupported (nothing acts on it until the
+    control service exists; issue 9 item 2), the model keeps its Oper, and
+    the status goes on animating."""
 
     def test_status_only_pos_is_not_controlled(self):
         d = tempfile.mkdtemp(prefix="iedd-sim-")
@@ -222,9 +224,9 @@ class StatusOnly(unittest.TestCase):
             refs = ["IEDD1BAY/XSWI1.Pos.stVal[ST]", "IEDD1BAY/XCBR1.Pos.stVal[ST]"]
             before = [c.read(r) for r in refs]
             for do, r, b in zip(("IEDD1BAY/XSWI1.Pos", "IEDD1BAY/XCBR1.Pos"), refs, before):
-                self.assertIn(WRITE_OK, c.operate(do, b != "10"))
-                self.assertIn("ctlVal: " + ("true" if b != "10" else "false"),
-                              c.read(do + ".Oper[CO]"))
+                oper = c.read(do + ".Oper[CO]")
+                self.assertIn(WRITE_UNSUPPORTED, c.operate(do, b != "10"))
+                self.assertEqual(c.read(do + ".Oper[CO]"), oper)
             # the square profile of a status: a half period is 15..30 s
             end = time.time() + 35
             while time.time() < end and [c.read(r) for r in refs] == before:

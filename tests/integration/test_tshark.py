@@ -50,7 +50,7 @@ class Referee(unittest.TestCase):
             mpath = os.path.join(tmp, "m.csv")
             with open(mpath, "w") as f:
                 f.write("reference,source,address,scale,offset,direction,scanClass\n"
-                        "BAY/MMXU1.TotW.db[CF],mb,hr:2:u32,,,w,\n")
+                        "IEDD1BAY/MMXU1.TotW.db[CF],mb,hr:2:u32,,,w,\n")
             d2 = Daemon(config=f"""<iedd xmlns="urn:iedd:config:1">
   <map file="{mpath}"/>
   <sources><source name="mb" plugin="modbus"><param name="host" value="127.0.0.1"/>

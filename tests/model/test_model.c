@@ -175,8 +175,38 @@ START_TEST(fc_and_btype_names)
 		ck_assert_uint_eq(model_fc_parse(model_fc_name(f), 2), f);
 	ck_assert_uint_eq(model_fc_parse("XX", 2), FC_NONE);
 	ck_assert_uint_eq(model_fc_parse("STx", 3), FC_NONE);
-	ck_assert(model_fc_writable(FC_CF) && model_fc_writable(FC_SP) && model_fc_writable(FC_BL));
-	ck_assert(!model_fc_writable(FC_ST) && !model_fc_writable(FC_MX));
+	ck_assert_uint_eq(model_fc_write(FC_CF), MODEL_FCW_PLAIN);
+	ck_assert_uint_eq(model_fc_write(FC_SP), MODEL_FCW_PLAIN);
+	ck_assert_uint_eq(model_fc_write(FC_BL), MODEL_FCW_PLAIN);
+	ck_assert_uint_eq(model_fc_write(FC_ST), MODEL_FCW_DENIED);
+	ck_assert_uint_eq(model_fc_write(FC_MX), MODEL_FCW_DENIED);
+	ck_assert_uint_eq(model_fc_write(FC_NONE), MODEL_FCW_DENIED);
+	ck_assert_uint_eq(model_fc_write(FC_COUNT), MODEL_FCW_DENIED);
+	ck_assert_uint_eq(model_fc_write(FC_CO), MODEL_FCW_SERVICE);
+	ck_assert_uint_eq(model_fc_write(FC_RP), MODEL_FCW_SERVICE);
+	ck_assert_uint_eq(model_fc_write(FC_SE), MODEL_FCW_SERVICE);
+}
+END_TEST
+
+/* What a map row with w may carry to a source (model_fc_carried). */
+#define CARRIED(fc, path) model_fc_carried(fc, path, strlen(path))
+START_TEST(fc_carried)
+{
+	ck_assert(CARRIED(FC_CF, "TotW.db"));
+	ck_assert(CARRIED(FC_SP, "SetPt.setMag.f"));
+	ck_assert(!CARRIED(FC_ST, "Pos.stVal"));
+	ck_assert(!CARRIED(FC_MX, "TotW.mag.f"));
+	ck_assert(CARRIED(FC_CO, "Pos.Oper.ctlVal"));
+	ck_assert(CARRIED(FC_CO, "AnOut1.Oper.ctlVal.f"));
+	ck_assert(CARRIED(FC_CO, "Sub.DO.Oper.ctlVal"));
+	ck_assert(!CARRIED(FC_CO, "Pos.Oper.ctlNum"));
+	ck_assert(!CARRIED(FC_CO, "Pos.SBOw.ctlVal"));
+	ck_assert(!CARRIED(FC_CO, "Pos.Oper.ctlValX"));
+	ck_assert(!CARRIED(FC_CO, "Oper.ctlVal"));	/* no DO before it */
+	ck_assert(!CARRIED(FC_ST, "Pos.Oper.ctlVal"));
+	ck_assert(!CARRIED(FC_RP, "urcb01.RptEna"));
+	ck_assert(!CARRIED(FC_GO, "gocb.GoEna"));
+	ck_assert(!CARRIED(FC_SE, "Pos.Oper.ctlVal"));
 	ck_assert_str_eq(model_btype_name(MB_FLOAT32), "FLOAT32");
 	ck_assert_str_eq(model_btype_name(MB_STRUCT), "Struct");
 	ck_assert_uint_eq(model_btype_size(MB_VISSTRING, 255), 256);
@@ -1381,6 +1411,7 @@ static Suite *model_suite(void)
 	Suite *s = suite_create("model");
 	TCase *tc = tcase_create("names");
 	tcase_add_test(tc, fc_and_btype_names);
+	tcase_add_test(tc, fc_carried);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("alltypes");

@@ -613,22 +613,22 @@ START_TEST(simulate_maps_sample_controls)
 	struct map *map;
 	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
 	/* DPC, sbo-with-enhanced-security, stVal on in the SCL */
-	expect_row(map, "BAY/XCBR1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
-		   "hold:name=BAY/XCBR1.Pos.stVal,false=1,true=2");
-	expect_row(map, "BAY/XCBR1.Pos.stVal[ST]", MAP_DIR_R, "hold:name=BAY/XCBR1.Pos.stVal,start=2");
-	expect_row(map, "BAY/XCBR1.Pos.stSeld[ST]", MAP_DIR_R, "const:false");
+	expect_row(map, "IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=IEDD1BAY/XCBR1.Pos.stVal,false=1,true=2");
+	expect_row(map, "IEDD1BAY/XCBR1.Pos.stVal[ST]", MAP_DIR_R, "hold:name=IEDD1BAY/XCBR1.Pos.stVal,start=2");
+	expect_row(map, "IEDD1BAY/XCBR1.Pos.stSeld[ST]", MAP_DIR_R, "const:false");
 	/* SPC */
-	expect_row(map, "WTG/WTUR1.SetTurOp.Oper.ctlVal[CO]", MAP_DIR_W,
-		   "hold:name=WTG/WTUR1.SetTurOp.stVal");
-	expect_row(map, "WTG/WTUR1.SetTurOp.stVal[ST]", MAP_DIR_R,
-		   "hold:name=WTG/WTUR1.SetTurOp.stVal,start=false");
+	expect_row(map, "IEDD1WTG/WTUR1.SetTurOp.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=IEDD1WTG/WTUR1.SetTurOp.stVal");
+	expect_row(map, "IEDD1WTG/WTUR1.SetTurOp.stVal[ST]", MAP_DIR_R,
+		   "hold:name=IEDD1WTG/WTUR1.SetTurOp.stVal,start=false");
 	/* not controllable: animated as before */
-	expect_row(map, "BAY/XCBR1.Loc.stVal[ST]", MAP_DIR_R, "square:");
-	expect_row(map, "BAY/XCBR1.OpCnt.stVal[ST]", MAP_DIR_R, "counter:");
-	expect_row(map, "BAY/MMXU1.TotW.mag.f[MX]", MAP_DIR_R, "sine:");
+	expect_row(map, "IEDD1BAY/XCBR1.Loc.stVal[ST]", MAP_DIR_R, "square:");
+	expect_row(map, "IEDD1BAY/XCBR1.OpCnt.stVal[ST]", MAP_DIR_R, "counter:");
+	expect_row(map, "IEDD1BAY/MMXU1.TotW.mag.f[MX]", MAP_DIR_R, "sine:");
 	/* SBOw and Cancel are the control service's, not mapped */
-	ck_assert_ptr_null(row_of(map, "BAY/XCBR1.Pos.SBOw.ctlVal[CO]"));
-	ck_assert_ptr_null(row_of(map, "BAY/XCBR1.Pos.Cancel.ctlVal[CO]"));
+	ck_assert_ptr_null(row_of(map, "IEDD1BAY/XCBR1.Pos.SBOw.ctlVal[CO]"));
+	ck_assert_ptr_null(row_of(map, "IEDD1BAY/XCBR1.Pos.Cancel.ctlVal[CO]"));
 	bind_and_scan(m, map);
 	map_free(map);
 	model_free(m);
@@ -701,34 +701,34 @@ START_TEST(simulate_maps_each_cdc)
 	struct map *map;
 	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
 	/* ENC: stVal = ctlVal */
-	expect_row(map, "LD/LLN0.Mod.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=LD/LLN0.Mod.stVal");
-	expect_row(map, "LD/LLN0.Mod.stVal[ST]", MAP_DIR_R, "hold:name=LD/LLN0.Mod.stVal,start=0");
+	expect_row(map, "TLD/LLN0.Mod.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=TLD/LLN0.Mod.stVal");
+	expect_row(map, "TLD/LLN0.Mod.stVal[ST]", MAP_DIR_R, "hold:name=TLD/LLN0.Mod.stVal,start=0");
 	/* BSC: a Tcmd steps posVal by one within minVal..maxVal */
-	expect_row(map, "LD/GGIO1.Tap.Oper.ctlVal[CO]", MAP_DIR_W,
-		   "hold:name=LD/GGIO1.Tap.valWTr.posVal,tcmd=1,min=-3,max=3");
-	expect_row(map, "LD/GGIO1.Tap.valWTr.posVal[ST]", MAP_DIR_R,
-		   "hold:name=LD/GGIO1.Tap.valWTr.posVal,start=0");
-	expect_row(map, "LD/GGIO1.Tap.valWTr.transInd[ST]", MAP_DIR_R, "const:false");
+	expect_row(map, "TLD/GGIO1.Tap.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=TLD/GGIO1.Tap.valWTr.posVal,tcmd=1,min=-3,max=3");
+	expect_row(map, "TLD/GGIO1.Tap.valWTr.posVal[ST]", MAP_DIR_R,
+		   "hold:name=TLD/GGIO1.Tap.valWTr.posVal,start=0");
+	expect_row(map, "TLD/GGIO1.Tap.valWTr.transInd[ST]", MAP_DIR_R, "const:false");
 	/* ISC: posVal = ctlVal, within -64..63 when minVal/maxVal are not set */
-	expect_row(map, "LD/GGIO1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
-		   "hold:name=LD/GGIO1.Pos.valWTr.posVal,min=-64,max=63");
-	expect_row(map, "LD/GGIO1.Pos.valWTr.posVal[ST]", MAP_DIR_R,
-		   "hold:name=LD/GGIO1.Pos.valWTr.posVal,start=5");
+	expect_row(map, "TLD/GGIO1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=TLD/GGIO1.Pos.valWTr.posVal,min=-64,max=63");
+	expect_row(map, "TLD/GGIO1.Pos.valWTr.posVal[ST]", MAP_DIR_R,
+		   "hold:name=TLD/GGIO1.Pos.valWTr.posVal,start=5");
 	/* INC */
-	expect_row(map, "LD/GGIO1.Int.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=LD/GGIO1.Int.stVal");
-	expect_row(map, "LD/GGIO1.Int.stVal[ST]", MAP_DIR_R, "hold:name=LD/GGIO1.Int.stVal,start=-7");
+	expect_row(map, "TLD/GGIO1.Int.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=TLD/GGIO1.Int.stVal");
+	expect_row(map, "TLD/GGIO1.Int.stVal[ST]", MAP_DIR_R, "hold:name=TLD/GGIO1.Int.stVal,start=-7");
 	/* BAC: a Tcmd steps mxVal.f by stepSize */
-	expect_row(map, "LD/GGIO1.Set.Oper.ctlVal[CO]", MAP_DIR_W,
-		   "hold:name=LD/GGIO1.Set.mxVal.f,tcmd=0.5");
-	expect_row(map, "LD/GGIO1.Set.mxVal.f[MX]", MAP_DIR_R, "hold:name=LD/GGIO1.Set.mxVal.f,start=0");
+	expect_row(map, "TLD/GGIO1.Set.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=TLD/GGIO1.Set.mxVal.f,tcmd=0.5");
+	expect_row(map, "TLD/GGIO1.Set.mxVal.f[MX]", MAP_DIR_R, "hold:name=TLD/GGIO1.Set.mxVal.f,start=0");
 	/* APC: mxVal.f = ctlVal.f */
-	expect_row(map, "LD/GGIO1.Ana.Oper.ctlVal.f[CO]", MAP_DIR_W, "hold:name=LD/GGIO1.Ana.mxVal.f");
-	expect_row(map, "LD/GGIO1.Ana.mxVal.f[MX]", MAP_DIR_R, "hold:name=LD/GGIO1.Ana.mxVal.f,start=0");
+	expect_row(map, "TLD/GGIO1.Ana.Oper.ctlVal.f[CO]", MAP_DIR_W, "hold:name=TLD/GGIO1.Ana.mxVal.f");
+	expect_row(map, "TLD/GGIO1.Ana.mxVal.f[MX]", MAP_DIR_R, "hold:name=TLD/GGIO1.Ana.mxVal.f,start=0");
 	/* status-only: Oper not mapped, the status animated */
-	ck_assert_ptr_null(row_of(map, "LD/GGIO1.Only.Oper.ctlVal[CO]"));
-	expect_row(map, "LD/GGIO1.Only.stVal[ST]", MAP_DIR_R, "square:");
+	ck_assert_ptr_null(row_of(map, "TLD/GGIO1.Only.Oper.ctlVal[CO]"));
+	expect_row(map, "TLD/GGIO1.Only.stVal[ST]", MAP_DIR_R, "square:");
 	/* no ctlModel at all: taken as controllable */
-	expect_row(map, "LD/GGIO1.Free.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=LD/GGIO1.Free.stVal");
+	expect_row(map, "TLD/GGIO1.Free.Oper.ctlVal[CO]", MAP_DIR_W, "hold:name=TLD/GGIO1.Free.stVal");
 	bind_and_scan(m, map);
 	map_free(map);
 	model_free(m);

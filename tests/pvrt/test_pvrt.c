@@ -144,15 +144,15 @@ static void bind_fails(struct model *m, const char *row, const char *expect)
 START_TEST(bind_errors)
 {
 	struct model *m = sample();
-	bind_fails(m, "BAY/MMXU1.Nope.mag.f[MX],sim,sine,,,r,", "m.csv:2:1: reference 'BAY/MMXU1.Nope.mag.f[MX]' names nothing");
-	bind_fails(m, "BAY/MMXU1.TotW.q[MX],sim,const:1,,,r,", "m.csv:2:1: reference 'BAY/MMXU1.TotW.q[MX]' is of type Quality");
-	bind_fails(m, "BAY/MMXU1.TotW[MX],sim,const:1,,,r,", "is not a basic attribute");
-	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,rw,", "m.csv:2:37: direction 'rw' but FC MX");
-	bind_fails(m, "BAY/XCBR1.Loc.stVal[ST],sim,square,,,w,", "direction 'w' but FC ST");
-	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],plc,sine,,,r,", "m.csv:2:26: source 'plc' is not configured");
-	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,r,slow", "m.csv:2:39: scan class 'slow'");
-	bind_fails(m, "BAY/MMXU1.TotW.mag.f[MX],sim,sine:period=0,,,r,", "m.csv:2:30: ");
-	bind_fails(m, "BAY/XCBR1.Loc.stVal[ST],sim,square,2,,r,", "only numbers scale");
+	bind_fails(m, "IEDD1BAY/MMXU1.Nope.mag.f[MX],sim,sine,,,r,", "m.csv:2:1: reference 'IEDD1BAY/MMXU1.Nope.mag.f[MX]' names nothing");
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW.q[MX],sim,const:1,,,r,", "m.csv:2:1: reference 'IEDD1BAY/MMXU1.TotW.q[MX]' is of type Quality");
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW[MX],sim,const:1,,,r,", "is not a basic attribute");
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,rw,", "m.csv:2:42: direction 'rw' but FC MX");
+	bind_fails(m, "IEDD1BAY/XCBR1.Loc.stVal[ST],sim,square,,,w,", "direction 'w' but FC ST");
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],plc,sine,,,r,", "m.csv:2:31: source 'plc' is not configured");
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,r,slow", "m.csv:2:44: scan class 'slow'");
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,sine:period=0,,,r,", "m.csv:2:35: ");
+	bind_fails(m, "IEDD1BAY/XCBR1.Loc.stVal[ST],sim,square,2,,r,", "only numbers scale");
 	bind_fails(m,
 		   "BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,r,\n"
 		   "IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,ramp,,,r,",
@@ -226,9 +226,9 @@ START_TEST(runtime_on_sim)
 	struct pv *pv = NULL;
 	const char *csv =
 		"reference,source,address,scale,offset,direction,scanClass\n"
-		"BAY/MMXU1.TotW.mag.f[MX],sim,const:1000,1000,0,r,fast\n"
-		"WTG/WTUR1.TurSt.stVal[ST],sim,const:3,2,1,r,\n"
-		"BAY/MMXU1.TotW.db[CF],sim,const:1000,,,rw,\n";
+		"IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,const:1000,1000,0,r,fast\n"
+		"IEDD1WTG/WTUR1.TurSt.stVal[ST],sim,const:3,2,1,r,\n"
+		"IEDD1BAY/MMXU1.TotW.db[CF],sim,const:1000,,,rw,\n";
 	int r = bind(m, csv, &pv, err, sizeof(err));
 	ck_assert_msg(r == 0, "%s", err);
 	ck_assert_uint_eq(pv_n_rows(pv), 3);
@@ -266,7 +266,7 @@ START_TEST(simulate_and_template)
 	ck_assert_uint_gt(map->n, 20);
 	bool mag = false, ins = false;
 	for (size_t i = 0; i < map->n; i++) {
-		mag |= !strcmp(map->rows[i].ref, "BAY/MMXU1.TotW.mag.f[MX]");
+		mag |= !strcmp(map->rows[i].ref, "IEDD1BAY/MMXU1.TotW.mag.f[MX]");
 		ins |= strstr(map->rows[i].ref, "instMag") != NULL;
 	}
 	ck_assert(mag && !ins);
@@ -292,8 +292,12 @@ START_TEST(simulate_and_template)
 	fclose(f);
 	ck_assert_uint_gt(n, 100);
 	ck_assert_contains(buf, "\nreference,source,address,scale,offset,direction,scanClass,type\n");
-	ck_assert_contains(buf, "\nBAY/MMXU1.TotW.mag.f[MX],,,,,r,,FLOAT32\n");
-	ck_assert_contains(buf, "\nBAY/MMXU1.TotW.db[CF],,,,,rw,,INT32U\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/MMXU1.TotW.mag.f[MX],,,,,r,,FLOAT32\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/MMXU1.TotW.db[CF],,,,,rw,,INT32U\n");
+	/* rw only where the map takes w: a command goes to the source (w) */
+	ck_assert_contains(buf, "\nIEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO],,,,,w,,BOOLEAN\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/XCBR1.Pos.Oper.ctlNum[CO],,,,,r,,INT8U\n");
+	ck_assert_contains(buf, "\nIEDD1BAY/XCBR1.Pos.SBOw.ctlVal[CO],,,,,r,,BOOLEAN\n");
 	ck_assert(!strstr(buf, ".q[")); /* Quality is not mappable */
 	free(buf);
 	model_free(m);

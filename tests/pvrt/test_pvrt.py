@@ -99,8 +99,8 @@ class EmbeddedDefault(Base):
 class Map(Base):
     def test_sim_map_scale_offset_and_write(self):
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
-                  "WTG/WTUR1.TurSt.stVal[ST],s,\"counter:step=1,period=0.2\",10,5,r,\n"
-                  "BAY/MMXU1.TotW.db[CF],s,const:7,,,rw,\n")
+                  "IEDD1WTG/WTUR1.TurSt.stVal[ST],s,\"counter:step=1,period=0.2\",10,5,r,\n"
+                  "IEDD1BAY/MMXU1.TotW.db[CF],s,const:7,,,rw,\n")
         self.d = Daemon(config=config(m, '<source name="s" plugin="sim"/>'))
         v = self.wait_value("IEDD1WTG/WTUR1.TurSt.stVal[ST]", lambda v: int(v) >= 25)
         self.assertEqual(int(v) % 10, 5)  # counter * 10 + 5
@@ -113,14 +113,14 @@ class Map(Base):
 
     def test_bad_rows_refused_with_file_line_column(self):
         cases = [
-            ("BAY/MMXU1.Nope.mag.f[MX],s,sine,,,r,", ":2:1: reference 'BAY/MMXU1.Nope.mag.f[MX]' names nothing"),
-            ("BAY/MMXU1.TotW.q[MX],s,const:1,,,r,", ":2:1: reference 'BAY/MMXU1.TotW.q[MX]' is of type Quality"),
-            ("BAY/MMXU1.TotW.mag.f[MX],s,sine,,,w,", ":2:35: direction 'w' but FC MX"),
-            ("BAY/MMXU1.TotW.mag.f[MX],plc,sine,,,r,", ":2:26: source 'plc' is not configured"),
-            ("BAY/MMXU1.TotW.mag.f[MX],s,sine:period=0,,,r,", ":2:28: "),
-            ("BAY/MMXU1.TotW.mag.f[MX],s,sine,,,r,\nBAY/MMXU1.TotW.mag.f[MX],s,ramp,,,r,",
-             ":3:1: 'BAY/MMXU1.TotW.mag.f[MX]' is already mapped on line 2"),
-            ("BAY/MMXU1.TotW.mag.f[MX],s,sine,x,,r,", ":2:33: scale 'x' is not a number"),
+            ("IEDD1BAY/MMXU1.Nope.mag.f[MX],s,sine,,,r,", ":2:1: reference 'IEDD1BAY/MMXU1.Nope.mag.f[MX]' names nothing"),
+            ("IEDD1BAY/MMXU1.TotW.q[MX],s,const:1,,,r,", ":2:1: reference 'IEDD1BAY/MMXU1.TotW.q[MX]' is of type Quality"),
+            ("IEDD1BAY/MMXU1.TotW.mag.f[MX],s,sine,,,w,", ":2:40: direction 'w' but FC MX"),
+            ("IEDD1BAY/MMXU1.TotW.mag.f[MX],plc,sine,,,r,", ":2:31: source 'plc' is not configured"),
+            ("IEDD1BAY/MMXU1.TotW.mag.f[MX],s,sine:period=0,,,r,", ":2:33: "),
+            ("IEDD1BAY/MMXU1.TotW.mag.f[MX],s,sine,,,r,\nIEDD1BAY/MMXU1.TotW.mag.f[MX],s,ramp,,,r,",
+             ":3:1: 'IEDD1BAY/MMXU1.TotW.mag.f[MX]' is already mapped on line 2"),
+            ("IEDD1BAY/MMXU1.TotW.mag.f[MX],s,sine,x,,r,", ":2:38: scale 'x' is not a number"),
         ]
         for i, (row, expect) in enumerate(cases):
             m = write(os.path.join(self.dir, f"bad{i}.csv"), HEADER + row + "\n")
@@ -151,7 +151,7 @@ class Map(Base):
 class Stall(Base):
     def test_stalled_source_does_not_delay_reads(self):
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
-                  "BAY/MMXU1.TotW.db[CF],slow,x,,,rw,\n")
+                  "IEDD1BAY/MMXU1.TotW.db[CF],slow,x,,,rw,\n")
         self.d = Daemon(config=config(
             m, f'<source name="slow" plugin="{SLOW}"><param name="delay_ms" value="10000"/></source>',
             period=100))
@@ -200,8 +200,8 @@ class Shm(Base):
         seg = f"/iedd-pvrt-{os.getpid()}"
         self.addCleanup(lambda: os.path.exists("/dev/shm" + seg) and os.unlink("/dev/shm" + seg))
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
-                  "WTG/WTUR1.TurSt.stVal[ST],shm,TurSt,,,r,\n"
-                  "WTG/WTUR1.W.instMag.f[MX],shm,Power,0.001,,r,\n")
+                  "IEDD1WTG/WTUR1.TurSt.stVal[ST],shm,TurSt,,,r,\n"
+                  "IEDD1WTG/WTUR1.W.instMag.f[MX],shm,Power,0.001,,r,\n")
         self.d = Daemon(config=config(
             m, f'<source name="shm" plugin="shm"><param name="segment" value="{seg}"/></source>'))
         r = subprocess.run([IEDD_SHM, "--segment", seg, "set", "TurSt", "42", "--kind", "int"],
@@ -237,9 +237,9 @@ class Modbus(Base):
         srv = self.start_server()
         self.addCleanup(lambda: srv.poll() is None and (srv.kill(), srv.wait()))
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
-                  "WTG/WTUR1.TurSt.stVal[ST],mb,hr:0,,,r,\n"
-                  "BAY/MMXU1.TotW.db[CF],mb,hr:2:u32,,,rw,\n"
-                  "BAY/MMXU1.TotW.zeroDb[CF],mb,hr:150,,,w,\n")
+                  "IEDD1WTG/WTUR1.TurSt.stVal[ST],mb,hr:0,,,r,\n"
+                  "IEDD1BAY/MMXU1.TotW.db[CF],mb,hr:2:u32,,,rw,\n"
+                  "IEDD1BAY/MMXU1.TotW.zeroDb[CF],mb,hr:150,,,w,\n")
         self.d = Daemon(config=config(
             m, f'<source name="mb" plugin="modbus"><param name="host" value="127.0.0.1"/>'
                f'<param name="port" value="{self.mbport}"/>'

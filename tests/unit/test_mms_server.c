@@ -904,6 +904,142 @@ START_TEST(deferred_write)
 }
 END_TEST
 
+/* ---- what a Write of each FC does (data_access.c's dispatch) ---- */
+
+/* A hook that answers at once and counts its calls. */
+static int count_hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call)
+{
+	(void)id;
+	(void)m;
+	(void)call;
+	++*(int *)ctx;
+	return 0;
+}
+
+/* One Write of domain/item with `data` (one Data TLV); its one result. */
+static int write_item(struct pair *p, uint32_t invoke, const char *domain, const char *item,
+		      const uint8_t *data, size_t len)
+{
+	struct mms_objname n = { .scope = MMS_SCOPE_DOMAIN };
+	snprintf(n.domain, sizeof(n.domain), "%s", domain);
+	snprintf(n.item, sizeof(n.item), "%s", item);
+	struct buf b;
+	buf_init(&b, ISO_HEADROOM, 0);
+	mms_client_write_req(&b, invoke, &n, data, len);
+	ck_assert_int_eq(iso_send_data(&p->cli, &b, &p->wire), 0);
+	buf_clear(&b);
+	ck_assert_int_eq(to_server(p), MMS_STEP_CONTINUE);
+	return write_result(p, invoke);
+}
+
+static const char *ref_text(struct model *m, const char *ref)
+{
+	static char text[512];
+	struct mref r;
+	ck_assert_int_eq(model_resolve_ref(m, ref, &r), 0);
+	model_get_text(m, r.type, r.voff, text, sizeof(text));
+	return text;
+}
+
+/* The model's value at `ref` as MMS Data, to write it back whole. */
+static size_t data_of(struct model *m, const char *ref, uint8_t *out, size_t cap)
+{
+	struct mref r;
+	struct buf b;
+	ck_assert_int_eq(model_resolve_ref(m, ref, &r), 0);
+	buf_init(&b, 0, 0);
+	model_encode_data(m, r.type, r.voff, &b);
+	ck_assert_uint_le(b.len, cap);
+	size_t n = b.len;
+	memcpy(out, buf_data(&b), n);
+	buf_clear(&b);
+	return n;
+}
+
+START_TEST(write_dispatch_by_fc)
+{
+	/* issue 9 item 2: a write of an FC that belongs to a service (CO, RP,
+	 * BR, GO, ...) is object-access-unsupported while no service acts on
+	 * it, unless a map row (a write hook) carries it to a source */
+	struct model *m = NULL;
+	char err[512];
+	/* the sample with attributes of the control-block FCs in SPS_T (so
+	 * XCBR1.Loc has them): SCL lets a DA name any FC */
+	static const char at[] = "<DOType id=\"SPS_T\" cdc=\"SPS\">";
+	static const char extra[] = "<DA name=\"rp\" bType=\"BOOLEAN\" fc=\"RP\"/>"
+				    "<DA name=\"br\" bType=\"BOOLEAN\" fc=\"BR\"/>"
+				    "<DA name=\"go\" bType=\"BOOLEAN\" fc=\"GO\"/>";
+	const char *icd = (const char *)embedded_sample_icd;
+	const char *hit = memmem(icd, embedded_sample_icd_len, at, strlen(at));
+	ck_assert_ptr_nonnull(hit);
+	size_t head = (size_t)(hit - icd) + strlen(at), len = embedded_sample_icd_len + strlen(extra);
+	char *text = malloc(len);
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, icd, head);
+	memcpy(text + head, extra, strlen(extra));
+	memcpy(text + head + strlen(extra), icd + head, embedded_sample_icd_len - head);
+	ck_assert_int_eq(model_load_scl_mem("sample.icd", text, len, NULL, &m, err, sizeof(err)), 0);
+	free(text);
+	struct pair p;
+	pair_init(&p, 65000);
+	p.srv.model = m;
+	pair_up(&p, 10);
+	static const uint8_t t_bool[] = { 0x83, 0x01, 0xFF };
+	static const uint8_t u_7[] = { 0x86, 0x01, 0x07 };
+	const char *ctl = "IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]";
+	const char *before = "false";
+	ck_assert_str_eq(ref_text(m, ctl), before);
+	ck_assert_int_eq(write_item(&p, 1, "IEDD1BAY", "XCBR1$CO$Pos$Oper$ctlVal", t_bool,
+				    sizeof(t_bool)), 9 /* object-access-unsupported */);
+	ck_assert_str_eq(ref_text(m, ctl), before);
+	/* the control-block FCs RP, BR, GO */
+	ck_assert_int_eq(write_item(&p, 2, "IEDD1BAY", "XCBR1$RP$Loc$rp", t_bool,
+				    sizeof(t_bool)), 9);
+	ck_assert_int_eq(write_item(&p, 3, "IEDD1BAY", "XCBR1$BR$Loc$br", t_bool,
+				    sizeof(t_bool)), 9);
+	ck_assert_int_eq(write_item(&p, 4, "IEDD1BAY", "XCBR1$GO$Loc", t_bool, sizeof(t_bool)),
+			 9);
+	ck_assert_str_eq(ref_text(m, "IEDD1BAY/XCBR1.Loc.rp[RP]"), "false");
+	ck_assert_str_eq(ref_text(m, "IEDD1BAY/XCBR1.Loc.br[BR]"), "false");
+	/* ST and a whole LN: denied; CF: stored */
+	ck_assert_int_eq(write_item(&p, 5, "IEDD1BAY", "XCBR1$ST$Loc$stVal", t_bool,
+				    sizeof(t_bool)), 3 /* object-access-denied */);
+	ck_assert_int_eq(write_item(&p, 6, "IEDD1BAY", "XCBR1", t_bool, sizeof(t_bool)), 3);
+	static const uint8_t u32_42[] = { 0x86, 0x01, 0x2A };
+	ck_assert_int_eq(write_item(&p, 7, "IEDD1BAY", "MMXU1$CF$TotW$db", u32_42,
+				    sizeof(u32_42)), -1);
+	ck_assert_str_eq(ref_text(m, "IEDD1BAY/MMXU1.TotW.db[CF]"), "42");
+
+	/* Oper.ctlVal carried by a map row: the leaf, and Oper written whole
+	 * (as a client operates), go through; what holds no carried
+	 * attribute (ctlNum alone, SBOw) stays unsupported */
+	struct mref r;
+	ck_assert_int_eq(model_resolve_ref(m, ctl, &r), 0);
+	int calls = 0;
+	const uint32_t voff = r.voff, id = 0;
+	const struct model_write_hooks h = { .fn = count_hook, .ctx = &calls, .n = 1,
+					     .voff = &voff, .id = &id };
+	model_set_write_hooks(m, &h);
+	ck_assert_int_eq(write_item(&p, 8, "IEDD1BAY", "XCBR1$CO$Pos$Oper$ctlVal", t_bool,
+				    sizeof(t_bool)), -1);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_str_eq(ref_text(m, ctl), "true");
+	uint8_t oper[256];
+	size_t on = data_of(m, "IEDD1BAY/XCBR1.Pos.Oper[CO]", oper, sizeof(oper));
+	ck_assert_uint_eq(oper[0], 0xA2); /* a structure */
+	ck_assert_int_eq(write_item(&p, 9, "IEDD1BAY", "XCBR1$CO$Pos$Oper", oper, on), -1);
+	ck_assert_int_eq(calls, 2);
+	ck_assert_int_eq(write_item(&p, 10, "IEDD1BAY", "XCBR1$CO$Pos$Oper$ctlNum", u_7,
+				    sizeof(u_7)), 9);
+	ck_assert_int_eq(write_item(&p, 11, "IEDD1BAY", "XCBR1$CO$Pos$SBOw$ctlVal", t_bool,
+				    sizeof(t_bool)), 9);
+	ck_assert_int_eq(calls, 2);
+	pair_clear(&p);
+	model_set_write_hooks(m, NULL);
+	model_free(m);
+}
+END_TEST
+
 static Suite *mms_server_suite(void)
 {
 	Suite *s = suite_create("mms_server");
@@ -930,6 +1066,7 @@ static Suite *mms_server_suite(void)
 	tcase_add_test(tm, unanswered_pdus);
 	tcase_add_test(tm, trace_lines);
 	tcase_add_test(tm, deferred_write);
+	tcase_add_test(tm, write_dispatch_by_fc);
 	suite_add_tcase(s, tm);
 	return s;
 }
