@@ -28,6 +28,7 @@ struct config_source {
 	char name[64];
 	char plugin[256];		/* bare plugin name or a path */
 	bool thread;			/* thread="true": own thread even if the plugin does not block */
+	unsigned line;			/* line of <source> in the file named by iedd_config.source */
 	struct config_param params[CONFIG_MAX_PARAMS];
 	size_t n_params;
 };

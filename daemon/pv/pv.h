@@ -27,6 +27,8 @@ struct pv_source_cfg {
 	bool force_thread;		/* run in a thread even if the plugin does not block */
 	const struct iedd_param *params;
 	size_t n_params;
+	const char *file;		/* the iedd.xml that configures it, for messages; NULL: none */
+	unsigned line;			/* the line of its <source> there; 0: unknown */
 };
 
 struct pv_scan_cfg {
@@ -43,6 +45,12 @@ struct pv_cfg {
 	uint32_t default_period_ms;	/* the class of rows without a scanClass */
 	const struct map *map;		/* the caller's, needed during pv_new only; NULL: none */
 	bool simulate;			/* map the whole model to the sim plugin instead */
+	/* iedd --check: open every source with IEDD_HOST_CHECK, so it only
+	 * checks parameters and addresses; a plugin that cannot be told
+	 * (no IEDD_SOURCE_CHECK) is not opened at all and its rows'
+	 * addresses are not resolved (logged as a warning). The pv is then
+	 * only good for pv_n_rows and pv_free: no pv_start, scan or write. */
+	bool check;
 };
 
 struct pv;
@@ -53,7 +61,9 @@ struct pv;
  * no attribute may be mapped twice, the source must be configured, the
  * scan class known, and the plugin must accept the address (resolve()).
  * Installs the write hooks in the model. Returns 0 and *out, or a negative
- * errno with "file:line:column: problem" (or the plugin's message) in err.
+ * errno with "file:line:column: problem" (or the plugin's message, after
+ * "iedd.xml:LINE: source 'NAME': " when the source's file and line are
+ * known) in err.
  * `m` must outlive the pv. */
 int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err,
 	   size_t errlen);
