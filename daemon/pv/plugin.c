@@ -58,31 +58,37 @@ static bool bare_name(const char *s)
 	return true;
 }
 
-/* Levenshtein distance of two short names (a plugin name is a file name
- * part: at most 255 octets; longer ones are "far"). */
+/* Edit distance of two short names (optimal string alignment: insert,
+ * delete, substitute, swap two neighbours; "smi" is one swap from "sim").
+ * A plugin name is a file name part: at most 255 octets; longer is "far". */
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 255 || lb > 255)
 		return SIZE_MAX;
-	size_t row[256];
+	size_t r0[256], r1[256], r2[256];	/* rows i-2, i-1, i */
+	size_t *pp = r0, *prev = r1, *cur = r2;
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			cur[j] = best;
 		}
+		size_t *t = pp;
+		pp = prev;
+		prev = cur;
+		cur = t;
 	}
-	return row[lb];
+	return prev[lb];
 }
 
 /* Whether `have` is what a user who typed `want` probably meant: a name
