@@ -209,6 +209,40 @@ START_TEST(iedd_check_leaves_dev_shm_alone)
 }
 END_TEST
 
+/* iedd --check with a plugin that cannot be told (the mock, by path):
+ * exit 0, and the check says it did not open it. */
+START_TEST(iedd_check_says_an_old_plugin_is_not_opened)
+{
+	char cfg[4200], map[4200], mock[4200];
+	snprintf(map, sizeof(map), "%s/m.csv", dir);
+	snprintf(cfg, sizeof(cfg), "%s/iedd.xml", dir);
+	snprintf(mock, sizeof(mock), "%s/mock.so", pv_env("PV_TEST_DIR"));
+	struct model *m = sample();
+	FILE *f = fopen(map, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, HEADER "%s,old,bad,,,r,\n", hz_ref(m));
+	fclose(f);
+	model_free(m);
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f,
+		"<iedd xmlns=\"urn:iedd:config:1\">\n"
+		"  <map file=\"%s\"/>\n"
+		"  <sources><source name=\"old\" plugin=\"%s\">"
+		"<param name=\"fail\" value=\"yes\"/></source></sources>\n"
+		"</iedd>\n",
+		map, mock);
+	fclose(f);
+	char *argv[] = {(char *)pv_env("IEDD"), "--check", "-c", cfg, NULL};
+	static char out[16384], errout[16384];
+	int rc = pv_run(argv, NULL, out, sizeof(out), errout, sizeof(errout));
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, errout);
+	ck_assert_contains(errout, "source 'old': plugin bad");
+	ck_assert_contains(errout, "cannot be told to only check");
+	ck_assert_contains(errout, "not checked");
+}
+END_TEST
+
 static Suite *check_suite(void)
 {
 	Suite *s = suite_create("pv_check");
@@ -219,6 +253,7 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, plugin_without_check_flag_is_not_opened);
 	tcase_add_test(tc, unknown_plugin_names_the_line_and_a_close_name);
 	tcase_add_test(tc, iedd_check_leaves_dev_shm_alone);
+	tcase_add_test(tc, iedd_check_says_an_old_plugin_is_not_opened);
 	suite_add_tcase(s, tc);
 	return s;
 }
