@@ -243,6 +243,62 @@ START_TEST(iedd_check_says_an_old_plugin_is_not_opened)
 }
 END_TEST
 
+/* Runs iedd with argv (NULL-terminated, after the program) and the extra
+ * environment entry env (or NULL); the exit status, stderr in errout. */
+static char run_err[16384];
+static int iedd(const char *env, ...)
+{
+	char *argv[16] = {(char *)pv_env("IEDD")};
+	int n = 1;
+	va_list ap;
+	va_start(ap, env);
+	for (const char *a; (a = va_arg(ap, const char *)) && n < 15;)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	char *envv[] = {(char *)env, NULL};
+	static char out[16384];
+	return pv_run(argv, env ? envv : NULL, out, sizeof(out), run_err, sizeof(run_err));
+}
+
+/* --plugin-dir, then IEDD_PLUGIN_DIR, then the build tree: the embedded
+ * default's sim source is looked up where they say. */
+START_TEST(plugin_dir_lookup_order)
+{
+	const char *plugins = pv_env("PV_PLUGIN_DIR");
+	char good[4200], bad[4200];
+	snprintf(good, sizeof(good), "IEDD_PLUGIN_DIR=%s", plugins);
+	snprintf(bad, sizeof(bad), "IEDD_PLUGIN_DIR=%s", dir);
+	/* the build tree (no option, no variable) */
+	ck_assert_msg(iedd(NULL, "--check", (char *)NULL) == 0, "%s", run_err);
+	/* the variable wins over the build tree */
+	ck_assert_int_eq(iedd(bad, "--check", (char *)NULL), 1);
+	ck_assert_contains(run_err, dir);
+	ck_assert_contains(run_err, "holds no plugin");
+	/* the option wins over the variable */
+	ck_assert_msg(iedd(bad, "--check", "--plugin-dir", plugins, (char *)NULL) == 0, "%s",
+		      run_err);
+	ck_assert_int_eq(iedd(good, "--check", "--plugin-dir", dir, (char *)NULL), 1);
+	ck_assert_contains(run_err, "iedd-source-sim.so: no such file");
+	ck_assert_int_eq(iedd(NULL, "--check", "--plugin-dir", "", (char *)NULL), 2);
+}
+END_TEST
+
+START_TEST(simulate_speed_option)
+{
+	ck_assert_msg(iedd(NULL, "--check", "--simulate", "--simulate-speed", "10", (char *)NULL) == 0,
+		      "%s", run_err);
+	ck_assert_int_eq(iedd(NULL, "--check", "--simulate-speed", "10", (char *)NULL), 2);
+	ck_assert_contains(run_err, "--simulate-speed goes with --simulate");
+	const char *bad[] = {"0", "fast", "1e6", "-2"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(iedd(NULL, "--simulate", "--simulate-speed", bad[i], (char *)NULL),
+				 2);
+		ck_assert_contains(run_err, "expected a factor 0.001..1000");
+	}
+}
+END_TEST
+
 static Suite *check_suite(void)
 {
 	Suite *s = suite_create("pv_check");
@@ -254,6 +310,8 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, unknown_plugin_names_the_line_and_a_close_name);
 	tcase_add_test(tc, iedd_check_leaves_dev_shm_alone);
 	tcase_add_test(tc, iedd_check_says_an_old_plugin_is_not_opened);
+	tcase_add_test(tc, plugin_dir_lookup_order);
+	tcase_add_test(tc, simulate_speed_option);
 	suite_add_tcase(s, tc);
 	return s;
 }
