@@ -127,7 +127,8 @@ static void plugin_list_dir(const char *dir, const char *want, char *out, size_t
 	}
 	for (struct dirent *e; (e = readdir(d));) {
 		size_t len = strlen(e->d_name);
-		if (len <= sizeof(pre) - 1 + sizeof(suf) - 1 || strncmp(e->d_name, pre, sizeof(pre) - 1) ||
+		if (len <= sizeof(pre) - 1 + sizeof(suf) - 1 ||
+		    strncmp(e->d_name, pre, sizeof(pre) - 1) ||
 		    strcmp(e->d_name + len - (sizeof(suf) - 1), suf))
 			continue;
 		if (k == PLUGIN_LIST_MAX) {

@@ -820,8 +820,8 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		char at[4200];
 		source_where(sc, at, sizeof(at));
 		if (find_src(pv, sc->name))
-			return pv_fail(err, errlen, -EINVAL, "%ssource '%s' is configured twice", at,
-				    sc->name);
+			return pv_fail(err, errlen, -EINVAL, "%ssource '%s' is configured twice",
+				    at, sc->name);
 		struct plugin *p = NULL;
 		char perr[2048];
 		int rc;
@@ -844,8 +844,8 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		if (cfg->check && !plugin_checks(p)) {
 			/* opening it might create or connect: a check touches nothing */
 			log_msg(LOG_WARNING, LOGC_PV,
-				"%ssource '%s': plugin %s (%s) cannot be told to only check "
-				"(no IEDD_SOURCE_CHECK: built against an older <iedd/source.h>), so "
+				"%ssource '%s': plugin %s (%s) cannot be told to only check (no "
+				"IEDD_SOURCE_CHECK: built against an older <iedd/source.h>), so "
 				"--check does not open it: its parameters and map addresses are "
 				"not checked",
 				at, s->name, plugin_source(p)->name, plugin_path(p));

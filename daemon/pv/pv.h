@@ -27,7 +27,7 @@ struct pv_source_cfg {
 	bool force_thread;		/* run in a thread even if the plugin does not block */
 	const struct iedd_param *params;
 	size_t n_params;
-	const char *file;		/* the iedd.xml that configures it, for messages; NULL: none */
+	const char *file;		/* its iedd.xml, for messages; NULL: none */
 	unsigned line;			/* the line of its <source> there; 0: unknown */
 };
 

@@ -545,7 +545,8 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 	if (fc == FC_MX) {
 		/* an MV's instMag/instCVal follows its mag row (deadband), not a
 		 * row of its own; a SAV's instMag is the measurement */
-		if ((strstr(path, "instMag") || strstr(path, "instCVal")) && inst_follows_mag(s->m, ref))
+		if ((strstr(path, "instMag") || strstr(path, "instCVal")) &&
+		    inst_follows_mag(s->m, ref))
 			return 0;
 		uint8_t vk = model_btype_vkind(t->btype);
 		if (vk != MODEL_V_FLOAT && vk != MODEL_V_INT && vk != MODEL_V_UINT)

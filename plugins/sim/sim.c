@@ -679,22 +679,22 @@ static int sim_open(const struct iedd_param *params, size_t n_params, const stru
 			if (value_parse(speed_text, IEDD_KIND_FLOAT, &v) || !(v.v.f >= 0.001) ||
 			    !(v.v.f <= 1000))
 				return value_err(err, errlen, -EINVAL,
-					       "parameter speed=\"%s\": expected a factor 0.001..1000 "
-					       "(simulated seconds per second; 10 runs every period "
-					       "ten times as fast)",
+					       "parameter speed=\"%s\": expected a factor "
+					       "0.001..1000 (simulated seconds per second; 10 "
+					       "runs every period ten times as fast)",
 					       speed_text);
 			speed = v.v.f;
 		} else {
 			return value_err(err, errlen, -EINVAL,
-				       "unknown parameter \"%s\"; the simulator takes clock=real|fake "
-				       "and speed=X",
+				       "unknown parameter \"%s\"; the simulator takes "
+				       "clock=real|fake and speed=X",
 				       params[i].name);
 		}
 	}
 	if (fake && speed_text)
 		return value_err(err, errlen, -EINVAL,
-			       "parameter speed=\"%s\" with clock=fake: a fake clock moves only when "
-			       "written; give one of them",
+			       "parameter speed=\"%s\" with clock=fake: a fake clock moves only "
+			       "when written; give one of them",
 			       speed_text);
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)

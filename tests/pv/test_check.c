@@ -286,7 +286,8 @@ END_TEST
 
 START_TEST(simulate_speed_option)
 {
-	ck_assert_msg(iedd(NULL, "--check", "--simulate", "--simulate-speed", "10", (char *)NULL) == 0,
+	ck_assert_msg(iedd(NULL, "--check", "--simulate", "--simulate-speed", "10",
+			   (char *)NULL) == 0,
 		      "%s", run_err);
 	ck_assert_int_eq(iedd(NULL, "--check", "--simulate-speed", "10", (char *)NULL), 2);
 	ck_assert_contains(run_err, "--simulate-speed goes with --simulate");

@@ -816,7 +816,8 @@ static void expect_sine(const struct map *map, const char *tail, double lo, doub
 	ck_assert_msg(sscanf(r->address, "sine:period=%lf,amplitude=%lf,offset=%lf", &period, &amp,
 			     &off) == 3,
 		      "%s: %s", tail, r->address);
-	ck_assert_msg(off - amp >= lo && off + amp <= hi && 2 * amp >= span && fabs(off - mid) < 1e-9,
+	ck_assert_msg(off - amp >= lo && off + amp <= hi && 2 * amp >= span &&
+			      fabs(off - mid) < 1e-9,
 		      "%s: %s not within %g..%g around %g", tail, r->address, lo, hi, mid);
 }
 

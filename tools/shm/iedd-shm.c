@@ -196,7 +196,8 @@ static int no_such_slot(const struct iedd_shm_header *hdr, const char *segment, 
 			 iedd_shm_slot_at(hdr, i)->name);
 		if (!close_name(name, slot))
 			continue;
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", n ? ", " : "", slot);
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", n ? ", " : "",
+					slot);
 		n++;
 	}
 	if (n)
@@ -421,12 +422,12 @@ int main(int argc, char **argv)
 	bool is_set = want == 3;
 	if (!is_set && (o.kind || o.quality || o.time || o.slots || o.mode || o.trigger ||
 			o.create))
-		return usage("%s: --kind, --quality, --time, --trigger, --create, --slots and --mode "
-			     "go with set",
+		return usage("%s: --kind, --quality, --time, --trigger, --create, --slots and "
+			     "--mode go with set",
 			     cmd);
 	if ((o.slots || o.mode) && !o.create)
-		return usage("%s--slots and --mode apply when set --create creates the segment",
-			     "");
+		return usage("%s: --slots and --mode apply when --create creates the segment",
+			     cmd);
 
 	uint32_t slots = 0;
 	mode_t mode = 0600;
