@@ -27,7 +27,9 @@ struct pv_source_cfg {
 	bool force_thread;		/* run in a thread even if the plugin does not block */
 	const struct iedd_param *params;
 	size_t n_params;
-	const char *file;		/* its iedd.xml, for messages; NULL: none */
+	/* where it is configured: a source's messages (plugin not found,
+	 * open() refused) start "file:line: source 'NAME': " when both are set */
+	const char *file;		/* its iedd.xml; NULL: none */
 	unsigned line;			/* the line of its <source> there; 0: unknown */
 };
 
@@ -61,9 +63,7 @@ struct pv;
  * no attribute may be mapped twice, the source must be configured, the
  * scan class known, and the plugin must accept the address (resolve()).
  * Installs the write hooks in the model. Returns 0 and *out, or a negative
- * errno with "file:line:column: problem" (or the plugin's message, after
- * "iedd.xml:LINE: source 'NAME': " when the source's file and line are
- * known) in err.
+ * errno with "file:line:column: problem" (or the plugin's message) in err.
  * `m` must outlive the pv. */
 int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err,
 	   size_t errlen);
