@@ -1,6 +1,7 @@
 /* iedd: an IEC 61850 / IEC 61400-25 server ("software IED"). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,17 @@ static void usage(FILE *f)
 		"                            configured <map file>; schemas/map-format.md)\n"
 		"      --simulate            animate the whole model with the simulator plugin\n"
 		"                            instead of a map (analogue values move, statuses\n"
-		"                            toggle, counters count)\n"
+		"                            toggle every 1..4 s, counters count)\n"
+		"      --simulate-speed X    with --simulate: run the simulated process X times\n"
+		"                            as fast (0.001..1000; 10: a 4 s toggle takes 0.4 s);\n"
+		"                            the scan period shrinks by X too (at least 10 ms)\n"
 		"      --print-map-template  write a CSV map skeleton listing every mappable\n"
 		"                            attribute of the model to stdout, then exit\n"
 		"  -k, --check               load and validate everything, then exit 0, or\n"
-		"                            non-zero with the messages; does not listen.\n"
+		"                            non-zero with the messages; does not listen and\n"
+		"                            touches nothing: sources check their parameters\n"
+		"                            and addresses only (no shm segment, no Modbus\n"
+		"                            connection; older plugins are not opened).\n"
 		"                            Lists every SCL finding by line with a summary\n"
 		"                            (doc/scl-findings.md); warnings alone exit 0\n"
 		"      --strict              SCL warnings are errors: refuse a file that would\n"
@@ -52,6 +59,12 @@ static void usage(FILE *f)
 		"                            document on stdout (other lines go to stderr)\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
 		"      --trace               decode every PDU to a readable line (debugging)\n"
+		"      --plugin-dir DIR      look up bare plugin names (<source plugin=\"shm\">)\n"
+		"                            as DIR/iedd-source-NAME.so. Without it: the\n"
+		"                            environment variable IEDD_PLUGIN_DIR, then the\n"
+		"                            build tree's plugins folder when iedd runs from a\n"
+		"                            build tree, then the installed\n"
+		"                            " IEDD_PLUGINDIR "\n"
 		"  -f, --foreground          stay in the foreground (iedd always does; systemd\n"
 		"                            and other supervisors run it this way)\n"
 		"  -h, --help                this help\n"
@@ -63,11 +76,22 @@ static void usage(FILE *f)
 		"         iedd --scl my.icd --check      (validate an SCL file)\n");
 }
 
-/* Where bare plugin names are looked up: the build tree's plugins folder
- * when this iedd runs from a build tree (<build>/daemon/iedd next to
- * <build>/plugins/iedd-source-sim.so), else the installed IEDD_PLUGINDIR. */
-static void plugin_dir(char *out, size_t n)
+/* Where bare plugin names are looked up, first that applies: --plugin-dir
+ * (`opt`), $IEDD_PLUGIN_DIR (tests, staged installs: meson install
+ * --destdir), the build tree's plugins folder when this iedd runs from a
+ * build tree (<build>/daemon/iedd next to <build>/plugins/iedd-source-sim.so),
+ * else the installed IEDD_PLUGINDIR. */
+static void plugin_dir(const char *opt, char *out, size_t n)
 {
+	const char *env = getenv("IEDD_PLUGIN_DIR");
+	if (opt && *opt) {
+		snprintf(out, n, "%s", opt);
+		return;
+	}
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return;
+	}
 	char exe[4096];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
@@ -79,7 +103,9 @@ static void plugin_dir(char *out, size_t n)
 			struct stat st;
 			snprintf(probe, sizeof(probe), "%s/../plugins/iedd-source-sim.so", exe);
 			if (!stat(probe, &st)) {
-				snprintf(out, n, "%s/../plugins", exe);
+				char rp[PATH_MAX];
+				snprintf(probe, sizeof(probe), "%s/../plugins", exe);
+				snprintf(out, n, "%s", realpath(probe, rp) ? rp : probe);
 				return;
 			}
 		}
@@ -87,9 +113,18 @@ static void plugin_dir(char *out, size_t n)
 	snprintf(out, n, "%s", IEDD_PLUGINDIR);
 }
 
+/* How start_pv runs the sources: --plugin-dir, --check, --simulate-speed. */
+struct pv_opts {
+	const char *plugin_dir;		/* NULL: plugin_dir()'s other choices */
+	bool check;			/* open the sources to check only (IEDD_HOST_CHECK) */
+	const char *speed;		/* --simulate-speed as given; NULL: 1 */
+	double speed_x;
+};
+
 /* The process-variable runtime for the configuration: the map and its
  * sources, or --simulate. *out stays NULL when there is nothing to run. */
-static int start_pv(const struct iedd_config *cfg, struct model *model, struct pv **out)
+static int start_pv(const struct iedd_config *cfg, struct model *model, const struct pv_opts *po,
+		    struct pv **out)
 {
 	static char err[4096];
 	char dir[4200];
@@ -105,7 +140,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 		log_msg(LOG_INFO, LOGC_PV, "--scl without a map: no process variables");
 		return 0;
 	}
-	plugin_dir(dir, sizeof(dir));
+	plugin_dir(po->plugin_dir, dir, sizeof(dir));
 	static struct iedd_param params[CONFIG_MAX_SOURCES][CONFIG_MAX_PARAMS];
 	struct pv_source_cfg srcs[CONFIG_MAX_SOURCES + 1];
 	struct pv_scan_cfg scans[CONFIG_MAX_SCAN];
@@ -116,7 +151,14 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 		if (cfg->map_file[0] && !sample_map)
 			log_msg(LOG_NOTICE, LOGC_PV, "simulating: the map %s is not used",
 				cfg->map_file);
-		srcs[n_srcs++] = (struct pv_source_cfg){ .name = "sim", .plugin = "sim" };
+		static struct iedd_param speed;
+		srcs[n_srcs] = (struct pv_source_cfg){ .name = "sim", .plugin = "sim" };
+		if (po->speed) {
+			speed = (struct iedd_param){ .name = "speed", .value = po->speed };
+			srcs[n_srcs].params = &speed;
+			srcs[n_srcs].n_params = 1;
+		}
+		n_srcs++;
 		r = pv_simulate_map(model, &map);
 		if (r) {
 			fprintf(stderr, "iedd: --simulate: %s\n", strerror(-r));
@@ -132,7 +174,9 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 								 .plugin = cs->plugin,
 								 .force_thread = cs->thread,
 								 .params = params[i],
-								 .n_params = cs->n_params };
+								 .n_params = cs->n_params,
+								 .file = cfg->source,
+								 .line = cs->line };
 		}
 		/* the embedded default names the sample map beside it: use the
 		 * copy compiled in (etc/sample-map.csv) */
@@ -150,15 +194,22 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, struct p
 	for (size_t i = 0; i < cfg->n_scans; i++)
 		scans[i] = (struct pv_scan_cfg){ .name = cfg->scans[i].name,
 						 .period_ms = cfg->scans[i].period_ms };
+	/* faster simulated time, scanned as often per simulated second */
+	unsigned period_ms = cfg->scan_period_ms;
+	if (cfg->simulate && po->speed) {
+		double p = period_ms / po->speed_x;
+		period_ms = p < 10 ? 10 : p > 3600000 ? 3600000 : (unsigned)p;
+	}
 	struct pv_cfg pc = {
 		.plugindir = dir,
 		.sources = srcs,
 		.n_sources = n_srcs,
 		.scans = scans,
 		.n_scans = cfg->n_scans,
-		.default_period_ms = cfg->scan_period_ms,
+		.default_period_ms = period_ms,
 		.map = map,
 		.simulate = cfg->simulate,
+		.check = po->check,
 	};
 	r = pv_new(model, &pc, out, err, sizeof(err));
 	map_free(map);
@@ -317,6 +368,8 @@ int main(int argc, char **argv)
 		{ "print-map-template", no_argument, NULL, 'T' },
 		{ "strict", no_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "plugin-dir", required_argument, NULL, 'P' },
+		{ "simulate-speed", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -326,6 +379,7 @@ int main(int argc, char **argv)
 	bool check = false, trace = false, simulate = false, print_template = false;
 	bool strict = false, json = false;
 	const char *map_path = NULL;
+	struct pv_opts po = { .speed_x = 1 };
 	int verbose = 0, c;
 
 	while ((c = getopt_long(argc, argv, "c:l:m:s:i:kvfhV", opts, NULL)) != -1) {
@@ -390,6 +444,27 @@ int main(int argc, char **argv)
 		case 'J':
 			json = true;
 			break;
+		case 'P':
+			if (!*optarg) {
+				fprintf(stderr, "iedd: --plugin-dir needs a directory\n");
+				return 2;
+			}
+			po.plugin_dir = optarg;
+			break;
+		case 'R': {
+			char *end;
+			errno = 0;
+			double x = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(x >= 0.001 && x <= 1000)) {
+				fprintf(stderr, "iedd: --simulate-speed '%s': expected a factor "
+						"0.001..1000 (10: ten times as fast)\n",
+					optarg);
+				return 2;
+			}
+			po.speed = optarg;
+			po.speed_x = x;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -478,8 +553,15 @@ int main(int argc, char **argv)
 		snprintf(cfg.map_file, sizeof(cfg.map_file), "%s", map_path);
 	if (simulate)
 		cfg.simulate = true;
+	if (po.speed && !cfg.simulate) {
+		fprintf(stderr, "iedd: --simulate-speed goes with --simulate (a sim source in "
+				"iedd.xml takes <param name=\"speed\" value=\"X\"/>)\n");
+		model_free(model);
+		return 2;
+	}
 	struct pv *pv = NULL;
-	if ((r = start_pv(&cfg, model, &pv))) {
+	po.check = check;
+	if ((r = start_pv(&cfg, model, &po, &pv))) {
 		model_free(model);
 		return 1;
 	}

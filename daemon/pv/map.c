@@ -275,9 +275,20 @@ int map_parse(const char *file, const char *text, size_t len, struct map **out, 
 				strcpy(row->source, x->s);
 				break;
 			case MAP_COL_ADDRESS:
-				if (empty || strlen(x->s) >= sizeof(row->address)) {
+				if (empty) {
+					/* the form belongs to the plugin; name the
+					 * built-in ones so the fix is at hand */
 					rc = fail(err, errlen, file, lineno, x->col,
-						  "address: %s", empty ? "empty" : "too long");
+						  "address: empty; give the point in its "
+						  "plugin's form, e.g. sim 'sine:period=10', "
+						  "shm 'Bay.Hz', modbus 'hr:100:f32' "
+						  "(doc/plugins.md, doc/modbus.md)");
+					goto out;
+				}
+				if (strlen(x->s) >= sizeof(row->address)) {
+					rc = fail(err, errlen, file, lineno, x->col,
+						  "address: longer than %zu characters",
+						  sizeof(row->address) - 1);
 					goto out;
 				}
 				strcpy(row->address, x->s);

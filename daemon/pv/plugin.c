@@ -1,12 +1,14 @@
 #include "plugin.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 struct plugin {
@@ -27,7 +29,10 @@ struct plugin_instance {
 
 /* Every flag this iedd knows; anything else was built for a newer ABI that
  * forgot to bump the version. */
-#define PLUGIN_KNOWN_FLAGS IEDD_SOURCE_BLOCKING
+#define PLUGIN_KNOWN_FLAGS (IEDD_SOURCE_BLOCKING | IEDD_SOURCE_CHECK)
+
+/* The plugins a missing one's message lists, at most. */
+#define PLUGIN_LIST_MAX 32
 
 int pv_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -51,6 +56,118 @@ static bool bare_name(const char *s)
 			return false;
 	}
 	return true;
+}
+
+/* Edit distance of two short names (optimal string alignment: insert,
+ * delete, substitute, swap two neighbours; "smi" is one swap from "sim").
+ * A plugin name is a file name part: at most 255 octets; longer is "far". */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 255 || lb > 255)
+		return SIZE_MAX;
+	size_t r0[256], r1[256], r2[256];	/* rows i-2, i-1, i */
+	size_t *pp = r0, *prev = r1, *cur = r2;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			cur[j] = best;
+		}
+		size_t *t = pp;
+		pp = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+/* Whether `have` is what a user who typed `want` probably meant: a name
+ * one or two edits away ("shn", "modbsu"), or one that starts the other
+ * ("shmem" for shm, "mod" for modbus). */
+static bool close_name(const char *want, const char *have)
+{
+	size_t lw = strlen(want), lh = strlen(have);
+	size_t lmin = lw < lh ? lw : lh;
+	if (lmin >= 2 && !strncasecmp(want, have, lmin))
+		return true;
+	size_t d = edit_distance(want, have);
+	return d <= 2 && d < (lw > lh ? lw : lh);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* For a bare name that is not there: "the plugin directory DIR has: a, b,
+ * c; did you mean 'b'?" or that it has none, into out[n]. */
+static void plugin_list_dir(const char *dir, const char *want, char *out, size_t n)
+{
+	static const char pre[] = "iedd-source-", suf[] = ".so";
+	char names[PLUGIN_LIST_MAX][256];
+	const char *sorted[PLUGIN_LIST_MAX];
+	size_t k = 0, more = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(out, n,
+			 "the plugin directory %s cannot be read (%s): give --plugin-dir DIR or "
+			 "IEDD_PLUGIN_DIR, or a path to the .so",
+			 dir, strerror(errno));
+		return;
+	}
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (len <= sizeof(pre) - 1 + sizeof(suf) - 1 ||
+		    strncmp(e->d_name, pre, sizeof(pre) - 1) ||
+		    strcmp(e->d_name + len - (sizeof(suf) - 1), suf))
+			continue;
+		if (k == PLUGIN_LIST_MAX) {
+			more++;
+			continue;
+		}
+		size_t nl = len - (sizeof(pre) - 1) - (sizeof(suf) - 1);
+		if (nl >= sizeof(names[0]))
+			continue;
+		memcpy(names[k], e->d_name + sizeof(pre) - 1, nl);
+		names[k][nl] = 0;
+		sorted[k] = names[k];
+		k++;
+	}
+	closedir(d);
+	if (!k) {
+		snprintf(out, n,
+			 "the plugin directory %s holds no plugin (iedd-source-*.so): give "
+			 "--plugin-dir DIR or IEDD_PLUGIN_DIR, or a path to the .so",
+			 dir);
+		return;
+	}
+	qsort(sorted, k, sizeof(sorted[0]), cmp_str);
+	size_t used = (size_t)snprintf(out, n, "the plugin directory %s has:", dir);
+	for (size_t i = 0; i < k && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s %s", i ? "," : "", sorted[i]);
+	if (more && used < n)
+		used += (size_t)snprintf(out + used, n - used, " and %zu more", more);
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+	for (size_t i = 0; i < k; i++) {
+		size_t dd = edit_distance(want, sorted[i]);
+		if (close_name(want, sorted[i]) && dd < best_d) {
+			best = sorted[i];
+			best_d = dd;
+		}
+	}
+	if (best && used < n)
+		snprintf(out + used, n - used, "; did you mean '%s'?", best);
 }
 
 /* The descriptor checks, in the order source.h promises: version and size
@@ -122,11 +239,14 @@ int plugin_load(const char *name_or_path, const char *searchdir, struct plugin *
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		int e = errno;
-		if (e == ENOENT && !strchr(name_or_path, '/'))
+		if (e == ENOENT && !strchr(name_or_path, '/')) {
+			char have[1024];
+			plugin_list_dir(searchdir, name_or_path, have, sizeof(have));
 			return pv_fail(err, errlen, -ENOENT,
 				    "%s: no such file (plugin '%s' is looked up as "
-				    "<plugin dir>/iedd-source-%s.so)",
-				    path, name_or_path, name_or_path);
+				    "<plugin dir>/iedd-source-%s.so); %s",
+				    path, name_or_path, name_or_path, have);
+		}
 		return pv_fail(err, errlen, -e, "%s: %s", path, strerror(e));
 	}
 
@@ -198,6 +318,11 @@ const char *plugin_path(const struct plugin *p)
 bool plugin_blocking(const struct plugin *p)
 {
 	return p->src->flags & IEDD_SOURCE_BLOCKING;
+}
+
+bool plugin_checks(const struct plugin *p)
+{
+	return p->src->flags & IEDD_SOURCE_CHECK;
 }
 
 struct plugin *plugin_instance_plugin(const struct plugin_instance *inst)

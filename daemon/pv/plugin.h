@@ -30,7 +30,9 @@ struct plugin_instance; /* one opened instance of a plugin */
  * digits, '-' and '_' ("modbus"), which means
  * "<searchdir>/iedd-source-<name>.so". searchdir is the installed
  * $libdir/iedd/plugins, or the build tree's plugins folder in tests; it is
- * only used for bare names. The .so is opened RTLD_NOW | RTLD_LOCAL; its
+ * only used for bare names. A bare name that is not there gets -ENOENT
+ * with the plugins searchdir does have and, for a close one, "did you
+ * mean 'shm'?". The .so is opened RTLD_NOW | RTLD_LOCAL; its
  * descriptor's abi_version and struct_size are checked before anything
  * else is read, then the mandatory callbacks (open, close, resolve, read).
  * Returns 0 and *out (the caller's, released with plugin_unload), or a
@@ -49,6 +51,9 @@ const struct iedd_source *plugin_source(const struct plugin *p);
 const char *plugin_path(const struct plugin *p);
 /* Whether the plugin asks for a thread of its own (IEDD_SOURCE_BLOCKING). */
 bool plugin_blocking(const struct plugin *p);
+/* Whether the plugin honours IEDD_HOST_CHECK (IEDD_SOURCE_CHECK): only
+ * then may iedd --check open it. */
+bool plugin_checks(const struct plugin *p);
 
 /* Opens an instance with the parameters from iedd.xml. params and their
  * strings are the caller's and only need to live during the call. The host

@@ -851,6 +851,15 @@ static struct pv_src *find_src(struct pv *pv, const char *name)
 	return NULL;
 }
 
+/* "iedd.xml:12: " for a source whose <source> line is known, else "". */
+static void source_where(const struct pv_source_cfg *sc, char *out, size_t n)
+{
+	if (sc->file && sc->line)
+		snprintf(out, n, "%s:%u: ", sc->file, sc->line);
+	else
+		out[0] = 0;
+}
+
 static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size_t errlen)
 {
 	pv->srcs = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*pv->srcs));
@@ -859,14 +868,17 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < cfg->n_sources; i++) {
 		const struct pv_source_cfg *sc = &cfg->sources[i];
+		char at[4200];
+		source_where(sc, at, sizeof(at));
 		if (find_src(pv, sc->name))
-			return pv_fail(err, errlen, -EINVAL, "source '%s' is configured twice", sc->name);
+			return pv_fail(err, errlen, -EINVAL, "%ssource '%s' is configured twice",
+				    at, sc->name);
 		struct plugin *p = NULL;
-		char perr[1024];
+		char perr[2048];
 		int rc;
 		/* one load per instance: dlopen counts references to the same file */
 		if ((rc = plugin_load(sc->plugin, cfg->plugindir, &p, perr, sizeof(perr))))
-			return pv_fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
+			return pv_fail(err, errlen, rc, "%ssource '%s': %s", at, sc->name, perr);
 		pv->plugins[pv->n_plugins++] = p;
 		struct pv_src *s = &pv->srcs[pv->n_srcs];
 		s->pv = pv;
@@ -880,9 +892,20 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		pthread_cond_init(&s->cv, &ca);
 		pthread_condattr_destroy(&ca);
 		pv->n_srcs++;
-		struct iedd_host host = { .host_ctx = s, .push = host_push, .log = host_log };
+		if (cfg->check && !plugin_checks(p)) {
+			/* opening it might create or connect: a check touches nothing */
+			log_msg(LOG_WARNING, LOGC_PV,
+				"%ssource '%s': plugin %s (%s) cannot be told to only check (no "
+				"IEDD_SOURCE_CHECK: built against an older <iedd/source.h>), so "
+				"--check does not open it: its parameters and map addresses are "
+				"not checked",
+				at, s->name, plugin_source(p)->name, plugin_path(p));
+			continue;
+		}
+		struct iedd_host host = { .host_ctx = s, .push = host_push, .log = host_log,
+					  .flags = cfg->check ? IEDD_HOST_CHECK : 0 };
 		if ((rc = plugin_open(p, sc->params, sc->n_params, &host, &s->inst, perr, sizeof(perr))))
-			return pv_fail(err, errlen, rc, "source '%s': %s", sc->name, perr);
+			return pv_fail(err, errlen, rc, "%ssource '%s': %s", at, sc->name, perr);
 		log_msg(LOG_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
 			plugin_source(p)->name, plugin_source(p)->version ? plugin_source(p)->version : "",
 			plugin_path(p), s->blocking ? ", own thread" : ", on the event loop");
@@ -1002,6 +1025,8 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 	r->kind = iedd_kind_of(vk);
 	/* a scaled integer attribute still exchanges integers with the
 	 * source; the product is rounded when stored */
+	if (!r->src->inst)
+		return 0;	/* --check of a plugin that cannot be told (open_sources) */
 	char perr[1024];
 	rc = plugin_resolve(r->src->inst, mr->address, (enum iedd_kind)r->kind,
 			    (mr->dir & MAP_DIR_W) != 0, &r->point, perr, sizeof(perr));

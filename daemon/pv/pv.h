@@ -27,6 +27,10 @@ struct pv_source_cfg {
 	bool force_thread;		/* run in a thread even if the plugin does not block */
 	const struct iedd_param *params;
 	size_t n_params;
+	/* where it is configured: a source's messages (plugin not found,
+	 * open() refused) start "file:line: source 'NAME': " when both are set */
+	const char *file;		/* its iedd.xml; NULL: none */
+	unsigned line;			/* the line of its <source> there; 0: unknown */
 };
 
 struct pv_scan_cfg {
@@ -43,6 +47,12 @@ struct pv_cfg {
 	uint32_t default_period_ms;	/* the class of rows without a scanClass */
 	const struct map *map;		/* the caller's, needed during pv_new only; NULL: none */
 	bool simulate;			/* map the whole model to the sim plugin instead */
+	/* iedd --check: open every source with IEDD_HOST_CHECK, so it only
+	 * checks parameters and addresses; a plugin that cannot be told
+	 * (no IEDD_SOURCE_CHECK) is not opened at all and its rows'
+	 * addresses are not resolved (logged as a warning). The pv is then
+	 * only good for pv_n_rows and pv_free: no pv_start, scan or write. */
+	bool check;
 };
 
 struct pv;

@@ -137,24 +137,106 @@ static bool ends_with(const char *s, const char *sfx)
 	return a >= b && !strcmp(s + a - b, sfx);
 }
 
-/* rangeC.min/max of the DO at `ref` minus `tail`, if configured and sane. */
+/* The model's value of the numeric attribute "<doref><name><sfx>[CF]" for
+ * sfx "", ".f" or ".i" (an INT8 minVal, an AnalogueValue rangeC.min). */
+static bool sim_cf_number(const struct model *m, const char *ref, size_t dlen, const char *name,
+			  double *out)
+{
+	static const char *const sfx[] = { ".f", ".i", "" };
+	for (size_t k = 0; k < 3; k++) {
+		char r[MAP_REF_MAX + 48];
+		struct mref a;
+		struct model_val v;
+		if ((size_t)snprintf(r, sizeof(r), "%.*s%s%s[CF]", (int)dlen, ref, name, sfx[k]) >=
+		    sizeof(r))
+			return false;
+		if (model_resolve_ref(m, r, &a) || a.type->btype == MB_STRUCT ||
+		    a.type->btype == MB_ARRAY || model_load_val(m, a.type, a.voff, &v, NULL, 0))
+			continue;
+		switch (v.kind) {
+		case MODEL_V_INT: *out = (double)v.v.i; return true;
+		case MODEL_V_UINT: *out = (double)v.v.u; return true;
+		case MODEL_V_FLOAT: *out = v.v.f; return isfinite(v.v.f);
+		default: continue;
+		}
+	}
+	return false;
+}
+
+/* The configured range of the data object "<ref up to dlen>", if sane:
+ * rangeC.min/max (MV, CMV: IEC 61850-7-3), else minVal/maxVal (APC, BAC,
+ * ISC), else min/max (SAV). */
 static bool sim_range(const struct model *m, const char *ref, size_t dlen, double *lo, double *hi)
 {
-	char r1[MAP_REF_MAX + 32], r2[MAP_REF_MAX + 32];
-	struct mref a, b;
-	snprintf(r1, sizeof(r1), "%.*s.rangeC.min.f[CF]", (int)dlen, ref);
-	snprintf(r2, sizeof(r2), "%.*s.rangeC.max.f[CF]", (int)dlen, ref);
-	if (model_resolve_ref(m, r1, &a) || model_resolve_ref(m, r2, &b) ||
-	    a.type->btype != MB_FLOAT32 || b.type->btype != MB_FLOAT32)
+	static const char *const pairs[][2] = {
+		{ ".rangeC.min", ".rangeC.max" }, { ".minVal", ".maxVal" }, { ".min", ".max" },
+	};
+	for (size_t k = 0; k < 3; k++) {
+		double x, y;
+		if (sim_cf_number(m, ref, dlen, pairs[k][0], &x) &&
+		    sim_cf_number(m, ref, dlen, pairs[k][1], &y) && y > x) {
+			*lo = x;
+			*hi = y;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The values an integer type holds (IEC 61850-7-2 INT8..INT64, INT8U..
+ * INT32U), kept within 2^53 (the sim computes in doubles); false for a
+ * type that is not an integer. */
+static bool sim_int_range(uint8_t bt, double *lo, double *hi)
+{
+	switch (bt) {
+	case MB_INT8: *lo = INT8_MIN; *hi = INT8_MAX; return true;
+	case MB_INT16: *lo = INT16_MIN; *hi = INT16_MAX; return true;
+	case MB_INT24: *lo = -(1 << 23); *hi = (1 << 23) - 1; return true;
+	case MB_INT32: *lo = INT32_MIN; *hi = INT32_MAX; return true;
+	case MB_INT64: *lo = -0x1p53; *hi = 0x1p53; return true;
+	case MB_INT8U: *lo = 0; *hi = UINT8_MAX; return true;
+	case MB_INT16U: *lo = 0; *hi = UINT16_MAX; return true;
+	case MB_INT24U: *lo = 0; *hi = (1 << 24) - 1; return true;
+	case MB_INT32U: *lo = 0; *hi = UINT32_MAX; return true;
+	default: return false;
+	}
+}
+
+/* Whether `ref` is the instMag (instCVal.mag) of an MV (CMV) whose mag
+ * (cVal.mag) exists: that row drives it through the deadband. A SAV's
+ * instMag (TCTR.Amp, TVTR.Vol: IEC 61850-7-3 sampled value) has no mag
+ * and is animated itself. */
+static bool inst_follows_mag(const struct model *m, const char *ref)
+{
+	const char *p = strstr(ref, ".instMag.");
+	const char *mag = ".mag";
+	if (!p) {
+		p = strstr(ref, ".instCVal.mag.");
+		mag = ".cVal.mag";
+	}
+	if (!p)
 		return false;
-	float x, y;
-	memcpy(&x, m->values + a.voff, 4);
-	memcpy(&y, m->values + b.voff, 4);
-	if (!(y > x))
-		return false;
-	*lo = x;
-	*hi = y;
-	return true;
+	static const char *const sfx[] = { ".f[MX]", ".i[MX]" };
+	for (size_t k = 0; k < 2; k++) {
+		char r[MAP_REF_MAX + 48];
+		struct mref a;
+		snprintf(r, sizeof(r), "%.*s%s%s", (int)(p - ref), ref, mag, sfx[k]);
+		if (!model_resolve_ref(m, r, &a) && a.type->btype != MB_STRUCT)
+			return true;
+	}
+	return false;
+}
+
+/* The length of the data object part of an MX reference "LD/LN.DO.x[.f|.i][MX]":
+ * before the attribute (and its .f/.i). */
+static size_t sim_do_len(const char *ref)
+{
+	const char *end = strrchr(ref, '[');
+	size_t n = end ? (size_t)(end - ref) : strlen(ref);
+	const char *dot = memrchr(ref, '.', n);
+	if (dot && (!strncmp(dot, ".f[", 3) || !strncmp(dot, ".i[", 3)))
+		dot = memrchr(ref, '.', (size_t)(dot - ref));
+	return dot ? (size_t)(dot - ref) : n;
 }
 
 static int sim_add(struct sim *s, const char *ref, const char *addr, uint8_t dir)
@@ -466,8 +548,10 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 		}
 	}
 	if (fc == FC_MX) {
-		/* instMag/instCVal follow their mag row (deadband), not a row of their own */
-		if (strstr(path, "instMag") || strstr(path, "instCVal"))
+		/* an MV's instMag/instCVal follows its mag row (deadband), not a
+		 * row of its own; a SAV's instMag is the measurement */
+		if ((strstr(path, "instMag") || strstr(path, "instCVal")) &&
+		    inst_follows_mag(s->m, ref))
 			return 0;
 		uint8_t vk = model_btype_vkind(t->btype);
 		if (vk != MODEL_V_FLOAT && vk != MODEL_V_INT && vk != MODEL_V_UINT)
@@ -479,40 +563,60 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 			enum_const(s, t, voff, addr, sizeof(addr));
 			return sim_add(s, ref, addr, MAP_DIR_R);
 		}
-		double lo = 0, hi = 100;
+		/* within the DO's configured range (rangeC, minVal/maxVal, a SAV's
+		 * min/max), else 0..100, ±180 for an angle and ±100 for a sampled
+		 * value (it swings around 0); an integer within its type too */
+		double lo = 0, hi = 100, tlo, thi;
 		const char *mag = NULL;
 		if (ends_with(ref, ".cVal.mag.f[MX]") || ends_with(ref, ".cVal.mag.i[MX]"))
 			mag = ".cVal.mag";
 		else if (ends_with(ref, ".mag.f[MX]") || ends_with(ref, ".mag.i[MX]"))
 			mag = ".mag";
-		if (mag) {
-			size_t dlen = (size_t)(strstr(ref, mag) - ref);
-			sim_range(s->m, ref, dlen, &lo, &hi);
-		} else if (ends_with(ref, ".ang.f[MX]")) {
-			lo = -180;
-			hi = 180;
+		else if (strstr(ref, ".instMag."))
+			mag = ".instMag";
+		size_t dlen = mag ? (size_t)(strstr(ref, mag) - ref) : sim_do_len(ref);
+		if (!sim_range(s->m, ref, dlen, &lo, &hi)) {
+			if (ends_with(ref, ".ang.f[MX]") || ends_with(ref, ".ang.i[MX]")) {
+				lo = -180;
+				hi = 180;
+			} else if (mag && !strcmp(mag, ".instMag")) {
+				lo = -100;
+				hi = 100;
+			}
+		}
+		if (sim_int_range(t->btype, &tlo, &thi)) {
+			lo = fmax(lo, tlo);
+			hi = fmin(hi, thi);
+			if (!(hi > lo)) {
+				lo = tlo;
+				hi = fmin(thi, tlo + 100);
+			}
 		}
 		if (vk == MODEL_V_UINT && lo < 0)
 			lo = 0;
 		double amp = (hi - lo) * 0.45, off = (lo + hi) / 2;
-		snprintf(addr, sizeof(addr), "sine:period=%u,amplitude=%g,offset=%g,phase=%u",
+		snprintf(addr, sizeof(addr), "sine:period=%u,amplitude=%.17g,offset=%.17g,phase=%u",
 			 period, amp, off, phase);
 		return sim_add(s, ref, addr, MAP_DIR_R);
 	}
 	if (fc != FC_ST)
 		return 0;
+	/* statuses change every second or few (a square wave's period 2..8 s
+	 * in half seconds, staggered per row), so two reads a few seconds apart
+	 * see them move; --simulate-speed makes it faster still */
+	double square = 2 + 0.5 * (i % 13);
 	switch (t->btype) {
 	case MB_BOOLEAN:
-		snprintf(addr, sizeof(addr), "square:period=%u", 20 + i % 40);
+		snprintf(addr, sizeof(addr), "square:period=%g", square);
 		break;
 	case MB_DBPOS: /* off (1) <-> on (2) */
-		snprintf(addr, sizeof(addr), "square:period=%u,low=1,high=2", 30 + i % 30);
+		snprintf(addr, sizeof(addr), "square:period=%g,low=1,high=2", square);
 		break;
 	case MB_ENUM:
 		enum_const(s, t, voff, addr, sizeof(addr));
 		break;
 	case MB_INT32: case MB_INT64: case MB_INT32U:
-		snprintf(addr, sizeof(addr), "counter:step=1,period=%u", 2 + i % 10);
+		snprintf(addr, sizeof(addr), "counter:step=1,period=%u", 1 + i % 5);
 		break;
 	case MB_INT8: case MB_INT16: case MB_INT24: case MB_INT8U: case MB_INT16U: case MB_INT24U:
 		snprintf(addr, sizeof(addr), "ramp:period=%u,min=0,max=100", period);

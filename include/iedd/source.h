@@ -94,7 +94,18 @@ struct iedd_host {
 	/* Logs through iedd's logger (level as syslog: 3 error .. 7 debug). */
 	void (*log)(void *host_ctx, int level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
+	/* IEDD_HOST_* for this instance. Appended to ABI 1: a plugin reads it
+	 * only when its descriptor sets IEDD_SOURCE_CHECK, which an iedd
+	 * older than this field refuses at load (unknown flag), so such a
+	 * plugin never meets a host struct without it. */
+	uint32_t flags;
 };
+
+/* iedd --check: open() only checks the parameters and resolve() only
+ * checks the addresses; the instance creates, attaches, connects and
+ * starts nothing (no segment, no socket, no serial port, no thread, no
+ * file), and iedd calls neither read() nor write() before close(). */
+#define IEDD_HOST_CHECK 0x01
 
 /* A parameter of the instance, from iedd.xml: <param name="..." value="..."/>. */
 struct iedd_param {
@@ -103,6 +114,11 @@ struct iedd_param {
 };
 
 #define IEDD_SOURCE_BLOCKING 0x01	/* callbacks may block: give it a thread */
+/* The plugin honours IEDD_HOST_CHECK in host->flags. iedd --check opens
+ * only instances of plugins that set it; a plugin without it (built
+ * before the flag existed) is not opened by --check, which says so and
+ * leaves its parameters and addresses unchecked. */
+#define IEDD_SOURCE_CHECK 0x02
 
 struct iedd_source {
 	uint32_t abi_version;	/* IEDD_SOURCE_ABI_VERSION */
@@ -113,7 +129,11 @@ struct iedd_source {
 
 	/* Creates an instance. Returns 0 and *ctx, or a negative errno with a
 	 * message in err[errlen] naming the parameter and the fix. close() is
-	 * never called after a failed open(). */
+	 * never called after a failed open(). Runs once per <source> when
+	 * iedd starts (iedd has no reload yet: SIGHUP is ignored). With
+	 * IEDD_HOST_CHECK in host->flags (IEDD_SOURCE_CHECK plugins only) it
+	 * checks every parameter as usual but touches nothing outside the
+	 * process. */
 	int (*open)(const struct iedd_param *params, size_t n_params, const struct iedd_host *host,
 		    void **ctx, char *err, size_t errlen);
 	void (*close)(void *ctx);

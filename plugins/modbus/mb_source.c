@@ -51,6 +51,7 @@ struct mb_ctx {
 	modbus_t *mb;
 	char peer[192];		/* "127.0.0.1:502 unit 1", for messages */
 	bool rtu;
+	bool check;		/* IEDD_HOST_CHECK: iedd --check, never connect */
 	unsigned timeout_ms;
 	unsigned backoff_min_ms;
 	unsigned backoff_max_ms;
@@ -166,6 +167,10 @@ static void note_failure(struct mb_ctx *ctx, int e, const char *what)
 
 static int do_connect(struct mb_ctx *ctx)
 {
+	/* iedd --check: a check connects nothing (iedd reads and writes
+	 * nothing then either; this is the one place a connection starts) */
+	if (ctx->check)
+		return -ENOTCONN;
 	if (modbus_connect(ctx->mb) == -1) {
 		int e = errno;
 
@@ -862,8 +867,10 @@ static int mb_open(const struct iedd_param *params, size_t n_params, const struc
 		snprintf(err, errlen, "modbus: out of memory");
 		return -ENOMEM;
 	}
-	if (host)
+	if (host) {
 		ctx->host = *host;
+		ctx->check = host->flags & IEDD_HOST_CHECK;
+	}
 	ctx->timeout_ms = (unsigned)timeout;
 	ctx->backoff_min_ms = (unsigned)bo_min;
 	ctx->backoff_max_ms = (unsigned)bo_max;
@@ -899,7 +906,9 @@ static const struct iedd_source mb_source = {
 	.struct_size = sizeof(struct iedd_source),
 	.name = "modbus",
 	.version = MB_PLUGIN_VERSION " (libmodbus " LIBMODBUS_VERSION_STRING ")",
-	.flags = IEDD_SOURCE_BLOCKING,
+	/* IEDD_SOURCE_CHECK: with IEDD_HOST_CHECK open() checks the
+	 * parameters, resolve() the addresses, and nothing connects */
+	.flags = IEDD_SOURCE_BLOCKING | IEDD_SOURCE_CHECK,
 	.open = mb_open,
 	.close = mb_close,
 	.resolve = mb_resolve,

@@ -19,7 +19,12 @@
  *                   pushes the host's full queue refused. Slots written
  *                   without any trigger are read at the next scan.
  *
- * Address: a slot name (the slot is created if absent) or #INDEX.
+ * Address: a slot name (the slot is created if absent, typed with the
+ * row's kind) or #INDEX.
+ *
+ * iedd --check (IEDD_HOST_CHECK): the parameters and addresses are checked
+ * as usual, but no segment is created or attached and no watcher started
+ * (#INDEX is checked against slots=, the count a new segment would get).
  * Non-blocking: reads copy a few hundred octets per point under the
  * seqlock. Threads: the callbacks run on iedd's loop; the optional watcher
  * reads slots and calls host->push. The points array is shared with the
@@ -55,8 +60,10 @@ struct shm_point {
 
 struct shm {
 	struct iedd_host host;
-	struct iedd_shm_map map;
+	struct iedd_shm_map map;	/* unmapped (hdr NULL) in check mode */
 	char segment[256];
+	bool check;			/* IEDD_HOST_CHECK: touch nothing */
+	uint32_t check_slots;		/* check mode: slots= */
 
 	pthread_mutex_t lock;		/* points[] */
 	struct shm_point **points;
@@ -112,6 +119,49 @@ static void shm_convert(const struct iedd_value *raw, enum iedd_kind kind, struc
 		out->quality = (uint16_t)((out->quality & ~IEDD_Q_QUESTIONABLE) | IEDD_Q_INVALID | why);
 }
 
+/* A slot that resolve() typed (its kind set, see shm_slot_type) but that
+ * nobody wrote yet has no value: iedd keeps the model's value (the SCL's)
+ * with quality invalid, as for an untyped slot. */
+static void shm_never_written(struct iedd_value *raw, uint64_t changes)
+{
+	if (!changes && (raw->quality & IEDD_Q_QUESTIONABLE) == IEDD_Q_INVALID)
+		raw->kind = IEDD_KIND_NONE;
+}
+
+/* Gives a slot that has no kind yet the map row's kind, under its seqlock
+ * and without counting a change (the slot stays "never written": quality
+ * invalid, changes 0). Then `iedd-shm set NAME 50` stores 50 as the kind
+ * the attribute has (a float for a mag.f), not as what "50" looks like,
+ * and a later "50.5" fits. A slot written or typed before keeps its kind
+ * (values are converted at each read). */
+static void shm_slot_type(struct iedd_shm_slot *slot, enum iedd_kind kind)
+{
+	if (__atomic_load_n(&slot->kind, __ATOMIC_RELAXED) != IEDD_KIND_NONE)
+		return;
+	uint32_t seq = __atomic_load_n(&slot->seq, __ATOMIC_RELAXED);
+	if ((seq & 1) || !__atomic_compare_exchange_n(&slot->seq, &seq, seq + 1, false,
+						      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;	/* a writer is inside: it gives the slot its kind */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	if (__atomic_load_n(&slot->kind, __ATOMIC_RELAXED) == IEDD_KIND_NONE &&
+	    !__atomic_load_n(&slot->changes, __ATOMIC_RELAXED))
+		__atomic_store_n(&slot->kind, (uint8_t)kind, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* The segment name rules of iedd_shm_attach, for check mode (which does
+ * not attach). */
+static int shm_check_segment_name(const char *segment, char *err, size_t errlen)
+{
+	size_t n = strlen(segment);
+	if (n < 2 || n > 255 || segment[0] != '/' || strchr(segment + 1, '/'))
+		return value_err(err, errlen, -EINVAL,
+			       "parameter segment=\"%s\": a name is '/' and 1 to 254 more "
+			       "characters, no other '/' (e.g. /iedd)",
+			       segment);
+	return 0;
+}
+
 /* FUTEX_WAIT on the segment's trigger_seq while it still holds `val`, for
  * at most `ms`. A shared futex (no FUTEX_PRIVATE_FLAG): the wakers are
  * other processes. Returns 0 when woken, or -ETIMEDOUT, -EAGAIN (the word
@@ -162,6 +212,7 @@ static bool shm_push_changed(struct shm *s)
 			continue;
 		if (iedd_shm_read(slot, &raw, &changes, IEDD_SHM_TRIES) || changes == p->pushed)
 			continue;	/* a stuck slot is read()'s to report */
+		shm_never_written(&raw, changes);
 		shm_convert(&raw, p->kind, &v);
 		int rc = s->host.push(s->host.host_ctx, p, &v);
 		if (rc == -EAGAIN)
@@ -286,6 +337,19 @@ static int shm_source_open(const struct iedd_param *params, size_t n_params,
 	s->watch = watch;
 	s->poll_ms = (unsigned)poll_ms;
 	snprintf(s->segment, sizeof(s->segment), "%s", segment);
+	if (host->flags & IEDD_HOST_CHECK) {
+		/* a check creates no segment and starts no watcher */
+		if ((rc = shm_check_segment_name(segment, err, errlen))) {
+			free(s);
+			return rc;
+		}
+		s->check = true;
+		s->watch = false;
+		s->check_slots = (uint32_t)slots;
+		pthread_mutex_init(&s->lock, NULL);
+		*ctx = s;
+		return 0;
+	}
 	if ((rc = iedd_shm_attach(segment, (uint32_t)slots, (mode_t)mode, &s->map, err, errlen))) {
 		free(s);
 		return rc;
@@ -322,16 +386,25 @@ static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kin
 		return value_err(err, errlen, -EINVAL, "address \"%s\": value kind %d is not a kind",
 			       address, (int)kind);
 	long idx;
+	uint32_t n_slots = s->check ? s->check_slots : hdr->slot_count;
 	if (address[0] == '#') {
 		char *end;
 		errno = 0;
 		idx = strtol(address + 1, &end, 10);
 		if (!address[1] || *end || errno || address[1] < '0' || address[1] > '9' ||
-		    idx >= (long)hdr->slot_count)
+		    idx >= (long)n_slots)
 			return value_err(err, errlen, -EINVAL,
 				       "address \"%s\": expected #INDEX with INDEX 0..%u (segment %s "
 				       "has %u slots) or a slot name",
-				       address, hdr->slot_count - 1, s->segment, hdr->slot_count);
+				       address, n_slots - 1, s->segment, n_slots);
+	} else if (s->check) {
+		size_t len = strlen(address);
+		if (!len || len >= IEDD_SHM_NAME_MAX)
+			return value_err(err, errlen, -EINVAL,
+				       "address \"%s\": expected a slot name (1 to %d octets, not "
+				       "starting with '#') or #INDEX",
+				       address, IEDD_SHM_NAME_MAX - 1);
+		idx = 0;
 	} else {
 		int i = iedd_shm_slot_create(hdr, address);
 		if (i == -EINVAL)
@@ -351,6 +424,7 @@ static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kin
 				       address, s->segment, __atomic_load_n(&hdr->lock, __ATOMIC_RELAXED),
 				       strerror(-i));
 		idx = i;
+		shm_slot_type(iedd_shm_slot_at(hdr, (uint32_t)idx), kind);
 	}
 	struct shm_point *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -360,7 +434,8 @@ static int shm_source_resolve(void *ctx, const char *address, enum iedd_kind kin
 	p->writable = writable;
 	snprintf(p->address, sizeof(p->address), "%s", address);
 	struct iedd_value raw;
-	if (iedd_shm_read(iedd_shm_slot_at(hdr, p->index), &raw, &p->pushed, IEDD_SHM_TRIES))
+	if (s->check || iedd_shm_read(iedd_shm_slot_at(hdr, p->index), &raw, &p->pushed,
+				      IEDD_SHM_TRIES))
 		p->pushed = 0;
 
 	pthread_mutex_lock(&s->lock);
@@ -385,10 +460,13 @@ static int shm_source_read(void *ctx, struct iedd_point *points, size_t n)
 {
 	struct shm *s = ctx;
 	bool busy = false;
+	if (s->check)
+		return -ENOTCONN;	/* never called in check mode (source.h) */
 	for (size_t i = 0; i < n; i++) {
 		struct shm_point *p = points[i].point;
 		struct iedd_value *out = &points[i].value, raw;
-		if (iedd_shm_read(iedd_shm_slot_at(s->map.hdr, p->index), &raw, NULL,
+		uint64_t changes;
+		if (iedd_shm_read(iedd_shm_slot_at(s->map.hdr, p->index), &raw, &changes,
 				  IEDD_SHM_TRIES)) {
 			/* a writer sits inside the slot: the last value, marked old */
 			busy = true;
@@ -406,6 +484,7 @@ static int shm_source_read(void *ctx, struct iedd_point *points, size_t n)
 					    s->segment, p->address);
 			continue;
 		}
+		shm_never_written(&raw, changes);
 		shm_convert(&raw, p->kind, out);
 		if (out->kind != IEDD_KIND_NONE) {
 			p->last = *out;
@@ -424,6 +503,8 @@ static int shm_source_write(void *ctx, void *point, const struct iedd_value *val
 {
 	struct shm *s = ctx;
 	struct shm_point *p = point;
+	if (s->check)
+		return value_err(err, errlen, -ENOTCONN, "checking only: nothing is written");
 	if (!p->writable)
 		return value_err(err, errlen, -EPERM, "slot \"%s\" is mapped read-only", p->address);
 	struct iedd_value w;
@@ -442,6 +523,7 @@ static int shm_source_write(void *ctx, void *point, const struct iedd_value *val
 	return 0;
 }
 
-IEDD_SOURCE_DEFINE(.name = "shm", .version = "0.1.0", .flags = 0, .open = shm_source_open,
+IEDD_SOURCE_DEFINE(.name = "shm", .version = "0.1.0", .flags = IEDD_SOURCE_CHECK,
+		   .open = shm_source_open,
 		   .close = shm_source_close, .resolve = shm_source_resolve, .read = shm_source_read,
 		   .write = shm_source_write);

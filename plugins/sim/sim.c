@@ -13,7 +13,8 @@
  *   hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S]
  *                                                bool, int, uint, float
  *
- * Time is CLOCK_MONOTONIC since open(), or, with the parameter clock=fake,
+ * Time is CLOCK_MONOTONIC since open() (times speed=X: a faster or slower
+ * simulated process), or, with the parameter clock=fake,
  * a counter that starts at 0 and only moves when the map (or a test)
  * writes the `clock` point: the test seam that lets tests check profiles
  * without sleeping. Non-blocking: every callback is arithmetic.
@@ -110,6 +111,7 @@ struct sim_point {
 
 struct sim {
 	bool fake;
+	double speed;			/* speed=: simulated seconds per real second */
 	uint64_t fake_ns;
 	uint64_t t0_ns;			/* CLOCK_MONOTONIC at open */
 	struct iedd_host host;		/* a copy: push() for hold writes */
@@ -139,7 +141,10 @@ static uint64_t real_ns(void)
 
 static uint64_t sim_now(const struct sim *s)
 {
-	return s->fake ? s->fake_ns : mono_ns() - s->t0_ns;
+	if (s->fake)
+		return s->fake_ns;
+	uint64_t ns = mono_ns() - s->t0_ns;
+	return s->speed == 1 ? ns : (uint64_t)((double)ns * s->speed);
 }
 
 /* splitmix64 (Steele, Lea, Flood 2014): turns any seed into a good,
@@ -657,6 +662,8 @@ static int sim_open(const struct iedd_param *params, size_t n_params, const stru
 		    void **ctx, char *err, size_t errlen)
 {
 	bool fake = false;
+	double speed = 1;
+	const char *speed_text = NULL;
 	for (size_t i = 0; i < n_params; i++) {
 		if (!strcmp(params[i].name, "clock")) {
 			if (!strcmp(params[i].value, "fake"))
@@ -666,16 +673,34 @@ static int sim_open(const struct iedd_param *params, size_t n_params, const stru
 					       "parameter clock=\"%s\": expected clock=real (the "
 					       "default) or clock=fake",
 					       params[i].value);
+		} else if (!strcmp(params[i].name, "speed")) {
+			struct iedd_value v;
+			speed_text = params[i].value;
+			if (value_parse(speed_text, IEDD_KIND_FLOAT, &v) || !(v.v.f >= 0.001) ||
+			    !(v.v.f <= 1000))
+				return value_err(err, errlen, -EINVAL,
+					       "parameter speed=\"%s\": expected a factor "
+					       "0.001..1000 (simulated seconds per second; 10 "
+					       "runs every period ten times as fast)",
+					       speed_text);
+			speed = v.v.f;
 		} else {
 			return value_err(err, errlen, -EINVAL,
-				       "unknown parameter \"%s\"; the simulator takes clock=real|fake",
+				       "unknown parameter \"%s\"; the simulator takes "
+				       "clock=real|fake and speed=X",
 				       params[i].name);
 		}
 	}
+	if (fake && speed_text)
+		return value_err(err, errlen, -EINVAL,
+			       "parameter speed=\"%s\" with clock=fake: a fake clock moves only "
+			       "when written; give one of them",
+			       speed_text);
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
 		return value_err(err, errlen, -ENOMEM, "out of memory");
 	s->fake = fake;
+	s->speed = speed;
 	s->t0_ns = mono_ns();
 	if (host)
 		s->host = *host;
@@ -849,6 +874,8 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 	return 0;
 }
 
-IEDD_SOURCE_DEFINE(.name = "sim", .version = "0.1.0", .flags = 0, .open = sim_open,
+/* IEDD_SOURCE_CHECK: a simulator touches nothing outside the process, so
+ * iedd --check may open it as it is. */
+IEDD_SOURCE_DEFINE(.name = "sim", .version = "0.1.0", .flags = IEDD_SOURCE_CHECK, .open = sim_open,
 		   .close = sim_close, .resolve = sim_resolve, .read = sim_read,
 		   .write = sim_write);

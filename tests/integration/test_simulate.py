@@ -199,14 +199,20 @@ class Sample(Base):
 
     def test_not_controllable_still_animates(self):
         self.assert_moves("IEDD1BAY/MMXU1.TotW.mag.f[MX]", 3)
-        self.assert_moves("IEDD1BAY/XCBR1.OpCnt.stVal[ST]", 15)  # a counter
+        # a counter counts every 1..5 s, a boolean toggles every 1..4 s
+        # (twice that is the bound: a read may just miss an edge)
+        self.assert_moves("IEDD1BAY/XCBR1.OpCnt.stVal[ST]", 10)
+        self.assert_moves("IEDD1BAY/XCBR1.Loc.stVal[ST]", 8)
 
 
 class StatusOnly(unittest.TestCase):
     """ctlModel status-only: no write row; an Oper written anyway is
     refused with object-access-unsupported (nothing acts on it until the
     control service exists; issue 9 item 2), the model keeps its Oper, and
-    the status goes on animating."""
+    the status goes on animating. --simulate-speed 20 runs the simulated
+    process twenty times as fast (a Dbpos toggles every 1..4 s at speed 1),
+    so the square waves are seen within a second or so."""
+    SPEED = 20
 
     def test_status_only_pos_is_not_controlled(self):
         d = tempfile.mkdtemp(prefix="iedd-sim-")
@@ -218,7 +224,7 @@ class StatusOnly(unittest.TestCase):
         with open(scl, "w") as f:
             f.write(text)
         c = Controls()
-        c.start("--scl", scl)
+        c.start("--scl", scl, "--simulate-speed", str(self.SPEED))
         try:
             self.assertEqual(c.read("IEDD1BAY/XSWI1.Pos.ctlModel[CF]"), "0")
             refs = ["IEDD1BAY/XSWI1.Pos.stVal[ST]", "IEDD1BAY/XCBR1.Pos.stVal[ST]"]
@@ -227,14 +233,59 @@ class StatusOnly(unittest.TestCase):
                 oper = c.read(do + ".Oper[CO]")
                 self.assertIn(WRITE_UNSUPPORTED, c.operate(do, b != "10"))
                 self.assertEqual(c.read(do + ".Oper[CO]"), oper)
-            # the square profile of a status: a half period is 15..30 s
-            end = time.time() + 35
+            # the square profile of a status: a half period is 1..4 s of
+            # simulated time, 0.05..0.2 s at this speed (a generous bound:
+            # Speed below shows that the speed is what makes it quick)
+            end = time.time() + 4
             while time.time() < end and [c.read(r) for r in refs] == before:
-                time.sleep(0.5)
+                time.sleep(0.05)
             self.assertNotEqual([c.read(r) for r in refs], before,
-                                "status-only positions stopped animating")
+                                "status-only positions stopped animating\n" + c.d.log())
+            # both keep toggling, each on its own
+            for r in refs:
+                self.assert_toggles(c, r)
         finally:
             c.stop()
+
+    def assert_toggles(self, c, ref):
+        """ref takes both positions (01 off, 10 on) within a few seconds."""
+        seen = set()
+        end = time.time() + 4
+        while time.time() < end and len(seen) < 2:
+            seen.add(c.read(ref))
+            time.sleep(0.03)
+        self.assertEqual(seen, {"01", "10"}, ref)
+
+
+class Speed(unittest.TestCase):
+    """--simulate-speed reaches the simulator: a counter (one count every
+    1..5 s of simulated time) counts far more in a few real seconds than it
+    could at speed 1, where it counts at most once a second."""
+
+    def test_counter_runs_faster(self):
+        d = Daemon("--simulate", "--simulate-speed", "50")
+        try:
+            ref = "IEDD1BAY/XCBR1.OpCnt.stVal[ST]"
+
+            def read():
+                r = iedc("read", d.addr, ref)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                return int(r.stdout)
+
+            t0 = time.monotonic()
+            a = read()
+            t1 = time.monotonic()
+            time.sleep(3)
+            t2 = time.monotonic()
+            b = read()
+            t3 = time.monotonic()
+            # speed 50: at least 50 * (t2 - t1) / 5 counts, less one for
+            # the scan; speed 1 could give at most (t3 - t0) + 1
+            at_speed_1 = (t3 - t0) + 1
+            self.assertGreaterEqual(b - a, 50 * (t2 - t1) / 5 - 2, d.log())
+            self.assertGreater(b - a, 3 * at_speed_1, d.log())
+        finally:
+            d.stop()
 
 
 @unittest.skipUnless(os.path.exists(os.path.join(SHARED, "Ed2TestIED.icd")),

@@ -213,6 +213,37 @@ START_TEST(mock_contract_checks)
 }
 END_TEST
 
+/* A bare name that is not there: the plugins the directory has, a close
+ * one suggested; an empty or missing directory says how to point iedd at
+ * another. */
+START_TEST(missing_plugin_lists_the_directory)
+{
+	struct plugin *p;
+	const char *dir = pv_env("PV_PLUGIN_DIR");
+	ck_assert_int_eq(plugin_load("shmem", dir, &p, err, sizeof(err)), -ENOENT);
+	char want[4200];
+	snprintf(want, sizeof(want), "the plugin directory %s has: ", dir);
+	ck_assert_contains(err, want);
+	ck_assert_contains(err, "shm, sim");
+	ck_assert_contains(err, "; did you mean 'shm'?");
+	ck_assert_int_eq(plugin_load("smi", dir, &p, err, sizeof(err)), -ENOENT);
+	ck_assert_contains(err, "did you mean 'sim'?");
+	/* nothing close: the list alone */
+	ck_assert_int_eq(plugin_load("opcua", dir, &p, err, sizeof(err)), -ENOENT);
+	ck_assert_contains(err, "shm, sim");
+	ck_assert_ptr_null(strstr(err, "did you mean"));
+
+	char empty[] = "/tmp/pv-noplugins-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(empty));
+	ck_assert_int_eq(plugin_load("shm", empty, &p, err, sizeof(err)), -ENOENT);
+	ck_assert_contains(err, "holds no plugin (iedd-source-*.so)");
+	ck_assert_contains(err, "--plugin-dir DIR or IEDD_PLUGIN_DIR");
+	rmdir(empty);
+	ck_assert_int_eq(plugin_load("shm", empty, &p, err, sizeof(err)), -ENOENT);
+	ck_assert_contains(err, "cannot be read");
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
 	Suite *s = suite_create("pv_loader");
@@ -227,6 +258,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(tc, refuses_a_name_that_is_neither);
 	tcase_add_test(tc, loads_sim_by_bare_name);
 	tcase_add_test(tc, mock_contract_checks);
+	tcase_add_test(tc, missing_plugin_lists_the_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -172,7 +172,7 @@ START_TEST(tool_set_is_seen_by_plugin)
 			  IEDD_Q_INVALID | IEDD_Q_OVERFLOW);
 
 	/* by index, and a slot the tool creates before iedd resolves it */
-	ck_assert_int_eq(tool("set", "Breaker", "true", (char *)NULL), 0);
+	ck_assert_int_eq(tool("set", "Breaker", "true", "--create", (char *)NULL), 0);
 	void *b = point(&f, "Breaker", IEDD_KIND_BOOL, false);
 	void *b1 = point(&f, "#1", IEDD_KIND_BOOL, false);
 	ck_assert(get(&f, b).v.b);
@@ -205,8 +205,9 @@ START_TEST(tool_output_and_exit_codes)
 	ck_assert_int_eq(tool("list", (char *)NULL), 3);
 	ck_assert_int_eq(tool("trigger", (char *)NULL), 3);
 
-	/* set creates segment and slot */
-	ck_assert_int_eq(tool("set", "temp", "21.5", "--slots", "16", "--mode", "0640", (char *)NULL),
+	/* set --create creates segment and slot */
+	ck_assert_int_eq(tool("set", "temp", "21.5", "--create", "--slots", "16", "--mode", "0640",
+			      (char *)NULL),
 			 0);
 	ck_assert_str_eq(out, "");
 	ck_assert_uint_eq(seg_mode(), 0640);
@@ -235,10 +236,10 @@ END_TEST
 START_TEST(tool_list_format)
 {
 	ck_assert_int_eq(tool("set", "count", "42", "--quality", "questionable+oldData", "--time",
-			      "1000000000", (char *)NULL),
+			      "1000000000", "--create", (char *)NULL),
 			 0);
-	ck_assert_int_eq(tool("set", "flag", "on", (char *)NULL), 0);
-	ck_assert_int_eq(tool("set", "note", "a\tb", "--kind", "string", "--time", "1",
+	ck_assert_int_eq(tool("set", "flag", "on", "--create", (char *)NULL), 0);
+	ck_assert_int_eq(tool("set", "note", "a\tb", "--kind", "string", "--time", "1", "--create",
 			      (char *)NULL),
 			 0);
 	ck_assert_int_eq(tool("list", (char *)NULL), 0);
@@ -766,6 +767,77 @@ START_TEST(bad_addresses_and_params)
 }
 END_TEST
 
+/* resolve() types a new slot with the row's kind: iedd-shm set then takes
+ * "50" as the float the attribute is, so "50.5" fits afterwards; the typed
+ * slot has no value until it is written. */
+START_TEST(resolve_types_the_slot)
+{
+	struct shm_fixture f;
+	ck_assert_msg(shm_up(&f, (char *)NULL) == 0, "%s", err);
+	void *hz = point(&f, "Bay.Hz", IEDD_KIND_FLOAT, false);
+	void *st = point(&f, "Bay.St", IEDD_KIND_INT, false);
+	struct iedd_value v = get(&f, hz);
+	ck_assert_int_eq(v.kind, IEDD_KIND_NONE);
+	ck_assert_uint_eq(v.quality & IEDD_Q_QUESTIONABLE, IEDD_Q_INVALID);
+	ck_assert_int_eq(tool("get", "Bay.Hz", (char *)NULL), 1);
+	ck_assert_contains(errout, "has no value yet (float slot");
+	ck_assert_int_eq(tool("list", (char *)NULL), 0);
+	ck_assert_contains(out, "0\tBay.Hz\tfloat\t-\tinvalid\t-\t0\n");
+
+	ck_assert_int_eq(tool("set", "Bay.Hz", "50", (char *)NULL), 0);
+	ck_assert_int_eq(tool("set", "Bay.Hz", "50.5", (char *)NULL), 0);
+	v = get(&f, hz);
+	ck_assert_int_eq(v.kind, IEDD_KIND_FLOAT);
+	ck_assert_double_eq(v.v.f, 50.5);
+	/* an int row's slot refuses a fraction, as the attribute would */
+	ck_assert_int_eq(tool("set", "Bay.St", "3", (char *)NULL), 0);
+	ck_assert_int_eq(tool("set", "Bay.St", "3.5", (char *)NULL), 1);
+	ck_assert_int_eq(get(&f, st).v.i, 3);
+	/* a slot written before iedd resolved it keeps its kind */
+	ck_assert_int_eq(tool("set", "Early", "7", "--create", (char *)NULL), 0);
+	void *early = point(&f, "Early", IEDD_KIND_FLOAT, false);
+	v = get(&f, early);
+	ck_assert_int_eq(v.kind, IEDD_KIND_FLOAT);
+	ck_assert_double_eq(v.v.f, 7);
+	ck_assert_int_eq(tool("list", (char *)NULL), 0);
+	ck_assert_contains(out, "\tEarly\tint\t7\t");
+	shm_down(&f);
+}
+END_TEST
+
+/* set refuses a name that is not there (a typo) with the close ones,
+ * creates nothing, and --create makes it. */
+START_TEST(tool_set_refuses_unknown_names)
+{
+	/* no segment: not created without --create */
+	ck_assert_int_eq(tool("set", "Bay.Hz", "50", (char *)NULL), 3);
+	ck_assert_contains(errout, "does not exist");
+	ck_assert_contains(errout, "--create");
+	struct iedd_shm_map m;
+	ck_assert_int_eq(iedd_shm_attach(seg, 0, 0, &m, err, sizeof(err)), -ENOENT);
+
+	struct shm_fixture f;
+	ck_assert_msg(shm_up(&f, (char *)NULL) == 0, "%s", err);
+	point(&f, "Bay.Hz", IEDD_KIND_FLOAT, false);
+	point(&f, "Bay.TotW", IEDD_KIND_FLOAT, false);
+	ck_assert_int_eq(tool("set", "Bay.hz", "51", (char *)NULL), 3);
+	ck_assert_contains(errout, "no slot \"Bay.hz\"");
+	ck_assert_contains(errout, "did you mean Bay.Hz?");
+	ck_assert_int_eq(tool("set", "Turbine", "51", (char *)NULL), 3);
+	ck_assert_contains(errout, "no slot \"Turbine\"");
+	ck_assert_contains(errout, "iedd-shm list");
+	ck_assert_int_eq(tool("list", (char *)NULL), 0);
+	ck_assert_ptr_null(strstr(out, "Bay.hz"));
+	ck_assert_ptr_null(strstr(out, "Turbine"));
+	/* --slots/--mode only mean something with --create */
+	ck_assert_int_eq(tool("set", "Bay.Hz", "50", "--slots", "8", (char *)NULL), 2);
+	ck_assert_int_eq(tool("set", "Bay.hz", "51", "--create", (char *)NULL), 0);
+	ck_assert_int_eq(tool("get", "Bay.hz", (char *)NULL), 0);
+	ck_assert_str_eq(out, "51\n");
+	shm_down(&f);
+}
+END_TEST
+
 static Suite *shm_suite(void)
 {
 	Suite *s = suite_create("pv_shm");
@@ -785,6 +857,8 @@ static Suite *shm_suite(void)
 	tcase_add_test(tc, trigger_counter_alone_is_seen_at_the_poll_interval);
 	tcase_add_test(tc, close_with_an_idle_watcher_is_prompt);
 	tcase_add_test(tc, bad_addresses_and_params);
+	tcase_add_test(tc, resolve_types_the_slot);
+	tcase_add_test(tc, tool_set_refuses_unknown_names);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "embedded.h"
 #include "map.h"
@@ -735,6 +736,195 @@ START_TEST(simulate_maps_each_cdc)
 }
 END_TEST
 
+/* ---- speed= and the --simulate map's animation (issue 9, item 10) ---- */
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* speed=X: the real clock runs X times as fast. The simulated interval
+ * between two reads lies between X times the real time inside the reads
+ * and X times the real time around them, whatever the machine's load. */
+START_TEST(speed_scales_the_real_clock)
+{
+	struct plugin *p;
+	ck_assert_int_eq(plugin_load("sim", pv_env("PV_PLUGIN_DIR"), &p, err, sizeof(err)), 0);
+	struct pv_host h;
+	struct iedd_host host;
+	pv_host_init(&h, &host);
+	struct plugin_instance *inst;
+	const struct iedd_param params[] = {{.name = "speed", .value = "250"}};
+	ck_assert_msg(plugin_open(p, params, 1, &host, &inst, err, sizeof(err)) == 0, "%s", err);
+	void *clk;
+	ck_assert_int_eq(plugin_resolve(inst, "clock", IEDD_KIND_FLOAT, false, &clk, err,
+					sizeof(err)),
+			 0);
+	struct iedd_point b = {.point = clk};
+	uint64_t r0 = mono_now_ns();
+	ck_assert_int_eq(plugin_read(inst, &b, 1), 0);
+	uint64_t r1 = mono_now_ns();
+	double c0 = b.value.v.f;
+	struct timespec ts = {.tv_nsec = 20000000};
+	nanosleep(&ts, NULL);
+	uint64_t r2 = mono_now_ns();
+	ck_assert_int_eq(plugin_read(inst, &b, 1), 0);
+	uint64_t r3 = mono_now_ns();
+	double c1 = b.value.v.f, inner = (double)(r2 - r1) / 1e9, outer = (double)(r3 - r0) / 1e9;
+	ck_assert_msg(c1 - c0 >= 250 * inner * (1 - 1e-6) && c1 - c0 <= 250 * outer * (1 + 1e-6),
+		      "simulated %g s in %g..%g s real", c1 - c0, inner, outer);
+	plugin_close(inst);
+
+	/* bad factors, and speed with a fake clock */
+	const char *bad[] = {"0", "-1", "abc", "1001", "nan"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const struct iedd_param bp[] = {{.name = "speed", .value = bad[i]}};
+		ck_assert_int_eq(plugin_open(p, bp, 1, &host, &inst, err, sizeof(err)), -EINVAL);
+		ck_assert_contains(err, "expected a factor 0.001..1000");
+	}
+	const struct iedd_param both[] = {{.name = "clock", .value = "fake"},
+					  {.name = "speed", .value = "2"}};
+	ck_assert_int_eq(plugin_open(p, both, 2, &host, &inst, err, sizeof(err)), -EINVAL);
+	ck_assert_contains(err, "with clock=fake");
+	plugin_unload(p);
+}
+END_TEST
+
+/* The row whose reference ends with `tail` ("/TCTR1.Amp.instMag.i[MX]"),
+ * whatever form the LD part takes. */
+static const struct map_row *row_ending(const struct map *map, const char *tail)
+{
+	size_t tl = strlen(tail);
+	for (size_t i = 0; i < map->n; i++) {
+		size_t rl = strlen(map->rows[i].ref);
+		if (rl >= tl && !strcmp(map->rows[i].ref + rl - tl, tail))
+			return &map->rows[i];
+	}
+	return NULL;
+}
+
+/* The sine row ending with `tail` swings within [lo, hi], over at least
+ * `span` of it, around `mid`. */
+static void expect_sine(const struct map *map, const char *tail, double lo, double hi,
+			double span, double mid)
+{
+	const struct map_row *r = row_ending(map, tail);
+	ck_assert_msg(r, "%s is not mapped", tail);
+	double period, amp, off;
+	ck_assert_msg(sscanf(r->address, "sine:period=%lf,amplitude=%lf,offset=%lf", &period, &amp,
+			     &off) == 3,
+		      "%s: %s", tail, r->address);
+	ck_assert_msg(off - amp >= lo && off + amp <= hi && 2 * amp >= span &&
+			      fabs(off - mid) < 1e-9,
+		      "%s: %s not within %g..%g around %g", tail, r->address, lo, hi, mid);
+}
+
+#define AV_I "<DAType id=\"AVI\"><BDA name=\"i\" bType=\"INT32\"/></DAType>"
+static const char measurements_icd[] =
+	"<SCL xmlns=\"http://www.iec.ch/61850/2003/SCL\" version=\"2007\" revision=\"B\">"
+	"<Header id=\"t\"/><IED name=\"M\"><AccessPoint name=\"AP\"><Server><Authentication/>"
+	"<LDevice inst=\"LD\"><LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"LLN0_T\"/>"
+	"<LN lnClass=\"TCTR\" inst=\"1\" lnType=\"TCTR_T\"><DOI name=\"Amp\">"
+	"<SDI name=\"min\"><DAI name=\"i\"><Val>-500</Val></DAI></SDI>"
+	"<SDI name=\"max\"><DAI name=\"i\"><Val>500</Val></DAI></SDI></DOI></LN>"
+	"<LN lnClass=\"TVTR\" inst=\"1\" lnType=\"TVTR_T\"/>"
+	"<LN lnClass=\"MMXU\" inst=\"1\" lnType=\"MMXU_T\"><DOI name=\"Hz\"><SDI name=\"rangeC\">"
+	"<SDI name=\"min\"><DAI name=\"i\"><Val>45</Val></DAI></SDI>"
+	"<SDI name=\"max\"><DAI name=\"i\"><Val>55</Val></DAI></SDI></SDI></DOI></LN>"
+	"<LN lnClass=\"GGIO\" inst=\"1\" lnType=\"GGIO_T\"/>"
+	"</LDevice></Server></AccessPoint></IED><DataTypeTemplates>"
+	"<LNodeType id=\"LLN0_T\" lnClass=\"LLN0\"><DO name=\"Beh\" type=\"SPS_T\"/></LNodeType>"
+	"<LNodeType id=\"TCTR_T\" lnClass=\"TCTR\"><DO name=\"Amp\" type=\"SAVM_T\"/></LNodeType>"
+	"<LNodeType id=\"TVTR_T\" lnClass=\"TVTR\"><DO name=\"Vol\" type=\"SAV_T\"/></LNodeType>"
+	"<LNodeType id=\"MMXU_T\" lnClass=\"MMXU\"><DO name=\"Hz\" type=\"MV_T\"/></LNodeType>"
+	"<LNodeType id=\"GGIO_T\" lnClass=\"GGIO\"><DO name=\"Byte\" type=\"B_T\"/>"
+	"<DO name=\"Flag\" type=\"SPS_T\"/></LNodeType>"
+	"<DOType id=\"SPS_T\" cdc=\"SPS\"><DA name=\"stVal\" bType=\"BOOLEAN\" fc=\"ST\"/>"
+	"<DA name=\"q\" bType=\"Quality\" fc=\"ST\"/></DOType>"
+	"<DOType id=\"SAVM_T\" cdc=\"SAV\"><DA name=\"instMag\" bType=\"Struct\" type=\"AVI\" "
+	"fc=\"MX\"/><DA name=\"q\" bType=\"Quality\" fc=\"MX\"/><DA name=\"min\" bType=\"Struct\" "
+	"type=\"AVI\" fc=\"CF\"/><DA name=\"max\" bType=\"Struct\" type=\"AVI\" fc=\"CF\"/>"
+	"</DOType>"
+	"<DOType id=\"SAV_T\" cdc=\"SAV\"><DA name=\"instMag\" bType=\"Struct\" type=\"AVI\" "
+	"fc=\"MX\"/><DA name=\"q\" bType=\"Quality\" fc=\"MX\"/></DOType>"
+	"<DOType id=\"MV_T\" cdc=\"MV\"><DA name=\"instMag\" bType=\"Struct\" type=\"AVI\" "
+	"fc=\"MX\"/><DA name=\"mag\" bType=\"Struct\" type=\"AVI\" fc=\"MX\"/>"
+	"<DA name=\"q\" bType=\"Quality\" fc=\"MX\"/><DA name=\"db\" bType=\"INT32U\" fc=\"CF\"/>"
+	"<DA name=\"rangeC\" bType=\"Struct\" type=\"RC\" fc=\"CF\"/></DOType>"
+	"<DOType id=\"B_T\" cdc=\"INS\"><DA name=\"v\" bType=\"INT8U\" fc=\"MX\"/></DOType>"
+	AV_I
+	"<DAType id=\"RC\"><BDA name=\"min\" bType=\"Struct\" type=\"AVI\"/>"
+	"<BDA name=\"max\" bType=\"Struct\" type=\"AVI\"/></DAType>"
+	"</DataTypeTemplates></SCL>";
+
+/* A SAV's instMag.i (TCTR.Amp, TVTR.Vol) is animated within its min/max
+ * (else around 0), an MV's mag.i within rangeC (its instMag follows it,
+ * no row of its own), a narrow integer within its type; all of them move. */
+START_TEST(simulate_animates_integer_measurements)
+{
+	struct model *m = load("measurements.icd", measurements_icd, sizeof(measurements_icd) - 1);
+	struct map *map;
+	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
+	expect_sine(map, "/TCTR1.Amp.instMag.i[MX]", -500, 500, 800, 0);
+	expect_sine(map, "/TVTR1.Vol.instMag.i[MX]", -100, 100, 150, 0);
+	expect_sine(map, "/MMXU1.Hz.mag.i[MX]", 45, 55, 8, 50);
+	ck_assert_ptr_null(row_ending(map, "/MMXU1.Hz.instMag.i[MX]"));
+	expect_sine(map, "/GGIO1.Byte.v[MX]", 0, 255, 80, 50);
+	bind_and_scan(m, map);
+
+	/* the sampled value moves: two instants a quarter period apart */
+	const struct map_row *r = row_ending(map, "/TCTR1.Amp.instMag.i[MX]");
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *pt = point(&f, r->address, IEDD_KIND_INT, false);
+	double period;
+	ck_assert_int_eq(sscanf(r->address, "sine:period=%lf", &period), 1);
+	int64_t a = geti(&f, pt);
+	at(&f, period / 4);
+	ck_assert_int_ne(geti(&f, pt), a);
+	sim_down(&f);
+	map_free(map);
+	model_free(m);
+}
+END_TEST
+
+/* Statuses change within seconds: every boolean and Dbpos square wave of
+ * the sample has a period of 2..8 s, staggered (several periods), and the
+ * counters count at least every 5 s. */
+START_TEST(simulate_statuses_change_within_seconds)
+{
+	struct model *m = load("sample.icd", (const char *)embedded_sample_icd,
+			       embedded_sample_icd_len);
+	struct map *map;
+	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
+	double seen[16];
+	size_t n_seen = 0, n_square = 0, n_counter = 0;
+	for (size_t i = 0; i < map->n; i++) {
+		double per;
+		const char *a = map->rows[i].address;
+		if (sscanf(a, "square:period=%lf", &per) == 1) {
+			ck_assert_msg(per >= 2 && per <= 8, "%s: %s", map->rows[i].ref, a);
+			n_square++;
+			size_t k;
+			for (k = 0; k < n_seen && seen[k] != per; k++)
+				;
+			if (k == n_seen && n_seen < 16)
+				seen[n_seen++] = per;
+		} else if (sscanf(a, "counter:step=1,period=%lf", &per) == 1) {
+			ck_assert_msg(per >= 1 && per <= 5, "%s: %s", map->rows[i].ref, a);
+			n_counter++;
+		}
+	}
+	ck_assert_uint_ge(n_square, 3);
+	ck_assert_uint_ge(n_counter, 1);
+	ck_assert_uint_ge(n_seen, 3);
+	map_free(map);
+	model_free(m);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("pv_sim");
@@ -756,6 +946,9 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, hold_bad_addresses);
 	tcase_add_test(tc, simulate_maps_sample_controls);
 	tcase_add_test(tc, simulate_maps_each_cdc);
+	tcase_add_test(tc, speed_scales_the_real_clock);
+	tcase_add_test(tc, simulate_animates_integer_measurements);
+	tcase_add_test(tc, simulate_statuses_change_within_seconds);
 	suite_add_tcase(s, tc);
 	return s;
 }

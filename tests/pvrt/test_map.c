@@ -103,6 +103,20 @@ START_TEST(semicolon_named)
 }
 END_TEST
 
+START_TEST(empty_address_names_the_forms)
+{
+	static const char text[] = "reference,source,address\n"
+				   "IEDD1BAY/MMXU1.TotW.db[CF],sim,\n";
+	struct map *m = (struct map *)1;
+	char err[512] = "";
+	ck_assert_int_eq(map_parse("e.csv", text, sizeof(text) - 1, &m, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(m);
+	ck_assert_contains(err, "e.csv:2:32: address: empty");
+	ck_assert_contains(err, "sine:period=10");
+	ck_assert_contains(err, "hr:100:f32");
+}
+END_TEST
+
 /* ---- binding and run time, on the embedded sample and the sim ---- */
 
 static struct model *sample(void)
@@ -245,6 +259,7 @@ static Suite *map_suite(void)
 	TCase *tc = tcase_create("map");
 	tcase_add_test(tc, bom_accepted);
 	tcase_add_test(tc, semicolon_named);
+	tcase_add_test(tc, empty_address_names_the_forms);
 	tcase_add_test(tc, inst_form_warned_once_per_file);
 	tcase_add_test(tc, value_not_fitting_said_once_and_cleared);
 	tcase_add_test(tc, range_texts);

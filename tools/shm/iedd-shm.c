@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <iedd/shm.h>
@@ -20,17 +21,20 @@ static const char usage_text[] =
 	"usage: iedd-shm [--segment /NAME] list\n"
 	"       iedd-shm [--segment /NAME] get NAME|#INDEX\n"
 	"       iedd-shm [--segment /NAME] set NAME|#INDEX VALUE [--kind KIND] [--quality Q]\n"
-	"                [--time NS] [--trigger] [--slots N] [--mode MODE]\n"
+	"                [--time NS] [--trigger] [--create [--slots N] [--mode MODE]]\n"
 	"       iedd-shm [--segment /NAME] trigger\n"
-	"KIND: bool int uint float string (default: the slot's, else guessed from VALUE)\n"
+	"KIND: bool int uint float string (default: the slot's, which iedd sets from the\n"
+	"mapped attribute; else guessed from VALUE)\n"
 	"Q: good, invalid, questionable, optionally +detail (invalid+failure), or 0xNNNN\n"
-	"set creates a missing segment (--slots, default 1024; --mode, default 0600)\n"
-	"and a missing slot.\n";
+	"set writes slots that exist (iedd creates those of its map at start); a name\n"
+	"that is not there is refused with the close ones, unless --create is given:\n"
+	"then a missing slot is created, and a missing segment (--slots, default 1024;\n"
+	"--mode, default 0600).\n";
 
 struct opts {
 	const char *segment;
 	const char *kind, *quality, *time, *slots, *mode;
-	bool trigger;
+	bool trigger, create;
 	const char *pos[4];
 	int n_pos;
 };
@@ -77,6 +81,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->trigger = true;
 			continue;
 		}
+		if (!opts_done && !strcmp(a, "--create")) {
+			o->create = true;
+			continue;
+		}
 		if (!opts_done && a[0] == '-' && a[1] == '-') {
 			bool known = false;
 			for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
@@ -109,6 +117,12 @@ static int attach(const struct opts *o, uint32_t create_slots, mode_t mode,
 {
 	char err[512];
 	int rc = iedd_shm_attach(o->segment, create_slots, mode, m, err, sizeof(err));
+	if (rc == -ENOENT && o->n_pos == 3) {
+		fprintf(stderr, "iedd-shm: %s: iedd creates it (and the slots of its map) when it "
+				"starts; --create makes it here\n",
+			err);
+		return EXIT_NOT_FOUND;
+	}
 	if (rc) {
 		fprintf(stderr, "iedd-shm: %s\n", err);
 		return rc == -ENOENT ? EXIT_NOT_FOUND : rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
@@ -128,6 +142,74 @@ static int slot_lookup(const struct iedd_shm_header *hdr, const char *arg)
 		return (int)i;
 	}
 	return iedd_shm_slot_find(hdr, arg);
+}
+
+/* Levenshtein distance, for names of up to 63 octets. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la >= IEDD_SHM_NAME_MAX || lb >= IEDD_SHM_NAME_MAX)
+		return SIZE_MAX;
+	size_t row[IEDD_SHM_NAME_MAX];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* A slot name the user probably meant: the same but for case, or at most
+ * two edits away (one for short names). */
+static bool close_name(const char *want, const char *have)
+{
+	if (!strcasecmp(want, have))
+		return true;
+	size_t d = edit_distance(want, have), lw = strlen(want);
+	return d <= (lw <= 4 ? 1u : 2u);
+}
+
+/* set without --create on a name that is not there: say so, with the
+ * closest names of the segment. */
+static int no_such_slot(const struct iedd_shm_header *hdr, const char *segment, const char *name)
+{
+	enum { MAX_SHOWN = 5 };
+	uint32_t used = __atomic_load_n(&hdr->used, __ATOMIC_ACQUIRE);
+	if (used > hdr->slot_count)
+		used = hdr->slot_count;
+	char list[MAX_SHOWN * (IEDD_SHM_NAME_MAX + 4)] = "";
+	size_t n = 0, len = 0;
+	for (uint32_t i = 0; i < used && n < MAX_SHOWN; i++) {
+		char slot[IEDD_SHM_NAME_MAX];
+		snprintf(slot, sizeof(slot), "%.*s", IEDD_SHM_NAME_MAX - 1,
+			 iedd_shm_slot_at(hdr, i)->name);
+		if (!close_name(name, slot))
+			continue;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", n ? ", " : "",
+					slot);
+		n++;
+	}
+	if (n)
+		fprintf(stderr, "iedd-shm: no slot \"%s\" in segment %s; did you mean %s? "
+				"(--create makes a new slot)\n",
+			name, segment, list);
+	else
+		fprintf(stderr, "iedd-shm: no slot \"%s\" in segment %s (%u slots have names; "
+				"iedd-shm list shows them): iedd creates the slots of its map "
+				"when it starts; --create makes a new one\n",
+			name, segment, used);
+	return EXIT_NOT_FOUND;
 }
 
 static void format_time(uint64_t ns, char *buf, size_t len)
@@ -158,6 +240,13 @@ static void print_escaped(const char *s)
 	}
 }
 
+/* A slot iedd typed (the kind of its mapped attribute) that nobody wrote:
+ * it has no value, only a kind. */
+static bool never_written(const struct iedd_value *v, uint64_t changes)
+{
+	return !changes && (v->quality & IEDD_Q_QUESTIONABLE) == IEDD_Q_INVALID;
+}
+
 static int cmd_list(const struct iedd_shm_map *m)
 {
 	const struct iedd_shm_header *hdr = m->hdr;
@@ -175,7 +264,10 @@ static int cmd_list(const struct iedd_shm_map *m)
 			continue;
 		}
 		char val[IEDD_STRING_MAX + 32], q[160], t[64];
-		value_format(&v, val, sizeof(val));
+		if (never_written(&v, changes))
+			snprintf(val, sizeof(val), "-");
+		else
+			value_format(&v, val, sizeof(val));
 		value_quality_format(v.quality, q, sizeof(q));
 		format_time(v.time_ns, t, sizeof(t));
 		printf("%u\t", i);
@@ -198,14 +290,17 @@ static int cmd_get(const struct iedd_shm_map *m, const char *name)
 		return EXIT_NOT_FOUND;
 	}
 	struct iedd_value v;
-	if (iedd_shm_read(iedd_shm_slot_at(m->hdr, (uint32_t)i), &v, NULL, IEDD_SHM_TRIES)) {
+	uint64_t changes;
+	if (iedd_shm_read(iedd_shm_slot_at(m->hdr, (uint32_t)i), &v, &changes, IEDD_SHM_TRIES)) {
 		fprintf(stderr, "iedd-shm: slot \"%s\" stays locked by a writer\n", name);
 		return EXIT_FAIL;
 	}
-	if (v.kind == IEDD_KIND_NONE || v.kind > IEDD_KIND_STRING) {
+	if (v.kind == IEDD_KIND_NONE || v.kind > IEDD_KIND_STRING || never_written(&v, changes)) {
 		char q[160];
 		value_quality_format(v.quality, q, sizeof(q));
-		fprintf(stderr, "iedd-shm: slot \"%s\" has no value yet (quality %s)\n", name, q);
+		fprintf(stderr, "iedd-shm: slot \"%s\" has no value yet (%s%squality %s)\n", name,
+			v.kind == IEDD_KIND_NONE ? "" : value_kind_name(v.kind),
+			v.kind == IEDD_KIND_NONE ? "" : " slot, ", q);
 		return EXIT_FAIL;
 	}
 	char val[IEDD_STRING_MAX + 32];
@@ -257,7 +352,9 @@ static int cmd_set(const struct opts *o, const struct set_args *a, const struct 
 			return usage("%s: expected #INDEX within the segment's slots, or a slot name",
 				     name);
 	} else {
-		i = iedd_shm_slot_create(hdr, name);
+		i = o->create ? iedd_shm_slot_create(hdr, name) : iedd_shm_slot_find(hdr, name);
+		if (i == -ENOENT)
+			return no_such_slot(hdr, o->segment, name);
 		if (i == -EINVAL)
 			return usage("\"%s\": a slot name has 1 to 63 octets and does not start with '#'",
 				     name);
@@ -323,8 +420,13 @@ int main(int argc, char **argv)
 	if (o.n_pos != want)
 		return usage("%s: wrong number of arguments", cmd);
 	bool is_set = want == 3;
-	if (!is_set && (o.kind || o.quality || o.time || o.slots || o.mode || o.trigger))
-		return usage("%s: --kind, --quality, --time, --trigger, --slots and --mode go with set",
+	if (!is_set && (o.kind || o.quality || o.time || o.slots || o.mode || o.trigger ||
+			o.create))
+		return usage("%s: --kind, --quality, --time, --trigger, --create, --slots and "
+			     "--mode go with set",
+			     cmd);
+	if ((o.slots || o.mode) && !o.create)
+		return usage("%s: --slots and --mode apply when --create creates the segment",
 			     cmd);
 
 	uint32_t slots = 0;
@@ -334,7 +436,7 @@ int main(int argc, char **argv)
 		if ((rc = set_args_parse(&o, &sa)))
 			return rc;
 		char *end;
-		slots = IEDD_SHM_DEFAULT_SLOTS;
+		slots = o.create ? IEDD_SHM_DEFAULT_SLOTS : 0;
 		if (o.slots) {
 			errno = 0;
 			unsigned long n = strtoul(o.slots, &end, 10);
