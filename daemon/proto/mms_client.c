@@ -1213,8 +1213,9 @@ static int fmt_value(struct fmt_ctx *x, const struct ber_cur *parent, const stru
 		if (plen)
 			bprintf(x->out, "%s: ", x->path);
 		x->lines = true;
-		/* "good (0000000000000)", "on (10)"; a time keeps its "q=0xNN"
-		 * (the words are in JSON only: text must parse back) */
+		/* "good (0000000000000)", "on (10)"; a time with a quality
+		 * "… q=0xbf (LeapSecondsKnown|…)": mms_data_parse takes each
+		 * form back */
 		if (has_words && !is_time)
 			bprintf(x->out, "%s (", w);
 	}
@@ -1223,7 +1224,26 @@ static int fmt_value(struct fmt_ctx *x, const struct ber_cur *parent, const stru
 		return proto_relayer(x->err, L, r);
 	if (!x->json && has_words && !is_time)
 		buf_put_u8(x->out, ')');
+	if (!x->json && is_time && t->len == 8 && t->val[7])
+		bprintf(x->out, " (%s)", w);
 	return 0;
+}
+
+bool mms_data_words(const uint8_t *data, size_t len, const struct mms_typespec *type,
+		    int *time_quality, char *out, size_t n)
+{
+	struct ber_cur c;
+	struct ber_tlv t;
+	bool is_time;
+
+	*time_quality = -1;
+	ber_cur_init(&c, data, len);
+	if (ber_next(&c, &t, NULL) || !ber_cur_done(&c) || t.cls != BER_CONTEXT ||
+	    !words_for(&t, type, &is_time, out, n))
+		return false;
+	if (is_time)
+		*time_quality = t.val[7];
+	return true;
 }
 
 int mms_data_format(struct buf *out, const uint8_t *data, size_t len,
@@ -1358,7 +1378,7 @@ static int parse_time(struct buf *b, const struct mms_typespec *t, const char *s
 			    (p[7] && (strncmp(p + 7, " (", 2) || p[strlen(p) - 1] != ')')))
 				return bad(err, "'%s': after the time only ' q=0xNN' (TimeQuality) may follow", s);
 			ut.quality = (uint8_t)(hi << 4 | lo);
-			p += 7;
+			p += 7 + strlen(p + 7);	/* the words restate the octet */
 		}
 		if (*p)
 			return bad(err, "'%s' is not a UTC time like 2026-11-24T10:00:00.000Z", s);

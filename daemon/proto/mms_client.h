@@ -186,12 +186,20 @@ enum mms_fmt {
 int mms_data_format(struct buf *out, const uint8_t *data, size_t len,
 		    const struct mms_typespec *type, enum mms_fmt fmt, struct proto_err *err);
 
+/* The words mms_data_format puts beside a Quality, a Dbpos or a utc-time
+ * (iedc.1, QUALITY AND DOUBLE POINTS) for the Data TLV data[len] of type
+ * `type` (may be NULL) read on its own: true with the words in out[n] and,
+ * for a time, *time_quality = its TimeQuality octet (else -1); false when
+ * the value has no words. Decodes within data[len] only. */
+bool mms_data_words(const uint8_t *data, size_t len, const struct mms_typespec *type,
+		    int *time_quality, char *out, size_t n);
+
 /* Encodes the text `s` as a Data TLV of basic type `t` into `b` (the forms
  * mms_data_format writes: "true"/"false"/"1"/"0"; decimal integers checked
  * against the width; floats; bit strings as binary digits of the exact
  * size; octet strings as hex; strings as themselves within their size;
  * utc-time as "YYYY-MM-DDTHH:MM:SS[.fff]Z" optionally followed by
- * " q=0xNN"; binary-time as ISO date-time or "HH:MM:SS.fff"; objId as
+ * " q=0xNN" and the words " (…)" that restate it; binary-time as ISO date-time or "HH:MM:SS.fff"; objId as
  * dotted arcs). Returns 0 or -EINVAL with err saying why (layer "value").
  * Structures and arrays are refused: write their components. */
 int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from harness import (IEDD, Daemon, Raw, ber_int, connect_pdus, cotp_cr, data_pdu, iedc, main,
@@ -81,6 +82,16 @@ class Sample(unittest.TestCase):
         self.assertEqual(self.read("IEDD1WTG/WTUR1.TurSt.stVal[ST]"), "1")
         j = json.loads(self.read("IEDD1BAY/MMXU1.TotW.rangeC.max.f[CF]", "--json"))
         self.assertEqual(j["value"], 20000000.0)
+
+    def test_words_for_a_value_read_on_its_own(self):
+        """JSON of a single Quality or Dbpos has valueText beside the bits;
+        other values have none (a time's words: TimeWords below)."""
+        j = json.loads(iedc("--json", "read", self.d.addr, "IEDD1BAY/LLN0.NamPlt.d[DC]").stdout)
+        self.assertNotIn("valueText", j)
+        j = json.loads(iedc("--json", "read", self.d.addr, "IEDD1BAY/XCBR1.Pos.q[ST]").stdout)
+        self.assertEqual((j["value"], j["valueText"]), ("0000000000000", "good"))
+        j = json.loads(iedc("--json", "read", self.d.addr, "IEDD1BAY/XCBR1.Pos.stVal[ST]").stdout)
+        self.assertEqual((j["value"], j["valueText"]), ("10", "on"))
 
     def test_read_levels(self):
         # a DO, an FC and a whole LN are readable as structures
@@ -181,6 +192,39 @@ class EmbeddedDefault(unittest.TestCase):
             self.assertIn("IEDD1BAY", r.stdout)
             self.assertIn("IEDD1WTG", r.stdout)
             self.assertIn("serving IED IEDD1 from (embedded sample.icd)", d.log())
+        finally:
+            d.stop()
+
+
+def time_quality_words(q):
+    """IEC 61850-8-1 TimeQuality octet in iedc's words, for comparing."""
+    w = [n for bit, n in ((0x80, "LeapSecondsKnown"), (0x40, "ClockFailure"),
+                          (0x20, "ClockNotSynchronized")) if q & bit]
+    acc = q & 0x1f
+    return "|".join(w + ["accuracy unspecified" if acc == 31 else "accuracy %d bits" % acc])
+
+
+class TimeWords(unittest.TestCase):
+    """The embedded default stamps its simulated measurements with a time
+    quality: text prints the octet and its words (which a write takes
+    back: the unit tests), JSON the octet as valueQuality and the words."""
+
+    def test_time_quality_in_words(self):
+        d = Daemon()
+        try:
+            ref = "IEDD1BAY/MMXU1.TotW.t[MX]"
+            end = time.time() + 10
+            while True:
+                text = iedc("read", d.addr, ref).stdout.strip()
+                if " q=0x" in text or time.time() > end:
+                    break
+                time.sleep(0.1)
+            m = re.fullmatch(r"\S+Z q=0x([0-9a-f]{2}) \((.*)\)", text)
+            self.assertIsNotNone(m, text)
+            self.assertEqual(m.group(2), time_quality_words(int(m.group(1), 16)))
+            j = json.loads(iedc("--json", "read", d.addr, ref).stdout)
+            self.assertEqual(j["valueText"], time_quality_words(j["valueQuality"]))
+            self.assertTrue(j["value"].endswith("Z"), j)
         finally:
             d.stop()
 

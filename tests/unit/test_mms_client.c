@@ -726,7 +726,8 @@ START_TEST(data_basic)
 	/* UtcTime 2026-11-24T10:00:00 with a fraction of 0.5 and 0.123 s */
 	BOTH("2026-11-24T10:00:00.500Z", "\"2026-11-24T10:00:00.500Z\"", 0x91, 0x08, 0x6B, 0x05,
 	     0x60, 0x20, 0x80, 0x00, 0x00, 0x00);
-	BOTH("2026-11-24T10:00:00.123Z q=0x0a", "\"2026-11-24T10:00:00.123Z\"", 0x91, 0x08, 0x6B,
+	BOTH("2026-11-24T10:00:00.123Z q=0x0a (accuracy 10 bits)",
+	     "\"2026-11-24T10:00:00.123Z\"", 0x91, 0x08, 0x6B,
 	     0x05, 0x60, 0x20, 0x1F, 0x7C, 0xEE, 0x0A);
 	/* a fraction that rounds up to the next second */
 	BOTH("2026-11-24T10:00:01.000Z", "\"2026-11-24T10:00:01.000Z\"", 0x91, 0x08, 0x6B, 0x05,
@@ -757,7 +758,8 @@ START_TEST(data_constructed)
 #define MOD_VALUE                                                                               \
 	T(0xA2, 0x85, 0x01, 0x01, 0x84, 0x03, 0x03, 0x00, 0x00, 0x91, 0x08, 0x6B, 0x05, 0x60,  \
 	  0x20, 0x00, 0x00, 0x00, 0x0A)
-	TEXT(mod, "stVal: 1\nq: good (0000000000000)\nt: 2026-11-24T10:00:00.000Z q=0x0a", MOD_VALUE);
+	TEXT(mod, "stVal: 1\nq: good (0000000000000)\n"
+		  "t: 2026-11-24T10:00:00.000Z q=0x0a (accuracy 10 bits)", MOD_VALUE);
 	JSON(mod, "{\"stVal\":1,\"q\":\"0000000000000\",\"qText\":\"good\","
 		  "\"t\":\"2026-11-24T10:00:00.000Z\",\"tQuality\":10,\"tText\":\"accuracy 10 bits\"}",
 	     MOD_VALUE);
@@ -766,7 +768,8 @@ START_TEST(data_constructed)
 	 * ClockNotSynchronized, accuracy unspecified (0xbf) */
 	struct mms_typespec *qv = TS(NULL, 0, T(0xA2, T(0xA1, COMP(T(0x84, 0xF3), 'q'),
 		COMP(T0(0x91), 't'))));
-	TEXT(qv, "q: questionable|test (1100000000010)\nt: 2026-11-24T10:00:00.000Z q=0xbf",
+	TEXT(qv, "q: questionable|test (1100000000010)\nt: 2026-11-24T10:00:00.000Z q=0xbf "
+		 "(LeapSecondsKnown|ClockNotSynchronized|accuracy unspecified)",
 	     T(0xA2, 0x84, 0x03, 0x03, 0xC0, 0x10, 0x91, 0x08, 0x6B, 0x05, 0x60, 0x20, 0x00,
 	       0x00, 0x00, 0xBF));
 	TEXT(mod, "stVal: 1\nq: invalid|oldData (0100000100000)\nt: 2026-11-24T10:00:00.000Z",
@@ -791,7 +794,8 @@ START_TEST(data_constructed)
 	mms_typespec_free(pos);
 	mms_typespec_free(posv);
 	/* without a type there are no names */
-	TEXT(NULL, "[0]: 1\n[1]: 0000000000000\n[2]: 2026-11-24T10:00:00.000Z q=0x0a",
+	TEXT(NULL, "[0]: 1\n[1]: 0000000000000\n"
+		   "[2]: 2026-11-24T10:00:00.000Z q=0x0a (accuracy 10 bits)",
 	     MOD_VALUE);
 	JSON(NULL, "[1,\"0000000000000\",\"2026-11-24T10:00:00.000Z\"]", MOD_VALUE);
 	/* a value of another shape than the type: names where they fit, array in JSON */
@@ -814,7 +818,8 @@ START_TEST(data_constructed)
 	  T(0xA1, T(0xA2, 0x87, 0x05, 0x08, 0x3F, 0xC0, 0x00, 0x00, 0x83, 0x01, 0x00),          \
 		  T(0xA2, 0x87, 0x05, 0x08, 0xC0, 0x00, 0x00, 0x00, 0x83, 0x01, 0x01)),         \
 	  T0(0xA2))
-	TEXT(st, "Mod.stVal: 1\nMod.q: good (0000000000000)\nMod.t: 2026-11-24T10:00:00.000Z q=0x0a\n"
+	TEXT(st, "Mod.stVal: 1\nMod.q: good (0000000000000)\n"
+		 "Mod.t: 2026-11-24T10:00:00.000Z q=0x0a (accuracy 10 bits)\n"
 		 "arr[0].mag: 1.5\narr[0].ok: false\narr[1].mag: -2\narr[1].ok: true\ne: {}",
 	     ST_VALUE);
 	JSON(st, "{\"Mod\":{\"stVal\":1,\"q\":\"0000000000000\",\"qText\":\"good\","
@@ -839,6 +844,35 @@ START_TEST(data_constructed)
 		memcpy(tmp, deep, n);
 	}
 	ck_assert_ptr_nonnull(strstr(fmtd(deep, n, NULL, MMS_FMT_JSON), "nesting deeper"));
+}
+END_TEST
+
+/* A value read on its own: the words iedc puts beside "value" in JSON */
+START_TEST(data_words_alone)
+{
+	static const uint8_t t_bf[] = { 0x91, 0x08, 0x6B, 0x05, 0x60, 0x20, 0, 0, 0, 0xBF };
+	static const uint8_t q_bad[] = { 0x84, 0x03, 0x03, 0x41, 0x00 };
+	static const uint8_t pos_on[] = { 0x84, 0x02, 0x06, 0x80 };
+	static const uint8_t i8[] = { 0x85, 0x01, 0x01 };
+	static const uint8_t short_time[] = { 0x91, 0x07, 0, 0, 0, 0, 0, 0, 0 };
+	char w[200];
+	int tq = 7;
+	ck_assert(mms_data_words(t_bf, sizeof(t_bf), NULL, &tq, w, sizeof(w)));
+	ck_assert_int_eq(tq, 0xBF);
+	ck_assert_str_eq(w, "LeapSecondsKnown|ClockNotSynchronized|accuracy unspecified");
+	/* Quality and Dbpos are known by their component name and size */
+	struct mms_typespec q = { .type = MMS_TYPE_BIT_STRING, .name = "q", .size = -13 };
+	ck_assert(mms_data_words(q_bad, sizeof(q_bad), &q, &tq, w, sizeof(w)));
+	ck_assert_int_eq(tq, -1);
+	ck_assert_str_eq(w, "invalid|oldData");
+	struct mms_typespec pos = { .type = MMS_TYPE_BIT_STRING, .name = "stVal", .size = 2 };
+	ck_assert(mms_data_words(pos_on, sizeof(pos_on), &pos, &tq, w, sizeof(w)));
+	ck_assert_str_eq(w, "on");
+	/* the same bits under another name, an integer, a bad time: no words */
+	ck_assert(!mms_data_words(q_bad, sizeof(q_bad), NULL, &tq, w, sizeof(w)));
+	ck_assert(!mms_data_words(i8, sizeof(i8), NULL, &tq, w, sizeof(w)));
+	ck_assert(!mms_data_words(short_time, sizeof(short_time), NULL, &tq, w, sizeof(w)));
+	ck_assert(!mms_data_words(t_bf, sizeof(t_bf) - 1, NULL, &tq, w, sizeof(w)));
 }
 END_TEST
 
@@ -952,6 +986,11 @@ START_TEST(parse_values)
 	REFUSED(t, "2026-11-24 10:00", "not a UTC time");
 	REFUSED(t, "2026-02-29T00:00:00Z", "not a UTC time");
 	REFUSED(t, "2026-11-24T24:00:00Z", "not a UTC time");
+	/* the words iedc prints after the octet are taken back (they restate it) */
+	PARSES(t, "2026-11-24T10:00:00.123Z q=0x0a (accuracy 10 bits)", 0x91, 0x08, 0x6B, 0x05,
+	       0x60, 0x20, 0x1F, 0x7C, 0xEE, 0x0A);
+	REFUSED(t, "2026-11-24T10:00:00Z q=0x0a (accuracy", "q=0xNN");
+	REFUSED(t, "2026-11-24T10:00:00Z q=0x0a x", "q=0xNN");
 	REFUSED(t, "2026-11-24T10:00:00Z q=0x0", "q=0xNN");
 	REFUSED(t, "1969-12-31T23:59:59Z", "outside 1970..2106");
 	mms_typespec_free(t);
@@ -1218,6 +1257,7 @@ static Suite *mms_client_suite(void)
 	tc = tcase_create("data");
 	tcase_add_test(tc, data_basic);
 	tcase_add_test(tc, data_constructed);
+	tcase_add_test(tc, data_words_alone);
 	tcase_add_test(tc, parse_values);
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, mutations);

@@ -61,6 +61,7 @@ int cmd_read(struct client *c, bool json, const char *ref, const struct mms_objn
 		json_str(stdout, name->item);
 		fputs(",\"value\":", stdout);
 		fwrite(buf_data(&out), 1, out.len, stdout);
+		json_value_words(stdout, a.data, a.len, type);
 		fputs("}\n", stdout);
 	} else {
 		fwrite(buf_data(&out), 1, out.len, stdout);

@@ -269,6 +269,7 @@ int cmd_read_dataset(struct client *c, bool json, const char *ref,
 		if (json) {
 			fputs(",\"value\":", stdout);
 			fwrite(buf_data(&out), 1, out.len, stdout);
+			json_value_words(stdout, res.data, res.len, types[i]);
 			fputc('}', stdout);
 		} else {
 			/* a structure prints as lines "path: value", indented under it */

@@ -29,6 +29,10 @@ int iedc_fail(struct client *c, int status, const char *fmt, ...)
 
 /* Output (out.c). */
 void json_str(FILE *f, const char *s);
+/* After a "value" member: the words iedc prints beside a Quality, a Dbpos
+ * or a time read on its own, as "valueText" (and "valueQuality", the
+ * TimeQuality octet); nothing for other values. */
+void json_value_words(FILE *f, const uint8_t *data, size_t len, const struct mms_typespec *type);
 /* A type as JSON: {"name":…,"type":"structure","components":[…]} and so on. */
 void json_type(FILE *f, const struct mms_typespec *t, const char *name);
 

@@ -15,6 +15,18 @@ void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void json_value_words(FILE *f, const uint8_t *data, size_t len, const struct mms_typespec *type)
+{
+	char w[200];
+	int tq;
+	if (!mms_data_words(data, len, type, &tq, w, sizeof(w)))
+		return;
+	if (tq >= 0)
+		fprintf(f, ",\"valueQuality\":%d", tq);
+	fputs(",\"valueText\":", f);
+	json_str(f, w);
+}
+
 static const char *base_name(uint8_t type)
 {
 	switch (type) {
