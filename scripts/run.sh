@@ -4,10 +4,15 @@
 #   scripts/run.sh [iedd options...]     e.g. --listen 127.0.0.1:10333
 # The address to try is the one iedd says it listens on (its log line
 # "listening on ADDR:PORT"), so --listen and --config show what they do.
+# For tests: IEDD_RUN_SETUP=0 skips the set-up, IEDD_BUILD=DIR runs the
+# iedd of another build directory (default build).
 set -eu
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-echo
+build=${IEDD_BUILD:-build}
+if [ "${IEDD_RUN_SETUP:-1}" != 0 ]; then
+	scripts/setup.sh
+	echo
+fi
 
 # iedd's log passes through a FIFO to a reader that copies every line to
 # stderr and, at the first "listening on", says where to connect. The
@@ -36,7 +41,7 @@ trap ':' INT TERM	# not ignored: iedd gets its own SIGINT and stops cleanly
 			if [ -z "$told" ]; then
 				told=1
 				echo "iedd listens on $addr." >&2
-				echo "Try, from another terminal:  build/tools/iedc identify $try" >&2
+				echo "Try, from another terminal:  $build/tools/iedc identify $try" >&2
 				echo "Stop with Ctrl-C." >&2
 			fi
 			;;
@@ -46,6 +51,6 @@ trap ':' INT TERM	# not ignored: iedd gets its own SIGINT and stops cleanly
 reader=$!
 
 rc=0
-build/daemon/iedd -v "$@" 2>"$fifo" || rc=$?
+"$build/daemon/iedd" -v "$@" 2>"$fifo" || rc=$?
 wait "$reader" || true
 exit "$rc"
