@@ -26,7 +26,8 @@ static void rearm(struct loop_timer *lt, uint64_t next, uint64_t now)
 		return;
 	}
 	uint64_t d = next > now ? next - now : 0;
-	struct timeval tv = { .tv_sec = (time_t)(d / 1000000u), .tv_usec = (suseconds_t)(d % 1000000u) };
+	struct timeval tv = { .tv_sec = (time_t)(d / 1000000u),
+			      .tv_usec = (suseconds_t)(d % 1000000u) };
 	evtimer_add(lt->ev, &tv);
 }
 
