@@ -140,6 +140,13 @@ static void frame_leave(struct conn *c)
 		c->held--;
 		return;
 	}
+	/* the common case, once per request: nothing queued, nothing ended,
+	 * still waiting for input only */
+	if (c->ev_flags == EV_READ && c->out_len == c->out_off && !c->end_set && !c->finishing &&
+	    !c->freeing) {
+		c->held = 0;
+		return;
+	}
 	if (!c->freeing && !c->ended && !c->end_set && c->finishing && c->out_len == c->out_off) {
 		c->end_set = true;
 		c->end_why = CONN_END_DONE;
