@@ -5,7 +5,6 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,42 +14,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "iedd_config.h"
 #include "log.h"
+#include "loop_timer.h"
 #include "mms_server.h"
 #include "notify.h"
 #include "pv_loop.h"
 
 
-/* Read scratch shared by every connection (one thread): big enough for many
- * pipelined requests in one recv(); a connection keeps only the tail of an
- * incomplete TPKT between reads, so idle associations own no buffer. */
-#define RBUF_SIZE (256 * 1024)
 /* Connections being refused (over the limit) that may wait for their CR. */
 #define MAX_REFUSING 64
 #define MAX_LISTENERS 32
 
-struct conn {
+/* One association (or a connection being refused): the daemon's side of a
+ * conn (daemon/net/conn.h), which owns the socket. */
+struct assoc {
 	struct server *srv;
-	int fd;
-	struct event *ev;	/* persistent EV_READ, or EV_WRITE while output is pending */
-	struct event *timer;	/* association / PDU / idle timeout, armed only when due */
-	struct mms_assoc assoc;
-	uint8_t *in;		/* tail of an incomplete TPKT */
-	size_t in_len;
-	uint8_t *pend;		/* output the socket did not take yet */
-	size_t pend_len, pend_off;
+	struct conn *conn;
+	struct timer timer;	/* association / PDU / idle timeout, armed only when due */
+	struct mms_assoc mms;
 	uint64_t id;
 	bool associated;
 	bool refusing;		/* over the association limit: DR after CR */
 	bool close_after_flush;
-	bool writing;
 	uint8_t timer_kind;
-	struct conn *prev, *next;
+	struct assoc *prev, *next;
 	char peer[56];
 };
 
-enum { TIMER_NONE, TIMER_ASSOC, TIMER_PDU, TIMER_IDLE };
+enum { TIMER_NONE, TIMER_ASSOC, TIMER_PDU, TIMER_IDLE, TIMER_REFUSE };
 
 /* Token bucket: a burst of COMPLAIN_BURST lines, then COMPLAIN_RATE per
  * second; what is dropped is counted and reported once lines flow again. */
@@ -66,20 +59,22 @@ struct complain {
 struct server {
 	const struct iedd_config *cfg;
 	struct event_base *base;
+	struct conn_loop *conns_loop;
+	struct loop_timer *timers;
 	struct mms_server mms;
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
 	size_t n_listen;
-	struct event *sig_term, *sig_int, *sig_hup, *resume_accept, *watchdog;
-	struct conn *conns;
+	struct event *sig_term, *sig_int, *sig_hup;
+	struct timer resume_accept, watchdog;
+	uint64_t watchdog_us;
+	struct assoc *assocs;
 	unsigned n_assoc, n_refusing;
 	uint64_t next_id;
 	uint16_t next_ref;
 	bool trace;
-	uint8_t *rbuf;
 	struct buf obuf;
-	const struct timeval *tv_assoc, *tv_pdu, *tv_idle;
-	struct timeval tv_refuse;
+	uint64_t us_assoc, us_pdu, us_idle;	/* 0 us_idle: no idle timeout */
 	/* rate limits for complaints (collectd's c_complain habit): one for
 	 * protocol errors and timeouts, one for overload (refusals, accept
 	 * failures), so a flood of one kind does not hide the other */
@@ -87,7 +82,12 @@ struct server {
 	struct pv_loop *pv_loop;	/* process variables, when attached */
 };
 
-static void conn_close(struct conn *c, const char *why);
+/* A refused connection may wait this long for its CR. */
+#define REFUSE_GRACE_US 2000000u
+/* Out of descriptors: accepting pauses this long. */
+#define ACCEPT_PAUSE_US 100000u
+
+static void assoc_close(struct assoc *a, const char *why);
 
 static bool complain_ok(struct complain *k)
 {
@@ -118,307 +118,199 @@ static bool complain_ok(struct complain *k)
 
 static void trace_cb(void *ctx, bool in, const char *line)
 {
-	struct conn *c = ctx;
-	log_msg(LOG_DEBUG, LOGC_TRACE, "%s #%llu %s %s", c->peer, (unsigned long long)c->id,
+	struct assoc *a = ctx;
+	log_msg(LOG_DEBUG, LOGC_TRACE, "%s #%llu %s %s", a->peer, (unsigned long long)a->id,
 		in ? "<-" : "->", line);
 }
 
-static void set_timer(struct conn *c, uint8_t kind)
+static void set_timer(struct assoc *a, uint8_t kind)
 {
-	const struct timeval *tv = NULL;
-	if (kind == c->timer_kind)
+	uint64_t us = 0;
+	if (kind == a->timer_kind)
 		return;
 	switch (kind) {
-	case TIMER_ASSOC: tv = c->srv->tv_assoc; break;
-	case TIMER_PDU: tv = c->srv->tv_pdu; break;
-	case TIMER_IDLE: tv = c->srv->tv_idle; break;
+	case TIMER_ASSOC: us = a->srv->us_assoc; break;
+	case TIMER_PDU: us = a->srv->us_pdu; break;
+	case TIMER_IDLE: us = a->srv->us_idle; break;
+	case TIMER_REFUSE: us = REFUSE_GRACE_US; break;
 	default: break;
 	}
-	c->timer_kind = kind;
-	if (tv)
-		evtimer_add(c->timer, tv);
-	else
-		evtimer_del(c->timer);
+	a->timer_kind = kind;
+	if (kind != TIMER_NONE && loop_timer_arm(a->srv->timers, &a->timer, us) == 0)
+		return;
+	/* out of memory growing the timer heap: no timeout rather than none
+	 * ever (the connection still closes when its peer goes) */
+	loop_timer_cancel(a->srv->timers, &a->timer);
+	a->timer_kind = TIMER_NONE;
 }
 
-static void on_timer(evutil_socket_t fd, short what, void *arg)
+static void on_timer(struct timer_queue *q, struct timer *t, void *arg)
 {
-	struct conn *c = arg;
-	(void)fd;
-	(void)what;
-	const char *why = c->timer_kind == TIMER_ASSOC ? "association not completed in time" :
-			  c->timer_kind == TIMER_PDU   ? "incomplete PDU timed out" :
+	struct assoc *a = arg;
+	(void)q;
+	(void)t;
+	const char *why = a->timer_kind == TIMER_ASSOC ? "association not completed in time" :
+			  a->timer_kind == TIMER_PDU   ? "incomplete PDU timed out" :
 							 "idle timeout";
-	if (c->refusing)
+	if (a->refusing)
 		why = "refused connection did not send a CR";
-	c->timer_kind = TIMER_NONE;
-	if (c->associated && !c->refusing) {
+	a->timer_kind = TIMER_NONE;
+	if (a->associated && !a->refusing) {
 		struct buf out;
 		buf_init(&out, 0, 0);
-		iso_abort(&c->assoc.iso, &out);
+		iso_abort(&a->mms.iso, &out);
+		/* best effort: what the socket does not take now is dropped */
 		if (!out.err)
-			(void)!send(c->fd, buf_data(&out), out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			(void)conn_write(a->conn, buf_data(&out), out.len);
 		buf_clear(&out);
 	}
-	if (complain_ok(&c->srv->protocol_complaints))
-		log_msg(LOG_NOTICE, LOGC_NET, "%s #%llu: %s; closing", c->peer,
-			(unsigned long long)c->id, why);
-	conn_close(c, NULL);
-}
-
-static void on_io(evutil_socket_t fd, short what, void *arg);
-
-/* Sends `data`; keeps what the socket does not take and switches the
- * connection to write-wait (reads pause: back-pressure). */
-static int conn_send(struct conn *c, const uint8_t *data, size_t len)
-{
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = send(c->fd, data + off, len - off, MSG_NOSIGNAL);
-		if (n > 0) {
-			off += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		return -errno;
-	}
-	if (off == len)
-		return 0;
-	size_t rest = len - off;
-	uint8_t *p = malloc(rest);
-	if (!p)
-		return -ENOMEM;
-	memcpy(p, data + off, rest);
-	c->pend = p;
-	c->pend_len = rest;
-	c->pend_off = 0;
-	c->writing = true;
-	event_del(c->ev);
-	event_assign(c->ev, c->srv->base, c->fd, EV_WRITE | EV_PERSIST, on_io, c);
-	event_add(c->ev, NULL);
-	return 0;
-}
-
-static void on_writable(struct conn *c)
-{
-	while (c->pend_off < c->pend_len) {
-		ssize_t n = send(c->fd, c->pend + c->pend_off, c->pend_len - c->pend_off,
-				 MSG_NOSIGNAL);
-		if (n > 0) {
-			c->pend_off += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		conn_close(c, "send failed");
-		return;
-	}
-	free(c->pend);
-	c->pend = NULL;
-	c->pend_len = c->pend_off = 0;
-	c->writing = false;
-	if (c->close_after_flush) {
-		conn_close(c, NULL);
-		return;
-	}
-	event_del(c->ev);
-	event_assign(c->ev, c->srv->base, c->fd, EV_READ | EV_PERSIST, on_io, c);
-	event_add(c->ev, NULL);
+	if (complain_ok(&a->srv->protocol_complaints))
+		log_msg(LOG_NOTICE, LOGC_NET, "%s #%llu: %s; closing", a->peer,
+			(unsigned long long)a->id, why);
+	assoc_close(a, NULL);
 }
 
 /* A response that waited for a source (mms_assoc_set_emit): sent now, or
  * behind output the socket has not taken yet. Never closes here (the
- * caller is inside mms_server); a failure closes from the event. */
-static void conn_emit(void *ctx, const uint8_t *data, size_t len)
+ * caller is inside mms_server); a failure comes back through on_end. */
+static void assoc_emit(void *ctx, const uint8_t *data, size_t len)
 {
-	struct conn *c = ctx;
-	if (c->close_after_flush)
+	struct assoc *a = ctx;
+	if (a->close_after_flush)
 		return;
-	if (c->writing) {
-		size_t rest = c->pend_len - c->pend_off;
-		uint8_t *p = malloc(rest + len);
-		if (p) {
-			memcpy(p, c->pend + c->pend_off, rest);
-			memcpy(p + rest, data, len);
-			free(c->pend);
-			c->pend = p;
-			c->pend_len = rest + len;
-			c->pend_off = 0;
-			return;
-		}
-	} else if (conn_send(c, data, len) == 0) {
-		return;
-	}
-	c->close_after_flush = true;
-	event_active(c->ev, EV_WRITE, 0);
+	(void)conn_write(a->conn, data, len);
 }
 
-static void log_assoc(struct conn *c)
+static void log_assoc(struct assoc *a)
 {
 	log_msg(LOG_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)",
-		c->peer, (unsigned long long)c->id, c->assoc.max_pdu,
-		c->assoc.max_serv_outstanding);
+		a->peer, (unsigned long long)a->id, a->mms.max_pdu,
+		a->mms.max_serv_outstanding);
 }
 
-/* Processes every complete TPKT in data[len]; returns bytes consumed, or
- * -1 when the connection was closed. */
-static ssize_t process(struct conn *c, const uint8_t *data, size_t len, struct buf *out)
+/* Processes every complete TPKT in data[len]; returns bytes consumed. Sets
+ * close_after_flush (and consumes everything) when the connection is to
+ * close once `out` is sent. */
+static size_t process(struct assoc *a, const uint8_t *data, size_t len, struct buf *out)
 {
-	struct server *s = c->srv;
+	struct server *s = a->srv;
 	size_t off = 0;
 
 	while (off < len) {
 		size_t pkt;
 		struct proto_err err = { 0 };
-		int r = tpkt_header(data + off, len - off, mms_assoc_max_tpkt(&c->assoc), &pkt, &err);
+		int r = tpkt_header(data + off, len - off, mms_assoc_max_tpkt(&a->mms), &pkt, &err);
 		if (r == -EAGAIN || (r == 0 && pkt > len - off))
 			break;
-		if (r == 0 && c->refusing) {
-			struct cotp_tpdu t;
-			if (cotp_decode(data + off + TPKT_HDR_LEN, pkt - TPKT_HDR_LEN, &t, NULL) == 0 &&
-			    t.code == COTP_CR) {
-				c->assoc.iso.peer_ref = t.src_ref;
-				/* ISO 8073 §6.6: DR reason 1, congestion at TSAP */
-				iso_refuse_transport(&c->assoc.iso, 1, out);
-			}
-			c->close_after_flush = true;
-			return (ssize_t)len;
+		if (r == 0 && a->refusing) {
+			/* ISO 8073 §6.6: DR reason 1, congestion at TSAP */
+			(void)iso_refuse_cr(&a->mms.iso, data + off, pkt, 1, out);
+			a->close_after_flush = true;
+			return len;
 		}
 		if (r == 0)
-			r = mms_assoc_input(&c->assoc, &s->mms, data + off, pkt, out, &err,
-					    s->trace ? trace_cb : NULL, c);
+			r = mms_assoc_input(&a->mms, &s->mms, data + off, pkt, out, &err,
+					    s->trace ? trace_cb : NULL, a);
 		if (r < 0) {
 			if (complain_ok(&s->protocol_complaints))
 				log_msg(LOG_NOTICE, LOGC_NET, "%s #%llu: %s: %s; association aborted",
-					c->peer, (unsigned long long)c->id,
+					a->peer, (unsigned long long)a->id,
 					err.layer ? err.layer : "tpkt", err.reason);
-			c->close_after_flush = true;
-			return (ssize_t)len;
+			a->close_after_flush = true;
+			return len;
 		}
 		off += pkt;
 		if (r == MMS_STEP_ASSOCIATED) {
-			c->associated = true;
-			log_assoc(c);
+			a->associated = true;
+			log_assoc(a);
 		} else if (r == MMS_STEP_CLOSE) {
-			log_msg(LOG_INFO, LOGC_NET, "%s #%llu %s", c->peer, (unsigned long long)c->id,
-				c->assoc.iso.state == ISO_CLOSED && c->associated ? "released" :
-										   "closed by peer");
-			c->close_after_flush = true;
-			return (ssize_t)len;
+			log_msg(LOG_INFO, LOGC_NET, "%s #%llu %s", a->peer, (unsigned long long)a->id,
+				a->mms.iso.state == ISO_CLOSED && a->associated ? "released" :
+										 "closed by peer");
+			a->close_after_flush = true;
+			return len;
 		}
 	}
-	return (ssize_t)off;
+	return off;
 }
 
-static void on_readable(struct conn *c)
+/* conn input (conn.h on_data): frames, serves, answers from this callback. */
+static size_t on_data(struct conn *c, void *arg, const uint8_t *data, size_t len)
 {
-	struct server *s = c->srv;
-	uint8_t *rb = s->rbuf;
-	size_t have = 0;
-
-	if (c->in_len) {
-		memcpy(rb, c->in, c->in_len);
-		have = c->in_len;
-		free(c->in);
-		c->in = NULL;
-		c->in_len = 0;
-	}
-	ssize_t n;
-	do
-		n = recv(c->fd, rb + have, RBUF_SIZE - have, 0);
-	while (n < 0 && errno == EINTR);
-	if (n == 0) {
-		conn_close(c, have ? "peer closed in the middle of a PDU" : "peer closed the connection");
-		return;
-	}
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			n = 0;
-		} else {
-			conn_close(c, strerror(errno));
-			return;
-		}
-	}
-	have += (size_t)n;
+	struct assoc *a = arg;
+	struct server *s = a->srv;
 
 	struct buf *out = &s->obuf;
 	buf_reset(out, 0);
-	ssize_t used = process(c, rb, have, out);
+	size_t used = process(a, data, len, out);
 	if (out->err) {
-		conn_close(c, "out of memory");
-		return;
+		assoc_close(a, "out of memory");
+		return len;
 	}
 	if (out->len) {
-		int r = conn_send(c, buf_data(out), out->len);
+		int r = conn_write(c, buf_data(out), out->len);
 		if (r) {
-			conn_close(c, strerror(-r));
-			return;
+			assoc_close(a, strerror(-r));
+			return len;
 		}
 	}
-	if (c->close_after_flush) {
-		if (!c->writing)
-			conn_close(c, NULL);
-		return;
+	if (a->close_after_flush) {
+		if (!conn_pending(c))
+			assoc_close(a, NULL);
+		else
+			conn_finish(c);
+		return len;
 	}
-	size_t rest = have - (size_t)used;
-	if (rest) {
-		c->in = malloc(rest);
-		if (!c->in) {
-			conn_close(c, "out of memory");
-			return;
-		}
-		memcpy(c->in, rb + used, rest);
-		c->in_len = rest;
-	}
-	if (!c->associated)
-		set_timer(c, c->refusing ? TIMER_NONE : TIMER_ASSOC);
+	size_t rest = len - used;
+	if (a->refusing)
+		; /* the refusal grace runs from accept */
+	else if (!a->associated)
+		set_timer(a, TIMER_ASSOC);
 	else if (rest)
-		set_timer(c, TIMER_PDU);
-	else if (s->tv_idle) {
-		c->timer_kind = TIMER_NONE; /* re-arm: activity restarts the idle time */
-		set_timer(c, TIMER_IDLE);
+		set_timer(a, TIMER_PDU);
+	else if (s->us_idle) {
+		a->timer_kind = TIMER_NONE; /* re-arm: activity restarts the idle time */
+		set_timer(a, TIMER_IDLE);
 	} else
-		set_timer(c, TIMER_NONE);
+		set_timer(a, TIMER_NONE);
+	return used;
 }
 
-static void on_io(evutil_socket_t fd, short what, void *arg)
+static void on_end(struct conn *c, void *arg, enum conn_end why, int err)
 {
-	struct conn *c = arg;
-	(void)fd;
-	if (what & EV_WRITE)
-		on_writable(c);
-	else
-		on_readable(c);
+	struct assoc *a = arg;
+	(void)c;
+	switch (why) {
+	case CONN_END_EOF: assoc_close(a, "peer closed the connection"); break;
+	case CONN_END_EOF_PARTIAL: assoc_close(a, "peer closed in the middle of a PDU"); break;
+	case CONN_END_DONE: assoc_close(a, NULL); break;
+	default: assoc_close(a, err == -ENOMEM ? "out of memory" : strerror(-err)); break;
+	}
 }
 
-static void conn_close(struct conn *c, const char *why)
+static const struct conn_cbs assoc_cbs = { .on_data = on_data, .on_end = on_end };
+
+/* Safe inside the conn's callbacks: conn_free waits for the frame to end. */
+static void assoc_close(struct assoc *a, const char *why)
 {
-	struct server *s = c->srv;
+	struct server *s = a->srv;
 	if (why)
-		log_msg(LOG_INFO, LOGC_NET, "%s #%llu closed: %s", c->peer, (unsigned long long)c->id,
+		log_msg(LOG_INFO, LOGC_NET, "%s #%llu closed: %s", a->peer, (unsigned long long)a->id,
 			why);
-	event_free(c->ev);
-	event_free(c->timer);
-	close(c->fd);
-	mms_assoc_clear(&c->assoc);
-	free(c->in);
-	free(c->pend);
-	if (c->prev)
-		c->prev->next = c->next;
+	loop_timer_cancel(s->timers, &a->timer);
+	conn_free(a->conn);
+	mms_assoc_clear(&a->mms);
+	if (a->prev)
+		a->prev->next = a->next;
 	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	if (c->refusing)
+		s->assocs = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	if (a->refusing)
 		s->n_refusing--;
 	else
 		s->n_assoc--;
-	free(c);
+	free(a);
 }
 
 static void format_peer(const struct sockaddr_storage *ss, char *out, size_t n)
@@ -440,11 +332,11 @@ static void format_peer(const struct sockaddr_storage *ss, char *out, size_t n)
 	}
 }
 
-static void on_resume_accept(evutil_socket_t fd, short what, void *arg)
+static void on_resume_accept(struct timer_queue *q, struct timer *t, void *arg)
 {
 	struct server *s = arg;
-	(void)fd;
-	(void)what;
+	(void)q;
+	(void)t;
 	for (size_t i = 0; i < s->n_listen; i++)
 		event_add(s->lev[i], NULL);
 }
@@ -470,8 +362,8 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 						strerror(errno), s->n_assoc);
 				for (size_t i = 0; i < s->n_listen; i++)
 					event_del(s->lev[i]);
-				struct timeval tv = { 0, 100000 };
-				evtimer_add(s->resume_accept, &tv);
+				if (loop_timer_arm(s->timers, &s->resume_accept, ACCEPT_PAUSE_US))
+					on_resume_accept(NULL, NULL, s); /* no pause rather than none ever */
 			}
 			return;
 		}
@@ -480,48 +372,39 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 			close(fd);
 			continue;
 		}
-		struct conn *c = calloc(1, sizeof(*c));
-		if (!c) {
+		struct assoc *a = calloc(1, sizeof(*a));
+		if (!a) {
 			close(fd);
 			return;
 		}
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->srv = s;
-		c->fd = fd;
-		c->id = ++s->next_id;
-		c->refusing = refuse;
-		format_peer(&ss, c->peer, sizeof(c->peer));
-		mms_assoc_init(&c->assoc, ++s->next_ref ? s->next_ref : ++s->next_ref);
-		mms_assoc_set_emit(&c->assoc, &s->mms, conn_emit, s->trace ? trace_cb : NULL, c);
-		c->ev = event_new(s->base, fd, EV_READ | EV_PERSIST, on_io, c);
-		c->timer = evtimer_new(s->base, on_timer, c);
-		if (!c->ev || !c->timer) {
-			if (c->ev)
-				event_free(c->ev);
-			if (c->timer)
-				event_free(c->timer);
-			close(fd);
-			free(c);
+		a->conn = conn_new(s->conns_loop, fd, &assoc_cbs, a); /* owns fd from here */
+		if (!a->conn) {
+			free(a);
 			return;
 		}
-		c->next = s->conns;
-		if (s->conns)
-			s->conns->prev = c;
-		s->conns = c;
-		event_add(c->ev, NULL);
+		a->srv = s;
+		a->id = ++s->next_id;
+		a->refusing = refuse;
+		timer_init(&a->timer, on_timer, a);
+		format_peer(&ss, a->peer, sizeof(a->peer));
+		mms_assoc_init(&a->mms, ++s->next_ref ? s->next_ref : ++s->next_ref);
+		mms_assoc_set_emit(&a->mms, &s->mms, assoc_emit, s->trace ? trace_cb : NULL, a);
+		a->next = s->assocs;
+		if (s->assocs)
+			s->assocs->prev = a;
+		s->assocs = a;
 		if (refuse) {
 			s->n_refusing++;
-			evtimer_add(c->timer, &s->tv_refuse);
+			set_timer(a, TIMER_REFUSE);
 			if (complain_ok(&s->overload_complaints))
 				log_msg(LOG_WARNING, LOGC_NET,
-					"%s: refused, %u associations open (maxAssociations)", c->peer,
+					"%s: refused, %u associations open (maxAssociations)", a->peer,
 					s->n_assoc);
 		} else {
 			s->n_assoc++;
-			set_timer(c, TIMER_ASSOC);
-			log_msg(LOG_INFO, LOGC_NET, "%s #%llu connected", c->peer,
-				(unsigned long long)c->id);
+			set_timer(a, TIMER_ASSOC);
+			log_msg(LOG_INFO, LOGC_NET, "%s #%llu connected", a->peer,
+				(unsigned long long)a->id);
 		}
 	}
 }
@@ -540,15 +423,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	/* MMS gives the server no release: abort each association (ACSE ABRT
 	 * in a session ABORT), best effort, then close. */
-	while (s->conns) {
-		struct conn *c = s->conns;
+	while (s->assocs) {
+		struct assoc *a = s->assocs;
 		struct buf out;
 		buf_init(&out, 0, 0);
-		iso_abort(&c->assoc.iso, &out);
+		iso_abort(&a->mms.iso, &out);
 		if (!out.err && out.len)
-			(void)!send(c->fd, buf_data(&out), out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			(void)conn_write(a->conn, buf_data(&out), out.len);
 		buf_clear(&out);
-		conn_close(c, c->associated ? "aborted at shutdown" : NULL);
+		assoc_close(a, a->associated ? "aborted at shutdown" : NULL);
 	}
 	event_base_loopexit(s->base, NULL);
 }
@@ -563,12 +446,12 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
 }
 
-static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+static void on_watchdog(struct timer_queue *q, struct timer *t, void *arg)
 {
-	(void)fd;
-	(void)what;
-	(void)arg;
+	struct server *s = arg;
+	(void)q;
 	notify_send("WATCHDOG=1");
+	(void)loop_timer_arm(s->timers, t, s->watchdog_us);
 }
 
 static int bind_listener(const struct config_listen *l)
@@ -652,8 +535,9 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 	snprintf(s->mms.ident.vendor, sizeof(s->mms.ident.vendor), "%s", cfg->vendor);
 	snprintf(s->mms.ident.model, sizeof(s->mms.ident.model), "%s", cfg->model);
 	snprintf(s->mms.ident.revision, sizeof(s->mms.ident.revision), "%s", cfg->revision);
-	s->rbuf = malloc(RBUF_SIZE);
 	buf_init(&s->obuf, 0, 0);
+	timer_init(&s->resume_accept, on_resume_accept, s);
+	timer_init(&s->watchdog, on_watchdog, s);
 	struct event_config *ec = event_config_new();
 	if (ec) {
 		event_config_require_features(ec, EV_FEATURE_O1);
@@ -662,23 +546,20 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 	}
 	if (!s->base)
 		s->base = event_base_new();
-	if (!s->rbuf || !s->base) {
+	if (s->base) {
+		s->conns_loop = conn_loop_new(s->base);
+		s->timers = loop_timer_new(s->base);
+	}
+	if (!s->base || !s->conns_loop || !s->timers) {
 		log_msg(LOG_ERR, LOGC_MAIN, "out of memory setting up the event loop");
 		server_free(s);
 		return NULL;
 	}
-	/* Common timeouts keep one queue per duration: O(1) arming for many
-	 * associations (libevent's event_base_init_common_timeout). */
-	struct timeval tv;
-	tv = (struct timeval){ cfg->assoc_timeout_ms / 1000, (cfg->assoc_timeout_ms % 1000) * 1000 };
-	s->tv_assoc = event_base_init_common_timeout(s->base, &tv);
-	tv = (struct timeval){ cfg->pdu_timeout_ms / 1000, (cfg->pdu_timeout_ms % 1000) * 1000 };
-	s->tv_pdu = event_base_init_common_timeout(s->base, &tv);
-	if (cfg->idle_timeout_ms) {
-		tv = (struct timeval){ cfg->idle_timeout_ms / 1000, (cfg->idle_timeout_ms % 1000) * 1000 };
-		s->tv_idle = event_base_init_common_timeout(s->base, &tv);
-	}
-	s->tv_refuse = (struct timeval){ 2, 0 };
+	/* Every timeout is a struct timer in one heap driven by one libevent
+	 * timer (loop_timer.h): an idle association owns no event. */
+	s->us_assoc = (uint64_t)cfg->assoc_timeout_ms * 1000u;
+	s->us_pdu = (uint64_t)cfg->pdu_timeout_ms * 1000u;
+	s->us_idle = (uint64_t)cfg->idle_timeout_ms * 1000u;
 	raise_nofile(cfg->max_associations);
 
 	int nact = socket_activation_fds();
@@ -720,7 +601,6 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 		s->lev[i] = event_new(s->base, s->lfd[i], EV_READ | EV_PERSIST, on_accept, s);
 		event_add(s->lev[i], NULL);
 	}
-	s->resume_accept = evtimer_new(s->base, on_resume_accept, s);
 	s->sig_term = evsignal_new(s->base, SIGTERM, on_signal, s);
 	s->sig_int = evsignal_new(s->base, SIGINT, on_signal, s);
 	event_add(s->sig_term, NULL);
@@ -731,9 +611,12 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 	/* systemd's WatchdogSec=: ping at half the interval */
 	uint64_t usec = notify_watchdog_usec();
 	if (usec) {
-		s->watchdog = event_new(s->base, -1, EV_PERSIST, on_watchdog, s);
-		struct timeval wtv = { (time_t)(usec / 2 / 1000000), (suseconds_t)(usec / 2 % 1000000) };
-		event_add(s->watchdog, &wtv);
+		s->watchdog_us = usec / 2;
+		if (loop_timer_arm(s->timers, &s->watchdog, s->watchdog_us)) {
+			log_msg(LOG_ERR, LOGC_MAIN, "out of memory arming the watchdog");
+			server_free(s);
+			return NULL;
+		}
 	}
 	return s;
 }
@@ -757,28 +640,26 @@ void server_free(struct server *s)
 		return;
 	/* source threads stop before the loop they post to goes away */
 	pv_loop_free(s->pv_loop);
-	while (s->conns)
-		conn_close(s->conns, NULL);
+	while (s->assocs)
+		assoc_close(s->assocs, NULL);
 	for (size_t i = 0; i < s->n_listen; i++) {
 		if (s->lev[i])
 			event_free(s->lev[i]);
 		if (s->lfd[i] >= 0)
 			close(s->lfd[i]);
 	}
-	if (s->resume_accept)
-		event_free(s->resume_accept);
 	if (s->sig_term)
 		event_free(s->sig_term);
 	if (s->sig_int)
 		event_free(s->sig_int);
 	if (s->sig_hup)
 		event_free(s->sig_hup);
-	if (s->watchdog)
-		event_free(s->watchdog);
+	/* the conns and timers are gone with their associations above */
+	loop_timer_free(s->timers);
+	conn_loop_free(s->conns_loop);
 	if (s->base)
 		event_base_free(s->base);
 	buf_clear(&s->obuf);
 	mms_server_clear(&s->mms);
-	free(s->rbuf);
 	free(s);
 }

@@ -1,6 +1,9 @@
 /* The network runtime: listeners, associations, timers, signals, on one
- * explicit libevent event_base. The only place in iedd that touches sockets.
- * Protocol work is delegated to the sans-I/O association (acsi/mms_server.h). */
+ * explicit libevent event_base. Each association's socket is owned by its
+ * connection object (net/conn.h); every timeout is a timer of the one queue
+ * net/loop_timer.h drives. Protocol work is delegated to the sans-I/O
+ * association (acsi/mms_server.h) and, for a connection over the limit, to
+ * iso_refuse_cr (proto/iso.h). */
 #pragma once
 #include <stdbool.h>
 

@@ -201,6 +201,20 @@ void iso_refuse_transport(struct iso_conn *c, uint8_t reason, struct buf *out)
 	c->state = ISO_CLOSED;
 }
 
+int iso_refuse_cr(struct iso_conn *c, const uint8_t *tpkt, size_t len, uint8_t reason,
+		  struct buf *out)
+{
+	struct cotp_tpdu t;
+	if (len < TPKT_HDR_LEN || cotp_decode(tpkt + TPKT_HDR_LEN, len - TPKT_HDR_LEN, &t, NULL) ||
+	    t.code != COTP_CR) {
+		c->state = ISO_CLOSED;
+		return -EBADMSG;
+	}
+	c->peer_ref = t.src_ref;
+	iso_refuse_transport(c, reason, out);
+	return 0;
+}
+
 int iso_send_data(struct iso_conn *c, struct buf *pdu, struct buf *out)
 {
 	int r;

@@ -96,6 +96,14 @@ void iso_refuse(struct iso_conn *c, const struct iso_event *ev, int result, int 
 		const uint8_t *mms, size_t mms_len, struct buf *out);
 /* Server: refuses a CR before any association (too many associations). */
 void iso_refuse_transport(struct iso_conn *c, uint8_t reason, struct buf *out);
+/* Server over its association limit: the first TPKT of a connection that
+ * will not be served. When `tpkt` (one complete TPKT, header included)
+ * carries a CR, appends the DR with `reason` (ISO 8073 §6.6, e.g. 1:
+ * congestion at TSAP) addressed to the CR's source reference, and returns
+ * 0; anything else gets no answer and -EBADMSG. Either way the connection
+ * is ISO_CLOSED: the caller sends `out` and closes. No allocation. */
+int iso_refuse_cr(struct iso_conn *c, const uint8_t *tpkt, size_t len, uint8_t reason,
+		  struct buf *out);
 
 /* Sends the MMS PDU held in `pdu` (built with ISO_HEADROOM of head room); the
  * headers are prepended in place, then the framed TPKTs appended to `out`. */

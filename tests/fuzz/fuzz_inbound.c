@@ -17,7 +17,9 @@
  * been fed, about half of the rest are answered while the association
  * exists, then it is cleared (the client went away) and the others are
  * answered: nothing may be sent then, and nothing may leak. Each input
- * starts from the same model values (restored from a snapshot). */
+ * starts from the same model values (restored from a snapshot). The first
+ * TPKT is also offered to iso_refuse_cr, as to a connection over the
+ * association limit. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,6 +105,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mms_assoc_init(&a, 1);
 	mms_assoc_set_emit(&a, &srv, emit, trace, &run);
 	buf_init(&out, 0, 0);
+	/* The same stream's first TPKT as a connection over the association
+	 * limit sees it (iso_refuse_cr, framed as server.c frames it): a DR
+	 * for a CR, nothing otherwise, closed either way. */
+	{
+		struct iso_conn refusing;
+		size_t n;
+		iso_init(&refusing, false, 1);
+		if (!tpkt_header(data, size, iso_max_tpkt(&refusing), &n, NULL) && n <= size) {
+			uint8_t *tpkt = malloc(n);
+			if (tpkt) {
+				memcpy(tpkt, data, n);
+				int r = iso_refuse_cr(&refusing, tpkt, n, 1, &out);
+				free(tpkt);
+				if (refusing.state != ISO_CLOSED || (r == 0) != (out.len > 0) ||
+				    (r && r != -EBADMSG))
+					__builtin_trap();
+				check_framing(buf_data(&out), out.len);
+				buf_reset(&out, 0);
+			}
+		}
+		iso_clear(&refusing);
+	}
 	while (off < size) {
 		size_t n;
 		struct proto_err err = { 0 };
