@@ -2,10 +2,13 @@
  * numbers, the CSV map's syntax errors (file:line:column), the binding
  * checks against the embedded sample model and the sim plugin, change
  * classification (dchg / qchg / dupd) with q and t, conversion with scale
- * and offset, and the write hook path. */
+ * and offset, the write hook path, and the scan schedule on a fake
+ * pv_clock (the loop's scan timers on a hand-driven queue, a blocking
+ * source's thread). */
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,18 +357,24 @@ END_TEST
 #define FAKE_UTC0_NS (1800000000ull * 1000000000u)
 #define FAKE_TQ (MODEL_TQ_LEAP_SECONDS_KNOWN | 10u)
 
+/* Read by a blocking source's thread too: atomic. */
 struct fake_clock {
 	uint64_t us;
 };
 
 static uint64_t fake_mono_ns(void *ctx)
 {
-	return ((struct fake_clock *)ctx)->us * 1000u;
+	return __atomic_load_n(&((struct fake_clock *)ctx)->us, __ATOMIC_SEQ_CST) * 1000u;
 }
 
 static uint64_t fake_utc_ns(void *ctx)
 {
-	return FAKE_UTC0_NS + ((struct fake_clock *)ctx)->us * 1000u;
+	return FAKE_UTC0_NS + fake_mono_ns(ctx);
+}
+
+static void fake_set(struct fake_clock *fc, uint64_t us)
+{
+	__atomic_store_n(&fc->us, us, __ATOMIC_SEQ_CST);
 }
 
 static uint8_t fake_quality(void *ctx)
@@ -380,7 +389,7 @@ static uint8_t fake_quality(void *ctx)
 static void run_at(struct fake_clock *fc, struct timer_queue *q, struct pv *pv, uint64_t us,
 		   uint64_t def, uint64_t fast)
 {
-	fc->us = us;
+	fake_set(fc, us);
 	timer_process(q, us);
 	ck_assert_msg(pv_class_scans(pv, 0) == def && pv_class_scans(pv, 1) == fast,
 		      "at %llu us: %llu default and %llu fast scans, expected %llu and %llu",
@@ -474,6 +483,63 @@ START_TEST(scan_schedule_on_a_fake_clock)
 }
 END_TEST
 
+/* Waits (a bounded number of wake-ups, no clock read) until the source
+ * thread's updates reach the model: `want` updates applied in all. */
+static void drain_until(struct pv *pv, uint64_t want)
+{
+	struct pv_stats st;
+	for (int i = 0; i < 400; i++) {
+		pv_get_stats(pv, &st);
+		if (st.updates >= want)
+			break;
+		struct pollfd p = { .fd = pv_wake_fd(pv), .events = POLLIN };
+		if (poll(&p, 1, 50) > 0)
+			pv_drain(pv);
+	}
+	pv_get_stats(pv, &st);
+	ck_assert_uint_eq(st.updates, want);
+}
+
+/* A blocking source's thread schedules on the pv_clock too: it reads at
+ * once at start, then only when that clock has moved a period on (a fake
+ * clock that stands still never makes it read again, however long the
+ * thread's real waits take), and its values carry the clock's UTC. */
+START_TEST(blocking_source_on_a_fake_clock)
+{
+	struct model *m = sample();
+	struct map *map;
+	char err[2048] = "";
+	const char *csv = "reference,source,address,direction,scanClass\n"
+			  "IEDD1BAY/MMXU1.Hz.instMag.f[MX],sim,clock,r,fast\n";
+	ck_assert_msg(map_parse("b.csv", csv, strlen(csv), &map, err, sizeof(err)) == 0, "%s", err);
+	struct fake_clock fc = { .us = 5000000 };
+	const struct pv_clock clock = { .mono_ns = fake_mono_ns, .utc_ns = fake_utc_ns,
+					.quality = fake_quality, .ctx = &fc };
+	const struct pv_source_cfg src = { .name = "sim", .plugin = "sim", .force_thread = true };
+	const struct pv_scan_cfg fast = { .name = "fast", .period_ms = 20 };
+	const struct pv_cfg cfg = { .plugindir = getenv("PV_PLUGIN_DIR"), .sources = &src,
+				    .n_sources = 1, .scans = &fast, .n_scans = 1, .map = map,
+				    .clock = &clock };
+	struct pv *pv;
+	int r = pv_new(m, &cfg, &pv, err, sizeof(err));
+	map_free(map);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert(!pv_class_on_loop(pv, 1));	/* the thread's, not the loop's */
+	fake_set(&fc, 5500000);		/* the sim opened at 5 s: its clock reads 0.5 */
+	ck_assert_int_eq(pv_start(pv), 0);
+	drain_until(pv, 1);
+	expect_at(m, "IEDD1BAY/MMXU1.Hz.instMag.f[MX]", "0.5", FAKE_UTC0_NS + 5500000000u);
+	/* the clock stands still: no read however many 20 ms waits go by */
+	struct pollfd p = { .fd = pv_wake_fd(pv), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 200), 0);
+	fake_set(&fc, 6000000);
+	drain_until(pv, 2);
+	expect_at(m, "IEDD1BAY/MMXU1.Hz.instMag.f[MX]", "1", FAKE_UTC0_NS + 6000000000u);
+	pv_free(pv);
+	model_free(m);
+}
+END_TEST
+
 static Suite *pvrt_suite(void)
 {
 	Suite *s = suite_create("pvrt");
@@ -486,6 +552,7 @@ static Suite *pvrt_suite(void)
 	tcase_add_test(tc, simulate_and_template);
 	tcase_add_test(tc, simulate_generated_model_fits);
 	tcase_add_test(tc, scan_schedule_on_a_fake_clock);
+	tcase_add_test(tc, blocking_source_on_a_fake_clock);
 	suite_add_tcase(s, tc);
 	return s;
 }
