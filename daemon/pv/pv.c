@@ -540,6 +540,7 @@ static void on_scan_due(struct timer_queue *q, struct timer *t, void *arg)
 
 int pv_scan_arm(struct pv *pv, struct timer_queue *q, uint64_t now_us)
 {
+	pv_scan_cancel(pv);	/* armed before (on another queue, maybe): start over */
 	pv->scan_q = q;
 	for (size_t c = 0; c < pv->n_classes; c++) {
 		if (!pv->classes[c].on_loop)

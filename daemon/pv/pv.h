@@ -132,12 +132,13 @@ void pv_scan(struct pv *pv, size_t cls, uint64_t utc_ns);
  * the timer one period after the deadline it fired for; when the queue's
  * now has already passed that (the loop was held up, or the scan overran),
  * the missed periods are skipped, not caught up: the next scan is one
- * period after now. The timers live in the pv: cancel them
+ * period after now. Arming again first cancels what an earlier call
+ * armed (on any queue). The timers live in the pv: cancel them
  * (pv_scan_cancel) before q goes; pv_free cancels them too (a queue
- * cleared by timer_queue_clear has forgotten them, which is safe). 0, or -ENOMEM with none
- * armed. Arming outside timer_process does not wake q's owner: a driver
- * that sleeps until q's next deadline must look at it again (the loop's:
- * loop_timer_kick). */
+ * cleared by timer_queue_clear has forgotten them, which is safe).
+ * Returns 0, or -ENOMEM with none armed. Arming outside timer_process
+ * does not wake q's owner: a driver that sleeps until q's next deadline
+ * must look at it again (the loop's: loop_timer_kick). */
 int pv_scan_arm(struct pv *pv, struct timer_queue *q, uint64_t now_us);
 /* Cancels the scan timers armed by pv_scan_arm (no-op when none are). */
 void pv_scan_cancel(struct pv *pv);
