@@ -12,12 +12,14 @@
  * (the eventfd event, and arming the scan timers on the loop's timer
  * queue) is daemon/net/pv_loop.c.
  *
- * Time: nothing here reads a clock of its own. The scan schedule runs on
- * a timer queue (daemon/util/timer.h) whose owner passes `now`; every
- * other reading (timestamps of unstamped values, the blocking sources'
- * schedules, the clock a plugin is offered) goes through the pv_clock of
- * the configuration, the real clocks by default, so tests can run the
- * whole runtime on a fake clock. */
+ * Time: the scan schedule of the loop runs on a timer queue
+ * (daemon/util/timer.h) whose owner passes `now`; every other reading
+ * (timestamps of unstamped values, the blocking sources' schedules, the
+ * time a plugin is offered as host->mono_ns/utc_ns) goes through the
+ * pv_clock of the configuration, the real clocks by default, so tests run
+ * the whole runtime on a fake clock. The one reading of its own: a
+ * blocking source's thread sleeps on a condition variable, which waits on
+ * CLOCK_MONOTONIC for the time the pv_clock has left to the next read. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
