@@ -1,10 +1,13 @@
 /* iedd: an IEC 61850 / IEC 61400-25 server ("software IED"). */
 #include <errno.h>
+#include <event2/event.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include "log.h"
 #include "map.h"
 #include "model.h"
+#include "notify.h"
 #include "pv.h"
 #include "server.h"
 
@@ -349,6 +353,117 @@ static void scl_open_error(const struct iedd_config *cfg, bool from_cli, int r, 
 		memcpy(merr + len - 4, "...", 4);
 }
 
+/* sd_listen_fds(3) protocol, read directly so it works without
+ * libsystemd: the listening sockets start at fd 3. */
+static size_t socket_activation_fds(int *fds, size_t max)
+{
+	const char *pid = getenv("LISTEN_PID"), *n_fds = getenv("LISTEN_FDS");
+	if (!pid || !n_fds || (pid_t)strtol(pid, NULL, 10) != getpid())
+		return 0;
+	int n = atoi(n_fds);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	size_t k = 0;
+	for (int i = 0; i < n && k < max; i++)
+		fds[k++] = 3 + i;
+	return k;
+}
+
+/* Room for `want` associations plus the daemon's own files. */
+static void raise_nofile(unsigned want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rlim_t need = (rlim_t)want + 64;
+	if (rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need)
+		log_msg(LOG_WARNING, LOGC_MAIN,
+			"open-file limit is %llu, so at most about %llu of the %u configured "
+			"associations can be held; raise it (LimitNOFILE= in the unit, or ulimit -Hn)",
+			(unsigned long long)rl.rlim_cur,
+			(unsigned long long)(rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 0), want);
+}
+
+static void notify_hook(void *ctx, const char *state)
+{
+	(void)ctx;
+	(void)notify_send(state);
+}
+
+/* The network part of the configuration, for net/ (server.h). */
+static void server_cfg_of(const struct iedd_config *c, bool trace, struct server_cfg *out)
+{
+	_Static_assert(CONFIG_MAX_LISTEN <= SERVER_MAX_LISTEN, "listeners fit");
+	*out = (struct server_cfg){
+		.n_listen = c->n_listen,
+		.max_associations = c->max_associations,
+		.assoc_timeout_ms = c->assoc_timeout_ms,
+		.idle_timeout_ms = c->idle_timeout_ms,
+		.pdu_timeout_ms = c->pdu_timeout_ms,
+		.max_pdu_size = c->max_pdu_size,
+		.max_serv_outstanding = c->max_serv_outstanding,
+		.max_nesting = c->max_nesting,
+		.trace = trace,
+		/* systemd's WatchdogSec=: ping at half the interval */
+		.watchdog_us = notify_watchdog_usec() / 2,
+		.notify = notify_hook,
+	};
+	for (size_t i = 0; i < c->n_listen; i++) {
+		snprintf(out->listen[i].addr, sizeof(out->listen[i].addr), "%s", c->listen[i].addr);
+		out->listen[i].port = c->listen[i].port;
+	}
+	snprintf(out->vendor, sizeof(out->vendor), "%s", c->vendor);
+	snprintf(out->model, sizeof(out->model), "%s", c->model);
+	snprintf(out->revision, sizeof(out->revision), "%s", c->revision);
+	out->n_inherited = socket_activation_fds(out->inherited, SERVER_MAX_LISTEN);
+}
+
+static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	server_stop(arg, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	/* Nothing reloadable exists yet (the map, sources and client allowlist
+	 * come with later features); a SIGHUP must not kill the daemon. */
+	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+}
+
+/* Serves until SIGTERM or SIGINT (then 0) on the server's loop. */
+static int serve(struct server *srv)
+{
+	struct event_base *base = server_base(srv);
+	struct event *sig[3] = {
+		evsignal_new(base, SIGTERM, on_stop_signal, srv),
+		evsignal_new(base, SIGINT, on_stop_signal, srv),
+		evsignal_new(base, SIGHUP, on_sighup, srv),
+	};
+	int r = 0;
+	for (size_t i = 0; i < 3; i++)
+		if (!sig[i] || event_add(sig[i], NULL)) {
+			log_msg(LOG_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
+			r = -ENOMEM;
+		}
+	signal(SIGPIPE, SIG_IGN);
+	if (!r)
+		r = server_run(srv);
+	for (size_t i = 0; i < 3; i++)
+		if (sig[i])
+			event_free(sig[i]);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -588,14 +703,17 @@ int main(int argc, char **argv)
 		cfg.source);
 	log_msg(LOG_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
 			model->ied_name, model->scl_file, model->n_ld);
-	struct server *srv = server_new(&cfg, model, trace);
+	static struct server_cfg scfg;
+	server_cfg_of(&cfg, trace, &scfg);
+	raise_nofile(cfg.max_associations);
+	struct server *srv = server_new(&scfg, model);
 	if (!srv || (pv && server_attach_pv(srv, pv))) {
 		server_free(srv);
 		pv_free(pv);
 		model_free(model);
 		return 1;
 	}
-	r = server_run(srv);
+	r = serve(srv);
 	server_free(srv);
 	pv_free(pv);
 	model_free(model);

@@ -5,27 +5,23 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
-#include "iedd_config.h"
 #include "log.h"
 #include "loop_timer.h"
 #include "mms_server.h"
-#include "notify.h"
 #include "pv_loop.h"
 
 
 /* Connections being refused (over the limit) that may wait for their CR. */
 #define MAX_REFUSING 64
-#define MAX_LISTENERS 32
+#define MAX_LISTENERS SERVER_MAX_LISTEN
 
 /* One association (or a connection being refused): the daemon's side of a
  * conn (daemon/net/conn.h), which owns the socket. */
@@ -57,7 +53,7 @@ struct complain {
 };
 
 struct server {
-	const struct iedd_config *cfg;
+	struct server_cfg cfg;
 	struct event_base *base;
 	struct conn_loop *conns_loop;
 	struct loop_timer *timers;
@@ -65,9 +61,7 @@ struct server {
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
 	size_t n_listen;
-	struct event *sig_term, *sig_int, *sig_hup;
 	struct timer resume_accept, watchdog;
-	uint64_t watchdog_us;
 	struct assoc *assocs;
 	unsigned n_assoc, n_refusing;
 	uint64_t next_id;
@@ -367,7 +361,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 			}
 			return;
 		}
-		bool refuse = s->n_assoc >= s->cfg->max_associations;
+		bool refuse = s->n_assoc >= s->cfg.max_associations;
 		if (refuse && s->n_refusing >= MAX_REFUSING) {
 			close(fd);
 			continue;
@@ -409,13 +403,16 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
+static void notify(const struct server *s, const char *state)
 {
-	struct server *s = arg;
-	(void)what;
-	log_msg(LOG_NOTICE, LOGC_MAIN, "%s: stopping (%u associations open)",
-		sig == SIGTERM ? "SIGTERM" : "SIGINT", s->n_assoc);
-	notify_send("STOPPING=1");
+	if (s->cfg.notify)
+		s->cfg.notify(s->cfg.notify_ctx, state);
+}
+
+void server_stop(struct server *s, const char *why)
+{
+	log_msg(LOG_NOTICE, LOGC_MAIN, "%s: stopping (%u associations open)", why, s->n_assoc);
+	notify(s, "STOPPING=1");
 	for (size_t i = 0; i < s->n_listen; i++) {
 		event_del(s->lev[i]);
 		close(s->lfd[i]);
@@ -436,25 +433,20 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(s->base, NULL);
 }
 
-static void on_sighup(evutil_socket_t sig, short what, void *arg)
+struct event_base *server_base(struct server *s)
 {
-	(void)sig;
-	(void)what;
-	(void)arg;
-	/* Nothing reloadable exists yet (the map, sources and client allowlist
-	 * come with later features); a SIGHUP must not kill the daemon. */
-	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+	return s->base;
 }
 
 static void on_watchdog(struct timer_queue *q, struct timer *t, void *arg)
 {
 	struct server *s = arg;
 	(void)q;
-	notify_send("WATCHDOG=1");
-	(void)loop_timer_arm(s->timers, t, s->watchdog_us);
+	notify(s, "WATCHDOG=1");
+	(void)loop_timer_arm(s->timers, t, s->cfg.watchdog_us);
 }
 
-static int bind_listener(const struct config_listen *l)
+static int bind_listener(const struct server_listen *l)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -489,45 +481,14 @@ static int bind_listener(const struct config_listen *l)
 	return fd;
 }
 
-/* sd_listen_fds(3) protocol, read directly so it works without libsystemd. */
-static int socket_activation_fds(void)
-{
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-	if (!pid || !fds || (pid_t)strtol(pid, NULL, 10) != getpid())
-		return 0;
-	int n = atoi(fds);
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
-	return n > 0 ? n : 0;
-}
-
-static void raise_nofile(unsigned want)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
-	rlim_t need = (rlim_t)want + 64;
-	if (rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur < need)
-		log_msg(LOG_WARNING, LOGC_MAIN,
-			"open-file limit is %llu, so at most about %llu of the %u configured "
-			"associations can be held; raise it (LimitNOFILE= in the unit, or ulimit -Hn)",
-			(unsigned long long)rl.rlim_cur,
-			(unsigned long long)(rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 0), want);
-}
-
-struct server *server_new(const struct iedd_config *cfg, struct model *model, bool trace)
+struct server *server_new(const struct server_cfg *config, struct model *model)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->cfg = cfg;
-	s->trace = trace;
+	s->cfg = *config;
+	const struct server_cfg *cfg = &s->cfg;
+	s->trace = cfg->trace;
 	for (size_t i = 0; i < MAX_LISTENERS; i++)
 		s->lfd[i] = -1;
 	mms_server_init(&s->mms, cfg->max_pdu_size, cfg->max_serv_outstanding, cfg->max_nesting);
@@ -560,14 +521,12 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 	s->us_assoc = (uint64_t)cfg->assoc_timeout_ms * 1000u;
 	s->us_pdu = (uint64_t)cfg->pdu_timeout_ms * 1000u;
 	s->us_idle = (uint64_t)cfg->idle_timeout_ms * 1000u;
-	raise_nofile(cfg->max_associations);
 
-	int nact = socket_activation_fds();
-	if (nact > 0) {
+	if (cfg->n_inherited) {
 		/* Socket activation wins over configured listeners: the unit's
 		 * iedd.socket owns the port (102 without privileges). */
-		for (int i = 0; i < nact && i < MAX_LISTENERS; i++) {
-			int fd = 3 + i;
+		for (size_t i = 0; i < cfg->n_inherited && i < MAX_LISTENERS; i++) {
+			int fd = cfg->inherited[i];
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			s->lfd[s->n_listen++] = fd;
@@ -601,22 +560,11 @@ struct server *server_new(const struct iedd_config *cfg, struct model *model, bo
 		s->lev[i] = event_new(s->base, s->lfd[i], EV_READ | EV_PERSIST, on_accept, s);
 		event_add(s->lev[i], NULL);
 	}
-	s->sig_term = evsignal_new(s->base, SIGTERM, on_signal, s);
-	s->sig_int = evsignal_new(s->base, SIGINT, on_signal, s);
-	event_add(s->sig_term, NULL);
-	event_add(s->sig_int, NULL);
-	s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
-	event_add(s->sig_hup, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	/* systemd's WatchdogSec=: ping at half the interval */
-	uint64_t usec = notify_watchdog_usec();
-	if (usec) {
-		s->watchdog_us = usec / 2;
-		if (loop_timer_arm(s->timers, &s->watchdog, s->watchdog_us)) {
-			log_msg(LOG_ERR, LOGC_MAIN, "out of memory arming the watchdog");
-			server_free(s);
-			return NULL;
-		}
+	/* systemd's WatchdogSec=: main.c asks for a ping at half the interval */
+	if (cfg->watchdog_us && loop_timer_arm(s->timers, &s->watchdog, cfg->watchdog_us)) {
+		log_msg(LOG_ERR, LOGC_MAIN, "out of memory arming the watchdog");
+		server_free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -629,7 +577,7 @@ int server_attach_pv(struct server *s, struct pv *pv)
 
 int server_run(struct server *s)
 {
-	notify_send("READY=1");
+	notify(s, "READY=1");
 	event_base_dispatch(s->base);
 	return 0;
 }
@@ -648,12 +596,6 @@ void server_free(struct server *s)
 		if (s->lfd[i] >= 0)
 			close(s->lfd[i]);
 	}
-	if (s->sig_term)
-		event_free(s->sig_term);
-	if (s->sig_int)
-		event_free(s->sig_int);
-	if (s->sig_hup)
-		event_free(s->sig_hup);
 	/* the conns and timers are gone with their associations above */
 	loop_timer_free(s->timers);
 	conn_loop_free(s->conns_loop);

@@ -1,29 +1,75 @@
-/* The network runtime: listeners, associations, timers, signals, on one
+/* The network runtime: listeners, associations and their timeouts on one
  * explicit libevent event_base. Each association's socket is owned by its
  * connection object (net/conn.h); every timeout is a timer of the one queue
  * net/loop_timer.h drives. Protocol work is delegated to the sans-I/O
  * association (acsi/mms_server.h) and, for a connection over the limit, to
- * iso_refuse_cr (proto/iso.h). */
+ * iso_refuse_cr (proto/iso.h).
+ *
+ * net/ knows nothing of the daemon's configuration file, of systemd or of
+ * signals: main.c fills a struct server_cfg, passes socket-activated
+ * listeners in, raises the open-file limit, and stops the server from its
+ * signal handlers (server_base, server_stop); sd_notify goes through the
+ * `notify` hook. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#include "config.h"
+#define SERVER_MAX_LISTEN 32
+
+struct server_listen {
+	char addr[64];		/* numeric IPv4/IPv6 address, "*" / "" any IPv4, "::" any IPv6 */
+	uint16_t port;
+};
+
+struct server_cfg {
+	/* listeners to bind, used when n_inherited is 0 */
+	struct server_listen listen[SERVER_MAX_LISTEN];
+	size_t n_listen;
+	/* listening sockets handed over (systemd socket activation): they win
+	 * over `listen`; the server makes them non-blocking and owns them */
+	int inherited[SERVER_MAX_LISTEN];
+	size_t n_inherited;
+	unsigned max_associations;
+	unsigned assoc_timeout_ms;	/* TCP accept -> MMS Initiate done */
+	unsigned idle_timeout_ms;	/* no PDU from an associated client; 0 = never */
+	unsigned pdu_timeout_ms;	/* a started PDU must complete within */
+	uint32_t max_pdu_size;		/* MMS PDU size offered */
+	int max_serv_outstanding;
+	int max_nesting;
+	char vendor[65], model[65], revision[65];	/* MMS Identify */
+	bool trace;			/* log every PDU (LOGC_TRACE) */
+	/* Watchdog ping interval in µs (0: none): the server calls notify
+	 * with "WATCHDOG=1" at that interval from its loop. */
+	uint64_t watchdog_us;
+	/* Service-manager notification ("READY=1" when server_run starts,
+	 * "STOPPING=1" in server_stop, "WATCHDOG=1"); may be NULL. Called on
+	 * the loop's thread. */
+	void (*notify)(void *ctx, const char *state);
+	void *notify_ctx;
+};
 
 struct server;
-
-/* Creates the server for `cfg` (which must outlive it): binds every
- * listener (or adopts systemd socket-activated ones, see LISTEN_FDS in
- * sd_listen_fds(3)) and raises the open-file limit for max_associations.
- * Returns NULL after logging why (address in use, permission, ...). */
 struct model;
-/* `model` (may be NULL: an empty model) is the caller's and must outlive the server. */
-struct server *server_new(const struct iedd_config *cfg, struct model *model, bool trace);
 struct pv;
+struct event_base;
+
+/* Creates the server for `cfg` (copied; the caller may free it): adopts the
+ * inherited listeners or binds every configured one. `model` (may be NULL:
+ * an empty model) is the caller's and must outlive the server. Returns NULL
+ * after logging why (address in use, permission, no listener, memory). */
+struct server *server_new(const struct server_cfg *cfg, struct model *model);
 /* Runs the process-variable runtime on the server's loop (scan timers, the
  * source threads' wake-up; daemon/net/pv_loop.h) until server_free. `pv` is
  * the caller's and must outlive the server. Returns 0 or -ENOMEM (logged). */
 int server_attach_pv(struct server *srv, struct pv *pv);
-/* Runs until SIGTERM/SIGINT; then stops accepting, aborts open associations
- * (MMS has no server-initiated release) and returns 0. */
+/* The server's event_base, for the caller's own events on the same loop
+ * (main.c's signal handlers). Owned by the server. */
+struct event_base *server_base(struct server *srv);
+/* Stops accepting, aborts open associations (MMS has no server-initiated
+ * release), says STOPPING and makes server_run return; `why` (e.g.
+ * "SIGTERM") is logged. Call on the loop's thread. */
+void server_stop(struct server *srv, const char *why);
+/* Runs the loop until server_stop; returns 0. */
 int server_run(struct server *srv);
 void server_free(struct server *srv);

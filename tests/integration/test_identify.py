@@ -3,6 +3,8 @@ command line, exit codes and a clean stop."""
 import json
 import signal
 import subprocess
+import sys
+import time
 
 from harness import IEDC, IEDD, Daemon, Raw, iedc, main, free_port
 import unittest
@@ -158,6 +160,52 @@ class Daemon_CLI(unittest.TestCase):
             if p.poll() is None:
                 p.kill()
             s.close()
+
+    def test_sighup_changes_nothing(self):
+        d = Daemon()
+        d.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(d.wait_log("SIGHUP: nothing to reload"), d.log())
+        r = iedc("identify", d.addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(d.stop(), 0)
+
+    def test_socket_activation(self):
+        """sd_listen_fds(3): a listening socket passed as fd 3 with
+        LISTEN_PID = iedd's pid and LISTEN_FDS=1 is served instead of the
+        configured listener (systemd's iedd.socket)."""
+        import os
+        import socket as so
+        ls = so.socket()
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(8)
+        port = ls.getsockname()[1]
+        other = free_port()
+        # exec keeps the pid, so the child can name itself in LISTEN_PID
+        wrapper = ("import os,sys; os.dup2(int(sys.argv[1]), 3); "
+                   "os.environ['LISTEN_PID'] = str(os.getpid()); "
+                   "os.environ['LISTEN_FDS'] = '1'; os.execv(sys.argv[2], sys.argv[2:])")
+        p = subprocess.Popen([sys.executable, "-c", wrapper, str(ls.fileno()), IEDD,
+                              "--listen", f"127.0.0.1:{other}"], pass_fds=[ls.fileno()],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        ls.close()
+        try:
+            ok = None
+            for _ in range(100):
+                r = iedc("identify", f"127.0.0.1:{port}")
+                if r.returncode == 0:
+                    ok = r
+                    break
+                time.sleep(0.05)
+            self.assertIsNotNone(ok, "the inherited socket is not served")
+            self.assertNotEqual(iedc("identify", f"127.0.0.1:{other}").returncode, 0,
+                                "the configured listener was bound as well")
+            p.send_signal(signal.SIGTERM)
+            self.assertEqual(p.wait(10), 0)
+            self.assertIn("using 1 socket-activated listener(s)", p.stderr.read())
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.stderr.close()
 
     def test_sigint_exits_0(self):
         d = Daemon()

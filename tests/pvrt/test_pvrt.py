@@ -231,6 +231,35 @@ class Modbus(Base):
         with open(self.state) as f:
             return [int(x) for x in f.read().split()]
 
+    def test_check_connects_to_nothing(self):
+        """iedd --check with a Modbus source checks the map's addresses and
+        never connects: a listener at the peer's address sees no
+        connection, while a bad address is still reported."""
+        import socket as so
+        ls = so.socket()
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(4)
+        ls.settimeout(0.5)
+        self.addCleanup(ls.close)
+        src = (f'<source name="mb" plugin="modbus"><param name="host" value="127.0.0.1"/>'
+               f'<param name="port" value="{ls.getsockname()[1]}"/></source>')
+        m = write(os.path.join(self.dir, "m.csv"), HEADER +
+                  "IEDD1WTG/WTUR1.TurSt.stVal[ST],mb,hr:0,,,r,\n")
+        c = write(os.path.join(self.dir, "c.xml"), config(m, src))
+        r = subprocess.run([IEDD, "--check", "-c", c], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("map OK (1 mapped attribute(s))", r.stdout)
+        with self.assertRaises(so.timeout, msg="iedd --check connected to the Modbus peer"):
+            ls.accept()[0].close()
+        bad = write(os.path.join(self.dir, "bad.csv"), HEADER +
+                    "IEDD1WTG/WTUR1.TurSt.stVal[ST],mb,hr:99999,,,r,\n")
+        c = write(os.path.join(self.dir, "bad.xml"), config(bad, src))
+        r = subprocess.run([IEDD, "--check", "-c", c], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(bad + ":2:", r.stderr)
+
     def test_read_write_peer_down_and_back(self):
         self.mbport = free_port()
         self.state = os.path.join(self.dir, "regs")
