@@ -571,7 +571,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 
 int server_attach_pv(struct server *s, struct pv *pv)
 {
-	s->pv_loop = pv_loop_new(s->base, pv);
+	s->pv_loop = pv_loop_new(s->base, s->timers, pv);
 	return s->pv_loop ? 0 : -ENOMEM;
 }
 

@@ -74,11 +74,12 @@ struct pv_wres {
 };
 
 struct pv_group {
+	struct pv_src *src;
 	uint32_t cls;
 	size_t n;
 	uint32_t *rows;
 	struct iedd_point *batch;
-	uint64_t next_due_ns;	/* blocking sources: the thread's schedule */
+	struct timer due;	/* blocking sources: on the thread's queue (ns) */
 };
 
 struct point_ix {
@@ -109,16 +110,24 @@ struct pv_src {
 	size_t rhead, rlen;
 	pthread_t thr;
 	bool running, stop;
+	/* the thread's schedule: one timer per group, times in ns of the
+	 * pv_clock's mono_ns; the thread's own, no lock */
+	struct timer_queue tq;
 };
 
 struct pv_class {
+	struct pv *pv;
 	char name[MAP_NAME_MAX];
 	uint32_t period_ms;
 	bool on_loop;
+	uint64_t scans;
+	struct timer timer;	/* on the loop's queue (pv_scan_arm), in us */
 };
 
 struct pv {
 	struct model *model;
+	struct pv_clock clock;
+	struct timer_queue *scan_q;	/* the queue the scan timers are armed on */
 	char map_file[256];	/* the map's name, for messages */
 	struct pv_row *rows;
 	size_t n_rows;
@@ -137,20 +146,25 @@ struct pv {
 	struct pv_stats st;
 };
 
-/* ---- small helpers ---- */
+/* ---- the clocks ---- */
 
-static uint64_t now_utc_ns(void)
+static uint64_t real_ns(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t now_mono_ns(void)
+static uint64_t real_mono_ns(void *ctx)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	(void)ctx;
+	return real_ns(CLOCK_MONOTONIC);
+}
+
+static uint64_t real_utc_ns(void *ctx)
+{
+	(void)ctx;
+	return real_ns(CLOCK_REALTIME);
 }
 
 /* TimeQuality (IEC 61850-8-1 §8.1.3.7) of the system clock, from the
@@ -160,7 +174,7 @@ static uint64_t now_mono_ns(void)
  * TimeAccuracy from the estimated error: n bits where 2^-n s >= esterror,
  * 31 (unspecified) when not synchronized. ClockFailure is never set: a
  * running CLOCK_REALTIME is not a failed clock. */
-static uint8_t clock_time_quality(void)
+static uint8_t kernel_time_quality(void)
 {
 	struct timex tx = { .modes = 0 };
 	int st = adjtimex(&tx);
@@ -172,6 +186,37 @@ static uint8_t clock_time_quality(void)
 	while (n < 24 && ldexp(1.0, -(int)(n + 1)) >= err_s)
 		n++;
 	return tq | (uint8_t)n;
+}
+
+const struct pv_clock pv_real_clock = { .mono_ns = real_mono_ns, .utc_ns = real_utc_ns };
+
+static uint64_t now_utc_ns(const struct pv *pv)
+{
+	return pv->clock.utc_ns(pv->clock.ctx);
+}
+
+static uint64_t now_mono_ns(const struct pv *pv)
+{
+	return pv->clock.mono_ns(pv->clock.ctx);
+}
+
+static uint8_t clock_time_quality(const struct pv *pv)
+{
+	return pv->clock.quality ? pv->clock.quality(pv->clock.ctx) : kernel_time_quality();
+}
+
+/* host->mono_ns and host->utc_ns: the pv's clock, for any thread of the
+ * plugin (IEDD_SOURCE_HOST_CLOCK). */
+static uint64_t host_mono_ns(void *host_ctx)
+{
+	const struct pv_src *s = host_ctx;
+	return now_mono_ns(s->pv);
+}
+
+static uint64_t host_utc_ns(void *host_ctx)
+{
+	const struct pv_src *s = host_ctx;
+	return now_utc_ns(s->pv);
 }
 
 static void host_log(void *host_ctx, int level, const char *fmt, ...)
@@ -240,7 +285,7 @@ static int host_push(void *host_ctx, void *point, const struct iedd_value *value
 		v.v.s[IEDD_STRING_MAX - 1] = 0;
 	}
 	if (!v.time_ns)
-		v.time_ns = now_utc_ns();
+		v.time_ns = now_utc_ns(s->pv);
 	int rc = 0;
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = lo; i < s->n_points && s->by_point[i].point == point; i++)
@@ -367,12 +412,14 @@ static void count(struct pv *pv, struct pv_row *r, int res, const struct model_v
 	pv->st.dupd += (res & MODEL_TRG_DUPD) != 0;
 }
 
-static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, uint8_t tq)
+/* `utc_ns`: the time of a value its source left unstamped. */
+static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, uint8_t tq,
+			uint64_t utc_ns)
 {
 	struct pv_row *r = &pv->rows[ri];
 	struct model *m = pv->model;
 	uint8_t ts[8];
-	model_timestamp(v->time_ns ? v->time_ns : now_utc_ns(), tq, ts);
+	model_timestamp(v->time_ns ? v->time_ns : utc_ns, tq, ts);
 	uint16_t q = v->quality;
 	struct model_val mv;
 	bool have = v->kind != IEDD_KIND_NONE && source_to_model(r, v, &mv);
@@ -454,10 +501,11 @@ static void read_group(struct pv_src *s, struct pv_group *g)
 	}
 }
 
-void pv_scan(struct pv *pv, size_t cls)
+void pv_scan(struct pv *pv, size_t cls, uint64_t utc_ns)
 {
-	uint8_t tq = clock_time_quality();
+	uint8_t tq = clock_time_quality(pv);
 	pv->st.scans++;
+	pv->classes[cls].scans++;
 	for (size_t k = 0; k < pv->n_srcs; k++) {
 		struct pv_src *s = &pv->srcs[k];
 		if (s->blocking)
@@ -468,16 +516,63 @@ void pv_scan(struct pv *pv, size_t cls)
 				continue;
 			read_group(s, g);
 			for (size_t i = 0; i < g->n; i++)
-				apply_value(pv, g->rows[i], &g->batch[i].value, tq);
+				apply_value(pv, g->rows[i], &g->batch[i].value, tq, utc_ns);
 		}
 	}
+}
+
+/* A scan class's timer on the loop's queue (times in us): scans, then
+ * re-arms one period after the deadline it fired for, or one period after
+ * the queue's now when that has passed already (missed periods are
+ * skipped, as libevent's persistent timers did before). */
+static void on_scan_due(struct timer_queue *q, struct timer *t, void *arg)
+{
+	struct pv_class *c = arg;
+	struct pv *pv = c->pv;
+	pv_scan(pv, (size_t)(c - pv->classes), now_utc_ns(pv));
+	uint64_t period = (uint64_t)c->period_ms * 1000u;
+	uint64_t next = t->deadline + period;
+	if (next <= q->now)
+		next = q->now + period;
+	/* cannot fail: re-arming a timer just taken off the heap needs no room */
+	(void)timer_arm(q, t, next);
+}
+
+int pv_scan_arm(struct pv *pv, struct timer_queue *q, uint64_t now_us)
+{
+	pv_scan_cancel(pv);	/* armed before (on another queue, maybe): start over */
+	pv->scan_q = q;
+	for (size_t c = 0; c < pv->n_classes; c++) {
+		if (!pv->classes[c].on_loop)
+			continue;
+		if (timer_arm(q, &pv->classes[c].timer, now_us)) {
+			pv_scan_cancel(pv);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void pv_scan_cancel(struct pv *pv)
+{
+	if (!pv->scan_q)
+		return;
+	for (size_t c = 0; c < pv->n_classes; c++)
+		timer_cancel(pv->scan_q, &pv->classes[c].timer);
+	pv->scan_q = NULL;
+}
+
+uint64_t pv_class_scans(const struct pv *pv, size_t cls)
+{
+	return pv->classes[cls].scans;
 }
 
 void pv_drain(struct pv *pv)
 {
 	uint64_t cnt;
 	(void)!read(pv->wake_fd, &cnt, sizeof(cnt));
-	uint8_t tq = clock_time_quality();
+	uint8_t tq = clock_time_quality(pv);
+	uint64_t utc = now_utc_ns(pv);
 	for (size_t k = 0; k < pv->n_srcs; k++) {
 		struct pv_src *s = &pv->srcs[k];
 		/* take everything under the lock, apply outside it */
@@ -501,7 +596,7 @@ void pv_drain(struct pv *pv)
 		s->rlen -= nres;
 		pthread_mutex_unlock(&s->mu);
 		for (size_t i = 0; i < n; i++)
-			apply_value(pv, pv->drain_buf[i].row, &pv->drain_buf[i].v, tq);
+			apply_value(pv, pv->drain_buf[i].row, &pv->drain_buf[i].v, tq, utc);
 		for (size_t i = 0; i < nres; i++) {
 			if (res[i].dae)
 				pv->st.write_errors++;
@@ -551,12 +646,73 @@ static const char *dae_name(int dae)
 
 /* ---- blocking sources: one thread each ---- */
 
+/* A blocking source's group is due (its timer on the thread's queue, in
+ * ns of the pv_clock's mono_ns): reads it with the lock released, queues
+ * the values for the loop, and re-arms one period after the deadline it
+ * fired for, or one period after the read when that has passed (an
+ * overrun skips the missed periods, it does not catch up). timer_process
+ * calls it from src_thread with s->mu held. */
+static void on_group_due(struct timer_queue *q, struct timer *t, void *arg)
+{
+	struct pv_group *g = arg;
+	struct pv_src *s = g->src;
+	struct pv *pv = s->pv;
+	if (s->stop)
+		return;	/* the thread ends; its queue goes with it */
+	pthread_mutex_unlock(&s->mu);
+	read_group(s, g);
+	uint64_t utc = now_utc_ns(pv), now = now_mono_ns(pv);
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < g->n; i++) {
+		if (!g->batch[i].value.time_ns)
+			g->batch[i].value.time_ns = utc;
+		enqueue_locked(s, g->rows[i], &g->batch[i].value);
+	}
+	wake(pv);
+	uint64_t period = (uint64_t)pv->classes[g->cls].period_ms * 1000000u;
+	uint64_t next = t->deadline + period;
+	if (next <= now)
+		next = now + period;
+	/* cannot fail: re-arming a timer just taken off the heap needs no room */
+	(void)timer_arm(q, t, next);
+}
+
+/* Sleeps on s->cv (s->mu held) until `next` on the pv_clock's mono_ns,
+ * a write or pv_stop. The condition variable waits on CLOCK_MONOTONIC
+ * (pv_new), so the pv_clock's remaining time is added to that clock's
+ * now: the real clock gives the same deadline, a fake one a real wait of
+ * its remaining time. */
+static void src_wait(struct pv_src *s, uint64_t next)
+{
+	if (next == TIMER_NEVER) {
+		pthread_cond_wait(&s->cv, &s->mu);
+		return;
+	}
+	uint64_t now = now_mono_ns(s->pv);
+	if (next <= now)
+		return;
+	uint64_t at = real_ns(CLOCK_MONOTONIC) + (next - now);
+	struct timespec ts = { .tv_sec = (time_t)(at / 1000000000u),
+			       .tv_nsec = (long)(at % 1000000000u) };
+	pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+}
+
 static void *src_thread(void *arg)
 {
 	struct pv_src *s = arg;
-	uint64_t now = now_mono_ns();
-	for (size_t gi = 0; gi < s->n_groups; gi++)
-		s->groups[gi].next_due_ns = now;
+	struct pv *pv = s->pv;
+	/* every group reads at once, then on its own period */
+	timer_queue_init(&s->tq);
+	uint64_t now = now_mono_ns(pv);
+	for (size_t gi = 0; gi < s->n_groups; gi++) {
+		struct pv_group *g = &s->groups[gi];
+		timer_init(&g->due, on_group_due, g);
+		if (timer_arm(&s->tq, &g->due, now))
+			log_msg(LOG_ERR, LOGC_PV,
+				"source '%s': out of memory scheduling its scan class '%s': "
+				"it is not read (writes still go through)",
+				s->name, pv->classes[g->cls].name);
+	}
 	pthread_mutex_lock(&s->mu);
 	while (!s->stop) {
 		/* writes first: a client waits less for them than a scan would */
@@ -566,56 +722,30 @@ static void *src_thread(void *arg)
 			s->wlen--;
 			pthread_mutex_unlock(&s->mu);
 			char err[512];
-			int rc = plugin_write(s->inst, s->pv->rows[w.row].point, &w.v, err, sizeof(err));
+			int rc = plugin_write(s->inst, pv->rows[w.row].point, &w.v, err, sizeof(err));
 			int dae = rc ? dae_of_errno(rc) : 0;
 			/* rows and the map's name do not change after pv_new */
-			const struct pv_row *wr = &s->pv->rows[w.row];
+			const struct pv_row *wr = &pv->rows[w.row];
 			if (rc)
 				log_msg(LOG_WARNING, LOGC_PV,
 					"%s:%u: %s: write to source '%s' failed: %s -> %s",
-					s->pv->map_file, wr->line, wr->ref, s->name, err, dae_name(dae));
+					pv->map_file, wr->line, wr->ref, s->name, err, dae_name(dae));
 			pthread_mutex_lock(&s->mu);
 			if (w.wait) {
 				s->wr[(s->rhead + s->rlen) % PV_WQUEUE] = (struct pv_wres){ w.wait, dae };
 				s->rlen++;
-				wake(s->pv);
+				wake(pv);
 			}
 		}
-		now = now_mono_ns();
-		uint64_t next = UINT64_MAX;
-		for (size_t gi = 0; gi < s->n_groups && !s->stop; gi++) {
-			struct pv_group *g = &s->groups[gi];
-			if (g->next_due_ns <= now) {
-				pthread_mutex_unlock(&s->mu);
-				read_group(s, g);
-				uint64_t t = now_utc_ns();
-				pthread_mutex_lock(&s->mu);
-				for (size_t i = 0; i < g->n; i++) {
-					if (!g->batch[i].value.time_ns)
-						g->batch[i].value.time_ns = t;
-					enqueue_locked(s, g->rows[i], &g->batch[i].value);
-				}
-				wake(s->pv);
-				uint64_t period = (uint64_t)s->pv->classes[g->cls].period_ms * 1000000u;
-				g->next_due_ns += period;
-				now = now_mono_ns();
-				if (g->next_due_ns <= now) /* overran: skip, do not catch up */
-					g->next_due_ns = now + period;
-			}
-			if (g->next_due_ns < next)
-				next = g->next_due_ns;
-		}
+		if (s->stop)
+			break;
+		uint64_t next = timer_process(&s->tq, now_mono_ns(pv));
 		if (s->stop || s->wlen)
 			continue;
-		if (next == UINT64_MAX) {
-			pthread_cond_wait(&s->cv, &s->mu);
-		} else {
-			struct timespec ts = { .tv_sec = (time_t)(next / 1000000000u),
-					       .tv_nsec = (long)(next % 1000000000u) };
-			pthread_cond_timedwait(&s->cv, &s->mu, &ts);
-		}
+		src_wait(s, next);
 	}
 	pthread_mutex_unlock(&s->mu);
+	timer_queue_clear(&s->tq);
 	return NULL;
 }
 
@@ -671,7 +801,7 @@ static int model_to_source(const struct pv *pv, const struct pv_row *r, struct i
 	struct model_val mv;
 	memset(out, 0, sizeof(*out));
 	out->quality = IEDD_Q_GOOD;
-	out->time_ns = now_utc_ns();
+	out->time_ns = now_utc_ns(pv);
 	out->kind = r->kind;
 	if (model_load_val(pv->model, r->attr.type, r->attr.voff, &mv, out->v.s, sizeof(out->v.s)))
 		return -EINVAL;
@@ -903,7 +1033,8 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 			continue;
 		}
 		struct iedd_host host = { .host_ctx = s, .push = host_push, .log = host_log,
-					  .flags = cfg->check ? IEDD_HOST_CHECK : 0 };
+					  .flags = cfg->check ? IEDD_HOST_CHECK : 0,
+					  .mono_ns = host_mono_ns, .utc_ns = host_utc_ns };
 		if ((rc = plugin_open(p, sc->params, sc->n_params, &host, &s->inst, perr, sizeof(perr))))
 			return pv_fail(err, errlen, rc, "%ssource '%s': %s", at, sc->name, perr);
 		log_msg(LOG_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
@@ -918,6 +1049,10 @@ static int make_classes(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 	pv->classes = calloc(cfg->n_scans + 1, sizeof(*pv->classes));
 	if (!pv->classes)
 		return pv_fail(err, errlen, -ENOMEM, "out of memory");
+	for (size_t k = 0; k <= cfg->n_scans; k++) {
+		pv->classes[k].pv = pv;
+		timer_init(&pv->classes[k].timer, on_scan_due, &pv->classes[k]);
+	}
 	snprintf(pv->classes[0].name, sizeof(pv->classes[0].name), "default");
 	pv->classes[0].period_ms = cfg->default_period_ms ? cfg->default_period_ms : 1000;
 	pv->n_classes = 1;
@@ -1066,6 +1201,7 @@ static int build_groups(struct pv *pv, char *err, size_t errlen)
 			if (!gn)
 				continue;
 			struct pv_group *g = &s->groups[s->n_groups++];
+			g->src = s;
 			g->cls = (uint32_t)c;
 			g->rows = calloc(gn, sizeof(*g->rows));
 			g->batch = calloc(gn, sizeof(*g->batch));
@@ -1136,6 +1272,11 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 	if (!pv)
 		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	pv->model = m;
+	pv->clock = cfg->clock ? *cfg->clock : pv_real_clock;
+	if (!pv->clock.mono_ns)
+		pv->clock.mono_ns = real_mono_ns;
+	if (!pv->clock.utc_ns)
+		pv->clock.utc_ns = real_utc_ns;
 	pv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	int rc;
 	if (pv->wake_fd < 0) {
@@ -1215,6 +1356,7 @@ void pv_free(struct pv *pv)
 	if (!pv)
 		return;
 	pv_stop(pv);
+	pv_scan_cancel(pv);
 	if (pv->hooks_installed)
 		model_set_write_hooks(pv->model, NULL);
 	for (size_t k = 0; k < pv->n_srcs; k++) {

@@ -99,6 +99,15 @@ struct iedd_host {
 	 * older than this field refuses at load (unknown flag), so such a
 	 * plugin never meets a host struct without it. */
 	uint32_t flags;
+	/* iedd's clocks, the ones its scan schedule and timestamps use (a test
+	 * runs iedd on a fake one): nanoseconds of a monotonic clock, and UTC
+	 * nanoseconds since 1970 (the iedd_value.time_ns scale). Thread-safe.
+	 * Appended to ABI 1 as flags was: a plugin reads them only when its
+	 * descriptor sets IEDD_SOURCE_HOST_CLOCK, which an iedd older than
+	 * these fields refuses at load (unknown flag). iedd sets both; a
+	 * plugin still treats NULL as "read your own clock". */
+	uint64_t (*mono_ns)(void *host_ctx);
+	uint64_t (*utc_ns)(void *host_ctx);
 };
 
 /* iedd --check: open() only checks the parameters and resolve() only
@@ -119,6 +128,10 @@ struct iedd_param {
  * before the flag existed) is not opened by --check, which says so and
  * leaves its parameters and addresses unchecked. */
 #define IEDD_SOURCE_CHECK 0x02
+/* The plugin reads time through host->mono_ns and host->utc_ns (a
+ * simulator whose values are functions of time, a source that stamps its
+ * values): its time is then iedd's. */
+#define IEDD_SOURCE_HOST_CLOCK 0x04
 
 struct iedd_source {
 	uint32_t abi_version;	/* IEDD_SOURCE_ABI_VERSION */
