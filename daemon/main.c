@@ -3,6 +3,7 @@
 #include <event2/event.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -440,6 +441,21 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
 }
 
+/* SIGTERM, SIGINT and SIGHUP are blocked from before the source threads
+ * start until serve() has its handlers on the loop: a stop that arrives
+ * while iedd starts is held and then handled like any other (a clean exit
+ * 0), never the default action, and the threads, which inherit the mask,
+ * never take these signals. */
+static void stop_signals(int how)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(how, &set, NULL);
+}
+
 /* Serves until SIGTERM or SIGINT (then 0) on the server's loop. */
 static int serve(struct server *srv)
 {
@@ -456,6 +472,7 @@ static int serve(struct server *srv)
 			r = -ENOMEM;
 		}
 	signal(SIGPIPE, SIG_IGN);
+	stop_signals(SIG_UNBLOCK);
 	if (!r)
 		r = server_run(srv);
 	for (size_t i = 0; i < 3; i++)
@@ -676,6 +693,8 @@ int main(int argc, char **argv)
 	}
 	struct pv *pv = NULL;
 	po.check = check;
+	if (!check)
+		stop_signals(SIG_BLOCK);	/* until serve() handles them */
 	if ((r = start_pv(&cfg, model, &po, &pv))) {
 		model_free(model);
 		return 1;
