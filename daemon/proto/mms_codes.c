@@ -34,6 +34,8 @@ NAMES_OF(cancel_names, MMS_CANCEL_TABLE);
 NAMES_OF(file_names, MMS_FILE_TABLE);
 NAMES_OF(reject_names, MMS_REJECT_TABLE);
 NAMES_OF(reject_request_names, MMS_REJECT_REQUEST_TABLE);
+NAMES_OF(reject_response_names, MMS_REJECT_RESPONSE_TABLE);
+NAMES_OF(reject_error_names, MMS_REJECT_ERROR_TABLE);
 NAMES_OF(reject_pdu_names, MMS_REJECT_PDU_TABLE);
 NAMES_OF(fc_names, MMS_FC_TABLE);
 NAMES_OF(addcause_names, IEC_ADDCAUSE_TABLE);
@@ -83,6 +85,10 @@ const char *mms_reject_code_str(int type, int code)
 	switch (type) {
 	case MMS_REJ_CONFIRMED_REQUEST:
 		return code_name(&reject_request_names, code);
+	case MMS_REJ_CONFIRMED_RESPONSE:
+		return code_name(&reject_response_names, code);
+	case MMS_REJ_CONFIRMED_ERROR:
+		return code_name(&reject_error_names, code);
 	case MMS_REJ_PDU_ERROR:
 		return code_name(&reject_pdu_names, code);
 	default:

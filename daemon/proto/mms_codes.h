@@ -158,7 +158,7 @@ const char *mms_error_class_str(int error_class);
 const char *mms_error_code_str(int error_class, int code);
 
 /* ---- RejectPDU rejectReason (ISO 9506-2 §7.6): the choice, then a code
- * within it; named here are the codes of the two choices servers send ---- */
+ * within it; named here are the codes of the choices iedd sends ---- */
 #define MMS_REJECT_TABLE(X)                                                     \
 	X(MMS_REJ_CONFIRMED_REQUEST, 1, "confirmed-requestPDU")                 \
 	X(MMS_REJ_CONFIRMED_RESPONSE, 2, "confirmed-responsePDU")               \
@@ -181,12 +181,28 @@ const char *mms_error_code_str(int error_class, int code);
 	X(MMS_REJ_REQ_MAX_SERV_OUTSTANDING_EXCEEDED, 6, "max-serv-outstanding-exceeded") \
 	X(MMS_REJ_REQ_MAX_RECURSION_EXCEEDED, 8, "max-recursion-exceeded")      \
 	X(MMS_REJ_REQ_VALUE_OUT_OF_RANGE, 9, "value-out-of-range")
+/* the codes of confirmed-responsePDU and of confirmed-errorPDU */
+#define MMS_REJECT_RESPONSE_TABLE(X)                                            \
+	X(MMS_REJ_RESP_OTHER, 0, "other")                                       \
+	X(MMS_REJ_RESP_UNRECOGNIZED_SERVICE, 1, "unrecognized-service")         \
+	X(MMS_REJ_RESP_INVALID_INVOKE_ID, 2, "invalid-invokeID")                \
+	X(MMS_REJ_RESP_INVALID_RESULT, 3, "invalid-result")                     \
+	X(MMS_REJ_RESP_MAX_RECURSION_EXCEEDED, 5, "max-recursion-exceeded")     \
+	X(MMS_REJ_RESP_VALUE_OUT_OF_RANGE, 6, "value-out-of-range")
+#define MMS_REJECT_ERROR_TABLE(X)                                               \
+	X(MMS_REJ_ERR_OTHER, 0, "other")                                        \
+	X(MMS_REJ_ERR_UNRECOGNIZED_SERVICE, 1, "unrecognized-service")          \
+	X(MMS_REJ_ERR_INVALID_INVOKE_ID, 2, "invalid-invokeID")                 \
+	X(MMS_REJ_ERR_INVALID_SERVICE_ERROR, 3, "invalid-serviceError")         \
+	X(MMS_REJ_ERR_VALUE_OUT_OF_RANGE, 4, "value-out-of-range")
 #define MMS_REJECT_PDU_TABLE(X)                                                 \
 	X(MMS_REJ_PDU_UNKNOWN_TYPE, 0, "unknown-pdu-type")                      \
 	X(MMS_REJ_PDU_INVALID, 1, "invalid-pdu")                                \
 	X(MMS_REJ_PDU_ILLEGAL_ACSE_MAPPING, 2, "illegal-acse-mapping")
 enum mms_reject_type { MMS_REJECT_TABLE(MMS_CODE_ENUM_) };
 enum mms_reject_request_code { MMS_REJECT_REQUEST_TABLE(MMS_CODE_ENUM_) };
+enum mms_reject_response_code { MMS_REJECT_RESPONSE_TABLE(MMS_CODE_ENUM_) };
+enum mms_reject_error_code { MMS_REJECT_ERROR_TABLE(MMS_CODE_ENUM_) };
 enum mms_reject_pdu_code { MMS_REJECT_PDU_TABLE(MMS_CODE_ENUM_) };
 /* "confirmed-requestPDU"; NULL when undefined. */
 const char *mms_reject_str(int type);

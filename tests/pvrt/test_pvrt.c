@@ -559,7 +559,7 @@ static Suite *pvrt_suite(void)
 
 int main(void)
 {
-	log_init(LOG_ERR, false);
+	log_init(LOGL_ERR, false);
 	SRunner *sr = srunner_create(pvrt_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
