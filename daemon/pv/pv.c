@@ -16,6 +16,7 @@
 #include "deadband.h"
 #include "log.h"
 #include "mms_codes.h"
+#include "objref.h"
 #include "plugin.h"
 #include "update.h"
 
@@ -1082,6 +1083,15 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 		    struct pv_row *r, char *err, size_t errlen)
 {
 	const char *f = map->file;
+	/* the reference's syntax first, so that a malformed one is said to be
+	 * malformed (objref.h: the rules iedc applies too) */
+	struct objref oref;
+	struct proto_err rerr = { 0 };
+	if (objref_parse(mr->ref, &oref, &rerr))
+		return pv_fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: reference '%s': %s (an object reference is "
+			    "LD/LN.DO.DA[FC])",
+			    f, mr->line, mr->col[MAP_COL_REF], mr->ref, rerr.reason);
 	int rc = model_attr_bind(pv->model, mr->ref, &r->attr);
 	if (rc == -ENOENT || (rc && rc != -EINVAL))
 		return pv_fail(err, errlen, -EINVAL,
