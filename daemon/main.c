@@ -383,7 +383,7 @@ static void raise_nofile(unsigned want)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < need)
-		log_msg(LOG_WARNING, LOGC_MAIN,
+		log_msg(LOGL_WARNING, LOGC_MAIN,
 			"open-file limit is %llu, so at most about %llu of the %u configured "
 			"associations can be held; raise it (LimitNOFILE= in the unit, or ulimit -Hn)",
 			(unsigned long long)rl.rlim_cur,
@@ -437,7 +437,7 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	/* Nothing reloadable exists yet (the map, sources and client allowlist
 	 * come with later features); a SIGHUP must not kill the daemon. */
-	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
 }
 
 /* Serves until SIGTERM or SIGINT (then 0) on the server's loop. */
@@ -452,7 +452,7 @@ static int serve(struct server *srv)
 	int r = 0;
 	for (size_t i = 0; i < 3; i++)
 		if (!sig[i] || event_add(sig[i], NULL)) {
-			log_msg(LOG_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
+			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
 			r = -ENOMEM;
 		}
 	signal(SIGPIPE, SIG_IGN);
