@@ -389,7 +389,7 @@ static void item_answered(void *ctx, int dae)
 {
 	struct acsi_write_item *it = ctx;
 	struct acsi_write_job *job = it->job;
-	it->code = dae ? dae : -1;
+	it->code = dae ? dae : MMS_DAE_SUCCESS;
 	if (--job->outstanding == 0 && job->done)
 		job->done(job->ctx, job);
 }
@@ -450,7 +450,7 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 			job->outstanding++;
 			continue;
 		}
-		it->code = code ? code : -1;
+		it->code = code ? code : MMS_DAE_SUCCESS;
 	}
 	if (!job->outstanding) {
 		acsi_write_job_encode(job, resp);

@@ -37,7 +37,7 @@ struct acsi_write_job {
 	struct acsi_write_item {
 		struct acsi_write_job *job;
 		struct model_write_wait *wait;	/* the model's, while the source has not answered */
-		int code;		/* DataAccessError, or -1 success */
+		int code;		/* DataAccessError, or MMS_DAE_SUCCESS */
 	} items[];
 };
 

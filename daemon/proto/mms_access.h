@@ -117,7 +117,7 @@ struct mms_write_req {
 };
 int mms_write_req_decode(const uint8_t *body, size_t len, struct mms_write_req *out,
 			 struct proto_err *err);
-/* Write response: begin, then per item mms_write_result(code or -1 = success), end. */
+/* Write response: begin, then per item mms_write_result(code, or MMS_DAE_SUCCESS), end. */
 void mms_write_resp_begin(struct buf *b, uint32_t invoke_id, struct mms_marks *m);
 void mms_write_result(struct buf *b, int data_access_error);
 void mms_write_resp_end(struct buf *b, struct mms_marks *m);

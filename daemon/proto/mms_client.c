@@ -284,7 +284,7 @@ int mms_client_read_next(struct mms_read_resp *rr, struct mms_access_result *out
 	    t.tag == 8)
 		return proto_fail(err, L, "AccessResult with tag %u is neither failure nor Data",
 				  t.tag);
-	out->failure = -1;
+	out->failure = MMS_DAE_SUCCESS;
 	out->data = t.start;
 	out->len = (size_t)(t.val + t.len - t.start);
 	return 1;
@@ -308,7 +308,7 @@ int mms_client_write_decode(const uint8_t *body, size_t len, int *results, size_
 				return proto_relayer(err, L, r);
 			results[(*n)++] = (int)v;
 		} else if (ber_is(&t, CTX, 1) && t.len == 0) {
-			results[(*n)++] = -1;
+			results[(*n)++] = MMS_DAE_SUCCESS;
 		} else {
 			return proto_fail(err, L, "Write result with tag %u", t.tag);
 		}

@@ -83,7 +83,7 @@ struct mms_read_resp {
 	uint32_t count;
 };
 struct mms_access_result {
-	int failure;		/* -1 = success, else the DataAccessError */
+	int failure;		/* MMS_DAE_SUCCESS (-1), else the DataAccessError */
 	const uint8_t *data;	/* success: the whole Data TLV (into the input) */
 	size_t len;
 };
@@ -93,7 +93,7 @@ int mms_client_read_decode(const uint8_t *body, size_t len, struct mms_read_resp
 int mms_client_read_next(struct mms_read_resp *r, struct mms_access_result *out,
 			 struct proto_err *err);
 
-/* Write response into results[0..max): -1 success, else the DataAccessError;
+/* Write response into results[0..max): MMS_DAE_SUCCESS (-1), else the DataAccessError;
  * *n = number of results. More than `max` results is an error. */
 int mms_client_write_decode(const uint8_t *body, size_t len, int *results, size_t max,
 			    size_t *n, struct proto_err *err);

@@ -42,6 +42,10 @@
 enum mms_dae { MMS_DAE_TABLE(MMS_CODE_ENUM_) MMS_DAE_COUNT };
 /* "object-non-existent"; NULL outside 0..11. */
 const char *mms_dae_str(int code);
+/* Success in a list whose items are a DataAccessError or success (Write
+ * results, Read's AccessResults as iedd's structs hold them): negative, so
+ * outside the table. */
+#define MMS_DAE_SUCCESS (-1)
 
 /* ---- ServiceError (ISO 9506-2 §7.5.2): errorClass, then a code whose
  * meaning depends on the class ---- */

@@ -115,8 +115,8 @@ int objref_parse(const char *ref, struct objref *out, struct proto_err *err)
 			return ref_fail(err, "the functional constraint goes last, as in LD/LN.DO.DA[ST]");
 		out->fc = mms_fc_parse(br + 1, 2);
 		if (out->fc == FC_NONE)
-			return ref_fail(err, "[%.2s] is not a functional constraint (ST, MX, CO, CF, DC, SP, SV, SG, SE, SR, OR, BL, EX, SC, ...)",
-					br + 1);
+			return ref_fail(err, "[%.2s] is not a functional constraint (ST, MX, CO, CF, "
+					"DC, SP, SV, SG, SE, SR, OR, BL, EX, SC, ...)", br + 1);
 		body = (size_t)(br - p);
 	}
 	if (!body)
