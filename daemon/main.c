@@ -142,7 +142,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		return 0;
 	if (!cfg->simulate && sample_map && cfg->scl_file[0]) {
 		/* the embedded sample map belongs to the embedded sample model */
-		log_msg(LOG_INFO, LOGC_PV, "--scl without a map: no process variables");
+		log_msg(LOGL_INFO, LOGC_PV, "--scl without a map: no process variables");
 		return 0;
 	}
 	plugin_dir(po->plugin_dir, dir, sizeof(dir));
@@ -154,7 +154,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		/* only a map the user named: the embedded default's sample map
 		 * is not news to anyone */
 		if (cfg->map_file[0] && !sample_map)
-			log_msg(LOG_NOTICE, LOGC_PV, "simulating: the map %s is not used",
+			log_msg(LOGL_NOTICE, LOGC_PV, "simulating: the map %s is not used",
 				cfg->map_file);
 		static struct iedd_param speed;
 		srcs[n_srcs] = (struct pv_source_cfg){ .name = "sim", .plugin = "sim" };
@@ -222,7 +222,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		fprintf(stderr, "iedd: %s\n", err);
 		return r;
 	}
-	log_msg(LOG_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s", pv_n_rows(*out),
+	log_msg(LOGL_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s", pv_n_rows(*out),
 		n_srcs, cfg->simulate ? " (simulating)" : "");
 	return 0;
 }
@@ -244,12 +244,12 @@ static int report_findings(const struct model *m, bool strict)
 	}
 	if (!n)
 		return 0;
-	log_msg(LOG_NOTICE, LOGC_MODEL, "loaded with %u warning%s; run iedd --check for details", n,
+	log_msg(LOGL_NOTICE, LOGC_MODEL, "loaded with %u warning%s; run iedd --check for details", n,
 		n == 1 ? "" : "s");
 	for (uint32_t i = 0; i < n && i < LOGGED_FINDINGS; i++)
-		log_msg(LOG_WARNING, LOGC_MODEL, "%s", model_warning(m, i));
+		log_msg(LOGL_WARNING, LOGC_MODEL, "%s", model_warning(m, i));
 	if (n > LOGGED_FINDINGS)
-		log_msg(LOG_WARNING, LOGC_MODEL, "%u more warnings not logged (iedd --check lists"
+		log_msg(LOGL_WARNING, LOGC_MODEL, "%u more warnings not logged (iedd --check lists"
 			" them all)", n - LOGGED_FINDINGS);
 	return 0;
 }
@@ -384,7 +384,7 @@ static void raise_nofile(unsigned want)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < need)
-		log_msg(LOG_WARNING, LOGC_MAIN,
+		log_msg(LOGL_WARNING, LOGC_MAIN,
 			"open-file limit is %llu, so at most about %llu of the %u configured "
 			"associations can be held; raise it (LimitNOFILE= in the unit, or ulimit -Hn)",
 			(unsigned long long)rl.rlim_cur,
@@ -438,7 +438,7 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	/* Nothing reloadable exists yet (the map, sources and client allowlist
 	 * come with later features); a SIGHUP must not kill the daemon. */
-	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
 }
 
 /* SIGTERM, SIGINT and SIGHUP are blocked from before the source threads
@@ -468,7 +468,7 @@ static int serve(struct server *srv)
 	int r = 0;
 	for (size_t i = 0; i < 3; i++)
 		if (!sig[i] || event_add(sig[i], NULL)) {
-			log_msg(LOG_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
+			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
 			r = -ENOMEM;
 		}
 	signal(SIGPIPE, SIG_IGN);
@@ -621,7 +621,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedd: --json goes with --check (iedd --scl FILE --check --json)\n");
 		return 2;
 	}
-	log_init(verbose >= 2 || trace ? LOG_DEBUG : verbose ? LOG_INFO : LOG_NOTICE, trace);
+	log_init(verbose >= 2 || trace ? LOGL_DEBUG : verbose ? LOGL_INFO : LOGL_NOTICE, trace);
 
 	static struct iedd_config cfg;
 	char err[1024];
@@ -718,9 +718,9 @@ int main(int argc, char **argv)
 		model_free(model);
 		return 0;
 	}
-	log_msg(LOG_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
 		cfg.source);
-	log_msg(LOG_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
+	log_msg(LOGL_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
 			model->ied_name, model->scl_file, model->n_ld);
 	static struct server_cfg scfg;
 	server_cfg_of(&cfg, trace, &scfg);
@@ -736,6 +736,6 @@ int main(int argc, char **argv)
 	server_free(srv);
 	pv_free(pv);
 	model_free(model);
-	log_msg(LOG_NOTICE, LOGC_MAIN, "stopped");
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "stopped");
 	return r ? 1 : 0;
 }

@@ -17,35 +17,18 @@
 #include <time.h>
 
 #include "model_priv.h"
-
-/* MMS DataAccessError (ISO 9506-2 §7.5.2). */
-#define DAE_TEMPORARILY_UNAVAILABLE 2
-#define DAE_TYPE_INCONSISTENT 7
-#define DAE_OBJECT_VALUE_INVALID 11
+#include "objref.h"
 
 /* ---- functional constraints and basic types ---- */
 
-static const char *const fc_names[FC_COUNT] = {
-	[FC_NONE] = NULL, [FC_ST] = "ST", [FC_MX] = "MX", [FC_SP] = "SP", [FC_SV] = "SV",
-	[FC_CF] = "CF",	  [FC_DC] = "DC", [FC_SG] = "SG", [FC_SE] = "SE", [FC_SR] = "SR",
-	[FC_OR] = "OR",	  [FC_BL] = "BL", [FC_EX] = "EX", [FC_CO] = "CO", [FC_US] = "US",
-	[FC_MS] = "MS",	  [FC_RP] = "RP", [FC_BR] = "BR", [FC_LG] = "LG", [FC_GO] = "GO",
-	[FC_GS] = "GS",	  [FC_SC] = "SC",
-};
-
 const char *model_fc_name(uint8_t fc)
 {
-	return fc < FC_COUNT ? fc_names[fc] : NULL;
+	return mms_fc_name(fc);
 }
 
 uint8_t model_fc_parse(const char *s, size_t len)
 {
-	if (len != 2)
-		return FC_NONE;
-	for (uint8_t i = 1; i < FC_COUNT; i++)
-		if (fc_names[i][0] == s[0] && fc_names[i][1] == s[1])
-			return i;
-	return FC_NONE;
+	return mms_fc_parse(s, len);
 }
 
 /* model.h: MODEL_FCW_*. IEC 61850-7-2 Table 18 and §6.2.1; 8-1 §8.2. */
@@ -423,53 +406,34 @@ int model_resolve_mms(const struct model *m, const char *domain, const char *ite
 
 int model_resolve_ref(const struct model *m, const char *ref, struct mref *out)
 {
-	const char *slash = strchr(ref, '/');
-	char ldname[65];
+	struct objref r;
 
-	if (!slash || slash == ref || (size_t)(slash - ref) >= sizeof(ldname))
+	if (objref_parse(ref, &r, NULL))
 		return -EINVAL;
-	memcpy(ldname, ref, (size_t)(slash - ref));
-	ldname[slash - ref] = '\0';
-	const struct mld *ld = model_find_ld(m, ldname);
+	const struct mld *ld = model_find_ld(m, r.ld);
 	if (!ld)
-		ld = model_find_ld_inst(m, ldname);
+		ld = model_find_ld_inst(m, r.ld);
 	if (!ld)
 		return -ENOENT;
-	const char *rest = slash + 1;
-	if (strchr(rest, '$'))
-		return resolve_item(ld, rest, out);
+	if (r.form == OBJREF_MMS)
+		return resolve_item(ld, r.item, out);
 
 	/* "LN.DO.DA[FC]" */
-	size_t rlen = strlen(rest);
-	uint8_t fc = FC_NONE;
-	const char *br = strchr(rest, '[');
-	if (br) {
-		if (rlen < 4 || rest[rlen - 1] != ']' || (size_t)(rest + rlen - br) != 4)
-			return -EINVAL;
-		fc = model_fc_parse(br + 1, 2);
-		if (fc == FC_NONE)
-			return -EINVAL;
-		rlen = (size_t)(br - rest);
-	}
-	const char *dot = memchr(rest, '.', rlen);
-	size_t lnlen = dot ? (size_t)(dot - rest) : rlen;
-	const struct mln *ln = model_find_ln(ld, rest, lnlen);
+	const struct mln *ln = model_find_ln(ld, r.ln, strlen(r.ln));
 	if (!ln)
 		return -ENOENT;
 	*out = (struct mref){ .ld = ld, .ln = ln, .type = ln->type, .voff = ln->vbase };
-	const char *path = dot ? dot + 1 : rest + rlen;
-	size_t plen = (size_t)(rest + rlen - path);
-	if (dot && !plen)
-		return -EINVAL;
-	if (fc != FC_NONE) {
-		const struct mcomp *fcc = mtype_find(ln->type, model_fc_name(fc), 2);
+	const char *path = r.path;
+	size_t plen = strlen(path);
+	if (r.fc != FC_NONE) {
+		const struct mcomp *fcc = mtype_find(ln->type, model_fc_name(r.fc), 2);
 		if (!fcc)
 			return -ENOENT;
 		struct mwalk w;
-		int r = mtype_walk(fcc->type, path, plen, '.', -1, &w);
-		if (r)
-			return r;
-		out->fc = fc;
+		int e = mtype_walk(fcc->type, path, plen, '.', -1, &w);
+		if (e)
+			return e;
+		out->fc = r.fc;
 		out->type = w.type;
 		out->voff += fcc->off + w.off;
 		return 0;
@@ -481,10 +445,10 @@ int model_resolve_ref(const struct model *m, const char *ref, struct mref *out)
 	for (uint32_t i = 0; i < ln->type->n; i++) {
 		const struct mcomp *fcc = &ln->type->comp[i];
 		struct mwalk w;
-		int r = mtype_walk(fcc->type, path, plen, '.', -1, &w);
-		if (r == -EINVAL)
-			return r;
-		if (r)
+		int e = mtype_walk(fcc->type, path, plen, '.', -1, &w);
+		if (e == -EINVAL)
+			return e;
+		if (e)
 			continue;
 		if (found++)
 			return -EINVAL;	/* ambiguous: name the FC */
@@ -649,33 +613,33 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 	struct ber_tlv e;
 
 	if (depth > MODEL_MAX_DEPTH + 4)
-		return DAE_OBJECT_VALUE_INVALID;
+		return MMS_DAE_OBJECT_VALUE_INVALID;
 	switch (t->btype) {
 	case MB_STRUCT:
 	case MB_ARRAY: {
 		bool st = t->btype == MB_STRUCT;
 		uint32_t n = st ? t->n : t->count;
 		if (!ber_is(tlv, CC, st ? 2 : 1))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (ber_enter(parent, tlv, &c, NULL))
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		for (uint32_t i = 0; i < n; i++) {
 			if (ber_next(&c, &e, NULL))
-				return DAE_TYPE_INCONSISTENT;	/* too few, or broken */
+				return MMS_DAE_TYPE_INCONSISTENT;	/* too few, or broken */
 			const struct mtype *ct = st ? t->comp[i].type : t->elem;
 			uint32_t off = st ? t->comp[i].off : i * t->elem->size;
 			int r = decode(v + off, ct, &c, &e, depth + 1);
 			if (r)
 				return r;
 		}
-		return ber_cur_done(&c) ? 0 : DAE_TYPE_INCONSISTENT;
+		return ber_cur_done(&c) ? 0 : MMS_DAE_TYPE_INCONSISTENT;
 	}
 	case MB_BOOLEAN: {
 		bool x;
 		if (!ber_is(tlv, C, 3))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (ber_get_bool(tlv, &x, NULL))
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		v[0] = x;
 		return 0;
 	}
@@ -683,14 +647,14 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 	case MB_ENUM: {
 		int64_t min, max, x;
 		if (!ber_is(tlv, C, 5))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		model_int_range(t->btype, &min, &max);
 		if (ber_get_int_range(tlv, min, max, &x, NULL))
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		if (t->btype == MB_ENUM) {
 			int32_t e32 = (int32_t)x;
 			if (t->enm && !enum_name(t->enm, e32))
-				return DAE_OBJECT_VALUE_INVALID;
+				return MMS_DAE_OBJECT_VALUE_INVALID;
 			memcpy(v, &e32, 4);
 		} else {
 			memcpy(v, &x, 8);
@@ -700,9 +664,9 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 	case MB_INT8U: case MB_INT16U: case MB_INT24U: case MB_INT32U: {
 		uint64_t x;
 		if (!ber_is(tlv, C, 6))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (ber_get_uint64(tlv, &x, NULL) || x > model_uint_max(t->btype))
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		memcpy(v, &x, 8);
 		return 0;
 	}
@@ -710,14 +674,14 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 		double d;
 		bool dbl;
 		if (!ber_is(tlv, C, 7))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (ber_get_float(tlv, &d, &dbl, NULL))
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		if (t->btype == MB_FLOAT32) {
 			/* A FLOAT32 takes the single format only (its typedesc
 			 * says format-width 32). */
 			if (dbl)
-				return DAE_TYPE_INCONSISTENT;
+				return MMS_DAE_TYPE_INCONSISTENT;
 			float f = (float)d;
 			memcpy(v, &f, 4);
 		} else {
@@ -730,18 +694,18 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 		size_t nbits, want = t->btype == MB_QUALITY ? 13 :
 				     t->btype == MB_BITSTRING ? t->max_len : 2;
 		if (!ber_is(tlv, C, 4))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (want > 64)
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (ber_get_bitstring(tlv, bits, (want + 7) / 8, &nbits, NULL))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		/* A fixed-size bit string (8-1: positive size) is of its size
 		 * or of another type; Quality and Check are varying (up to 13,
 		 * up to 2 bits; 8-1 §8.2): bits not conveyed are 0, and no
 		 * bits at all is not a value (UCA TISSUE 1361). */
 		bool varying = t->btype == MB_QUALITY || t->btype == MB_CHECK;
 		if (varying ? nbits < 1 || nbits > want : nbits != want)
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		for (size_t k = nbits; k < want; k++)	/* bits not conveyed are 0 */
 			bits[k / 8] &= (uint8_t)~(0x80 >> (k % 8));
 		if (t->btype == MB_QUALITY) {
@@ -757,38 +721,38 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 	}
 	case MB_TIMESTAMP:
 		if (!ber_is(tlv, C, 17))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (tlv->len != 8)
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		memcpy(v, tlv->val, 8);
 		return 0;
 	case MB_ENTRYTIME:
 		if (!ber_is(tlv, C, 12))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (tlv->len != 6)
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		memcpy(v, tlv->val, 6);
 		return 0;
 	case MB_VISSTRING: case MB_UNICODE: {
 		bool vis = t->btype == MB_VISSTRING;
 		if (!ber_is(tlv, C, vis ? 10 : 16))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (tlv->len > t->max_len)
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		for (size_t i = 0; vis && i < tlv->len; i++)
 			if (tlv->val[i] < 0x20 || tlv->val[i] > 0x7E)
-				return DAE_OBJECT_VALUE_INVALID;
+				return MMS_DAE_OBJECT_VALUE_INVALID;
 		if (!vis && (memchr(tlv->val, 0, tlv->len) || !utf8_ok(tlv->val, tlv->len)))
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		memcpy(v, tlv->val, tlv->len);
 		memset(v + tlv->len, 0, t->max_len + 1 - tlv->len);
 		return 0;
 	}
 	case MB_OCTET: {
 		if (!ber_is(tlv, C, 9))
-			return DAE_TYPE_INCONSISTENT;
+			return MMS_DAE_TYPE_INCONSISTENT;
 		if (tlv->len > t->max_len || ((t->flags & MTYPE_FIXED) && tlv->len != t->max_len))
-			return DAE_OBJECT_VALUE_INVALID;
+			return MMS_DAE_OBJECT_VALUE_INVALID;
 		uint16_t n = (uint16_t)tlv->len;
 		memcpy(v, &n, 2);
 		memcpy(v + 2, tlv->val, n);
@@ -796,7 +760,7 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 		return 0;
 	}
 	default:
-		return DAE_TYPE_INCONSISTENT;
+		return MMS_DAE_TYPE_INCONSISTENT;
 	}
 }
 
@@ -806,7 +770,7 @@ int model_decode_data(struct model *m, const struct mtype *t, uint32_t voff,
 	uint8_t small[512], *tmp = small;
 
 	if (t->size > sizeof(small) && !(tmp = malloc(t->size)))
-		return DAE_TEMPORARILY_UNAVAILABLE;
+		return MMS_DAE_TEMPORARILY_UNAVAILABLE;
 	memcpy(tmp, m->values + voff, t->size);
 	int r = decode(tmp, t, parent, tlv, 0);
 	if (!r)

@@ -19,14 +19,12 @@
 
 #include "ber.h"
 #include "buf.h"
+/* The FCs (FC_*) and the DataAccessError codes (MMS_DAE_*) this interface
+ * speaks in: defined once, in proto (model depends on proto). */
+#include "mms_codes.h"
 
-/* Functional constraints (IEC 61850-7-2 Table 18; MMS names per 8-1). */
-enum model_fc {
-	FC_NONE = 0, FC_ST, FC_MX, FC_SP, FC_SV, FC_CF, FC_DC, FC_SG, FC_SE, FC_SR, FC_OR,
-	FC_BL, FC_EX, FC_CO, FC_US, FC_MS, FC_RP, FC_BR, FC_LG, FC_GO, FC_GS, FC_SC,
-	FC_COUNT
-};
-/* "ST", "MX", ...; NULL for FC_NONE. */
+/* mms_fc_name and mms_fc_parse (mms_codes.h), under the model's prefix:
+ * "ST", "MX", ...; NULL for FC_NONE. */
 const char *model_fc_name(uint8_t fc);
 /* FC_* for a two-letter name, FC_NONE if unknown. */
 uint8_t model_fc_parse(const char *s, size_t len);
@@ -249,7 +247,10 @@ const struct mln *model_find_ln(const struct mld *ld, const char *name, size_t l
 int model_resolve_mms(const struct model *m, const char *domain, const char *item,
 		      struct mref *out);
 /* Resolves an object reference "LD/LN.DO.DA[FC]" (or "LD/LN$FC$DO$DA"),
- * LD given by inst or domain name. Returns 0, -ENOENT, or -EINVAL. */
+ * LD given by inst or domain name. The syntax is objref_parse's (objref.h,
+ * the client's too). Returns 0; -EINVAL for a reference that breaks those
+ * rules, or whose attribute without [FC] several FCs have; -ENOENT for a
+ * well-formed one that names nothing here. */
 int model_resolve_ref(const struct model *m, const char *ref, struct mref *out);
 /* Component `name` of a struct type, or NULL. */
 const struct mcomp *mtype_find(const struct mtype *t, const char *name, size_t len);
@@ -263,7 +264,7 @@ void model_encode_data(const struct model *m, const struct mtype *t, uint32_t vo
 		       struct buf *b);
 /* Decodes MMS Data `tlv` against type `t` and, if everything fits, stores
  * it at `voff`. Returns 0 or an MMS DataAccessError code (ISO 9506-2):
- * 7 type-inconsistent, 11 object-value-invalid. Nothing is stored unless the
+ * MMS_DAE_TYPE_INCONSISTENT, MMS_DAE_OBJECT_VALUE_INVALID. Nothing is stored unless the
  * whole value is valid. */
 int model_decode_data(struct model *m, const struct mtype *t, uint32_t voff,
 		      const struct ber_cur *parent, const struct ber_tlv *tlv);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "objref.h"
+
 #define L "mms"
 #define CTX BER_CONTEXT
 #define CTXC (BER_CONTEXT | BER_CONSTRUCTED)
@@ -148,83 +150,21 @@ int mms_client_check(const struct mms_pdu *p, uint32_t invoke_id, uint32_t servi
 	return 0;
 }
 
-/* Names of the values of an INTEGER, by value. */
-struct names {
-	const char *const *v;
-	size_t n;
-};
-#define NAMES(...) { (const char *const[]){ __VA_ARGS__ }, \
-		     sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *) }
-
-static const char *name_of(const struct names *t, int code)
-{
-	return code >= 0 && (size_t)code < t->n ? t->v[code] : NULL;
-}
-
-/* ServiceError errorClass choices and their codes (ISO 9506-2 §7.5.2). */
-static const struct names class_names = NAMES(
-	"vmd-state", "application-reference", "definition", "resource", "service",
-	"service-preempt", "time-resolution", "access", "initiate", "conclude", "cancel", "file",
-	"others");
-static const struct names class_codes[] = {
-	NAMES("other", "vmd-state-conflict", "vmd-operational-problem", "domain-transfer-problem",
-	      "state-machine-id-invalid"),
-	NAMES("other", "application-unreachable", "connection-lost",
-	      "application-reference-invalid", "context-unsupported"),
-	NAMES("other", "object-undefined", "invalid-address", "type-unsupported",
-	      "type-inconsistent", "object-exists", "object-attribute-inconsistent"),
-	NAMES("other", "memory-unavailable", "processor-resource-unavailable",
-	      "mass-storage-unavailable", "capability-unavailable", "capability-unknown"),
-	NAMES("other", "primitives-out-of-sequence", "object-state-conflict", "pdu-size",
-	      "continuation-invalid", "object-constraint-conflict"),
-	NAMES("other", "timeout", "deadlock", "cancel"),
-	NAMES("other", "unsupportable-time-resolution"),
-	NAMES("other", "object-access-unsupported", "object-non-existent", "object-access-denied",
-	      "object-invalidated"),
-	NAMES("other", "version-incompatible", "max-segment-insufficient",
-	      "max-services-outstanding-calling-insufficient",
-	      "max-services-outstanding-called-insufficient", "service-CBB-insufficient",
-	      "parameter-CBB-insufficient", "nesting-level-insufficient"),
-	NAMES("other", "further-communication-required"),
-	NAMES("other", "invoke-id-unknown", "cancel-not-possible"),
-	NAMES("other", "filename-ambiguous", "file-busy", "filename-syntax-error",
-	      "content-type-invalid", "position-invalid", "file-access-denied",
-	      "file-non-existent", "duplicate-filename", "insufficient-space-in-filestore"),
-	NAMES(NULL),
-};
-
-/* RejectPDU rejectReason choices (ISO 9506-2 §7.6) and the codes of the
- * two that servers send. */
-static const struct names reject_names = NAMES(
-	NULL, "confirmed-requestPDU", "confirmed-responsePDU", "confirmed-errorPDU",
-	"unconfirmedPDU", "pdu-error", "cancel-requestPDU", "cancel-responsePDU",
-	"cancel-errorPDU", "conclude-requestPDU", "conclude-responsePDU", "conclude-errorPDU");
-static const struct names reject_request_codes = NAMES(
-	"other", "unrecognized-service", "unrecognized-modifier", "invalid-invokeID",
-	"invalid-argument", "invalid-modifier", "max-serv-outstanding-exceeded", NULL,
-	"max-recursion-exceeded", "value-out-of-range");
-static const struct names reject_pdu_codes = NAMES(
-	"unknown-pdu-type", "invalid-pdu", "illegal-acse-mapping");
-
 const char *mms_client_refusal_str(const struct mms_client_refusal *ref, char *out, size_t n)
 {
 	const char *cls, *code = NULL;
 
 	if (ref->kind == MMS_REJECT) {
 		char c1[32], c2[16];
-		cls = name_of(&reject_names, ref->error_class);
-		if (ref->error_class == MMS_REJ_CONFIRMED_REQUEST)
-			code = name_of(&reject_request_codes, ref->code);
-		else if (ref->error_class == MMS_REJ_PDU_ERROR)
-			code = name_of(&reject_pdu_codes, ref->code);
+		cls = mms_reject_str(ref->error_class);
+		code = mms_reject_code_str(ref->error_class, ref->code);
 		snprintf(c1, sizeof(c1), "rejectReason %d", ref->error_class);
 		snprintf(c2, sizeof(c2), "%d", ref->code);
 		snprintf(out, n, "Reject: %s: %s", cls ? cls : c1, code ? code : c2);
 		return out;
 	}
-	cls = name_of(&class_names, ref->error_class);
-	if (cls)
-		code = name_of(&class_codes[ref->error_class], ref->code);
+	cls = mms_error_class_str(ref->error_class);
+	code = mms_error_code_str(ref->error_class, ref->code);
 	if (cls && code)
 		snprintf(out, n, "%s: %s", cls, code);
 	else if (cls)
@@ -236,15 +176,10 @@ const char *mms_client_refusal_str(const struct mms_client_refusal *ref, char *o
 
 const char *mms_dae_name(int code)
 {
-	static const char *const names[] = {
-		"object-invalidated", "hardware-fault", "temporarily-unavailable",
-		"object-access-denied", "object-undefined", "invalid-address", "type-unsupported",
-		"type-inconsistent", "object-attribute-inconsistent", "object-access-unsupported",
-		"object-non-existent", "object-value-invalid",
-	};
 	static char other[40];
-	if (code >= 0 && (size_t)code < sizeof(names) / sizeof(names[0]))
-		return names[code];
+	const char *s = mms_dae_str(code);
+	if (s)
+		return s;
 	snprintf(other, sizeof(other), "data-access-error-%d", code);
 	return other;
 }
@@ -349,7 +284,7 @@ int mms_client_read_next(struct mms_read_resp *rr, struct mms_access_result *out
 	    t.tag == 8)
 		return proto_fail(err, L, "AccessResult with tag %u is neither failure nor Data",
 				  t.tag);
-	out->failure = -1;
+	out->failure = MMS_DAE_SUCCESS;
 	out->data = t.start;
 	out->len = (size_t)(t.val + t.len - t.start);
 	return 1;
@@ -373,7 +308,7 @@ int mms_client_write_decode(const uint8_t *body, size_t len, int *results, size_
 				return proto_relayer(err, L, r);
 			results[(*n)++] = (int)v;
 		} else if (ber_is(&t, CTX, 1) && t.len == 0) {
-			results[(*n)++] = -1;
+			results[(*n)++] = MMS_DAE_SUCCESS;
 		} else {
 			return proto_fail(err, L, "Write result with tag %u", t.tag);
 		}
@@ -1581,163 +1516,58 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 	}
 }
 
-/* ---- references ---- */
+/* ---- references: objref.h parses and formats ---- */
 
 bool mms_is_fc(const char *s, size_t len)
 {
-	/* IEC 61850-7-2 §8.2 and the control block FCs of IEC 61850-8-1 */
-	static const char fcs[] = "ST MX SP SV CF DC SG SE SR OR BL EX CO US MS RP BR LG GO GS ";
-	if (len != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
-		return false;
-	for (const char *p = fcs; *p; p += 3)
-		if (p[0] == s[0] && p[1] == s[1])
-			return true;
-	return false;
+	return mms_fc_parse(s, len) != FC_NONE;
 }
 
-static bool name_char(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '_';
-}
-
-#define R "reference"
-
-static int ref_fail(struct proto_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int ref_fail(struct proto_err *err, const char *fmt, ...)
+static int objref_fail_client(struct proto_err *err, const char *why)
 {
 	if (err) {
-		va_list ap;
-		err->layer = R;
-		va_start(ap, fmt);
-		vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
-		va_end(ap);
+		err->layer = "reference";
+		snprintf(err->reason, sizeof(err->reason), "%s", why);
 	}
 	return -EINVAL;
 }
 
 int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *err)
 {
-	const char *slash = strchr(ref, '/');
+	struct objref r;
+	int e = objref_parse(ref, &r, err);
 
 	memset(out, 0, sizeof(*out));
 	out->scope = MMS_SCOPE_DOMAIN;
-	if (!slash || slash == ref)
-		return ref_fail(err, "no logical device: expected LD/LN.DO.DA[FC] or LD/LN$FC$DO$DA");
-	size_t dl = (size_t)(slash - ref);
-	if (dl > MMS_MAX_DOMAIN)
-		return ref_fail(err, "logical device name of %zu characters (at most %d)", dl,
-				MMS_MAX_DOMAIN);
-	for (size_t i = 0; i < dl; i++)
-		if ((uint8_t)ref[i] < 0x21 || (uint8_t)ref[i] > 0x7E)
-			return ref_fail(err, "logical device name with character 0x%02x",
-					(uint8_t)ref[i]);
-	memcpy(out->domain, ref, dl);
-	const char *p = slash + 1;
-	size_t pl = strlen(p);
-	if (!pl)
-		return ref_fail(err, "no logical node after the '/'");
-
-	if (strchr(p, '$')) {
-		/* MMS form: taken as it is */
-		if (pl > MMS_MAX_ITEM)
-			return ref_fail(err, "MMS name of %zu characters (at most %d)", pl, MMS_MAX_ITEM);
-		for (size_t i = 0; i < pl; i++)
-			if (!name_char(p[i]) && p[i] != '$')
-				return ref_fail(err, "character '%c' in an MMS name", p[i]);
-		if (p[0] == '$' || p[pl - 1] == '$' || strstr(p, "$$"))
-			return ref_fail(err, "empty component in an MMS name");
-		memcpy(out->item, p, pl);
-		return 0;
-	}
-
-	/* dotted form: LN[.DO[.DA...]][[FC]] */
-	const char *fc = NULL;
-	const char *br = strchr(p, '[');
-	size_t body = pl;
-	if (br) {
-		if (pl < 4 || p[pl - 1] != ']' || br != p + pl - 4)
-			return ref_fail(err, "the functional constraint goes last, as in LD/LN.DO.DA[ST]");
-		fc = br + 1;
-		if (!mms_is_fc(fc, 2))
-			return ref_fail(err, "[%.2s] is not a functional constraint (ST, MX, CO, CF, DC, SP, SV, SG, SE, SR, OR, BL, EX, ...)",
-					fc);
-		body = (size_t)(br - p);
-	}
-	if (!body)
-		return ref_fail(err, "no logical node after the '/'");
-	const char *dot = memchr(p, '.', body);
-	if (dot && !fc)
-		return ref_fail(err, "a dotted reference needs its [FC], as in LD/LN.DO.DA[ST]; "
-				"or use the MMS form LD/LN$FC$DO$DA");
-	char item[MMS_MAX_ITEM + 8];
-	size_t k = 0;
-	size_t lnl = dot ? (size_t)(dot - p) : body;
-	for (size_t i = 0; i < body; i++) {
-		char c = p[i];
-		if (c == '.') {
-			if (i == 0 || p[i - 1] == '.' || i + 1 == body)
-				return ref_fail(err, "empty component");
-		} else if (!name_char(c)) {
-			return ref_fail(err, "character '%c' in a reference%s", c,
-					c == '(' ? " (array elements are not supported)" : "");
-		}
-	}
-	/* LN, then $FC, then the rest with '.' → '$' */
-	if (lnl + (fc ? 3 : 0) + (body - lnl) > MMS_MAX_ITEM)
-		return ref_fail(err, "the MMS name would be longer than %d characters",
-				MMS_MAX_ITEM);
-	memcpy(item, p, lnl);
-	k = lnl;
-	if (fc) {
-		item[k++] = '$';
-		item[k++] = fc[0];
-		item[k++] = fc[1];
-	}
-	for (size_t i = lnl; i < body; i++)
-		item[k++] = p[i] == '.' ? '$' : p[i];
-	item[k] = 0;
-	memcpy(out->item, item, k + 1);
+	if (e)
+		return e;
+	/* An MMS name addresses no array element (IEC 61850-8-1 §14.2.2:
+	 * that is AlternateAccess, which these requests do not send). */
+	if (r.indexed)
+		return objref_fail_client(err, "array elements are not supported: read the whole "
+					  "array, or write LD/LN$FC$DO$DA for the attribute");
+	if (!r.item[0])
+		return objref_fail_client(err, "a dotted reference needs its [FC], as in "
+					  "LD/LN.DO.DA[ST]; or use the MMS form LD/LN$FC$DO$DA");
+	memcpy(out->domain, r.ld, sizeof(out->domain));
+	memcpy(out->item, r.item, sizeof(out->item));
 	return 0;
 }
 
 const char *mms_ref_format(const struct mms_objname *name, char *out, size_t n)
 {
-	const char *it = name->item;
-	const char *d1 = strchr(it, '$');
-	size_t o = 0;
-
-#define PUT(...) \
-	do { \
-		int w_ = snprintf(o < n ? out + o : NULL, o < n ? n - o : 0, __VA_ARGS__); \
-		if (w_ > 0) \
-			o += (size_t)w_; \
-	} while (0)
-
 	if (n == 0)
 		return out;
-	out[0] = 0;
-	if (name->scope == MMS_SCOPE_DOMAIN)
-		PUT("%s/", name->domain);
-	else if (name->scope == MMS_SCOPE_AA)
-		PUT("@");
-	if (!d1) {
-		PUT("%s", it);
+	if (name->scope == MMS_SCOPE_AA) {
+		/* "@" marks an association-specific name */
+		if (n < 2) {
+			out[0] = 0;
+			return out;
+		}
+		out[0] = '@';
+		objref_format(NULL, name->item, out + 1, n - 1);
 		return out;
 	}
-	const char *fc = d1 + 1;
-	const char *d2 = strchr(fc, '$');
-	size_t fcl = d2 ? (size_t)(d2 - fc) : strlen(fc);
-	PUT("%.*s", (int)(d1 - it), it);
-	if (mms_is_fc(fc, fcl)) {
-		for (const char *p = d2; p && *p; p++)
-			PUT("%c", *p == '$' ? '.' : *p);
-		PUT("[%.2s]", fc);
-	} else {
-		for (const char *p = d1; *p; p++)
-			PUT("%c", *p == '$' ? '.' : *p);
-	}
-#undef PUT
-	return out;
+	return objref_format(name->scope == MMS_SCOPE_DOMAIN ? name->domain : NULL, name->item,
+			     out, n);
 }

@@ -15,15 +15,11 @@
 
 #include "deadband.h"
 #include "log.h"
+#include "mms_codes.h"
+#include "objref.h"
 #include "plugin.h"
 #include "update.h"
 
-/* MMS DataAccessError (ISO 9506-2 §7.5.2) for a source's write error. */
-#define DAE_HARDWARE_FAULT 1
-#define DAE_TEMPORARILY_UNAVAILABLE 2
-#define DAE_OBJECT_ACCESS_DENIED 3
-#define DAE_OBJECT_ACCESS_UNSUPPORTED 9
-#define DAE_OBJECT_VALUE_INVALID 11
 
 /* Updates a source thread (or push) may have waiting for the loop, at
  * least; more for sources with many rows (two full scans). */
@@ -219,6 +215,13 @@ static uint64_t host_utc_ns(void *host_ctx)
 	return now_utc_ns(s->pv);
 }
 
+/* The SDK's levels are the logger's (source.h keeps its own names so that
+ * a plugin needs nothing but that header). */
+_Static_assert((int)IEDD_LOG_ERR == (int)LOGL_ERR && (int)IEDD_LOG_WARNING == (int)LOGL_WARNING &&
+		       (int)IEDD_LOG_NOTICE == (int)LOGL_NOTICE &&
+		       (int)IEDD_LOG_INFO == (int)LOGL_INFO && (int)IEDD_LOG_DEBUG == (int)LOGL_DEBUG,
+	       "include/iedd/source.h IEDD_LOG_* equal daemon/log.h LOGL_*");
+
 static void host_log(void *host_ctx, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -230,10 +233,10 @@ static void host_log(void *host_ctx, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (level < LOG_ERR)
-		level = LOG_ERR;
-	if (level > LOG_DEBUG)
-		level = LOG_DEBUG;
+	if (level < IEDD_LOG_ERR)
+		level = IEDD_LOG_ERR;
+	if (level > IEDD_LOG_DEBUG)
+		level = IEDD_LOG_DEBUG;
 	log_msg((enum log_level)level, LOGC_PV, "source '%s': %s", s->name, buf);
 }
 
@@ -393,7 +396,7 @@ static void count(struct pv *pv, struct pv_row *r, int res, const struct model_v
 				snprintf(from, sizeof(from), " (source value %s, scale %g, offset %g)",
 					 s1, r->scale, r->offset);
 			}
-			log_msg(LOG_WARNING, LOGC_PV,
+			log_msg(LOGL_WARNING, LOGC_PV,
 				"%s:%u: %s: value %s%s from source '%s' does not fit the attribute "
 				"(%s): the old value is kept and q is invalid+inconsistent until a "
 				"value fits (said once)",
@@ -403,7 +406,7 @@ static void count(struct pv *pv, struct pv_row *r, int res, const struct model_v
 		return;
 	}
 	if (r->bad_logged && tried) {
-		log_msg(LOG_NOTICE, LOGC_PV, "%s:%u: %s: the values of source '%s' fit again",
+		log_msg(LOGL_NOTICE, LOGC_PV, "%s:%u: %s: the values of source '%s' fit again",
 			pv->map_file, r->line, r->ref, r->src->name);
 		r->bad_logged = false;
 	}
@@ -476,7 +479,7 @@ static void mark_failed(struct iedd_point *pts, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct iedd_value *v = &pts[i].value;
 		v->kind = IEDD_KIND_NONE;
-		if ((v->quality & IEDD_Q_QUESTIONABLE) != IEDD_Q_INVALID)
+		if ((v->quality & IEDD_Q_VALIDITY_MASK) != IEDD_Q_INVALID)
 			v->quality = IEDD_Q_INVALID | IEDD_Q_FAILURE;
 		v->time_ns = 0;
 	}
@@ -490,14 +493,14 @@ static void read_group(struct pv_src *s, struct pv_group *g)
 	if (rc < 0) {
 		mark_failed(g->batch, g->n);
 		if (!s->down)
-			log_msg(LOG_WARNING, LOGC_PV,
+			log_msg(LOGL_WARNING, LOGC_PV,
 				"source '%s': read failed: %s; its %zu point(s) are invalid until "
 				"it answers again",
 				s->name, strerror(-rc), g->n);
 		s->down = true;
 	} else if (s->down) {
 		s->down = false;
-		log_msg(LOG_NOTICE, LOGC_PV, "source '%s': answers again", s->name);
+		log_msg(LOGL_NOTICE, LOGC_PV, "source '%s': answers again", s->name);
 	}
 }
 
@@ -604,7 +607,7 @@ void pv_drain(struct pv *pv)
 		}
 		if (dropped) {
 			pv->st.dropped += dropped;
-			log_msg(LOG_WARNING, LOGC_PV,
+			log_msg(LOGL_WARNING, LOGC_PV,
 				"source '%s': queue full, %llu update(s) dropped (the next scan "
 				"reads them again)",
 				s->name, (unsigned long long)dropped);
@@ -621,27 +624,23 @@ static int dae_of_errno(int rc)
 	switch (-rc) {
 	case EAGAIN: case EBUSY: case ETIMEDOUT: case ENOTCONN: case ECONNREFUSED:
 	case ECONNRESET: case EHOSTUNREACH: case ENETUNREACH: case EPIPE:
-		return DAE_TEMPORARILY_UNAVAILABLE;
+		return MMS_DAE_TEMPORARILY_UNAVAILABLE;
 	case EINVAL: case ERANGE: case EDOM: case EOVERFLOW:
-		return DAE_OBJECT_VALUE_INVALID;
+		return MMS_DAE_OBJECT_VALUE_INVALID;
 	case EROFS: case EACCES: case EPERM:
-		return DAE_OBJECT_ACCESS_DENIED;
+		return MMS_DAE_OBJECT_ACCESS_DENIED;
 	case EOPNOTSUPP:
-		return DAE_OBJECT_ACCESS_UNSUPPORTED;
+		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
 	default:
-		return DAE_HARDWARE_FAULT;
+		return MMS_DAE_HARDWARE_FAULT;
 	}
 }
 
+/* The write errors dae_of_errno gives, by the standard's name. */
 static const char *dae_name(int dae)
 {
-	switch (dae) {
-	case DAE_TEMPORARILY_UNAVAILABLE: return "temporarily-unavailable";
-	case DAE_OBJECT_VALUE_INVALID: return "object-value-invalid";
-	case DAE_OBJECT_ACCESS_DENIED: return "object-access-denied";
-	case DAE_OBJECT_ACCESS_UNSUPPORTED: return "object-access-unsupported";
-	default: return "hardware-fault";
-	}
+	const char *n = mms_dae_str(dae);
+	return n ? n : "hardware-fault";
 }
 
 /* ---- blocking sources: one thread each ---- */
@@ -708,7 +707,7 @@ static void *src_thread(void *arg)
 		struct pv_group *g = &s->groups[gi];
 		timer_init(&g->due, on_group_due, g);
 		if (timer_arm(&s->tq, &g->due, now))
-			log_msg(LOG_ERR, LOGC_PV,
+			log_msg(LOGL_ERR, LOGC_PV,
 				"source '%s': out of memory scheduling its scan class '%s': "
 				"it is not read (writes still go through)",
 				s->name, pv->classes[g->cls].name);
@@ -727,7 +726,7 @@ static void *src_thread(void *arg)
 			/* rows and the map's name do not change after pv_new */
 			const struct pv_row *wr = &pv->rows[w.row];
 			if (rc)
-				log_msg(LOG_WARNING, LOGC_PV,
+				log_msg(LOGL_WARNING, LOGC_PV,
 					"%s:%u: %s: write to source '%s' failed: %s -> %s",
 					pv->map_file, wr->line, wr->ref, s->name, err, dae_name(dae));
 			pthread_mutex_lock(&s->mu);
@@ -758,7 +757,7 @@ int pv_start(struct pv *pv)
 		s->stop = false;
 		int rc = pthread_create(&s->thr, NULL, src_thread, s);
 		if (rc) {
-			log_msg(LOG_ERR, LOGC_PV, "source '%s': cannot start its thread: %s", s->name,
+			log_msg(LOGL_ERR, LOGC_PV, "source '%s': cannot start its thread: %s", s->name,
 				strerror(rc));
 			pv_stop(pv);
 			return -rc;
@@ -789,7 +788,7 @@ void pv_stop(struct pv *pv)
 			model_write_done(s->wr[s->rhead].wait, s->wr[s->rhead].dae);
 		for (; s->wlen; s->wlen--, s->whead = (s->whead + 1) % PV_WQUEUE)
 			if (s->wq[s->whead].wait)
-				model_write_done(s->wq[s->whead].wait, DAE_TEMPORARILY_UNAVAILABLE);
+				model_write_done(s->wq[s->whead].wait, MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	}
 }
 
@@ -854,7 +853,7 @@ static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 	int rc = model_to_source(pv, r, &v);
 	if (rc) {
 		pv->st.write_errors++;
-		return DAE_OBJECT_VALUE_INVALID;
+		return MMS_DAE_OBJECT_VALUE_INVALID;
 	}
 	if (s->blocking) {
 		/* Queued for the source's thread; the MMS Write response waits
@@ -871,10 +870,10 @@ static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 		pthread_mutex_unlock(&s->mu);
 		if (full) {
 			pv->st.write_errors++;
-			log_msg(LOG_WARNING, LOGC_PV,
+			log_msg(LOGL_WARNING, LOGC_PV,
 				"%s:%u: %s: write to source '%s' refused: %d writes already queued",
 				pv->map_file, r->line, r->ref, s->name, PV_WQUEUE);
-			return DAE_TEMPORARILY_UNAVAILABLE;
+			return MMS_DAE_TEMPORARILY_UNAVAILABLE;
 		}
 		return 0;
 	}
@@ -883,7 +882,7 @@ static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcal
 	if (rc) {
 		pv->st.write_errors++;
 		int code = dae_of_errno(rc);
-		log_msg(LOG_WARNING, LOGC_PV, "%s:%u: %s: write to source '%s' failed: %s -> %s",
+		log_msg(LOGL_WARNING, LOGC_PV, "%s:%u: %s: write to source '%s' failed: %s -> %s",
 			pv->map_file, r->line, r->ref, s->name, err, dae_name(code));
 		return code;
 	}
@@ -1024,7 +1023,7 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		pv->n_srcs++;
 		if (cfg->check && !plugin_checks(p)) {
 			/* opening it might create or connect: a check touches nothing */
-			log_msg(LOG_WARNING, LOGC_PV,
+			log_msg(LOGL_WARNING, LOGC_PV,
 				"%ssource '%s': plugin %s (%s) cannot be told to only check (no "
 				"IEDD_SOURCE_CHECK: built against an older <iedd/source.h>), so "
 				"--check does not open it: its parameters and map addresses are "
@@ -1037,7 +1036,7 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 					  .mono_ns = host_mono_ns, .utc_ns = host_utc_ns };
 		if ((rc = plugin_open(p, sc->params, sc->n_params, &host, &s->inst, perr, sizeof(perr))))
 			return pv_fail(err, errlen, rc, "%ssource '%s': %s", at, sc->name, perr);
-		log_msg(LOG_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
+		log_msg(LOGL_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
 			plugin_source(p)->name, plugin_source(p)->version ? plugin_source(p)->version : "",
 			plugin_path(p), s->blocking ? ", own thread" : ", on the event loop");
 	}
@@ -1084,6 +1083,15 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 		    struct pv_row *r, char *err, size_t errlen)
 {
 	const char *f = map->file;
+	/* the reference's syntax first, so that a malformed one is said to be
+	 * malformed (objref.h: the rules iedc applies too) */
+	struct objref oref;
+	struct proto_err rerr = { 0 };
+	if (objref_parse(mr->ref, &oref, &rerr))
+		return pv_fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: reference '%s': %s (an object reference is "
+			    "LD/LN.DO.DA[FC])",
+			    f, mr->line, mr->col[MAP_COL_REF], mr->ref, rerr.reason);
 	int rc = model_attr_bind(pv->model, mr->ref, &r->attr);
 	if (rc == -ENOENT || (rc && rc != -EINVAL))
 		return pv_fail(err, errlen, -EINVAL,
@@ -1258,7 +1266,7 @@ static void warn_inst_form(const struct model *m, const struct map *map)
 		return;
 	const struct map_row *mr = &map->rows[first];
 	inst_form(m, mr->ref, fixed, sizeof(fixed));
-	log_msg(LOG_WARNING, LOGC_PV,
+	log_msg(LOGL_WARNING, LOGC_PV,
 		"%s:%u:%u: '%s' names its logical device by the LD inst (%zu row(s) of this file "
 		"do): iedd takes it, but write the IEC 61850-7-2 object reference with the LD "
 		"name, as iedc and --print-map-template spell it: '%s'",

@@ -77,6 +77,9 @@ static int ex_open(const struct iedd_param *params, size_t n_params, const struc
 		return ex_err(err, errlen, -ENAMETOOLONG, "parameter dir: path too long");
 	}
 	x->host = *host;
+	if (x->host.log)	/* levels by name: IEDD_LOG_ERR .. IEDD_LOG_DEBUG */
+		x->host.log(x->host.host_ctx, IEDD_LOG_DEBUG, "example: values are files in %s",
+			    x->dir);
 	*ctx = x;
 	return 0;
 }

@@ -48,10 +48,19 @@ enum iedd_kind {
 #define IEDD_STRING_MAX 256
 
 /* Quality as IEC 61850-7-3 defines it, bit 0 = validity MSB as on the wire.
- * A plugin sets IEDD_Q_GOOD or IEDD_Q_INVALID plus detail bits. */
-#define IEDD_Q_GOOD		0x0000
+ * A plugin sets IEDD_Q_GOOD or IEDD_Q_INVALID plus detail bits. The first
+ * two bits are the validity, one value of the four (good 00, invalid 01,
+ * reserved 10, questionable 11): test it as
+ * (q & IEDD_Q_VALIDITY_MASK) == IEDD_Q_INVALID, not as a flag. */
+#define IEDD_Q_VALIDITY_MASK	0xC000	/* the 2-bit validity field */
+#define IEDD_Q_GOOD		0x0000	/* validity = good (00) */
 #define IEDD_Q_INVALID		0x4000	/* validity = invalid (01) */
-#define IEDD_Q_QUESTIONABLE	0xC000	/* validity = questionable (11) */
+#define IEDD_Q_VALIDITY_QUESTIONABLE 0xC000	/* validity = questionable (11) */
+/* Deprecated: the old spelling, kept so that plugins written against it
+ * still compile. It is the value questionable (11), which is also all
+ * bits of the field: write IEDD_Q_VALIDITY_MASK where it masks and
+ * IEDD_Q_VALIDITY_QUESTIONABLE where it sets questionable. */
+#define IEDD_Q_QUESTIONABLE	IEDD_Q_VALIDITY_QUESTIONABLE
 #define IEDD_Q_OVERFLOW		0x2000
 #define IEDD_Q_OUT_OF_RANGE	0x1000
 #define IEDD_Q_BAD_REFERENCE	0x0800
@@ -84,6 +93,17 @@ struct iedd_point {
 	struct iedd_value value;	/* filled by read() */
 };
 
+/* Levels of host->log, numbered as syslog(3) priorities and named apart
+ * from <syslog.h>'s macros, so a plugin may include both. iedd asserts at
+ * build time that they are its own logger's levels. */
+enum iedd_log_level {
+	IEDD_LOG_ERR = 3,	/* the instance cannot do its work */
+	IEDD_LOG_WARNING = 4,	/* a condition that loses values starts (say it once) */
+	IEDD_LOG_NOTICE = 5,	/* ... and clears; a normal but notable event */
+	IEDD_LOG_INFO = 6,
+	IEDD_LOG_DEBUG = 7,
+};
+
 /* What iedd offers a plugin instance. */
 struct iedd_host {
 	void *host_ctx;		/* iedd's; pass back unchanged */
@@ -91,7 +111,8 @@ struct iedd_host {
 	 * returns 0, or -EAGAIN when iedd's queue is full (the value is dropped
 	 * and the next scan reads it again). */
 	int (*push)(void *host_ctx, void *point, const struct iedd_value *value);
-	/* Logs through iedd's logger (level as syslog: 3 error .. 7 debug). */
+	/* Logs through iedd's logger at an IEDD_LOG_* level (levels beyond
+	 * them are taken as the nearest one). */
 	void (*log)(void *host_ctx, int level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 	/* IEDD_HOST_* for this instance. Appended to ABI 1: a plugin reads it

@@ -664,6 +664,15 @@ START_TEST(lookups)
 	ck_assert_int_eq(model_resolve_ref(M, "LD9/GGIO1.Ind", &b), -ENOENT);
 	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1.", &b), -EINVAL);
 	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1..x[ST]", &b), -EINVAL);
+	/* the rules are objref_parse's, the client's too (objref.h): a bad
+	 * character or an empty MMS component is malformed, not unknown */
+	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1.In-d.stVal[ST]", &b), -EINVAL);
+	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1$ST$Ind$", &b), -EINVAL);
+	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1$ST$Ind.stVal", &b), -EINVAL);
+	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1$ST$Ind$stVal", &a), 0);
+	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1.Ind.stVal[ST]", &b), 0);
+	ck_assert_uint_eq(a.voff, b.voff);
+	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1.Ind.stVal[SC]", &b), -ENOENT);
 	/* count given as an attribute name: the sibling's Val (4) */
 	ck_assert_int_eq(model_resolve_ref(M, "LD0/GGIO1.Arr.h[MX]", &b), 0);
 	ck_assert_uint_eq(b.type->count, 4);

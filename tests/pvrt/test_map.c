@@ -151,7 +151,7 @@ static struct pv *bind(struct model *m, const char *file, const char *csv)
 START_TEST(inst_form_warned_once_per_file)
 {
 	struct model *m = sample();
-	log_init(LOG_INFO, false);
+	log_init(LOGL_INFO, false);
 	capture_begin();
 	struct pv *pv = bind(m, "old.csv",
 			     "reference,source,address\n"
@@ -196,7 +196,7 @@ static void write_u(struct model *m, const char *ref, uint8_t v)
 START_TEST(value_not_fitting_said_once_and_cleared)
 {
 	struct model *m = sample();
-	log_init(LOG_INFO, false);
+	log_init(LOGL_INFO, false);
 	/* db (INT32U) reads the hold cell c minus 10: 5 gives -5, which does
 	 * not fit; zeroDb's write row sets the cell */
 	struct pv *pv = bind(m, "fit.csv",
@@ -273,7 +273,7 @@ static Suite *map_suite(void)
 
 int main(void)
 {
-	log_init(LOG_ERR, false);
+	log_init(LOGL_ERR, false);
 	SRunner *sr = srunner_create(map_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);

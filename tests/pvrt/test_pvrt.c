@@ -155,6 +155,11 @@ START_TEST(bind_errors)
 	bind_fails(m, "IEDD1BAY/MMXU1.Nope.mag.f[MX],sim,sine,,,r,", "m.csv:2:1: reference 'IEDD1BAY/MMXU1.Nope.mag.f[MX]' names nothing");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW.q[MX],sim,const:1,,,r,", "m.csv:2:1: reference 'IEDD1BAY/MMXU1.TotW.q[MX]' is of type Quality");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW[MX],sim,const:1,,,r,", "is not a basic attribute");
+	/* malformed references say why (objref.h's rules) */
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[XX],sim,sine,,,r,",
+		   "m.csv:2:1: reference 'IEDD1BAY/MMXU1.TotW.mag.f[XX]': [XX] is not a functional constraint");
+	bind_fails(m, "IEDD1BAY/MMXU1.Tot-W.mag.f[MX],sim,sine,,,r,",
+		   "m.csv:2:1: reference 'IEDD1BAY/MMXU1.Tot-W.mag.f[MX]': character '-' in a reference");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,rw,", "m.csv:2:42: direction 'rw' but FC MX");
 	bind_fails(m, "IEDD1BAY/XCBR1.Loc.stVal[ST],sim,square,,,w,", "direction 'w' but FC ST");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],plc,sine,,,r,", "m.csv:2:31: source 'plc' is not configured");
@@ -559,7 +564,7 @@ static Suite *pvrt_suite(void)
 
 int main(void)
 {
-	log_init(LOG_ERR, false);
+	log_init(LOGL_ERR, false);
 	SRunner *sr = srunner_create(pvrt_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
