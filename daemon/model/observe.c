@@ -317,6 +317,8 @@ void model_observe_end(struct model *m)
 {
 	struct model_priv *p = m->priv;
 	struct model_obs *o = p->obs;
+	if (!o->told && !o->n_dead)
+		return;
 	o->depth++;
 	while (o->told) {
 		struct model_observer *x = o->told;
