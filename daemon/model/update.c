@@ -380,7 +380,8 @@ void model_timestamp(uint64_t utc_ns, uint8_t tq, uint8_t out[8])
 
 /* The observers' part of model_update (only with observers registered):
  * out of line, so that the path without observers stays as it was. */
-__attribute__((noinline)) static void observe_update(struct model *m, const struct model_attr *a, int res, int rc)
+__attribute__((noinline)) static void observe_update(struct model *m, const struct model_attr *a,
+						     int res, int rc)
 {
 	if (!rc && (res & (MODEL_TRG_DCHG | MODEL_TRG_DUPD)))
 		model_observe_leaf(m, a->voff, a->type, (uint16_t)(res & (MODEL_TRG_DCHG |
@@ -476,18 +477,23 @@ void model_write_wait_on(struct model_write_wait *w, model_wait_fn fn, void *ctx
 	w->ctx = ctx;
 }
 
-/* The deferred write's value into the model, and to the observers. */
+/* The deferred write's value into the model, and to the observers: with
+ * observers the octets are swapped, so that w->val holds the old value
+ * for the comparison without another allocation (w is freed next). */
 static void apply_waited(struct model_write_wait *w)
 {
 	const struct model_priv *p = w->m->priv;
-	uint8_t *old = p && p->n_observers && model_observe_hit(w->m, w->voff, w->size) ?
-		       malloc(w->size) : NULL;
-	if (old)
-		memcpy(old, w->m->values + w->voff, w->size);
-	memcpy(w->m->values + w->voff, w->val, w->size);
-	if (old)
-		model_observe_write(w->m, w->type, w->voff, old);
-	free(old);
+	uint8_t *dst = w->m->values + w->voff;
+	if (!p || !p->n_observers || !model_observe_hit(w->m, w->voff, w->size)) {
+		memcpy(dst, w->val, w->size);
+		return;
+	}
+	for (uint32_t i = 0; i < w->size; i++) {
+		uint8_t x = dst[i];
+		dst[i] = w->val[i];
+		w->val[i] = x;
+	}
+	model_observe_write(w->m, w->type, w->voff, w->val);
 }
 
 void model_write_done(struct model_write_wait *w, int dae)
