@@ -293,7 +293,8 @@ void model_observe_leaf(struct model *m, uint32_t voff, const struct mtype *leaf
 	struct model_priv *p = m->priv;
 	struct model_obs *o = p->obs;
 	reason &= leaf->trgops;
-	if (!reason)
+	/* outside every member (most attributes of a large model): no search */
+	if (!reason || !o->n_bound || voff < o->bound[0] || voff >= o->bound[o->n_bound - 1])
 		return;
 	uint32_t b = interval_of(o, voff);
 	if (b == o->n_bound)
