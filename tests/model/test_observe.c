@@ -2,6 +2,7 @@
  * members, and what model_update and model_write tell observers. */
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,6 +471,77 @@ START_TEST(no_data_sets)
 }
 END_TEST
 
+/* A callback that changes a value breaks the contract (observe.h): the
+ * delivery is not reentrant, and says so. */
+static void changes_a_value(void *ctx, struct model *m, const struct model_change *c)
+{
+	(void)ctx;
+	(void)m;
+	(void)c;
+	update_bool("L/GGIO1.Ind.stVal[ST]", false, 0);
+}
+
+START_TEST(callback_may_not_change_values)
+{
+	const struct model_observer_desc d = { .change = changes_a_value };
+	ck_assert_ptr_nonnull(model_observe_add(M, &d));
+	update_bool("L/GGIO1.Ind.stVal[ST]", true, 0);	/* aborts */
+}
+END_TEST
+
+/* The generated 1,000-LN model (tools/gen-scl.py): data set Events holds
+ * MMXUk.TotW[MX], GGIOk.Ind1[ST], XCBRk.Pos[ST] for k = 1..10, in that
+ * order. Each member is reached by a change of its leaf, nothing else is,
+ * and the index stays small. */
+START_TEST(generated_model)
+{
+	const char *path = getenv("IEDD_GEN1000");
+	ck_assert_msg(path != NULL, "IEDD_GEN1000 is not set (meson sets it)");
+	char err[512];
+	struct model *saved = M;
+	ck_assert_int_eq(model_load_scl(path, NULL, &M, err, sizeof(err)), 0);
+	const struct mdataset *ev = model_find_dataset(model_find_ld_inst(M, "LD0"),
+						       "LLN0$Events");
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_uint_eq(ev->n, 30);
+	size_t bytes = model_observe_index_size(M);
+	printf("# change index of the 1000-LN model: %zu octets for %u members\n", bytes, ev->n);
+	ck_assert_uint_le(bytes, 512 + 64 * ev->n);
+	struct seen s;
+	watch(&s, NULL, 0);
+	for (uint32_t i = 0; i < 30; i++) {
+		char ref[96];
+		uint32_t k = i / 3 + 1;
+		s.n = 0;
+		if (i % 3 == 0) {
+			snprintf(ref, sizeof(ref), "LD0/MMXU%u.TotW.mag.f[MX]", k);
+			update_num(ref, 100 + i, 0);
+			ck_assert(told(&s, ev, i, MODEL_TRG_DCHG | MODEL_TRG_DUPD, ref));
+		} else if (i % 3 == 1) {
+			snprintf(ref, sizeof(ref), "LD0/GGIO%u.Ind1.stVal[ST]", k);
+			update_bool(ref, true, 0);
+			ck_assert(told(&s, ev, i, MODEL_TRG_DCHG, ref));
+		} else {
+			snprintf(ref, sizeof(ref), "LD0/XCBR%u.Pos.stVal[ST]", k);
+			update_num(ref, 2 /* on */, 0x4000);
+			ck_assert_int_eq(s.n, 2);
+			ck_assert(told(&s, ev, i, MODEL_TRG_DCHG, ref));
+			snprintf(ref, sizeof(ref), "LD0/XCBR%u.Pos.q[ST]", k);
+			ck_assert(told(&s, ev, i, MODEL_TRG_QCHG, ref));
+		}
+		ck_assert_int_ge(s.n, 1);
+	}
+	/* the 11th of each class is not in the data set */
+	s.n = 0;
+	update_num("LD0/MMXU11.TotW.mag.f[MX]", 5, 0);
+	update_bool("LD0/GGIO11.Ind1.stVal[ST]", true, 0);
+	update_num("LD0/MMXU1.TotVAr.mag.f[MX]", 5, 0);
+	ck_assert_int_eq(s.n, 0);
+	model_free(M);
+	M = saved;
+}
+END_TEST
+
 static Suite *observe_suite(void)
 {
 	Suite *s = suite_create("observe");
@@ -484,6 +556,8 @@ static Suite *observe_suite(void)
 	tcase_add_test(tc, client_write);
 	tcase_add_test(tc, deferred_write_told_when_applied);
 	tcase_add_test(tc, no_data_sets);
+	tcase_add_test_raise_signal(tc, callback_may_not_change_values, SIGABRT);
+	tcase_add_test(tc, generated_model);
 	suite_add_tcase(s, tc);
 	return s;
 }
