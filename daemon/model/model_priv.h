@@ -32,11 +32,13 @@ int model_observe_index(struct model *m);
 /* Frees the observers still registered (model_free). */
 void model_observe_clear(struct model *m);
 /* Delivery; only called when n_observers != 0. model_observe_leaf tells
- * the observers of every member containing the basic attribute (leaf,
- * voff) about `reason` (MODEL_TRG_*, filtered here by leaf->trgops);
- * model_observe_end closes one update (calls the `end` callbacks). */
+ * the observers of every member containing the basic attribute at `voff`
+ * (of type `leaf`; NULL: found from the member) about `reason`
+ * (MODEL_TRG_*, filtered here by the attribute's trigger options
+ * `trgops`); model_observe_end closes one update (calls the `end`
+ * callbacks). */
 void model_observe_leaf(struct model *m, uint32_t voff, const struct mtype *leaf,
-			uint16_t reason);
+			uint16_t trgops, uint16_t reason);
 void model_observe_end(struct model *m);
 /* Whether a member lies (partly) inside [voff, voff + size). */
 bool model_observe_hit(const struct model *m, uint32_t voff, uint32_t size);

@@ -288,11 +288,37 @@ static void tell(struct model *m, struct model_obs *o, struct model_observer *x,
 	}
 }
 
-void model_observe_leaf(struct model *m, uint32_t voff, const struct mtype *leaf, uint16_t reason)
+/* The basic attribute at offset `rel` inside a value of type `t`. */
+static const struct mtype *leaf_at(const struct mtype *t, uint32_t rel)
+{
+	for (;;) {
+		if (t->btype == MB_ARRAY) {
+			rel %= t->elem->size;
+			t = t->elem;
+		} else if (t->btype == MB_STRUCT && t->n) {
+			/* components are laid out in definition order */
+			uint32_t lo = 0, hi = t->n;
+			while (hi - lo > 1) {
+				uint32_t mid = lo + (hi - lo) / 2;
+				if (t->comp[mid].off <= rel)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			rel -= t->comp[lo].off;
+			t = t->comp[lo].type;
+		} else {
+			return t;
+		}
+	}
+}
+
+void model_observe_leaf(struct model *m, uint32_t voff, const struct mtype *leaf,
+			uint16_t trgops, uint16_t reason)
 {
 	struct model_priv *p = m->priv;
 	struct model_obs *o = p->obs;
-	reason &= leaf->trgops;
+	reason &= trgops;
 	/* outside every member (most attributes of a large model): no search */
 	if (!reason || !o->n_bound || voff < o->bound[0] || voff >= o->bound[o->n_bound - 1])
 		return;
@@ -305,6 +331,10 @@ void model_observe_leaf(struct model *m, uint32_t voff, const struct mtype *leaf
 	o->depth++;
 	for (uint32_t i = o->start[b]; i < o->start[b + 1]; i++) {
 		const struct obs_ref *r = &o->refs[i];
+		if (!leaf) {
+			const struct mfcda *f = &o->ds[r->ds_no]->members[r->member];
+			leaf = leaf_at(f->type, voff - f->voff);
+		}
 		const struct model_change c = { .ds = o->ds[r->ds_no], .ds_no = r->ds_no,
 						.member = r->member, .reason = reason, .voff = voff,
 						.leaf = leaf };
@@ -372,7 +402,7 @@ static void diff(struct model *m, const struct mtype *t, uint32_t voff, const ui
 		uint16_t r = MODEL_TRG_DUPD;
 		if (changed)
 			r |= t->btype == MB_QUALITY ? MODEL_TRG_QCHG : MODEL_TRG_DCHG;
-		model_observe_leaf(m, voff, t, r);
+		model_observe_leaf(m, voff, t, t->trgops, r);
 		return;
 	}
 	}

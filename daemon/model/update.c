@@ -352,8 +352,10 @@ int model_attr_bind(const struct model *m, const char *ref, struct model_attr *o
 		if (model_resolve_ref(m, probe, &up))
 			break;
 		out->trgops |= up.type->trgops;
-		if (find_leaf(up.type, up.voff, "q", MB_QUALITY, &out->q_voff, &out->q_type)) {
+		const struct mtype *qt;
+		if (find_leaf(up.type, up.voff, "q", MB_QUALITY, &out->q_voff, &qt)) {
 			out->has_q = true;
+			out->q_trgops = qt->trgops;
 			out->has_t = find_leaf(up.type, up.voff, "t", MB_TIMESTAMP, &out->t_voff,
 					       NULL);
 			break;
@@ -384,10 +386,12 @@ __attribute__((noinline)) static void observe_update(struct model *m, const stru
 						     int res, int rc)
 {
 	if (!rc && (res & (MODEL_TRG_DCHG | MODEL_TRG_DUPD)))
-		model_observe_leaf(m, a->voff, a->type, (uint16_t)(res & (MODEL_TRG_DCHG |
-									   MODEL_TRG_DUPD)));
+		model_observe_leaf(m, a->voff, a->type, a->type->trgops,
+				   (uint16_t)(res & (MODEL_TRG_DCHG | MODEL_TRG_DUPD)));
+	/* q's type is found from the member holding it, so that struct
+	 * model_attr (one or two per map row) stays small */
 	if (res & MODEL_TRG_QCHG)
-		model_observe_leaf(m, a->q_voff, a->q_type, MODEL_TRG_QCHG);
+		model_observe_leaf(m, a->q_voff, NULL, a->q_trgops, MODEL_TRG_QCHG);
 	model_observe_end(m);
 }
 

@@ -65,8 +65,8 @@ struct model_attr {
 	uint8_t fc;
 	uint16_t trgops;	/* MODEL_TRG_* of the DA (and the attributes above it) */
 	bool has_q, has_t;	/* the data object's q and t (same FC) */
+	uint16_t q_trgops;	/* has_q: q's trigger options (qchg, for the observers) */
 	uint32_t q_voff, t_voff;
-	const struct mtype *q_type;	/* has_q: q's type (its trigger options) */
 };
 
 /* Prepares the attribute named by `ref` ("LD/LN.DO.DA[FC]"): resolves it,
