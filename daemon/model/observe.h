@@ -19,6 +19,12 @@
  * affected). With no observer registered, model_update and model_write pay
  * one branch on a counter and nothing else.
  *
+ * Limits today: the index holds the SCL's data sets; data sets a client
+ * defines at run time (DefineNamedVariableList) will need an insert and a
+ * removal here. Values stored other than through model_update/model_write
+ * (model_store_val, model_set_text, model_decode_data: SCL values at load,
+ * pv's instMag beside a deadbanded mag) are not observed.
+ *
  * Thread: the event loop's, like the whole model. No locks. */
 #pragma once
 #include <stdbool.h>
