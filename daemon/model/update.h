@@ -65,6 +65,7 @@ struct model_attr {
 	uint8_t fc;
 	uint16_t trgops;	/* MODEL_TRG_* of the DA (and the attributes above it) */
 	bool has_q, has_t;	/* the data object's q and t (same FC) */
+	uint16_t q_trgops;	/* has_q: q's trigger options (qchg, for the observers) */
 	uint32_t q_voff, t_voff;
 };
 
@@ -96,7 +97,12 @@ void model_timestamp(uint64_t utc_ns, uint8_t tq, uint8_t out[8]);
  * filtering by the attribute's trigger options (the caller ANDs with
  * a->trgops for what to report), or a negative errno from model_store_val
  * (then the value is kept and q is set invalid + inconsistent, which the
- * return value does not classify). */
+ * return value does not classify).
+ *
+ * The classification also goes to the change observers (observe.h) of
+ * every data set member holding the value (dchg, dupd) or q (qchg), each
+ * filtered by that attribute's trigger options, before model_update
+ * returns; with none registered this costs one branch. */
 int model_update(struct model *m, const struct model_attr *a, const struct model_val *v,
 		 uint16_t q, const uint8_t ts[8]);
 
@@ -147,7 +153,13 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h);
  * and it counts as done). Otherwise, when a hook deferred, returns
  * MODEL_WRITE_PENDING with *wait: the model keeps the old value until every
  * deferred source has answered, then takes the written value if all
- * succeeded; the caller must call model_write_wait_on at once. */
+ * succeeded; the caller must call model_write_wait_on at once.
+ *
+ * A write that took effect is classified per basic attribute written (dupd;
+ * dchg, or qchg for a Quality, where the octets changed) and handed to the
+ * change observers (observe.h) of the data set members holding it, after
+ * the value is in the model: here, or for a deferred write in the
+ * model_write_done that applies it. A failed write tells nobody. */
 int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		const struct ber_cur *parent, const struct ber_tlv *tlv,
 		struct model_write_wait **wait);

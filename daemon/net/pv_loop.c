@@ -33,7 +33,7 @@ struct pv_loop *pv_loop_new(struct event_base *base, struct loop_timer *lt, stru
 		goto oom;
 	for (size_t c = 0; c < pv_n_classes(pv); c++)
 		if (pv_class_on_loop(pv, c))
-			log_msg(LOG_INFO, LOGC_PV, "scan class '%s': every %u ms on the event loop",
+			log_msg(LOGL_INFO, LOGC_PV, "scan class '%s': every %u ms on the event loop",
 				pv_class_name(pv, c), pv_class_period_ms(pv, c));
 	if (pv_scan_arm(pv, loop_timer_queue(lt), loop_timer_now()))
 		goto oom;
@@ -46,7 +46,7 @@ struct pv_loop *pv_loop_new(struct event_base *base, struct loop_timer *lt, stru
 	}
 	return l;
 oom:
-	log_msg(LOG_ERR, LOGC_PV, "out of memory setting up the process-variable scan");
+	log_msg(LOGL_ERR, LOGC_PV, "out of memory setting up the process-variable scan");
 	pv_loop_free(l);
 	return NULL;
 }

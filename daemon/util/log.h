@@ -10,14 +10,6 @@
  * are macros, may be included beside this header in either order (the
  * audit trail does). */
 enum log_level { LOGL_ERR = 3, LOGL_WARNING = 4, LOGL_NOTICE = 5, LOGL_INFO = 6, LOGL_DEBUG = 7 };
-/* The old names, for daemon/net until it says LOGL_* (issue 11): spelled
- * exactly as <syslog.h> defines them, so the two definitions agree in
- * either order. Remove when nothing uses them. */
-#define LOG_ERR 3
-#define LOG_WARNING 4
-#define LOG_NOTICE 5
-#define LOG_INFO 6
-#define LOG_DEBUG 7
 enum log_cat { LOGC_MAIN, LOGC_NET, LOGC_MMS, LOGC_MODEL, LOGC_PV, LOGC_GOOSE, LOGC_TLS,
 	       LOGC_AUDIT, LOGC_TRACE };
 
