@@ -93,3 +93,15 @@ static inline uint64_t model_uint_max(uint8_t bt)
 	default: return UINT32_MAX;
 	}
 }
+
+/* ---- model_data.c, shared with model.c (names, lookups, paths) and
+ * model_text.c (text forms) ---- */
+
+/* Reading packed values (no alignment: memcpy), as model_data.c stores
+ * them (model.h, model_btype_size). */
+int64_t model_get_i64(const uint8_t *v);
+uint16_t model_get_octlen(const uint8_t *v);
+uint64_t model_get_u64(const uint8_t *v);
+/* Well-formed UTF-8 (RFC 3629): no overlong two-octet forms, nothing
+ * beyond U+10FFFF; enough to keep garbage out of an mMSString. */
+bool model_utf8_ok(const uint8_t *p, size_t n);
