@@ -324,7 +324,7 @@ static int decode(uint8_t *v, const struct mtype *t, const struct ber_cur *paren
 	}
 }
 
-int model_decode_data(struct model *m, const struct mtype *t, uint32_t voff,
+int model_store_data_unhooked(struct model *m, const struct mtype *t, uint32_t voff,
 		      const struct ber_cur *parent, const struct ber_tlv *tlv)
 {
 	uint8_t small[512], *tmp = small;

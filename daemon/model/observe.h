@@ -22,7 +22,7 @@
  * Limits today: the index holds the SCL's data sets; data sets a client
  * defines at run time (DefineNamedVariableList) will need an insert and a
  * removal here. Values stored other than through model_update/model_write
- * (model_store_val, model_set_text, model_decode_data: SCL values at load,
+ * (model_store_val, model_set_text, model_store_data_unhooked: SCL values at load,
  * pv's instMag beside a deadbanded mag) are not observed.
  *
  * Thread: the event loop's, like the whole model. No locks. */
@@ -57,7 +57,7 @@ struct model_change {
  * called again; one added may or may not be told about the rest of the
  * change in progress); schedule work on the event loop. What it may not
  * do: change values (model_update, model_write, model_store_val,
- * model_set_text, model_decode_data): the other observers of the same
+ * model_set_text, model_store_data_unhooked): the other observers of the same
  * change would see a later value than the one they are told about, and
  * the delivery is not reentrant (asserted). Work that must change the
  * model (a GOOSE subscriber echo, a report's GI reset) goes through the

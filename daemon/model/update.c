@@ -550,7 +550,7 @@ static int write_observed(struct model *m, const struct mtype *t, uint32_t voff,
 	if (!old)
 		return MMS_DAE_TEMPORARILY_UNAVAILABLE;
 	memcpy(old, m->values + voff, t->size);
-	int code = model_decode_data(m, t, voff, parent, tlv);
+	int code = model_store_data_unhooked(m, t, voff, parent, tlv);
 	if (!code)
 		model_observe_write(m, t, voff, old);
 	if (old != small)
@@ -567,7 +567,7 @@ int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 	const struct model_priv *p = m->priv;
 	bool observed = p && p->n_observers && model_observe_hit(m, voff, t->size);
 	if (!h && !observed)
-		return model_decode_data(m, t, voff, parent, tlv);
+		return model_store_data_unhooked(m, t, voff, parent, tlv);
 	if (!h)
 		return write_observed(m, t, voff, parent, tlv);
 
@@ -577,7 +577,7 @@ int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 	memcpy(old, m->values + voff, t->size);
 	struct model_wcall call = { .m = m, .type = t, .voff = voff, .size = t->size,
 				    .can_wait = wait != NULL };
-	int code = model_decode_data(m, t, voff, parent, tlv);
+	int code = model_store_data_unhooked(m, t, voff, parent, tlv);
 	for (size_t i = lo; !code && i < h->n && h->voff[i] < voff + t->size; i++)
 		code = h->fn(h->ctx, h->id[i], m, &call);
 	struct model_write_wait *w = call.wait;

@@ -143,7 +143,7 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h);
 #define MODEL_WRITE_PENDING 0x100
 
 /* The MMS Write of one variable (acsi, after its access checks): decodes
- * `tlv` against `t` into `voff` (model_decode_data) and calls the hook of
+ * `tlv` against `t` into `voff` (model_store_data_unhooked) and calls the hook of
  * every hooked attribute inside [voff, voff + t->size). Returns 0 or a
  * DataAccessError; on error the model holds the old value. A write spanning
  * several hooked attributes is not atomic towards the sources: those
