@@ -402,7 +402,7 @@ int model_update(struct model *m, const struct model_attr *a, const struct model
 		if (rc)
 			/* IEC 61850-7-3 §6.2: a value that does not fit the
 			 * attribute is not the process value: keep the old one */
-			q = 0x4000 /* invalid */ | 0x0080 /* inconsistent */;
+			q = MODEL_Q_INVALID | MODEL_Q_INCONSISTENT;
 		else
 			res |= changed ? MODEL_TRG_DCHG : 0;
 		res |= MODEL_TRG_DUPD;

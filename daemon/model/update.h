@@ -105,6 +105,12 @@ void model_timestamp(uint64_t utc_ns, uint8_t tq, uint8_t out[8]);
  * returns; with none registered this costs one branch. */
 int model_update(struct model *m, const struct model_attr *a, const struct model_val *v,
 		 uint16_t q, const uint8_t ts[8]);
+/* Bits of `q` as model_update takes it (the Quality as stored, wire bit 0
+ * in bit 15; IEC 61850-7-3 §6.2): the ones the model sets itself. The SDK's
+ * IEDD_Q_* are the same bits (pv asserts it). */
+#define MODEL_Q_VALIDITY_MASK 0xC000
+#define MODEL_Q_INVALID 0x4000		/* validity invalid (01) */
+#define MODEL_Q_INCONSISTENT 0x0080	/* detailQual inconsistent */
 
 /* ---- write hooks: mapped attributes -> pv ---- */
 

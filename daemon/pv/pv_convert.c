@@ -24,6 +24,11 @@
 #include "plugin.h"
 #include "update.h"
 
+/* The model's quality bits are the SDK's (update.h, iedd/source.h). */
+_Static_assert(MODEL_Q_VALIDITY_MASK == IEDD_Q_VALIDITY_MASK, "validity field");
+_Static_assert(MODEL_Q_INVALID == IEDD_Q_INVALID, "invalid");
+_Static_assert(MODEL_Q_INCONSISTENT == IEDD_Q_INCONSISTENT, "inconsistent");
+
 /* ---- conversion and applying a value ---- */
 
 static bool to_double(const struct iedd_value *v, double *d)

@@ -143,7 +143,7 @@ START_TEST(tool_set_is_seen_by_plugin)
 	/* created by resolve, never written: invalid, no value */
 	struct iedd_value v = get(&f, t);
 	ck_assert_int_eq(v.kind, IEDD_KIND_NONE);
-	ck_assert_uint_eq(v.quality & IEDD_Q_QUESTIONABLE, IEDD_Q_INVALID);
+	ck_assert_uint_eq(v.quality & IEDD_Q_VALIDITY_MASK, IEDD_Q_INVALID);
 
 	uint64_t before = now_ns();
 	ck_assert_int_eq(tool("set", "Temp1", "21.5", (char *)NULL), 0);
@@ -458,7 +458,7 @@ START_TEST(stuck_writer_serves_last_value_as_old)
 	struct iedd_value v = get(&f, p);
 	ck_assert_int_eq(v.kind, IEDD_KIND_INT);
 	ck_assert_int_eq(v.v.i, 5);
-	ck_assert_uint_eq(v.quality, IEDD_Q_QUESTIONABLE | IEDD_Q_OLD_DATA);
+	ck_assert_uint_eq(v.quality, IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OLD_DATA);
 	ck_assert_int_eq(f.h.n_log, 1);
 	ck_assert_contains(f.h.last_log, "\"x\"");
 	v = get(&f, q);
@@ -788,7 +788,7 @@ START_TEST(resolve_types_the_slot)
 	void *st = point(&f, "Bay.St", IEDD_KIND_INT, false);
 	struct iedd_value v = get(&f, hz);
 	ck_assert_int_eq(v.kind, IEDD_KIND_NONE);
-	ck_assert_uint_eq(v.quality & IEDD_Q_QUESTIONABLE, IEDD_Q_INVALID);
+	ck_assert_uint_eq(v.quality & IEDD_Q_VALIDITY_MASK, IEDD_Q_INVALID);
 	ck_assert_int_eq(tool("get", "Bay.Hz", (char *)NULL), 1);
 	ck_assert_contains(errout, "has no value yet (float slot");
 	ck_assert_int_eq(tool("list", (char *)NULL), 0);

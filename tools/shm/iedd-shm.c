@@ -244,7 +244,7 @@ static void print_escaped(const char *s)
  * it has no value, only a kind. */
 static bool never_written(const struct iedd_value *v, uint64_t changes)
 {
-	return !changes && (v->quality & IEDD_Q_QUESTIONABLE) == IEDD_Q_INVALID;
+	return !changes && (v->quality & IEDD_Q_VALIDITY_MASK) == IEDD_Q_INVALID;
 }
 
 static int cmd_list(const struct iedd_shm_map *m)
