@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd: an IEC 61850 / IEC 61400-25 server ("software IED"). */
 #include <errno.h>
 #include <event2/event.h>

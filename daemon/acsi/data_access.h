@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IEC 61850-7-2 data access, data set and directory services mapped to MMS
  * per IEC 61850-8-1: GetNameList (GetServerDirectory, GetLogicalDevice-
  * Directory, GetLogicalNodeDirectory, GetDataSetDirectory), GetVariable-

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The loaded model: names of FCs and basic types, enumerations, lookups by
  * name, MMS names and object references, and paths. The values are
  * model_data.c's (MMS Data) and model_text.c's (text forms).

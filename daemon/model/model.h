@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The IEC 61850 data model of one IED, loaded from SCL at start and then
  * read-only in shape (values change). Owned and used by the event-loop
  * thread only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The model's values as MMS Data (ISO 9506-2 Data, IEC 61850-8-1 §8.1.3):
  * encoding for Read and reports, decoding for Write, with the checks a
  * client's value must pass. Values are packed without alignment: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared between the loader (scl.c) and the model's lookups and values
  * (model.c); not for other modules. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The model's values in text: the forms of SCL Val elements, of the CSV
  * map and of messages (Enum by name or ordinal, Dbpos and Tcmd words,
  * booleans, times), both ways. */

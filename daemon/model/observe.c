@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Change observers and the index from value offsets to data set members
  * (observe.h). */
 #include "observe.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Change observers: who is told when a value inside a data set changes.
  *
  * The model classifies every change it makes (update.h): a process value

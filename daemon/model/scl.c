@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SCL loader (IEC 61850-6 Ed.1 2003, Ed.2 2007B, Ed.2.1 2007B4; ICD, CID,
  * IID, SCD): builds the MMS view of one IED (IEC 61850-8-1 §6, §7) from
  * its LDevices and the DataTypeTemplates.

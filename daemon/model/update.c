@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Value updates into the model and the write hooks (update.h). */
 #include "update.h"
 

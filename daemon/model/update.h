@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Value updates into the model: the process side of "How a value flows"
  * (DESIGN.md) steps 2-3. pv hands the model typed values with quality and
  * time; the model converts them to the attribute's basic type, compares

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Drives the sans-I/O timer queue (daemon/util/timer.h) from ONE libevent
  * timer on an event_base, re-armed to the queue's next deadline; the clock
  * is CLOCK_MONOTONIC in microseconds. Every timer of net/ (association,

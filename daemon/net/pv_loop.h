@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libevent glue of the process-variable runtime (daemon/pv/pv.h): the scan
  * timers of the classes that have rows of non-blocking sources, armed by
  * pv_scan_arm on the loop's one timer queue (loop_timer.h, CLOCK_MONOTONIC

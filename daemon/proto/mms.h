@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMS (ISO 9506-2) PDUs: the envelope of every PDU, Initiate, Conclude,
  * Identify, Reject and confirmed-error. Service bodies of later services are
  * decoded by their own modules from mms_pdu.body. */

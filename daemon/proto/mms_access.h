@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Server side of MMS variable access and name services (ISO 9506-2 §11,
  * §12, IEC 61850-8-1 §9, §11): request decoders and response encoders for
  * GetNameList, GetVariableAccessAttributes, Read, Write and

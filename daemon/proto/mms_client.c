@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client side of MMS (mms_client.h): request PDUs and the decoding of
  * their answers, and IEC 61850 references to MMS names (objref.h). The
  * type descriptions are mms_typespec.c's, Data as text mms_data_text.c's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Client side of MMS variable access and name services (ISO 9506-2 §11,
  * §12, §14; IEC 61850-8-1 §9, §11, §14): request encoders, response decoders,
  * TypeSpecification trees, and Data as text or JSON and back. Sans I/O, no

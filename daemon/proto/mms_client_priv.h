@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the client side of MMS (mms_client.h), private to proto:
  *   mms_client.c     request PDUs, answers, references;
  *   mms_typespec.c   TypeSpecification (GetVariableAccessAttributes);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names of the standard's codes (mms_codes.h), generated from its tables. */
 #include "mms_codes.h"
 

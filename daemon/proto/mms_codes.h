@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The code sets of the standards that iedd speaks, each defined once, in
  * one table here, and used by name everywhere else (STYLE.md, "Errors and
  * logs"): MMS DataAccessError, ServiceError classes and their codes, the

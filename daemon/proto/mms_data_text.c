@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMS Data in the forms iedc prints and takes (mms_client.h: mms_fmt,
  * mms_data_parse): text and JSON out, with the words of a Quality, Dbpos
  * or time (iedc.1), and text in, checked against the type. */

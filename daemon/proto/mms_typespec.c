@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client's view of an MMS TypeSpecification (ISO 9506-2 §14.1;
  * IEC 61850-8-1 §8.1.3 for the sizes of the packed types): decoded from a
  * GetVariableAccessAttributes response into struct mms_typespec, bounded in

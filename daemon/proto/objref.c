@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IEC 61850 object references (objref.h). */
 #include "objref.h"
 

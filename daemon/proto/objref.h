@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IEC 61850 object references as text (IEC 61850-7-2 ObjectReference,
  * mapped to MMS names by IEC 61850-8-1 §8.1.3.2): the one parser that the
  * model (model_resolve_ref: the CSV map, the map template) and the client

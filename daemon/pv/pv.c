@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process-variable runtime (pv.h): its clocks, binding the map to the
  * sources, start and end. Conversion and scans: pv_convert.c; blocking
  * sources' threads and the write hook: pv_thread.c (pv_priv.h). */

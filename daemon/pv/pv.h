@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process-variable runtime: source instances (daemon/pv/plugin.h),
  * the CSV map bound to the model and to the sources' points, the scan of
  * non-blocking sources on the event loop, one thread per blocking source

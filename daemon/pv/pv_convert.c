@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Conversion between source values (struct iedd_value) and model
  * attributes, scale and offset, and applying a value to the model with its
  * quality and time and the deadband; the scan classes' timers that read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process-variable runtime's own parts (pv.h is its interface),
  * private to pv/:
  *   pv.c          the clocks, binding the map to sources, start and end;

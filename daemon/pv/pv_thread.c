@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Blocking sources on their own threads (pv_priv.h): each reads its groups
  * on their periods and posts results to the loop through a bounded queue
  * and an eventfd; writes go to it through a second queue. Also the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One levelled logger with categories. Writes to stderr; when stderr is the
  * journal (JOURNAL_STREAM matches), lines carry <N> priority prefixes so
  * journald records the level. Not thread-safe beyond what stdio gives:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-source-example.so: a complete, small iedd source plugin to start
  * yours from. It serves values kept in text files, one value per file (the
  * way Linux sysfs does: /sys/class/thermal/thermal_zone0/temp), which makes

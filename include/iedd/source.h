@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd source plugin SDK: the one public ABI of iedd.
  *
  * A source plugin is a shared object that gives iedd process variables: it

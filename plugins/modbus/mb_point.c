@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Modbus map addresses and the value codec (see mb_point.h, doc/modbus.md). */
 #include "mb_point.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd source plugin: Modbus TCP and RTU through libmodbus.
  *
  * One instance talks to one Modbus server (TCP) or one slave on a serial

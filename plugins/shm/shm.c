@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-source-shm.so: process variables in a POSIX shared-memory segment
  * that a control application on the same machine writes (layout, seqlock
  * and trigger protocol in <iedd/shm.h>; user guide in doc/plugins.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-source-sim.so: the simulator source. Each map address names a
  * profile whose value is a function of the instance's time, so a scan at a
  * given time always gives the same value (doc/plugins.md has the full

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as an object reference text
  * (daemon/proto/objref.h). What parses keeps the limits (LD 64, MMS name
  * 129, every name's characters) and, when it has an MMS item whose second

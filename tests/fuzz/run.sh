@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every fuzz target for SECONDS on a copy of its seed corpus (the tree
 # is not modified) and fails if any target finds a crash, leak or timeout.
 #

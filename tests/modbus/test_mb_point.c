@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the Modbus plugin's sans-I/O part: address parsing, the
  * register codec in every type and order, kind conversion, and batching. */
 #include <check.h>

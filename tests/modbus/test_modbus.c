@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test of the Modbus source plugin against real Modbus peers.
  *
  *     test_modbus PATH/iedd-source-modbus.so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Load time and resident size of one model, in a fresh process:
  *
  *   bench_load FILE [MAX_MS [MAX_RSS_KB]]

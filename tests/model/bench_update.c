@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process-value update path, on its own: model_update of one attribute
  * in a loop, with a new value every time (a dchg each call, the worst case):
  *

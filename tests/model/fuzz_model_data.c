@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as MMS Data against the types of a
  * fixed model (every basic type, structures, arrays). The first octet
  * picks the attribute. A refused value must leave the stored value as it

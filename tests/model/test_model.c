@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The data model: type descriptions byte for byte, MMS Data encoding and
  * decoding of every basic type (round trips and refusals), text forms,
  * lookups by MMS name and object reference, data sets and control blocks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Change observers (observe.h): the index from value offsets to data set
  * members, and what model_update and model_write tell observers. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers for the pv tests: a TAP main for Check, paths from the
  * environment meson sets, a fake host that records pushes, and running a
  * program with its output and exit status captured. */

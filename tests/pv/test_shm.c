@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shm plugin through the real loader, the segment helpers of
  * <iedd/shm.h>, and the iedd-shm program run as a program. Each test uses
  * its own segment name and removes it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulator plugin through the real loader, on its fake clock
  * (clock=fake and the writable `clock` point) or on a fake host clock
  * (iedd_host.mono_ns/utc_ns, speed=): every profile is checked at chosen

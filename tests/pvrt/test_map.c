@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the CSV map and the runtime say to the user (issue 9): a UTF-8
  * byte order mark is accepted, a ';'-separated file is named as such,
  * references by LD inst are taken with one warning per file, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the process-variable runtime: the deadband with exact
  * numbers, the CSV map's syntax errors (file:line:column), the binding
  * checks against the embedded sample model and the sim plugin, change

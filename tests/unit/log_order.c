@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_log.c's other half: <syslog.h> after log.h. */
 #include "log.h"
 

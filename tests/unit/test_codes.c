@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The standard's code sets (daemon/proto/mms_codes.h) and the one
  * object-reference parser (daemon/proto/objref.h) that the model and the
  * client share: the values pinned to the standards' numbers, every name

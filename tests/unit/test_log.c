@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* daemon/log.h beside <syslog.h>: the audit trail includes both, so the
  * logger's level names must not be <syslog.h>'s macros. This file includes
  * <syslog.h> first; log_order.c includes it after log.h; both compile, and

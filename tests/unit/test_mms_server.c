@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The server side of one association (mms_assoc_input) under bad and
  * unusual input at every layer: what iedd answers, what it returns, and
  * which layer the error names. Golden PDUs are checked octet for octet. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-shm: look at and write the shared-memory segment of iedd's shm
  * source (<iedd/shm.h>) from a shell: list, get, set, trigger. The manual
  * is doc/iedd-shm.1. Exit status: 0 success, 1 failure, 2 usage error,
