@@ -8,6 +8,10 @@
  *
  *     cc -shared -fPIC -o mysource.so mysource.c $(pkg-config --cflags iedd-source)
  *
+ * Licence: this header is Apache-2.0, like iedd; a plugin that includes it
+ * may be distributed under any licence, proprietary ones included (it is a
+ * separate work that iedd loads at run time).
+ *
  * and export exactly one symbol, iedd_source_descriptor(), returning a
  * struct iedd_source (see IEDD_SOURCE_DEFINE below). iedd checks
  * abi_version and struct_size before it touches anything else and refuses a
