@@ -41,37 +41,37 @@ def wait_line(p, needle, seconds=30):
 
 
 class RunScript(unittest.TestCase):
-    def test_prints_the_address_given_with_listen(self):
-        port = free_port()
-        p = run_sh("--listen", "127.0.0.1:%d" % port)
+    def served(self, listen, port):
+        """run.sh with --listen `listen`: returns its announcement lines,
+        after checking that iedc reaches the suggested address and that
+        Ctrl-C (SIGINT to the group) ends it with exit 0."""
+        p = run_sh("--listen", listen)
         try:
-            line, lines = wait_line(p, "iedd listens on")
-            self.assertIsNotNone(line, "".join(lines))
-            self.assertIn("iedd listens on 127.0.0.1:%d." % port, line)
-            line, lines = wait_line(p, "Try, from another terminal")
-            self.assertIn("iedc identify 127.0.0.1:%d" % port, line)
+            said, lines = wait_line(p, "iedd listens on")
+            self.assertIsNotNone(said, "".join(lines))
+            tried, lines = wait_line(p, "Try, from another terminal")
+            self.assertIsNotNone(tried, "".join(lines))
             r = iedc("identify", "127.0.0.1:%d" % port)
             self.assertEqual(r.returncode, 0, r.stderr)
             os.killpg(p.pid, signal.SIGINT)
             self.assertEqual(p.wait(timeout=30), 0)
+            return said, tried
         finally:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
             p.stdout.close()
 
+    def test_prints_the_address_given_with_listen(self):
+        port = free_port()
+        said, tried = self.served("127.0.0.1:%d" % port, port)
+        self.assertIn("iedd listens on 127.0.0.1:%d." % port, said)
+        self.assertIn("iedc identify 127.0.0.1:%d" % port, tried)
+
     def test_wildcard_suggests_loopback(self):
         port = free_port()
-        p = run_sh("--listen", "*:%d" % port)
-        try:
-            line, lines = wait_line(p, "Try, from another terminal")
-            self.assertIsNotNone(line, "".join(lines))
-            self.assertIn("iedc identify 127.0.0.1:%d" % port, line)
-            os.killpg(p.pid, signal.SIGINT)
-            self.assertEqual(p.wait(timeout=30), 0)
-        finally:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-            p.stdout.close()
+        said, tried = self.served("*:%d" % port, port)
+        self.assertIn("iedd listens on *:%d." % port, said)
+        self.assertIn("iedc identify 127.0.0.1:%d" % port, tried)
 
     def test_port_in_use_prints_no_address(self):
         import socket
