@@ -5,6 +5,7 @@ presentation/ACSE/MMS for malformed-input tests. The byte-level encoders here
 are written independently of daemon/proto, from ISO 8073/8327/8823/8650 and
 ISO 9506-2, so they also cross-check iedd's decoders."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,20 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def bits_of(v):
+    """iedc prints a Quality or Dbpos as 'words (bits)' ('good (0000000000000)',
+    'on (10)'); the raw bits, for comparing."""
+    m = re.fullmatch(r"[A-Za-z|]+ \(([01]+)\)", v)
+    return m.group(1) if m else v
+
+
+def write_file(path, text):
+    """Writes text to path; returns path."""
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 class Daemon:
@@ -300,6 +315,26 @@ def skip_all(why):
     print(f"skipped: {why}", file=sys.stderr)
     print(f"1..0 # SKIP {why}", flush=True)
     sys.exit(0)
+
+
+class DaemonCase(unittest.TestCase):
+    """A test case with a scratch directory (self.dir) and at most one
+    daemon (self.d, stopped after the test); read() gives a value as iedc
+    prints it, a Quality or Dbpos as its bits."""
+    prefix = "iedd-"
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix=self.prefix)
+        self.d = None
+
+    def tearDown(self):
+        if self.d:
+            self.d.stop()
+
+    def read(self, ref):
+        r = iedc("read", self.d.addr, ref)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return bits_of(r.stdout.strip())
 
 
 def main(*needs):

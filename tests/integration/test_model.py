@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from harness import (IEDD, Daemon, Raw, ber_int, connect_pdus, cotp_cr, data_pdu, iedc, main,
+from harness import (bits_of, IEDD, Daemon, Raw, ber_int, connect_pdus, cotp_cr, data_pdu, iedc, main,
                      mms_initiate, tlv)
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -22,13 +22,6 @@ SAMPLE = os.path.join(SRC, "etc", "sample.icd")
 SHARED = os.path.join(os.path.dirname(SRC), "shared", "scl")
 GEN = os.path.join(SRC, "tools", "gen-scl.py")
 
-
-
-def bits_of(v):
-    """iedc prints a Quality or Dbpos as 'words (bits)' ('good (0000000000000)',
-    'on (10)'); the raw bits, for comparing."""
-    m = re.fullmatch(r"[A-Za-z|]+ \(([01]+)\)", v)
-    return m.group(1) if m else v
 
 def ident(s):
     return tlv(0x1A, s.encode())

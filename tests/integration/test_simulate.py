@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-from harness import Daemon, Raw, ber_int, data_pdu, iedc, main, tlv
+from harness import bits_of, Daemon, Raw, ber_int, data_pdu, iedc, main, tlv
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(SRC, "etc", "sample.icd")
@@ -28,13 +28,6 @@ SCAN = 0.5  # the default scan period of --simulate (s)
 WRITE_OK = b"\xa5\x02\x81\x00"  # Write-Response: one success
 WRITE_UNSUPPORTED = b"\xa5\x03\x80\x01\x09"  # one failure, object-access-unsupported
 
-
-
-def bits_of(v):
-    """iedc prints a Quality or Dbpos as 'words (bits)' ('good (0000000000000)',
-    'on (10)'); the raw bits, for comparing."""
-    m = re.fullmatch(r"[A-Za-z|]+ \(([01]+)\)", v)
-    return m.group(1) if m else v
 
 def ident(s):
     return tlv(0x1A, s.encode())

@@ -12,7 +12,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import IEDC, IEDD, Daemon, free_port, iedc, main  # noqa: E402
+from harness import (IEDC, IEDD, Daemon, DaemonCase, free_port, iedc, main,  # noqa: E402
+                     write_file as write)
 
 IEDD_SHM = os.environ.get("IEDD_SHM")
 SLOW = os.environ.get("PVRT_SLOW")
@@ -20,13 +21,6 @@ MB_SERVER = os.environ.get("PVRT_MB_SERVER")
 
 HEADER = "reference,source,address,scale,offset,direction,scanClass\n"
 
-
-
-def bits_of(v):
-    """iedc prints a Quality or Dbpos as 'words (bits)' ('good (0000000000000)',
-    'on (10)'); the raw bits, for comparing."""
-    m = re.fullmatch(r"[A-Za-z|]+ \(([01]+)\)", v)
-    return m.group(1) if m else v
 
 def config(map_path, sources, period=100, extra=""):
     return f"""<iedd xmlns="urn:iedd:config:1">
@@ -36,25 +30,8 @@ def config(map_path, sources, period=100, extra=""):
 """
 
 
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="pvrt-")
-        self.d = None
-
-    def tearDown(self):
-        if self.d:
-            self.d.stop()
-
-    def read(self, ref):
-        r = iedc("read", self.d.addr, ref)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return bits_of(r.stdout.strip())
+class Base(DaemonCase):
+    prefix = "pvrt-"
 
     def wait_value(self, ref, pred, timeout=10.0):
         deadline = time.time() + timeout

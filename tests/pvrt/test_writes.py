@@ -13,7 +13,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import IEDD, Daemon, iedc, main  # noqa: E402
+from harness import IEDD, Daemon, DaemonCase, iedc, main, write_file as write  # noqa: E402
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(SRC, "etc", "sample.icd")
@@ -32,12 +32,6 @@ def config(map_path, scl=None, period=100):
 """
 
 
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
 def cb_fc_icd(d):
     """The sample with attributes of the control-block FCs RP, BR, GO in
     SPS_T (XCBR1.Loc has them): SCL lets a DA name any FC, and the sample
@@ -52,19 +46,8 @@ def cb_fc_icd(d):
     return write(os.path.join(d, "cb.icd"), text)
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="writes-")
-        self.d = None
-
-    def tearDown(self):
-        if self.d:
-            self.d.stop()
-
-    def read(self, ref):
-        r = iedc("read", self.d.addr, ref)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return r.stdout.strip()
+class Base(DaemonCase):
+    prefix = "writes-"
 
     def assert_unsupported(self, ref, value):
         before = self.read(ref)
