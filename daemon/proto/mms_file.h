@@ -61,6 +61,10 @@ struct mms_file_attr {
 	int64_t mtime_ms;
 };
 
+/* One directory entry handed from a file store to the FileDirectory
+ * encoder: returns 0 to go on, 1 when the response is full. */
+typedef int (*mms_file_entry_fn)(void *ctx, const char *name, const struct mms_file_attr *a);
+
 /* GeneralizedTime as iedd sends it: "YYYYMMDDHHMMSS.fffZ" (UTC, ISO/IEC
  * 8824-1 §46). out needs 24 octets. */
 void mms_file_time_format(int64_t ms, char out[24]);

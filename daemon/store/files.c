@@ -1,0 +1,479 @@
+#include "files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Deepest name accepted: a 255-octet name has at most 128 components. */
+#define MAX_COMPONENTS 128
+
+static int sys_openat2(int dirfd, const char *path, int flags)
+{
+	/* RESOLVE_NO_SYMLINKS as well as BENEATH: the walk cannot follow a
+	 * symlink safely without re-implementing the kernel's lookup, so
+	 * neither resolver follows one, and both refuse the same names. */
+	struct open_how how = {
+		.flags = (uint64_t)flags,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+	long r = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	return r < 0 ? -errno : (int)r;
+}
+
+bool files_have_openat2(void)
+{
+	int fd = sys_openat2(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	/* "/" is not beneath the cwd: EXDEV proves the call exists */
+	return fd >= 0 || fd == -EXDEV;
+}
+
+int files_store_open(struct files_store *s, const char *root, enum files_resolve resolve)
+{
+	memset(s, 0, sizeof(*s));
+	s->max_open_per_assoc = FILES_DEFAULT_OPEN_PER_ASSOC;
+	s->max_open_total = FILES_DEFAULT_OPEN_TOTAL;
+	s->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd < 0)
+		return -errno;
+	if (resolve == FILES_RESOLVE_AUTO)
+		resolve = files_have_openat2() ? FILES_RESOLVE_OPENAT2 : FILES_RESOLVE_WALK;
+	s->resolve = resolve;
+	return 0;
+}
+
+void files_store_clear(struct files_store *s)
+{
+	if (s->root_fd >= 0)
+		close(s->root_fd);
+	s->root_fd = -1;
+}
+
+int files_name_check(const char *name, bool dir_ok)
+{
+	size_t n = strlen(name);
+	if (n > MMS_FILE_NAME_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7F)
+			return -EINVAL;
+	while (*name == '/') /* a leading '/' is the root */
+		name++;
+	const char *p = name;
+	while (*p) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.')
+			return -EACCES;
+		if (len == 0 || (len == 1 && p[0] == '.'))
+			return -EINVAL;
+		if (!e)
+			break;
+		p = e + 1;
+		if (!*p && !dir_ok)
+			return -EINVAL; /* a trailing '/' names no file */
+	}
+	return 0;
+}
+
+/* The name without its leading '/'s. */
+static const char *rel(const char *name)
+{
+	while (*name == '/')
+		name++;
+	return name;
+}
+
+/* The walk: one openat per component, never following a symlink. */
+static int walk_open(int root, const char *name, int flags)
+{
+	char comp[MMS_FILE_NAME_MAX + 1];
+	int dir = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	const char *p = name;
+	for (unsigned depth = 0; depth < MAX_COMPONENTS; depth++) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		bool last = !e || !e[1];
+		memcpy(comp, p, len);
+		comp[len] = 0;
+		int f = last ? flags | O_NOFOLLOW | O_CLOEXEC :
+			       O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+		if (last && e)
+			f |= O_DIRECTORY; /* "dir/" must be a directory */
+		int fd = openat(dir, comp, f);
+		int r = fd < 0 ? -errno : fd;
+		if (r == -ENOTDIR || r == -ELOOP) {
+			/* a symlink where a directory was asked for, or at the end:
+			 * refused as a symlink, not as "not a directory" */
+			struct stat st;
+			if (!fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
+				r = -ELOOP;
+		}
+		close(dir);
+		if (r < 0 || last)
+			return r;
+		dir = r;
+		p = e + 1;
+	}
+	close(dir);
+	return -ENAMETOOLONG;
+}
+
+int files_open(const struct files_store *s, const char *name, int flags)
+{
+	int r = files_name_check(name, true);
+	if (r)
+		return r;
+	const char *p = rel(name);
+	if (!*p)
+		p = ".";
+	if (s->resolve == FILES_RESOLVE_WALK)
+		return walk_open(s->root_fd, p, flags);
+	r = sys_openat2(s->root_fd, p, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (r == -ENOTDIR) {
+		/* O_DIRECTORY met a symlink: the walk (as safe) says which it
+		 * was, so both resolvers give the same error */
+		return walk_open(s->root_fd, p, flags);
+	}
+	return r;
+}
+
+static int64_t mtime_ms(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
+
+/* Only regular files with one link and directories are served: a second
+ * hard link may lie outside the root, and devices or FIFOs are no files
+ * of an IED. */
+static int servable(const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		return 0;
+	if (!S_ISREG(st->st_mode))
+		return -EACCES;
+	return st->st_nlink == 1 ? 0 : -EACCES;
+}
+
+static void attr_of(const struct stat *st, struct mms_file_attr *a)
+{
+	a->size = S_ISDIR(st->st_mode) ? 0 :
+		  st->st_size > (off_t)UINT32_MAX ? UINT32_MAX : (uint32_t)st->st_size;
+	a->has_mtime = true;
+	a->mtime_ms = mtime_ms(st);
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Lists directory `dir` (name from the root, "" or ending in '/'). */
+static int list_dir(struct files_store *s, const char *dir, const char *prefix,
+		    const char *after, mms_file_entry_fn fn, void *ctx)
+{
+	int fd = files_open(s, *dir ? dir : "/", O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0, plen = strlen(prefix), dlen = strlen(dir);
+	int r = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    strncmp(de->d_name, prefix, plen))
+			continue;
+		size_t len = strlen(de->d_name);
+		if (dlen + len + 1 > MMS_FILE_NAME_MAX)
+			continue; /* a client could not name it back */
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			char **g = realloc(names, nc * sizeof(*names));
+			if (!g) {
+				r = -ENOMEM;
+				goto out;
+			}
+			names = g;
+			cap = nc;
+		}
+		/* the name as listed: directory prefix, entry, '/' for a
+		 * directory (d_type, or stat below when the fs does not say) */
+		char *full = malloc(dlen + len + 2);
+		if (!full) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(full, dir, dlen);
+		memcpy(full + dlen, de->d_name, len + 1);
+		if (de->d_type == DT_DIR) {
+			full[dlen + len] = '/';
+			full[dlen + len + 1] = 0;
+		} else if (de->d_type == DT_UNKNOWN) {
+			struct stat st;
+			if (!fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+			    S_ISDIR(st.st_mode)) {
+				full[dlen + len] = '/';
+				full[dlen + len + 1] = 0;
+			}
+		}
+		if (files_name_check(full, true)) {
+			free(full);
+			continue;
+		}
+		names[n++] = full;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	size_t i = 0;
+	if (after) {
+		/* binary search: the first name greater than `after` */
+		size_t lo = 0, hi = n;
+		const char *a = rel(after);
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(names[mid], a) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		i = lo;
+	}
+	size_t given = 0;
+	for (; i < n; i++) {
+		struct stat st;
+		const char *base = names[i] + dlen;
+		char tmp[MMS_FILE_NAME_MAX + 1];
+		snprintf(tmp, sizeof(tmp), "%s", base);
+		size_t bl = strlen(tmp);
+		if (bl && tmp[bl - 1] == '/')
+			tmp[bl - 1] = 0;
+		if (fstatat(dirfd(d), tmp, &st, AT_SYMLINK_NOFOLLOW) || servable(&st))
+			continue; /* gone since readdir, a symlink, a device */
+		struct mms_file_attr a;
+		attr_of(&st, &a);
+		if (fn(ctx, names[i], &a)) {
+			r = 1;
+			break;
+		}
+		given++;
+	}
+	if (!r && !given && *prefix && !after)
+		r = -ENOENT; /* a prefix that matches nothing names nothing */
+out:
+	for (size_t k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	closedir(d);
+	return r;
+}
+
+int files_list(struct files_store *s, const char *spec, const char *after, mms_file_entry_fn fn,
+	       void *ctx)
+{
+	int r;
+	if (!spec)
+		spec = "";
+	if ((r = files_name_check(spec, true)) || (after && (r = files_name_check(after, true))))
+		return r;
+	const char *p = rel(spec);
+	size_t n = strlen(p);
+	char dir[MMS_FILE_NAME_MAX + 2];
+	if (!n)
+		return list_dir(s, "", "", after, fn, ctx);
+	int fd = files_open(s, p, O_PATH);
+	if (fd >= 0) {
+		struct stat st;
+		r = fstat(fd, &st) ? -errno : servable(&st);
+		close(fd);
+		if (r)
+			return r;
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(dir, sizeof(dir), "%s%s", p, p[n - 1] == '/' ? "" : "/");
+			return list_dir(s, dir, "", after, fn, ctx);
+		}
+		/* a file: its own entry (none once a client is past it) */
+		if (after && strcmp(p, rel(after)) <= 0)
+			return 0;
+		struct mms_file_attr a;
+		attr_of(&st, &a);
+		return fn(ctx, p, &a) ? 1 : 0;
+	}
+	if (fd != -ENOENT || p[n - 1] == '/')
+		return fd;
+	/* a prefix: the entries of its directory that begin with it */
+	const char *slash = strrchr(p, '/');
+	size_t dl = slash ? (size_t)(slash - p) + 1 : 0;
+	memcpy(dir, p, dl);
+	dir[dl] = 0;
+	return list_dir(s, dir, p + dl, after, fn, ctx);
+}
+
+/* The directory holding `name` (opened beneath the root) and its last
+ * component; a name must not end in '/'. */
+static int parent_of(const struct files_store *s, const char *name, const char **last)
+{
+	int r = files_name_check(name, false);
+	if (r)
+		return r;
+	const char *p = rel(name);
+	if (!*p)
+		return -EACCES; /* the root itself */
+	const char *slash = strrchr(p, '/');
+	char dir[MMS_FILE_NAME_MAX + 1];
+	size_t dl = slash ? (size_t)(slash - p) : 0;
+	memcpy(dir, p, dl);
+	dir[dl] = 0;
+	*last = slash ? slash + 1 : p;
+	return files_open(s, dl ? dir : "/", O_PATH | O_DIRECTORY);
+}
+
+int files_remove(const struct files_store *s, const char *name)
+{
+	const char *last;
+	int dir = parent_of(s, name, &last);
+	if (dir < 0)
+		return dir;
+	struct stat st;
+	int r = fstatat(dir, last, &st, AT_SYMLINK_NOFOLLOW) ? -errno :
+		S_ISDIR(st.st_mode)				 ? -EISDIR :
+		unlinkat(dir, last, 0)				 ? -errno : 0;
+	close(dir);
+	return r;
+}
+
+int files_rename(const struct files_store *s, const char *from, const char *to)
+{
+	const char *lf, *lt;
+	int df = parent_of(s, from, &lf);
+	if (df < 0)
+		return df;
+	int dt = parent_of(s, to, &lt);
+	if (dt < 0) {
+		close(df);
+		return dt;
+	}
+	int r = renameat2(df, lf, dt, lt, RENAME_NOREPLACE) ? -errno : 0;
+	close(df);
+	close(dt);
+	return r;
+}
+
+/* ---- FRSMs ---- */
+
+void files_session_init(struct files_session *ss, struct files_store *s)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->store = s;
+	ss->next_id = 1;
+}
+
+void files_session_clear(struct files_session *ss)
+{
+	for (size_t i = 0; i < FILES_MAX_OPEN_PER_ASSOC; i++)
+		if (ss->frsm[i].id)
+			files_session_close(ss, ss->frsm[i].id);
+}
+
+unsigned files_session_count(const struct files_session *ss)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < FILES_MAX_OPEN_PER_ASSOC; i++)
+		n += ss->frsm[i].id != 0;
+	return n;
+}
+
+static struct files_frsm *frsm_find(struct files_session *ss, int32_t id)
+{
+	if (id <= 0)
+		return NULL;
+	for (size_t i = 0; i < FILES_MAX_OPEN_PER_ASSOC; i++)
+		if (ss->frsm[i].id == id)
+			return &ss->frsm[i];
+	return NULL;
+}
+
+int files_session_open(struct files_session *ss, const char *name, uint32_t pos, int32_t *frsm,
+		       struct mms_file_attr *a)
+{
+	struct files_store *s = ss->store;
+	struct files_frsm *slot = NULL;
+	unsigned limit = s->max_open_per_assoc < FILES_MAX_OPEN_PER_ASSOC ?
+				 s->max_open_per_assoc : FILES_MAX_OPEN_PER_ASSOC;
+	if (files_session_count(ss) >= limit || s->open_total >= s->max_open_total)
+		return -EMFILE;
+	for (size_t i = 0; i < FILES_MAX_OPEN_PER_ASSOC && !slot; i++)
+		if (!ss->frsm[i].id)
+			slot = &ss->frsm[i];
+	int r = files_name_check(name, false);
+	if (r)
+		return r;
+	/* O_NONBLOCK: a FIFO planted in the root must not block the loop in
+	 * open(2); it is refused below like every non-regular file */
+	int fd = files_open(s, name, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fd == -ENOTDIR ? -ENOENT : fd;
+	struct stat st;
+	r = fstat(fd, &st) ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : servable(&st);
+	if (!r && st.st_size > (off_t)UINT32_MAX)
+		r = -EFBIG;
+	if (!r && (off_t)pos > st.st_size)
+		r = -ESPIPE;
+	if (r) {
+		close(fd);
+		return r;
+	}
+	if (ss->next_id == INT32_MAX)
+		ss->next_id = 1; /* 2^31 opens on one association: wrap, skipping ids in use */
+	while (frsm_find(ss, ss->next_id))
+		ss->next_id++;
+	*slot = (struct files_frsm){ .id = ss->next_id++, .fd = fd, .size = (uint64_t)st.st_size,
+				     .pos = pos };
+	s->open_total++;
+	s->opened++;
+	*frsm = slot->id;
+	attr_of(&st, a);
+	return 0;
+}
+
+int files_session_read(struct files_session *ss, int32_t id, uint8_t *buf, size_t max, size_t *n,
+		       bool *more)
+{
+	struct files_frsm *f = frsm_find(ss, id);
+	if (!f)
+		return -EBADF;
+	size_t want = f->pos >= f->size ? 0 : f->size - f->pos < max ? f->size - f->pos : max;
+	ssize_t got = want ? pread(f->fd, buf, want, (off_t)f->pos) : 0;
+	if (got < 0)
+		return -errno;
+	f->pos += (uint64_t)got;
+	*n = (size_t)got;
+	/* a file that shrank since FileOpen ends where its data ends */
+	*more = got > 0 && f->pos < f->size;
+	return 0;
+}
+
+int files_session_close(struct files_session *ss, int32_t id)
+{
+	struct files_frsm *f = frsm_find(ss, id);
+	if (!f)
+		return -EBADF;
+	close(f->fd);
+	*f = (struct files_frsm){ .id = 0, .fd = -1 };
+	ss->store->open_total--;
+	return 0;
+}
