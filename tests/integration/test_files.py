@@ -1,0 +1,288 @@
+"""MMS file services with the real iedd (--files) and iedc file: listing,
+GetFile of a multi-MB file compared by SHA-256, traversal names refused with
+the right ISO 9506 file error while the daemon keeps serving others, delete
+and rename refused by default and working with --files-allow, and a client
+lost mid-transfer releases its file descriptors (counted in /proc/PID/fd)."""
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import unittest
+
+from harness import Daemon, Raw, ber_len, ber_int, data_pdu, iedc, main, tlv
+
+BIG = 6 * 1024 * 1024 + 123
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def tree(base):
+    """root/ with a COMTRADE pair and a big file; outside/ beside it."""
+    root = os.path.join(base, "root")
+    out = os.path.join(base, "outside")
+    os.makedirs(os.path.join(root, "COMTRADE"))
+    os.makedirs(out)
+    with open(os.path.join(out, "secret"), "w") as f:
+        f.write("secret\n")
+    with open(os.path.join(root, "COMTRADE", "rec1.cfg"), "w") as f:
+        f.write("station,IEDD1,1999\n2,1A,1D\n")
+    with open(os.path.join(root, "COMTRADE", "rec1.dat"), "wb") as f:
+        f.write(bytes(range(256)) * 40)
+    with open(os.path.join(root, "big.dat"), "wb") as f:
+        f.write(os.urandom(BIG))
+    os.symlink("../outside/secret", os.path.join(root, "link_out"))
+    os.symlink("../outside", os.path.join(root, "dirlink"))
+    return root, out
+
+
+def mms_tag(tag, constructed, content):
+    """A context tag of 31 or more (the file services are 72..77)."""
+    first = 0xBF if constructed else 0x9F
+    return bytes([first, tag]) + ber_len(len(content)) + content
+
+
+def file_open_req(invoke, name):
+    fname = tlv(0xA0, tlv(0x19, name.encode()))
+    return tlv(0xA0, ber_int(0x02, invoke) + mms_tag(72, True, fname + ber_int(0x81, 0)))
+
+
+def open_files(pid, root):
+    """Descriptors of process pid that point beneath root (its files)."""
+    n = 0
+    fdd = f"/proc/{pid}/fd"
+    for fd in os.listdir(fdd):
+        try:
+            target = os.readlink(os.path.join(fdd, fd))
+        except OSError:
+            continue
+        if target.startswith(root + "/"):
+            n += 1
+    return n
+
+
+class Files(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.base = tempfile.mkdtemp(prefix="iedd-files-")
+        cls.root, cls.outside = tree(cls.base)
+        cls.d = Daemon("--files", cls.root)
+        cls.local = tempfile.mkdtemp(prefix="iedc-files-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+        shutil.rmtree(cls.base, ignore_errors=True)
+        shutil.rmtree(cls.local, ignore_errors=True)
+
+    def test_announced(self):
+        r = iedc("identify", self.d.addr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for s in ("fileOpen", "fileRead", "fileClose", "fileDirectory"):
+            self.assertIn(s, r.stdout)
+        self.assertNotIn("fileDelete", r.stdout)
+        self.assertNotIn("fileRename", r.stdout)
+
+    def test_list(self):
+        r = iedc("file", "ls", self.d.addr, "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        j = json.loads(r.stdout)
+        names = [e["name"] for e in j["files"]]
+        # sorted; the symlinks are not listed
+        self.assertEqual(names, ["COMTRADE/", "big.dat"])
+        self.assertEqual(j["files"][1]["size"], BIG)
+        self.assertRegex(j["files"][1]["lastModified"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        r = iedc("file", "ls", self.d.addr, "/COMTRADE")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(len(lines), 2, r.stdout)
+        self.assertTrue(lines[0].endswith("COMTRADE/rec1.cfg"), lines[0])
+        self.assertEqual(lines[1].split()[0], "10240")
+        # a prefix and a file
+        r = iedc("file", "ls", self.d.addr, "COMTRADE/rec1.c", "--json")
+        self.assertEqual([e["name"] for e in json.loads(r.stdout)["files"]], ["COMTRADE/rec1.cfg"])
+        # a file the recorder writes now is listed without a restart
+        p = os.path.join(self.root, "COMTRADE", "rec2.cfg")
+        with open(p, "w") as f:
+            f.write("new\n")
+        try:
+            r = iedc("file", "ls", self.d.addr, "COMTRADE", "--json")
+            self.assertIn("COMTRADE/rec2.cfg", [e["name"] for e in json.loads(r.stdout)["files"]])
+        finally:
+            os.unlink(p)
+
+    def test_list_pages(self):
+        """A small negotiated PDU: the listing comes in several pages."""
+        d = os.path.join(self.root, "many")
+        os.mkdir(d)
+        try:
+            for i in range(300):
+                with open(os.path.join(d, f"record-{i:04d}.cfg"), "w") as f:
+                    f.write("x" * i)
+            r = iedc("file", "ls", self.d.addr, "many", "--json", "--max-pdu", "512")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            j = json.loads(r.stdout)
+            self.assertEqual(j["count"], 300)
+            self.assertEqual([e["name"] for e in j["files"]],
+                             [f"many/record-{i:04d}.cfg" for i in range(300)])
+        finally:
+            shutil.rmtree(d)
+
+    def test_get_big(self):
+        dst = os.path.join(self.local, "big.copy")
+        r = iedc("file", "get", self.d.addr, "/big.dat", dst, "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["size"], BIG)
+        self.assertEqual(sha256(dst), sha256(os.path.join(self.root, "big.dat")))
+        self.assertFalse(os.path.exists(dst + ".iedc-part"))
+        # the same through small PDUs
+        r = iedc("file", "get", self.d.addr, "COMTRADE/rec1.dat", dst, "--max-pdu", "700")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sha256(dst), sha256(os.path.join(self.root, "COMTRADE", "rec1.dat")))
+
+    def test_traversal_refused(self):
+        """Every escape is refused with its file error while another client
+        is served at the same time."""
+        stop = threading.Event()
+        served = []
+
+        def other():
+            while not stop.is_set():
+                dst = os.path.join(self.local, "rec1.cfg.other")
+                r = iedc("file", "get", self.d.addr, "COMTRADE/rec1.cfg", dst)
+                served.append(r.returncode)
+        t = threading.Thread(target=other)
+        t.start()
+        try:
+            cases = [("../outside/secret", "file-access-denied"),
+                     ("/../outside/secret", "file-access-denied"),
+                     ("COMTRADE/../../outside/secret", "file-access-denied"),
+                     ("link_out", "file-access-denied"),
+                     ("dirlink/secret", "file-access-denied"),
+                     ("COMTRADE//rec1.cfg", "filename-syntax-error"),
+                     ("a\x01b", "filename-syntax-error"),
+                     ("x" * 300, "filename-syntax-error"),
+                     ("COMTRADE/none.cfg", "file-non-existent"),
+                     ("COMTRADE", "file-access-denied")]
+            for name, err in cases:
+                dst = os.path.join(self.local, "refused")
+                r = iedc("file", "get", self.d.addr, name, dst)
+                self.assertEqual(r.returncode, 7, (name, r.stderr))
+                self.assertIn("file: " + err, r.stderr, name)
+                self.assertFalse(os.path.exists(dst))
+            r = iedc("file", "ls", self.d.addr, "../outside")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("file-access-denied", r.stderr)
+        finally:
+            stop.set()
+            t.join(60)
+        self.assertTrue(served and all(x == 0 for x in served), served)
+
+    def test_delete_rename_refused_by_default(self):
+        r = iedc("file", "rm", self.d.addr, "COMTRADE/rec1.cfg")
+        self.assertEqual(r.returncode, 7)
+        self.assertIn("file-access-denied", r.stderr)
+        r = iedc("file", "mv", self.d.addr, "COMTRADE/rec1.cfg", "x.cfg")
+        self.assertEqual(r.returncode, 7)
+        self.assertIn("file-access-denied", r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(self.root, "COMTRADE", "rec1.cfg")))
+
+    def test_lost_client_releases_files(self):
+        """A client that opens files and vanishes (TCP gone, no FileClose):
+        iedd's descriptors for them are released."""
+        pid = self.d.proc.pid
+        self.assertEqual(open_files(pid, self.root), 0)
+        p = Raw(self.d.port)
+        p.associate()
+        for i in range(3):
+            p.send(data_pdu(file_open_req(10 + i, "big.dat")))
+            a = p.recv_tpkt()
+            self.assertIsNotNone(a)
+            self.assertIn(b"\xbf\x48", a)  # FileOpen-Response
+        self.assertEqual(open_files(pid, self.root), 3)
+        p.close()
+        deadline = time.time() + 10
+        while time.time() < deadline and open_files(pid, self.root):
+            time.sleep(0.02)
+        self.assertEqual(open_files(pid, self.root), 0)
+        # and iedc aborted in the middle of a get
+        dst = os.path.join(self.local, "aborted")
+        import subprocess
+        from harness import IEDC
+        proc = subprocess.Popen([IEDC, "file", "get", self.d.addr, "big.dat", dst,
+                                 "--max-pdu", "256"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        seen = 0
+        while time.time() < deadline and not seen and proc.poll() is None:
+            seen = open_files(pid, self.root)
+            time.sleep(0.005)
+        proc.kill()
+        # some 25,000 round trips: the transfer is still running when seen
+        self.assertEqual(seen, 1)
+        proc.wait()
+        deadline = time.time() + 10
+        while time.time() < deadline and open_files(pid, self.root):
+            time.sleep(0.02)
+        self.assertEqual(open_files(pid, self.root), 0)
+
+
+class FilesAllowed(unittest.TestCase):
+    def test_delete_rename(self):
+        base = tempfile.mkdtemp(prefix="iedd-files-w-")
+        root, outside = tree(base)
+        d = Daemon("--files", root, "--files-allow", "delete,rename")
+        try:
+            r = iedc("identify", d.addr)
+            self.assertIn("fileDelete", r.stdout)
+            self.assertIn("fileRename", r.stdout)
+            r = iedc("file", "mv", d.addr, "COMTRADE/rec1.cfg", "COMTRADE/old.cfg")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(os.path.exists(os.path.join(root, "COMTRADE", "old.cfg")))
+            r = iedc("file", "mv", d.addr, "COMTRADE/old.cfg", "COMTRADE/rec1.dat")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("duplicate-filename", r.stderr)
+            r = iedc("file", "mv", d.addr, "COMTRADE/old.cfg", "../outside/x")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("file-access-denied", r.stderr)
+            r = iedc("file", "rm", d.addr, "COMTRADE/old.cfg")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(root, "COMTRADE", "old.cfg")))
+            r = iedc("file", "rm", d.addr, "../outside/secret")
+            self.assertEqual(r.returncode, 7)
+            r = iedc("file", "rm", d.addr, "link_out")  # the link, not its target
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(os.path.exists(os.path.join(outside, "secret")))
+            r = iedc("file", "rm", d.addr, "COMTRADE/old.cfg")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("file-non-existent", r.stderr)
+        finally:
+            d.stop()
+            shutil.rmtree(base, ignore_errors=True)
+
+    def test_bad_root(self):
+        import subprocess
+        from harness import IEDD
+        r = subprocess.run([IEDD, "--listen", "127.0.0.1:1", "--files", "/nonexistent-iedd"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("/nonexistent-iedd", r.stderr)
+        r = subprocess.run([IEDD, "--files-allow", "delete"], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 2)
+        r = subprocess.run([IEDD, "--files", "/tmp", "--files-allow", "chmod"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--files-allow", r.stderr)
+
+
+if __name__ == "__main__":
+    main()
