@@ -66,6 +66,9 @@ struct iedd_config {
 	struct config_source sources[CONFIG_MAX_SOURCES];
 	size_t n_sources;
 	bool simulate;			/* <simulate/> */
+	/* file services (added): <files root delete rename> */
+	char files_root[4096];		/* absolute as scl_file; "" = no file services */
+	bool files_delete, files_rename;	/* FileDelete / FileRename allowed (default no) */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

@@ -740,6 +740,12 @@ int main(int argc, char **argv)
 	static struct server_cfg scfg;
 	server_cfg_of(&cfg, trace, &scfg);
 	static struct file_service fsvc;
+	if (!files_root && cfg.files_root[0]) {
+		/* <files root delete rename> of iedd.xml; --files takes precedence */
+		files_root = cfg.files_root;
+		files_delete |= cfg.files_delete;
+		files_rename |= cfg.files_rename;
+	}
 	if (files_root) {
 		if (file_service_open(&fsvc, files_root, files_delete, files_rename, err,
 				      sizeof(err))) {

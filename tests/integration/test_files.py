@@ -268,6 +268,50 @@ class FilesAllowed(unittest.TestCase):
             d.stop()
             shutil.rmtree(base, ignore_errors=True)
 
+    def test_config_element(self):
+        """<files root delete rename> in iedd.xml, a relative root taken
+        relative to the configuration file."""
+        base = tempfile.mkdtemp(prefix="iedd-files-c-")
+        root, outside = tree(base)
+        d = Daemon(config=f"""<iedd xmlns="urn:iedd:config:1">
+  <files root="{root}" delete="true"/>
+</iedd>
+""")
+        try:
+            r = iedc("identify", d.addr)
+            self.assertIn("fileDirectory", r.stdout)
+            self.assertIn("fileDelete", r.stdout)
+            self.assertNotIn("fileRename", r.stdout)
+            r = iedc("file", "rm", d.addr, "COMTRADE/rec1.cfg")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = iedc("file", "mv", d.addr, "COMTRADE/rec1.dat", "x.dat")
+            self.assertEqual(r.returncode, 7)
+        finally:
+            d.stop()
+        # relative to the configuration file's directory
+        cfgdir = os.path.join(base, "etc")
+        os.mkdir(cfgdir)
+        cfg = os.path.join(cfgdir, "iedd.xml")
+        with open(cfg, "w") as f:
+            f.write('<iedd xmlns="urn:iedd:config:1"><files root="../root"/></iedd>\n')
+        d = Daemon("--config", cfg)
+        try:
+            r = iedc("file", "ls", d.addr, "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("big.dat", [e["name"] for e in json.loads(r.stdout)["files"]])
+        finally:
+            d.stop()
+        # an element the schema refuses names the file and line
+        import subprocess
+        from harness import IEDD
+        with open(cfg, "w") as f:
+            f.write('<iedd xmlns="urn:iedd:config:1">\n<files delete="yes"/></iedd>\n')
+        r = subprocess.run([IEDD, "--config", cfg, "--check"], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("iedd.xml:2", r.stderr)
+        shutil.rmtree(base, ignore_errors=True)
+
     def test_bad_root(self):
         import subprocess
         from harness import IEDD
