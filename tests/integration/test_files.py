@@ -235,6 +235,153 @@ class Files(unittest.TestCase):
         self.assertEqual(open_files(pid, self.root), 0)
 
 
+class Proxy:
+    """A TCP relay in front of iedd that records what each side sent, so the
+    exchange can be written as a pcap and given to tshark (capturing on lo
+    needs privileges this test does not assume)."""
+
+    def __init__(self, target):
+        import socket
+        self.target = target
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(8)
+        self.port = self.ls.getsockname()[1]
+        self.conns = []     # per connection: [(from_client, bytes)]
+        self.stopped = False
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    @property
+    def addr(self):
+        return f"127.0.0.1:{self.port}"
+
+    def _run(self):
+        import select
+        import socket
+        while not self.stopped:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            u = socket.create_connection(("127.0.0.1", self.target))
+            rec = []
+            self.conns.append(rec)
+            open_ = {c: u, u: c}
+            while open_:
+                r, _, _ = select.select(list(open_), [], [], 5)
+                if not r:
+                    break
+                for s in r:
+                    try:
+                        data = s.recv(65536)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        peer = open_.pop(s)
+                        open_.pop(peer, None)
+                        peer.close()
+                        s.close()
+                        break
+                    rec.append((s is c, data))
+                    open_[s].sendall(data)
+
+    def close(self):
+        self.stopped = True
+        self.ls.close()
+
+    def pcap(self, path, server_port):
+        import struct
+
+        def csum(b):
+            if len(b) % 2:
+                b += b"\0"
+            s = sum(struct.unpack(f"!{len(b) // 2}H", b))
+            while s >> 16:
+                s = (s & 0xFFFF) + (s >> 16)
+            return ~s & 0xFFFF
+
+        out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)]
+        t = [1000000]
+
+        def pkt(src, dst, seq, ack, flags, payload=b""):
+            tcp = struct.pack("!HHIIBBHHH", src, dst, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                              5 << 4, flags, 65535, 0, 0)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000,
+                             64, 6, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            frame = b"\0" * 12 + b"\x08\x00" + ip + tcp + payload
+            t[0] += 100
+            out.append(struct.pack("<IIII", t[0] // 1000000, t[0] % 1000000, len(frame),
+                                   len(frame)) + frame)
+
+        for i, rec in enumerate(self.conns):
+            cp = 40000 + i
+            cs, ss = 1000, 5000
+            pkt(cp, server_port, cs - 1, 0, 0x02)
+            pkt(server_port, cp, ss - 1, cs, 0x12)
+            pkt(cp, server_port, cs, ss, 0x10)
+            for from_client, data in rec:
+                for k in range(0, len(data), 16000):
+                    part = data[k:k + 16000]
+                    if from_client:
+                        pkt(cp, server_port, cs, ss, 0x18, part)
+                        cs += len(part)
+                    else:
+                        pkt(server_port, cp, ss, cs, 0x18, part)
+                        ss += len(part)
+        with open(path, "wb") as f:
+            f.write(b"".join(out))
+
+
+class Referee(unittest.TestCase):
+    """Wireshark's MMS dissector decodes every file service PDU iedd sends
+    and receives, with no malformed packet and no expert warning."""
+
+    def test_tshark(self):
+        import subprocess
+        if not shutil.which("tshark"):
+            self.skipTest("tshark is not installed (apt-get install tshark)")
+        base = tempfile.mkdtemp(prefix="iedd-files-t-")
+        root, outside = tree(base)
+        d = Daemon("--files", root, "--files-allow", "delete,rename")
+        px = Proxy(d.port)
+        try:
+            dst = os.path.join(base, "got")
+            for args in (("ls", px.addr), ("ls", px.addr, "COMTRADE"),
+                         ("get", px.addr, "COMTRADE/rec1.dat", dst, "--max-pdu", "4000"),
+                         ("get", px.addr, "../outside/secret", dst),
+                         ("mv", px.addr, "COMTRADE/rec1.cfg", "COMTRADE/r.cfg"),
+                         ("rm", px.addr, "COMTRADE/r.cfg")):
+                r = iedc("file", *args)
+                self.assertIn(r.returncode, (0, 7), r.stderr)
+            deadline = time.time() + 10
+            while time.time() < deadline and len(px.conns) < 6:
+                time.sleep(0.05)
+            time.sleep(0.3)
+        finally:
+            px.close()
+            d.stop()
+        pcap = os.path.join(base, "files.pcap")
+        px.pcap(pcap, 102)
+        dec = ["tshark", "-r", pcap, "-d", "tcp.port==102,tpkt"]
+        frames = subprocess.run(dec, capture_output=True, text=True).stdout
+        self.assertNotIn("Malformed", frames)
+        expert = subprocess.run(dec + ["-q", "-z", "expert,warn"], capture_output=True,
+                                text=True).stdout
+        bad = [l for l in expert.splitlines()
+               if l.strip() and ("Warning" in l or "Error" in l) and "Protocol" not in l
+               and " TCP " not in l]
+        self.assertEqual(bad, [], expert)
+        detail = subprocess.run(dec + ["-V"], capture_output=True, text=True).stdout
+        for service in ("fileDirectory", "fileOpen", "fileRead", "fileClose", "fileRename",
+                        "fileDelete"):
+            self.assertIn(f"confirmedServiceRequest: {service} ", detail, service)
+            self.assertIn(f"confirmedServiceResponse: {service} ", detail, service)
+        self.assertIn("confirmed-ErrorPDU", frames)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 class FilesAllowed(unittest.TestCase):
     def test_delete_rename(self):
         base = tempfile.mkdtemp(prefix="iedd-files-w-")
