@@ -238,7 +238,8 @@ static int list_dir(struct files_store *s, const char *dir, const char *prefix,
 		}
 		names[n++] = full;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n) /* qsort of NULL, 0 is undefined */
+		qsort(names, n, sizeof(*names), cmp_names);
 	size_t i = 0;
 	if (after) {
 		/* binary search: the first name greater than `after` */
