@@ -36,6 +36,8 @@ bool files_have_openat2(void)
 	return fd >= 0 || fd == -EXDEV;
 }
 
+static void cache_drop(struct files_dir_cache *k);
+
 int files_store_open(struct files_store *s, const char *root, enum files_resolve resolve)
 {
 	memset(s, 0, sizeof(*s));
@@ -52,6 +54,7 @@ int files_store_open(struct files_store *s, const char *root, enum files_resolve
 
 void files_store_clear(struct files_store *s)
 {
+	cache_drop(&s->cache);
 	if (s->root_fd >= 0)
 		close(s->root_fd);
 	s->root_fd = -1;
@@ -178,108 +181,163 @@ static int cmp_names(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* Lists directory `dir` (name from the root, "" or ending in '/'). */
-static int list_dir(struct files_store *s, const char *dir, const char *prefix,
-		    const char *after, mms_file_entry_fn fn, void *ctx)
+static void cache_drop(struct files_dir_cache *k)
 {
-	int fd = files_open(s, *dir ? dir : "/", O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return fd;
-	DIR *d = fdopendir(fd);
+	for (size_t i = 0; i < k->n; i++)
+		free(k->names[i]);
+	free(k->names);
+	*k = (struct files_dir_cache){ 0 };
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* Reads directory `dfd` (named `dir` from the root) into the cache: every
+ * entry a client could name back, as listed (dir prefix, '/' after a
+ * directory), sorted by strcmp. Takes dfd. */
+static int cache_fill(struct files_dir_cache *k, int dfd, const char *dir, const struct stat *st)
+{
+	DIR *d = fdopendir(dfd);
 	if (!d) {
 		int e = -errno;
-		close(fd);
+		close(dfd);
 		return e;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0, plen = strlen(prefix), dlen = strlen(dir);
+	cache_drop(k);
+	size_t cap = 0, dlen = strlen(dir);
 	int r = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    strncmp(de->d_name, prefix, plen))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		size_t len = strlen(de->d_name);
 		if (dlen + len + 1 > MMS_FILE_NAME_MAX)
 			continue; /* a client could not name it back */
-		if (n == cap) {
+		if (k->n == cap) {
 			size_t nc = cap ? cap * 2 : 64;
-			char **g = realloc(names, nc * sizeof(*names));
+			char **g = realloc(k->names, nc * sizeof(*g));
 			if (!g) {
 				r = -ENOMEM;
-				goto out;
+				break;
 			}
-			names = g;
+			k->names = g;
 			cap = nc;
 		}
-		/* the name as listed: directory prefix, entry, '/' for a
-		 * directory (d_type, or stat below when the fs does not say) */
 		char *full = malloc(dlen + len + 2);
 		if (!full) {
 			r = -ENOMEM;
-			goto out;
+			break;
 		}
 		memcpy(full, dir, dlen);
 		memcpy(full + dlen, de->d_name, len + 1);
-		if (de->d_type == DT_DIR) {
+		bool is_dir = de->d_type == DT_DIR;
+		if (de->d_type == DT_UNKNOWN) {
+			struct stat es;
+			is_dir = !fstatat(dirfd(d), de->d_name, &es, AT_SYMLINK_NOFOLLOW) &&
+				 S_ISDIR(es.st_mode);
+		}
+		if (is_dir) {
 			full[dlen + len] = '/';
 			full[dlen + len + 1] = 0;
-		} else if (de->d_type == DT_UNKNOWN) {
-			struct stat st;
-			if (!fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
-			    S_ISDIR(st.st_mode)) {
-				full[dlen + len] = '/';
-				full[dlen + len + 1] = 0;
-			}
 		}
 		if (files_name_check(full, true)) {
 			free(full);
 			continue;
 		}
-		names[n++] = full;
+		k->names[k->n++] = full;
 	}
-	if (n) /* qsort of NULL, 0 is undefined */
-		qsort(names, n, sizeof(*names), cmp_names);
-	size_t i = 0;
-	if (after) {
-		/* binary search: the first name greater than `after` */
-		size_t lo = 0, hi = n;
-		const char *a = rel(after);
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (strcmp(names[mid], a) <= 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+	closedir(d);
+	if (r) {
+		cache_drop(k);
+		return r;
+	}
+	if (k->n) /* qsort of NULL, 0 is undefined */
+		qsort(k->names, k->n, sizeof(*k->names), cmp_names);
+	snprintf(k->dir, sizeof(k->dir), "%s", dir);
+	k->dev = st->st_dev;
+	k->ino = st->st_ino;
+	k->mtim = st->st_mtim;
+	k->ctim = st->st_ctim;
+	k->valid = true;
+	return 0;
+}
+
+/* The first index whose name is greater than `key` (or >= when `eq`). */
+static size_t lower_bound(char *const *v, size_t n, const char *key, bool eq)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid], key);
+		if (c < 0 || (!eq && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Lists directory `dir` (name from the root, "" or ending in '/'), the
+ * entries beginning with `prefix`. The sorted names of the directory last
+ * listed are kept while it is unchanged (same inode, mtime and ctime: an
+ * entry added, removed or renamed changes them), so a client paging
+ * through 100,000 entries costs one readdir and one sort, not one per
+ * page; the entries given are stat'ed afresh every time. */
+static int list_dir(struct files_store *s, const char *dir, const char *prefix,
+		    const char *after, mms_file_entry_fn fn, void *ctx)
+{
+	struct files_dir_cache *k = &s->cache;
+	struct stat st;
+	int fd = files_open(s, *dir ? dir : "/", O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	int r = 0;
+	if (!k->valid || strcmp(k->dir, dir) || k->dev != st.st_dev || k->ino != st.st_ino ||
+	    !same_time(&k->mtim, &st.st_mtim) || !same_time(&k->ctim, &st.st_ctim)) {
+		int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		r = dfd < 0 ? -errno : cache_fill(k, dfd, dir, &st);
+		if (r) {
+			close(fd);
+			return r;
 		}
-		i = lo;
+		s->dir_reads++;
+	}
+	char first[2 * MMS_FILE_NAME_MAX + 2];
+	snprintf(first, sizeof(first), "%s%s", dir, prefix);
+	size_t flen = strlen(first), dlen = strlen(dir);
+	size_t i = lower_bound(k->names, k->n, first, true);
+	if (after) {
+		size_t j = lower_bound(k->names, k->n, rel(after), false);
+		if (j > i)
+			i = j;
 	}
 	size_t given = 0;
-	for (; i < n; i++) {
-		struct stat st;
-		const char *base = names[i] + dlen;
-		char tmp[MMS_FILE_NAME_MAX + 1];
-		snprintf(tmp, sizeof(tmp), "%s", base);
-		size_t bl = strlen(tmp);
-		if (bl && tmp[bl - 1] == '/')
-			tmp[bl - 1] = 0;
-		if (fstatat(dirfd(d), tmp, &st, AT_SYMLINK_NOFOLLOW) || servable(&st))
+	for (; i < k->n && !strncmp(k->names[i], first, flen); i++) {
+		char base[MMS_FILE_NAME_MAX + 1];
+		snprintf(base, sizeof(base), "%s", k->names[i] + dlen);
+		size_t bl = strlen(base);
+		if (bl && base[bl - 1] == '/')
+			base[bl - 1] = 0;
+		if (fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) || servable(&st))
 			continue; /* gone since readdir, a symlink, a device */
 		struct mms_file_attr a;
 		attr_of(&st, &a);
-		if (fn(ctx, names[i], &a)) {
+		if (fn(ctx, k->names[i], &a)) {
 			r = 1;
 			break;
 		}
 		given++;
 	}
+	close(fd);
 	if (!r && !given && *prefix && !after)
 		r = -ENOENT; /* a prefix that matches nothing names nothing */
-out:
-	for (size_t k = 0; k < n; k++)
-		free(names[k]);
-	free(names);
-	closedir(d);
 	return r;
 }
 

@@ -22,12 +22,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "mms_file.h"
 
 /* How names are resolved: FILES_RESOLVE_AUTO uses openat2 when the kernel
  * has it and the walk otherwise; the other two force one (tests run both). */
 enum files_resolve { FILES_RESOLVE_AUTO = 0, FILES_RESOLVE_OPENAT2, FILES_RESOLVE_WALK };
+
+/* The sorted names of the directory listed last (see files_list). */
+struct files_dir_cache {
+	bool valid;
+	char dir[MMS_FILE_NAME_MAX + 2];
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtim, ctim;
+	char **names;
+	size_t n;
+};
 
 struct files_store {
 	int root_fd;			/* O_PATH | O_DIRECTORY, owned */
@@ -36,6 +49,8 @@ struct files_store {
 	unsigned max_open_total;	/* FRSMs over all associations (default 64) */
 	unsigned open_total;		/* FRSMs open now */
 	uint64_t opened, refused;	/* counters */
+	uint64_t dir_reads;		/* directories read (not served from the cache) */
+	struct files_dir_cache cache;
 };
 
 #define FILES_DEFAULT_OPEN_PER_ASSOC 5
@@ -68,7 +83,7 @@ int files_open(const struct files_store *s, const char *name, int flags);
  * go on and 1 when the response is full. Returns 0 when every entry was
  * given, 1 when fn stopped early (moreFollows), -errno (-ENOENT when
  * nothing matches). Entries the plant wrote a moment ago are listed: the
- * directory is read on every call. */
+ * directory is read again whenever it changed (its mtime or ctime). */
 int files_list(struct files_store *s, const char *spec, const char *after, mms_file_entry_fn fn,
 	       void *ctx);
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -133,6 +134,26 @@ class Files(unittest.TestCase):
             self.assertEqual(j["count"], 300)
             self.assertEqual([e["name"] for e in j["files"]],
                              [f"many/record-{i:04d}.cfg" for i in range(300)])
+        finally:
+            shutil.rmtree(d)
+
+    def test_list_100000(self):
+        """A directory of 100,000 records pages through to the end: every
+        name once, in order (the pages come from one read of the directory)."""
+        d = os.path.join(self.root, "huge")
+        os.mkdir(d)
+        try:
+            for i in range(100000):
+                os.close(os.open(os.path.join(d, f"r{i:06d}.dat"), os.O_CREAT | os.O_WRONLY))
+            t0 = time.time()
+            r = iedc("file", "ls", self.d.addr, "huge", "--json", timeout=300)
+            took = time.time() - t0
+            self.assertEqual(r.returncode, 0, r.stderr)
+            j = json.loads(r.stdout)
+            self.assertEqual(j["count"], 100000)
+            names = [e["name"] for e in j["files"]]
+            self.assertEqual(names, [f"huge/r{i:06d}.dat" for i in range(100000)])
+            print(f"FileDirectory of 100,000 entries: {took:.2f} s", file=sys.stderr)
         finally:
             shutil.rmtree(d)
 

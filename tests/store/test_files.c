@@ -249,12 +249,27 @@ START_TEST(listing)
 	ck_assert_int_eq(v.n, 1);
 	ck_assert_str_eq(v.names[0], "COMTRADE/rec2.cfg");
 
+	/* the pages came from one read of the directory */
+	uint64_t reads = s.dir_reads;
+	memset(&v, 0, sizeof(v));
+	ck_assert_int_eq(files_list(&s, "COMTRADE/rec", NULL, collect, &v), 0);
+	ck_assert_int_eq(v.n, 3);
+	ck_assert_uint_eq(s.dir_reads, reads);
 	/* a file the recorder writes now is in the next listing */
 	char path[256];
 	put(P("%s/COMTRADE/rec3.cfg", root), "new");
 	memset(&v, 0, sizeof(v));
 	ck_assert_int_eq(files_list(&s, "COMTRADE", NULL, collect, &v), 0);
 	ck_assert_int_eq(v.n, 4);
+	ck_assert_uint_eq(s.dir_reads, reads + 1);
+	/* and one removed is gone from it; a changed size shows at once */
+	ck_assert_int_eq(unlink(P("%s/COMTRADE/rec1.dat", root)), 0);
+	put(P("%s/COMTRADE/rec2.cfg", root), "longer now");
+	memset(&v, 0, sizeof(v));
+	ck_assert_int_eq(files_list(&s, "COMTRADE", NULL, collect, &v), 0);
+	ck_assert_int_eq(v.n, 3);
+	ck_assert_str_eq(v.names[1], "COMTRADE/rec2.cfg");
+	ck_assert_uint_eq(v.a[1].size, 10);
 	files_store_clear(&s);
 }
 END_TEST
