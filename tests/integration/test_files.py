@@ -164,6 +164,14 @@ class Files(unittest.TestCase):
         self.assertEqual(json.loads(r.stdout)["size"], BIG)
         self.assertEqual(sha256(dst), sha256(os.path.join(self.root, "big.dat")))
         self.assertFalse(os.path.exists(dst + ".iedc-part"))
+        # to standard output, the summary on standard error
+        import subprocess
+        from harness import IEDC
+        r = subprocess.run([IEDC, "file", "get", self.d.addr, "COMTRADE/rec1.dat", "-", "--json"],
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, bytes(range(256)) * 40)
+        self.assertEqual(json.loads(r.stderr)["size"], 10240)
         # the same through small PDUs
         r = iedc("file", "get", self.d.addr, "COMTRADE/rec1.dat", dst, "--max-pdu", "700")
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -151,9 +151,12 @@ static int file_get(struct client *c, bool json, const char *remote, const char 
 	if (mms_file_open_resp_decode(p.body, p.body_len, &frsm, &a, &err))
 		return bad_answer(c, what, &err);
 	/* written beside the destination and renamed when complete: no half
-	 * file under the final name */
+	 * file under the final name; "-" is standard output (the summary then
+	 * goes to standard error) */
+	bool to_stdout = !strcmp(local, "-");
+	FILE *info = to_stdout ? stderr : stdout;
 	snprintf(tmp, sizeof(tmp), "%s.iedc-part", local);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = to_stdout ? dup(1) : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		r = iedc_fail(c, IEDC_USAGE, "%s: %s", tmp, strerror(errno));
 		frsm_close(c, frsm, remote);
@@ -175,7 +178,8 @@ static int file_get(struct client *c, bool json, const char *remote, const char 
 		if (!r && mms_file_read_resp_decode(p.body, p.body_len, &data, &n, &more, &err))
 			r = bad_answer(c, what, &err);
 		if (!r && n && write(fd, data, n) != (ssize_t)n)
-			r = iedc_fail(c, IEDC_USAGE, "%s: %s", tmp, strerror(errno));
+			r = iedc_fail(c, IEDC_USAGE, "%s: %s", to_stdout ? "standard output" : tmp,
+				      strerror(errno));
 		if (!r && !n && more)
 			r = iedc_fail(c, IEDC_PROTOCOL, "%s: %s: no data but moreFollows", c->peer,
 				      what);
@@ -192,28 +196,30 @@ static int file_get(struct client *c, bool json, const char *remote, const char 
 	if (tty && shown != t0)
 		fputc('\n', stderr);
 	if (close(fd) && !r)
-		r = iedc_fail(c, IEDC_USAGE, "%s: %s", tmp, strerror(errno));
+		r = iedc_fail(c, IEDC_USAGE, "%s: %s", to_stdout ? "standard output" : tmp,
+			      strerror(errno));
 	int rc = frsm_close(c, frsm, remote);
 	if (!r)
 		r = rc;
-	if (!r && rename(tmp, local))
+	if (!r && !to_stdout && rename(tmp, local))
 		r = iedc_fail(c, IEDC_USAGE, "%s: %s", local, strerror(errno));
 	if (r) {
-		unlink(tmp);
+		if (!to_stdout)
+			unlink(tmp);
 		return r;
 	}
 	double dt = now_s() - t0;
 	double mbs = dt > 0 ? (double)got / 1e6 / dt : 0;
 	if (json) {
-		fputs("{\"remote\":", stdout);
-		json_str(stdout, remote);
-		fputs(",\"local\":", stdout);
-		json_str(stdout, local);
-		printf(",\"size\":%llu,\"seconds\":%.3f,\"mbPerSecond\":%.1f}\n",
-		       (unsigned long long)got, dt, mbs);
+		fputs("{\"remote\":", info);
+		json_str(info, remote);
+		fputs(",\"local\":", info);
+		json_str(info, local);
+		fprintf(info, ",\"size\":%llu,\"seconds\":%.3f,\"mbPerSecond\":%.1f}\n",
+			(unsigned long long)got, dt, mbs);
 	} else {
-		printf("%s -> %s: %llu octets in %.3f s (%.1f MB/s)\n", remote, local,
-		       (unsigned long long)got, dt, mbs);
+		fprintf(info, "%s -> %s: %llu octets in %.3f s (%.1f MB/s)\n", remote, local,
+			(unsigned long long)got, dt, mbs);
 	}
 	return IEDC_OK;
 }
