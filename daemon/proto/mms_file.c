@@ -235,6 +235,47 @@ int mms_file_rename_req_decode(const uint8_t *body, size_t len, struct mms_file_
 	return 0;
 }
 
+int mms_file_obtain_req_decode(const uint8_t *body, size_t len, struct mms_file_obtain_req *out,
+			       struct proto_err *err)
+{
+	struct ber_cur c;
+	struct ber_tlv t;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	ber_cur_init(&c, body, len);
+	if ((r = ber_next(&c, &t, err)))
+		return proto_relayer(err, L, r == -ENODATA ?
+				     proto_fail(err, L, "ObtainFile-Request without sourceFile") : r);
+	if (ber_is(&t, CTXC, 0)) {
+		out->has_source_server = true;
+		if ((r = ber_next(&c, &t, err)))
+			return proto_relayer(err, L, r == -ENODATA ?
+					     proto_fail(err, L, "ObtainFile-Request without sourceFile") : r);
+	}
+	if (!ber_is(&t, CTXC, 1))
+		return proto_fail(err, L, "ObtainFile-Request: expected sourceFile [1]");
+	if ((r = name_decode(&c, &t, &out->source, "sourceFile", err)))
+		return r;
+	if ((r = ber_expect(&c, CTXC, 2, &t, "destinationFile", err)))
+		return proto_relayer(err, L, r);
+	if ((r = name_decode(&c, &t, &out->destination, "destinationFile", err)))
+		return r;
+	if (!ber_cur_done(&c))
+		return proto_fail(err, L, "ObtainFile-Request: unexpected element after destinationFile");
+	return 0;
+}
+
+void mms_file_obtain_req_encode(struct buf *b, uint32_t invoke_id, const char *source,
+				const char *destination)
+{
+	struct mms_marks m;
+	mms_begin_confirmed(b, false, invoke_id, MMS_SVC_OBTAIN_FILE, &m);
+	name_encode(b, CTXC, 1, source);
+	name_encode(b, CTXC, 2, destination);
+	mms_end_confirmed(b, &m);
+}
+
 /* ---- server side: responses ---- */
 
 static void attr_encode(struct buf *b, uint8_t clsc, uint32_t tag, const struct mms_file_attr *a)

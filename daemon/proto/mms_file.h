@@ -102,6 +102,20 @@ struct mms_file_rename_req {
 int mms_file_rename_req_decode(const uint8_t *body, size_t len, struct mms_file_rename_req *out,
 			       struct proto_err *err);
 
+/* ObtainFile-Request (ISO 9506-2 Annex D): sourceFileServer [0]
+ * ApplicationReference OPTIONAL (skipped: iedd fetches from the requesting
+ * client only, so its presence is only reported), sourceFile [1],
+ * destinationFile [2]. */
+struct mms_file_obtain_req {
+	bool has_source_server;
+	struct mms_file_name source;
+	struct mms_file_name destination;
+};
+int mms_file_obtain_req_decode(const uint8_t *body, size_t len, struct mms_file_obtain_req *out,
+			       struct proto_err *err);
+void mms_file_obtain_req_encode(struct buf *b, uint32_t invoke_id, const char *source,
+				const char *destination);
+
 /* ---- server side: responses (whole Confirmed-ResponsePDUs) ---- */
 
 /* FileDirectory-Response, built entry by entry: begin, entry..., end. */
@@ -127,7 +141,8 @@ void mms_file_read_resp_encode(struct buf *b, uint32_t invoke_id, const uint8_t 
 /* Octets a FileRead-Response adds around its data, at most: a server reads
  * chunks of max_pdu - MMS_FILE_READ_OVERHEAD. */
 #define MMS_FILE_READ_OVERHEAD 32
-/* FileClose, FileDelete, FileRename responses: NULL under the service tag. */
+/* FileClose, FileDelete, FileRename, ObtainFile responses: NULL under the
+ * service tag. */
 void mms_file_null_resp_encode(struct buf *b, uint32_t invoke_id, uint32_t service);
 
 /* ---- client side: requests (whole Confirmed-RequestPDUs) ---- */

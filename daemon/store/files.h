@@ -50,6 +50,8 @@ struct files_store {
 	unsigned open_total;		/* FRSMs open now */
 	uint64_t opened, refused;	/* counters */
 	uint64_t dir_reads;		/* directories read (not served from the cache) */
+	uint64_t max_upload;		/* octets one ObtainFile may write */
+	uint64_t keep_free;		/* octets an upload leaves free on the file system */
 	struct files_dir_cache cache;
 };
 
@@ -91,6 +93,26 @@ int files_list(struct files_store *s, const char *spec, const char *after, mms_f
 int files_remove(const struct files_store *s, const char *name);
 /* Renames within the root; an existing `to` is -EEXIST (never replaced). */
 int files_rename(const struct files_store *s, const char *from, const char *to);
+
+/* An upload (ObtainFile): written to an unnamed file (O_TMPFILE) in the
+ * destination's directory and linked under its name only when complete, so
+ * no half file is ever visible and an abandoned one leaves nothing. */
+struct files_upload {
+	int fd, dir;
+	char last[MMS_FILE_NAME_MAX + 1];	/* the name within dir */
+	uint64_t size;
+};
+/* Largest upload by default (max_upload). */
+#define FILES_DEFAULT_MAX_UPLOAD (256ull * 1024 * 1024)
+/* -EEXIST when `name` exists, -EINVAL/-EACCES for the name, -errno. */
+int files_upload_begin(struct files_store *s, const char *name, struct files_upload *u);
+/* -ENOSPC beyond s->max_upload or when the file system would keep less
+ * than s->keep_free octets free; -errno. */
+int files_upload_write(struct files_store *s, struct files_upload *u, const uint8_t *p, size_t n);
+/* Links the file under its name (-EEXIST if one appeared meanwhile) and
+ * ends the upload whatever the outcome. */
+int files_upload_commit(struct files_upload *u);
+void files_upload_abort(struct files_upload *u);
 
 /* The FRSMs (file read state machines, ISO 9506-1 §24.3) of one
  * association: ids are unique within it and never reused while it lasts. */

@@ -377,6 +377,44 @@ START_TEST(remove_rename)
 }
 END_TEST
 
+START_TEST(upload)
+{
+	char path[256];
+	struct files_store s;
+	struct files_upload u;
+	if (!store_for(&s, _i))
+		return;
+	int fds = count_fds();
+	ck_assert_int_eq(files_upload_begin(&s, "COMTRADE/new.cfg", &u), 0);
+	ck_assert_int_eq(files_upload_write(&s, &u, (const uint8_t *)"abc", 3), 0);
+	/* nothing visible until complete */
+	ck_assert(!exists(P("%s/COMTRADE/new.cfg", root)));
+	struct seen v = { 0 };
+	ck_assert_int_eq(files_list(&s, "COMTRADE", NULL, collect, &v), 0);
+	ck_assert_int_eq(v.n, 3);
+	ck_assert_int_eq(files_upload_commit(&u), 0);
+	ck_assert(exists(P("%s/COMTRADE/new.cfg", root)));
+	ck_assert_int_eq(count_fds(), fds);
+	/* an existing name, names outside, a size over the limit, abandoned */
+	ck_assert_int_eq(files_upload_begin(&s, "a.txt", &u), -EEXIST);
+	ck_assert_int_eq(files_upload_begin(&s, "../outside/x", &u), -EACCES);
+	ck_assert_int_eq(files_upload_begin(&s, "dirlink/x", &u), -ELOOP);
+	ck_assert_int_eq(files_upload_begin(&s, "nodir/x", &u), -ENOENT);
+	s.max_upload = 4;
+	ck_assert_int_eq(files_upload_begin(&s, "b.dat", &u), 0);
+	ck_assert_int_eq(files_upload_write(&s, &u, (const uint8_t *)"abc", 3), 0);
+	ck_assert_int_eq(files_upload_write(&s, &u, (const uint8_t *)"de", 2), -ENOSPC);
+	files_upload_abort(&u);
+	ck_assert(!exists(P("%s/b.dat", root)));
+	/* a name that appeared meanwhile is not replaced */
+	ck_assert_int_eq(files_upload_begin(&s, "c.dat", &u), 0);
+	put(P("%s/c.dat", root), "plant");
+	ck_assert_int_eq(files_upload_commit(&u), -EEXIST);
+	ck_assert_int_eq(count_fds(), fds);
+	files_store_clear(&s);
+}
+END_TEST
+
 static Suite *files_suite(void)
 {
 	Suite *s = suite_create("store_files");
@@ -388,6 +426,7 @@ static Suite *files_suite(void)
 	tcase_add_loop_test(tc, listing, FILES_RESOLVE_OPENAT2, FILES_RESOLVE_WALK + 1);
 	tcase_add_loop_test(tc, frsm, FILES_RESOLVE_OPENAT2, FILES_RESOLVE_WALK + 1);
 	tcase_add_loop_test(tc, remove_rename, FILES_RESOLVE_OPENAT2, FILES_RESOLVE_WALK + 1);
+	tcase_add_loop_test(tc, upload, FILES_RESOLVE_OPENAT2, FILES_RESOLVE_WALK + 1);
 	suite_add_tcase(s, tc);
 	return s;
 }

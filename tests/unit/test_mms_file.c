@@ -339,6 +339,30 @@ START_TEST(times)
 }
 END_TEST
 
+START_TEST(obtain)
+{
+	/* ObtainFile is tag 46: BF 2E */
+	ENCODES(mms_file_obtain_req_encode(&b, 9, "a", "b"), 0xA0, 0x10, 0x02, 0x01, 0x09, 0xBF,
+		0x2E, 0x0A, 0xA1, 0x03, 0x19, 0x01, 'a', 0xA2, 0x03, 0x19, 0x01, 'b');
+	ENCODES(mms_file_null_resp_encode(&b, 9, MMS_SVC_OBTAIN_FILE), 0xA1, 0x06, 0x02, 0x01,
+		0x09, 0x9F, 0x2E, 0x00);
+	static const uint8_t req[] = { 0xA0, 0x15, 0x02, 0x01, 0x09, 0xBF, 0x2E, 0x0F, 0xA0, 0x03,
+				       0xA2, 0x01, 0x00, 0xA1, 0x03, 0x19, 0x01, 'a', 0xA2, 0x03,
+				       0x19, 0x01, 'b' };
+	struct mms_pdu p = body_of(req, sizeof(req), MMS_SVC_OBTAIN_FILE);
+	struct mms_file_obtain_req o;
+	ck_assert_int_eq(mms_file_obtain_req_decode(p.body, p.body_len, &o, NULL), 0);
+	ck_assert(o.has_source_server);
+	ck_assert_str_eq(o.source.s, "a");
+	ck_assert_str_eq(o.destination.s, "b");
+	for (size_t cut = 0; cut < p.body_len; cut++) {
+		uint8_t *c = dup_exact(p.body, cut);
+		ck_assert_int_eq(mms_file_obtain_req_decode(c, cut, &o, NULL), -EBADMSG);
+		free(c);
+	}
+}
+END_TEST
+
 static Suite *mms_file_suite(void)
 {
 	Suite *s = suite_create("mms_file");
@@ -351,6 +375,7 @@ static Suite *mms_file_suite(void)
 	tcase_add_test(tc, client_decode);
 	tcase_add_test(tc, truncations);
 	tcase_add_test(tc, times);
+	tcase_add_test(tc, obtain);
 	suite_add_tcase(s, tc);
 	return s;
 }
