@@ -455,7 +455,7 @@ static int read_sources(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
-/* <files root delete rename>: the MMS file services (iedd --files,
+/* <files root delete rename obtain>: the MMS file services (iedd --files,
  * --files-allow); a relative root is taken relative to this file. */
 static int read_files(struct diag *d, xmlNode *n, struct iedd_config *c)
 {
@@ -464,7 +464,8 @@ static int read_files(struct diag *d, xmlNode *n, struct iedd_config *c)
 
 	if ((r = attr_string(d, n, "root", root, sizeof(root))) < 0 ||
 	    (r = attr_bool(d, n, "delete", &c->files_delete)) < 0 ||
-	    (r = attr_bool(d, n, "rename", &c->files_rename)) < 0)
+	    (r = attr_bool(d, n, "rename", &c->files_rename)) < 0 ||
+	    (r = attr_bool(d, n, "obtain", &c->files_obtain)) < 0)
 		return r;
 	return config_path(d, n, "root", root, c->files_root, sizeof(c->files_root), c);
 }

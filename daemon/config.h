@@ -69,6 +69,7 @@ struct iedd_config {
 	/* file services (added): <files root delete rename> */
 	char files_root[4096];		/* absolute as scl_file; "" = no file services */
 	bool files_delete, files_rename;	/* FileDelete / FileRename allowed (default no) */
+	bool files_obtain;		/* ObtainFile allowed (default no) */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

@@ -55,6 +55,47 @@ static int op_rename(void *store, const char *from, const char *to)
 	return files_rename(store, from, to);
 }
 
+struct upload {
+	struct files_store *store;
+	struct files_upload u;
+};
+
+static int op_upload_begin(void *store, const char *name, void **upload)
+{
+	struct upload *up = malloc(sizeof(*up));
+	if (!up)
+		return -ENOMEM;
+	up->store = store;
+	int r = files_upload_begin(store, name, &up->u);
+	if (r) {
+		free(up);
+		return r;
+	}
+	*upload = up;
+	return 0;
+}
+
+static int op_upload_write(void *upload, const uint8_t *data, size_t n)
+{
+	struct upload *up = upload;
+	return files_upload_write(up->store, &up->u, data, n);
+}
+
+static int op_upload_commit(void *upload)
+{
+	struct upload *up = upload;
+	int r = files_upload_commit(&up->u);
+	free(up);
+	return r;
+}
+
+static void op_upload_abort(void *upload)
+{
+	struct upload *up = upload;
+	files_upload_abort(&up->u);
+	free(up);
+}
+
 static const struct acsi_file_ops ops = {
 	.list = op_list,
 	.session_new = op_session_new,
@@ -64,10 +105,20 @@ static const struct acsi_file_ops ops = {
 	.close = op_close,
 	.remove = op_remove,
 	.rename = op_rename,
+	.upload_begin = op_upload_begin,
+	.upload_write = op_upload_write,
+	.upload_commit = op_upload_commit,
+	.upload_abort = op_upload_abort,
 };
 
 int file_service_open(struct file_service *fs, const char *root, bool allow_delete,
 		      bool allow_rename, char *err, size_t n)
+{
+	return file_service_open_all(fs, root, allow_delete, allow_rename, false, err, n);
+}
+
+int file_service_open_all(struct file_service *fs, const char *root, bool allow_delete,
+			  bool allow_rename, bool allow_obtain, char *err, size_t n)
 {
 	memset(fs, 0, sizeof(*fs));
 	fs->store = calloc(1, sizeof(*fs->store));
@@ -85,7 +136,8 @@ int file_service_open(struct file_service *fs, const char *root, bool allow_dele
 	}
 	fs->acsi = (struct acsi_files){ .ops = &ops, .store = fs->store,
 					.allow_delete = allow_delete,
-					.allow_rename = allow_rename };
+					.allow_rename = allow_rename,
+					.allow_obtain = allow_obtain };
 	return 0;
 }
 

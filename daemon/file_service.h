@@ -18,4 +18,7 @@ struct file_service {
  * -errno with a sentence in err[n] naming the directory and the fix. */
 int file_service_open(struct file_service *fs, const char *root, bool allow_delete,
 		      bool allow_rename, char *err, size_t n);
+/* The same, ObtainFile as allowed too. */
+int file_service_open_all(struct file_service *fs, const char *root, bool allow_delete,
+			  bool allow_rename, bool allow_obtain, char *err, size_t n);
 void file_service_close(struct file_service *fs);

@@ -66,8 +66,9 @@ static void usage(FILE *f)
 		"                            services (FileDirectory, FileOpen/Read/Close;\n"
 		"                            IEC 61850-8-1 GetFile); nothing outside DIR is\n"
 		"                            reached, symlinks are not followed\n"
-		"      --files-allow LIST    with --files: also allow delete, rename or both\n"
-		"                            (\"delete,rename\"); off by default\n"
+		"      --files-allow LIST    with --files: also allow delete, rename and/or\n"
+		"                            obtain (ObtainFile: clients put files, iedc file\n"
+		"                            put), e.g. delete,rename; all off by default\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
 		"      --trace               decode every PDU to a readable line (debugging)\n"
 		"      --plugin-dir DIR      look up bare plugin names (<source plugin=\"shm\">)\n"
@@ -505,7 +506,7 @@ int main(int argc, char **argv)
 	const char *map_path = NULL;
 	struct pv_opts po = { .speed_x = 1 };
 	const char *files_root = NULL;
-	bool files_delete = false, files_rename = false;
+	bool files_delete = false, files_rename = false, files_obtain = false;
 	int verbose = 0, c;
 
 	while ((c = getopt_long(argc, argv, "c:l:m:s:i:kvfhV", opts, NULL)) != -1) {
@@ -602,9 +603,12 @@ int main(int argc, char **argv)
 					files_delete = true;
 				} else if (!strcmp(w, "rename")) {
 					files_rename = true;
+				} else if (!strcmp(w, "obtain")) {
+					files_obtain = true;
 				} else {
-					fprintf(stderr, "iedd: --files-allow '%s': expected delete, "
-							"rename or delete,rename\n", optarg);
+					fprintf(stderr, "iedd: --files-allow '%s': expected a list of "
+							"delete, rename, obtain (e.g. delete,rename)\n",
+						optarg);
 					return 2;
 				}
 			}
@@ -634,7 +638,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedd: --json goes with --check (iedd --scl FILE --check --json)\n");
 		return 2;
 	}
-	if ((files_delete || files_rename) && !files_root) {
+	if ((files_delete || files_rename || files_obtain) && !files_root) {
 		fprintf(stderr, "iedd: --files-allow goes with --files DIR\n");
 		return 2;
 	}
@@ -745,18 +749,21 @@ int main(int argc, char **argv)
 		files_root = cfg.files_root;
 		files_delete |= cfg.files_delete;
 		files_rename |= cfg.files_rename;
+		files_obtain |= cfg.files_obtain;
 	}
 	if (files_root) {
-		if (file_service_open(&fsvc, files_root, files_delete, files_rename, err,
-				      sizeof(err))) {
+		if (file_service_open_all(&fsvc, files_root, files_delete, files_rename,
+					  files_obtain, err, sizeof(err))) {
 			fprintf(stderr, "iedd: --files: %s\n", err);
 			pv_free(pv);
 			model_free(model);
 			return 1;
 		}
 		scfg.files = &fsvc.acsi;
-		log_msg(LOG_NOTICE, LOGC_MAIN, "file services on %s (delete %s, rename %s)",
-			files_root, files_delete ? "allowed" : "off", files_rename ? "allowed" : "off");
+		log_msg(LOG_NOTICE, LOGC_MAIN,
+			"file services on %s (delete %s, rename %s, ObtainFile %s)", files_root,
+			files_delete ? "allowed" : "off", files_rename ? "allowed" : "off",
+			files_obtain ? "allowed" : "off");
 	}
 	raise_nofile(cfg.max_associations);
 	struct server *srv = server_new(&scfg, model);

@@ -31,14 +31,20 @@ struct acsi_file_ops {
 	int (*close)(void *session, int32_t frsm);
 	int (*remove)(void *store, const char *name);
 	int (*rename)(void *store, const char *from, const char *to);
+	/* ObtainFile: an upload becomes visible under `name` at commit only;
+	 * abort (and a failed commit) leaves nothing. */
+	int (*upload_begin)(void *store, const char *name, void **upload);
+	int (*upload_write)(void *upload, const uint8_t *data, size_t n);
+	int (*upload_commit)(void *upload);	/* frees the upload */
+	void (*upload_abort)(void *upload);	/* frees the upload */
 };
 
-/* The file services of one server. FileDelete and FileRename are off by
- * default: refused with file-access-denied and not announced. */
+/* The file services of one server. FileDelete, FileRename and ObtainFile
+ * are off by default: refused with file-access-denied and not announced. */
 struct acsi_files {
 	const struct acsi_file_ops *ops;
 	void *store;
-	bool allow_delete, allow_rename;
+	bool allow_delete, allow_rename, allow_obtain;
 	uint8_t *chunk;		/* FileRead scratch, grown to the largest PDU */
 	size_t chunk_cap;
 	uint64_t served, refused;	/* counters */
@@ -64,8 +70,21 @@ void acsi_files_announce(const struct acsi_files *f, uint8_t services[MMS_SERVIC
 int acsi_files_serve(struct acsi_files *f, struct acsi_file_assoc **assoc,
 		     const struct mms_pdu *p, uint32_t max_pdu, struct buf *resp,
 		     const char **why);
+/* ObtainFile (ISO 9506-2 Annex D): iedd, as file client over the same
+ * association, sends the client FileOpen, FileRead... and FileClose for the
+ * source file and answers the ObtainFile when the upload is complete (or
+ * with its error). A Confirmed-Response or -Error PDU from the client is
+ * handed here first: returns true when it answered one of those requests,
+ * with the next request or the ObtainFile's answer in `resp`; false when it
+ * is no answer to iedd (the caller Rejects it). */
+bool acsi_files_response(struct acsi_files *f, struct acsi_file_assoc **assoc,
+			 const struct mms_pdu *p, uint32_t max_pdu, struct buf *resp,
+			 const char **why);
+/* An ObtainFile is in progress (a Conclude must wait). */
+bool acsi_files_busy(const struct acsi_file_assoc *assoc);
 /* The association ended (release, abort, TCP loss, daemon stop): closes
- * its FRSMs and frees its state; *assoc is NULL afterwards. */
+ * its FRSMs, drops a partial upload and frees its state; *assoc is NULL
+ * afterwards. */
 void acsi_files_assoc_end(struct acsi_file_assoc **assoc);
 /* Frees the scratch (the store is the caller's). */
 void acsi_files_clear(struct acsi_files *f);

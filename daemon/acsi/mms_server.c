@@ -301,7 +301,8 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		r = acsi_get_nvl_attr(srv->model, p, resp);
 		break;
 	case MMS_SVC_FILE_DIRECTORY: case MMS_SVC_FILE_OPEN: case MMS_SVC_FILE_READ:
-	case MMS_SVC_FILE_CLOSE: case MMS_SVC_FILE_DELETE: case MMS_SVC_FILE_RENAME: {
+	case MMS_SVC_FILE_CLOSE: case MMS_SVC_FILE_DELETE: case MMS_SVC_FILE_RENAME:
+	case MMS_SVC_OBTAIN_FILE: {
 		const char *why = NULL; /* ISO 9506-2 Annex D, acsi/files.c */
 		r = acsi_files_serve(srv->files, &a->files, p, a->max_pdu, resp, &why);
 		if (!r && why) {
@@ -373,7 +374,7 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		break;
 	case MMS_CONCLUDE_REQUEST:
 		trace_line(trace, tctx, true, "Conclude-Request");
-		if (a->jobs) {
+		if (a->jobs || acsi_files_busy(a->files)) {
 			/* ISO 9506-1 §8.4: not while requests are outstanding */
 			mms_encode_conclude_error(resp, MMS_CONCLUDE_FURTHER_COMMUNICATION);
 			trace_line(trace, tctx, false,
@@ -390,7 +391,10 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		break;
 	case MMS_CONFIRMED_RESPONSE:
 	case MMS_CONFIRMED_ERROR:
-		/* iedd sends no confirmed requests: the invokeID is unknown. */
+		/* ObtainFile: the client answers iedd's FileOpen/Read/Close */
+		if (acsi_files_response(srv->files, &a->files, &p, a->max_pdu, resp, NULL))
+			break;
+		/* no request of iedd's has this invokeID */
 		mms_encode_reject(resp, p.has_invoke_id, p.invoke_id,
 				  p.kind == MMS_CONFIRMED_RESPONSE ? MMS_REJ_CONFIRMED_RESPONSE :
 								     MMS_REJ_CONFIRMED_ERROR,

@@ -444,6 +444,69 @@ class FilesAllowed(unittest.TestCase):
             d.stop()
             shutil.rmtree(base, ignore_errors=True)
 
+    def test_put(self):
+        """iedc file put (ObtainFile): the file arrives whole, is refused when
+        not allowed, never replaces one, and a client killed midway leaves no
+        partial file and no descriptor."""
+        import subprocess
+        from harness import IEDC
+        base = tempfile.mkdtemp(prefix="iedd-files-p-")
+        root, outside = tree(base)
+        src = os.path.join(base, "local.dat")
+        with open(src, "wb") as f:
+            f.write(os.urandom(5 * 1024 * 1024 + 7))
+        d = Daemon("--files", root)
+        try:
+            r = iedc("file", "put", d.addr, src, "COMTRADE/up.dat")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("file-access-denied", r.stderr)
+        finally:
+            d.stop()
+        d = Daemon("--files", root, "--files-allow", "obtain")
+        try:
+            r = iedc("identify", d.addr)
+            self.assertIn("obtainFile", r.stdout)
+            r = iedc("file", "put", d.addr, src, "COMTRADE/up.dat", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout)["size"], os.path.getsize(src))
+            self.assertEqual(sha256(src), sha256(os.path.join(root, "COMTRADE", "up.dat")))
+            r = iedc("file", "put", d.addr, src, "COMTRADE/up.dat")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("duplicate-filename", r.stderr)
+            r = iedc("file", "put", d.addr, src, "../outside/up.dat")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("file-access-denied", r.stderr)
+            self.assertEqual(os.listdir(outside), ["secret"])
+            # killed in the middle of the upload
+            pid = d.proc.pid
+            proc = subprocess.Popen([IEDC, "file", "put", d.addr, src, "half.dat",
+                                     "--max-pdu", "256"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            seen = 0
+            deadline = time.time() + 20
+            while time.time() < deadline and not seen and proc.poll() is None:
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    try:
+                        if "(deleted)" in os.readlink(f"/proc/{pid}/fd/{fd}") or \
+                           os.readlink(f"/proc/{pid}/fd/{fd}").startswith(root + "/#"):
+                            seen += 1
+                    except OSError:
+                        pass
+                time.sleep(0.005)
+            proc.kill()
+            proc.wait()
+            self.assertTrue(seen, "the upload's unnamed file was never seen")
+            deadline = time.time() + 10
+            while time.time() < deadline and open_files(pid, root):
+                time.sleep(0.02)
+            self.assertEqual(open_files(pid, root), 0)
+            self.assertFalse(os.path.exists(os.path.join(root, "half.dat")))
+            self.assertEqual(sorted(os.listdir(root)), ["COMTRADE", "big.dat", "dirlink",
+                                                        "link_out"])
+        finally:
+            d.stop()
+            shutil.rmtree(base, ignore_errors=True)
+
     def test_config_element(self):
         """<files root delete rename> in iedd.xml, a relative root taken
         relative to the configuration file."""

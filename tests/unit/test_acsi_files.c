@@ -310,6 +310,111 @@ START_TEST(assoc_end_closes)
 }
 END_TEST
 
+/* The client's side of an ObtainFile: answers iedd's FileOpen/Read/Close
+ * for `src` with `data`, until iedd answers the ObtainFile (returned), or
+ * stops after `stop_after` reads (then returns with a.r = 1). */
+static struct answer obtain(struct pair *p, const char *src, const char *dst, const char *data,
+			    size_t chunk, int stop_after)
+{
+	struct buf b = REQ(mms_file_obtain_req_encode(rq, 40, src, dst));
+	size_t pos = 0, len = strlen(data);
+	int reads = 0;
+	ck_assert_int_eq(send_mms(p, buf_data(&b), b.len), MMS_STEP_CONTINUE);
+	buf_clear(&b);
+	for (int turn = 0; turn < 1000; turn++) {
+		const uint8_t *d;
+		size_t n;
+		struct answer a = { 0 };
+		recv_mms(p, &d, &n);
+		ck_assert_int_eq(mms_pdu_decode(d, n, &a.pdu, NULL), 0);
+		if (a.pdu.kind != MMS_CONFIRMED_REQUEST) {
+			a.r = mms_client_check(&a.pdu, 40, MMS_SVC_OBTAIN_FILE, &a.ref, NULL);
+			return a;
+		}
+		buf_init(&b, ISO_HEADROOM, 0);
+		if (a.pdu.service == MMS_SVC_FILE_OPEN) {
+			struct mms_file_open_req o;
+			ck_assert_int_eq(mms_file_open_req_decode(a.pdu.body, a.pdu.body_len, &o, NULL), 0);
+			ck_assert_str_eq(o.name.s, src);
+			struct mms_file_attr at = { .size = (uint32_t)len };
+			if (!strcmp(src, "missing"))
+				mms_encode_confirmed_error(&b, a.pdu.invoke_id, MMS_ERR_FILE,
+							   MMS_FILE_NON_EXISTENT);
+			else
+				mms_file_open_resp_encode(&b, a.pdu.invoke_id, 7, &at);
+		} else if (a.pdu.service == MMS_SVC_FILE_READ) {
+			if (stop_after && ++reads > stop_after) {
+				buf_clear(&b);
+				a.r = 1;
+				return a;
+			}
+			size_t k = len - pos < chunk ? len - pos : chunk;
+			mms_file_read_resp_encode(&b, a.pdu.invoke_id, (const uint8_t *)data + pos, k,
+						  pos + k < len);
+			pos += k;
+		} else {
+			ck_assert_uint_eq(a.pdu.service, MMS_SVC_FILE_CLOSE);
+			mms_file_null_resp_encode(&b, a.pdu.invoke_id, MMS_SVC_FILE_CLOSE);
+		}
+		ck_assert_int_eq(send_mms(p, buf_data(&b), b.len), MMS_STEP_CONTINUE);
+		buf_clear(&b);
+	}
+	ck_abort_msg("ObtainFile never ended");
+	return (struct answer){ 0 };
+}
+
+START_TEST(obtain_file)
+{
+	struct pair p;
+	struct file_service fs;
+	char err[256];
+	static const char text[] = "COMTRADE configuration, a few chunks long, as a client puts it";
+	/* off by default: refused, not announced */
+	up(&p, &fs, 65000, false, false);
+	ck_assert(!mms_bit(p.srv.limits.services, MMS_SVC_OBTAIN_FILE));
+	struct buf b = REQ(mms_file_obtain_req_encode(rq, 1, "x", "put.cfg"));
+	expect_file_error(call(&p, &b, 1, MMS_SVC_OBTAIN_FILE), MMS_FILE_ACCESS_DENIED);
+	pair_clear(&p);
+	file_service_close(&fs);
+
+	pair_init(&p, 65000);
+	ck_assert_int_eq(file_service_open_all(&fs, root, false, false, true, err, sizeof(err)), 0);
+	mms_server_set_files(&p.srv, &fs.acsi);
+	pair_up(&p, 10);
+	ck_assert(mms_bit(p.srv.limits.services, MMS_SVC_OBTAIN_FILE));
+	ck_assert_int_eq(obtain(&p, "local.cfg", "put.cfg", text, 10, 0).r, 0);
+	snprintf(path, sizeof(path), "%s/put.cfg", root);
+	FILE *f = fopen(path, "r");
+	char got[128] = "";
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(got, sizeof(got), f));
+	fclose(f);
+	ck_assert_str_eq(got, text);
+	/* an existing name, a name outside, the client's own refusal */
+	expect_file_error(obtain(&p, "local.cfg", "put.cfg", text, 10, 0), MMS_FILE_DUPLICATE_NAME);
+	expect_file_error(obtain(&p, "local.cfg", "../x.cfg", text, 10, 0), MMS_FILE_ACCESS_DENIED);
+	expect_file_error(obtain(&p, "missing", "m.cfg", text, 10, 0), MMS_FILE_NON_EXISTENT);
+	snprintf(path, sizeof(path), "%s/m.cfg", root);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	/* the client goes away in the middle: no partial file, no descriptor */
+	int fds = count_fds();
+	ck_assert_int_eq(obtain(&p, "local.cfg", "half.cfg", text, 10, 2).r, 1);
+	ck_assert_int_eq(count_fds(), fds + 2); /* the unnamed file and its directory */
+	/* a Conclude must wait while the ObtainFile runs */
+	const uint8_t *d;
+	size_t n;
+	static const uint8_t conclude[] = { 0x8B, 0x00 };
+	ck_assert_int_eq(send_mms(&p, conclude, sizeof(conclude)), MMS_STEP_CONTINUE);
+	recv_mms(&p, &d, &n);
+	ck_assert_uint_eq(d[0], 0xAD); /* conclude-ErrorPDU */
+	pair_clear(&p);
+	snprintf(path, sizeof(path), "%s/half.cfg", root);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	ck_assert_int_eq(count_fds(), fds);
+	file_service_close(&fs);
+}
+END_TEST
+
 static Suite *acsi_files_suite(void)
 {
 	Suite *s = suite_create("acsi_files");
@@ -321,6 +426,7 @@ static Suite *acsi_files_suite(void)
 	tcase_add_test(tc, delete_rename);
 	tcase_add_test(tc, directory_pages);
 	tcase_add_test(tc, assoc_end_closes);
+	tcase_add_test(tc, obtain_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

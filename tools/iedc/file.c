@@ -1,7 +1,8 @@
 /* iedc file: the MMS file services (ISO 9506-2 Annex D; IEC 61850-8-1 §23)
  * from the client side. ls = FileDirectory with continueAfter paging, get =
  * FileOpen + FileRead until moreFollows is false + FileClose (GetFile),
- * rm = FileDelete, mv = FileRename. */
+ * rm = FileDelete, mv = FileRename, put = ObtainFile (the server fetches
+ * the file from iedc, which answers its FileOpen/FileRead/FileClose). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -272,8 +273,141 @@ static int file_mv(struct client *c, bool json, const char *from, const char *to
 	return IEDC_OK;
 }
 
+/* Answers the server's request p (during an ObtainFile) into b: only the
+ * one file the user named is served, as FRSM 1. */
+static void serve_request(struct client *c, const struct mms_pdu *p, const char *local, int fd,
+			  struct buf *b, int32_t *open_frsm, uint64_t *sent)
+{
+	struct mms_file_open_req o;
+	struct stat st;
+	int32_t frsm;
+	switch (p->service) {
+	case MMS_SVC_FILE_OPEN:
+		if (mms_file_open_req_decode(p->body, p->body_len, &o, NULL))
+			break;
+		if (!o.name.syntax_ok || strcmp(o.name.s, local) || *open_frsm || fstat(fd, &st) ||
+		    st.st_size > (off_t)UINT32_MAX || (off_t)o.initial_position > st.st_size) {
+			mms_encode_confirmed_error(b, p->invoke_id, MMS_ERR_FILE,
+						   MMS_FILE_ACCESS_DENIED);
+			return;
+		}
+		if (lseek(fd, o.initial_position, SEEK_SET) < 0)
+			break;
+		struct mms_file_attr a = { .size = (uint32_t)st.st_size, .has_mtime = true,
+					   .mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 +
+						       st.st_mtim.tv_nsec / 1000000 };
+		*open_frsm = 1;
+		mms_file_open_resp_encode(b, p->invoke_id, 1, &a);
+		return;
+	case MMS_SVC_FILE_READ: {
+		if (mms_file_frsm_decode(p->body, p->body_len, &frsm, NULL))
+			break;
+		if (frsm != *open_frsm || !frsm) {
+			mms_encode_confirmed_error(b, p->invoke_id, MMS_ERR_FILE, MMS_FILE_OTHER);
+			return;
+		}
+		size_t max = (size_t)c->neg.local_detail > MMS_FILE_READ_OVERHEAD ?
+				     (size_t)c->neg.local_detail - MMS_FILE_READ_OVERHEAD : 1;
+		uint8_t *chunk = malloc(max);
+		ssize_t n = chunk ? read(fd, chunk, max) : -1;
+		if (n < 0) {
+			free(chunk);
+			mms_encode_confirmed_error(b, p->invoke_id, MMS_ERR_FILE, MMS_FILE_OTHER);
+			return;
+		}
+		*sent += (uint64_t)n;
+		mms_file_read_resp_encode(b, p->invoke_id, chunk, (size_t)n, n > 0);
+		free(chunk);
+		return;
+	}
+	case MMS_SVC_FILE_CLOSE:
+		if (mms_file_frsm_decode(p->body, p->body_len, &frsm, NULL))
+			break;
+		if (frsm != *open_frsm || !frsm) {
+			mms_encode_confirmed_error(b, p->invoke_id, MMS_ERR_FILE, MMS_FILE_OTHER);
+			return;
+		}
+		*open_frsm = 0;
+		mms_file_null_resp_encode(b, p->invoke_id, MMS_SVC_FILE_CLOSE);
+		return;
+	default:
+		mms_encode_confirmed_error(b, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
+		return;
+	}
+	mms_encode_reject(b, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+			  MMS_REJ_REQ_INVALID_ARGUMENT);
+}
+
+/* ObtainFile (ISO 9506-2 Annex D): the server fetches LOCAL from iedc over
+ * the same association, and answers when it has stored it. */
+static int file_put(struct client *c, bool json, const char *local, const char *remote)
+{
+	char what[600];
+	struct buf b;
+	struct mms_pdu p;
+	struct mms_client_refusal ref;
+	struct proto_err err = { 0 };
+	int32_t open_frsm = 0;
+	uint64_t sent = 0;
+	int fd = open(local, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return iedc_fail(c, IEDC_USAGE, "%s: %s", local, strerror(errno));
+	snprintf(what, sizeof(what), "ObtainFile of %s to %s", local, remote);
+	double t0 = now_s();
+	uint32_t id = c->next_invoke++;
+	buf_init(&b, ISO_HEADROOM, 0);
+	mms_file_obtain_req_encode(&b, id, local, remote);
+	int r = client_request(c, &b, &p);
+	buf_clear(&b);
+	/* bounded: a server that keeps asking for a file of finite size */
+	for (unsigned long turns = 0; !r; turns++) {
+		if (p.kind != MMS_CONFIRMED_REQUEST) {
+			switch (mms_client_check(&p, id, MMS_SVC_OBTAIN_FILE, &ref, &err)) {
+			case 0:
+				r = IEDC_OK;
+				break;
+			case -EREMOTEIO: {
+				char why[160];
+				r = iedc_fail(c, IEDC_SERVICE, "%s refused: %s", what,
+					      mms_client_refusal_str(&ref, why, sizeof(why)));
+				break;
+			}
+			default:
+				r = bad_answer(c, what, &err);
+			}
+			break;
+		}
+		if (turns > 100000000)
+			r = iedc_fail(c, IEDC_PROTOCOL, "%s: %s: the server does not stop reading",
+				      c->peer, what);
+		if (r)
+			break;
+		buf_init(&b, ISO_HEADROOM, 0);
+		serve_request(c, &p, local, fd, &b, &open_frsm, &sent);
+		r = client_request(c, &b, &p);
+		buf_clear(&b);
+	}
+	close(fd);
+	if (r)
+		return r;
+	double dt = now_s() - t0;
+	if (json) {
+		fputs("{\"local\":", stdout);
+		json_str(stdout, local);
+		fputs(",\"remote\":", stdout);
+		json_str(stdout, remote);
+		printf(",\"size\":%llu,\"seconds\":%.3f}\n", (unsigned long long)sent, dt);
+	} else {
+		printf("%s -> %s: %llu octets in %.3f s\n", local, remote, (unsigned long long)sent,
+		       dt);
+	}
+	return IEDC_OK;
+}
+
 int cmd_file(struct client *c, bool json, const char *sub, char **args, int nargs)
 {
+	if (!strcmp(sub, "put"))
+		return file_put(c, json, args[0], args[1]);
 	if (!strcmp(sub, "ls"))
 		return file_ls(c, json, nargs ? args[0] : NULL);
 	if (!strcmp(sub, "get"))

@@ -32,6 +32,9 @@ static void usage(FILE *f)
 		"                                LOCAL defaults to REMOTE's last component\n"
 		"  file rm HOST[:PORT] REMOTE    delete a file (FileDelete)\n"
 		"  file mv HOST[:PORT] FROM TO   rename a file (FileRename)\n"
+		"  file put HOST[:PORT] LOCAL REMOTE\n"
+		"                                store LOCAL on the server as REMOTE (ObtainFile:\n"
+		"                                the server fetches it from iedc)\n"
 		"\n"
 		"REF is LD/LN.DO.DA[FC] (e.g. IED1LD0/LLN0.Mod.stVal[ST]) or the MMS form\n"
 		"LD/LN$FC$DO$DA; LD is the MMS domain name as browse shows it. LD/LN and\n"
@@ -57,7 +60,7 @@ static void usage(FILE *f)
 		"\"error\" member (and \"exitStatus\", the same code as above).\n"
 		"Options may stand anywhere; -- ends them. A logical node too large for one\n"
 		"PDU is browsed per FC, then per data object.\n"
-		"Not possible yet: controls, reports, logs, GOOSE, file put, defining data sets.\n");
+		"Not possible yet: controls, reports, logs, GOOSE, defining data sets.\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -288,6 +291,7 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "file get", 1, 2, "HOST[:PORT] REMOTE [LOCAL]" },
 		{ "file rm", 1, 1, "HOST[:PORT] REMOTE" },
 		{ "file mv", 2, 2, "HOST[:PORT] FROM TO" },
+		{ "file put", 2, 2, "HOST[:PORT] LOCAL REMOTE" },
 	};
 	const char *cmd = argv[optind], *host = argv[optind + 1];
 	char fcmd[40];
