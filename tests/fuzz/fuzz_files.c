@@ -1,6 +1,7 @@
 /* libFuzzer target: arbitrary bytes as the TCP stream a client sends to
  * iedd with the file services on (delete and rename allowed), served from a
- * real temporary root (daemon/file_service.c over daemon/store/files.c).
+ * real temporary root (daemon/file_service.c over daemon/store/files.c),
+ * ObtainFile too (the stream then holds the client's answers to iedd).
  * Beside the root lies a directory with a secret file, and the root holds
  * symlinks and a hard link that lead to it.
  *
@@ -183,7 +184,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (lstat(secret, &secret_st))
 		abort();
 	tree();
-	if (file_service_open(&fs, root, true, true, err, sizeof(err))) {
+	if (file_service_open_all(&fs, root, true, true, true, err, sizeof(err))) {
 		fprintf(stderr, "fuzz_files: %s\n", err);
 		abort();
 	}
