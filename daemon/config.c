@@ -465,7 +465,11 @@ static int read_files(struct diag *d, xmlNode *n, struct iedd_config *c)
 	if ((r = attr_string(d, n, "root", root, sizeof(root))) < 0 ||
 	    (r = attr_bool(d, n, "delete", &c->files_delete)) < 0 ||
 	    (r = attr_bool(d, n, "rename", &c->files_rename)) < 0 ||
-	    (r = attr_bool(d, n, "obtain", &c->files_obtain)) < 0)
+	    (r = attr_bool(d, n, "obtain", &c->files_obtain)) < 0 ||
+	    (r = attr_uint(d, n, "maxOpenPerAssociation", 32, &c->files_max_open_assoc)) < 0 ||
+	    (r = attr_uint(d, n, "maxOpen", 100000, &c->files_max_open)) < 0 ||
+	    (r = attr_uint(d, n, "maxUploadMiB", 4096, &c->files_max_upload_mib)) < 0 ||
+	    (r = attr_uint(d, n, "keepFreeMiB", 1048576, &c->files_keep_free_mib)) < 0)
 		return r;
 	return config_path(d, n, "root", root, c->files_root, sizeof(c->files_root), c);
 }

@@ -141,6 +141,18 @@ int file_service_open_all(struct file_service *fs, const char *root, bool allow_
 	return 0;
 }
 
+void file_service_limits(struct file_service *fs, unsigned per_assoc, unsigned total,
+			 uint64_t max_upload, uint64_t keep_free)
+{
+	if (per_assoc)
+		fs->store->max_open_per_assoc = per_assoc;
+	if (total)
+		fs->store->max_open_total = total;
+	if (max_upload)
+		fs->store->max_upload = max_upload;
+	fs->store->keep_free = keep_free;
+}
+
 void file_service_close(struct file_service *fs)
 {
 	if (!fs->store)

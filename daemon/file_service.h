@@ -4,6 +4,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "acsi/files.h"	/* both folders have a files.h: name the folder */
 
@@ -21,4 +22,8 @@ int file_service_open(struct file_service *fs, const char *root, bool allow_dele
 /* The same, ObtainFile as allowed too. */
 int file_service_open_all(struct file_service *fs, const char *root, bool allow_delete,
 			  bool allow_rename, bool allow_obtain, char *err, size_t n);
+/* Limits of the store; 0 keeps a default (5 per association, 64 in all,
+ * 256 MiB per upload, nothing kept free). */
+void file_service_limits(struct file_service *fs, unsigned per_assoc, unsigned total,
+			 uint64_t max_upload, uint64_t keep_free);
 void file_service_close(struct file_service *fs);

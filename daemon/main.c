@@ -759,6 +759,9 @@ int main(int argc, char **argv)
 			model_free(model);
 			return 1;
 		}
+		file_service_limits(&fsvc, cfg.files_max_open_assoc, cfg.files_max_open,
+				    (uint64_t)cfg.files_max_upload_mib << 20,
+				    (uint64_t)cfg.files_keep_free_mib << 20);
 		scfg.files = &fsvc.acsi;
 		log_msg(LOG_NOTICE, LOGC_MAIN,
 			"file services on %s (delete %s, rename %s, ObtainFile %s)", files_root,

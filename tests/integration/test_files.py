@@ -507,6 +507,52 @@ class FilesAllowed(unittest.TestCase):
             d.stop()
             shutil.rmtree(base, ignore_errors=True)
 
+    def test_limits(self):
+        """<files> limits: FRSMs per association, the upload size, and a disk
+        that would be too full: the error reaches the client, nothing remains."""
+        base = tempfile.mkdtemp(prefix="iedd-files-l-")
+        root, outside = tree(base)
+        src = os.path.join(base, "local.dat")
+        with open(src, "wb") as f:
+            f.write(os.urandom(2 * 1024 * 1024))
+        d = Daemon(config=f"""<iedd xmlns="urn:iedd:config:1">
+  <files root="{root}" obtain="true" maxOpenPerAssociation="2" maxUploadMiB="1"/>
+</iedd>
+""")
+        try:
+            p = Raw(d.port)
+            p.associate()
+            for i in range(2):
+                p.send(data_pdu(file_open_req(10 + i, "big.dat")))
+                self.assertIn(b"\xbf\x48", p.recv_tpkt())
+            p.send(data_pdu(file_open_req(12, "big.dat")))
+            a = p.recv_tpkt()
+            # confirmed-ErrorPDU, errorClass resource [3] capability-unavailable (4)
+            self.assertIn(b"\xa2", a)
+            self.assertIn(b"\x83\x01\x04", a)
+            p.close()
+            r = iedc("file", "put", d.addr, src, "up.dat")
+            self.assertEqual(r.returncode, 7)
+            self.assertIn("insufficient-space-in-filestore", r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(root, "up.dat")))
+        finally:
+            d.stop()
+        free_mib = shutil.disk_usage(root).free >> 20
+        if free_mib < 1048576:
+            d = Daemon(config=f"""<iedd xmlns="urn:iedd:config:1">
+  <files root="{root}" obtain="true" keepFreeMiB="{free_mib + 1}"/>
+</iedd>
+""")
+            try:
+                r = iedc("file", "put", d.addr, src, "up.dat")
+                self.assertEqual(r.returncode, 7)
+                self.assertIn("insufficient-space-in-filestore", r.stderr)
+                self.assertFalse(os.path.exists(os.path.join(root, "up.dat")))
+                self.assertEqual(open_files(d.proc.pid, root), 0)
+            finally:
+                d.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
     def test_config_element(self):
         """<files root delete rename> in iedd.xml, a relative root taken
         relative to the configuration file."""
