@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd's own configuration: read iedd.xml, validate it against the embedded
  * schemas/iedd-config.xsd, fill struct iedd_config.
  *

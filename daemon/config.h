@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd's own configuration (iedd.xml), validated against
  * schemas/iedd-config.xsd. The schema and the default configuration
  * (etc/iedd.xml) are compiled into the binary, so iedd runs without any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Diagnostics of a configuration load: the messages for what users get
  * wrong in iedd.xml, with file:line and the schema's hint (config_diag.h).
  * libxml2 reports through these structured handlers only; it never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Diagnostics of a configuration load (daemon/config.c), private to the
  * daemon: where in iedd.xml a node is, and the messages for what users get
  * wrong, worded from the schema (schemas/iedd-config.xsd) where it knows a

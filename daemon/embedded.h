@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Files compiled into iedd by tools/embed.py (NUL-terminated). */
 #pragma once
 #include <stddef.h>

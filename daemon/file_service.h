@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The file services of the daemon: the rooted store (store/files.h) put
  * behind acsi's file-store interface (acsi/files.h). The only place that
  * knows both, so that acsi never includes store/ (DESIGN.md). */

@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd: an IEC 61850 / IEC 61400-25 server ("software IED"). */
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +151,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		return 0;
 	if (!cfg->simulate && sample_map && cfg->scl_file[0]) {
 		/* the embedded sample map belongs to the embedded sample model */
-		log_msg(LOG_INFO, LOGC_PV, "--scl without a map: no process variables");
+		log_msg(LOGL_INFO, LOGC_PV, "--scl without a map: no process variables");
 		return 0;
 	}
 	plugin_dir(po->plugin_dir, dir, sizeof(dir));
@@ -161,7 +163,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		/* only a map the user named: the embedded default's sample map
 		 * is not news to anyone */
 		if (cfg->map_file[0] && !sample_map)
-			log_msg(LOG_NOTICE, LOGC_PV, "simulating: the map %s is not used",
+			log_msg(LOGL_NOTICE, LOGC_PV, "simulating: the map %s is not used",
 				cfg->map_file);
 		static struct iedd_param speed;
 		srcs[n_srcs] = (struct pv_source_cfg){ .name = "sim", .plugin = "sim" };
@@ -229,7 +231,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		fprintf(stderr, "iedd: %s\n", err);
 		return r;
 	}
-	log_msg(LOG_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s", pv_n_rows(*out),
+	log_msg(LOGL_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s", pv_n_rows(*out),
 		n_srcs, cfg->simulate ? " (simulating)" : "");
 	return 0;
 }
@@ -251,12 +253,12 @@ static int report_findings(const struct model *m, bool strict)
 	}
 	if (!n)
 		return 0;
-	log_msg(LOG_NOTICE, LOGC_MODEL, "loaded with %u warning%s; run iedd --check for details", n,
+	log_msg(LOGL_NOTICE, LOGC_MODEL, "loaded with %u warning%s; run iedd --check for details", n,
 		n == 1 ? "" : "s");
 	for (uint32_t i = 0; i < n && i < LOGGED_FINDINGS; i++)
-		log_msg(LOG_WARNING, LOGC_MODEL, "%s", model_warning(m, i));
+		log_msg(LOGL_WARNING, LOGC_MODEL, "%s", model_warning(m, i));
 	if (n > LOGGED_FINDINGS)
-		log_msg(LOG_WARNING, LOGC_MODEL, "%u more warnings not logged (iedd --check lists"
+		log_msg(LOGL_WARNING, LOGC_MODEL, "%u more warnings not logged (iedd --check lists"
 			" them all)", n - LOGGED_FINDINGS);
 	return 0;
 }
@@ -391,7 +393,7 @@ static void raise_nofile(unsigned want)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < need)
-		log_msg(LOG_WARNING, LOGC_MAIN,
+		log_msg(LOGL_WARNING, LOGC_MAIN,
 			"open-file limit is %llu, so at most about %llu of the %u configured "
 			"associations can be held; raise it (LimitNOFILE= in the unit, or ulimit -Hn)",
 			(unsigned long long)rl.rlim_cur,
@@ -445,7 +447,22 @@ static void on_sighup(evutil_socket_t sig, short what, void *arg)
 	(void)arg;
 	/* Nothing reloadable exists yet (the map, sources and client allowlist
 	 * come with later features); a SIGHUP must not kill the daemon. */
-	log_msg(LOG_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+}
+
+/* SIGTERM, SIGINT and SIGHUP are blocked from before the source threads
+ * start until serve() has its handlers on the loop: a stop that arrives
+ * while iedd starts is held and then handled like any other (a clean exit
+ * 0), never the default action, and the threads, which inherit the mask,
+ * never take these signals. */
+static void stop_signals(int how)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(how, &set, NULL);
 }
 
 /* Serves until SIGTERM or SIGINT (then 0) on the server's loop. */
@@ -460,10 +477,11 @@ static int serve(struct server *srv)
 	int r = 0;
 	for (size_t i = 0; i < 3; i++)
 		if (!sig[i] || event_add(sig[i], NULL)) {
-			log_msg(LOG_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
+			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
 			r = -ENOMEM;
 		}
 	signal(SIGPIPE, SIG_IGN);
+	stop_signals(SIG_UNBLOCK);
 	if (!r)
 		r = server_run(srv);
 	for (size_t i = 0; i < 3; i++)
@@ -642,7 +660,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedd: --files-allow goes with --files DIR\n");
 		return 2;
 	}
-	log_init(verbose >= 2 || trace ? LOG_DEBUG : verbose ? LOG_INFO : LOG_NOTICE, trace);
+	log_init(verbose >= 2 || trace ? LOGL_DEBUG : verbose ? LOGL_INFO : LOGL_NOTICE, trace);
 
 	static struct iedd_config cfg;
 	char err[1024];
@@ -714,6 +732,8 @@ int main(int argc, char **argv)
 	}
 	struct pv *pv = NULL;
 	po.check = check;
+	if (!check)
+		stop_signals(SIG_BLOCK);	/* until serve() handles them */
 	if ((r = start_pv(&cfg, model, &po, &pv))) {
 		model_free(model);
 		return 1;
@@ -737,9 +757,9 @@ int main(int argc, char **argv)
 		model_free(model);
 		return 0;
 	}
-	log_msg(LOG_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
 		cfg.source);
-	log_msg(LOG_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
+	log_msg(LOGL_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
 			model->ied_name, model->scl_file, model->n_ld);
 	static struct server_cfg scfg;
 	server_cfg_of(&cfg, trace, &scfg);
@@ -763,7 +783,7 @@ int main(int argc, char **argv)
 				    (uint64_t)cfg.files_max_upload_mib << 20,
 				    (uint64_t)cfg.files_keep_free_mib << 20);
 		scfg.files = &fsvc.acsi;
-		log_msg(LOG_NOTICE, LOGC_MAIN,
+		log_msg(LOGL_NOTICE, LOGC_MAIN,
 			"file services on %s (delete %s, rename %s, ObtainFile %s)", files_root,
 			files_delete ? "allowed" : "off", files_rename ? "allowed" : "off",
 			files_obtain ? "allowed" : "off");
@@ -781,6 +801,6 @@ int main(int argc, char **argv)
 	file_service_close(&fsvc);
 	pv_free(pv);
 	model_free(model);
-	log_msg(LOG_NOTICE, LOGC_MAIN, "stopped");
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "stopped");
 	return r ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The service manager notification protocol (sd_notify(3)) spoken directly:
  * a datagram to $NOTIFY_SOCKET. No libsystemd, so iedd starts without
  * loading it and its compression and crypto libraries. */

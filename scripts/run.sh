@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Set up, build, and run iedd (by default on the embedded default
 # configuration: 127.0.0.1:10102 and the sample model).
 #   scripts/run.sh [iedd options...]     e.g. --listen 127.0.0.1:10333

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs what iedd needs to build (and, with --tests, to test) on Debian 12,
 # then configures and builds it in ./build. Used by run.sh and test.sh.
 #   scripts/setup.sh [--tests]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Set up, build, and run every test: unit and integration tests, the same
 # again under AddressSanitizer + UndefinedBehaviorSanitizer, and the fuzz
 # targets for a bounded time (FUZZ_SECONDS, default 60 each). Then prints

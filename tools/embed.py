@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turns files into a C source of const byte arrays, so iedd carries its
 default configuration and schema: embed.py OUT.c NAME=FILE..."""
 import sys

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a synthetic SCL (Ed.2, 2007B) for scale tests of the model loader.
 
     gen-scl.py N [-o FILE] [--ied NAME]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "data_access.h"
 
 #include <errno.h>
@@ -7,7 +8,15 @@
 
 #include "ber.h"
 #include "mms_access.h"
+#include "mms_codes.h"
 #include "update.h"
+
+/* What write_one and acsi_write return beside the standard's codes stays
+ * out of their range (mms_codes.h). */
+_Static_assert(MODEL_WRITE_PENDING >= MMS_CODE_SENTINEL_BASE,
+	       "MODEL_WRITE_PENDING is no DataAccessError");
+_Static_assert(ACSI_DEFERRED >= MMS_CODE_SENTINEL_BASE && ACSI_DEFERRED != MODEL_WRITE_PENDING,
+	       "ACSI_DEFERRED is no standard code nor the model's sentinel");
 
 /* ---- GetNameList ---- */
 
@@ -129,8 +138,8 @@ int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t ma
 	if (q.scope == MMS_SCOPE_DOMAIN) {
 		ld = m ? model_find_ld(m, q.domain) : NULL;
 		if (!ld) {
-			/* ISO 9506-2: errorClass definition, object-undefined */
-			mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_DEFINITION, 1);
+			mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_DEFINITION,
+						   MMS_DEFINITION_OBJECT_UNDEFINED);
 			return 0;
 		}
 	}
@@ -190,7 +199,7 @@ int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, str
 		return -EBADMSG;
 	if (!m || on.scope != MMS_SCOPE_DOMAIN ||
 	    model_resolve_mms(m, on.domain, on.item, &ref)) {
-		access_error(resp, p->invoke_id, 2 /* object-non-existent */);
+		access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 		return 0;
 	}
 	mms_gvaa_resp_encode(resp, p->invoke_id, ref.type->typedesc, ref.type->typedesc_len);
@@ -290,8 +299,8 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp)
 			ds = ld ? model_find_dataset(ld, q.vas.list_name.item) : NULL;
 		}
 		if (!ds) {
-			/* a list that does not exist: access/object-non-existent */
-			access_error(resp, p->invoke_id, 2);
+			/* a list that does not exist */
+			access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 			return 0;
 		}
 		mms_read_resp_begin(resp, p->invoke_id, q.spec_with_result ? q.spec : NULL,
@@ -381,7 +390,7 @@ static void item_answered(void *ctx, int dae)
 {
 	struct acsi_write_item *it = ctx;
 	struct acsi_write_job *job = it->job;
-	it->code = dae ? dae : -1;
+	it->code = dae ? dae : MMS_DAE_SUCCESS;
 	if (--job->outstanding == 0 && job->done)
 		job->done(job->ctx, job);
 }
@@ -408,7 +417,8 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 		return -EBADMSG;
 	if (q.vas.is_list_name) {
 		/* SetDataSetValues is not part of IEC 61850-8-1's mapping */
-		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_ACCESS, 1 /* object-access-unsupported */);
+		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_ACCESS,
+					   MMS_ACCESS_OBJECT_ACCESS_UNSUPPORTED);
 		return 0;
 	}
 	struct mms_vas check = q.vas;
@@ -424,7 +434,7 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 	size_t size = sizeof(struct acsi_write_job) + (size_t)n * sizeof(struct acsi_write_item);
 	struct acsi_write_job *job = size <= sizeof(local) ? (void *)local : malloc(size);
 	if (!job) {
-		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_RESOURCE, 0 /* other */);
+		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_RESOURCE, MMS_RESOURCE_OTHER);
 		return 0;
 	}
 	memset(job, 0, size);
@@ -441,7 +451,7 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 			job->outstanding++;
 			continue;
 		}
-		it->code = code ? code : -1;
+		it->code = code ? code : MMS_DAE_SUCCESS;
 	}
 	if (!job->outstanding) {
 		acsi_write_job_encode(job, resp);
@@ -456,7 +466,8 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 			for (uint32_t i = 0; i < n; i++)
 				if (job->items[i].wait)
 					model_write_wait_on(job->items[i].wait, NULL, NULL);
-			mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_RESOURCE, 0);
+			mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_RESOURCE,
+						   MMS_RESOURCE_OTHER);
 			return 0;
 		}
 		memcpy(heap, job, size);
@@ -486,7 +497,7 @@ int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf
 	const struct mld *ld = m && on.scope == MMS_SCOPE_DOMAIN ? model_find_ld(m, on.domain) : NULL;
 	const struct mdataset *ds = ld ? model_find_dataset(ld, on.item) : NULL;
 	if (!ds) {
-		access_error(resp, p->invoke_id, 2 /* object-non-existent */);
+		access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 		return 0;
 	}
 	mms_nvl_attr_resp_begin(resp, p->invoke_id, false, &mk, &list);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IEC 61850-7-2 data access, data set and directory services mapped to MMS
  * per IEC 61850-8-1: GetNameList (GetServerDirectory, GetLogicalDevice-
  * Directory, GetLogicalNodeDirectory, GetDataSetDirectory), GetVariable-
@@ -37,7 +38,7 @@ struct acsi_write_job {
 	struct acsi_write_item {
 		struct acsi_write_job *job;
 		struct model_write_wait *wait;	/* the model's, while the source has not answered */
-		int code;		/* DataAccessError, or -1 success */
+		int code;		/* DataAccessError, or MMS_DAE_SUCCESS */
 	} items[];
 };
 
@@ -64,7 +65,7 @@ typedef int (*acsi_write_fn)(struct model *m, const struct mref *ref, const stru
  * `resp` empty, and the caller sets job->done/ctx before returning to the
  * loop: done() runs when every item has an answer, then the caller encodes
  * the response (acsi_write_job_encode) and frees the job (free()). */
-#define ACSI_DEFERRED 1
+#define ACSI_DEFERRED 0x101	/* >= MMS_CODE_SENTINEL_BASE: no standard code (mms_codes.h) */
 int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 	       struct acsi_write_job **job);
 void acsi_write_job_encode(const struct acsi_write_job *job, struct buf *resp);

@@ -1,12 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "files.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* errorClass resource value capability-unavailable (ISO 9506-2 §7.4.1). */
-#define RESOURCE_CAPABILITY_UNAVAILABLE 4
 
 /* Invoke IDs of iedd's own requests to the client (ObtainFile): their own
  * counter; the client matches responses to its outstanding requests of
@@ -69,7 +67,7 @@ void acsi_files_error(int err, int *error_class, int *code)
 	switch (err) {
 	case -EINVAL:
 	case -ENAMETOOLONG:
-		*code = MMS_FILE_NAME_SYNTAX_ERROR;
+		*code = MMS_FILE_FILENAME_SYNTAX_ERROR;
 		break;
 	case -EACCES:
 	case -EPERM:
@@ -85,7 +83,7 @@ void acsi_files_error(int err, int *error_class, int *code)
 		break;
 	case -EEXIST:
 	case -ENOTEMPTY:
-		*code = MMS_FILE_DUPLICATE_NAME;
+		*code = MMS_FILE_DUPLICATE_FILENAME;
 		break;
 	case -ENOSPC:
 	case -EDQUOT:
@@ -101,7 +99,7 @@ void acsi_files_error(int err, int *error_class, int *code)
 	case -EMFILE:
 	case -ENFILE:
 		*error_class = MMS_ERR_RESOURCE;
-		*code = RESOURCE_CAPABILITY_UNAVAILABLE;
+		*code = MMS_RESOURCE_CAPABILITY_UNAVAILABLE;
 		break;
 	default:
 		*code = MMS_FILE_OTHER;

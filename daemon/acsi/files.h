@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The MMS file services (ISO 9506-1 Annex D / ISO 9506-2 Annex D; IEC
  * 61850-8-1 §23: GetFile = FileOpen + FileRead... + FileClose,
  * DeleteFile = FileDelete, GetFileAttributeValues = FileDirectory) as plain

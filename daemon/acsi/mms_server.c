@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "mms_server.h"
 
 #include <errno.h>
@@ -398,7 +399,8 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		mms_encode_reject(resp, p.has_invoke_id, p.invoke_id,
 				  p.kind == MMS_CONFIRMED_RESPONSE ? MMS_REJ_CONFIRMED_RESPONSE :
 								     MMS_REJ_CONFIRMED_ERROR,
-				  2 /* invalid-invokeID (ISO 9506-2 §7.4) */);
+				  p.kind == MMS_CONFIRMED_RESPONSE ? MMS_REJ_RESP_INVALID_INVOKE_ID :
+								     MMS_REJ_ERR_INVALID_INVOKE_ID);
 		break;
 	case MMS_REJECT:
 	case MMS_UNCONFIRMED:

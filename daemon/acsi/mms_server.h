@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The MMS server side of one association, sans I/O: bytes of TPKTs in,
  * bytes to send out. Runs the ISO association (daemon/proto/iso.h),
  * negotiates MMS Initiate, and dispatches confirmed services to the ACSI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A bump allocator for the model: every type node, name, component table
  * and type description of one loaded model lives in one arena and is freed
  * with it. Allocation is O(1); nothing is freed on its own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The IEC 61850 data model of one IED, loaded from SCL at start and then
  * read-only in shape (values change). Owned and used by the event-loop
  * thread only.
@@ -11,7 +12,12 @@
  * instance is (type, value offset). Values live in one byte array.
  *
  * Lookups (domain by name, LN by name, component by name) use hash tables or
- * sorted arrays built at load: their cost does not grow with the model. */
+ * sorted arrays built at load: their cost does not grow with the model.
+ *
+ * This header is the model's shape, its loading, lookups, value codecs and
+ * findings. A client's write and a source's update, with the write hooks
+ * that carry mapped attributes to their sources: update.h. The change
+ * observers that reports and GOOSE attach to: observe.h. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,14 +25,12 @@
 
 #include "ber.h"
 #include "buf.h"
+/* The FCs (FC_*) and the DataAccessError codes (MMS_DAE_*) this interface
+ * speaks in: defined once, in proto (model depends on proto). */
+#include "mms_codes.h"
 
-/* Functional constraints (IEC 61850-7-2 Table 18; MMS names per 8-1). */
-enum model_fc {
-	FC_NONE = 0, FC_ST, FC_MX, FC_SP, FC_SV, FC_CF, FC_DC, FC_SG, FC_SE, FC_SR, FC_OR,
-	FC_BL, FC_EX, FC_CO, FC_US, FC_MS, FC_RP, FC_BR, FC_LG, FC_GO, FC_GS, FC_SC,
-	FC_COUNT
-};
-/* "ST", "MX", ...; NULL for FC_NONE. */
+/* mms_fc_name and mms_fc_parse (mms_codes.h), under the model's prefix:
+ * "ST", "MX", ...; NULL for FC_NONE. */
 const char *model_fc_name(uint8_t fc);
 /* FC_* for a two-letter name, FC_NONE if unknown. */
 uint8_t model_fc_parse(const char *s, size_t len);
@@ -79,8 +83,9 @@ enum model_btype {
 const char *model_btype_name(uint8_t bt);
 
 /* Bytes of value storage per basic type: fixed per type (strings: max_len+1,
- * NUL-terminated; octets: 2-byte length + max_len; bitstrings: 1-byte
- * bit count + ceil(bits/8); ints as int64_t/uint64_t, FLOAT32 as float,
+ * NUL-terminated; octets: a host-order uint16_t length + max_len;
+ * bitstrings: 1-byte bit count (kept at max_len: a bit string is fixed at
+ * max_len bits) + ceil(bits/8); ints as int64_t/uint64_t, FLOAT32 as float,
  * FLOAT64 as double, ENUM as int32_t, DBPOS/TCMD/CHECK as uint8_t (the two
  * bits in the low bits, MSB first as on the wire), QUALITY as uint16_t (bit 0
  * of the wire in bit 15), TIMESTAMP as the 8 wire octets, ENTRYTIME as the 6
@@ -116,7 +121,6 @@ struct mtype {
 	const uint8_t *typedesc;	/* MMS TypeDescription (ISO 9506-2 TypeSpecification), BER */
 	size_t typedesc_len;
 	uint32_t depth;		/* levels below (0 for a basic type) */
-	/* Added by the loader's author (additive): */
 	uint8_t flags;		/* MTYPE_FIXED: octet string of exactly max_len octets
 				 * (EntryID, PhyComAddr); its typedesc size is positive */
 };
@@ -143,11 +147,11 @@ struct mfcda {
 	const struct mtype *type;	/* the member's type (FC-filtered) */
 	uint32_t voff;		/* absolute value offset */
 	char mms_item[130];	/* "LN$FC$DO$DA" */
-	/* Added (additive): an FCDA naming an array element (FCDA ix, or "(n)"
-	 * in doName/daName). mms_item then names the array variable itself,
-	 * arr_index the element, alt_item the components below the element
-	 * ("cVal$mag$f", empty for the whole element): together the ISO 9506
-	 * AlternateAccess an MMS client uses (IEC 61850-8-1 §14.2.2). */
+	/* An FCDA naming an array element (FCDA ix, or "(n)" in doName or
+	 * daName): mms_item names the array variable itself, arr_index the
+	 * element, alt_item the components below the element ("cVal$mag$f",
+	 * empty for the whole element): together the ISO 9506 AlternateAccess
+	 * an MMS client uses (IEC 61850-8-1 §14.2.2). */
 	int32_t arr_index;	/* -1: not an array element */
 	char alt_item[130];
 };
@@ -158,8 +162,10 @@ struct mdataset {
 	struct mfcda *members;
 };
 
-/* Control blocks from SCL, kept for later services (reports, GOOSE, logs,
- * setting groups). Only the identifying fields are kept now. */
+/* Control blocks from SCL (ReportControl, GSEControl, LogControl,
+ * SettingControl, SampledValueControl), for their services (reports,
+ * GOOSE, logs, setting groups): the attributes the SCL gives, each with
+ * its default where absent or repaired (doc/scl-findings.md). */
 enum { MCB_URCB, MCB_BRCB, MCB_GOCB, MCB_LCB, MCB_SGCB, MCB_MSVCB, MCB_USVCB };
 struct mcb {
 	uint8_t kind;
@@ -172,7 +178,6 @@ struct mcb {
 	bool buffered;
 	uint32_t intg_pd, buf_time;
 	uint16_t trgops;
-	/* Added (additive): */
 	uint16_t opt_fields;	/* RCB OptFields: bit i (1u << i) = IEC 61850-8-1 OptFlds bit i
 				 * (1 seqNum, 2 timeStamp, 3 reasonCode, 4 dataSet, 5 dataRef,
 				 * 6 bufOvfl, 7 entryID, 8 configRef, 9 segmentation) */
@@ -222,12 +227,16 @@ struct mref {
 /* ---- loading (model/scl.c) ---- */
 
 /* Loads `path` (SCL 2003, 2007B, 2007B4; ICD, CID, IID, SCD) and builds the
- * model of IED `ied` (NULL: the only IED in the file). On failure returns a
- * negative errno and writes into err[errlen] a message naming the file, the
- * line, the element and the fix, e.g.
+ * model of IED `ied` (NULL: the only IED in the file). On failure (an error
+ * finding, see "Findings" below) returns a negative errno and writes into
+ * err[errlen] a message naming the file, the line, the element and the
+ * fix, e.g.
  *   "x.icd:120: DOI 'Mod' in LN 'LLN0': DOType 'X' is not defined in
  *    DataTypeTemplates (add it or fix the type attribute)".
- * Bounded: a type cycle or nesting deeper than MODEL_MAX_DEPTH is an error. */
+ * On success the model may carry warnings (model_warning), among them an
+ * SCL version other than 2003, 2007A, 2007B, 2007B4. Bounded: a type cycle
+ * or nesting deeper than MODEL_MAX_DEPTH is an error. *out is the caller's
+ * (model_free). */
 int model_load_scl(const char *path, const char *ied, struct model **out, char *err,
 		   size_t errlen);
 /* The same for an SCL document held in memory (the embedded sample);
@@ -241,44 +250,65 @@ void model_free(struct model *m);
 
 /* ---- lookup (model/model.c) ---- */
 
+/* LD by its domain name (IED name + inst, or ldName), or NULL. */
 const struct mld *model_find_ld(const struct model *m, const char *domain);
+/* LD by its SCL inst, or NULL. */
+const struct mld *model_find_ld_inst(const struct model *m, const char *inst);
+/* LN of `ld` by name (name[len], not NUL-terminated), or NULL. */
 const struct mln *model_find_ln(const struct mld *ld, const char *name, size_t len);
 /* Resolves the item name of a domain-specific MMS variable ("LN",
- * "LN$FC", "LN$FC$DO$DA", array elements are not addressed by name).
- * Returns 0 or -ENOENT. */
+ * "LN$FC", "LN$FC$DO$DA"; an item never passes through an array: array
+ * elements are addressed by alternate access, not by name). Returns 0 or
+ * -ENOENT. */
 int model_resolve_mms(const struct model *m, const char *domain, const char *item,
 		      struct mref *out);
 /* Resolves an object reference "LD/LN.DO.DA[FC]" (or "LD/LN$FC$DO$DA"),
- * LD given by inst or domain name. Returns 0, -ENOENT, or -EINVAL. */
+ * LD given by inst or domain name. The syntax is objref_parse's (objref.h,
+ * the client's too); "(n)" after a name selects array element n
+ * ("LD0/MHAI1.HA.phsAHar(2).cVal.mag.f[MX]"); without "[FC]" the FC is the
+ * one FC that has the attribute. Returns 0; -EINVAL for a reference that
+ * breaks those rules, or whose attribute without [FC] several FCs have;
+ * -ENOENT for a well-formed one that names nothing here. */
 int model_resolve_ref(const struct model *m, const char *ref, struct mref *out);
-/* Component `name` of a struct type, or NULL. */
+/* Component `name` (name[len]) of a struct type, or NULL. */
 const struct mcomp *mtype_find(const struct mtype *t, const char *name, size_t len);
+/* Data set of `ld` by its MMS name ("LLN0$DSname"), or NULL. */
 const struct mdataset *model_find_dataset(const struct mld *ld, const char *name);
 
-/* ---- values (model/model.c) ---- */
+/* ---- values (model/model_data.c: MMS Data; model/model_text.c: text) ----
+ * Client writes go through model_write (update.h), which checks, stores,
+ * calls the write hooks of mapped attributes and tells the change
+ * observers (observe.h); source values through model_update (update.h).
+ * The functions here touch the value store only. */
 
 /* Encodes the value at `voff` of type `t` as MMS Data (ISO 9506-2 Data,
  * IEC 61850-8-1 §8.1.3) appended to `b`. */
 void model_encode_data(const struct model *m, const struct mtype *t, uint32_t voff,
 		       struct buf *b);
 /* Decodes MMS Data `tlv` against type `t` and, if everything fits, stores
- * it at `voff`. Returns 0 or an MMS DataAccessError code (ISO 9506-2):
- * 7 type-inconsistent, 11 object-value-invalid. Nothing is stored unless the
- * whole value is valid. */
-int model_decode_data(struct model *m, const struct mtype *t, uint32_t voff,
+ * it at `voff`, WITHOUT the write hooks and the change observers (the name
+ * says so: model_write is the path of a client's write). Returns 0 or an
+ * MMS DataAccessError code (ISO 9506-2): MMS_DAE_TYPE_INCONSISTENT,
+ * MMS_DAE_OBJECT_VALUE_INVALID. Nothing is stored unless the whole value is
+ * valid. */
+int model_store_data_unhooked(struct model *m, const struct mtype *t, uint32_t voff,
 		      const struct ber_cur *parent, const struct ber_tlv *tlv);
-/* Sets a basic value from text (SCL Val, iedc-like input): "true", "12",
- * "1.5", enum names, "on|off|intermediate|bad-state" for Dbpos, quality and
- * timestamps in the forms the SCL uses. Returns 0 or -EINVAL / -ERANGE. */
+/* Sets a basic value from text (SCL Val, the CSV map, tests), without hooks
+ * or observers: BOOLEAN "true"/"false" (also 1/0, any case); integers
+ * decimal; floats as strtod; Enum by name (a member's ordinal is taken
+ * too); Dbpos "intermediate-state", "off", "on", "bad-state"; Tcmd "stop",
+ * "lower", "higher", "reserved"; Check, Quality and bit strings as '0'/'1'
+ * digits MSB first (Quality also "good"); Timestamp and EntryTime as
+ * "YYYY-MM-DDTHH:MM:SS[.f]Z" (UTC) or a count of seconds since 1970; octet
+ * strings as hex digits, '-', ':' or ' ' allowed between octets; strings as
+ * they are. Returns 0 or -EINVAL / -ERANGE. */
 int model_set_text(struct model *m, const struct mtype *t, uint32_t voff, const char *text);
-/* Writes the text form of a basic value into out[n] (for logs and tests). */
+/* Writes the text form of a basic value into out[n], in the forms
+ * model_set_text takes (for logs and tests). */
 void model_get_text(const struct model *m, const struct mtype *t, uint32_t voff, char *out,
 		    size_t n);
 
-/* ---- added (additive) ---- */
-
-/* LD by its SCL inst (not its domain name), or NULL. */
-const struct mld *model_find_ld_inst(const struct model *m, const char *inst);
+/* ---- short addresses (model/scl.c) ---- */
 
 /* Short addresses (SCL DAI sAddr) of the instance, for the process-variable
  * map: kept as written, keyed by the attribute's absolute value offset.
@@ -293,17 +323,12 @@ const char *model_saddr(const struct model *m, uint32_t voff);
 /* Every sAddr, sorted by voff; *n receives the count. */
 const struct msaddr *model_saddrs(const struct model *m, size_t *n);
 
-/* Faults the loader tolerated, because files in the field have them and
- * they do not change the model's shape: an EnumType that is not defined
- * (the attribute stays an integer, its values unchecked), instance data
- * (DOI/SDI/DAI) naming nothing in the LN's type (ignored). One message
- * each, "file:line: ...", for the daemon to log at start. */
-uint32_t model_n_warnings(const struct model *m);
-const char *model_warning(const struct model *m, uint32_t i);
-/* Findings (doc/scl-findings.md): an error refuses the file
- * (model_load_scl fails); a warning is a repair the loader made, and the
- * repaired model is served. Besides the tolerated faults above, warnings
- * are: a Val that does not fit its type (the attribute keeps its
+/* ---- findings (model/scl.c; doc/scl-findings.md) ----
+ * An error refuses the file (model_load_scl fails); a warning is a repair
+ * the loader made, and the repaired model is served. Warnings are: an
+ * EnumType that is not defined (the attribute stays an integer, its values
+ * unchecked), instance data (DOI/SDI/DAI) naming nothing in the LN's type
+ * (ignored), a Val that does not fit its type (the attribute keeps its
  * template Val or its type's default: 0, empty, false, the first member
  * of an Enum), a Val on a structured attribute (ignored), a BOOLEAN Val
  * other than xs:boolean ("TRUE") or an Enum Val given by ordinal (taken),
@@ -313,29 +338,13 @@ const char *model_warning(const struct model *m, uint32_t i);
  * of its LN (kept without one, or resolved when datSet is a reference or
  * MMS name whose last name is a data set of the LN). The warnings are
  * kept in line order (model_warning(m, 0) has the lowest line), up to
- * 100000. */
+ * 100000, one message each, "file:line: ...", for --check and the
+ * daemon's start-up log. */
+uint32_t model_n_warnings(const struct model *m);
+const char *model_warning(const struct model *m, uint32_t i);
 /* --strict: 0 if the model has no warnings; else -EINVAL and err[errlen]
  * says how many, starting with the first one. */
 int model_strict(const struct model *m, char *err, size_t errlen);
 /* Splits a loader message ("FILE:LINE: text", "FILE: text") of a file
  * named `file`: returns the text and stores LINE in *line (0: none). */
 const char *model_finding_split(const char *file, const char *msg, long *line);
-
-/* Details of the functions above, as implemented (model.c, scl.c):
- *  - model_resolve_ref: "(n)" after a name selects array element n
- *    ("LD0/MHAI1.HA.phsAHar(2).cVal.mag.f[MX]"); without "[FC]" the FC is
- *    the one FC that has the attribute, -EINVAL when several have it.
- *  - model_resolve_mms: an item never passes through an array (-ENOENT).
- *  - model_load_scl: warnings (model_warning) for tolerated faults and for
- *    an SCL version other than 2003, 2007A, 2007B, 2007B4.
- *  - Values of types whose storage model_btype_size leaves open: a
- *    bit-string is fixed at max_len bits (its count octet is kept at
- *    max_len); an octet string keeps its length in a host-order uint16_t.
- *  - Text forms (model_set_text / model_get_text): BOOLEAN "true"/"false"
- *    (also 1/0, any case); integers decimal; floats as strtod; Enum by
- *    name (a member's ordinal is taken too); Dbpos "intermediate-state",
- *    "off", "on", "bad-state"; Tcmd "stop", "lower", "higher", "reserved";
- *    Check, Quality and bit strings as '0'/'1' digits MSB first (Quality
- *    also "good"); Timestamp and EntryTime as "YYYY-MM-DDTHH:MM:SS[.f]Z"
- *    (UTC) or a count of seconds since 1970; octet strings as hex digits,
- *    '-', ':' or ' ' allowed between octets; strings as they are. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared between the loader (scl.c) and the model's lookups and values
  * (model.c); not for other modules. */
 #pragma once
@@ -19,7 +20,34 @@ struct model_priv {
 	const char **warnings;
 	uint32_t n_warnings;
 	const struct model_write_hooks *write_hooks;	/* update.c; pv's, NULL: none */
+	struct model_obs *obs;		/* observe.c: the change index and observers */
+	uint32_t n_observers;		/* registered: 0 keeps the update path at one branch */
 };
+
+/* ---- observe.c, for the loader and update.c ---- */
+
+/* Builds the index from value offsets to data set members and of the
+ * control blocks of each data set, in the model's arena: once, at the end
+ * of loading, after data sets and control blocks are built. 0 or -ENOMEM. */
+int model_observe_index(struct model *m);
+/* Frees the observers still registered (model_free). */
+void model_observe_clear(struct model *m);
+/* Delivery; only called when n_observers != 0. model_observe_leaf tells
+ * the observers of every member containing the basic attribute at `voff`
+ * (of type `leaf`; NULL: found from the member) about `reason`
+ * (MODEL_TRG_*, filtered here by the attribute's trigger options
+ * `trgops`); model_observe_end closes one update (calls the `end`
+ * callbacks). */
+void model_observe_leaf(struct model *m, uint32_t voff, const struct mtype *leaf,
+			uint16_t trgops, uint16_t reason);
+void model_observe_end(struct model *m);
+/* Whether a member lies (partly) inside [voff, voff + size). */
+bool model_observe_hit(const struct model *m, uint32_t voff, uint32_t size);
+/* A client's write of (t, voff) has stored its value; `old` holds the
+ * octets before it: classifies each member leaf (dupd, and dchg or qchg
+ * where the octets differ) and delivers, then model_observe_end. */
+void model_observe_write(struct model *m, const struct mtype *t, uint32_t voff,
+			 const uint8_t *old);
 
 /* Text form of a basic value in raw storage `v` (see model_set_text). */
 int model_val_set_text(uint8_t *v, const struct mtype *t, const char *text);
@@ -66,3 +94,15 @@ static inline uint64_t model_uint_max(uint8_t bt)
 	default: return UINT32_MAX;
 	}
 }
+
+/* ---- model_data.c, shared with model.c (names, lookups, paths) and
+ * model_text.c (text forms) ---- */
+
+/* Reading packed values (no alignment: memcpy), as model_data.c stores
+ * them (model.h, model_btype_size). */
+int64_t model_get_i64(const uint8_t *v);
+uint16_t model_get_octlen(const uint8_t *v);
+uint64_t model_get_u64(const uint8_t *v);
+/* Well-formed UTF-8 (RFC 3629): no overlong two-octet forms, nothing
+ * beyond U+10FFFF; enough to keep garbage out of an mMSString. */
+bool model_utf8_ok(const uint8_t *p, size_t n);

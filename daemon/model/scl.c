@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SCL loader (IEC 61850-6 Ed.1 2003, Ed.2 2007B, Ed.2.1 2007B4; ICD, CID,
  * IID, SCD): builds the MMS view of one IED (IEC 61850-8-1 §6, §7) from
  * its LDevices and the DataTypeTemplates.
@@ -823,6 +824,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	struct model_priv *p = m->priv;
+	model_observe_clear(m);
 	if (p && p->values_mapped)
 		munmap(m->values, m->values_size);
 	else
@@ -831,6 +833,13 @@ void model_free(struct model *m)
 		arena_clear(&p->arena);
 	free(p);
 	free(m);
+}
+
+/* The change observers' index (observe.c): built once the data sets and
+ * control blocks are in place. */
+static int index_changes(struct ctx *c)
+{
+	return model_observe_index(c->m) ? scl_oom(c) : 0;
 }
 
 static int load_scl(const char *path, const void *mem, size_t memlen, const char *ied,
@@ -949,7 +958,7 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 		scl_fail(&c, root, "the file has no DataTypeTemplates (the IED's types are missing)");
 		goto out;
 	}
-	if ((r = load_ied(&c, iedn)))
+	if ((r = load_ied(&c, iedn)) || (r = index_changes(&c)))
 		goto out;
 	if (c.n_unsaid) {
 		char *w = arena_alloc(c.A, 64);

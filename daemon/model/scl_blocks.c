@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SCL loader, part 3 of 3 (scl_priv.h): data sets (FCDAs resolved against
  * the model) and control blocks (ReportControl, LogControl, GSEControl,
  * SettingControl), and the IED's Services. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SCL loader's shared parts (daemon/model/scl*.c), private to it: the
  * load context, the template records, and the helpers each part uses.
  *   scl.c         messages, XML helpers, the IED and its instance values, the

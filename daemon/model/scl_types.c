@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SCL loader, part 2 of 3 (scl_priv.h): bTypes, the DataTypeTemplates
  * (index by id, check, type cycles, enumerations) and the MMS type nodes an
  * LN type is built from (shared views per DOType and FC, structs per DAType,

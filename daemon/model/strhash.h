@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An open-addressing hash table from byte-string keys to pointers, for the
  * SCL loader's indexes (template ids, shared type nodes). Linear probing,
  * FNV-1a, grows at 3/4 load; no deletion (the loader never needs it).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Value updates into the model and the write hooks (update.h). */
 #include "update.h"
 
@@ -8,9 +9,6 @@
 #include <string.h>
 
 #include "model_priv.h"
-
-/* MMS DataAccessError (ISO 9506-2 §7.5.2). */
-#define DAE_TEMPORARILY_UNAVAILABLE 2
 
 uint8_t model_btype_vkind(uint8_t bt)
 {
@@ -296,7 +294,7 @@ int model_load_val(const struct model *m, const struct mtype *t, uint32_t voff,
 
 /* Component `name` (of type `bt`) of the struct at (t, voff), if any. */
 static bool find_leaf(const struct mtype *t, uint32_t voff, const char *name, uint8_t bt,
-		      uint32_t *out)
+		      uint32_t *out, const struct mtype **type)
 {
 	if (t->btype != MB_STRUCT)
 		return false;
@@ -304,6 +302,8 @@ static bool find_leaf(const struct mtype *t, uint32_t voff, const char *name, ui
 	if (!c || c->type->btype != bt)
 		return false;
 	*out = voff + c->off;
+	if (type)
+		*type = c->type;
 	return true;
 }
 
@@ -350,9 +350,12 @@ int model_attr_bind(const struct model *m, const char *ref, struct model_attr *o
 		if (model_resolve_ref(m, probe, &up))
 			break;
 		out->trgops |= up.type->trgops;
-		if (find_leaf(up.type, up.voff, "q", MB_QUALITY, &out->q_voff)) {
+		const struct mtype *qt;
+		if (find_leaf(up.type, up.voff, "q", MB_QUALITY, &out->q_voff, &qt)) {
 			out->has_q = true;
-			out->has_t = find_leaf(up.type, up.voff, "t", MB_TIMESTAMP, &out->t_voff);
+			out->q_trgops = qt->trgops;
+			out->has_t = find_leaf(up.type, up.voff, "t", MB_TIMESTAMP, &out->t_voff,
+					       NULL);
 			break;
 		}
 	}
@@ -375,6 +378,21 @@ void model_timestamp(uint64_t utc_ns, uint8_t tq, uint8_t out[8])
 	out[7] = tq;
 }
 
+/* The observers' part of model_update (only with observers registered):
+ * out of line, so that the path without observers stays as it was. */
+__attribute__((noinline)) static void observe_update(struct model *m, const struct model_attr *a,
+						     int res, int rc)
+{
+	if (!rc && (res & (MODEL_TRG_DCHG | MODEL_TRG_DUPD)))
+		model_observe_leaf(m, a->voff, a->type, a->type->trgops,
+				   (uint16_t)(res & (MODEL_TRG_DCHG | MODEL_TRG_DUPD)));
+	/* q's type is found from the member holding it, so that struct
+	 * model_attr (one or two per map row) stays small */
+	if (res & MODEL_TRG_QCHG)
+		model_observe_leaf(m, a->q_voff, NULL, a->q_trgops, MODEL_TRG_QCHG);
+	model_observe_end(m);
+}
+
 int model_update(struct model *m, const struct model_attr *a, const struct model_val *v,
 		 uint16_t q, const uint8_t ts[8])
 {
@@ -385,7 +403,7 @@ int model_update(struct model *m, const struct model_attr *a, const struct model
 		if (rc)
 			/* IEC 61850-7-3 §6.2: a value that does not fit the
 			 * attribute is not the process value: keep the old one */
-			q = 0x4000 /* invalid */ | 0x0080 /* inconsistent */;
+			q = MODEL_Q_INVALID | MODEL_Q_INCONSISTENT;
 		else
 			res |= changed ? MODEL_TRG_DCHG : 0;
 		res |= MODEL_TRG_DUPD;
@@ -401,6 +419,10 @@ int model_update(struct model *m, const struct model_attr *a, const struct model
 	if (a->has_t && ((res & (MODEL_TRG_DCHG | MODEL_TRG_QCHG)) ||
 			 ((res & MODEL_TRG_DUPD) && (a->trgops & MODEL_TRG_DUPD))))
 		memcpy(m->values + a->t_voff, ts, 8);
+	const struct model_priv *p = m->priv;
+	/* the loader always sets priv; with no observer this is the whole cost */
+	if (__builtin_expect(p->n_observers != 0, 0))
+		observe_update(m, a, res, rc);
 	return rc ? rc : res;
 }
 
@@ -415,6 +437,7 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h)
 /* One write of one variable waiting for sources that answer later. */
 struct model_write_wait {
 	struct model *m;
+	const struct mtype *type;	/* of the whole write, for the observers */
 	uint32_t voff, size;
 	uint32_t pending;	/* tickets not answered yet */
 	int dae;		/* the first error */
@@ -426,6 +449,7 @@ struct model_write_wait {
 
 struct model_wcall {
 	struct model *m;
+	const struct mtype *type;
 	uint32_t voff, size;
 	bool can_wait;
 	struct model_write_wait *wait;
@@ -440,6 +464,7 @@ struct model_write_wait *model_wcall_defer(struct model_wcall *call)
 		if (!w)
 			return NULL;
 		w->m = call->m;
+		w->type = call->type;
 		w->voff = call->voff;
 		w->size = call->size;
 		call->wait = w;
@@ -454,6 +479,25 @@ void model_write_wait_on(struct model_write_wait *w, model_wait_fn fn, void *ctx
 	w->ctx = ctx;
 }
 
+/* The deferred write's value into the model, and to the observers: with
+ * observers the octets are swapped, so that w->val holds the old value
+ * for the comparison without another allocation (w is freed next). */
+static void apply_waited(struct model_write_wait *w)
+{
+	const struct model_priv *p = w->m->priv;
+	uint8_t *dst = w->m->values + w->voff;
+	if (!p || !p->n_observers || !model_observe_hit(w->m, w->voff, w->size)) {
+		memcpy(dst, w->val, w->size);
+		return;
+	}
+	for (uint32_t i = 0; i < w->size; i++) {
+		uint8_t x = dst[i];
+		dst[i] = w->val[i];
+		w->val[i] = x;
+	}
+	model_observe_write(w->m, w->type, w->voff, w->val);
+}
+
 void model_write_done(struct model_write_wait *w, int dae)
 {
 	if (dae && !w->dae)
@@ -462,7 +506,7 @@ void model_write_done(struct model_write_wait *w, int dae)
 		return;
 	if (!w->abandoned) {
 		if (!w->dae)
-			memcpy(w->m->values + w->voff, w->val, w->size);
+			apply_waited(w);
 		if (w->fn)
 			w->fn(w->ctx, w->dae);
 	}
@@ -498,21 +542,43 @@ bool model_write_hooked(const struct model *m, uint32_t voff, uint32_t size)
 	return first_hook(m, voff, size, &first) != NULL;
 }
 
+/* model_write of a value no hook takes but an observer watches. */
+static int write_observed(struct model *m, const struct mtype *t, uint32_t voff,
+			  const struct ber_cur *parent, const struct ber_tlv *tlv)
+{
+	uint8_t small[256];
+	uint8_t *old = t->size <= sizeof(small) ? small : malloc(t->size);
+	if (!old)
+		return MMS_DAE_TEMPORARILY_UNAVAILABLE;
+	memcpy(old, m->values + voff, t->size);
+	int code = model_store_data_unhooked(m, t, voff, parent, tlv);
+	if (!code)
+		model_observe_write(m, t, voff, old);
+	if (old != small)
+		free(old);
+	return code;
+}
+
 int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		const struct ber_cur *parent, const struct ber_tlv *tlv,
 		struct model_write_wait **wait)
 {
 	size_t lo;
 	const struct model_write_hooks *h = first_hook(m, voff, t->size, &lo);
+	const struct model_priv *p = m->priv;
+	bool observed = p && p->n_observers && model_observe_hit(m, voff, t->size);
+	if (!h && !observed)
+		return model_store_data_unhooked(m, t, voff, parent, tlv);
 	if (!h)
-		return model_decode_data(m, t, voff, parent, tlv);
+		return write_observed(m, t, voff, parent, tlv);
 
 	uint8_t *old = malloc(t->size);
 	if (!old)
-		return DAE_TEMPORARILY_UNAVAILABLE;
+		return MMS_DAE_TEMPORARILY_UNAVAILABLE;
 	memcpy(old, m->values + voff, t->size);
-	struct model_wcall call = { .m = m, .voff = voff, .size = t->size, .can_wait = wait != NULL };
-	int code = model_decode_data(m, t, voff, parent, tlv);
+	struct model_wcall call = { .m = m, .type = t, .voff = voff, .size = t->size,
+				    .can_wait = wait != NULL };
+	int code = model_store_data_unhooked(m, t, voff, parent, tlv);
 	for (size_t i = lo; !code && i < h->n && h->voff[i] < voff + t->size; i++)
 		code = h->fn(h->ctx, h->id[i], m, &call);
 	struct model_write_wait *w = call.wait;
@@ -526,6 +592,8 @@ int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 	}
 	if (code)
 		memcpy(m->values + voff, old, t->size);
+	else if (observed && !w)
+		model_observe_write(m, t, voff, old);
 	free(old);
 	return code;
 }

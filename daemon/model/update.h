@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Value updates into the model: the process side of "How a value flows"
  * (DESIGN.md) steps 2-3. pv hands the model typed values with quality and
  * time; the model converts them to the attribute's basic type, compares
@@ -65,6 +66,7 @@ struct model_attr {
 	uint8_t fc;
 	uint16_t trgops;	/* MODEL_TRG_* of the DA (and the attributes above it) */
 	bool has_q, has_t;	/* the data object's q and t (same FC) */
+	uint16_t q_trgops;	/* has_q: q's trigger options (qchg, for the observers) */
 	uint32_t q_voff, t_voff;
 };
 
@@ -96,9 +98,20 @@ void model_timestamp(uint64_t utc_ns, uint8_t tq, uint8_t out[8]);
  * filtering by the attribute's trigger options (the caller ANDs with
  * a->trgops for what to report), or a negative errno from model_store_val
  * (then the value is kept and q is set invalid + inconsistent, which the
- * return value does not classify). */
+ * return value does not classify).
+ *
+ * The classification also goes to the change observers (observe.h) of
+ * every data set member holding the value (dchg, dupd) or q (qchg), each
+ * filtered by that attribute's trigger options, before model_update
+ * returns; with none registered this costs one branch. */
 int model_update(struct model *m, const struct model_attr *a, const struct model_val *v,
 		 uint16_t q, const uint8_t ts[8]);
+/* Bits of `q` as model_update takes it (the Quality as stored, wire bit 0
+ * in bit 15; IEC 61850-7-3 §6.2): the ones the model sets itself. The SDK's
+ * IEDD_Q_* are the same bits (pv asserts it). */
+#define MODEL_Q_VALIDITY_MASK 0xC000
+#define MODEL_Q_INVALID 0x4000		/* validity invalid (01) */
+#define MODEL_Q_INCONSISTENT 0x0080	/* detailQual inconsistent */
 
 /* ---- write hooks: mapped attributes -> pv ---- */
 
@@ -137,7 +150,7 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h);
 #define MODEL_WRITE_PENDING 0x100
 
 /* The MMS Write of one variable (acsi, after its access checks): decodes
- * `tlv` against `t` into `voff` (model_decode_data) and calls the hook of
+ * `tlv` against `t` into `voff` (model_store_data_unhooked) and calls the hook of
  * every hooked attribute inside [voff, voff + t->size). Returns 0 or a
  * DataAccessError; on error the model holds the old value. A write spanning
  * several hooked attributes is not atomic towards the sources: those
@@ -147,7 +160,13 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h);
  * and it counts as done). Otherwise, when a hook deferred, returns
  * MODEL_WRITE_PENDING with *wait: the model keeps the old value until every
  * deferred source has answered, then takes the written value if all
- * succeeded; the caller must call model_write_wait_on at once. */
+ * succeeded; the caller must call model_write_wait_on at once.
+ *
+ * A write that took effect is classified per basic attribute written (dupd;
+ * dchg, or qchg for a Quality, where the octets changed) and handed to the
+ * change observers (observe.h) of the data set members holding it, after
+ * the value is in the model: here, or for a deferred write in the
+ * model_write_done that applies it. A failed write tells nobody. */
 int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		const struct ber_cur *parent, const struct ber_tlv *tlv,
 		struct model_write_wait **wait);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The connection object: the one owner of an association's socket. Every
  * byte read from or written to the peer goes through here (one read path,
  * one write path), under an optional layer (TLS later), with back-pressure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "loop_timer.h"
 
 #include <event2/event.h>
@@ -31,14 +32,24 @@ static void rearm(struct loop_timer *lt, uint64_t next, uint64_t now)
 	evtimer_add(lt->ev, &tv);
 }
 
-static void on_tick(evutil_socket_t fd, short what, void *arg)
+/* Fires what is due and re-arms the libevent timer for what is left. */
+static void run_due(struct loop_timer *lt)
 {
-	struct loop_timer *lt = arg;
-	(void)fd;
-	(void)what;
 	uint64_t now = loop_timer_now();
 	lt->armed_for = TIMER_NEVER;
 	rearm(lt, timer_process(&lt->q, now), now);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	run_due(arg);
+}
+
+void loop_timer_kick(struct loop_timer *lt)
+{
+	run_due(lt);
 }
 
 struct loop_timer *loop_timer_new(struct event_base *base)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Drives the sans-I/O timer queue (daemon/util/timer.h) from ONE libevent
  * timer on an event_base, re-armed to the queue's next deadline; the clock
  * is CLOCK_MONOTONIC in microseconds. Every timer of net/ (association,
@@ -36,3 +37,9 @@ int loop_timer_arm(struct loop_timer *lt, struct timer *t, uint64_t delay_us);
 int loop_timer_arm_at(struct loop_timer *lt, struct timer *t, uint64_t deadline_us);
 /* Disarms `t` (no-op when not armed). The libevent timer stays as it is. */
 void loop_timer_cancel(struct loop_timer *lt, struct timer *t);
+/* Fires what is due now and points the libevent timer at the queue's next
+ * deadline: for an owner that armed timers on loop_timer_queue() directly
+ * (a sans-I/O core such as pv_scan_arm, which knows no loop_timer), and
+ * wants what it armed for "now" to run now. Not from inside a timer
+ * callback (the queue is not re-entrant). */
+void loop_timer_kick(struct loop_timer *lt);

@@ -1,6 +1,8 @@
-/* libevent glue of the process-variable runtime (daemon/pv/pv.h): one
- * persistent timer per scan class that has rows of non-blocking sources
- * (pv_scan on the loop), and the eventfd through which source threads and
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libevent glue of the process-variable runtime (daemon/pv/pv.h): the scan
+ * timers of the classes that have rows of non-blocking sources, armed by
+ * pv_scan_arm on the loop's one timer queue (loop_timer.h, CLOCK_MONOTONIC
+ * microseconds), and the eventfd through which source threads and
  * plugins' push() wake the loop (pv_drain). Idle costs nothing beyond the
  * scan timers themselves.
  *
@@ -8,12 +10,15 @@
 #pragma once
 
 struct event_base;
+struct loop_timer;
 struct pv;
 struct pv_loop;
 
-/* Arms the timers and the eventfd event on `base`, then starts the source
- * threads (pv_start). `pv` must outlive the pv_loop. Returns NULL after
+/* Adds the eventfd event on `base`, arms the scan timers on `lt` and runs
+ * each class's first scan at once, then starts the source threads
+ * (pv_start). `pv` and `lt` must outlive the pv_loop. Returns NULL after
  * logging why. */
-struct pv_loop *pv_loop_new(struct event_base *base, struct pv *pv);
-/* Stops the source threads (pv_stop) and removes the events. NULL: no-op. */
+struct pv_loop *pv_loop_new(struct event_base *base, struct loop_timer *lt, struct pv *pv);
+/* Stops the source threads (pv_stop), cancels the scan timers and removes
+ * the event. NULL: no-op. */
 void pv_loop_free(struct pv_loop *l);

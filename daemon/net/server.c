@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -104,7 +105,7 @@ static bool complain_ok(struct complain *k)
 	}
 	k->tokens -= 1;
 	if (k->dropped) {
-		log_msg(LOG_NOTICE, LOGC_NET, "%u similar messages suppressed", k->dropped);
+		log_msg(LOGL_NOTICE, LOGC_NET, "%u similar messages suppressed", k->dropped);
 		k->dropped = 0;
 	}
 	return true;
@@ -113,7 +114,7 @@ static bool complain_ok(struct complain *k)
 static void trace_cb(void *ctx, bool in, const char *line)
 {
 	struct assoc *a = ctx;
-	log_msg(LOG_DEBUG, LOGC_TRACE, "%s #%llu %s %s", a->peer, (unsigned long long)a->id,
+	log_msg(LOGL_DEBUG, LOGC_TRACE, "%s #%llu %s %s", a->peer, (unsigned long long)a->id,
 		in ? "<-" : "->", line);
 }
 
@@ -159,7 +160,7 @@ static void on_timer(struct timer_queue *q, struct timer *t, void *arg)
 		buf_clear(&out);
 	}
 	if (complain_ok(&a->srv->protocol_complaints))
-		log_msg(LOG_NOTICE, LOGC_NET, "%s #%llu: %s; closing", a->peer,
+		log_msg(LOGL_NOTICE, LOGC_NET, "%s #%llu: %s; closing", a->peer,
 			(unsigned long long)a->id, why);
 	assoc_close(a, NULL);
 }
@@ -177,7 +178,7 @@ static void assoc_emit(void *ctx, const uint8_t *data, size_t len)
 
 static void log_assoc(struct assoc *a)
 {
-	log_msg(LOG_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)",
+	log_msg(LOGL_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)",
 		a->peer, (unsigned long long)a->id, a->mms.max_pdu,
 		a->mms.max_serv_outstanding);
 }
@@ -207,7 +208,7 @@ static size_t process(struct assoc *a, const uint8_t *data, size_t len, struct b
 					    s->trace ? trace_cb : NULL, a);
 		if (r < 0) {
 			if (complain_ok(&s->protocol_complaints))
-				log_msg(LOG_NOTICE, LOGC_NET, "%s #%llu: %s: %s; association aborted",
+				log_msg(LOGL_NOTICE, LOGC_NET, "%s #%llu: %s: %s; association aborted",
 					a->peer, (unsigned long long)a->id,
 					err.layer ? err.layer : "tpkt", err.reason);
 			a->close_after_flush = true;
@@ -218,7 +219,7 @@ static size_t process(struct assoc *a, const uint8_t *data, size_t len, struct b
 			a->associated = true;
 			log_assoc(a);
 		} else if (r == MMS_STEP_CLOSE) {
-			log_msg(LOG_INFO, LOGC_NET, "%s #%llu %s", a->peer, (unsigned long long)a->id,
+			log_msg(LOGL_INFO, LOGC_NET, "%s #%llu %s", a->peer, (unsigned long long)a->id,
 				a->mms.iso.state == ISO_CLOSED && a->associated ? "released" :
 										 "closed by peer");
 			a->close_after_flush = true;
@@ -289,7 +290,7 @@ static void assoc_close(struct assoc *a, const char *why)
 {
 	struct server *s = a->srv;
 	if (why)
-		log_msg(LOG_INFO, LOGC_NET, "%s #%llu closed: %s", a->peer, (unsigned long long)a->id,
+		log_msg(LOGL_INFO, LOGC_NET, "%s #%llu closed: %s", a->peer, (unsigned long long)a->id,
 			why);
 	loop_timer_cancel(s->timers, &a->timer);
 	conn_free(a->conn);
@@ -351,7 +352,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 				/* Out of descriptors: pause accepting briefly instead of
 				 * spinning on a readable listener. */
 				if (complain_ok(&s->overload_complaints))
-					log_msg(LOG_WARNING, LOGC_NET,
+					log_msg(LOGL_WARNING, LOGC_NET,
 						"accept: %s; pausing new connections for 100 ms (%u open)",
 						strerror(errno), s->n_assoc);
 				for (size_t i = 0; i < s->n_listen; i++)
@@ -391,13 +392,13 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 			s->n_refusing++;
 			set_timer(a, TIMER_REFUSE);
 			if (complain_ok(&s->overload_complaints))
-				log_msg(LOG_WARNING, LOGC_NET,
+				log_msg(LOGL_WARNING, LOGC_NET,
 					"%s: refused, %u associations open (maxAssociations)", a->peer,
 					s->n_assoc);
 		} else {
 			s->n_assoc++;
 			set_timer(a, TIMER_ASSOC);
-			log_msg(LOG_INFO, LOGC_NET, "%s #%llu connected", a->peer,
+			log_msg(LOGL_INFO, LOGC_NET, "%s #%llu connected", a->peer,
 				(unsigned long long)a->id);
 		}
 	}
@@ -411,7 +412,7 @@ static void notify(const struct server *s, const char *state)
 
 void server_stop(struct server *s, const char *why)
 {
-	log_msg(LOG_NOTICE, LOGC_MAIN, "%s: stopping (%u associations open)", why, s->n_assoc);
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "%s: stopping (%u associations open)", why, s->n_assoc);
 	notify(s, "STOPPING=1");
 	for (size_t i = 0; i < s->n_listen; i++) {
 		event_del(s->lev[i]);
@@ -513,7 +514,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 		s->timers = loop_timer_new(s->base);
 	}
 	if (!s->base || !s->conns_loop || !s->timers) {
-		log_msg(LOG_ERR, LOGC_MAIN, "out of memory setting up the event loop");
+		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up the event loop");
 		server_free(s);
 		return NULL;
 	}
@@ -532,12 +533,12 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			s->lfd[s->n_listen++] = fd;
 		}
-		log_msg(LOG_NOTICE, LOGC_NET, "using %zu socket-activated listener(s)", s->n_listen);
+		log_msg(LOGL_NOTICE, LOGC_NET, "using %zu socket-activated listener(s)", s->n_listen);
 	} else {
 		for (size_t i = 0; i < cfg->n_listen && i < MAX_LISTENERS; i++) {
 			int fd = bind_listener(&cfg->listen[i]);
 			if (fd < 0) {
-				log_msg(LOG_ERR, LOGC_NET, "cannot listen on %s:%u: %s%s",
+				log_msg(LOGL_ERR, LOGC_NET, "cannot listen on %s:%u: %s%s",
 					cfg->listen[i].addr, cfg->listen[i].port, strerror(-fd),
 					fd == -EACCES ? " (ports below 1024 need root, "
 							"CAP_NET_BIND_SERVICE or iedd.socket)" :
@@ -546,13 +547,13 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 				return NULL;
 			}
 			s->lfd[s->n_listen++] = fd;
-			log_msg(LOG_NOTICE, LOGC_NET, "listening on %s%s%s:%u",
+			log_msg(LOGL_NOTICE, LOGC_NET, "listening on %s%s%s:%u",
 				strchr(cfg->listen[i].addr, ':') ? "[" : "", cfg->listen[i].addr,
 				strchr(cfg->listen[i].addr, ':') ? "]" : "", cfg->listen[i].port);
 		}
 	}
 	if (!s->n_listen) {
-		log_msg(LOG_ERR, LOGC_MAIN, "no listener configured: give --listen ADDR:PORT or "
+		log_msg(LOGL_ERR, LOGC_MAIN, "no listener configured: give --listen ADDR:PORT or "
 					    "<listen> in the configuration");
 		server_free(s);
 		return NULL;
@@ -563,7 +564,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 	}
 	/* systemd's WatchdogSec=: main.c asks for a ping at half the interval */
 	if (cfg->watchdog_us && loop_timer_arm(s->timers, &s->watchdog, cfg->watchdog_us)) {
-		log_msg(LOG_ERR, LOGC_MAIN, "out of memory arming the watchdog");
+		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory arming the watchdog");
 		server_free(s);
 		return NULL;
 	}
@@ -572,7 +573,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 
 int server_attach_pv(struct server *s, struct pv *pv)
 {
-	s->pv_loop = pv_loop_new(s->base, pv);
+	s->pv_loop = pv_loop_new(s->base, s->timers, pv);
 	return s->pv_loop ? 0 : -ENOMEM;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The network runtime: listeners, associations and their timeouts on one
  * explicit libevent event_base. Each association's socket is owned by its
  * connection object (net/conn.h); every timeout is a timer of the one queue

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ACSE (ISO 8650-1 / X.227) APDUs: AARQ, AARE, RLRQ, RLRE, ABRT. */
 #pragma once
 #include <stdbool.h>

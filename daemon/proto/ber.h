@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* BER (ISO/IEC 8825-1) cursor, decoders and encoders for the subset that the
  * OSI upper layers and MMS use. One cursor type serves every decoder.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A growable byte buffer with head room, for encoders.
  *
  * Encoders append at the tail; protocol wrappers prepend their headers into

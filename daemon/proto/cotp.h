@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TPKT (RFC 1006) framing and COTP class 0 (ISO 8073 / X.224). */
 #pragma once
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OSI upper-layer association of IEC 61850-8-1 (RFC 1006 + COTP class 0
  * + session + presentation + ACSE) as one sans-I/O state machine, for both
  * ends: the server (iedd) and the client (iedc, the load generator).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMS (ISO 9506-2) PDUs: the envelope of every PDU, Initiate, Conclude,
  * Identify, Reject and confirmed-error. Service bodies of later services are
  * decoded by their own modules from mms_pdu.body. */
@@ -7,6 +8,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "mms_codes.h"
 #include "perr.h"
 
 /* MMSpdu CHOICE tags (ISO 9506-2 §7). */
@@ -38,34 +40,7 @@ enum mms_service {
 /* Highest ConfirmedServiceRequest tag ISO 9506-2 defines. */
 #define MMS_SVC_MAX_TAG 85
 
-/* ServiceError errorClass choices (ISO 9506-2 §7.5.2). */
-enum mms_error_class {
-	MMS_ERR_VMD_STATE = 0, MMS_ERR_APPLICATION_REFERENCE = 1, MMS_ERR_DEFINITION = 2,
-	MMS_ERR_RESOURCE = 3, MMS_ERR_SERVICE = 4, MMS_ERR_SERVICE_PREEMPT = 5,
-	MMS_ERR_TIME_RESOLUTION = 6, MMS_ERR_ACCESS = 7, MMS_ERR_INITIATE = 8,
-	MMS_ERR_CONCLUDE = 9, MMS_ERR_CANCEL = 10, MMS_ERR_FILE = 11, MMS_ERR_OTHERS = 12,
-};
-/* errorClass service values. */
-enum { MMS_SERVICE_OTHER = 0, MMS_SERVICE_PRIMITIVES_OUT_OF_SEQUENCE = 1,
-       MMS_SERVICE_OBJECT_STATE_CONFLICT = 2, MMS_SERVICE_PDU_SIZE = 3 };
-/* errorClass initiate values. */
-enum { MMS_INITIATE_OTHER = 0, MMS_INITIATE_VERSION_INCOMPATIBLE = 1,
-       MMS_INITIATE_MAX_SEGMENT_INSUFFICIENT = 2,
-       MMS_INITIATE_MAX_CALLING_INSUFFICIENT = 3, MMS_INITIATE_MAX_CALLED_INSUFFICIENT = 4,
-       MMS_INITIATE_SERVICE_CBB_INSUFFICIENT = 5, MMS_INITIATE_PARAMETER_CBB_INSUFFICIENT = 6,
-       MMS_INITIATE_NESTING_INSUFFICIENT = 7 };
-
-/* RejectPDU rejectReason choices and a few of their values. */
-enum mms_reject_type {
-	MMS_REJ_CONFIRMED_REQUEST = 1, MMS_REJ_CONFIRMED_RESPONSE = 2,
-	MMS_REJ_CONFIRMED_ERROR = 3, MMS_REJ_UNCONFIRMED = 4, MMS_REJ_PDU_ERROR = 5,
-	MMS_REJ_CANCEL_REQUEST = 6, MMS_REJ_CONCLUDE_REQUEST = 9,
-};
-enum { MMS_REJ_REQ_OTHER = 0, MMS_REJ_REQ_UNRECOGNIZED_SERVICE = 1,
-       MMS_REJ_REQ_UNRECOGNIZED_MODIFIER = 2, MMS_REJ_REQ_INVALID_INVOKE_ID = 3,
-       MMS_REJ_REQ_INVALID_ARGUMENT = 4, MMS_REJ_REQ_MAX_SERV_OUTSTANDING_EXCEEDED = 6,
-       MMS_REJ_REQ_MAX_RECURSION_EXCEEDED = 8, MMS_REJ_REQ_VALUE_OUT_OF_RANGE = 9 };
-enum { MMS_REJ_PDU_UNKNOWN_TYPE = 0, MMS_REJ_PDU_INVALID = 1 };
+/* ServiceError classes and codes, RejectPDU reasons: mms_codes.h. */
 
 /* The envelope of one MMS PDU. For confirmed PDUs the service is the tag of
  * the service CHOICE and body/body_len its contents (into the input). */
@@ -127,9 +102,9 @@ void mms_encode_confirmed_error(struct buf *b, uint32_t invoke_id, int error_cla
 void mms_encode_reject(struct buf *b, bool has_invoke_id, uint32_t invoke_id, int type,
 		       int code);
 void mms_encode_conclude(struct buf *b, bool response);
-/* Conclude-Error (ServiceError, class conclude): code 1 is
- * further-communication-required (requests still outstanding). */
-#define MMS_CONCLUDE_FURTHER_COMMUNICATION 1
+/* Conclude-Error (ServiceError, class conclude): code is an
+ * enum mms_conclude_code (MMS_CONCLUDE_FURTHER_COMMUNICATION while requests
+ * are still outstanding). */
 void mms_encode_conclude_error(struct buf *b, int code);
 /* Opens a confirmed response (A1 { invokeID, [service] ... }); close both
  * with mms_end_confirmed(b, marks). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Server side of MMS variable access and name services (ISO 9506-2 §11,
  * §12, IEC 61850-8-1 §9, §11): request decoders and response encoders for
  * GetNameList, GetVariableAccessAttributes, Read, Write and
@@ -11,6 +12,7 @@
 #include "ber.h"
 #include "buf.h"
 #include "mms.h"
+#include "mms_codes.h"
 #include "perr.h"
 
 /* IEC 61850-8-1 allows 64-character domain names and 129-character items. */
@@ -116,7 +118,7 @@ struct mms_write_req {
 };
 int mms_write_req_decode(const uint8_t *body, size_t len, struct mms_write_req *out,
 			 struct proto_err *err);
-/* Write response: begin, then per item mms_write_result(code or -1 = success), end. */
+/* Write response: begin, then per item mms_write_result(code, or MMS_DAE_SUCCESS), end. */
 void mms_write_resp_begin(struct buf *b, uint32_t invoke_id, struct mms_marks *m);
 void mms_write_result(struct buf *b, int data_access_error);
 void mms_write_resp_end(struct buf *b, struct mms_marks *m);
@@ -128,13 +130,3 @@ void mms_nvl_attr_resp_begin(struct buf *b, uint32_t invoke_id, bool deletable,
 			     struct mms_marks *m, size_t *list);
 void mms_nvl_attr_resp_add(struct buf *b, const char *domain, const char *item);
 void mms_nvl_attr_resp_end(struct buf *b, struct mms_marks *m, size_t list);
-
-/* DataAccessError values (ISO 9506-2 §14.4). */
-enum {
-	MMS_DAE_OBJECT_INVALIDATED = 0, MMS_DAE_HARDWARE_FAULT = 1,
-	MMS_DAE_TEMPORARILY_UNAVAILABLE = 2, MMS_DAE_OBJECT_ACCESS_DENIED = 3,
-	MMS_DAE_OBJECT_UNDEFINED = 4, MMS_DAE_INVALID_ADDRESS = 5,
-	MMS_DAE_TYPE_UNSUPPORTED = 6, MMS_DAE_TYPE_INCONSISTENT = 7,
-	MMS_DAE_OBJECT_ATTRIBUTE_INCONSISTENT = 8, MMS_DAE_OBJECT_ACCESS_UNSUPPORTED = 9,
-	MMS_DAE_OBJECT_NON_EXISTENT = 10, MMS_DAE_OBJECT_VALUE_INVALID = 11,
-};

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Client side of MMS variable access and name services (ISO 9506-2 §11,
  * §12, §14; IEC 61850-8-1 §9, §11, §14): request encoders, response decoders,
  * TypeSpecification trees, and Data as text or JSON and back. Sans I/O, no
@@ -83,7 +84,7 @@ struct mms_read_resp {
 	uint32_t count;
 };
 struct mms_access_result {
-	int failure;		/* -1 = success, else the DataAccessError */
+	int failure;		/* MMS_DAE_SUCCESS (-1), else the DataAccessError */
 	const uint8_t *data;	/* success: the whole Data TLV (into the input) */
 	size_t len;
 };
@@ -93,7 +94,7 @@ int mms_client_read_decode(const uint8_t *body, size_t len, struct mms_read_resp
 int mms_client_read_next(struct mms_read_resp *r, struct mms_access_result *out,
 			 struct proto_err *err);
 
-/* Write response into results[0..max): -1 success, else the DataAccessError;
+/* Write response into results[0..max): MMS_DAE_SUCCESS (-1), else the DataAccessError;
  * *n = number of results. More than `max` results is an error. */
 int mms_client_write_decode(const uint8_t *body, size_t len, int *results, size_t max,
 			    size_t *n, struct proto_err *err);
@@ -208,13 +209,16 @@ int mms_data_parse(struct buf *b, const struct mms_typespec *t, const char *s,
 /* ---- IEC 61850 references ↔ MMS names (IEC 61850-8-1 §8.1.3.2) ---- */
 
 /* "LD/LN.DO.DA[FC]" or MMS form "LD/LN$FC$DO$DA" (also "LD/LN",
- * "LD/LN[FC]") into a domain-specific ObjectName. The LD part is the MMS
- * domain name exactly as GetNameList returns it. A dotted reference needs
- * its [FC]. Returns 0 or -EINVAL with err saying why (layer "reference"). */
+ * "LD/LN[FC]") into a domain-specific ObjectName, by objref_parse's rules
+ * (objref.h: the model's too). The LD part is the MMS domain name exactly
+ * as GetNameList returns it. Besides objref's rules, a dotted reference
+ * needs its [FC] and may not name an array element "(n)". Returns 0 or
+ * -EINVAL with err saying why (layer "reference"). */
 int mms_ref_parse(const char *ref, struct mms_objname *out, struct proto_err *err);
-/* The other way: "LD/LN.DO.DA[FC]" for an item "LN$FC$DO$DA"; an item
- * whose second part is not a functional constraint (a data set
- * "LLN0$Events") becomes "LD/LLN0.Events". Returns out. */
+/* The other way (objref_format): "LD/LN.DO.DA[FC]" for an item
+ * "LN$FC$DO$DA"; an item whose second part is not a functional constraint
+ * (a data set "LLN0$Events") becomes "LD/LLN0.Events"; a VMD-specific name
+ * has no "LD/", an association-specific one starts with "@". Returns out. */
 const char *mms_ref_format(const struct mms_objname *name, char *out, size_t n);
-/* Whether s is one of the functional constraints of IEC 61850-7-2 §8.2. */
+/* Whether s[0..len) is one of the functional constraints (mms_codes.h). */
 bool mms_is_fc(const char *s, size_t len);

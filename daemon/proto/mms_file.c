@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "mms_file.h"
 
 #include <errno.h>
@@ -10,24 +11,12 @@
 #define CTXC (BER_CONTEXT | BER_CONSTRUCTED)
 #define SEQ (BER_UNIVERSAL | BER_CONSTRUCTED)
 
-static const char *const file_errors[] = {
-	[MMS_FILE_OTHER] = "other",
-	[MMS_FILE_NAME_AMBIGUOUS] = "filename-ambiguous",
-	[MMS_FILE_BUSY] = "file-busy",
-	[MMS_FILE_NAME_SYNTAX_ERROR] = "filename-syntax-error",
-	[MMS_FILE_CONTENT_TYPE_INVALID] = "content-type-invalid",
-	[MMS_FILE_POSITION_INVALID] = "position-invalid",
-	[MMS_FILE_ACCESS_DENIED] = "file-access-denied",
-	[MMS_FILE_NON_EXISTENT] = "file-non-existent",
-	[MMS_FILE_DUPLICATE_NAME] = "duplicate-filename",
-	[MMS_FILE_INSUFFICIENT_SPACE] = "insufficient-space-in-filestore",
-};
-
 const char *mms_file_error_name(int code)
 {
 	static char other[24];
-	if (code >= 0 && (size_t)code < sizeof(file_errors) / sizeof(file_errors[0]))
-		return file_errors[code];
+	const char *n = mms_error_code_str(MMS_ERR_FILE, code);
+	if (n)
+		return n;
 	snprintf(other, sizeof(other), "file-error-%d", code);
 	return other;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMS file management (ISO 9506-2 Annex D, "file access"; IEC 61850-8-1
  * §23 maps GetFile, DeleteFile and GetFileAttributeValues onto these):
  * FileDirectory, FileOpen, FileRead, FileClose, FileDelete, FileRename.
@@ -17,19 +18,9 @@
 #include "mms.h"
 #include "perr.h"
 
-/* ServiceError errorClass file values (ISO 9506-2 §7.4.1, class file [11]). */
-enum mms_file_error {
-	MMS_FILE_OTHER = 0,
-	MMS_FILE_NAME_AMBIGUOUS = 1,
-	MMS_FILE_BUSY = 2,
-	MMS_FILE_NAME_SYNTAX_ERROR = 3,
-	MMS_FILE_CONTENT_TYPE_INVALID = 4,
-	MMS_FILE_POSITION_INVALID = 5,
-	MMS_FILE_ACCESS_DENIED = 6,
-	MMS_FILE_NON_EXISTENT = 7,
-	MMS_FILE_DUPLICATE_NAME = 8,
-	MMS_FILE_INSUFFICIENT_SPACE = 9,
-};
+/* The ServiceError errorClass file values (ISO 9506-2 §7.4.1, class file
+ * [11]) are the one table of mms_codes.h: MMS_FILE_OTHER ... 
+ * MMS_FILE_INSUFFICIENT_SPACE. */
 /* "file-non-existent" and so on; "file-error-N" outside the list (static
  * buffer then). */
 const char *mms_file_error_name(int code);

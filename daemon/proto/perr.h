@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoder error reports: which layer refused the input and why. */
 #pragma once
 #include <stddef.h>

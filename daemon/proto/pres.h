@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ISO 8823-1 connection-oriented presentation, normal mode, the subset of
  * IEC 61850-8-1's profile: CP/CPA/CPR with the ACSE and MMS abstract
  * syntaxes in the BER transfer syntax, and fully-encoded user data. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ISO 8327-1 session kernel, the subset ISO 9506 over RFC 1006 uses
  * (IEC 61850-8-1 §6 profile): CN/AC/RF, FN/DN, AB/AA and GT+DT. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Deadband of measured values (IEC 61850-7-3 §6.5, MV and CMV): instMag
  * follows the process; mag is only updated when instMag has moved away from
  * it by more than db, and is forced to zero while instMag is within zeroDb

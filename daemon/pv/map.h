@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The CSV map (schemas/map-format.md): one row per mapped data attribute,
  * tying it to a point of a source instance. This is the syntax layer:
  * fields, quoting, numbers, direction; whether the reference exists, the

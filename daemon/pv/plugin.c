@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "plugin.h"
 
 #include <assert.h>
@@ -29,7 +30,7 @@ struct plugin_instance {
 
 /* Every flag this iedd knows; anything else was built for a newer ABI that
  * forgot to bump the version. */
-#define PLUGIN_KNOWN_FLAGS (IEDD_SOURCE_BLOCKING | IEDD_SOURCE_CHECK)
+#define PLUGIN_KNOWN_FLAGS (IEDD_SOURCE_BLOCKING | IEDD_SOURCE_CHECK | IEDD_SOURCE_HOST_CLOCK)
 
 /* The plugins a missing one's message lists, at most. */
 #define PLUGIN_LIST_MAX 32

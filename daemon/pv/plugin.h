@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The source plugin loader: dlopen()s a plugin, checks its descriptor
  * against this iedd's ABI (include/iedd/source.h) and opens instances.
  * The built-in simulator is a plugin like any other (iedd-source-sim.so).

@@ -1,5 +1,8 @@
-/* The process-variable runtime (pv.h). */
-#include "pv.h"
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The process-variable runtime (pv.h): its clocks, binding the map to the
+ * sources, start and end. Conversion and scans: pv_convert.c; blocking
+ * sources' threads and the write hook: pv_thread.c (pv_priv.h). */
+#include "pv_priv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,142 +18,30 @@
 
 #include "deadband.h"
 #include "log.h"
+#include "mms_codes.h"
+#include "objref.h"
 #include "plugin.h"
 #include "update.h"
 
-/* MMS DataAccessError (ISO 9506-2 §7.5.2) for a source's write error. */
-#define DAE_HARDWARE_FAULT 1
-#define DAE_TEMPORARILY_UNAVAILABLE 2
-#define DAE_OBJECT_ACCESS_DENIED 3
-#define DAE_OBJECT_ACCESS_UNSUPPORTED 9
-#define DAE_OBJECT_VALUE_INVALID 11
+/* ---- the clocks ---- */
 
-/* Updates a source thread (or push) may have waiting for the loop, at
- * least; more for sources with many rows (two full scans). */
-#define PV_QUEUE_MIN 1024
-#define PV_QUEUE_MAX 262144
-#define PV_WQUEUE 256
-
-/* One bound map row. */
-struct pv_row {
-	struct model_attr attr;
-	struct pv_src *src;
-	void *point;
-	double scale, offset;
-	bool scaled;
-	uint8_t dir;
-	uint8_t kind;		/* enum iedd_kind the source exchanges */
-	uint32_t cls;
-	uint32_t line;
-	char *ref;		/* the map's reference, for messages */
-	bool bad_logged;	/* complained about a value that does not fit */
-	/* deadband (mag of an MV / cVal.mag of a CMV): the companion instMag
-	 * and the DO's db, zeroDb, rangeC.min/max (CF, read at each update
-	 * since clients may write them) */
-	bool deadband;
-	bool has_inst, has_db, has_zdb, has_range;
-	struct model_attr inst;
-	uint32_t db_voff, zdb_voff;
-	const struct mtype *min_t, *max_t;
-	uint32_t min_voff, max_voff;
-};
-
-struct pv_msg {
-	uint32_t row;
-	struct iedd_value v;
-};
-
-/* A client's write towards a blocking source's thread, and its answer
- * back to the loop (the MMS Write response waits for it). */
-struct pv_wmsg {
-	uint32_t row;
-	struct iedd_value v;
-	struct model_write_wait *wait;	/* NULL: nobody waits */
-};
-
-struct pv_wres {
-	struct model_write_wait *wait;
-	int dae;
-};
-
-struct pv_group {
-	uint32_t cls;
-	size_t n;
-	uint32_t *rows;
-	struct iedd_point *batch;
-	uint64_t next_due_ns;	/* blocking sources: the thread's schedule */
-};
-
-struct point_ix {
-	void *point;
-	uint32_t row;
-};
-
-struct pv_src {
-	struct pv *pv;
-	char name[MAP_NAME_MAX];
-	struct plugin *plugin;		/* shared; owned by pv->plugins */
-	struct plugin_instance *inst;
-	bool blocking;
-	bool down;			/* the last read failed as a whole */
-	struct pv_group *groups;
-	size_t n_groups;
-	struct point_ix *by_point;	/* sorted by point, for push() */
-	size_t n_points;
-	/* the queue towards the loop and the write queue towards the thread */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct pv_msg *q;
-	size_t qcap, qhead, qlen;
-	uint64_t dropped;
-	struct pv_wmsg *wq;
-	size_t whead, wlen;
-	struct pv_wres *wr;		/* answers; wlen + rlen <= PV_WQUEUE */
-	size_t rhead, rlen;
-	pthread_t thr;
-	bool running, stop;
-};
-
-struct pv_class {
-	char name[MAP_NAME_MAX];
-	uint32_t period_ms;
-	bool on_loop;
-};
-
-struct pv {
-	struct model *model;
-	char map_file[256];	/* the map's name, for messages */
-	struct pv_row *rows;
-	size_t n_rows;
-	struct pv_src *srcs;
-	size_t n_srcs;
-	struct plugin **plugins;
-	size_t n_plugins;
-	struct pv_class *classes;
-	size_t n_classes;
-	int wake_fd;
-	struct pv_msg *drain_buf;
-	size_t drain_cap;
-	uint32_t *hook_voff, *hook_id;
-	struct model_write_hooks hooks;
-	bool hooks_installed;
-	struct pv_stats st;
-};
-
-/* ---- small helpers ---- */
-
-static uint64_t now_utc_ns(void)
+uint64_t pv_real_ns(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t now_mono_ns(void)
+static uint64_t real_mono_ns(void *ctx)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	(void)ctx;
+	return pv_real_ns(CLOCK_MONOTONIC);
+}
+
+static uint64_t real_utc_ns(void *ctx)
+{
+	(void)ctx;
+	return pv_real_ns(CLOCK_REALTIME);
 }
 
 /* TimeQuality (IEC 61850-8-1 §8.1.3.7) of the system clock, from the
@@ -160,7 +51,7 @@ static uint64_t now_mono_ns(void)
  * TimeAccuracy from the estimated error: n bits where 2^-n s >= esterror,
  * 31 (unspecified) when not synchronized. ClockFailure is never set: a
  * running CLOCK_REALTIME is not a failed clock. */
-static uint8_t clock_time_quality(void)
+static uint8_t kernel_time_quality(void)
 {
 	struct timex tx = { .modes = 0 };
 	int st = adjtimex(&tx);
@@ -174,6 +65,44 @@ static uint8_t clock_time_quality(void)
 	return tq | (uint8_t)n;
 }
 
+const struct pv_clock pv_real_clock = { .mono_ns = real_mono_ns, .utc_ns = real_utc_ns };
+
+uint64_t pv_now_utc_ns(const struct pv *pv)
+{
+	return pv->clock.utc_ns(pv->clock.ctx);
+}
+
+uint64_t pv_now_mono_ns(const struct pv *pv)
+{
+	return pv->clock.mono_ns(pv->clock.ctx);
+}
+
+uint8_t pv_clock_time_quality(const struct pv *pv)
+{
+	return pv->clock.quality ? pv->clock.quality(pv->clock.ctx) : kernel_time_quality();
+}
+
+/* host->mono_ns and host->utc_ns: the pv's clock, for any thread of the
+ * plugin (IEDD_SOURCE_HOST_CLOCK). */
+static uint64_t host_mono_ns(void *host_ctx)
+{
+	const struct pv_src *s = host_ctx;
+	return pv_now_mono_ns(s->pv);
+}
+
+static uint64_t host_utc_ns(void *host_ctx)
+{
+	const struct pv_src *s = host_ctx;
+	return pv_now_utc_ns(s->pv);
+}
+
+/* The SDK's levels are the logger's (source.h keeps its own names so that
+ * a plugin needs nothing but that header). */
+_Static_assert((int)IEDD_LOG_ERR == (int)LOGL_ERR && (int)IEDD_LOG_WARNING == (int)LOGL_WARNING &&
+		       (int)IEDD_LOG_NOTICE == (int)LOGL_NOTICE &&
+		       (int)IEDD_LOG_INFO == (int)LOGL_INFO && (int)IEDD_LOG_DEBUG == (int)LOGL_DEBUG,
+	       "include/iedd/source.h IEDD_LOG_* equal daemon/log.h LOGL_*");
+
 static void host_log(void *host_ctx, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -185,21 +114,21 @@ static void host_log(void *host_ctx, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (level < LOG_ERR)
-		level = LOG_ERR;
-	if (level > LOG_DEBUG)
-		level = LOG_DEBUG;
+	if (level < IEDD_LOG_ERR)
+		level = IEDD_LOG_ERR;
+	if (level > IEDD_LOG_DEBUG)
+		level = IEDD_LOG_DEBUG;
 	log_msg((enum log_level)level, LOGC_PV, "source '%s': %s", s->name, buf);
 }
 
-static void wake(struct pv *pv)
+void pv_wake(struct pv *pv)
 {
 	uint64_t one = 1;
 	(void)!write(pv->wake_fd, &one, sizeof(one));
 }
 
 /* Appends to a source's queue under its lock; false when full. */
-static bool enqueue_locked(struct pv_src *s, uint32_t row, const struct iedd_value *v)
+bool pv_enqueue_locked(struct pv_src *s, uint32_t row, const struct iedd_value *v)
 {
 	if (s->qlen == s->qcap) {
 		s->dropped++;
@@ -240,525 +169,17 @@ static int host_push(void *host_ctx, void *point, const struct iedd_value *value
 		v.v.s[IEDD_STRING_MAX - 1] = 0;
 	}
 	if (!v.time_ns)
-		v.time_ns = now_utc_ns();
+		v.time_ns = pv_now_utc_ns(s->pv);
 	int rc = 0;
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = lo; i < s->n_points && s->by_point[i].point == point; i++)
-		if (!enqueue_locked(s, s->by_point[i].row, &v))
+		if (!pv_enqueue_locked(s, s->by_point[i].row, &v))
 			rc = -EAGAIN;
 	pthread_mutex_unlock(&s->mu);
-	wake(s->pv);
+	pv_wake(s->pv);
 	return rc;
 }
 
-/* ---- conversion and applying a value ---- */
-
-static bool to_double(const struct iedd_value *v, double *d)
-{
-	switch (v->kind) {
-	case IEDD_KIND_BOOL: *d = v->v.b; return true;
-	case IEDD_KIND_INT: *d = (double)v->v.i; return true;
-	case IEDD_KIND_UINT: *d = (double)v->v.u; return true;
-	case IEDD_KIND_FLOAT: *d = v->v.f; return true;
-	default: return false;
-	}
-}
-
-/* The source's value as the model's kind, as it came. */
-static bool source_to_model_raw(const struct iedd_value *v, struct model_val *out)
-{
-	switch (v->kind) {
-	case IEDD_KIND_BOOL: out->kind = MODEL_V_BOOL; out->v.b = v->v.b; return true;
-	case IEDD_KIND_INT: out->kind = MODEL_V_INT; out->v.i = v->v.i; return true;
-	case IEDD_KIND_UINT: out->kind = MODEL_V_UINT; out->v.u = v->v.u; return true;
-	case IEDD_KIND_FLOAT: out->kind = MODEL_V_FLOAT; out->v.f = v->v.f; return true;
-	case IEDD_KIND_STRING: out->kind = MODEL_V_STRING; out->v.s = v->v.s; return true;
-	default: return false;
-	}
-}
-
-/* The source's value as the model's, with scale and offset. */
-static bool source_to_model(const struct pv_row *r, const struct iedd_value *v,
-			    struct model_val *out)
-{
-	double d;
-	if (r->scaled && to_double(v, &d)) {
-		out->kind = MODEL_V_FLOAT;
-		out->v.f = d * r->scale + r->offset;
-		return true;
-	}
-	return source_to_model_raw(v, out);
-}
-
-static double load_double(const struct model *m, const struct mtype *t, uint32_t voff)
-{
-	struct model_val v;
-	if (model_load_val(m, t, voff, &v, NULL, 0))
-		return 0;
-	switch (v.kind) {
-	case MODEL_V_BOOL: return v.v.b;
-	case MODEL_V_INT: return (double)v.v.i;
-	case MODEL_V_UINT: return (double)v.v.u;
-	case MODEL_V_FLOAT: return v.v.f;
-	default: return 0;
-	}
-}
-
-static uint32_t load_u32(const struct model *m, uint32_t voff)
-{
-	uint64_t u;
-	memcpy(&u, m->values + voff, 8);
-	return u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
-}
-
-/* A value for messages: "70000", "true", "\"text\"". */
-static void val_text(const struct model_val *v, char *buf, size_t len)
-{
-	switch (v->kind) {
-	case MODEL_V_BOOL: snprintf(buf, len, "%s", v->v.b ? "true" : "false"); return;
-	case MODEL_V_INT: snprintf(buf, len, "%lld", (long long)v->v.i); return;
-	case MODEL_V_UINT: snprintf(buf, len, "%llu", (unsigned long long)v->v.u); return;
-	case MODEL_V_FLOAT: snprintf(buf, len, "%.9g", v->v.f); return;
-	case MODEL_V_STRING: snprintf(buf, len, "\"%.40s%s\"", v->v.s,
-				      strlen(v->v.s) > 40 ? "..." : ""); return;
-	default: snprintf(buf, len, "(none)"); return;
-	}
-}
-
-/* Counts an update's outcome. A value that does not fit the attribute
- * (`tried` the value, `src` the source's before scale/offset) is a
- * condition that persists while the source sends such values: said once
- * when it starts, with the map row, the value and the attribute's range,
- * and once when a value fits again (collectd's c_complain / c_release);
- * an update without a value (a read failure) neither starts nor ends it. */
-static void count(struct pv *pv, struct pv_row *r, int res, const struct model_val *tried,
-		  const struct iedd_value *src)
-{
-	if (res < 0) {
-		pv->st.bad_values++;
-		if (!r->bad_logged) {
-			char val[96] = "(none)", range[256], from[160] = "";
-			if (tried)
-				val_text(tried, val, sizeof(val));
-			model_range_text(r->attr.type, range, sizeof(range));
-			struct model_val sv;
-			if (r->scaled && src && source_to_model_raw(src, &sv)) {
-				char s1[96];
-				val_text(&sv, s1, sizeof(s1));
-				snprintf(from, sizeof(from), " (source value %s, scale %g, offset %g)",
-					 s1, r->scale, r->offset);
-			}
-			log_msg(LOG_WARNING, LOGC_PV,
-				"%s:%u: %s: value %s%s from source '%s' does not fit the attribute "
-				"(%s): the old value is kept and q is invalid+inconsistent until a "
-				"value fits (said once)",
-				pv->map_file, r->line, r->ref, val, from, r->src->name, range);
-		}
-		r->bad_logged = true;
-		return;
-	}
-	if (r->bad_logged && tried) {
-		log_msg(LOG_NOTICE, LOGC_PV, "%s:%u: %s: the values of source '%s' fit again",
-			pv->map_file, r->line, r->ref, r->src->name);
-		r->bad_logged = false;
-	}
-	pv->st.dchg += (res & MODEL_TRG_DCHG) != 0;
-	pv->st.qchg += (res & MODEL_TRG_QCHG) != 0;
-	pv->st.dupd += (res & MODEL_TRG_DUPD) != 0;
-}
-
-static void apply_value(struct pv *pv, uint32_t ri, const struct iedd_value *v, uint8_t tq)
-{
-	struct pv_row *r = &pv->rows[ri];
-	struct model *m = pv->model;
-	uint8_t ts[8];
-	model_timestamp(v->time_ns ? v->time_ns : now_utc_ns(), tq, ts);
-	uint16_t q = v->quality;
-	struct model_val mv;
-	bool have = v->kind != IEDD_KIND_NONE && source_to_model(r, v, &mv);
-	pv->st.updates++;
-	if (!have) {
-		/* no value: keep the old one, take the quality (invalid) */
-		count(pv, r, model_update(m, &r->attr, NULL, q, ts), NULL, v);
-		return;
-	}
-	if (!r->deadband) {
-		count(pv, r, model_update(m, &r->attr, &mv, q, ts), &mv, v);
-		return;
-	}
-	/* instMag follows the source; mag only through the deadband */
-	double inst;
-	if (mv.kind == MODEL_V_FLOAT)
-		inst = mv.v.f;
-	else if (mv.kind == MODEL_V_INT)
-		inst = (double)mv.v.i;
-	else if (mv.kind == MODEL_V_UINT)
-		inst = (double)mv.v.u;
-	else
-		inst = mv.v.b;
-	if (r->has_inst) {
-		bool changed;
-		if (model_store_val(m, r->inst.type, r->inst.voff, &mv, &changed)) {
-			/* sets q invalid */
-			count(pv, r, model_update(m, &r->attr, &mv, q, ts), &mv, v);
-			return;
-		}
-	}
-	struct deadband_cfg c = {
-		.db = r->has_db ? load_u32(m, r->db_voff) : 0,
-		.zero_db = r->has_zdb ? load_u32(m, r->zdb_voff) : 0,
-		.has_range = r->has_range,
-	};
-	if (r->has_range) {
-		c.min = load_double(m, r->min_t, r->min_voff);
-		c.max = load_double(m, r->max_t, r->max_voff);
-	}
-	double mag = load_double(m, r->attr.type, r->attr.voff), out;
-	if (deadband_apply(&c, inst, mag, &out)) {
-		struct model_val nv = { .kind = MODEL_V_FLOAT, .v.f = out };
-		count(pv, r, model_update(m, &r->attr, &nv, q, ts), &nv, v);
-	} else {
-		/* inside the deadband: instMag took the value, so it fits */
-		count(pv, r, model_update(m, &r->attr, NULL, q, ts), &mv, v);
-	}
-}
-
-/* A whole-source read failure: every point without a value, invalid. */
-static void mark_failed(struct iedd_point *pts, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct iedd_value *v = &pts[i].value;
-		v->kind = IEDD_KIND_NONE;
-		if ((v->quality & IEDD_Q_QUESTIONABLE) != IEDD_Q_INVALID)
-			v->quality = IEDD_Q_INVALID | IEDD_Q_FAILURE;
-		v->time_ns = 0;
-	}
-}
-
-static void read_group(struct pv_src *s, struct pv_group *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		memset(&g->batch[i].value, 0, offsetof(struct iedd_value, v) + sizeof(double));
-	int rc = plugin_read(s->inst, g->batch, g->n);
-	if (rc < 0) {
-		mark_failed(g->batch, g->n);
-		if (!s->down)
-			log_msg(LOG_WARNING, LOGC_PV,
-				"source '%s': read failed: %s; its %zu point(s) are invalid until "
-				"it answers again",
-				s->name, strerror(-rc), g->n);
-		s->down = true;
-	} else if (s->down) {
-		s->down = false;
-		log_msg(LOG_NOTICE, LOGC_PV, "source '%s': answers again", s->name);
-	}
-}
-
-void pv_scan(struct pv *pv, size_t cls)
-{
-	uint8_t tq = clock_time_quality();
-	pv->st.scans++;
-	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		if (s->blocking)
-			continue;
-		for (size_t gi = 0; gi < s->n_groups; gi++) {
-			struct pv_group *g = &s->groups[gi];
-			if (g->cls != cls)
-				continue;
-			read_group(s, g);
-			for (size_t i = 0; i < g->n; i++)
-				apply_value(pv, g->rows[i], &g->batch[i].value, tq);
-		}
-	}
-}
-
-void pv_drain(struct pv *pv)
-{
-	uint64_t cnt;
-	(void)!read(pv->wake_fd, &cnt, sizeof(cnt));
-	uint8_t tq = clock_time_quality();
-	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		/* take everything under the lock, apply outside it */
-		pthread_mutex_lock(&s->mu);
-		size_t n = s->qlen;
-		uint64_t dropped = s->dropped;
-		s->dropped = 0;
-		if (n > pv->drain_cap)
-			n = pv->drain_cap;
-		for (size_t i = 0; i < n; i++)
-			pv->drain_buf[i] = s->q[(s->qhead + i) % s->qcap];
-		s->qhead = (s->qhead + n) % s->qcap;
-		s->qlen -= n;
-		bool more = s->qlen > 0;
-		/* a write's answer only after every update queued before it */
-		size_t nres = more ? 0 : s->rlen;
-		struct pv_wres res[PV_WQUEUE];
-		for (size_t i = 0; i < nres; i++)
-			res[i] = s->wr[(s->rhead + i) % PV_WQUEUE];
-		s->rhead = (s->rhead + nres) % PV_WQUEUE;
-		s->rlen -= nres;
-		pthread_mutex_unlock(&s->mu);
-		for (size_t i = 0; i < n; i++)
-			apply_value(pv, pv->drain_buf[i].row, &pv->drain_buf[i].v, tq);
-		for (size_t i = 0; i < nres; i++) {
-			if (res[i].dae)
-				pv->st.write_errors++;
-			model_write_done(res[i].wait, res[i].dae);
-		}
-		if (dropped) {
-			pv->st.dropped += dropped;
-			log_msg(LOG_WARNING, LOGC_PV,
-				"source '%s': queue full, %llu update(s) dropped (the next scan "
-				"reads them again)",
-				s->name, (unsigned long long)dropped);
-		}
-		if (more)
-			wake(pv);
-	}
-}
-
-/* ---- write errors ---- */
-
-static int dae_of_errno(int rc)
-{
-	switch (-rc) {
-	case EAGAIN: case EBUSY: case ETIMEDOUT: case ENOTCONN: case ECONNREFUSED:
-	case ECONNRESET: case EHOSTUNREACH: case ENETUNREACH: case EPIPE:
-		return DAE_TEMPORARILY_UNAVAILABLE;
-	case EINVAL: case ERANGE: case EDOM: case EOVERFLOW:
-		return DAE_OBJECT_VALUE_INVALID;
-	case EROFS: case EACCES: case EPERM:
-		return DAE_OBJECT_ACCESS_DENIED;
-	case EOPNOTSUPP:
-		return DAE_OBJECT_ACCESS_UNSUPPORTED;
-	default:
-		return DAE_HARDWARE_FAULT;
-	}
-}
-
-static const char *dae_name(int dae)
-{
-	switch (dae) {
-	case DAE_TEMPORARILY_UNAVAILABLE: return "temporarily-unavailable";
-	case DAE_OBJECT_VALUE_INVALID: return "object-value-invalid";
-	case DAE_OBJECT_ACCESS_DENIED: return "object-access-denied";
-	case DAE_OBJECT_ACCESS_UNSUPPORTED: return "object-access-unsupported";
-	default: return "hardware-fault";
-	}
-}
-
-/* ---- blocking sources: one thread each ---- */
-
-static void *src_thread(void *arg)
-{
-	struct pv_src *s = arg;
-	uint64_t now = now_mono_ns();
-	for (size_t gi = 0; gi < s->n_groups; gi++)
-		s->groups[gi].next_due_ns = now;
-	pthread_mutex_lock(&s->mu);
-	while (!s->stop) {
-		/* writes first: a client waits less for them than a scan would */
-		while (s->wlen && !s->stop) {
-			struct pv_wmsg w = s->wq[s->whead];
-			s->whead = (s->whead + 1) % PV_WQUEUE;
-			s->wlen--;
-			pthread_mutex_unlock(&s->mu);
-			char err[512];
-			int rc = plugin_write(s->inst, s->pv->rows[w.row].point, &w.v, err, sizeof(err));
-			int dae = rc ? dae_of_errno(rc) : 0;
-			/* rows and the map's name do not change after pv_new */
-			const struct pv_row *wr = &s->pv->rows[w.row];
-			if (rc)
-				log_msg(LOG_WARNING, LOGC_PV,
-					"%s:%u: %s: write to source '%s' failed: %s -> %s",
-					s->pv->map_file, wr->line, wr->ref, s->name, err, dae_name(dae));
-			pthread_mutex_lock(&s->mu);
-			if (w.wait) {
-				s->wr[(s->rhead + s->rlen) % PV_WQUEUE] = (struct pv_wres){ w.wait, dae };
-				s->rlen++;
-				wake(s->pv);
-			}
-		}
-		now = now_mono_ns();
-		uint64_t next = UINT64_MAX;
-		for (size_t gi = 0; gi < s->n_groups && !s->stop; gi++) {
-			struct pv_group *g = &s->groups[gi];
-			if (g->next_due_ns <= now) {
-				pthread_mutex_unlock(&s->mu);
-				read_group(s, g);
-				uint64_t t = now_utc_ns();
-				pthread_mutex_lock(&s->mu);
-				for (size_t i = 0; i < g->n; i++) {
-					if (!g->batch[i].value.time_ns)
-						g->batch[i].value.time_ns = t;
-					enqueue_locked(s, g->rows[i], &g->batch[i].value);
-				}
-				wake(s->pv);
-				uint64_t period = (uint64_t)s->pv->classes[g->cls].period_ms * 1000000u;
-				g->next_due_ns += period;
-				now = now_mono_ns();
-				if (g->next_due_ns <= now) /* overran: skip, do not catch up */
-					g->next_due_ns = now + period;
-			}
-			if (g->next_due_ns < next)
-				next = g->next_due_ns;
-		}
-		if (s->stop || s->wlen)
-			continue;
-		if (next == UINT64_MAX) {
-			pthread_cond_wait(&s->cv, &s->mu);
-		} else {
-			struct timespec ts = { .tv_sec = (time_t)(next / 1000000000u),
-					       .tv_nsec = (long)(next % 1000000000u) };
-			pthread_cond_timedwait(&s->cv, &s->mu, &ts);
-		}
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
-}
-
-int pv_start(struct pv *pv)
-{
-	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		if (!s->blocking || s->running)
-			continue;
-		s->stop = false;
-		int rc = pthread_create(&s->thr, NULL, src_thread, s);
-		if (rc) {
-			log_msg(LOG_ERR, LOGC_PV, "source '%s': cannot start its thread: %s", s->name,
-				strerror(rc));
-			pv_stop(pv);
-			return -rc;
-		}
-		s->running = true;
-	}
-	return 0;
-}
-
-void pv_stop(struct pv *pv)
-{
-	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		if (!s->running)
-			continue;
-		pthread_mutex_lock(&s->mu);
-		s->stop = true;
-		pthread_cond_signal(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		pthread_join(s->thr, NULL);
-		s->running = false;
-	}
-	/* Whoever waits for a write gets an answer: the thread's answers not
-	 * yet taken, and temporarily-unavailable for writes never done. */
-	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		for (; s->rlen; s->rlen--, s->rhead = (s->rhead + 1) % PV_WQUEUE)
-			model_write_done(s->wr[s->rhead].wait, s->wr[s->rhead].dae);
-		for (; s->wlen; s->wlen--, s->whead = (s->whead + 1) % PV_WQUEUE)
-			if (s->wq[s->whead].wait)
-				model_write_done(s->wq[s->whead].wait, DAE_TEMPORARILY_UNAVAILABLE);
-	}
-}
-
-/* ---- writes: the model's hook ---- */
-
-/* The model's value of a row as the source's kind, scale and offset undone. */
-static int model_to_source(const struct pv *pv, const struct pv_row *r, struct iedd_value *out)
-{
-	struct model_val mv;
-	memset(out, 0, sizeof(*out));
-	out->quality = IEDD_Q_GOOD;
-	out->time_ns = now_utc_ns();
-	out->kind = r->kind;
-	if (model_load_val(pv->model, r->attr.type, r->attr.voff, &mv, out->v.s, sizeof(out->v.s)))
-		return -EINVAL;
-	if (r->kind == IEDD_KIND_STRING)
-		return 0; /* model_load_val wrote into out->v.s */
-	double d;
-	switch (mv.kind) {
-	case MODEL_V_BOOL: d = mv.v.b; break;
-	case MODEL_V_INT: d = (double)mv.v.i; break;
-	case MODEL_V_UINT: d = (double)mv.v.u; break;
-	case MODEL_V_FLOAT: d = mv.v.f; break;
-	default: return -EINVAL;
-	}
-	if (r->scaled)
-		d = (d - r->offset) / r->scale;
-	else if (mv.kind == MODEL_V_INT && r->kind == IEDD_KIND_INT) {
-		out->v.i = mv.v.i;
-		return 0;
-	} else if (mv.kind == MODEL_V_UINT && r->kind == IEDD_KIND_UINT) {
-		out->v.u = mv.v.u;
-		return 0;
-	}
-	switch (r->kind) {
-	case IEDD_KIND_BOOL: out->v.b = d != 0; return 0;
-	case IEDD_KIND_INT:
-		d = nearbyint(d);
-		if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-			return -ERANGE;
-		out->v.i = (int64_t)d;
-		return 0;
-	case IEDD_KIND_UINT:
-		d = nearbyint(d);
-		if (!(d >= 0 && d < 18446744073709551616.0))
-			return -ERANGE;
-		out->v.u = (uint64_t)d;
-		return 0;
-	case IEDD_KIND_FLOAT: out->v.f = d; return 0;
-	default: return -EINVAL;
-	}
-}
-
-static int write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call)
-{
-	struct pv *pv = ctx;
-	struct pv_row *r = &pv->rows[id];
-	struct pv_src *s = r->src;
-	(void)m;
-	struct iedd_value v;
-	pv->st.writes++;
-	int rc = model_to_source(pv, r, &v);
-	if (rc) {
-		pv->st.write_errors++;
-		return DAE_OBJECT_VALUE_INVALID;
-	}
-	if (s->blocking) {
-		/* Queued for the source's thread; the MMS Write response waits
-		 * for its answer (a ticket), unless the caller cannot wait: then
-		 * it counts as done once queued (logged if it fails). */
-		pthread_mutex_lock(&s->mu);
-		bool full = s->wlen + s->rlen >= PV_WQUEUE;
-		if (!full) {
-			s->wq[(s->whead + s->wlen) % PV_WQUEUE] =
-				(struct pv_wmsg){ .row = id, .v = v, .wait = model_wcall_defer(call) };
-			s->wlen++;
-			pthread_cond_signal(&s->cv);
-		}
-		pthread_mutex_unlock(&s->mu);
-		if (full) {
-			pv->st.write_errors++;
-			log_msg(LOG_WARNING, LOGC_PV,
-				"%s:%u: %s: write to source '%s' refused: %d writes already queued",
-				pv->map_file, r->line, r->ref, s->name, PV_WQUEUE);
-			return DAE_TEMPORARILY_UNAVAILABLE;
-		}
-		return 0;
-	}
-	char err[512];
-	rc = plugin_write(s->inst, r->point, &v, err, sizeof(err));
-	if (rc) {
-		pv->st.write_errors++;
-		int code = dae_of_errno(rc);
-		log_msg(LOG_WARNING, LOGC_PV, "%s:%u: %s: write to source '%s' failed: %s -> %s",
-			pv->map_file, r->line, r->ref, s->name, err, dae_name(code));
-		return code;
-	}
-	return 0;
-}
 
 /* ---- binding ---- */
 
@@ -894,7 +315,7 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		pv->n_srcs++;
 		if (cfg->check && !plugin_checks(p)) {
 			/* opening it might create or connect: a check touches nothing */
-			log_msg(LOG_WARNING, LOGC_PV,
+			log_msg(LOGL_WARNING, LOGC_PV,
 				"%ssource '%s': plugin %s (%s) cannot be told to only check (no "
 				"IEDD_SOURCE_CHECK: built against an older <iedd/source.h>), so "
 				"--check does not open it: its parameters and map addresses are "
@@ -903,10 +324,11 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 			continue;
 		}
 		struct iedd_host host = { .host_ctx = s, .push = host_push, .log = host_log,
-					  .flags = cfg->check ? IEDD_HOST_CHECK : 0 };
+					  .flags = cfg->check ? IEDD_HOST_CHECK : 0,
+					  .mono_ns = host_mono_ns, .utc_ns = host_utc_ns };
 		if ((rc = plugin_open(p, sc->params, sc->n_params, &host, &s->inst, perr, sizeof(perr))))
 			return pv_fail(err, errlen, rc, "%ssource '%s': %s", at, sc->name, perr);
-		log_msg(LOG_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
+		log_msg(LOGL_INFO, LOGC_PV, "source '%s': plugin %s %s (%s)%s", s->name,
 			plugin_source(p)->name, plugin_source(p)->version ? plugin_source(p)->version : "",
 			plugin_path(p), s->blocking ? ", own thread" : ", on the event loop");
 	}
@@ -918,6 +340,10 @@ static int make_classes(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 	pv->classes = calloc(cfg->n_scans + 1, sizeof(*pv->classes));
 	if (!pv->classes)
 		return pv_fail(err, errlen, -ENOMEM, "out of memory");
+	for (size_t k = 0; k <= cfg->n_scans; k++) {
+		pv->classes[k].pv = pv;
+		timer_init(&pv->classes[k].timer, pv_on_scan_due, &pv->classes[k]);
+	}
 	snprintf(pv->classes[0].name, sizeof(pv->classes[0].name), "default");
 	pv->classes[0].period_ms = cfg->default_period_ms ? cfg->default_period_ms : 1000;
 	pv->n_classes = 1;
@@ -949,6 +375,15 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 		    struct pv_row *r, char *err, size_t errlen)
 {
 	const char *f = map->file;
+	/* the reference's syntax first, so that a malformed one is said to be
+	 * malformed (objref.h: the rules iedc applies too) */
+	struct objref oref;
+	struct proto_err rerr = { 0 };
+	if (objref_parse(mr->ref, &oref, &rerr))
+		return pv_fail(err, errlen, -EINVAL,
+			    "%s:%u:%u: reference '%s': %s (an object reference is "
+			    "LD/LN.DO.DA[FC])",
+			    f, mr->line, mr->col[MAP_COL_REF], mr->ref, rerr.reason);
 	int rc = model_attr_bind(pv->model, mr->ref, &r->attr);
 	if (rc == -ENOENT || (rc && rc != -EINVAL))
 		return pv_fail(err, errlen, -EINVAL,
@@ -1066,6 +501,7 @@ static int build_groups(struct pv *pv, char *err, size_t errlen)
 			if (!gn)
 				continue;
 			struct pv_group *g = &s->groups[s->n_groups++];
+			g->src = s;
 			g->cls = (uint32_t)c;
 			g->rows = calloc(gn, sizeof(*g->rows));
 			g->batch = calloc(gn, sizeof(*g->batch));
@@ -1122,7 +558,7 @@ static void warn_inst_form(const struct model *m, const struct map *map)
 		return;
 	const struct map_row *mr = &map->rows[first];
 	inst_form(m, mr->ref, fixed, sizeof(fixed));
-	log_msg(LOG_WARNING, LOGC_PV,
+	log_msg(LOGL_WARNING, LOGC_PV,
 		"%s:%u:%u: '%s' names its logical device by the LD inst (%zu row(s) of this file "
 		"do): iedd takes it, but write the IEC 61850-7-2 object reference with the LD "
 		"name, as iedc and --print-map-template spell it: '%s'",
@@ -1136,6 +572,11 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 	if (!pv)
 		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	pv->model = m;
+	pv->clock = cfg->clock ? *cfg->clock : pv_real_clock;
+	if (!pv->clock.mono_ns)
+		pv->clock.mono_ns = real_mono_ns;
+	if (!pv->clock.utc_ns)
+		pv->clock.utc_ns = real_utc_ns;
 	pv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	int rc;
 	if (pv->wake_fd < 0) {
@@ -1194,7 +635,7 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 				pv->hook_id[nh++] = ix[i];
 			}
 		free(ix);
-		pv->hooks = (struct model_write_hooks){ .fn = write_hook, .ctx = pv, .n = nh,
+		pv->hooks = (struct model_write_hooks){ .fn = pv_write_hook, .ctx = pv, .n = nh,
 							.voff = pv->hook_voff, .id = pv->hook_id };
 	}
 	if ((rc = build_groups(pv, err, errlen)))
@@ -1215,6 +656,7 @@ void pv_free(struct pv *pv)
 	if (!pv)
 		return;
 	pv_stop(pv);
+	pv_scan_cancel(pv);
 	if (pv->hooks_installed)
 		model_set_write_hooks(pv->model, NULL);
 	for (size_t k = 0; k < pv->n_srcs; k++) {

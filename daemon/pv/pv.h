@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process-variable runtime: source instances (daemon/pv/plugin.h),
  * the CSV map bound to the model and to the sources' points, the scan of
  * non-blocking sources on the event loop, one thread per blocking source
@@ -9,7 +10,17 @@
  * blocking sources' threads (started by pv_start, joined by pv_stop) and
  * plugins calling host->push from their own threads; those two only touch
  * a source's queue (mutex) and the wake-up eventfd. The libevent side
- * (timers per scan class, the eventfd event) is daemon/net/pv_loop.c. */
+ * (the eventfd event, and arming the scan timers on the loop's timer
+ * queue) is daemon/net/pv_loop.c.
+ *
+ * Time: the scan schedule of the loop runs on a timer queue
+ * (daemon/util/timer.h) whose owner passes `now`; every other reading
+ * (timestamps of unstamped values, the blocking sources' schedules, the
+ * time a plugin is offered as host->mono_ns/utc_ns) goes through the
+ * pv_clock of the configuration, the real clocks by default, so tests run
+ * the whole runtime on a fake clock. The one reading of its own: a
+ * blocking source's thread sleeps on a condition variable, which waits on
+ * CLOCK_MONOTONIC for the time the pv_clock has left to the next read. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,6 +31,7 @@
 
 #include "map.h"
 #include "model.h"
+#include "timer.h"
 
 struct pv_source_cfg {
 	const char *name;		/* instance name the map's source column uses */
@@ -38,6 +50,26 @@ struct pv_scan_cfg {
 	uint32_t period_ms;
 };
 
+/* The clocks the runtime reads. Every function is called from the loop's
+ * thread, the blocking sources' threads and plugins' threads alike: it
+ * must be thread-safe. A NULL function: the real one (pv_real_clock). */
+struct pv_clock {
+	/* nanoseconds of a monotonic clock (the blocking sources' schedules;
+	 * offered to plugins as host->mono_ns) */
+	uint64_t (*mono_ns)(void *ctx);
+	/* nanoseconds since 1970-01-01T00:00:00Z, leap seconds not counted
+	 * (the timestamp of a value its source leaves at 0; host->utc_ns) */
+	uint64_t (*utc_ns)(void *ctx);
+	/* TimeQuality (IEC 61850-8-1 §8.1.3.7) of utc_ns's time; NULL: the
+	 * kernel's NTP state (adjtimex(2)), as for the real clock */
+	uint8_t (*quality)(void *ctx);
+	void *ctx;
+};
+
+/* The real clocks: CLOCK_MONOTONIC, CLOCK_REALTIME and the kernel's NTP
+ * state. What a pv_cfg without a clock gets. */
+extern const struct pv_clock pv_real_clock;
+
 struct pv_cfg {
 	const char *plugindir;		/* for bare plugin names */
 	const struct pv_source_cfg *sources;
@@ -53,6 +85,9 @@ struct pv_cfg {
 	 * addresses are not resolved (logged as a warning). The pv is then
 	 * only good for pv_n_rows and pv_free: no pv_start, scan or write. */
 	bool check;
+	/* the clocks to read; NULL: pv_real_clock. Copied by pv_new; ctx
+	 * must outlive the pv. */
+	const struct pv_clock *clock;
 };
 
 struct pv;
@@ -85,12 +120,38 @@ const char *pv_class_name(const struct pv *pv, size_t cls);
 /* Whether any non-blocking source has rows in the class (the loop needs a
  * timer for it). */
 bool pv_class_on_loop(const struct pv *pv, size_t cls);
-/* Loop: reads the non-blocking sources' rows of a class and updates the model. */
-void pv_scan(struct pv *pv, size_t cls);
+/* Loop: one scan of a class: reads its non-blocking sources' rows and
+ * updates the model; a value its source left unstamped (time_ns 0) gets
+ * `utc_ns`, the scan's instant on the pv_clock's utc_ns. The scan timers
+ * (pv_scan_arm) call it; a test may call it directly. */
+void pv_scan(struct pv *pv, size_t cls, uint64_t utc_ns);
+/* Loop: arms one struct timer per scan class that has rows of
+ * non-blocking sources (pv_class_on_loop) on `q`, whose times are
+ * microseconds of the monotonic clock `now_us` is read from (daemon/net
+ * drives the loop's queue on CLOCK_MONOTONIC, a test its own queue on a
+ * fake time). Each class scans first at `now_us` (at q's next
+ * timer_process: not one period after start), then every period: the
+ * timer's callback runs pv_scan with the pv_clock's UTC time and re-arms
+ * the timer one period after the deadline it fired for; when the queue's
+ * now has already passed that (the loop was held up, or the scan overran),
+ * the missed periods are skipped, not caught up: the next scan is one
+ * period after now. Arming again first cancels what an earlier call
+ * armed (on any queue). The timers live in the pv: cancel them
+ * (pv_scan_cancel) before q goes; pv_free cancels them too (a queue
+ * cleared by timer_queue_clear has forgotten them, which is safe).
+ * Returns 0, or -ENOMEM with none armed. Arming outside timer_process
+ * does not wake q's owner: a driver that sleeps until q's next deadline
+ * must look at it again (the loop's: loop_timer_kick). */
+int pv_scan_arm(struct pv *pv, struct timer_queue *q, uint64_t now_us);
+/* Cancels the scan timers armed by pv_scan_arm (no-op when none are). */
+void pv_scan_cancel(struct pv *pv);
+/* Scans of the class run so far (pv_scan calls: the timers' and direct). */
+uint64_t pv_class_scans(const struct pv *pv, size_t cls);
 /* The eventfd the source threads and push() signal; readable when
  * pv_drain has work. */
 int pv_wake_fd(const struct pv *pv);
-/* Loop: applies every queued update. */
+/* Loop: applies every queued update; one stamped 0 gets the pv_clock's
+ * UTC time of this call. */
 void pv_drain(struct pv *pv);
 
 struct pv_stats {

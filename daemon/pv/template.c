@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Walks the model's mappable attributes: the map template
  * (--print-map-template) and the --simulate map (pv.h). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rooted file store behind the MMS file services (ISO 9506-2 Annex D,
  * IEC 61850-8-1 §23): the only code in iedd that opens paths a client
  * named. Every name is resolved beneath one root directory, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "log.h"
 
 #include <stdarg.h>
@@ -7,7 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static enum log_level cur_level = LOG_NOTICE;
+static enum log_level cur_level = LOGL_NOTICE;
 static bool trace_on;
 static bool journal;
 
@@ -18,8 +19,8 @@ static const char *const cat_names[] = {
 };
 
 static const char *const level_names[] = {
-	[LOG_ERR] = "error", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+	[LOGL_ERR] = "error", [LOGL_WARNING] = "warning", [LOGL_NOTICE] = "notice",
+	[LOGL_INFO] = "info", [LOGL_DEBUG] = "debug",
 };
 
 /* systemd.exec(5): JOURNAL_STREAM is "device:inode" of the journal stream. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One levelled logger with categories. Writes to stderr; when stderr is the
  * journal (JOURNAL_STREAM matches), lines carry <N> priority prefixes so
  * journald records the level. Not thread-safe beyond what stdio gives:
@@ -5,7 +6,11 @@
 #pragma once
 #include <stdbool.h>
 
-enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7 };
+/* Levels, numbered as syslog(3) priorities (journald's <N> prefix takes
+ * them as they are), but named LOGL_* so that <syslog.h>, whose LOG_ERR ...
+ * are macros, may be included beside this header in either order (the
+ * audit trail does). */
+enum log_level { LOGL_ERR = 3, LOGL_WARNING = 4, LOGL_NOTICE = 5, LOGL_INFO = 6, LOGL_DEBUG = 7 };
 enum log_cat { LOGC_MAIN, LOGC_NET, LOGC_MMS, LOGC_MODEL, LOGC_PV, LOGC_GOOSE, LOGC_TLS,
 	       LOGC_AUDIT, LOGC_TRACE };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A sans-I/O timer queue: a binary min-heap of deadlines on a clock the
  * caller passes in. Nothing here reads the time, sleeps or knows libevent:
  * the owner calls timer_process(q, now) when its one wake-up fires and arms

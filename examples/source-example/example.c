@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-source-example.so: a complete, small iedd source plugin to start
  * yours from. It serves values kept in text files, one value per file (the
  * way Linux sysfs does: /sys/class/thermal/thermal_zone0/temp), which makes
@@ -77,6 +78,9 @@ static int ex_open(const struct iedd_param *params, size_t n_params, const struc
 		return ex_err(err, errlen, -ENAMETOOLONG, "parameter dir: path too long");
 	}
 	x->host = *host;
+	if (x->host.log)	/* levels by name: IEDD_LOG_ERR .. IEDD_LOG_DEBUG */
+		x->host.log(x->host.host_ctx, IEDD_LOG_DEBUG, "example: values are files in %s",
+			    x->dir);
 	*ctx = x;
 	return 0;
 }

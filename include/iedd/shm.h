@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd shared-memory segment: the layout that the shm source plugin
  * (iedd-source-shm.so), the iedd-shm tool and a control application on the
  * same machine share. A control application includes this header alone:

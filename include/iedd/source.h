@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd source plugin SDK: the one public ABI of iedd.
  *
  * A source plugin is a shared object that gives iedd process variables: it
@@ -6,6 +7,10 @@
  * Build one with nothing but this header:
  *
  *     cc -shared -fPIC -o mysource.so mysource.c $(pkg-config --cflags iedd-source)
+ *
+ * Licence: this header is Apache-2.0, like iedd; a plugin that includes it
+ * may be distributed under any licence, proprietary ones included (it is a
+ * separate work that iedd loads at run time).
  *
  * and export exactly one symbol, iedd_source_descriptor(), returning a
  * struct iedd_source (see IEDD_SOURCE_DEFINE below). iedd checks
@@ -48,10 +53,19 @@ enum iedd_kind {
 #define IEDD_STRING_MAX 256
 
 /* Quality as IEC 61850-7-3 defines it, bit 0 = validity MSB as on the wire.
- * A plugin sets IEDD_Q_GOOD or IEDD_Q_INVALID plus detail bits. */
-#define IEDD_Q_GOOD		0x0000
+ * A plugin sets IEDD_Q_GOOD or IEDD_Q_INVALID plus detail bits. The first
+ * two bits are the validity, one value of the four (good 00, invalid 01,
+ * reserved 10, questionable 11): test it as
+ * (q & IEDD_Q_VALIDITY_MASK) == IEDD_Q_INVALID, not as a flag. */
+#define IEDD_Q_VALIDITY_MASK	0xC000	/* the 2-bit validity field */
+#define IEDD_Q_GOOD		0x0000	/* validity = good (00) */
 #define IEDD_Q_INVALID		0x4000	/* validity = invalid (01) */
-#define IEDD_Q_QUESTIONABLE	0xC000	/* validity = questionable (11) */
+#define IEDD_Q_VALIDITY_QUESTIONABLE 0xC000	/* validity = questionable (11) */
+/* Deprecated: the old spelling, kept so that plugins written against it
+ * still compile. It is the value questionable (11), which is also all
+ * bits of the field: write IEDD_Q_VALIDITY_MASK where it masks and
+ * IEDD_Q_VALIDITY_QUESTIONABLE where it sets questionable. */
+#define IEDD_Q_QUESTIONABLE	IEDD_Q_VALIDITY_QUESTIONABLE
 #define IEDD_Q_OVERFLOW		0x2000
 #define IEDD_Q_OUT_OF_RANGE	0x1000
 #define IEDD_Q_BAD_REFERENCE	0x0800
@@ -84,6 +98,17 @@ struct iedd_point {
 	struct iedd_value value;	/* filled by read() */
 };
 
+/* Levels of host->log, numbered as syslog(3) priorities and named apart
+ * from <syslog.h>'s macros, so a plugin may include both. iedd asserts at
+ * build time that they are its own logger's levels. */
+enum iedd_log_level {
+	IEDD_LOG_ERR = 3,	/* the instance cannot do its work */
+	IEDD_LOG_WARNING = 4,	/* a condition that loses values starts (say it once) */
+	IEDD_LOG_NOTICE = 5,	/* ... and clears; a normal but notable event */
+	IEDD_LOG_INFO = 6,
+	IEDD_LOG_DEBUG = 7,
+};
+
 /* What iedd offers a plugin instance. */
 struct iedd_host {
 	void *host_ctx;		/* iedd's; pass back unchanged */
@@ -91,7 +116,8 @@ struct iedd_host {
 	 * returns 0, or -EAGAIN when iedd's queue is full (the value is dropped
 	 * and the next scan reads it again). */
 	int (*push)(void *host_ctx, void *point, const struct iedd_value *value);
-	/* Logs through iedd's logger (level as syslog: 3 error .. 7 debug). */
+	/* Logs through iedd's logger at an IEDD_LOG_* level (levels beyond
+	 * them are taken as the nearest one). */
 	void (*log)(void *host_ctx, int level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
 	/* IEDD_HOST_* for this instance. Appended to ABI 1: a plugin reads it
@@ -99,6 +125,15 @@ struct iedd_host {
 	 * older than this field refuses at load (unknown flag), so such a
 	 * plugin never meets a host struct without it. */
 	uint32_t flags;
+	/* iedd's clocks, the ones its scan schedule and timestamps use (a test
+	 * runs iedd on a fake one): nanoseconds of a monotonic clock, and UTC
+	 * nanoseconds since 1970 (the iedd_value.time_ns scale). Thread-safe.
+	 * Appended to ABI 1 as flags was: a plugin reads them only when its
+	 * descriptor sets IEDD_SOURCE_HOST_CLOCK, which an iedd older than
+	 * these fields refuses at load (unknown flag). iedd sets both; a
+	 * plugin still treats NULL as "read your own clock". */
+	uint64_t (*mono_ns)(void *host_ctx);
+	uint64_t (*utc_ns)(void *host_ctx);
 };
 
 /* iedd --check: open() only checks the parameters and resolve() only
@@ -119,6 +154,10 @@ struct iedd_param {
  * before the flag existed) is not opened by --check, which says so and
  * leaves its parameters and addresses unchecked. */
 #define IEDD_SOURCE_CHECK 0x02
+/* The plugin reads time through host->mono_ns and host->utc_ns (a
+ * simulator whose values are functions of time, a source that stamps its
+ * values): its time is then iedd's. */
+#define IEDD_SOURCE_HOST_CLOCK 0x04
 
 struct iedd_source {
 	uint32_t abi_version;	/* IEDD_SOURCE_ABI_VERSION */

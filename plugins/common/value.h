@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Value helpers shared by the bundled source plugins (sim, shm) and the
  * iedd-shm tool: text <-> struct iedd_value for a given kind, conversion
  * between kinds, and names for kinds and qualities. Compiled into each user;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Batching of Modbus reads (see mb_plan.h). */
 #include "mb_plan.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Batching of Modbus reads: sans-I/O.
  *
  * A read batch from iedd becomes as few requests as the limits allow: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Modbus map addresses and the value codec (see mb_point.h, doc/modbus.md). */
 #include "mb_point.h"
 
@@ -454,7 +455,7 @@ void mb_num_to_value(const struct mb_num *n, enum iedd_kind kind, struct iedd_va
 		} else if (n->kind != IEDD_KIND_FLOAT) {
 			out->v.i = n->v.u > INT64_MAX ? INT64_MAX : (int64_t)n->v.u;
 			if (n->v.u > INT64_MAX)
-				out->quality = IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
+				out->quality = IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
 		} else if (isnan(n->v.f)) {
 			out->kind = IEDD_KIND_NONE;
 			out->quality = IEDD_Q_INVALID | IEDD_Q_OUT_OF_RANGE;
@@ -463,7 +464,7 @@ void mb_num_to_value(const struct mb_num *n, enum iedd_kind kind, struct iedd_va
 
 			if (r < -two63 || r >= two63) {
 				out->v.i = r < 0 ? INT64_MIN : INT64_MAX;
-				out->quality = IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
+				out->quality = IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
 			} else {
 				out->v.i = (int64_t)r;
 			}
@@ -473,7 +474,7 @@ void mb_num_to_value(const struct mb_num *n, enum iedd_kind kind, struct iedd_va
 		if (n->kind == IEDD_KIND_INT) {
 			out->v.u = n->v.i < 0 ? 0 : (uint64_t)n->v.i;
 			if (n->v.i < 0)
-				out->quality = IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
+				out->quality = IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
 		} else if (n->kind != IEDD_KIND_FLOAT) {
 			out->v.u = n->v.u;
 		} else if (isnan(n->v.f)) {
@@ -484,7 +485,7 @@ void mb_num_to_value(const struct mb_num *n, enum iedd_kind kind, struct iedd_va
 
 			if (r < 0 || r >= two64) {
 				out->v.u = r < 0 ? 0 : UINT64_MAX;
-				out->quality = IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
+				out->quality = IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE;
 			} else {
 				out->v.u = (uint64_t)r;
 			}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Modbus map addresses and the value codec: sans-I/O, no libmodbus.
  *
  * An address names one value in one of the four Modbus tables (coils,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd source plugin: Modbus TCP and RTU through libmodbus.
  *
  * One instance talks to one Modbus server (TCP) or one slave on a serial
@@ -90,7 +91,7 @@ static uint64_t real_ns(void)
 }
 
 __attribute__((format(printf, 3, 4)))
-static void mb_log(const struct mb_ctx *ctx, int level, const char *fmt, ...)
+static void mb_log(const struct mb_ctx *ctx, enum iedd_log_level level, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -154,11 +155,11 @@ static void note_failure(struct mb_ctx *ctx, int e, const char *what)
 	ctx->next_try_ms = mono_ms() + ctx->backoff_ms;
 	ctx->fails++;
 	if (!ctx->down) {
-		mb_log(ctx, 4, "%s: %s; the source's points are invalid, next attempt in %u ms", what,
+		mb_log(ctx, IEDD_LOG_WARNING, "%s: %s; the source's points are invalid, next attempt in %u ms", what,
 		       modbus_strerror(e), ctx->backoff_ms);
 		ctx->down = true;
 	} else {
-		mb_log(ctx, 7, "%s: %s (attempt %u); next attempt in %u ms", what,
+		mb_log(ctx, IEDD_LOG_DEBUG, "%s: %s (attempt %u); next attempt in %u ms", what,
 		       modbus_strerror(e), ctx->fails, ctx->backoff_ms);
 	}
 	ctx->backoff_ms = ctx->backoff_ms > ctx->backoff_max_ms / 2 ? ctx->backoff_max_ms
@@ -188,7 +189,7 @@ static int do_connect(struct mb_ctx *ctx)
 		return -e;
 	}
 	ctx->connected = true;
-	mb_log(ctx, 7, "connection open");
+	mb_log(ctx, IEDD_LOG_DEBUG, "connection open");
 	return 0;
 }
 
@@ -202,10 +203,10 @@ static void mark_alive(struct mb_ctx *ctx)
 		return;
 	ctx->alive = true;
 	if (ctx->down)
-		mb_log(ctx, 5, "connected again after %u failed attempt%s", ctx->fails,
+		mb_log(ctx, IEDD_LOG_NOTICE, "connected again after %u failed attempt%s", ctx->fails,
 		       ctx->fails == 1 ? "" : "s");
 	else
-		mb_log(ctx, 6, "connected");
+		mb_log(ctx, IEDD_LOG_INFO, "connected");
 	ctx->down = false;
 	ctx->fails = 0;
 	ctx->backoff_ms = ctx->backoff_min_ms;
@@ -278,7 +279,7 @@ static int on_exception(struct mb_ctx *ctx, const struct mb_req *r, struct iedd_
 			 code == MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE)) {
 		/* The merged range may cross a hole in the device's map: find
 		 * out which points the device refuses by reading each alone. */
-		mb_log(ctx, 7, "%s: %s; reading its %zu points one by one from now on", where,
+		mb_log(ctx, IEDD_LOG_DEBUG, "%s: %s; reading its %zu points one by one from now on", where,
 		       modbus_strerror(e), r->n);
 		for (size_t j = r->first; j < r->first + r->n; j++)
 			item_pt(pts, &items[j])->solo = true;
@@ -313,11 +314,11 @@ static int on_exception(struct mb_ctx *ctx, const struct mb_req *r, struct iedd_
 		}
 	}
 	if (n_changed == 1 && r->n == 1)
-		mb_log(ctx, 4, "%s (%s): the device answers exception %d (%s); the point is "
+		mb_log(ctx, IEDD_LOG_WARNING, "%s (%s): the device answers exception %d (%s); the point is "
 		       "invalid until it answers", changed->text,
 		       mb_type_name((enum mb_type)changed->a.type), code, modbus_strerror(e));
 	else if (n_changed > 0)
-		mb_log(ctx, 4, "%s (%zu points): the device answers exception %d (%s); the "
+		mb_log(ctx, IEDD_LOG_WARNING, "%s (%zu points): the device answers exception %d (%s); the "
 		       "points are invalid until it answers", where, r->n, code,
 		       modbus_strerror(e));
 	return 0;
@@ -352,12 +353,12 @@ static void decode_req(struct mb_ctx *ctx, const struct mb_req *r, struct iedd_p
 		}
 	}
 	if (n_back == 1) {
-		mb_log(ctx, 5, "%s: readable again", back->text);
+		mb_log(ctx, IEDD_LOG_NOTICE, "%s: readable again", back->text);
 	} else if (n_back > 1) {
 		char where[40];
 
 		describe_req(r, where, sizeof where);
-		mb_log(ctx, 5, "%s: %zu points readable again", where, n_back);
+		mb_log(ctx, IEDD_LOG_NOTICE, "%s: %zu points readable again", where, n_back);
 	}
 }
 
@@ -382,7 +383,7 @@ static int run_req(struct mb_ctx *ctx, const struct mb_req *r, struct iedd_point
 			ctx->connected = false;
 			ctx->alive = false;
 			*fresh = true;
-			mb_log(ctx, 7, "connection closed by the peer (%s); reconnecting",
+			mb_log(ctx, IEDD_LOG_DEBUG, "connection closed by the peer (%s); reconnecting",
 			       modbus_strerror(-rc));
 			rc = do_connect(ctx);
 			if (rc < 0)

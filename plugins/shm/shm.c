@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-source-shm.so: process variables in a POSIX shared-memory segment
  * that a control application on the same machine writes (layout, seqlock
  * and trigger protocol in <iedd/shm.h>; user guide in doc/plugins.md).
@@ -116,7 +117,7 @@ static void shm_convert(const struct iedd_value *raw, enum iedd_kind kind, struc
 	}
 	uint16_t why = value_convert(raw, kind, out);
 	if (why)
-		out->quality = (uint16_t)((out->quality & ~IEDD_Q_QUESTIONABLE) | IEDD_Q_INVALID | why);
+		out->quality = (uint16_t)((out->quality & ~IEDD_Q_VALIDITY_MASK) | IEDD_Q_INVALID | why);
 }
 
 /* A slot that resolve() typed (its kind set, see shm_slot_type) but that
@@ -124,7 +125,7 @@ static void shm_convert(const struct iedd_value *raw, enum iedd_kind kind, struc
  * with quality invalid, as for an untyped slot. */
 static void shm_never_written(struct iedd_value *raw, uint64_t changes)
 {
-	if (!changes && (raw->quality & IEDD_Q_QUESTIONABLE) == IEDD_Q_INVALID)
+	if (!changes && (raw->quality & IEDD_Q_VALIDITY_MASK) == IEDD_Q_INVALID)
 		raw->kind = IEDD_KIND_NONE;
 }
 
@@ -246,7 +247,7 @@ static void *shm_watch(void *arg)
 			/* no futex (a kernel or sandbox without it): sleep and
 			 * poll the counters instead of spinning */
 			if (!complained && s->host.log)
-				s->host.log(s->host.host_ctx, 4,
+				s->host.log(s->host.host_ctx, IEDD_LOG_WARNING,
 					    "shm: segment %s: cannot wait for the trigger (futex: "
 					    "%s); polling it every %u ms instead",
 					    s->segment, strerror(-rc), s->poll_ms);
@@ -357,7 +358,7 @@ static int shm_source_open(const struct iedd_param *params, size_t n_params,
 	pthread_mutex_init(&s->lock, NULL);
 
 	if (slots_given && !s->map.created && s->map.hdr->slot_count != slots && host->log)
-		host->log(host->host_ctx, 5,
+		host->log(host->host_ctx, IEDD_LOG_NOTICE,
 			  "shm: segment %s exists with %u slots; slots=%lu applies only when it is "
 			  "created (remove /dev/shm%s to recreate it)",
 			  segment, s->map.hdr->slot_count, slots, segment);
@@ -472,13 +473,13 @@ static int shm_source_read(void *ctx, struct iedd_point *points, size_t n)
 			busy = true;
 			if (p->have_last) {
 				*out = p->last;
-				out->quality |= IEDD_Q_QUESTIONABLE | IEDD_Q_OLD_DATA;
+				out->quality |= IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OLD_DATA;
 			} else {
 				memset(out, 0, sizeof(*out));
 				out->quality = IEDD_Q_INVALID | IEDD_Q_FAILURE;
 			}
 			if (!s->complained_busy && s->host.log)
-				s->host.log(s->host.host_ctx, 4,
+				s->host.log(s->host.host_ctx, IEDD_LOG_WARNING,
 					    "shm: segment %s: slot \"%s\" stays locked by a writer "
 					    "(died inside a write?); serving its last value",
 					    s->segment, p->address);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-source-sim.so: the simulator source. Each map address names a
  * profile whose value is a function of the instance's time, so a scan at a
  * given time always gives the same value (doc/plugins.md has the full
@@ -13,8 +14,11 @@
  *   hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S]
  *                                                bool, int, uint, float
  *
- * Time is CLOCK_MONOTONIC since open() (times speed=X: a faster or slower
- * simulated process), or, with the parameter clock=fake,
+ * Time is iedd's monotonic clock since open() (host->mono_ns, iedd's
+ * CLOCK_MONOTONIC or a test's fake clock; the plugin's own CLOCK_MONOTONIC
+ * under a host that offers none), times speed=X: a faster or slower
+ * simulated process; values are stamped with host->utc_ns (else
+ * CLOCK_REALTIME). Or, with the parameter clock=fake,
  * a counter that starts at 0 and only moves when the map (or a test)
  * writes the `clock` point: the test seam that lets tests check profiles
  * without sleeping. Non-blocking: every callback is arithmetic.
@@ -113,7 +117,7 @@ struct sim {
 	bool fake;
 	double speed;			/* speed=: simulated seconds per real second */
 	uint64_t fake_ns;
-	uint64_t t0_ns;			/* CLOCK_MONOTONIC at open */
+	uint64_t t0_ns;			/* mono_ns() at open */
 	struct iedd_host host;		/* a copy: push() for hold writes */
 	struct sim_point *points;
 	struct sim_cell *cells;		/* every cell; a nameless one is its point's own */
@@ -125,25 +129,29 @@ struct sim_kv {
 	bool used;
 };
 
-static uint64_t mono_ns(void)
+static uint64_t own_ns(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t real_ns(void)
+/* iedd's clocks (IEDD_SOURCE_HOST_CLOCK), our own without them */
+static uint64_t mono_ns(const struct sim *s)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return s->host.mono_ns ? s->host.mono_ns(s->host.host_ctx) : own_ns(CLOCK_MONOTONIC);
+}
+
+static uint64_t real_ns(const struct sim *s)
+{
+	return s->host.utc_ns ? s->host.utc_ns(s->host.host_ctx) : own_ns(CLOCK_REALTIME);
 }
 
 static uint64_t sim_now(const struct sim *s)
 {
 	if (s->fake)
 		return s->fake_ns;
-	uint64_t ns = mono_ns() - s->t0_ns;
+	uint64_t ns = mono_ns(s) - s->t0_ns;
 	return s->speed == 1 ? ns : (uint64_t)((double)ns * s->speed);
 }
 
@@ -701,9 +709,9 @@ static int sim_open(const struct iedd_param *params, size_t n_params, const stru
 		return value_err(err, errlen, -ENOMEM, "out of memory");
 	s->fake = fake;
 	s->speed = speed;
-	s->t0_ns = mono_ns();
 	if (host)
 		s->host = *host;
+	s->t0_ns = mono_ns(s);
 	*ctx = s;
 	return 0;
 }
@@ -733,7 +741,7 @@ static int sim_resolve(void *ctx, const char *address, enum iedd_kind kind, bool
 
 static uint64_t sim_stamp(const struct sim *s, uint64_t now)
 {
-	return s->fake ? SIM_FAKE_EPOCH_NS + now : real_ns();
+	return s->fake ? SIM_FAKE_EPOCH_NS + now : real_ns(s);
 }
 
 static int sim_read(void *ctx, struct iedd_point *points, size_t n)
@@ -875,7 +883,9 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 }
 
 /* IEDD_SOURCE_CHECK: a simulator touches nothing outside the process, so
- * iedd --check may open it as it is. */
-IEDD_SOURCE_DEFINE(.name = "sim", .version = "0.1.0", .flags = IEDD_SOURCE_CHECK, .open = sim_open,
+ * iedd --check may open it as it is. IEDD_SOURCE_HOST_CLOCK: its time is
+ * iedd's (a test's fake clock moves every profile). */
+IEDD_SOURCE_DEFINE(.name = "sim", .version = "0.1.0",
+		   .flags = IEDD_SOURCE_CHECK | IEDD_SOURCE_HOST_CLOCK, .open = sim_open,
 		   .close = sim_close, .resolve = sim_resolve, .read = sim_read,
 		   .write = sim_write);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """GetFile benchmark of the file-services issue: iedc file get of a 100 MB
 file from iedd over loopback (FileOpen, FileRead per 65,000-octet PDU,
 FileClose), against the request/response ceiling with the same request and

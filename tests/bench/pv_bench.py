@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Process-variable scan cost: iedd's CPU share of one core and its RSS while
 the sim plugin feeds N mapped attributes (default 10,000) at a 100 ms scan.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Read benchmark of the data-model issue: MMS Read of one FLOAT32 and of a
 whole LN$MX, at 1, 16 and 64 associations (closed loop) and 16 x 5 in
 flight, against the TCP ping-pong ceiling with the same request and response

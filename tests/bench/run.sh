@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The iedd benchmark (DESIGN.md, "Performance rules"): usage tests/bench/run.sh BUILDDIR
 #
 # The server under test (iedd, or the pingpong ceiling) runs pinned to CPU 0,

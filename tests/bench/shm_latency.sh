@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The shm trigger benchmark (Issue 4): from a value change in the shared-
 # memory segment to the new value being readable over MMS, p50/p90/p99/max.
 # usage: tests/bench/shm_latency.sh BUILDDIR

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The generated iedd.8 (doc/iedd.8.in through meson's configure_file):
 it names this build's installed paths and no placeholder or stale default
 path, its SYNOPSIS and OPTIONS list every option `iedd --help` lists, and

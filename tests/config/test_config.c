@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* daemon/config.c: iedd.xml loading, schema validation and the messages a
  * user sees for a broken file. */
 #include "config.h"

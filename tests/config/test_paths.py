@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Paths in iedd.xml, run through the real iedd: a relative plugin path is
 taken from the directory of iedd.xml (as <scl file> and <map file> are), not
 from the current directory; an SCL file that cannot be opened is reported

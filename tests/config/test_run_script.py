@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """scripts/run.sh (the README's first command) says where iedd really
 listens: the address of iedd's own "listening on" line, also with --listen;
 Ctrl-C stops iedd cleanly and run.sh exits with iedd's status; a listener

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as BER. Walks every TLV recursively as
  * far as ber_enter allows (BER_MAX_DEPTH), applies every primitive getter to
  * every primitive, and checks that what decodes re-encodes to the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as the TCP stream a client sends to
  * iedd with the file services on (delete and rename allowed), served from a
  * real temporary root (daemon/file_service.c over daemon/store/files.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Write hooks for fuzz_inbound and its seed generator (make_seeds): a few
  * writable attributes of the embedded sample model (etc/sample.icd) get a
  * hook that behaves like a process-variable source on its own thread. The

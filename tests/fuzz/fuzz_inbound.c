@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as the TCP stream a client sends to
  * iedd, through the whole inbound path TPKT -> COTP -> session ->
  * presentation -> ACSE -> MMS -> service dispatch, served from the embedded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as a CSV map (daemon/pv/map.c,
  * schemas/map-format.md), through map_parse, the in-memory entry point
  * map_load uses too. The input is not NUL-terminated: the parser must keep

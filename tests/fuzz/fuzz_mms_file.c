@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as the body of every MMS file service
  * PDU, server and client side (daemon/proto/mms_file.c). What decodes with
  * a usable name is encoded again by the client encoders and must decode to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writes the seed corpora of the fuzz targets: OUTDIR/inbound/ (byte
  * streams a client sends to iedd, TPKT after TPKT) and OUTDIR/ber/ (single
  * BER encodings). Every inbound stream is produced by the iso client API

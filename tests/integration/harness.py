@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared helpers for iedd integration tests: start the real daemon on a free
 loopback port, run the real iedc, and speak raw TPKT/COTP/session/
 presentation/ACSE/MMS for malformed-input tests. The byte-level encoders here

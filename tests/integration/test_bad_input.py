@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Malformed or unexpected input at every layer: the offending association
 is refused or aborted, one log line names the layer and the reason, and every
 other association keeps being served."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """MMS file services with the real iedd (--files) and iedc file: listing,
 GetFile of a multi-MB file compared by SHA-256, traversal names refused with
 the right ISO 9506 file error while the daemon keeps serving others, delete

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """iedc identify against the real iedd: the association end to end, the
 command line, exit codes and a clean stop."""
 import json

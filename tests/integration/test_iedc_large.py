@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """iedc on a large model (sisco_sample_ed2.scd, IED E1Q1SB1): browse copes
 with logical nodes whose type does not fit one PDU (falls back to LN$FC,
 then LN$FC$DO...), --max-pdu, --json valid in every outcome, options

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The data model from SCL served over MMS: browse, read, write and data
 sets through the real iedc against the real iedd, on the substation +
 wind-turbine sample (etc/sample.icd) and the IEC 61400-25 sample from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Each kind of SCL fault of issue 10 and doc/scl-findings.md, one small
 hand-made file per kind, through the real iedd and iedc:
 

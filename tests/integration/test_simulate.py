@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """iedd --simulate with controls: a client's MMS Write of a whole Oper
 structure (IEC 61850-8-1 §20: ctlVal, origin, ctlNum, T, Test, Check) is
 reflected in the matching status at once and the status then stays where

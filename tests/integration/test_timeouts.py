@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The timeouts of an association, all timers of the one queue that
 daemon/net/loop_timer.c drives: the idle timeout closes an associated peer
 that stays silent and is restarted by every PDU; a connection over the

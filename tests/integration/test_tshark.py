@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Independent referee: Wireshark's dissectors decode a captured iedd<->iedc
 exchange (TPKT, COTP, session, presentation, ACSE, MMS) with no malformed
 packet and no expert item of warning or error severity."""

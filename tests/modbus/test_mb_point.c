@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the Modbus plugin's sans-I/O part: address parsing, the
  * register codec in every type and order, kind conversion, and batching. */
 #include <check.h>
@@ -316,7 +317,7 @@ START_TEST(kind_conversion)
 	ck_assert_uint_eq(v.quality, IEDD_Q_GOOD);
 	mb_num_to_value(&n, IEDD_KIND_UINT, &v);
 	ck_assert_uint_eq(v.v.u, 0);
-	ck_assert_uint_eq(v.quality, IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE);
+	ck_assert_uint_eq(v.quality, IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE);
 	mb_num_to_value(&n, IEDD_KIND_BOOL, &v);
 	ck_assert(v.v.b);
 	mb_num_to_value(&n, IEDD_KIND_NONE, &v);
@@ -331,12 +332,12 @@ START_TEST(kind_conversion)
 	n.v.f = 1e30;
 	mb_num_to_value(&n, IEDD_KIND_INT, &v);
 	ck_assert_int_eq(v.v.i, INT64_MAX);
-	ck_assert_uint_eq(v.quality, IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE);
+	ck_assert_uint_eq(v.quality, IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE);
 	n = (struct mb_num){ .kind = IEDD_KIND_INT, .v.i = -7 };
 	mb_num_to_value(&n, IEDD_KIND_FLOAT, &v);
 	ck_assert(v.v.f == -7.0);
 	mb_num_to_value(&n, IEDD_KIND_UINT, &v);
-	ck_assert_uint_eq(v.quality, IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE);
+	ck_assert_uint_eq(v.quality, IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE);
 	n = (struct mb_num){ .kind = IEDD_KIND_UINT, .v.u = 0 };
 	mb_num_to_value(&n, IEDD_KIND_BOOL, &v);
 	ck_assert(!v.v.b);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Integration test of the Modbus source plugin against real Modbus peers.
  *
  *     test_modbus PATH/iedd-source-modbus.so
@@ -642,7 +643,7 @@ static void test_clamp_quality(void *ctx)
 
 	CHECK(src->read(ctx, &p, 1) == 0, "read");
 	CHECK(p.value.kind == IEDD_KIND_INT && p.value.v.i == INT64_MAX &&
-	      p.value.quality == (IEDD_Q_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE),
+	      p.value.quality == (IEDD_Q_VALIDITY_QUESTIONABLE | IEDD_Q_OUT_OF_RANGE),
 	      "u64 beyond INT64_MAX as INT: kind %d q 0x%04x", p.value.kind, p.value.quality);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Load time and resident size of one model, in a fresh process:
  *
  *   bench_load FILE [MAX_MS [MAX_RSS_KB]]
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "observe.h"
 
 static long rss_kb(void)
 {
@@ -47,8 +49,9 @@ int main(int argc, char **argv)
 	uint32_t n_ln = 0;
 	for (uint32_t i = 0; i < m->n_ld; i++)
 		n_ln += m->lds[i].n_ln;
-	printf("%s: %u LNs, %u types, %zu octets of values, %.1f ms, RSS +%ld kB\n", argv[1], n_ln,
-	       m->n_types, m->values_size, ms, rss);
+	printf("%s: %u LNs, %u types, %zu octets of values, %.1f ms, RSS +%ld kB, change index %zu"
+	       " octets\n", argv[1], n_ln, m->n_types, m->values_size, ms, rss,
+	       model_observe_index_size(m));
 	model_free(m);
 	if (argc > 2 && ms > atof(argv[2])) {
 		printf("load time above %s ms\n", argv[2]);

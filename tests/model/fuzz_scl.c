@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: arbitrary bytes as an SCL file. The loader must refuse
  * or accept without crashing, leaking or printing; an accepted model must
  * encode every LN and resolve every LN by name. Input goes through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers for the model tests: SCL text written into a private temporary
  * directory, byte-exact comparison with a hex dump, a check that nothing
  * reaches stderr, and a TAP main. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """SCL findings end to end (doc/scl-findings.md): iedd --check lists every
 finding of a hand-made file with many repairable faults in line order, with
 a summary and exit 0; --strict (and <scl strict="true"> in iedd.xml) refuses

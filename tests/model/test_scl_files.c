@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SCL files in ../shared/scl, written elsewhere by tools and people
  * that are not us: each loads (the IED named where a file has several),
  * the known-bad ones are refused with a message naming the fault, none

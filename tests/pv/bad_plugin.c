@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tiny plugins that the loader must refuse, one per -D variant (built by
  * tests/pv/meson.build), and MOCK, a well-formed read-only plugin for the
  * loader's own checks:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers for the pv tests: a TAP main for Check, paths from the
  * environment meson sets, a fake host that records pushes, and running a
  * program with its output and exit status captured. */
@@ -52,6 +53,8 @@ struct pv_host {
 	struct iedd_value push_value[PV_MAX_PUSH];
 	int n_log;
 	char last_log[512];
+	/* the fake host clock (pv_host_fake_clock): ns, set by the test */
+	uint64_t mono_ns, utc_ns;
 };
 
 static inline int pv_host_push(void *host_ctx, void *point, const struct iedd_value *value)
@@ -90,6 +93,44 @@ static inline void pv_host_init(struct pv_host *h, struct iedd_host *host)
 	memset(h, 0, sizeof(*h));
 	pthread_mutex_init(&h->lock, NULL);
 	*host = (struct iedd_host){.host_ctx = h, .push = pv_host_push, .log = pv_host_log};
+}
+
+static inline uint64_t pv_host_mono_ns(void *host_ctx)
+{
+	struct pv_host *h = host_ctx;
+	pthread_mutex_lock(&h->lock);
+	uint64_t ns = h->mono_ns;
+	pthread_mutex_unlock(&h->lock);
+	return ns;
+}
+
+static inline uint64_t pv_host_utc_ns(void *host_ctx)
+{
+	struct pv_host *h = host_ctx;
+	pthread_mutex_lock(&h->lock);
+	uint64_t ns = h->utc_ns;
+	pthread_mutex_unlock(&h->lock);
+	return ns;
+}
+
+/* Offers the host clock (iedd_host.mono_ns/utc_ns) as iedd does, reading
+ * h->mono_ns and h->utc_ns: time moves only when the test moves it
+ * (pv_host_set_clock). pv_host_init offers none. */
+static inline void pv_host_fake_clock(struct pv_host *h, struct iedd_host *host, uint64_t mono_ns,
+				      uint64_t utc_ns)
+{
+	h->mono_ns = mono_ns;
+	h->utc_ns = utc_ns;
+	host->mono_ns = pv_host_mono_ns;
+	host->utc_ns = pv_host_utc_ns;
+}
+
+static inline void pv_host_set_clock(struct pv_host *h, uint64_t mono_ns, uint64_t utc_ns)
+{
+	pthread_mutex_lock(&h->lock);
+	h->mono_ns = mono_ns;
+	h->utc_ns = utc_ns;
+	pthread_mutex_unlock(&h->lock);
 }
 
 static inline size_t pv_host_pushes(struct pv_host *h)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A control application as doc/plugins.md shows one, built with nothing but
  * <iedd/shm.h> under strict ISO C11 + POSIX.1-2008 (no GNU extensions: see
  * tests/pv/meson.build), so the header stays usable that way, the futex

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd --check touches nothing (IEDD_HOST_CHECK, include/iedd/source.h):
  * pv_new with check set on the real shm plugin creates no segment and
  * still refuses a bad parameter or address; a plugin that cannot be told

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* examples/source-example, built as an integrator would: copied out of the
  * tree, `make` with nothing but `pkg-config --cflags iedd-source` (the
  * uninstalled iedd-source.pc of this build), then loaded through the real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The plugin loader (daemon/pv/plugin.c) against real .so files: the tiny
  * bad plugins and the mock from bad_plugin.c, and the bundled sim plugin
  * by bare name. Every refusal must name the file. */

@@ -1,6 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulator plugin through the real loader, on its fake clock
- * (clock=fake and the writable `clock` point): every profile is checked at
- * chosen instants without sleeping. And the --simulate map's controls
+ * (clock=fake and the writable `clock` point) or on a fake host clock
+ * (iedd_host.mono_ns/utc_ns, speed=): every profile is checked at chosen
+ * instants without sleeping; one test reads the real clock, to show an
+ * instance without a host clock stamps real UTC. And the --simulate map's controls
  * (daemon/pv/template.c): which status each CDC's Oper.ctlVal is tied to
  * through a hold cell. */
 #include <errno.h>
@@ -14,6 +17,10 @@
 #include "model.h"
 #include "pv.h"
 #include "pvtest.h"
+
+/* The instant a direct pv_scan gives values their sources leave unstamped
+ * (2023-11-14T22:13:20Z): tests pass the time, they read no clock. */
+#define SCAN_T_NS (1700000000ull * 1000000000u)
 
 static char err[1024];
 
@@ -313,6 +320,9 @@ START_TEST(timestamps_follow_the_fake_clock)
 }
 END_TEST
 
+/* Without a host clock (a host that offers none) the instance reads its
+ * own: the one real-clock reading of this file, with a bound wide enough
+ * for any load, shows the stamps are UTC now and not the fake epoch. */
 START_TEST(real_clock_runs_and_is_not_writable)
 {
 	struct sim_fixture f;
@@ -332,6 +342,44 @@ START_TEST(real_clock_runs_and_is_not_writable)
 	double t1 = getf(&f, f.clock), t2 = getf(&f, f.clock);
 	ck_assert(t1 >= 0 && t2 >= t1);
 	sim_down(&f);
+}
+END_TEST
+
+/* With the host's clock (IEDD_SOURCE_HOST_CLOCK) the instance's time is
+ * host->mono_ns since open and its stamps host->utc_ns: a fake host clock
+ * moves every profile, exactly. */
+START_TEST(real_clock_is_the_hosts)
+{
+	struct plugin *p;
+	ck_assert_int_eq(plugin_load("sim", pv_env("PV_PLUGIN_DIR"), &p, err, sizeof(err)), 0);
+	ck_assert(plugin_source(p)->flags & IEDD_SOURCE_HOST_CLOCK);
+	struct pv_host h;
+	struct iedd_host host;
+	pv_host_init(&h, &host);
+	const uint64_t utc0 = 1700000000ull * 1000000000u;
+	pv_host_fake_clock(&h, &host, 7000000000u, utc0);
+	struct plugin_instance *inst;
+	ck_assert_msg(plugin_open(p, NULL, 0, &host, &inst, err, sizeof(err)) == 0, "%s", err);
+	void *clk, *sq;
+	ck_assert_int_eq(plugin_resolve(inst, "clock", IEDD_KIND_FLOAT, false, &clk, err,
+					sizeof(err)),
+			 0);
+	ck_assert_int_eq(plugin_resolve(inst, "square:period=2,low=0,high=1", IEDD_KIND_INT, false,
+					&sq, err, sizeof(err)),
+			 0);
+	struct iedd_point b[2] = {{.point = clk}, {.point = sq}};
+	ck_assert_int_eq(plugin_read(inst, b, 2), 0);
+	ck_assert_double_eq(b[0].value.v.f, 0);
+	ck_assert_uint_eq(b[0].value.time_ns, utc0);
+	int64_t level = b[1].value.v.i;
+	pv_host_set_clock(&h, 8500000000u, utc0 + 1500000000u);
+	ck_assert_int_eq(plugin_read(inst, b, 2), 0);
+	ck_assert_double_eq(b[0].value.v.f, 1.5);
+	ck_assert_uint_eq(b[0].value.time_ns, utc0 + 1500000000u);
+	ck_assert_uint_eq(b[1].value.time_ns, utc0 + 1500000000u);
+	ck_assert_int_ne(b[1].value.v.i, level);	/* past its edge at 1 s */
+	plugin_close(inst);
+	plugin_unload(p);
 }
 END_TEST
 
@@ -600,7 +648,7 @@ static void bind_and_scan(struct model *m, const struct map *map)
 				   .n_sources = 1, .map = map, .simulate = true};
 	struct pv *pv;
 	ck_assert_msg(pv_new(m, &cfg, &pv, err, sizeof(err)) == 0, "%s", err);
-	pv_scan(pv, 0);
+	pv_scan(pv, 0, SCAN_T_NS);
 	struct pv_stats st;
 	pv_get_stats(pv, &st);
 	ck_assert_uint_eq(st.bad_values, 0);
@@ -738,16 +786,8 @@ END_TEST
 
 /* ---- speed= and the --simulate map's animation (issue 9, item 10) ---- */
 
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* speed=X: the real clock runs X times as fast. The simulated interval
- * between two reads lies between X times the real time inside the reads
- * and X times the real time around them, whatever the machine's load. */
+/* speed=X: the instance's time runs X times as fast as the host's
+ * monotonic clock, measured on a fake host clock: exact. */
 START_TEST(speed_scales_the_real_clock)
 {
 	struct plugin *p;
@@ -755,6 +795,7 @@ START_TEST(speed_scales_the_real_clock)
 	struct pv_host h;
 	struct iedd_host host;
 	pv_host_init(&h, &host);
+	pv_host_fake_clock(&h, &host, 3000000000u, 1700000000ull * 1000000000u);
 	struct plugin_instance *inst;
 	const struct iedd_param params[] = {{.name = "speed", .value = "250"}};
 	ck_assert_msg(plugin_open(p, params, 1, &host, &inst, err, sizeof(err)) == 0, "%s", err);
@@ -763,18 +804,14 @@ START_TEST(speed_scales_the_real_clock)
 					sizeof(err)),
 			 0);
 	struct iedd_point b = {.point = clk};
-	uint64_t r0 = mono_now_ns();
 	ck_assert_int_eq(plugin_read(inst, &b, 1), 0);
-	uint64_t r1 = mono_now_ns();
-	double c0 = b.value.v.f;
-	struct timespec ts = {.tv_nsec = 20000000};
-	nanosleep(&ts, NULL);
-	uint64_t r2 = mono_now_ns();
+	ck_assert_double_eq(b.value.v.f, 0);
+	/* 20 ms of the host's time are 5 simulated seconds */
+	pv_host_set_clock(&h, 3020000000u, 1700000000ull * 1000000000u + 20000000u);
 	ck_assert_int_eq(plugin_read(inst, &b, 1), 0);
-	uint64_t r3 = mono_now_ns();
-	double c1 = b.value.v.f, inner = (double)(r2 - r1) / 1e9, outer = (double)(r3 - r0) / 1e9;
-	ck_assert_msg(c1 - c0 >= 250 * inner * (1 - 1e-6) && c1 - c0 <= 250 * outer * (1 + 1e-6),
-		      "simulated %g s in %g..%g s real", c1 - c0, inner, outer);
+	ck_assert_double_eq_tol(b.value.v.f, 5, 1e-9);
+	/* the stamps are the host's UTC, not sped up */
+	ck_assert_uint_eq(b.value.time_ns, 1700000000ull * 1000000000u + 20000000u);
 	plugin_close(inst);
 
 	/* bad factors, and speed with a fake clock */
@@ -937,6 +974,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, writes_are_echoed);
 	tcase_add_test(tc, timestamps_follow_the_fake_clock);
 	tcase_add_test(tc, real_clock_runs_and_is_not_writable);
+	tcase_add_test(tc, real_clock_is_the_hosts);
 	tcase_add_test(tc, bad_addresses_name_the_syntax);
 	tcase_add_test(tc, bad_parameters_are_refused);
 	tcase_add_test(tc, hold_stays_until_written);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A small Modbus TCP server for tests/pvrt (libmodbus): serves 100
  * holding registers on 127.0.0.1:PORT, hr 0 = 1234 at start, and after
  * every request writes "hr0 hr1 ... hr9" to STATE_FILE (via a rename, so

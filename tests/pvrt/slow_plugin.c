@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A mock blocking source for tests/pvrt: read() sleeps `delay_ms` (to show
  * that a stalled source does not delay MMS traffic) and then returns a
  * counter that grows by one per read; write() stores the value, which the

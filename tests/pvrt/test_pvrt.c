@@ -1,11 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the process-variable runtime: the deadband with exact
  * numbers, the CSV map's syntax errors (file:line:column), the binding
  * checks against the embedded sample model and the sim plugin, change
  * classification (dchg / qchg / dupd) with q and t, conversion with scale
- * and offset, and the write hook path. */
+ * and offset, the write hook path, and the scan schedule on a fake
+ * pv_clock (the loop's scan timers on a hand-driven queue, a blocking
+ * source's thread). */
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +20,12 @@
 #include "map.h"
 #include "model.h"
 #include "pv.h"
+#include "timer.h"
 #include "update.h"
+
+/* The instant a direct pv_scan gives values their sources leave unstamped
+ * (2023-11-14T22:13:20Z): tests pass the time, they read no clock. */
+#define SCAN_T_NS (1700000000ull * 1000000000u)
 
 #define ck_assert_contains(hay, needle) \
 	ck_assert_msg(strstr((hay), (needle)), "'%s' does not contain '%s'", (hay), (needle))
@@ -147,6 +156,11 @@ START_TEST(bind_errors)
 	bind_fails(m, "IEDD1BAY/MMXU1.Nope.mag.f[MX],sim,sine,,,r,", "m.csv:2:1: reference 'IEDD1BAY/MMXU1.Nope.mag.f[MX]' names nothing");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW.q[MX],sim,const:1,,,r,", "m.csv:2:1: reference 'IEDD1BAY/MMXU1.TotW.q[MX]' is of type Quality");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW[MX],sim,const:1,,,r,", "is not a basic attribute");
+	/* malformed references say why (objref.h's rules) */
+	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[XX],sim,sine,,,r,",
+		   "m.csv:2:1: reference 'IEDD1BAY/MMXU1.TotW.mag.f[XX]': [XX] is not a functional constraint");
+	bind_fails(m, "IEDD1BAY/MMXU1.Tot-W.mag.f[MX],sim,sine,,,r,",
+		   "m.csv:2:1: reference 'IEDD1BAY/MMXU1.Tot-W.mag.f[MX]': character '-' in a reference");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],sim,sine,,,rw,", "m.csv:2:42: direction 'rw' but FC MX");
 	bind_fails(m, "IEDD1BAY/XCBR1.Loc.stVal[ST],sim,square,,,w,", "direction 'w' but FC ST");
 	bind_fails(m, "IEDD1BAY/MMXU1.TotW.mag.f[MX],plc,sine,,,r,", "m.csv:2:31: source 'plc' is not configured");
@@ -235,7 +249,7 @@ START_TEST(runtime_on_sim)
 	ck_assert_uint_eq(pv_n_classes(pv), 2);
 	ck_assert(pv_class_on_loop(pv, 0) && pv_class_on_loop(pv, 1));
 	for (size_t c = 0; c < pv_n_classes(pv); c++)
-		pv_scan(pv, c);
+		pv_scan(pv, c, SCAN_T_NS);
 	char text[64];
 	struct mref ref;
 	ck_assert_int_eq(model_resolve_ref(m, "WTG/WTUR1.TurSt.stVal[ST]", &ref), 0);
@@ -278,7 +292,7 @@ START_TEST(simulate_and_template)
 	int r = pv_new(m, &cfg, &pv, err, sizeof(err));
 	ck_assert_msg(r == 0, "%s", err);
 	ck_assert_uint_eq(pv_n_rows(pv), map->n);
-	pv_scan(pv, 0);
+	pv_scan(pv, 0, SCAN_T_NS);
 	struct pv_stats st;
 	pv_get_stats(pv, &st);
 	ck_assert_uint_eq(st.bad_values, 0);
@@ -331,13 +345,203 @@ START_TEST(simulate_generated_model_fits)
 	int r = pv_new(m, &cfg, &pv, err, sizeof(err));
 	ck_assert_msg(r == 0, "%s", err);
 	for (size_t c = 0; c < pv_n_classes(pv); c++)
-		pv_scan(pv, c);
+		pv_scan(pv, c, SCAN_T_NS);
 	struct pv_stats st;
 	pv_get_stats(pv, &st);
 	ck_assert_uint_gt(st.updates, 1000);
 	ck_assert_uint_eq(st.bad_values, 0);
 	pv_free(pv);
 	map_free(map);
+	model_free(m);
+}
+END_TEST
+
+/* ---- the scan schedule on a fake clock (issue 11 item 2) ---- */
+
+/* One fake instant for the pv_clock and the timer queue: `us` microseconds
+ * of its monotonic clock, UTC FAKE_UTC0_NS + the same. */
+#define FAKE_UTC0_NS (1800000000ull * 1000000000u)
+#define FAKE_TQ (MODEL_TQ_LEAP_SECONDS_KNOWN | 10u)
+
+/* Read by a blocking source's thread too: atomic. */
+struct fake_clock {
+	uint64_t us;
+};
+
+static uint64_t fake_mono_ns(void *ctx)
+{
+	return __atomic_load_n(&((struct fake_clock *)ctx)->us, __ATOMIC_SEQ_CST) * 1000u;
+}
+
+static uint64_t fake_utc_ns(void *ctx)
+{
+	return FAKE_UTC0_NS + fake_mono_ns(ctx);
+}
+
+static void fake_set(struct fake_clock *fc, uint64_t us)
+{
+	__atomic_store_n(&fc->us, us, __ATOMIC_SEQ_CST);
+}
+
+static uint8_t fake_quality(void *ctx)
+{
+	(void)ctx;
+	return FAKE_TQ;
+}
+
+/* Moves the clock to `us` and runs the queue there, as the loop's timer
+ * does when it fires; then the scans so far of the two classes must be
+ * `def` and `fast`. */
+static void run_at(struct fake_clock *fc, struct timer_queue *q, struct pv *pv, uint64_t us,
+		   uint64_t def, uint64_t fast)
+{
+	fake_set(fc, us);
+	timer_process(q, us);
+	ck_assert_msg(pv_class_scans(pv, 0) == def && pv_class_scans(pv, 1) == fast,
+		      "at %llu us: %llu default and %llu fast scans, expected %llu and %llu",
+		      (unsigned long long)us, (unsigned long long)pv_class_scans(pv, 0),
+		      (unsigned long long)pv_class_scans(pv, 1), (unsigned long long)def,
+		      (unsigned long long)fast);
+}
+
+/* The attribute's text and its t (the UTC ns it was stamped with; 0: an
+ * unchanged value keeps its t, do not look). */
+static void expect_at(struct model *m, const char *ref, const char *text, uint64_t utc_ns)
+{
+	struct model_attr a;
+	ck_assert_int_eq(model_attr_bind(m, ref, &a), 0);
+	char got[64];
+	model_get_text(m, a.type, a.voff, got, sizeof(got));
+	ck_assert_msg(!strcmp(got, text), "%s: %s, expected %s", ref, got, text);
+	if (!utc_ns)
+		return;
+	uint8_t want[8];
+	model_timestamp(utc_ns, FAKE_TQ, want);
+	ck_assert_msg(a.has_t && !memcmp(m->values + a.t_voff, want, 8), "%s: not stamped %llu",
+		      ref, (unsigned long long)utc_ns);
+}
+
+/* Two scan classes on a timer queue driven by hand: each scans first at
+ * once, then every period; a late queue runs a class once and skips the
+ * periods it missed (no catch-up); the sim plugin's time and stamps are
+ * the pv_clock's (host->mono_ns/utc_ns). No real clock is read. */
+START_TEST(scan_schedule_on_a_fake_clock)
+{
+	struct model *m = sample();
+	struct map *map;
+	char err[2048] = "";
+	const char *csv = "reference,source,address,direction,scanClass\n"
+			  "IEDD1BAY/MMXU1.TotW.instMag.f[MX],sim,clock,r,\n"
+			  "IEDD1BAY/MMXU1.Hz.instMag.f[MX],sim,clock,r,fast\n";
+	ck_assert_msg(map_parse("s.csv", csv, strlen(csv), &map, err, sizeof(err)) == 0, "%s", err);
+	struct fake_clock fc = { .us = 5000000 };
+	const struct pv_clock clock = { .mono_ns = fake_mono_ns, .utc_ns = fake_utc_ns,
+					.quality = fake_quality, .ctx = &fc };
+	const struct pv_source_cfg src = { .name = "sim", .plugin = "sim" };
+	const struct pv_scan_cfg fast = { .name = "fast", .period_ms = 250 };
+	const struct pv_cfg cfg = { .plugindir = getenv("PV_PLUGIN_DIR"), .sources = &src,
+				    .n_sources = 1, .scans = &fast, .n_scans = 1,
+				    .default_period_ms = 1000, .map = map, .clock = &clock };
+	struct pv *pv;
+	int r = pv_new(m, &cfg, &pv, err, sizeof(err));
+	map_free(map);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_str_eq(pv_class_name(pv, 1), "fast");
+
+	const uint64_t t0 = 5000000;	/* the sim opened at t0: its clock reads 0 there */
+	struct timer_queue q;
+	timer_queue_init(&q);
+	ck_assert_int_eq(pv_scan_arm(pv, &q, t0), 0);
+	ck_assert_uint_eq(timer_next(&q), t0);
+	ck_assert_uint_eq(pv_class_scans(pv, 0) + pv_class_scans(pv, 1), 0);
+	run_at(&fc, &q, pv, t0, 1, 1);			/* the first scans: at once */
+	ck_assert_uint_eq(timer_next(&q), t0 + 250000);
+	expect_at(m, "IEDD1BAY/MMXU1.TotW.instMag.f[MX]", "0", 0);	/* 0 as before */
+	run_at(&fc, &q, pv, t0 + 249999, 1, 1);	/* not yet */
+	run_at(&fc, &q, pv, t0 + 250000, 1, 2);
+	expect_at(m, "IEDD1BAY/MMXU1.Hz.instMag.f[MX]", "0.25", FAKE_UTC0_NS + (t0 + 250000) * 1000);
+	/* late: 500 and 750 ms were missed; fast runs once, default its second */
+	run_at(&fc, &q, pv, t0 + 1000000, 2, 3);
+	expect_at(m, "IEDD1BAY/MMXU1.TotW.instMag.f[MX]", "1", FAKE_UTC0_NS + (t0 + 1000000) * 1000);
+	ck_assert_uint_eq(timer_next(&q), t0 + 1250000);	/* one period after now */
+	run_at(&fc, &q, pv, t0 + 1100000, 2, 3);		/* no catch-up */
+	run_at(&fc, &q, pv, t0 + 1250000, 2, 4);
+	expect_at(m, "IEDD1BAY/MMXU1.Hz.instMag.f[MX]", "1.25", FAKE_UTC0_NS + (t0 + 1250000) * 1000);
+	run_at(&fc, &q, pv, t0 + 2000000, 3, 5);
+	/* late by less than a period: the cadence stays on the deadlines */
+	run_at(&fc, &q, pv, t0 + 2260000, 3, 6);
+	ck_assert_uint_eq(timer_next(&q), t0 + 2500000);	/* 2.25 s + 250 ms, not 2.51 s */
+	struct pv_stats st;
+	pv_get_stats(pv, &st);
+	ck_assert_uint_eq(st.scans, 9);
+	ck_assert_uint_eq(st.bad_values, 0);
+
+	/* cancelled: nothing more runs, the queue is empty */
+	pv_scan_cancel(pv);
+	ck_assert_uint_eq(timer_next(&q), TIMER_NEVER);
+	run_at(&fc, &q, pv, t0 + 10000000, 3, 6);
+	/* armed again and freed armed: pv_free takes its timers off the queue */
+	ck_assert_int_eq(pv_scan_arm(pv, &q, fc.us), 0);
+	pv_free(pv);
+	ck_assert_uint_eq(timer_next(&q), TIMER_NEVER);
+	timer_queue_clear(&q);
+	model_free(m);
+}
+END_TEST
+
+/* Waits (a bounded number of wake-ups, no clock read) until the source
+ * thread's updates reach the model: `want` updates applied in all. */
+static void drain_until(struct pv *pv, uint64_t want)
+{
+	struct pv_stats st;
+	for (int i = 0; i < 400; i++) {
+		pv_get_stats(pv, &st);
+		if (st.updates >= want)
+			break;
+		struct pollfd p = { .fd = pv_wake_fd(pv), .events = POLLIN };
+		if (poll(&p, 1, 50) > 0)
+			pv_drain(pv);
+	}
+	pv_get_stats(pv, &st);
+	ck_assert_uint_eq(st.updates, want);
+}
+
+/* A blocking source's thread schedules on the pv_clock too: it reads at
+ * once at start, then only when that clock has moved a period on (a fake
+ * clock that stands still never makes it read again, however long the
+ * thread's real waits take), and its values carry the clock's UTC. */
+START_TEST(blocking_source_on_a_fake_clock)
+{
+	struct model *m = sample();
+	struct map *map;
+	char err[2048] = "";
+	const char *csv = "reference,source,address,direction,scanClass\n"
+			  "IEDD1BAY/MMXU1.Hz.instMag.f[MX],sim,clock,r,fast\n";
+	ck_assert_msg(map_parse("b.csv", csv, strlen(csv), &map, err, sizeof(err)) == 0, "%s", err);
+	struct fake_clock fc = { .us = 5000000 };
+	const struct pv_clock clock = { .mono_ns = fake_mono_ns, .utc_ns = fake_utc_ns,
+					.quality = fake_quality, .ctx = &fc };
+	const struct pv_source_cfg src = { .name = "sim", .plugin = "sim", .force_thread = true };
+	const struct pv_scan_cfg fast = { .name = "fast", .period_ms = 20 };
+	const struct pv_cfg cfg = { .plugindir = getenv("PV_PLUGIN_DIR"), .sources = &src,
+				    .n_sources = 1, .scans = &fast, .n_scans = 1, .map = map,
+				    .clock = &clock };
+	struct pv *pv;
+	int r = pv_new(m, &cfg, &pv, err, sizeof(err));
+	map_free(map);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert(!pv_class_on_loop(pv, 1));	/* the thread's, not the loop's */
+	fake_set(&fc, 5500000);		/* the sim opened at 5 s: its clock reads 0.5 */
+	ck_assert_int_eq(pv_start(pv), 0);
+	drain_until(pv, 1);
+	expect_at(m, "IEDD1BAY/MMXU1.Hz.instMag.f[MX]", "0.5", FAKE_UTC0_NS + 5500000000u);
+	/* the clock stands still: no read however many 20 ms waits go by */
+	struct pollfd p = { .fd = pv_wake_fd(pv), .events = POLLIN };
+	ck_assert_int_eq(poll(&p, 1, 200), 0);
+	fake_set(&fc, 6000000);
+	drain_until(pv, 2);
+	expect_at(m, "IEDD1BAY/MMXU1.Hz.instMag.f[MX]", "1", FAKE_UTC0_NS + 6000000000u);
+	pv_free(pv);
 	model_free(m);
 }
 END_TEST
@@ -353,13 +557,15 @@ static Suite *pvrt_suite(void)
 	tcase_add_test(tc, runtime_on_sim);
 	tcase_add_test(tc, simulate_and_template);
 	tcase_add_test(tc, simulate_generated_model_fits);
+	tcase_add_test(tc, scan_schedule_on_a_fake_clock);
+	tcase_add_test(tc, blocking_source_on_a_fake_clock);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	log_init(LOG_ERR, false);
+	log_init(LOGL_ERR, false);
 	SRunner *sr = srunner_create(pvrt_suite());
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);

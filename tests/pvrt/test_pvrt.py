@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Process variables end to end: the real iedd with source plugins (sim,
 shm, modbus against a libmodbus server started here, and a mock blocking
 source that stalls), read and written through the real iedc."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The shm source's application trigger end to end: the real iedd with
 trigger=watch and a 10 s scan period, values set with the real iedd-shm and
 read back through the real iedc. A value set with --trigger is readable

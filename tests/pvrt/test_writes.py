@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What a client's write does, by FC (issue 9 item 2): the real iedd and
 the real iedc. A write of an FC that belongs to a service (CO, RP, BR,
 GO, ...) gets object-access-unsupported and changes nothing while no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rooted file store (daemon/store/files.c): every traversal trick of
  * issue 16 against a real temporary tree with a secret beside the root,
  * each run with openat2 and with the component walk (loop index = enum

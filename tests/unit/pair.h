@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An iedc-style client (struct iso_conn) and an iedd association (struct
  * mms_assoc) wired together in memory: what one side writes is split into
  * TPKTs exactly as net/ frames a TCP stream, copied to exact-size heap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The MMS file services end to end in memory: an iedc-style client and an
  * iedd association (tests/unit/pair.h) with acsi/files.c over the real
  * rooted store (daemon/file_service.c) on a temporary directory. Checks
@@ -196,7 +197,7 @@ START_TEST(refusals)
 	struct buf b = REQ(mms_file_open_req_encode(rq, 1, "../etc/passwd", 0));
 	expect_file_error(call(&p, &b, 1, MMS_SVC_FILE_OPEN), MMS_FILE_ACCESS_DENIED);
 	b = REQ(mms_file_open_req_encode(rq, 2, "a\nb", 0));
-	expect_file_error(call(&p, &b, 2, MMS_SVC_FILE_OPEN), MMS_FILE_NAME_SYNTAX_ERROR);
+	expect_file_error(call(&p, &b, 2, MMS_SVC_FILE_OPEN), MMS_FILE_FILENAME_SYNTAX_ERROR);
 	b = REQ(mms_file_open_req_encode(rq, 3, "nothing.cfg", 0));
 	expect_file_error(call(&p, &b, 3, MMS_SVC_FILE_OPEN), MMS_FILE_NON_EXISTENT);
 	b = REQ(mms_file_open_req_encode(rq, 4, "many", 0));
@@ -241,7 +242,7 @@ START_TEST(delete_rename)
 	snprintf(path, sizeof(path), "%s/many/b.cfg", root);
 	ck_assert_int_eq(access(path, F_OK), 0);
 	b = REQ(mms_file_rename_req_encode(rq, 2, "rec.dat", "many/b.cfg"));
-	expect_file_error(call(&p, &b, 2, MMS_SVC_FILE_RENAME), MMS_FILE_DUPLICATE_NAME);
+	expect_file_error(call(&p, &b, 2, MMS_SVC_FILE_RENAME), MMS_FILE_DUPLICATE_FILENAME);
 	b = REQ(mms_file_rename_req_encode(rq, 3, "rec.dat", "../rec.dat"));
 	expect_file_error(call(&p, &b, 3, MMS_SVC_FILE_RENAME), MMS_FILE_ACCESS_DENIED);
 	b = REQ(mms_file_delete_req_encode(rq, 4, "many/b.cfg"));
@@ -391,7 +392,7 @@ START_TEST(obtain_file)
 	fclose(f);
 	ck_assert_str_eq(got, text);
 	/* an existing name, a name outside, the client's own refusal */
-	expect_file_error(obtain(&p, "local.cfg", "put.cfg", text, 10, 0), MMS_FILE_DUPLICATE_NAME);
+	expect_file_error(obtain(&p, "local.cfg", "put.cfg", text, 10, 0), MMS_FILE_DUPLICATE_FILENAME);
 	expect_file_error(obtain(&p, "local.cfg", "../x.cfg", text, 10, 0), MMS_FILE_ACCESS_DENIED);
 	expect_file_error(obtain(&p, "missing", "m.cfg", text, 10, 0), MMS_FILE_NON_EXISTENT);
 	snprintf(path, sizeof(path), "%s/m.cfg", root);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* BER (X.690) cursor, decoders and encoders: golden encodings of the values
  * MMS and the OSI upper layers send, round trips, and the refusals that keep
  * a decoder inside its buffer. */

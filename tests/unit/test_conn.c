@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The connection object (daemon/net/conn.c) over a socketpair on a real
  * event_base: the tail kept between reads, a session that frees itself
  * inside on_data and inside on_end (the held state), back-pressure with and

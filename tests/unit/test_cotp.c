@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TPKT (RFC 1006) framing and COTP class 0 (ISO 8073): golden TPDUs,
  * segmentation of DT, and the refusals of malformed headers. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The association state machine end to end, in memory: the client half of
  * iso.c (as iedc uses it) against the server half driven by mms_assoc_input
  * (as iedd uses it). Connect, associate, Identify, Conclude, release, abort,

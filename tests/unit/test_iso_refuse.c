@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The refusal of a connection over the association limit, in proto
  * (iso_refuse_cr): a CR gets a DR addressed to the CR's source reference
  * with the reason given (ISO 8073 §6.6), anything else gets nothing; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMS (ISO 9506-2) PDUs: golden Identify, Initiate-Error, confirmed-error,
  * Reject and Conclude; the PDU envelope decoder; Initiate encoding and the
  * negotiation rules of ISO 9506-1 §8.2.2. */

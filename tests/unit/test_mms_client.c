@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMS client codecs (daemon/proto/mms_client.c): golden encodings of every
  * request, decoding of hand-made responses, TypeSpecification limits, Data
  * printed as text and JSON, text parsed back to Data, and IEC 61850

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MMS file services codecs (daemon/proto/mms_file.c): golden encodings of
  * every request and response, decoding them back, names that must come out
  * as filename-syntax-error rather than a decode failure, GeneralizedTime,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The server side of one association (mms_assoc_input) under bad and
  * unusual input at every layer: what iedd answers, what it returns, and
  * which layer the error names. Golden PDUs are checked octet for octet. */
@@ -7,6 +8,7 @@
 #include "embedded.h"
 #include "mms_client.h"
 #include "pair.h"
+#include "observe.h"
 #include "update.h"
 
 /* libiec61850's client CR: TPDU size 8192, called TSAP 0001, calling 0001. */
@@ -1040,6 +1042,119 @@ START_TEST(write_dispatch_by_fc)
 }
 END_TEST
 
+/* ---- a client's Write reaches the change observers (observe.h) ---- */
+
+/* The sample with MMXU1.TotW.db[CF] made a dchg attribute and added to
+ * dsMeas (member 5), next to TotW[MX] (member 0, another FC). */
+static struct model *sample_with_db_member(void)
+{
+	static const char *const edits[][2] = {
+		{ "<DA name=\"db\" bType=\"INT32U\" fc=\"CF\"/>",
+		  "<DA name=\"db\" bType=\"INT32U\" fc=\"CF\" dchg=\"true\"/>" },
+		{ "<FCDA ldInst=\"BAY\" lnClass=\"MMXU\" lnInst=\"1\" doName=\"A\" fc=\"MX\"/>",
+		  "<FCDA ldInst=\"BAY\" lnClass=\"MMXU\" lnInst=\"1\" doName=\"A\" fc=\"MX\"/>"
+		  "<FCDA ldInst=\"BAY\" lnClass=\"MMXU\" lnInst=\"1\" doName=\"TotW\" daName=\"db\""
+		  " fc=\"CF\"/>" },
+	};
+	size_t len = embedded_sample_icd_len;
+	char *text = malloc(len + 1);
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, embedded_sample_icd, len);
+	text[len] = 0;
+	for (size_t e = 0; e < 2; e++) {
+		char *hit = strstr(text, edits[e][0]);
+		ck_assert_ptr_nonnull(hit);
+		size_t a = strlen(edits[e][0]), b = strlen(edits[e][1]), at = (size_t)(hit - text);
+		char *n = malloc(len - a + b + 1);
+		ck_assert_ptr_nonnull(n);
+		memcpy(n, text, at);
+		memcpy(n + at, edits[e][1], b);
+		memcpy(n + at + b, text + at + a, len - at - a + 1);
+		free(text);
+		text = n;
+		len = len - a + b;
+	}
+	struct model *m = NULL;
+	char err[512];
+	ck_assert_msg(model_load_scl_mem("sample.icd", text, len, NULL, &m, err, sizeof(err)) == 0,
+		      "%s", err);
+	free(text);
+	return m;
+}
+
+struct told {
+	int n, ends;
+	struct model_change last;
+};
+
+static void told_change(void *ctx, struct model *m, const struct model_change *c)
+{
+	(void)m;
+	struct told *t = ctx;
+	t->n++;
+	t->last = *c;
+}
+
+static void told_end(void *ctx, struct model *m)
+{
+	(void)m;
+	((struct told *)ctx)->ends++;
+}
+
+START_TEST(write_tells_observers)
+{
+	struct model *m = sample_with_db_member();
+	const struct mdataset *ds = model_find_dataset(model_find_ld_inst(m, "BAY"), "LLN0$dsMeas");
+	ck_assert_ptr_nonnull(ds);
+	ck_assert_uint_eq(ds->n, 6);
+	struct told t = { 0 }, t2 = { 0 };
+	const struct model_observer_desc d = { .ds = ds, .change = told_change, .end = told_end,
+					       .ctx = &t };
+	struct model_observer *o = model_observe_add(m, &d);
+	ck_assert_ptr_nonnull(o);
+	struct pair p;
+	pair_init(&p, 65000);
+	p.srv.model = m;
+	pair_up(&p, 10);
+	static const uint8_t u32_42[] = { 0x86, 0x01, 0x2A };
+	ck_assert_int_eq(write_item(&p, 1, "IEDD1BAY", "MMXU1$CF$TotW$db", u32_42,
+				    sizeof(u32_42)), -1);
+	/* once, for member 5 (TotW.db[CF]); TotW[MX] (member 0) is another FC */
+	ck_assert_int_eq(t.n, 1);
+	ck_assert_int_eq(t.ends, 1);
+	ck_assert_ptr_eq(t.last.ds, ds);
+	ck_assert_uint_eq(t.last.member, 5);
+	ck_assert_uint_eq(t.last.reason, MODEL_TRG_DCHG);
+	struct mref r;
+	ck_assert_int_eq(model_resolve_ref(m, "BAY/MMXU1.TotW.db[CF]", &r), 0);
+	ck_assert_uint_eq(t.last.voff, r.voff);
+	/* the same value: no dchg, and db has no dupd */
+	ck_assert_int_eq(write_item(&p, 2, "IEDD1BAY", "MMXU1$CF$TotW$db", u32_42,
+				    sizeof(u32_42)), -1);
+	ck_assert_int_eq(t.n, 1);
+	/* a second observer, registered while the association runs; a refused
+	 * write (ST: object-access-denied) tells nobody */
+	const struct model_observer_desc d2 = { .change = told_change, .ctx = &t2 };
+	ck_assert_ptr_nonnull(model_observe_add(m, &d2));
+	static const uint8_t t_bool[] = { 0x83, 0x01, 0xFF };
+	ck_assert_int_eq(write_item(&p, 3, "IEDD1BAY", "XCBR1$ST$Pos$stVal", t_bool,
+				    sizeof(t_bool)), 3);
+	static const uint8_t u32_7[] = { 0x86, 0x01, 0x07 };
+	ck_assert_int_eq(write_item(&p, 4, "IEDD1BAY", "MMXU1$CF$TotW$db", u32_7,
+				    sizeof(u32_7)), -1);
+	ck_assert_int_eq(t.n, 2);
+	ck_assert_int_eq(t2.n, 1);
+	/* unregistered: told no more */
+	model_observe_remove(m, o);
+	ck_assert_int_eq(write_item(&p, 5, "IEDD1BAY", "MMXU1$CF$TotW$db", u32_42,
+				    sizeof(u32_42)), -1);
+	ck_assert_int_eq(t.n, 2);
+	ck_assert_int_eq(t2.n, 2);
+	pair_clear(&p);
+	model_free(m);
+}
+END_TEST
+
 static Suite *mms_server_suite(void)
 {
 	Suite *s = suite_create("mms_server");
@@ -1067,6 +1182,7 @@ static Suite *mms_server_suite(void)
 	tcase_add_test(tm, trace_lines);
 	tcase_add_test(tm, deferred_write);
 	tcase_add_test(tm, write_dispatch_by_fc);
+	tcase_add_test(tm, write_tells_observers);
 	suite_add_tcase(s, tm);
 	return s;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Presentation (ISO 8823-1) CP/CPA/CPR and user data, and ACSE (ISO 8650-1)
  * AARQ/AARE/RLRQ/RLRE/ABRT: round trips, golden APDUs with the standard's
  * code points, and refusals. */

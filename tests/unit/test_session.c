@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ISO 8327-1 session SPDUs of the IEC 61850-8-1 profile: golden CN, FN, DN,
  * AB and RF, the GT+DT data header, extended length indicators, and the
  * refusal of SPDUs whose lengths disagree with the TSDU. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sans-I/O timer queue (daemon/util/timer.c) on a fake clock: nothing
  * here sleeps or reads the time. Ordering (also of ties), cancel, re-arm,
  * thousands of timers against a reference, and callbacks that cancel, add,

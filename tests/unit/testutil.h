@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the Check unit tests: byte-exact comparison with a hex
  * dump on failure, exact-size copies of inputs (so AddressSanitizer catches
  * a decoder that reads one octet too far), TPKT walking, and a TAP main. */

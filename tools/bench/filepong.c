@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* filepong: the ceiling a GetFile is measured against (tests/bench/
  * file_bench.py). A transfer by FileRead is request/response per chunk:
  * one small TPKT in, one PDU of up to the negotiated size out, cut into

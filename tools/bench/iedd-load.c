@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-load: the benchmark load generator for iedd's MMS server, and for
  * pingpong, the request/response ceiling it is compared with.
  *

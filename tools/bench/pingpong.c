@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pingpong: the request/response ceiling iedd is measured against.
  *
  * An epoll server on 127.0.0.1 with the cheapest shape DESIGN.md allows: one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CPU accounting from /proc for the benchmark tools (iedd-load,
  * shm-latency): what the server used, and what the whole machine did, so a
  * run disturbed by other work can be reported as such. */

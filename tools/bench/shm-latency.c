@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shm-latency: how long a value a control application writes into iedd's
  * shared-memory segment takes to become readable over MMS (the benchmark
  * of the shm source's application trigger; tests/bench/shm_latency.sh runs

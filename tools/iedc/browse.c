@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedc browse: the server's data model as a tree LD / LN / FC / DO / DA with
  * types. IEC 61850-8-1 §11: logical devices are MMS domains, logical nodes
  * their named variables without '$', and a logical node's type description

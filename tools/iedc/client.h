@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A blocking MMS client association over TCP, for iedc: connect, associate,
  * confirmed request/response, conclude and release. Uses the same sans-I/O
  * stack as the daemon (daemon/proto). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedc read and write: one variable, typed by the server's own description
  * of it (GetVariableAccessAttributes), so values print with their names and
  * text is encoded as the type the server expects. */

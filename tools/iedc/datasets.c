@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedc datasets: every domain's named variable lists (IEC 61850 data sets,
  * IEC 61850-8-1 §14) with their members, from GetNameList and
  * GetNamedVariableListAttributes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedc file: the MMS file services (ISO 9506-2 Annex D; IEC 61850-8-1 §23)
  * from the client side. ls = FileDirectory with continueAfter paging, get =
  * FileOpen + FileRead until moreFollows is false + FileClose (GetFile),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedc: a command-line MMS / IEC 61850 client. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedc internals: the commands and what they share. Each command runs on an
  * open association and returns an iedc_status, with c->errmsg set on
  * failure; it writes its result to stdout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The MMS services the iedc commands share: GetNameList with paging and
  * GetVariableAccessAttributes. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iedd-shm: look at and write the shared-memory segment of iedd's shm
  * source (<iedd/shm.h>) from a shell: list, get, set, trigger. The manual
  * is doc/iedd-shm.1. Exit status: 0 success, 1 failure, 2 usage error,
@@ -244,7 +245,7 @@ static void print_escaped(const char *s)
  * it has no value, only a kind. */
 static bool never_written(const struct iedd_value *v, uint64_t changes)
 {
-	return !changes && (v->quality & IEDD_Q_QUESTIONABLE) == IEDD_Q_INVALID;
+	return !changes && (v->quality & IEDD_Q_VALIDITY_MASK) == IEDD_Q_INVALID;
 }
 
 static int cmd_list(const struct iedd_shm_map *m)
