@@ -369,8 +369,7 @@ static void obtain_close(struct acsi_file_assoc *fa, struct buf *resp, size_t he
 }
 
 bool acsi_files_response(struct acsi_files *f, struct acsi_file_assoc **assoc,
-			 const struct mms_pdu *p, uint32_t max_pdu, struct buf *resp,
-			 const char **why)
+			 const struct mms_pdu *p, struct buf *resp, const char **why)
 {
 	struct acsi_file_assoc *fa = *assoc;
 	size_t head = resp->head;
@@ -437,7 +436,6 @@ bool acsi_files_response(struct acsi_files *f, struct acsi_file_assoc **assoc,
 		obtain_finish(f, fa, resp, head, why);
 		return true;
 	default:
-		(void)max_pdu;
 		return false;
 	}
 }

@@ -79,8 +79,7 @@ int acsi_files_serve(struct acsi_files *f, struct acsi_file_assoc **assoc,
  * with the next request or the ObtainFile's answer in `resp`; false when it
  * is no answer to iedd (the caller Rejects it). */
 bool acsi_files_response(struct acsi_files *f, struct acsi_file_assoc **assoc,
-			 const struct mms_pdu *p, uint32_t max_pdu, struct buf *resp,
-			 const char **why);
+			 const struct mms_pdu *p, struct buf *resp, const char **why);
 /* An ObtainFile is in progress (a Conclude must wait). */
 bool acsi_files_busy(const struct acsi_file_assoc *assoc);
 /* The association ended (release, abort, TCP loss, daemon stop): closes

@@ -393,7 +393,7 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 	case MMS_CONFIRMED_RESPONSE:
 	case MMS_CONFIRMED_ERROR:
 		/* ObtainFile: the client answers iedd's FileOpen/Read/Close */
-		if (acsi_files_response(srv->files, &a->files, &p, a->max_pdu, resp, NULL))
+		if (acsi_files_response(srv->files, &a->files, &p, resp, NULL))
 			break;
 		/* no request of iedd's has this invokeID */
 		mms_encode_reject(resp, p.has_invoke_id, p.invoke_id,
