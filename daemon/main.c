@@ -67,7 +67,8 @@ static void usage(FILE *f)
 		"      --files DIR           serve the files beneath DIR through the MMS file\n"
 		"                            services (FileDirectory, FileOpen/Read/Close;\n"
 		"                            IEC 61850-8-1 GetFile); nothing outside DIR is\n"
-		"                            reached, symlinks are not followed\n"
+		"                            reached, symlinks are not followed. Without it\n"
+		"                            and <files>: $STATE_DIRECTORY/files if it exists\n"
 		"      --files-allow LIST    with --files: also allow delete, rename and/or\n"
 		"                            obtain (ObtainFile: clients put files, iedc file\n"
 		"                            put), e.g. delete,rename; all off by default\n"
@@ -770,6 +771,17 @@ int main(int argc, char **argv)
 		files_delete |= cfg.files_delete;
 		files_rename |= cfg.files_rename;
 		files_obtain |= cfg.files_obtain;
+	}
+	static char state_files[4200];
+	const char *state = getenv("STATE_DIRECTORY");
+	struct stat fst;
+	if (!files_root && state && *state) {
+		/* neither given: files/ in the state directory systemd made
+		 * (StateDirectory=iedd, the first of a ':' list), if it is there */
+		snprintf(state_files, sizeof(state_files), "%.*s/files",
+			 (int)strcspn(state, ":"), state);
+		if (!stat(state_files, &fst) && S_ISDIR(fst.st_mode))
+			files_root = state_files;
 	}
 	if (files_root) {
 		if (file_service_open_all(&fsvc, files_root, files_delete, files_rename,

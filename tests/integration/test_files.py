@@ -598,6 +598,36 @@ class FilesAllowed(unittest.TestCase):
         self.assertIn("iedd.xml:2", r.stderr)
         shutil.rmtree(base, ignore_errors=True)
 
+    def test_state_directory(self):
+        """Without --files and <files>: $STATE_DIRECTORY/files (systemd's
+        StateDirectory=iedd) when it exists, no file services when not."""
+        base = tempfile.mkdtemp(prefix="iedd-files-s-")
+        old = os.environ.get("STATE_DIRECTORY")
+        try:
+            os.environ["STATE_DIRECTORY"] = base
+            d = Daemon()
+            try:
+                self.assertNotIn("fileDirectory", iedc("identify", d.addr).stdout)
+            finally:
+                d.stop()
+            os.makedirs(os.path.join(base, "files", "COMTRADE"))
+            with open(os.path.join(base, "files", "COMTRADE", "r.cfg"), "w") as f:
+                f.write("x\n")
+            d = Daemon()
+            try:
+                r = iedc("file", "ls", d.addr, "COMTRADE", "--json")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual([e["name"] for e in json.loads(r.stdout)["files"]],
+                                 ["COMTRADE/r.cfg"])
+            finally:
+                d.stop()
+        finally:
+            if old is None:
+                os.environ.pop("STATE_DIRECTORY", None)
+            else:
+                os.environ["STATE_DIRECTORY"] = old
+            shutil.rmtree(base, ignore_errors=True)
+
     def test_bad_root(self):
         import subprocess
         from harness import IEDD
