@@ -456,6 +456,25 @@ static int read_sources(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+/* <files root delete rename obtain>: the MMS file services (iedd --files,
+ * --files-allow); a relative root is taken relative to this file. */
+static int read_files(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char root[sizeof(c->files_root)] = "";
+	int r;
+
+	if ((r = attr_string(d, n, "root", root, sizeof(root))) < 0 ||
+	    (r = attr_bool(d, n, "delete", &c->files_delete)) < 0 ||
+	    (r = attr_bool(d, n, "rename", &c->files_rename)) < 0 ||
+	    (r = attr_bool(d, n, "obtain", &c->files_obtain)) < 0 ||
+	    (r = attr_uint(d, n, "maxOpenPerAssociation", 32, &c->files_max_open_assoc)) < 0 ||
+	    (r = attr_uint(d, n, "maxOpen", 100000, &c->files_max_open)) < 0 ||
+	    (r = attr_uint(d, n, "maxUploadMiB", 4096, &c->files_max_upload_mib)) < 0 ||
+	    (r = attr_uint(d, n, "keepFreeMiB", 1048576, &c->files_keep_free_mib)) < 0)
+		return r;
+	return config_path(d, n, "root", root, c->files_root, sizeof(c->files_root), c);
+}
+
 static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 {
 	int r = 0;
@@ -473,6 +492,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_sources(d, n, c);
 		else if (config_is_element(n, "simulate"))
 			c->simulate = true;
+		else if (config_is_element(n, "files"))
+			r = read_files(d, n, c);
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;

@@ -67,6 +67,14 @@ struct iedd_config {
 	struct config_source sources[CONFIG_MAX_SOURCES];
 	size_t n_sources;
 	bool simulate;			/* <simulate/> */
+	/* file services (added): <files root delete rename> */
+	char files_root[4096];		/* absolute as scl_file; "" = no file services */
+	bool files_delete, files_rename;	/* FileDelete / FileRename allowed (default no) */
+	bool files_obtain;		/* ObtainFile allowed (default no) */
+	unsigned files_max_open_assoc;	/* maxOpenPerAssociation; 0 = the store's default (5) */
+	unsigned files_max_open;	/* maxOpen over all associations; 0 = default (64) */
+	unsigned files_max_upload_mib;	/* maxUploadMiB; 0 = default (256) */
+	unsigned files_keep_free_mib;	/* keepFreeMiB an upload leaves free (default 0) */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "pv.h"
 #include "server.h"
+#include "file_service.h"
 
 static void usage(FILE *f)
 {
@@ -63,6 +64,14 @@ static void usage(FILE *f)
 		"                            be served with repairs (iedd.xml <scl strict>)\n"
 		"      --json                with --check: the SCL findings as one JSON\n"
 		"                            document on stdout (other lines go to stderr)\n"
+		"      --files DIR           serve the files beneath DIR through the MMS file\n"
+		"                            services (FileDirectory, FileOpen/Read/Close;\n"
+		"                            IEC 61850-8-1 GetFile); nothing outside DIR is\n"
+		"                            reached, symlinks are not followed. Without it\n"
+		"                            and <files>: $STATE_DIRECTORY/files if it exists\n"
+		"      --files-allow LIST    with --files: also allow delete, rename and/or\n"
+		"                            obtain (ObtainFile: clients put files, iedc file\n"
+		"                            put), e.g. delete,rename; all off by default\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
 		"      --trace               decode every PDU to a readable line (debugging)\n"
 		"      --plugin-dir DIR      look up bare plugin names (<source plugin=\"shm\">)\n"
@@ -503,6 +512,8 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "plugin-dir", required_argument, NULL, 'P' },
 		{ "simulate-speed", required_argument, NULL, 'R' },
+		{ "files", required_argument, NULL, 'F' },
+		{ "files-allow", required_argument, NULL, 'A' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -513,6 +524,8 @@ int main(int argc, char **argv)
 	bool strict = false, json = false;
 	const char *map_path = NULL;
 	struct pv_opts po = { .speed_x = 1 };
+	const char *files_root = NULL;
+	bool files_delete = false, files_rename = false, files_obtain = false;
 	int verbose = 0, c;
 
 	while ((c = getopt_long(argc, argv, "c:l:m:s:i:kvfhV", opts, NULL)) != -1) {
@@ -598,6 +611,28 @@ int main(int argc, char **argv)
 			po.speed_x = x;
 			break;
 		}
+		case 'F':
+			files_root = optarg;
+			break;
+		case 'A': {
+			char list[64], *save = NULL;
+			snprintf(list, sizeof(list), "%s", optarg);
+			for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				if (!strcmp(w, "delete")) {
+					files_delete = true;
+				} else if (!strcmp(w, "rename")) {
+					files_rename = true;
+				} else if (!strcmp(w, "obtain")) {
+					files_obtain = true;
+				} else {
+					fprintf(stderr, "iedd: --files-allow '%s': expected a list of "
+							"delete, rename, obtain (e.g. delete,rename)\n",
+						optarg);
+					return 2;
+				}
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -620,6 +655,10 @@ int main(int argc, char **argv)
 	}
 	if (json && !check) {
 		fprintf(stderr, "iedd: --json goes with --check (iedd --scl FILE --check --json)\n");
+		return 2;
+	}
+	if ((files_delete || files_rename || files_obtain) && !files_root) {
+		fprintf(stderr, "iedd: --files-allow goes with --files DIR\n");
 		return 2;
 	}
 	log_init(verbose >= 2 || trace ? LOGL_DEBUG : verbose ? LOGL_INFO : LOGL_NOTICE, trace);
@@ -725,6 +764,42 @@ int main(int argc, char **argv)
 			model->ied_name, model->scl_file, model->n_ld);
 	static struct server_cfg scfg;
 	server_cfg_of(&cfg, trace, &scfg);
+	static struct file_service fsvc;
+	if (!files_root && cfg.files_root[0]) {
+		/* <files root delete rename> of iedd.xml; --files takes precedence */
+		files_root = cfg.files_root;
+		files_delete |= cfg.files_delete;
+		files_rename |= cfg.files_rename;
+		files_obtain |= cfg.files_obtain;
+	}
+	static char state_files[4200];
+	const char *state = getenv("STATE_DIRECTORY");
+	struct stat fst;
+	if (!files_root && state && *state) {
+		/* neither given: files/ in the state directory systemd made
+		 * (StateDirectory=iedd, the first of a ':' list), if it is there */
+		snprintf(state_files, sizeof(state_files), "%.*s/files",
+			 (int)strcspn(state, ":"), state);
+		if (!stat(state_files, &fst) && S_ISDIR(fst.st_mode))
+			files_root = state_files;
+	}
+	if (files_root) {
+		if (file_service_open_all(&fsvc, files_root, files_delete, files_rename,
+					  files_obtain, err, sizeof(err))) {
+			fprintf(stderr, "iedd: --files: %s\n", err);
+			pv_free(pv);
+			model_free(model);
+			return 1;
+		}
+		file_service_limits(&fsvc, cfg.files_max_open_assoc, cfg.files_max_open,
+				    (uint64_t)cfg.files_max_upload_mib << 20,
+				    (uint64_t)cfg.files_keep_free_mib << 20);
+		scfg.files = &fsvc.acsi;
+		log_msg(LOGL_NOTICE, LOGC_MAIN,
+			"file services on %s (delete %s, rename %s, ObtainFile %s)", files_root,
+			files_delete ? "allowed" : "off", files_rename ? "allowed" : "off",
+			files_obtain ? "allowed" : "off");
+	}
 	raise_nofile(cfg.max_associations);
 	struct server *srv = server_new(&scfg, model);
 	if (!srv || (pv && server_attach_pv(srv, pv))) {
@@ -735,6 +810,7 @@ int main(int argc, char **argv)
 	}
 	r = serve(srv);
 	server_free(srv);
+	file_service_close(&fsvc);
 	pv_free(pv);
 	model_free(model);
 	log_msg(LOGL_NOTICE, LOGC_MAIN, "stopped");

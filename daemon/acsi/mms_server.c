@@ -9,6 +9,7 @@
 
 #include "ber.h"
 #include "data_access.h"
+#include "files.h"
 
 /* Confirmed services this server implements. A service that ISO 9506
  * defines but iedd does not (yet) offer is answered with a confirmed-error
@@ -43,6 +44,12 @@ void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outs
 	snprintf(srv->ident.revision, sizeof(srv->ident.revision), "0");
 }
 
+void mms_server_set_files(struct mms_server *srv, struct acsi_files *files)
+{
+	srv->files = files;
+	acsi_files_announce(files, srv->limits.services);
+}
+
 void mms_server_clear(struct mms_server *srv)
 {
 	buf_clear(&srv->scratch);
@@ -69,6 +76,7 @@ void mms_assoc_clear(struct mms_assoc *a)
 	for (struct acsi_write_job *j = a->jobs; j; j = j->next)
 		j->ctx = NULL;
 	a->jobs = NULL;
+	acsi_files_assoc_end(&a->files);
 	iso_clear(&a->iso);
 }
 
@@ -89,6 +97,7 @@ static const char *service_name(uint32_t s)
 	case MMS_SVC_FILE_CLOSE: return "FileClose";
 	case MMS_SVC_FILE_DIRECTORY: return "FileDirectory";
 	case MMS_SVC_FILE_DELETE: return "FileDelete";
+	case MMS_SVC_FILE_RENAME: return "FileRename";
 	case MMS_SVC_OBTAIN_FILE: return "ObtainFile";
 	case MMS_SVC_READ_JOURNAL: return "ReadJournal";
 	default: return "service";
@@ -246,7 +255,7 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 			   p->invoke_id, p->service);
 		return false;
 	}
-	if (!is_implemented(p->service)) {
+	if (!is_implemented(p->service) && !acsi_files_handles(srv->files, p->service)) {
 		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
 		trace_line(trace, tctx, false, "ConfirmedError id=%u %s: service/other (not offered)",
 			   p->invoke_id, service_name(p->service));
@@ -292,6 +301,18 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 	case MMS_SVC_GET_NVL_ATTR:
 		r = acsi_get_nvl_attr(srv->model, p, resp);
 		break;
+	case MMS_SVC_FILE_DIRECTORY: case MMS_SVC_FILE_OPEN: case MMS_SVC_FILE_READ:
+	case MMS_SVC_FILE_CLOSE: case MMS_SVC_FILE_DELETE: case MMS_SVC_FILE_RENAME:
+	case MMS_SVC_OBTAIN_FILE: {
+		const char *why = NULL; /* ISO 9506-2 Annex D, acsi/files.c */
+		r = acsi_files_serve(srv->files, &a->files, p, a->max_pdu, resp, &why);
+		if (!r && why) {
+			trace_line(trace, tctx, false, "ConfirmedError id=%u %s: %s", p->invoke_id,
+				   service_name(p->service), why);
+			return false;
+		}
+		break;
+	}
 	default:
 		mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_SERVICE, MMS_SERVICE_OTHER);
 		return false;
@@ -354,7 +375,7 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		break;
 	case MMS_CONCLUDE_REQUEST:
 		trace_line(trace, tctx, true, "Conclude-Request");
-		if (a->jobs) {
+		if (a->jobs || acsi_files_busy(a->files)) {
 			/* ISO 9506-1 §8.4: not while requests are outstanding */
 			mms_encode_conclude_error(resp, MMS_CONCLUDE_FURTHER_COMMUNICATION);
 			trace_line(trace, tctx, false,
@@ -371,7 +392,10 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		break;
 	case MMS_CONFIRMED_RESPONSE:
 	case MMS_CONFIRMED_ERROR:
-		/* iedd sends no confirmed requests: the invokeID is unknown. */
+		/* ObtainFile: the client answers iedd's FileOpen/Read/Close */
+		if (acsi_files_response(srv->files, &a->files, &p, resp, NULL))
+			break;
+		/* no request of iedd's has this invokeID */
 		mms_encode_reject(resp, p.has_invoke_id, p.invoke_id,
 				  p.kind == MMS_CONFIRMED_RESPONSE ? MMS_REJ_CONFIRMED_RESPONSE :
 								     MMS_REJ_CONFIRMED_ERROR,

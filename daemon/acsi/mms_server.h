@@ -22,12 +22,17 @@ struct mms_server {
 	struct mms_identify ident;	/* vendor / model / revision for Identify */
 	struct model *model;		/* the data model; NULL serves an empty one */
 	struct buf scratch;		/* response under construction (one thread) */
+	struct acsi_files *files;	/* file services; NULL: none (mms_server_set_files) */
 };
 
 /* Fills limits.services from the services this server implements, and the
  * parameter CBBs IEC 61850-8-1 requires (str1, str2, vnam, valt, vlis). */
 void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outstanding,
 		     int max_nesting);
+/* Offers the file services of `files` (the caller's; may be NULL) and
+ * announces the enabled ones in servicesSupportedCalled. */
+struct acsi_files;
+void mms_server_set_files(struct mms_server *srv, struct acsi_files *files);
 /* Frees the scratch buffer (the model is the caller's). */
 void mms_server_clear(struct mms_server *srv);
 
@@ -59,6 +64,7 @@ struct mms_assoc {
 	void *emit_ctx;
 	struct acsi_write_job *jobs;	/* Writes waiting for their sources */
 	uint32_t deferred;		/* responses sent later so far */
+	struct acsi_file_assoc *files;	/* open FRSMs; closed by mms_assoc_clear */
 };
 
 void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);
@@ -68,7 +74,8 @@ void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);
  * Write to a blocking source is answered success once queued. */
 void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn emit,
 			mms_trace_fn trace, void *ctx);
-/* Drops waiting Writes (their sources still answer; nothing is sent). */
+/* Drops waiting Writes (their sources still answer; nothing is sent) and
+ * closes the association's open files. */
 void mms_assoc_clear(struct mms_assoc *a);
 
 /* Feeds one complete TPKT (header included); responses are appended to

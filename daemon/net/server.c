@@ -494,6 +494,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 		s->lfd[i] = -1;
 	mms_server_init(&s->mms, cfg->max_pdu_size, cfg->max_serv_outstanding, cfg->max_nesting);
 	s->mms.model = model;
+	mms_server_set_files(&s->mms, cfg->files);
 	snprintf(s->mms.ident.vendor, sizeof(s->mms.ident.vendor), "%s", cfg->vendor);
 	snprintf(s->mms.ident.model, sizeof(s->mms.ident.model), "%s", cfg->model);
 	snprintf(s->mms.ident.revision, sizeof(s->mms.ident.revision), "%s", cfg->revision);

@@ -48,9 +48,11 @@ struct server_cfg {
 	 * the loop's thread. */
 	void (*notify)(void *ctx, const char *state);
 	void *notify_ctx;
+	struct acsi_files *files;	/* MMS file services (the caller's); NULL: none */
 };
 
 struct server;
+struct acsi_files;
 struct model;
 struct pv;
 struct event_base;

@@ -26,7 +26,9 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	scl:tests/model/fuzz_scl:model/corpus/scl \
 	map:tests/fuzz/fuzz_map:fuzz/corpus/map \
 	model_data:tests/model/fuzz_model_data:fuzz/corpus/ber \
-	objref:tests/fuzz/fuzz_objref:fuzz/corpus/objref; do
+	objref:tests/fuzz/fuzz_objref:fuzz/corpus/objref \
+	mms_file:tests/fuzz/fuzz_mms_file:fuzz/corpus/mms_file \
+	files:tests/fuzz/fuzz_files:fuzz/corpus/files; do
 	target=${spec%%:*}
 	rest=${spec#*:}
 	exe=$build/${rest%%:*}

@@ -25,6 +25,17 @@ static void usage(FILE *f)
 		"                                their references and values)\n"
 		"  write HOST[:PORT] REF VALUE   write VALUE, typed by the server's description\n"
 		"  datasets HOST[:PORT] [LD]     data sets (named variable lists) with members\n"
+		"  file ls HOST[:PORT] [PATH]    the server's files: size, last modified, name\n"
+		"                                (MMS FileDirectory; PATH a directory, a file or\n"
+		"                                a name prefix)\n"
+		"  file get HOST[:PORT] REMOTE [LOCAL]\n"
+		"                                fetch a file (GetFile: FileOpen/Read/Close);\n"
+		"                                LOCAL defaults to REMOTE's last component\n"
+		"  file rm HOST[:PORT] REMOTE    delete a file (FileDelete)\n"
+		"  file mv HOST[:PORT] FROM TO   rename a file (FileRename)\n"
+		"  file put HOST[:PORT] LOCAL REMOTE\n"
+		"                                store LOCAL on the server as REMOTE (ObtainFile:\n"
+		"                                the server fetches it from iedc)\n"
 		"\n"
 		"REF is LD/LN.DO.DA[FC] (e.g. IED1LD0/LLN0.Mod.stVal[ST]) or the MMS form\n"
 		"LD/LN$FC$DO$DA; LD is the MMS domain name as browse shows it. LD/LN and\n"
@@ -50,7 +61,7 @@ static void usage(FILE *f)
 		"\"error\" member (and \"exitStatus\", the same code as above).\n"
 		"Options may stand anywhere; -- ends them. A logical node too large for one\n"
 		"PDU is browsed per FC, then per data object.\n"
-		"Not possible yet: controls, reports, logs, GOOSE, files, defining data sets.\n");
+		"Not possible yet: controls, reports, logs, GOOSE, defining data sets.\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -277,8 +288,24 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "read", 1, 1, "HOST[:PORT] REF" },
 		{ "write", 2, 2, "HOST[:PORT] REF VALUE" },
 		{ "datasets", 0, 1, "HOST[:PORT] [LD]" },
+		{ "file ls", 0, 1, "HOST[:PORT] [PATH]" },
+		{ "file get", 1, 2, "HOST[:PORT] REMOTE [LOCAL]" },
+		{ "file rm", 1, 1, "HOST[:PORT] REMOTE" },
+		{ "file mv", 2, 2, "HOST[:PORT] FROM TO" },
+		{ "file put", 2, 2, "HOST[:PORT] LOCAL REMOTE" },
 	};
 	const char *cmd = argv[optind], *host = argv[optind + 1];
+	char fcmd[40];
+	if (!strcmp(cmd, "file")) {
+		/* "file SUB HOST ...": the subcommand is part of the command */
+		if (argc - optind < 3) {
+			fprintf(stderr, "iedc: usage: iedc [OPTION]... file ls|get|rm|mv HOST[:PORT] ...\n");
+			return IEDC_USAGE;
+		}
+		snprintf(fcmd, sizeof(fcmd), "file %s", argv[optind + 1]);
+		cmd = fcmd;
+		host = argv[++optind + 1];
+	}
 	char **args = argv + optind + 2;
 	int nargs = argc - optind - 2;
 	size_t k;
@@ -328,6 +355,8 @@ static int iedc_run(int argc, char **argv, char **av)
 			r = cmd_read(&c, json, args[0], &name);
 		else if (!strcmp(cmd, "write"))
 			r = cmd_write(&c, json, args[0], &name, args[1]);
+		else if (!strncmp(cmd, "file ", 5))
+			r = cmd_file(&c, json, cmd + 5, args, nargs);
 		else
 			r = cmd_datasets(&c, json, nargs ? args[0] : NULL);
 	}

@@ -43,6 +43,8 @@ int cmd_read(struct client *c, bool json, const char *ref, const struct mms_objn
 int cmd_write(struct client *c, bool json, const char *ref, const struct mms_objname *name,
 	      const char *value);
 int cmd_datasets(struct client *c, bool json, const char *ld);
+/* iedc file ls|get|rm|mv (file.c); args as after HOST. */
+int cmd_file(struct client *c, bool json, const char *sub, char **args, int nargs);
 
 /* A data set reference "LD/LN.NAME" or "LD/LN$NAME" (IEC 61850-8-1 §14: the
  * named variable list LN$NAME of domain LD; NAME is no functional
