@@ -68,7 +68,8 @@ static void usage(FILE *f)
 		"                            services (FileDirectory, FileOpen/Read/Close;\n"
 		"                            IEC 61850-8-1 GetFile); nothing outside DIR is\n"
 		"                            reached, symlinks are not followed. Without it\n"
-		"                            and <files>: $STATE_DIRECTORY/files if it exists\n"
+		"                            and <files>: $STATE_DIRECTORY/files if it exists;\n"
+		"                            the embedded default serves its sample record\n"
 		"      --files-allow LIST    with --files: also allow delete, rename and/or\n"
 		"                            obtain (ObtainFile: clients put files, iedc file\n"
 		"                            put), e.g. delete,rename; all off by default\n"
@@ -96,36 +97,59 @@ static void usage(FILE *f)
  * --destdir), the build tree's plugins folder when this iedd runs from a
  * build tree (<build>/daemon/iedd next to <build>/plugins/iedd-source-sim.so),
  * else the installed IEDD_PLUGINDIR. */
+/* The build directory when this iedd runs from a build tree
+ * (<build>/daemon/iedd next to <build>/plugins/iedd-source-sim.so), made
+ * absolute into out[n]; false for an installed iedd. */
+static bool build_tree(char *out, size_t n)
+{
+	char exe[4096];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return false;
+	exe[len] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = 0;
+	char probe[4200], rp[PATH_MAX];
+	struct stat st;
+	snprintf(probe, sizeof(probe), "%s/../plugins/iedd-source-sim.so", exe);
+	if (stat(probe, &st))
+		return false;
+	snprintf(probe, sizeof(probe), "%s/..", exe);
+	if (!realpath(probe, rp) || strlen(rp) >= n)
+		return false;
+	memcpy(out, rp, strlen(rp) + 1);
+	return true;
+}
+
 static void plugin_dir(const char *opt, char *out, size_t n)
 {
 	const char *env = getenv("IEDD_PLUGIN_DIR");
-	if (opt && *opt) {
+	char build[4096];
+	if (opt && *opt)
 		snprintf(out, n, "%s", opt);
-		return;
-	}
-	if (env && *env) {
+	else if (env && *env)
 		snprintf(out, n, "%s", env);
-		return;
-	}
-	char exe[4096];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			char probe[4200];
-			struct stat st;
-			snprintf(probe, sizeof(probe), "%s/../plugins/iedd-source-sim.so", exe);
-			if (!stat(probe, &st)) {
-				char rp[PATH_MAX];
-				snprintf(probe, sizeof(probe), "%s/../plugins", exe);
-				snprintf(out, n, "%s", realpath(probe, rp) ? rp : probe);
-				return;
-			}
-		}
-	}
-	snprintf(out, n, "%s", IEDD_PLUGINDIR);
+	else if (build_tree(build, sizeof(build)))
+		snprintf(out, n, "%s/plugins", build);
+	else
+		snprintf(out, n, "%s", IEDD_PLUGINDIR);
+}
+
+/* The sample files the embedded default serves (etc/sample-files: a
+ * COMTRADE pair of the sample bay): the source tree's when this iedd runs
+ * from a build tree, else the installed copy. NULL when it is not there. */
+static const char *sample_files_dir(void)
+{
+	static char dir[4200];
+	char build[4096];
+	struct stat st;
+	if (build_tree(build, sizeof(build)))
+		snprintf(dir, sizeof(dir), "%s/etc/sample-files", IEDD_SOURCE_ROOT);
+	else
+		snprintf(dir, sizeof(dir), "%s", IEDD_SAMPLE_FILES);
+	return !stat(dir, &st) && S_ISDIR(st.st_mode) ? dir : NULL;
 }
 
 /* How start_pv runs the sources: --plugin-dir, --check, --simulate-speed. */
@@ -783,6 +807,10 @@ int main(int argc, char **argv)
 		if (!stat(state_files, &fst) && S_ISDIR(fst.st_mode))
 			files_root = state_files;
 	}
+	if (!files_root && cfg.source[0] == '(' && !cfg.scl_file[0])
+		/* the embedded default, on the sample model: its sample record,
+		 * read-only, so that iedc file ls / get have something to show */
+		files_root = sample_files_dir();
 	if (files_root) {
 		if (file_service_open_all(&fsvc, files_root, files_delete, files_rename,
 					  files_obtain, err, sizeof(err))) {

@@ -16,6 +16,10 @@ import unittest
 
 from harness import Daemon, Raw, ber_len, ber_int, data_pdu, iedc, main, tlv
 
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SAMPLE = os.path.join(SRC, "etc", "sample.icd")
+SAMPLE_FILES = os.path.join(SRC, "etc", "sample-files")
+
 BIG = 6 * 1024 * 1024 + 123
 
 
@@ -605,7 +609,8 @@ class FilesAllowed(unittest.TestCase):
         old = os.environ.get("STATE_DIRECTORY")
         try:
             os.environ["STATE_DIRECTORY"] = base
-            d = Daemon()
+            # --scl: not the embedded default, which has its sample record
+            d = Daemon("--scl", SAMPLE)
             try:
                 self.assertNotIn("fileDirectory", iedc("identify", d.addr).stdout)
             finally:
@@ -613,7 +618,7 @@ class FilesAllowed(unittest.TestCase):
             os.makedirs(os.path.join(base, "files", "COMTRADE"))
             with open(os.path.join(base, "files", "COMTRADE", "r.cfg"), "w") as f:
                 f.write("x\n")
-            d = Daemon()
+            d = Daemon("--scl", SAMPLE)
             try:
                 r = iedc("file", "ls", d.addr, "COMTRADE", "--json")
                 self.assertEqual(r.returncode, 0, r.stderr)
@@ -627,6 +632,36 @@ class FilesAllowed(unittest.TestCase):
             else:
                 os.environ["STATE_DIRECTORY"] = old
             shutil.rmtree(base, ignore_errors=True)
+
+    def test_embedded_default_serves_the_sample_record(self):
+        """A newcomer's first try: the embedded default (no --config, no
+        --scl, no --files) serves etc/sample-files read-only, a COMTRADE
+        pair of the sample bay; with --scl it does not (the record belongs
+        to the sample model)."""
+        d = Daemon()
+        try:
+            r = iedc("file", "ls", d.addr, "COMTRADE", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            names = [e["name"] for e in json.loads(r.stdout)["files"]]
+            self.assertEqual(names, ["COMTRADE/20261124_100000_IEDD1BAY_trip.cfg",
+                                     "COMTRADE/20261124_100000_IEDD1BAY_trip.dat"])
+            out = os.path.join(tempfile.mkdtemp(prefix="iedd-sample-"), "r.cfg")
+            r = iedc("file", "get", d.addr, names[0], out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out, "rb") as f, open(os.path.join(SAMPLE_FILES, names[0]), "rb") as g:
+                self.assertEqual(f.read(), g.read())
+            with open(out, "rb") as f:
+                self.assertTrue(f.read().startswith(b"iedd sample record"))
+            r = iedc("file", "rm", d.addr, names[0])
+            self.assertNotEqual(r.returncode, 0, "the sample record is read-only")
+            self.assertIn("file-access-denied", r.stderr)
+        finally:
+            d.stop()
+        d = Daemon("--scl", SAMPLE)
+        try:
+            self.assertNotIn("fileDirectory", iedc("identify", d.addr).stdout)
+        finally:
+            d.stop()
 
     def test_bad_root(self):
         import subprocess

@@ -41,9 +41,11 @@ class Identify(unittest.TestCase):
         for svc in ("getNameList", "read", "write", "getVariableAccessAttributes",
                     "getNamedVariableListAttributes"):
             self.assertIn(svc, j["servicesSupported"])
-        # nothing announced that is not served
+        # nothing announced that is not served: the embedded default serves
+        # its sample record read-only (test_files.py), nothing to delete
         self.assertNotIn("status", j["servicesSupported"])
-        self.assertNotIn("fileOpen", j["servicesSupported"])
+        self.assertIn("fileOpen", j["servicesSupported"])
+        self.assertNotIn("fileDelete", j["servicesSupported"])
 
     def test_verbose_log_lines(self):
         iedc("identify", self.d.addr)
