@@ -360,6 +360,10 @@ START_TEST(read_on_worker)
 	b = REQ(mms_file_frsm_req_encode(rq, 3, MMS_SVC_FILE_CLOSE, frsm));
 	a = call(&p, &b, 3, MMS_SVC_FILE_CLOSE);
 	ck_assert_uint_eq(a.pdu.kind, MMS_REJECT); /* invokeID 3 is outstanding */
+	/* ISO 9506-1 §8.4: no Conclude while the FileRead is out */
+	static const uint8_t conclude[] = { 0x8B, 0x00 };
+	static const uint8_t conclude_err[] = { 0xAD, 0x05, 0xA0, 0x03, 0x89, 0x01, 0x01 };
+	ck_assert_answer(&p, conclude, conclude_err);
 	worker_back(&p);
 	const uint8_t *d;
 	size_t n;
