@@ -409,8 +409,8 @@ static void assoc_free(struct acsi_file_assoc *fa)
 /* A job is back from the worker (on the loop's thread). */
 static void job_back(struct acsi_file_job *job)
 {
-	struct acsi_file_assoc *fa = (struct acsi_file_assoc *)((char *)job -
-								offsetof(struct acsi_file_assoc, job));
+	struct acsi_file_assoc *fa =
+		(struct acsi_file_assoc *)((char *)job - offsetof(struct acsi_file_assoc, job));
 	fa->reading = false;
 	if (fa->orphan) {
 		assoc_free(fa); /* nobody to answer; now its FRSMs may close */

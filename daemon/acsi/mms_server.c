@@ -176,7 +176,8 @@ static void file_read_done(void *ctx, struct acsi_file_assoc *fa)
 	buf_init(&out, 0, 0);
 	if (!resp->err && !iso_send_data(&a->iso, resp, &out) && !out.err) {
 		a->deferred++;
-		trace_line(a->trace, a->emit_ctx, false, "FileRead-%s (%zu octets, after the disk)%s%s",
+		trace_line(a->trace, a->emit_ctx, false,
+			   "FileRead-%s (%zu octets, after the disk)%s%s",
 			   why ? "ConfirmedError" : "Response", resp->len, why ? ": " : "",
 			   why ? why : "");
 		a->emit(a->emit_ctx, buf_data(&out), out.len);
@@ -423,7 +424,8 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 			/* ISO 9506-1 §8.4: not while requests are outstanding */
 			mms_encode_conclude_error(resp, MMS_CONCLUDE_FURTHER_COMMUNICATION);
 			trace_line(trace, tctx, false,
-				   "Conclude-Error further-communication-required (a request waits)");
+				   "Conclude-Error further-communication-required "
+				   "(a request waits)");
 			break;
 		}
 		mms_encode_conclude(resp, true);
