@@ -2,25 +2,156 @@
 #include "file_service.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "store/files.h"
 
+/* The FileRead worker: jobs in `todo` wait for the thread, those in
+ * `done` for the loop (wake is written once per job finished). */
+struct file_worker {
+	struct files_store *store;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	struct acsi_file_job *todo, **todo_tail, *done;
+	bool stop;
+	int wake;
+};
+
+static void *worker_main(void *arg)
+{
+	struct file_worker *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->todo && !w->stop)
+			pthread_cond_wait(&w->more, &w->lock);
+		struct acsi_file_job *j = w->todo;
+		if (!j)
+			break; /* stopping, and every read queued is done */
+		w->todo = j->next;
+		if (!w->todo)
+			w->todo_tail = &w->todo;
+		pthread_mutex_unlock(&w->lock);
+		/* the FRSM was found on the loop (files_session_frsm); the loop
+		 * neither closes nor reads it while the job is here */
+		j->result = files_frsm_read(w->store, j->priv, j->buf, j->max, &j->n, &j->more);
+		pthread_mutex_lock(&w->lock);
+		j->next = w->done;
+		w->done = j;
+		uint64_t one = 1;
+		(void)!write(w->wake, &one, sizeof(one));
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static int worker_start(struct file_service *fs)
+{
+	struct file_worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->store = fs->store;
+	w->todo_tail = &w->todo;
+	w->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->wake < 0) {
+		int e = -errno;
+		free(w);
+		return e;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->more, NULL);
+	int r = pthread_create(&w->thread, NULL, worker_main, w);
+	if (r) {
+		close(w->wake);
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->more);
+		free(w);
+		return -r;
+	}
+	fs->worker = w;
+	return 0;
+}
+
+static void worker_stop(struct file_service *fs)
+{
+	struct file_worker *w = fs->worker;
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->more);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	/* what came back after the loop stopped: the associations are gone,
+	 * so this only frees their state */
+	acsi_files_drain(&fs->acsi);
+	close(w->wake);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->more);
+	free(w);
+	fs->worker = NULL;
+}
+
 /* acsi's interface onto the store: the same operations with the store's
- * own types. */
+ * own types; `store` is the struct file_service. */
 static int op_list(void *store, const char *spec, const char *after, mms_file_entry_fn fn,
 		   void *ctx)
 {
-	return files_list(store, spec, after, fn, ctx);
+	struct file_service *fs = store;
+	return files_list(fs->store, spec, after, fn, ctx);
+}
+
+static int op_read_submit(void *store, struct acsi_file_job *job)
+{
+	struct file_service *fs = store;
+	struct file_worker *w = fs->worker;
+	job->priv = files_session_frsm(job->session, job->frsm);
+	if (!job->priv)
+		return -EBADF;
+	job->next = NULL;
+	pthread_mutex_lock(&w->lock);
+	*w->todo_tail = job;
+	w->todo_tail = &job->next;
+	pthread_cond_signal(&w->more);
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
+static int op_wake_fd(void *store)
+{
+	struct file_service *fs = store;
+	return fs->worker->wake;
+}
+
+static void op_drain(void *store, void (*fn)(struct acsi_file_job *job))
+{
+	struct file_service *fs = store;
+	struct file_worker *w = fs->worker;
+	uint64_t n;
+	(void)!read(w->wake, &n, sizeof(n));
+	pthread_mutex_lock(&w->lock);
+	struct acsi_file_job *j = w->done;
+	w->done = NULL;
+	pthread_mutex_unlock(&w->lock);
+	while (j) {
+		struct acsi_file_job *next = j->next; /* fn may requeue j */
+		fn(j);
+		j = next;
+	}
 }
 
 static void *op_session_new(void *store)
 {
+	struct file_service *fs = store;
 	struct files_session *ss = malloc(sizeof(*ss));
 	if (ss)
-		files_session_init(ss, store);
+		files_session_init(ss, fs->store);
 	return ss;
 }
 
@@ -48,12 +179,14 @@ static int op_close(void *session, int32_t frsm)
 
 static int op_remove(void *store, const char *name)
 {
-	return files_remove(store, name);
+	struct file_service *fs = store;
+	return files_remove(fs->store, name);
 }
 
 static int op_rename(void *store, const char *from, const char *to)
 {
-	return files_rename(store, from, to);
+	struct file_service *fs = store;
+	return files_rename(fs->store, from, to);
 }
 
 struct upload {
@@ -63,11 +196,12 @@ struct upload {
 
 static int op_upload_begin(void *store, const char *name, void **upload)
 {
+	struct file_service *fs = store;
 	struct upload *up = malloc(sizeof(*up));
 	if (!up)
 		return -ENOMEM;
-	up->store = store;
-	int r = files_upload_begin(store, name, &up->u);
+	up->store = fs->store;
+	int r = files_upload_begin(fs->store, name, &up->u);
 	if (r) {
 		free(up);
 		return r;
@@ -110,6 +244,25 @@ static const struct acsi_file_ops ops = {
 	.upload_write = op_upload_write,
 	.upload_commit = op_upload_commit,
 	.upload_abort = op_upload_abort,
+	.read_submit = op_read_submit,
+	.wake_fd = op_wake_fd,
+	.drain = op_drain,
+};
+
+/* The same without a worker (it could not start): reads on the loop. */
+static const struct acsi_file_ops ops_sync = {
+	.list = op_list,
+	.session_new = op_session_new,
+	.session_free = op_session_free,
+	.open = op_open,
+	.read = op_read,
+	.close = op_close,
+	.remove = op_remove,
+	.rename = op_rename,
+	.upload_begin = op_upload_begin,
+	.upload_write = op_upload_write,
+	.upload_commit = op_upload_commit,
+	.upload_abort = op_upload_abort,
 };
 
 int file_service_open(struct file_service *fs, const char *root, bool allow_delete,
@@ -135,7 +288,11 @@ int file_service_open_all(struct file_service *fs, const char *root, bool allow_
 		fs->store = NULL;
 		return r;
 	}
-	fs->acsi = (struct acsi_files){ .ops = &ops, .store = fs->store,
+	const char *delay = getenv("IEDD_TEST_FILE_READ_DELAY_MS");
+	if (delay && *delay)
+		fs->store->read_delay_ms = (unsigned)strtoul(delay, NULL, 10);
+	r = worker_start(fs);
+	fs->acsi = (struct acsi_files){ .ops = r ? &ops_sync : &ops, .store = fs,
 					.allow_delete = allow_delete,
 					.allow_rename = allow_rename,
 					.allow_obtain = allow_obtain };
@@ -158,6 +315,7 @@ void file_service_close(struct file_service *fs)
 {
 	if (!fs->store)
 		return;
+	worker_stop(fs);
 	acsi_files_clear(&fs->acsi);
 	files_store_clear(fs->store);
 	free(fs->store);

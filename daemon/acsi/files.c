@@ -2,6 +2,7 @@
 #include "files.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,17 @@
 enum obtain_stage { OB_IDLE = 0, OB_OPEN, OB_READ, OB_CLOSE };
 
 struct acsi_file_assoc {
-	const struct acsi_files *f;
+	struct acsi_files *f;
 	void *session;
+	/* the FileRead with the store's worker (acsi_files_serve_async) */
+	struct acsi_file_job job;
+	bool reading;		/* job is with the worker */
+	bool orphan;		/* the association ended meanwhile: free at its return */
+	uint32_t read_invoke;
+	acsi_files_done_fn done;
+	void *done_ctx;
+	uint8_t *rbuf;		/* the job's buffer, grown to the largest PDU */
+	size_t rbuf_cap;
 	struct {
 		enum obtain_stage stage;
 		uint32_t invoke;	/* the client's ObtainFile */
@@ -188,8 +198,21 @@ static struct acsi_file_assoc *assoc_of(struct acsi_files *f, struct acsi_file_a
 	return *assoc = fa;
 }
 
+static int grow(uint8_t **p, size_t *cap, size_t want)
+{
+	if (*cap >= want)
+		return 0;
+	uint8_t *c = realloc(*p, want);
+	if (!c)
+		return -ENOMEM;
+	*p = c;
+	*cap = want;
+	return 0;
+}
+
 static int serve_read(struct acsi_files *f, struct acsi_file_assoc *fa, const struct mms_pdu *p,
-		      uint32_t max_pdu, struct buf *resp, size_t head, const char **why)
+		      uint32_t max_pdu, struct buf *resp, size_t head, const char **why,
+		      acsi_files_done_fn done, void *ctx)
 {
 	int32_t frsm;
 	int r = mms_file_frsm_decode(p->body, p->body_len, &frsm, NULL);
@@ -200,13 +223,26 @@ static int serve_read(struct acsi_files *f, struct acsi_file_assoc *fa, const st
 	/* one chunk per request, filling the negotiated PDU: the work of one
 	 * request is bounded however large the file */
 	size_t max = max_pdu > MMS_FILE_READ_OVERHEAD ? max_pdu - MMS_FILE_READ_OVERHEAD : 1;
-	if (f->chunk_cap < max) {
-		uint8_t *c = realloc(f->chunk, max);
-		if (!c)
+	if (done && f->ops->read_submit) {
+		/* the disk work on the store's worker: a slow disk holds up this
+		 * association only. One read at a time: the worker owns the
+		 * job and its FRSM until it comes back. */
+		if (fa->reading)
+			return refuse(f, resp, head, p->invoke_id, -EBUSY, why);
+		if (grow(&fa->rbuf, &fa->rbuf_cap, max))
 			return refuse(f, resp, head, p->invoke_id, -ENOMEM, why);
-		f->chunk = c;
-		f->chunk_cap = max;
+		fa->job = (struct acsi_file_job){ .session = fa->session, .frsm = frsm,
+						  .buf = fa->rbuf, .max = max };
+		if ((r = f->ops->read_submit(f->store, &fa->job)))
+			return refuse(f, resp, head, p->invoke_id, r, why);
+		fa->reading = true;
+		fa->read_invoke = p->invoke_id;
+		fa->done = done;
+		fa->done_ctx = ctx;
+		return ACSI_FILES_DEFERRED;
 	}
+	if (grow(&f->chunk, &f->chunk_cap, max))
+		return refuse(f, resp, head, p->invoke_id, -ENOMEM, why);
 	size_t n = 0;
 	bool more = false;
 	r = f->ops->read(fa->session, frsm, f->chunk, max, &n, &more);
@@ -254,6 +290,13 @@ int acsi_files_serve(struct acsi_files *f, struct acsi_file_assoc **assoc,
 		     const struct mms_pdu *p, uint32_t max_pdu, struct buf *resp,
 		     const char **why)
 {
+	return acsi_files_serve_async(f, assoc, p, max_pdu, resp, why, NULL, NULL);
+}
+
+int acsi_files_serve_async(struct acsi_files *f, struct acsi_file_assoc **assoc,
+			   const struct mms_pdu *p, uint32_t max_pdu, struct buf *resp,
+			   const char **why, acsi_files_done_fn done, void *ctx)
+{
 	size_t head = resp->head;
 	int r = 0;
 	int32_t frsm;
@@ -281,11 +324,16 @@ int acsi_files_serve(struct acsi_files *f, struct acsi_file_assoc **assoc,
 		return 0;
 	}
 	case MMS_SVC_FILE_READ:
-		return serve_read(f, *assoc, p, max_pdu, resp, head, why);
+		return serve_read(f, *assoc, p, max_pdu, resp, head, why, done, ctx);
 	case MMS_SVC_FILE_CLOSE:
 		if ((r = mms_file_frsm_decode(p->body, p->body_len, &frsm, NULL)))
 			return r;
-		r = *assoc ? f->ops->close((*assoc)->session, frsm) : -EBADF;
+		if (!*assoc)
+			r = -EBADF;
+		else if ((*assoc)->reading && (*assoc)->job.frsm == frsm)
+			r = -EBUSY; /* the worker still reads it */
+		else
+			r = f->ops->close((*assoc)->session, frsm);
 		if (r)
 			return refuse(f, resp, head, p->invoke_id, r, why);
 		mms_file_null_resp_encode(resp, p->invoke_id, MMS_SVC_FILE_CLOSE);
@@ -329,7 +377,57 @@ int acsi_files_serve(struct acsi_files *f, struct acsi_file_assoc **assoc,
 
 bool acsi_files_busy(const struct acsi_file_assoc *assoc)
 {
-	return assoc && assoc->ob.stage != OB_IDLE;
+	return assoc && (assoc->ob.stage != OB_IDLE || assoc->reading);
+}
+
+bool acsi_files_pending(const struct acsi_file_assoc *assoc, uint32_t *invoke_id)
+{
+	if (!assoc || !assoc->reading)
+		return false;
+	*invoke_id = assoc->read_invoke;
+	return true;
+}
+
+void acsi_files_job_encode(struct acsi_file_assoc *fa, struct buf *resp, const char **why)
+{
+	if (why)
+		*why = NULL;
+	if (fa->job.result)
+		refuse(fa->f, resp, resp->head, fa->read_invoke, fa->job.result, why);
+	else
+		mms_file_read_resp_encode(resp, fa->read_invoke, fa->job.buf, fa->job.n,
+					  fa->job.more);
+}
+
+static void assoc_free(struct acsi_file_assoc *fa)
+{
+	fa->f->ops->session_free(fa->session);
+	free(fa->rbuf);
+	free(fa);
+}
+
+/* A job is back from the worker (on the loop's thread). */
+static void job_back(struct acsi_file_job *job)
+{
+	struct acsi_file_assoc *fa =
+		(struct acsi_file_assoc *)((char *)job - offsetof(struct acsi_file_assoc, job));
+	fa->reading = false;
+	if (fa->orphan) {
+		assoc_free(fa); /* nobody to answer; now its FRSMs may close */
+		return;
+	}
+	fa->done(fa->done_ctx, fa);
+}
+
+int acsi_files_wake_fd(const struct acsi_files *f)
+{
+	return f && f->ops->wake_fd ? f->ops->wake_fd(f->store) : -1;
+}
+
+void acsi_files_drain(struct acsi_files *f)
+{
+	if (f && f->ops->drain)
+		f->ops->drain(f->store, job_back);
 }
 
 /* The ObtainFile is over: the upload is committed or dropped and the
@@ -447,9 +545,14 @@ void acsi_files_assoc_end(struct acsi_file_assoc **assoc)
 		return;
 	if (fa->ob.upload)
 		fa->f->ops->upload_abort(fa->ob.upload); /* no partial upload remains */
-	fa->f->ops->session_free(fa->session);
-	free(fa);
+	fa->ob.upload = NULL;
+	fa->ob.stage = OB_IDLE;
 	*assoc = NULL;
+	if (fa->reading) {
+		fa->orphan = true; /* the worker still uses the session: job_back frees */
+		return;
+	}
+	assoc_free(fa);
 }
 
 void acsi_files_clear(struct acsi_files *f)

@@ -50,6 +50,16 @@ void mms_server_set_files(struct mms_server *srv, struct acsi_files *files)
 	acsi_files_announce(files, srv->limits.services);
 }
 
+int mms_server_files_wake_fd(const struct mms_server *srv)
+{
+	return acsi_files_wake_fd(srv->files);
+}
+
+void mms_server_files_drain(struct mms_server *srv)
+{
+	acsi_files_drain(srv->files);
+}
+
 void mms_server_clear(struct mms_server *srv)
 {
 	buf_clear(&srv->scratch);
@@ -151,6 +161,30 @@ static void write_done(void *ctx, struct acsi_write_job *job)
 	free(job);
 }
 
+/* A FileRead came back from the store's worker: its response, if the
+ * association still wants it (acsi_files_assoc_end drops it otherwise). */
+static void file_read_done(void *ctx, struct acsi_file_assoc *fa)
+{
+	struct mms_assoc *a = ctx;
+	if (a->iso.state != ISO_ASSOCIATED || !a->emit)
+		return;
+	struct buf *resp = &a->srv->scratch, out;
+	const char *why = NULL;
+	buf_reset(resp, ISO_HEADROOM);
+	resp->limit = a->max_pdu;
+	acsi_files_job_encode(fa, resp, &why);
+	buf_init(&out, 0, 0);
+	if (!resp->err && !iso_send_data(&a->iso, resp, &out) && !out.err) {
+		a->deferred++;
+		trace_line(a->trace, a->emit_ctx, false,
+			   "FileRead-%s (%zu octets, after the disk)%s%s",
+			   why ? "ConfirmedError" : "Response", resp->len, why ? ": " : "",
+			   why ? why : "");
+		a->emit(a->emit_ctx, buf_data(&out), out.len);
+	}
+	buf_clear(&out);
+}
+
 static int on_associate(struct mms_assoc *a, const struct mms_server *srv,
 			const struct iso_event *ev, struct buf *out, struct proto_err *err,
 			mms_trace_fn trace, void *tctx)
@@ -231,15 +265,20 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 	/* ISO 9506-2 §7.4: requests still waiting (Writes for their sources)
 	 * count against the negotiated maximum, and an invokeID must not be
 	 * reused while its request is outstanding */
-	uint32_t waiting = 0;
-	for (const struct acsi_write_job *j = a->jobs; j; j = j->next, waiting++) {
-		if (j->invoke_id == p->invoke_id) {
-			mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
-					  MMS_REJ_REQ_INVALID_INVOKE_ID);
-			trace_line(trace, tctx, false, "Reject id=%u invalid-invokeID (outstanding)",
-				   p->invoke_id);
-			return false;
-		}
+	uint32_t waiting = 0, file_id;
+	bool clash = false;
+	if (acsi_files_pending(a->files, &file_id)) {
+		waiting++; /* a FileRead with the store's worker, too */
+		clash = file_id == p->invoke_id;
+	}
+	for (const struct acsi_write_job *j = a->jobs; j && !clash; j = j->next, waiting++)
+		clash = j->invoke_id == p->invoke_id;
+	if (clash) {
+		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
+				  MMS_REJ_REQ_INVALID_INVOKE_ID);
+		trace_line(trace, tctx, false, "Reject id=%u invalid-invokeID (outstanding)",
+			   p->invoke_id);
+		return false;
 	}
 	if (waiting && waiting >= a->max_serv_outstanding) {
 		mms_encode_reject(resp, true, p->invoke_id, MMS_REJ_CONFIRMED_REQUEST,
@@ -305,7 +344,13 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 	case MMS_SVC_FILE_CLOSE: case MMS_SVC_FILE_DELETE: case MMS_SVC_FILE_RENAME:
 	case MMS_SVC_OBTAIN_FILE: {
 		const char *why = NULL; /* ISO 9506-2 Annex D, acsi/files.c */
-		r = acsi_files_serve(srv->files, &a->files, p, a->max_pdu, resp, &why);
+		r = acsi_files_serve_async(srv->files, &a->files, p, a->max_pdu, resp, &why,
+					   a->emit ? file_read_done : NULL, a);
+		if (r == ACSI_FILES_DEFERRED) {
+			trace_line(trace, tctx, false, "FileRead id=%u waits for the disk",
+				   p->invoke_id);
+			return true;
+		}
 		if (!r && why) {
 			trace_line(trace, tctx, false, "ConfirmedError id=%u %s: %s", p->invoke_id,
 				   service_name(p->service), why);
@@ -379,7 +424,8 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 			/* ISO 9506-1 §8.4: not while requests are outstanding */
 			mms_encode_conclude_error(resp, MMS_CONCLUDE_FURTHER_COMMUNICATION);
 			trace_line(trace, tctx, false,
-				   "Conclude-Error further-communication-required (a Write waits)");
+				   "Conclude-Error further-communication-required "
+				   "(a request waits)");
 			break;
 		}
 		mms_encode_conclude(resp, true);

@@ -33,6 +33,11 @@ void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outs
  * announces the enabled ones in servicesSupportedCalled. */
 struct acsi_files;
 void mms_server_set_files(struct mms_server *srv, struct acsi_files *files);
+/* The file store's wake-up: readable while FileReads done by its worker
+ * wait (-1: none, reads are synchronous). net/ watches it and calls
+ * mms_server_files_drain on the loop's thread, which sends their answers. */
+int mms_server_files_wake_fd(const struct mms_server *srv);
+void mms_server_files_drain(struct mms_server *srv);
 /* Frees the scratch buffer (the model is the caller's). */
 void mms_server_clear(struct mms_server *srv);
 
@@ -75,7 +80,10 @@ void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);
 void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn emit,
 			mms_trace_fn trace, void *ctx);
 /* Drops waiting Writes (their sources still answer; nothing is sent) and
- * closes the association's open files. */
+ * closes the association's open files (a FileRead with the store's worker
+ * is not answered; its FRSMs close when it is back). With emit set, a
+ * FileRead of a store with a worker is answered later the same way, and
+ * counts against maxServOutstandingCalled while it waits. */
 void mms_assoc_clear(struct mms_assoc *a);
 
 /* Feeds one complete TPKT (header included); responses are appended to

@@ -75,6 +75,7 @@ struct server {
 	 * failures), so a flood of one kind does not hide the other */
 	struct complain protocol_complaints, overload_complaints;
 	struct pv_loop *pv_loop;	/* process variables, when attached */
+	struct event *files_wake;	/* the file store's worker finished reads */
 };
 
 /* A refused connection may wait this long for its CR. */
@@ -482,6 +483,14 @@ static int bind_listener(const struct server_listen *l)
 	return fd;
 }
 
+static void on_files_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	(void)fd;
+	(void)what;
+	mms_server_files_drain(&s->mms);
+}
+
 struct server *server_new(const struct server_cfg *config, struct model *model)
 {
 	struct server *s = calloc(1, sizeof(*s));
@@ -517,6 +526,17 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up the event loop");
 		server_free(s);
 		return NULL;
+	}
+	/* FileReads come back from the file store's worker thread through its
+	 * eventfd (mms_server_files_wake_fd); their responses are sent from here */
+	int wfd = mms_server_files_wake_fd(&s->mms);
+	if (wfd >= 0) {
+		s->files_wake = event_new(s->base, wfd, EV_READ | EV_PERSIST, on_files_wake, s);
+		if (!s->files_wake || event_add(s->files_wake, NULL)) {
+			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up the event loop");
+			server_free(s);
+			return NULL;
+		}
 	}
 	/* Every timeout is a struct timer in one heap driven by one libevent
 	 * timer (loop_timer.h): an idle association owns no event. */
@@ -590,6 +610,8 @@ void server_free(struct server *s)
 		return;
 	/* source threads stop before the loop they post to goes away */
 	pv_loop_free(s->pv_loop);
+	if (s->files_wake)
+		event_free(s->files_wake); /* file_service_close frees what comes back later */
 	while (s->assocs)
 		assoc_close(s->assocs, NULL);
 	for (size_t i = 0; i < s->n_listen; i++) {

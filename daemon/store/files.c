@@ -583,12 +583,20 @@ int files_session_open(struct files_session *ss, const char *name, uint32_t pos,
 	return 0;
 }
 
-int files_session_read(struct files_session *ss, int32_t id, uint8_t *buf, size_t max, size_t *n,
-		       bool *more)
+struct files_frsm *files_session_frsm(struct files_session *ss, int32_t id)
 {
-	struct files_frsm *f = frsm_find(ss, id);
-	if (!f)
-		return -EBADF;
+	return frsm_find(ss, id);
+}
+
+int files_frsm_read(const struct files_store *s, struct files_frsm *f, uint8_t *buf, size_t max,
+		    size_t *n, bool *more)
+{
+	if (s->read_delay_ms) {
+		struct timespec d = { .tv_sec = s->read_delay_ms / 1000,
+				      .tv_nsec = (long)(s->read_delay_ms % 1000) * 1000000L };
+		while (nanosleep(&d, &d) && errno == EINTR)
+			;
+	}
 	size_t want = f->pos >= f->size ? 0 : f->size - f->pos < max ? f->size - f->pos : max;
 	ssize_t got = want ? pread(f->fd, buf, want, (off_t)f->pos) : 0;
 	if (got < 0)
@@ -598,6 +606,15 @@ int files_session_read(struct files_session *ss, int32_t id, uint8_t *buf, size_
 	/* a file that shrank since FileOpen ends where its data ends */
 	*more = got > 0 && f->pos < f->size;
 	return 0;
+}
+
+int files_session_read(struct files_session *ss, int32_t id, uint8_t *buf, size_t max, size_t *n,
+		       bool *more)
+{
+	struct files_frsm *f = frsm_find(ss, id);
+	if (!f)
+		return -EBADF;
+	return files_frsm_read(ss->store, f, buf, max, n, more);
 }
 
 int files_session_close(struct files_session *ss, int32_t id)

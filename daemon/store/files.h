@@ -18,7 +18,7 @@
  * (-EACCES).
  *
  * Errors are negative errno; the service maps them onto ISO 9506 file
- * errors. One thread (the event loop); no globals. */
+ * errors. One thread (the event loop), except files_frsm_read; no globals. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,6 +53,9 @@ struct files_store {
 	uint64_t dir_reads;		/* directories read (not served from the cache) */
 	uint64_t max_upload;		/* octets one ObtainFile may write */
 	uint64_t keep_free;		/* octets an upload leaves free on the file system */
+	/* Test hook (a slow disk): each FRSM read first sleeps this long.
+	 * 0 in service; set by file_service.c from IEDD_TEST_FILE_READ_DELAY_MS. */
+	unsigned read_delay_ms;
 	struct files_dir_cache cache;
 };
 
@@ -139,6 +142,14 @@ int files_session_open(struct files_session *ss, const char *name, uint32_t pos,
  * false at the end. -EBADF for an id that is not open in this session. */
 int files_session_read(struct files_session *ss, int32_t frsm, uint8_t *buf, size_t max,
 		       size_t *n, bool *more);
+/* The FRSM `id` of this session, NULL when it is not open. */
+struct files_frsm *files_session_frsm(struct files_session *ss, int32_t id);
+/* files_session_read of one FRSM found by files_session_frsm: touches only
+ * *f (and reads s->read_delay_ms), so a worker thread may run it while the
+ * loop serves the session's other FRSMs, as long as f is neither closed
+ * nor read elsewhere meanwhile. */
+int files_frsm_read(const struct files_store *s, struct files_frsm *f, uint8_t *buf, size_t max,
+		    size_t *n, bool *more);
 /* FileClose: -EBADF for an id that is not open (a second close). */
 int files_session_close(struct files_session *ss, int32_t frsm);
 /* FRSMs open in this session. */

@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from harness import Daemon, Raw, ber_len, ber_int, data_pdu, iedc, main, tlv
+from harness import Daemon, Raw, ber_len, ber_int, data_pdu, identify_req, iedc, main, tlv
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(SRC, "etc", "sample.icd")
@@ -677,6 +677,123 @@ class FilesAllowed(unittest.TestCase):
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 2)
         self.assertIn("--files-allow", r.stderr)
+
+
+def frsm_req(invoke, service, frsm):
+    """FileRead (73) or FileClose (74) of an FRSM: a primitive Integer32."""
+    v = frsm.to_bytes(max(1, (frsm.bit_length() + 8) // 8), "big", signed=True)
+    return tlv(0xA0, ber_int(0x02, invoke) + mms_tag(service, False, v))
+
+
+def frsm_of(open_resp):
+    """The frsmID of a FileOpen-Response ([0] IMPLICIT Integer32 first)."""
+    i = open_resp.index(b"\xbf\x48")
+    body = open_resp[i + 3:] if open_resp[i + 2] < 0x80 else open_resp[i + 4:]
+    assert body[0] == 0x80, body[:8]
+    return int.from_bytes(body[2:2 + body[1]], "big", signed=True)
+
+
+def mms_of(pkt):
+    """The MMS PDU of a data TPKT (after the presentation PDV's [0] tag)."""
+    i = pkt.index(b"\x02\x01\x03\xa0") + 4
+    return pkt[i + 1:] if pkt[i] < 0x80 else pkt[i + 1 + (pkt[i] & 0x7F):]
+
+
+def pending(p):
+    """True when p's server has sent something that has not been read yet."""
+    import select
+    return bool(p.buf) or bool(select.select([p.s], [], [], 0)[0])
+
+
+class SlowDisk(unittest.TestCase):
+    """Issue 16: FileRead's disk work runs on the file store's worker, so a
+    slow disk (IEDD_TEST_FILE_READ_DELAY_MS: each read waits that long)
+    holds up the reading association only. Order, not durations, is
+    compared: the other client's answer must come while the slow read is
+    still out."""
+
+    DELAY_MS = 3000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.base = tempfile.mkdtemp(prefix="iedd-slow-")
+        cls.root = os.path.join(cls.base, "root")
+        os.mkdir(cls.root)
+        with open(os.path.join(cls.root, "rec.dat"), "wb") as f:
+            f.write(bytes(range(200)))  # one TPKT
+        os.environ["IEDD_TEST_FILE_READ_DELAY_MS"] = str(cls.DELAY_MS)
+        try:
+            cls.d = Daemon("--files", cls.root)
+        finally:
+            del os.environ["IEDD_TEST_FILE_READ_DELAY_MS"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+        shutil.rmtree(cls.base, ignore_errors=True)
+
+    def opened(self):
+        p = Raw(self.d.port, timeout=60)
+        p.associate()
+        p.send(data_pdu(file_open_req(1, "rec.dat")))
+        a = p.recv_tpkt()
+        self.assertIn(b"\xbf\x48", a)
+        return p, frsm_of(a)
+
+    def test_other_client_not_stalled(self):
+        a, frsm = self.opened()
+        b = Raw(self.d.port, timeout=60)
+        b.associate()
+        t0 = time.monotonic()
+        a.send(data_pdu(frsm_req(2, 73, frsm)))
+        # while a's read is out: another association is served...
+        b.send(data_pdu(identify_req(7)))
+        ident = b.recv_tpkt()
+        tb = time.monotonic() - t0
+        self.assertIn(b"iedd", ident)
+        self.assertFalse(pending(a), "the slow read was answered before the other client")
+        # ...and so is the reading one, for what needs no disk; its
+        # outstanding FileRead keeps its invokeID and its FRSM
+        a.send(data_pdu(identify_req(3)))
+        self.assertIn(b"iedd", a.recv_tpkt())
+        a.send(data_pdu(identify_req(2)))
+        rej = a.recv_tpkt()
+        self.assertEqual(mms_of(rej)[0], 0xA4)  # Reject: invokeID 2 is outstanding
+        a.send(data_pdu(frsm_req(4, 74, frsm)))
+        busy = a.recv_tpkt()
+        self.assertEqual(mms_of(busy)[0], 0xA2)  # ConfirmedError: file-busy (the worker reads it)
+        self.assertFalse(pending(a))
+        data = a.recv_tpkt()
+        ta = time.monotonic() - t0
+        self.assertIn(b"\xbf\x49", data)  # FileRead-Response
+        self.assertIn(bytes(range(200)), data)
+        # the mechanisms compared: the other client's answer came long
+        # before the read (which waits DELAY_MS)
+        self.assertLess(tb, ta / 2, f"Identify after {tb:.2f} s, FileRead after {ta:.2f} s")
+        a.send(data_pdu(frsm_req(5, 74, frsm)))
+        self.assertEqual(mms_of(a.recv_tpkt())[0], 0xA1)  # FileClose-Response now
+        a.close()
+        b.close()
+
+    def test_client_gone_mid_read(self):
+        """An association that ends while its read is out is not answered;
+        its FRSM closes once the worker is done with it."""
+        pid = self.d.proc.pid
+        a, frsm = self.opened()
+        self.assertEqual(open_files(pid, self.root), 1)
+        a.send(data_pdu(frsm_req(2, 73, frsm)))
+        time.sleep(0.2)
+        a.close()
+        b = Raw(self.d.port, timeout=60)
+        b.associate()
+        self.assertIn(b"iedd", b.identify(9))
+        deadline = time.time() + 10 + self.DELAY_MS / 1000
+        while time.time() < deadline and open_files(pid, self.root):
+            time.sleep(0.05)
+        self.assertEqual(open_files(pid, self.root), 0)
+        self.assertIn(b"iedd", b.identify(10))
+        b.close()
+        self.assertIsNone(self.d.proc.poll())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "mms_client.h"
 #include "mms_file.h"
 #include "pair.h"
+#include "store/files.h"	/* read_delay_ms: a slow disk */
 
 static char root[64], path[256];
 
@@ -311,6 +313,100 @@ START_TEST(assoc_end_closes)
 }
 END_TEST
 
+/* What net/ does with a deferred response: onto the wire. */
+static void emit_to_wire(void *ctx, const uint8_t *data, size_t len)
+{
+	struct pair *p = ctx;
+	buf_put(&p->wire, data, len);
+}
+
+/* Waits for the file worker's wake-up and lets the server take what is back. */
+static void worker_back(struct pair *p)
+{
+	struct pollfd pf = { .fd = mms_server_files_wake_fd(&p->srv), .events = POLLIN };
+	ck_assert_int_ge(pf.fd, 0);
+	ck_assert_int_eq(poll(&pf, 1, 30000), 1);
+	mms_server_files_drain(&p->srv);
+}
+
+/* Issue 16: with a deferred-response path (net/'s emit), FileRead runs on
+ * the store's worker: nothing is answered at once, the answer comes with
+ * the wake-up; its invokeID stays outstanding and its FRSM cannot close
+ * meanwhile; an association that ends mid-read gets no answer and its
+ * files close when the worker is back. */
+START_TEST(read_on_worker)
+{
+	struct pair p;
+	struct file_service fs;
+	int before = count_fds();
+	up(&p, &fs, 1000, false, false);
+	fs.store->read_delay_ms = 200; /* the worker is still reading when asked below */
+	mms_assoc_set_emit(&p.a, &p.srv, emit_to_wire, NULL, &p);
+	int with_store = count_fds();
+	struct buf b = REQ(mms_file_open_req_encode(rq, 2, "rec.dat", 0));
+	struct answer a = call(&p, &b, 2, MMS_SVC_FILE_OPEN);
+	int32_t frsm;
+	struct mms_file_attr at;
+	ck_assert_int_eq(mms_file_open_resp_decode(a.pdu.body, a.pdu.body_len, &frsm, &at, NULL),
+			 0);
+	b = REQ(mms_file_frsm_req_encode(rq, 3, MMS_SVC_FILE_READ, frsm));
+	ck_assert_int_eq(send_mms(&p, buf_data(&b), b.len), MMS_STEP_CONTINUE);
+	buf_clear(&b);
+	ck_assert_uint_eq(p.wire.len, 0); /* with the worker */
+	b = REQ(mms_file_frsm_req_encode(rq, 4, MMS_SVC_FILE_CLOSE, frsm));
+	expect_file_error(call(&p, &b, 4, MMS_SVC_FILE_CLOSE), MMS_FILE_BUSY);
+	b = REQ(mms_file_frsm_req_encode(rq, 5, MMS_SVC_FILE_READ, frsm));
+	expect_file_error(call(&p, &b, 5, MMS_SVC_FILE_READ), MMS_FILE_BUSY);
+	b = REQ(mms_file_frsm_req_encode(rq, 3, MMS_SVC_FILE_CLOSE, frsm));
+	a = call(&p, &b, 3, MMS_SVC_FILE_CLOSE);
+	ck_assert_uint_eq(a.pdu.kind, MMS_REJECT); /* invokeID 3 is outstanding */
+	/* ISO 9506-1 §8.4: no Conclude while the FileRead is out */
+	static const uint8_t conclude[] = { 0x8B, 0x00 };
+	static const uint8_t conclude_err[] = { 0xAD, 0x05, 0xA0, 0x03, 0x89, 0x01, 0x01 };
+	ck_assert_answer(&p, conclude, conclude_err);
+	worker_back(&p);
+	const uint8_t *d;
+	size_t n;
+	bool more;
+	recv_mms(&p, &d, &n);
+	ck_assert_int_eq(mms_pdu_decode(d, n, &a.pdu, NULL), 0);
+	ck_assert_int_eq(mms_client_check(&a.pdu, 3, MMS_SVC_FILE_READ, &a.ref, NULL), 0);
+	ck_assert_int_eq(mms_file_read_resp_decode(a.pdu.body, a.pdu.body_len, &d, &n, &more, NULL),
+			 0);
+	ck_assert_uint_eq(n, 968);
+	ck_assert(more);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(d[i], i * 7 % 251);
+	ck_assert_uint_eq(p.a.deferred, 1);
+	/* the association ends while its next read is out */
+	b = REQ(mms_file_frsm_req_encode(rq, 6, MMS_SVC_FILE_READ, frsm));
+	ck_assert_int_eq(send_mms(&p, buf_data(&b), b.len), MMS_STEP_CONTINUE);
+	buf_clear(&b);
+	ck_assert_int_eq(count_fds(), with_store + 1);
+	pair_clear(&p);
+	ck_assert_int_eq(count_fds(), with_store + 1); /* the worker still reads it */
+	struct pollfd pf = { .fd = acsi_files_wake_fd(&fs.acsi), .events = POLLIN };
+	ck_assert_int_eq(poll(&pf, 1, 30000), 1);
+	acsi_files_drain(&fs.acsi);
+	ck_assert_int_eq(count_fds(), with_store);
+	ck_assert_uint_eq(p.wire.len, 0); /* nobody answered */
+	file_service_close(&fs);
+	ck_assert_int_eq(count_fds(), before);
+	/* and a daemon stop while a read is out: file_service_close waits for it */
+	up(&p, &fs, 1000, false, false);
+	fs.store->read_delay_ms = 100;
+	mms_assoc_set_emit(&p.a, &p.srv, emit_to_wire, NULL, &p);
+	b = REQ(mms_file_open_req_encode(rq, 2, "rec.dat", 0));
+	ck_assert_int_eq(call(&p, &b, 2, MMS_SVC_FILE_OPEN).r, 0);
+	b = REQ(mms_file_frsm_req_encode(rq, 3, MMS_SVC_FILE_READ, 1));
+	ck_assert_int_eq(send_mms(&p, buf_data(&b), b.len), MMS_STEP_CONTINUE);
+	buf_clear(&b);
+	pair_clear(&p);
+	file_service_close(&fs);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
 /* The client's side of an ObtainFile: answers iedd's FileOpen/Read/Close
  * for `src` with `data`, until iedd answers the ObtainFile (returned), or
  * stops after `stop_after` reads (then returns with a.r = 1). */
@@ -427,6 +523,7 @@ static Suite *acsi_files_suite(void)
 	tcase_add_test(tc, delete_rename);
 	tcase_add_test(tc, directory_pages);
 	tcase_add_test(tc, assoc_end_closes);
+	tcase_add_test(tc, read_on_worker);
 	tcase_add_test(tc, obtain_file);
 	suite_add_tcase(s, tc);
 	return s;
