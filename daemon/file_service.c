@@ -231,39 +231,23 @@ static void op_upload_abort(void *upload)
 	free(up);
 }
 
+/* What both tables below have: every operation but the worker's. */
+#define FILE_OPS_ON_THE_LOOP                                                                    \
+	.list = op_list, .session_new = op_session_new, .session_free = op_session_free,       \
+	.open = op_open, .read = op_read, .close = op_close, .remove = op_remove,              \
+	.rename = op_rename, .upload_begin = op_upload_begin,                                  \
+	.upload_write = op_upload_write, .upload_commit = op_upload_commit,                    \
+	.upload_abort = op_upload_abort
+
 static const struct acsi_file_ops ops = {
-	.list = op_list,
-	.session_new = op_session_new,
-	.session_free = op_session_free,
-	.open = op_open,
-	.read = op_read,
-	.close = op_close,
-	.remove = op_remove,
-	.rename = op_rename,
-	.upload_begin = op_upload_begin,
-	.upload_write = op_upload_write,
-	.upload_commit = op_upload_commit,
-	.upload_abort = op_upload_abort,
+	FILE_OPS_ON_THE_LOOP,
 	.read_submit = op_read_submit,
 	.wake_fd = op_wake_fd,
 	.drain = op_drain,
 };
 
 /* The same without a worker (it could not start): reads on the loop. */
-static const struct acsi_file_ops ops_sync = {
-	.list = op_list,
-	.session_new = op_session_new,
-	.session_free = op_session_free,
-	.open = op_open,
-	.read = op_read,
-	.close = op_close,
-	.remove = op_remove,
-	.rename = op_rename,
-	.upload_begin = op_upload_begin,
-	.upload_write = op_upload_write,
-	.upload_commit = op_upload_commit,
-	.upload_abort = op_upload_abort,
-};
+static const struct acsi_file_ops ops_sync = { FILE_OPS_ON_THE_LOOP };
 
 int file_service_open(struct file_service *fs, const char *root, bool allow_delete,
 		      bool allow_rename, char *err, size_t n)
