@@ -10,6 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "store/files.h"
 
 /* The FileRead worker: jobs in `todo` wait for the thread, those in
@@ -276,6 +277,10 @@ int file_service_open_all(struct file_service *fs, const char *root, bool allow_
 	if (delay && *delay)
 		fs->store->read_delay_ms = (unsigned)strtoul(delay, NULL, 10);
 	r = worker_start(fs);
+	if (r)
+		log_msg(LOGL_WARNING, LOGC_MAIN,
+			"file services: no worker thread (%s): file reads run on the event loop, "
+			"so a slow disk delays every association", strerror(-r));
 	fs->acsi = (struct acsi_files){ .ops = r ? &ops_sync : &ops, .store = fs,
 					.allow_delete = allow_delete,
 					.allow_rename = allow_rename,
