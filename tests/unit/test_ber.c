@@ -7,17 +7,6 @@
 #include "ber.h"
 #include "testutil.h"
 
-/* Encodes with `stmt` into a fresh buffer named b and compares. */
-#define ENCODES(stmt, ...)                                                                      \
-	do {                                                                                    \
-		static const uint8_t exp_[] = { __VA_ARGS__ };                                  \
-		struct buf b;                                                                   \
-		buf_init(&b, 0, 0);                                                             \
-		stmt;                                                                           \
-		ck_assert_int_eq(b.err, 0);                                                     \
-		ck_assert_buf(&b, exp_);                                                        \
-		buf_clear(&b);                                                                  \
-	} while (0)
 
 /* Decodes one TLV from an exact-size copy of the bytes; the copy lives
  * until the next call, so the TLV can be handed to the getters. */

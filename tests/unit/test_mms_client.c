@@ -14,17 +14,6 @@
 #define LD0 0x1A, 0x03, 'L', 'D', '0'
 
 /* Encodes with `stmt` into a fresh buffer b and compares with the bytes. */
-#define ENCODES(stmt, ...)                                                                      \
-	do {                                                                                    \
-		static const uint8_t exp_[] = { __VA_ARGS__ };                                  \
-		struct buf b;                                                                   \
-		buf_init(&b, ISO_HEADROOM_T, 0);                                                \
-		stmt;                                                                           \
-		ck_assert_int_eq(b.err, 0);                                                     \
-		ck_assert_buf(&b, exp_);                                                        \
-		buf_clear(&b);                                                                  \
-	} while (0)
-#define ISO_HEADROOM_T 32
 
 static struct mms_objname dom(const char *d, const char *i)
 {

@@ -9,16 +9,6 @@
 #include "mms_file.h"
 #include "testutil.h"
 
-#define ENCODES(stmt, ...)                                                                      \
-	do {                                                                                    \
-		static const uint8_t exp_[] = { __VA_ARGS__ };                                  \
-		struct buf b;                                                                   \
-		buf_init(&b, 16, 0);                                                            \
-		stmt;                                                                           \
-		ck_assert_int_eq(b.err, 0);                                                     \
-		ck_assert_buf(&b, exp_);                                                        \
-		buf_clear(&b);                                                                  \
-	} while (0)
 
 static uint8_t *copy;
 static const uint8_t *exact(const uint8_t *p, size_t n)

@@ -47,6 +47,19 @@ static inline const uint8_t *bytes_of(const struct buf *b)
 
 #define ck_assert_buf(b, exp) ck_assert_bytes(bytes_of(b), (b)->len, exp)
 
+/* Encodes with `stmt` into a fresh buffer named b (with headroom, as the
+ * daemon's buffers have) and compares with the octets given. */
+#define ENCODES(stmt, ...)                                                                      \
+	do {                                                                                    \
+		static const uint8_t exp_[] = { __VA_ARGS__ };                                  \
+		struct buf b;                                                                   \
+		buf_init(&b, 32, 0);                                                            \
+		stmt;                                                                           \
+		ck_assert_int_eq(b.err, 0);                                                     \
+		ck_assert_buf(&b, exp_);                                                        \
+		buf_clear(&b);                                                                  \
+	} while (0)
+
 /* A heap copy of exactly n octets (never NULL; n may be 0). */
 static inline uint8_t *dup_exact(const void *p, size_t n)
 {
