@@ -269,10 +269,23 @@ class _TapResult(unittest.TestResult):
     """Writes one TAP line per test case to `out`, so meson (protocol 'tap')
     counts each case, and a skipped case as skipped with its reason."""
 
-    def __init__(self, out):
+    def __init__(self, out, suite=None):
         super().__init__()
         self.out = out
         self.n = 0
+        # a class whose setUpClass skips or fails is reported once, for the
+        # class; TAP's plan counted its cases, so each gets its line
+        self.cases = {}
+        for t in _cases(suite) if suite else ():
+            self.cases.setdefault(f"{type(t).__module__}.{type(t).__qualname__}", []).append(t)
+
+    def _class_cases(self, test):
+        """The cases a setUpClass/tearDownClass holder ("setUpClass
+        (__main__.Large)") stands for, or None for an ordinary case."""
+        d = getattr(test, "description", None)
+        if not isinstance(test, unittest.TestCase) and d and d.endswith(")") and " (" in d:
+            return self.cases.get(d[d.index(" (") + 2:-1])
+        return None
 
     def _line(self, ok, test, extra=""):
         self.n += 1
@@ -286,11 +299,18 @@ class _TapResult(unittest.TestResult):
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         print(f"skipped {test.id()}: {reason}", file=sys.stderr)
-        self._line(True, test, f" # SKIP {reason}")
+        for t in self._class_cases(test) or [test]:
+            self._line(True, t, f" # SKIP {reason}")
 
     def _fail(self, test, err, what):
         print(f"{what}: {test.id()}\n{self._exc_info_to_string(err, test)}", file=sys.stderr)
-        self._line(False, test)
+        held = self._class_cases(test)
+        # a failed tearDownClass comes after its cases' own lines
+        if held and test.description.startswith("setUpClass"):
+            for t in held:
+                self._line(False, t)
+        else:
+            self._line(False, test)
 
     def addFailure(self, test, err):
         super().addFailure(test, err)
@@ -307,6 +327,14 @@ class _TapResult(unittest.TestResult):
     def addUnexpectedSuccess(self, test):
         super().addUnexpectedSuccess(test)
         self._line(False, test, " # unexpected success")
+
+
+def _cases(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from _cases(t)
+        else:
+            yield t
 
 
 def skip_all(why):
@@ -352,7 +380,7 @@ def main(*needs):
     sys.stdout = sys.stderr     # what the tests print stays out of the TAP stream
     suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules["__main__"])
     print(f"1..{suite.countTestCases()}", file=tap, flush=True)
-    result = _TapResult(tap)
+    result = _TapResult(tap, suite)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         suite.run(result)
