@@ -475,6 +475,38 @@ static int read_files(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return config_path(d, n, "root", root, c->files_root, sizeof(c->files_root), c);
 }
 
+/* <reports bufferEntries bufferKiB stateDir syncMs>: the BRCB buffers and
+ * where they survive a restart (doc/state-format.md). */
+static int read_reports(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char dir[sizeof(c->rpt_state_dir)] = "";
+	int r;
+	if ((r = attr_uint(d, n, "bufferEntries", 1000000, &c->rpt_buf_entries)) < 0 ||
+	    (r = attr_uint(d, n, "bufferKiB", 1048576, &c->rpt_buf_kib)) < 0 ||
+	    (r = attr_uint(d, n, "syncMs", 60000, &c->rpt_sync_ms)) < 0 ||
+	    (r = attr_string(d, n, "stateDir", dir, sizeof(dir))) < 0)
+		return r;
+	if (r == 1 && !dir[0]) {
+		c->rpt_state_off = true;
+		return 0;
+	}
+	if (!dir[0])
+		return 0;
+	return config_path(d, n, "stateDir", dir, c->rpt_state_dir, sizeof(c->rpt_state_dir), c);
+}
+
+/* <dataSets maxMembers maxPerLD maxPerAssociation>: limits of the data sets
+ * clients define (DefineNamedVariableList). */
+static int read_datasets(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	int r;
+	if ((r = attr_uint(d, n, "maxMembers", 100000, &c->ds_max_members)) < 0 ||
+	    (r = attr_uint(d, n, "maxPerLD", 100000, &c->ds_max_ld)) < 0 ||
+	    (r = attr_uint(d, n, "maxPerAssociation", 100000, &c->ds_max_aa)) < 0)
+		return r;
+	return 0;
+}
+
 static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 {
 	int r = 0;
@@ -494,6 +526,10 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			c->simulate = true;
 		else if (config_is_element(n, "files"))
 			r = read_files(d, n, c);
+		else if (config_is_element(n, "reports"))
+			r = read_reports(d, n, c);
+		else if (config_is_element(n, "dataSets"))
+			r = read_datasets(d, n, c);
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;

@@ -75,6 +75,16 @@ struct iedd_config {
 	unsigned files_max_open;	/* maxOpen over all associations; 0 = default (64) */
 	unsigned files_max_upload_mib;	/* maxUploadMiB; 0 = default (256) */
 	unsigned files_keep_free_mib;	/* keepFreeMiB an upload leaves free (default 0) */
+	/* reporting (added): <reports bufferEntries bufferKiB stateDir syncMs> */
+	unsigned rpt_buf_entries;	/* per BRCB; 0 = default (10000) */
+	unsigned rpt_buf_kib;		/* per BRCB; 0 = default (4096 KiB) */
+	char rpt_state_dir[4096];	/* BRCB state on disk; "" = $STATE_DIRECTORY, else none */
+	bool rpt_state_off;		/* stateDir="" given: nothing persisted */
+	unsigned rpt_sync_ms;		/* sync interval; 0 = default (100 ms) */
+	/* client-defined data sets: <dataSets maxMembers maxPerLD maxPerAssociation> */
+	unsigned ds_max_members;	/* 0 = default (100) */
+	unsigned ds_max_ld;		/* 0 = default (10) */
+	unsigned ds_max_aa;		/* 0 = default (10) */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

@@ -448,6 +448,10 @@ static void server_cfg_of(const struct iedd_config *c, bool trace, struct server
 		/* systemd's WatchdogSec=: ping at half the interval */
 		.watchdog_us = notify_watchdog_usec() / 2,
 		.notify = notify_hook,
+		.reports = { .buf_entries = c->rpt_buf_entries,
+			     .buf_bytes = (size_t)c->rpt_buf_kib * 1024u },
+		.ds_limits = { .max_members = c->ds_max_members, .max_ld_sets = c->ds_max_ld,
+			       .max_aa_sets = c->ds_max_aa },
 	};
 	for (size_t i = 0; i < c->n_listen; i++) {
 		snprintf(out->listen[i].addr, sizeof(out->listen[i].addr), "%s", c->listen[i].addr);

@@ -9,6 +9,7 @@
 #include "ber.h"
 #include "mms_access.h"
 #include "mms_codes.h"
+#include "report.h"
 #include "update.h"
 
 /* What write_one and acsi_write return beside the standard's codes stays
@@ -124,7 +125,7 @@ static bool emit_domain_vars(struct buf *b, struct mms_namelist_enc *e, const st
 }
 
 int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t max_pdu,
-		       struct buf *resp)
+		       struct buf *resp, const struct acsi_caller *who)
 {
 	struct mms_getnamelist_req q;
 	struct mms_namelist_enc e;
@@ -160,15 +161,24 @@ int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t ma
 			done = emit_domain_vars(resp, &e, ld, after);
 		break;
 	case MMS_CLASS_NAMED_VARIABLE_LIST:
-		if (!ld)
-			break; /* no VMD- or association-specific lists yet */
-		for (uint32_t i = 0; i < ld->n_ds && done; i++) {
-			const char *nm = ld->datasets[i].name;
-			if (after && strcmp(nm, after) <= 0)
-				continue;
-			done = mms_namelist_add(resp, &e, nm, strlen(nm));
+		if (ld) {
+			uint32_t n = model_ld_n_datasets(ld);
+			for (uint32_t i = 0; i < n && done; i++) {
+				const char *nm = model_ld_dataset(ld, i)->name;
+				if (after && strcmp(nm, after) <= 0)
+					continue;
+				done = mms_namelist_add(resp, &e, nm, strlen(nm));
+			}
+		} else if (m && q.scope == MMS_SCOPE_AA && who && who->client) {
+			uint32_t n = model_aa_n_datasets(m, who->client);
+			for (uint32_t i = 0; i < n && done; i++) {
+				const char *nm = model_aa_dataset(m, who->client, i)->name;
+				if (after && strcmp(nm, after) <= 0)
+					continue;
+				done = mms_namelist_add(resp, &e, nm, strlen(nm));
+			}
 		}
-		break;
+		break; /* no VMD-specific lists */
 	default:
 		/* journals and other classes: none exist (yet) */
 		break;
@@ -283,7 +293,22 @@ static void read_one(const struct model *m, const struct mms_varspec *v, struct 
 	model_encode_data(m, t, voff, resp);
 }
 
-int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp)
+/* The named variable list `on` as `who` sees it, or NULL. */
+static const struct mdataset *find_list(const struct model *m, const struct mms_objname *on,
+					const struct acsi_caller *who)
+{
+	if (!m)
+		return NULL;
+	if (on->scope == MMS_SCOPE_AA)
+		return who && who->client ? model_find_aa_dataset(m, who->client, on->item) : NULL;
+	if (on->scope != MMS_SCOPE_DOMAIN)
+		return NULL;
+	const struct mld *ld = model_find_ld(m, on->domain);
+	return ld ? model_find_dataset(ld, on->item) : NULL;
+}
+
+int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp,
+	      const struct acsi_caller *who)
 {
 	struct mms_read_req q;
 	struct mms_marks mk;
@@ -293,11 +318,7 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp)
 	if (mms_read_req_decode(p->body, p->body_len, &q, NULL))
 		return -EBADMSG;
 	if (q.vas.is_list_name) {
-		const struct mdataset *ds = NULL;
-		if (m && q.vas.list_name.scope == MMS_SCOPE_DOMAIN) {
-			const struct mld *ld = model_find_ld(m, q.vas.list_name.domain);
-			ds = ld ? model_find_dataset(ld, q.vas.list_name.item) : NULL;
-		}
+		const struct mdataset *ds = find_list(m, &q.vas.list_name, who);
 		if (!ds) {
 			/* a list that does not exist */
 			access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
@@ -339,13 +360,25 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp)
  * rows do today), the report and log control blocks (RP, BR, LG), the
  * GOOSE and sampled-value control blocks (GO, MS, US) and setting-group
  * editing (SE, SC's SGCB). An empty slot: see write_one. */
+static int write_rcb(struct model *m, const struct acsi_caller *who, const struct mref *ref,
+		     const struct mtype *t, uint32_t voff, const struct ber_cur *parent,
+		     const struct ber_tlv *data, struct model_write_wait **wait)
+{
+	(void)m;
+	(void)wait;
+	if (!who || !who->reports)
+		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
+	return acsi_reports_write(who->reports, who->client, ref, t, voff, parent, data);
+}
+
 static const acsi_write_fn service_write[FC_COUNT] = {
-	[FC_CO] = NULL, [FC_RP] = NULL, [FC_BR] = NULL, [FC_LG] = NULL, [FC_GO] = NULL,
+	[FC_CO] = NULL, [FC_RP] = write_rcb, [FC_BR] = write_rcb, [FC_LG] = NULL, [FC_GO] = NULL,
 	[FC_GS] = NULL, [FC_MS] = NULL, [FC_US] = NULL, [FC_SC] = NULL, [FC_SE] = NULL,
 };
 
-static int write_one(struct model *m, const struct mms_varspec *v, const struct ber_cur *dc,
-		     const struct ber_tlv *d, struct model_write_wait **wait)
+static int write_one(struct model *m, const struct acsi_caller *who, const struct mms_varspec *v,
+		     const struct ber_cur *dc, const struct ber_tlv *d,
+		     struct model_write_wait **wait)
 {
 	struct mref ref;
 	if (!m || v->name.scope != MMS_SCOPE_DOMAIN ||
@@ -365,7 +398,7 @@ static int write_one(struct model *m, const struct mms_varspec *v, const struct 
 		break;
 	case MODEL_FCW_SERVICE:
 		if (service_write[ref.fc])
-			return service_write[ref.fc](m, &ref, t, voff, dc, d, wait);
+			return service_write[ref.fc](m, who, &ref, t, voff, dc, d, wait);
 		/* No service acts on it yet: only what a map row with w carries
 		 * to a source is accepted (a user's Oper.ctlVal row, --simulate's
 		 * control echo); anything else is object-access-unsupported and
@@ -405,7 +438,7 @@ void acsi_write_job_encode(const struct acsi_write_job *job, struct buf *resp)
 }
 
 int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
-	       struct acsi_write_job **jobp)
+	       struct acsi_write_job **jobp, const struct acsi_caller *who)
 {
 	struct mms_write_req q;
 	struct mms_varspec v;
@@ -446,7 +479,7 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 			it->code = MMS_DAE_TYPE_INCONSISTENT;
 			continue;
 		}
-		int code = write_one(m, &v, &q.data, &d, jobp ? &it->wait : NULL);
+		int code = write_one(m, who, &v, &q.data, &d, jobp ? &it->wait : NULL);
 		if (code == MODEL_WRITE_PENDING) {
 			job->outstanding++;
 			continue;
@@ -486,7 +519,8 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 
 /* ---- GetNamedVariableListAttributes ---- */
 
-int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp)
+int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp,
+		      const struct acsi_caller *who)
 {
 	struct mms_objname on;
 	struct mms_marks mk;
@@ -494,13 +528,12 @@ int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf
 
 	if (mms_nvl_attr_req_decode(p->body, p->body_len, &on, NULL))
 		return -EBADMSG;
-	const struct mld *ld = m && on.scope == MMS_SCOPE_DOMAIN ? model_find_ld(m, on.domain) : NULL;
-	const struct mdataset *ds = ld ? model_find_dataset(ld, on.item) : NULL;
+	const struct mdataset *ds = find_list(m, &on, who);
 	if (!ds) {
 		access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 		return 0;
 	}
-	mms_nvl_attr_resp_begin(resp, p->invoke_id, false, &mk, &list);
+	mms_nvl_attr_resp_begin(resp, p->invoke_id, ds->deletable, &mk, &list);
 	for (uint32_t i = 0; i < ds->n; i++)
 		mms_nvl_attr_resp_add(resp, ds->members[i].ld->name, ds->members[i].mms_item);
 	mms_nvl_attr_resp_end(resp, &mk, list);

@@ -17,10 +17,25 @@
 #include "mms.h"
 #include "model.h"
 
+/* The calling association, as the services need it: its report client
+ * (whose address is also the owner of its association-specific data
+ * sets, datasets.h) and the server's report service. Either may be NULL
+ * (tests, a server without reporting). */
+struct acsi_reports;
+struct acsi_rpt_client;
+struct acsi_caller {
+	struct acsi_reports *reports;
+	struct acsi_rpt_client *client;
+};
+
+/* GetNameList; named variable lists of the domain (SCL and client-defined,
+ * in name order) or of the association (aa-specific scope). */
 int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t max_pdu,
-		       struct buf *resp);
+		       struct buf *resp, const struct acsi_caller *who);
 int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp);
-int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp);
+/* Read; a named variable list may be the association's own ("@name"). */
+int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp,
+	      const struct acsi_caller *who);
 
 /* A Write whose mapped attributes went to sources that answer later (a
  * Modbus device on its own thread): the response waits for them, so the
@@ -50,7 +65,8 @@ struct acsi_write_job {
  * *wait (`wait` NULL: the caller cannot wait). A handler stores what it
  * accepts through model_write, so that mapped attributes still reach their
  * sources. Event-loop thread. */
-typedef int (*acsi_write_fn)(struct model *m, const struct mref *ref, const struct mtype *t,
+typedef int (*acsi_write_fn)(struct model *m, const struct acsi_caller *who,
+			     const struct mref *ref, const struct mtype *t,
 			     uint32_t voff, const struct ber_cur *parent, const struct ber_tlv *data,
 			     struct model_write_wait **wait);
 
@@ -67,6 +83,9 @@ typedef int (*acsi_write_fn)(struct model *m, const struct mref *ref, const stru
  * the response (acsi_write_job_encode) and frees the job (free()). */
 #define ACSI_DEFERRED 0x101	/* >= MMS_CODE_SENTINEL_BASE: no standard code (mms_codes.h) */
 int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
-	       struct acsi_write_job **job);
+	       struct acsi_write_job **job, const struct acsi_caller *who);
 void acsi_write_job_encode(const struct acsi_write_job *job, struct buf *resp);
-int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp);
+/* GetNamedVariableListAttributes: mmsDeletable true for client-defined
+ * sets; an association-specific name is looked up among `who`'s. */
+int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp,
+		      const struct acsi_caller *who);

@@ -19,7 +19,7 @@
  * IEC 61850 clients handle: they check servicesSupportedCalled first. */
 static const uint8_t implemented[] = {
 	MMS_SVC_IDENTIFY, MMS_SVC_GET_NAME_LIST, MMS_SVC_GET_VAR_ACCESS_ATTR, MMS_SVC_READ,
-	MMS_SVC_WRITE, MMS_SVC_GET_NVL_ATTR,
+	MMS_SVC_WRITE, MMS_SVC_GET_NVL_ATTR, MMS_SVC_DEFINE_NVL, MMS_SVC_DELETE_NVL,
 };
 
 void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outstanding,
@@ -39,6 +39,7 @@ void mms_server_init(struct mms_server *srv, uint32_t max_pdu, int max_serv_outs
 	for (size_t i = 0; i < sizeof(implemented); i++)
 		mms_set_bit(srv->limits.services, implemented[i]);
 	mms_set_bit(srv->limits.services, MMS_SVCBIT_CONCLUDE);
+	mms_set_bit(srv->limits.services, MMS_SVCBIT_INFORMATION_REPORT);
 	snprintf(srv->ident.vendor, sizeof(srv->ident.vendor), "iedd");
 	snprintf(srv->ident.model, sizeof(srv->ident.model), "software IED");
 	snprintf(srv->ident.revision, sizeof(srv->ident.revision), "0");
@@ -71,6 +72,28 @@ void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref)
 	iso_init(&a->iso, false, local_ref);
 }
 
+static void trace_line(mms_trace_fn trace, void *ctx, bool in, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* An InformationReport from reporting (report.h): framed and sent now. */
+static int report_send(void *ctx, struct buf *pdu)
+{
+	struct mms_assoc *a = ctx;
+	if (a->iso.state != ISO_ASSOCIATED || !a->emit || a->concluded)
+		return -ENOTCONN;
+	struct buf out;
+	buf_init(&out, 0, 0);
+	int r = iso_send_data(&a->iso, pdu, &out);
+	if (!r && out.err)
+		r = out.err;
+	if (!r) {
+		trace_line(a->trace, a->emit_ctx, false, "InformationReport (%zu octets)", pdu->len);
+		a->emit(a->emit_ctx, buf_data(&out), out.len);
+	}
+	buf_clear(&out);
+	return r;
+}
+
 void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn emit,
 			mms_trace_fn trace, void *ctx)
 {
@@ -78,10 +101,17 @@ void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn
 	a->emit = emit;
 	a->trace = trace;
 	a->emit_ctx = ctx;
+	a->rpt.send = report_send;
+	a->rpt.ctx = a;
 }
 
 void mms_assoc_clear(struct mms_assoc *a)
 {
+	if (a->srv) {
+		acsi_reports_client_end(a->srv->reports, &a->rpt);
+		if (a->srv->model)
+			model_dataset_remove_owner(a->srv->model, &a->rpt);
+	}
 	/* the sources still answer; the jobs then free themselves (write_done) */
 	for (struct acsi_write_job *j = a->jobs; j; j = j->next)
 		j->ctx = NULL;
@@ -227,6 +257,7 @@ static int on_associate(struct mms_assoc *a, const struct mms_server *srv,
 	iso_accept(&a->iso, ev, (uint32_t)resp.local_detail, buf_data(&m), m.len, out);
 	buf_clear(&m);
 	a->max_pdu = (uint32_t)resp.local_detail;
+	a->rpt.max_pdu = a->max_pdu;
 	a->max_serv_outstanding = (uint16_t)resp.max_serv_called;
 	trace_line(trace, tctx, false,
 		   "Initiate-Response maxPdu=%u calling=%d called=%d nesting=%d version=1",
@@ -300,6 +331,7 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 			   p->invoke_id, service_name(p->service));
 		return false;
 	}
+	const struct acsi_caller who = { .reports = srv->reports, .client = &a->rpt };
 	switch (p->service) {
 	case MMS_SVC_IDENTIFY:
 		if (p->service_constructed || p->body_len) {
@@ -312,18 +344,18 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 			   p->invoke_id, srv->ident.vendor, srv->ident.model);
 		return false;
 	case MMS_SVC_GET_NAME_LIST:
-		r = acsi_get_name_list(srv->model, p, a->max_pdu, resp);
+		r = acsi_get_name_list(srv->model, p, a->max_pdu, resp, &who);
 		break;
 	case MMS_SVC_GET_VAR_ACCESS_ATTR:
 		r = acsi_get_var_access_attr(srv->model, p, resp);
 		break;
 	case MMS_SVC_READ:
-		r = acsi_read(srv->model, p, resp);
+		r = acsi_read(srv->model, p, resp, &who);
 		break;
 	case MMS_SVC_WRITE:
 	{
 		struct acsi_write_job *job = NULL;
-		r = acsi_write(srv->model, p, resp, a->emit ? &job : NULL);
+		r = acsi_write(srv->model, p, resp, a->emit ? &job : NULL, &who);
 		if (r == ACSI_DEFERRED) {
 			job->done = write_done;
 			job->ctx = a;
@@ -338,7 +370,13 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		break;
 	}
 	case MMS_SVC_GET_NVL_ATTR:
-		r = acsi_get_nvl_attr(srv->model, p, resp);
+		r = acsi_get_nvl_attr(srv->model, p, resp, &who);
+		break;
+	case MMS_SVC_DEFINE_NVL:
+		r = acsi_define_nvl(srv->model, &srv->ds_limits, &a->rpt, p, resp);
+		break;
+	case MMS_SVC_DELETE_NVL:
+		r = acsi_delete_nvl(srv->model, srv->reports, &a->rpt, p, resp);
 		break;
 	case MMS_SVC_FILE_DIRECTORY: case MMS_SVC_FILE_OPEN: case MMS_SVC_FILE_READ:
 	case MMS_SVC_FILE_CLOSE: case MMS_SVC_FILE_DELETE: case MMS_SVC_FILE_RENAME:
@@ -470,6 +508,8 @@ int mms_assoc_input(struct mms_assoc *a, struct mms_server *srv, const uint8_t *
 		    void *trace_ctx)
 {
 	struct iso_event ev;
+	if (!a->srv)
+		a->srv = srv; /* mms_assoc_clear ends its reports and data sets */
 	int r = iso_input(&a->iso, tpkt, len, out, &ev, err);
 	if (r) {
 		if (a->iso.state != ISO_CLOSED)

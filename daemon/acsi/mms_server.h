@@ -13,6 +13,8 @@
 #include "iso.h"
 #include "mms.h"
 #include "perr.h"
+#include "datasets.h"
+#include "report.h"
 
 struct model;
 
@@ -23,6 +25,8 @@ struct mms_server {
 	struct model *model;		/* the data model; NULL serves an empty one */
 	struct buf scratch;		/* response under construction (one thread) */
 	struct acsi_files *files;	/* file services; NULL: none (mms_server_set_files) */
+	struct acsi_reports *reports;	/* reporting (the caller's); NULL: RCBs refuse writes */
+	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 };
 
 /* Fills limits.services from the services this server implements, and the
@@ -70,6 +74,10 @@ struct mms_assoc {
 	struct acsi_write_job *jobs;	/* Writes waiting for their sources */
 	uint32_t deferred;		/* responses sent later so far */
 	struct acsi_file_assoc *files;	/* open FRSMs; closed by mms_assoc_clear */
+	/* reports go out through rpt.send (set by mms_assoc_set_emit); its
+	 * address also owns the association's data sets ("@name"). The
+	 * caller fills rpt.addr/addr_len/peer with the peer's address. */
+	struct acsi_rpt_client rpt;
 };
 
 void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);
@@ -79,7 +87,9 @@ void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);
  * Write to a blocking source is answered success once queued. */
 void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn emit,
 			mms_trace_fn trace, void *ctx);
-/* Drops waiting Writes (their sources still answer; nothing is sent) and
+/* Ends the association's reports (its URCBs released, its BRCBs keep
+ * buffering) and deletes its association-specific data sets, drops
+ * waiting Writes (their sources still answer; nothing is sent) and
  * closes the association's open files (a FileRead with the store's worker
  * is not answered; its FRSMs close when it is back). With emit set, a
  * FileRead of a store with a worker is answered later the same way, and

@@ -104,6 +104,7 @@ const char *enum_name(const struct enum_type *e, int32_t ord);
 bool enum_ord(const struct enum_type *e, const char *name, int32_t *ord);
 
 struct mcomp;
+struct model;
 
 /* A node of the MMS view type tree. Immutable after load; shared. */
 struct mtype {
@@ -160,7 +161,51 @@ struct mdataset {
 	const struct mln *ln;	/* LN holding it (LLN0 usually) */
 	uint32_t n;
 	struct mfcda *members;
+	uint32_t no;		/* TEMP spec */
+	bool deletable;
+	const void *owner;
 };
+
+
+/* Prepares one member from its MMS form: a domain-specific variable `item` ("LN$FC$DO$DA")
+ * of `domain`, and (arr_index >= 0) an array element with alt_item the components below it
+ * ("" for the whole element), as struct mfcda holds them. Fills ref (the object reference
+ * "LD/LN.DO.DA[FC]"), ld, ln, type, voff, mms_item, arr_index, alt_item. Returns 0, -ENOENT
+ * (names nothing), -EINVAL (malformed, an FC level or whole LN: 7-2 allows FCD and FCDA only,
+ * i.e. the item must have at least LN$FC$DO). */
+int model_fcda_from_mms(const struct model *m, const char *domain, const char *item,
+			int32_t arr_index, const char *alt_item, struct mfcda *out);
+
+/* Adds a data set defined at run time: domain-specific (`ld` set, name "LN$DSname", the LN
+ * must exist in ld) or association-specific (`ld` NULL, `owner` non-NULL, name "DSname").
+ * Members are copied. The new set is in the change index at once (observers of "all data
+ * sets" see its members' changes), gets a ds_no, and is findable by model_find_dataset /
+ * model_find_aa_dataset and listed by model_ld_dataset. Returns 0, -EEXIST (that name
+ * exists in that scope), -ENOENT (ld given but the LN in name does not exist), -EINVAL
+ * (n == 0, or a name that is not an MMS identifier: letters, digits, '_' ('$' once for the
+ * domain form), at most 32 characters for the DSname part, not starting with a digit),
+ * -ENOMEM. Cost: at most O(index size) (rebuilding the index is acceptable); a change
+ * delivery stays O(log FCDAs + members affected). */
+int model_dataset_add(struct model *m, const struct mld *ld, const void *owner,
+		      const char *name, const struct mfcda *members, uint32_t n,
+		      const struct mdataset **out);
+/* Removes a deletable data set: its observers are removed (model_observe_remove) first,
+ * its ds_no may be reused by a later add. -EPERM for an SCL data set. */
+int model_dataset_remove(struct model *m, const struct mdataset *ds);
+/* Removes every data set of `owner` (an association that ended). Returns how many. */
+uint32_t model_dataset_remove_owner(struct model *m, const void *owner);
+/* Association-specific data set `name` of `owner`, or NULL. */
+const struct mdataset *model_find_aa_dataset(const struct model *m, const void *owner,
+					     const char *name);
+/* Data sets of `ld` (SCL and run-time), sorted by MMS name (strcmp), for GetNameList. */
+uint32_t model_ld_n_datasets(const struct mld *ld);
+const struct mdataset *model_ld_dataset(const struct mld *ld, uint32_t i);
+/* Association-specific data sets of `owner`, sorted by name. */
+uint32_t model_aa_n_datasets(const struct model *m, const void *owner);
+const struct mdataset *model_aa_dataset(const struct model *m, const void *owner, uint32_t i);
+/* Count of run-time domain-specific sets of `ld` (for the per-LD limit). */
+uint32_t model_ld_n_dynamic(const struct mld *ld);
+
 
 /* Control blocks from SCL (ReportControl, GSEControl, LogControl,
  * SettingControl, SampledValueControl), for their services (reports,
@@ -184,6 +229,37 @@ struct mcb {
 	bool indexed;		/* RCB: instances named name01, name02, ... (SCL default true) */
 	uint32_t act_sg;	/* SGCB: actSG (numOfSGs is in max_instances) */
 };
+
+/* TEMP spec (rcbmodel) */
+/* The SCL's edition: 1 for SCL 2003 (Ed.1), 2 for 2007A/B/B4 (Ed.2, Ed.2.1). */
+uint8_t model_edition(const struct model *m);
+
+/* One RCB instance in the MMS view (8-1 §17): LN$RP$name or LN$BR$name. */
+enum mrcb_attr { MRCB_RPTID, MRCB_RPTENA, MRCB_RESV, MRCB_DATSET, MRCB_CONFREV, MRCB_OPTFLDS,
+		 MRCB_BUFTM, MRCB_SQNUM, MRCB_TRGOPS, MRCB_INTGPD, MRCB_GI, MRCB_PURGEBUF,
+		 MRCB_ENTRYID, MRCB_TIMEOFENTRY, MRCB_RESVTMS, MRCB_OWNER, MRCB_N };
+/* Component name of each attribute ("RptID", ... "TimeofEntry", "ResvTms", "Owner"). */
+const char *model_rcb_attr_name(unsigned a);
+struct mrcb {
+	const struct mcb *cb;		/* the SCL ReportControl */
+	const struct mld *ld;
+	const struct mln *ln;
+	char name[68];			/* instance name: "urcbA01", or cb->name when not indexed */
+	uint32_t inst;			/* 1..max_instances when indexed, 0 otherwise */
+	bool buffered;			/* BR (true) or RP */
+	uint32_t no;			/* 0..model_n_rcbs()-1 */
+	const struct mtype *type;	/* the whole RCB structure */
+	uint32_t voff;			/* its absolute value offset */
+	struct { const struct mtype *type; uint32_t voff; } a[MRCB_N];	/* type NULL: absent */
+};
+uint32_t model_n_rcbs(const struct model *m);
+const struct mrcb *model_rcb(const struct model *m, uint32_t no);
+/* The RCB whose values contain the absolute offset `voff` (a Write's target), or NULL.
+ * O(log n). */
+const struct mrcb *model_rcb_at(const struct model *m, uint32_t voff);
+/* The attribute (MRCB_*) at `voff` inside `r` when voff is exactly one attribute's offset
+ * and `t` its type; -1 otherwise (a write of the whole RCB or of several attributes). */
+int model_rcb_attr_at(const struct mrcb *r, const struct mtype *t, uint32_t voff);
 
 struct mln {
 	char name[65];		/* prefix + lnClass + inst, e.g. "MMXU1", "LLN0" */

@@ -58,6 +58,7 @@ struct server {
 	struct event_base *base;
 	struct conn_loop *conns_loop;
 	struct loop_timer *timers;
+	struct acsi_reports *reports;
 	struct mms_server mms;
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
@@ -328,6 +329,25 @@ static void format_peer(const struct sockaddr_storage *ss, char *out, size_t n)
 	}
 }
 
+/* The peer's address for reporting: Owner's octets and the text that
+ * identifies a returning client (ResvTms), without the port. */
+static void peer_identity(const struct sockaddr_storage *ss, struct acsi_rpt_client *c)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		memcpy(c->addr, &a->sin_addr, 4);
+		c->addr_len = 4;
+		inet_ntop(AF_INET, &a->sin_addr, c->peer, sizeof(c->peer));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		memcpy(c->addr, &a->sin6_addr, 16);
+		c->addr_len = 16;
+		inet_ntop(AF_INET6, &a->sin6_addr, c->peer, sizeof(c->peer));
+	} else {
+		snprintf(c->peer, sizeof(c->peer), "local");
+	}
+}
+
 static void on_resume_accept(struct timer_queue *q, struct timer *t, void *arg)
 {
 	struct server *s = arg;
@@ -385,6 +405,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		format_peer(&ss, a->peer, sizeof(a->peer));
 		mms_assoc_init(&a->mms, ++s->next_ref ? s->next_ref : ++s->next_ref);
 		mms_assoc_set_emit(&a->mms, &s->mms, assoc_emit, s->trace ? trace_cb : NULL, a);
+		peer_identity(&ss, &a->mms.rpt);
 		a->next = s->assocs;
 		if (s->assocs)
 			s->assocs->prev = a;
@@ -483,6 +504,31 @@ static int bind_listener(const struct server_listen *l)
 	return fd;
 }
 
+/* Reporting's clock and timers: the loop's (report.h, struct acsi_clock). */
+static uint64_t rpt_mono(void *ctx)
+{
+	(void)ctx;
+	return loop_timer_now();
+}
+
+static uint64_t rpt_utc(void *ctx)
+{
+	struct timespec ts;
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int rpt_arm(void *ctx, struct timer *t, uint64_t deadline_us)
+{
+	return loop_timer_arm_at(ctx, t, deadline_us);
+}
+
+static void rpt_cancel(void *ctx, struct timer *t)
+{
+	loop_timer_cancel(ctx, t);
+}
+
 static void on_files_wake(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
@@ -527,6 +573,19 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 		server_free(s);
 		return NULL;
 	}
+	if (model) {
+		const struct acsi_clock clk = { .mono_us = rpt_mono, .utc_ns = rpt_utc,
+						.arm = rpt_arm, .cancel = rpt_cancel,
+						.ctx = s->timers };
+		s->reports = acsi_reports_new(model, &clk, &cfg->reports, cfg->report_persist);
+		if (!s->reports) {
+			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up the reports");
+			server_free(s);
+			return NULL;
+		}
+		s->mms.reports = s->reports;
+	}
+	s->mms.ds_limits = cfg->ds_limits;
 	/* FileReads come back from the file store's worker thread through its
 	 * eventfd (mms_server_files_wake_fd); their responses are sent from here */
 	int wfd = mms_server_files_wake_fd(&s->mms);
@@ -621,6 +680,7 @@ void server_free(struct server *s)
 			close(s->lfd[i]);
 	}
 	/* the conns and timers are gone with their associations above */
+	acsi_reports_free(s->reports);
 	loop_timer_free(s->timers);
 	conn_loop_free(s->conns_loop);
 	if (s->base)

@@ -16,6 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "datasets.h"
+#include "report.h"
+
 #define SERVER_MAX_LISTEN 32
 
 struct server_listen {
@@ -49,6 +52,9 @@ struct server_cfg {
 	void (*notify)(void *ctx, const char *state);
 	void *notify_ctx;
 	struct acsi_files *files;	/* MMS file services (the caller's); NULL: none */
+	struct acsi_report_cfg reports;	/* BRCB buffer sizes (0: defaults) */
+	const struct rpt_persist *report_persist;	/* BRCB state on disk; NULL: none */
+	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 };
 
 struct server;
