@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -101,6 +102,103 @@ class Daemon:
             if mark in log:
                 raise AssertionError(f"iedd reported '{mark}':\n" + log[-6000:])
         return self.proc.returncode
+
+
+class Proxy:
+    """A TCP relay in front of iedd that records what each side sent, so the
+    exchange can be written as a pcap and given to tshark (capturing on lo
+    needs privileges this test does not assume)."""
+
+    def __init__(self, target):
+        self.target = target
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(8)
+        self.port = self.ls.getsockname()[1]
+        self.conns = []     # per connection: [(from_client, bytes)]
+        self.stopped = False
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    @property
+    def addr(self):
+        return f"127.0.0.1:{self.port}"
+
+    def _run(self):
+        import select
+        while not self.stopped:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            u = socket.create_connection(("127.0.0.1", self.target))
+            rec = []
+            self.conns.append(rec)
+            open_ = {c: u, u: c}
+            while open_:
+                r, _, _ = select.select(list(open_), [], [], 5)
+                if not r:
+                    break
+                for s in r:
+                    try:
+                        data = s.recv(65536)
+                    except OSError:
+                        data = b""
+                    if not data:
+                        peer = open_.pop(s)
+                        open_.pop(peer, None)
+                        peer.close()
+                        s.close()
+                        break
+                    rec.append((s is c, data))
+                    open_[s].sendall(data)
+
+    def close(self):
+        self.stopped = True
+        self.ls.close()
+
+    def pcap(self, path, server_port):
+        import struct
+
+        def csum(b):
+            if len(b) % 2:
+                b += b"\0"
+            s = sum(struct.unpack(f"!{len(b) // 2}H", b))
+            while s >> 16:
+                s = (s & 0xFFFF) + (s >> 16)
+            return ~s & 0xFFFF
+
+        out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)]
+        t = [1000000]
+
+        def pkt(src, dst, seq, ack, flags, payload=b""):
+            tcp = struct.pack("!HHIIBBHHH", src, dst, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                              5 << 4, flags, 65535, 0, 0)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000,
+                             64, 6, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            frame = b"\0" * 12 + b"\x08\x00" + ip + tcp + payload
+            t[0] += 100
+            out.append(struct.pack("<IIII", t[0] // 1000000, t[0] % 1000000, len(frame),
+                                   len(frame)) + frame)
+
+        for i, rec in enumerate(self.conns):
+            cp = 40000 + i
+            cs, ss = 1000, 5000
+            pkt(cp, server_port, cs - 1, 0, 0x02)
+            pkt(server_port, cp, ss - 1, cs, 0x12)
+            pkt(cp, server_port, cs, ss, 0x10)
+            for from_client, data in rec:
+                for k in range(0, len(data), 16000):
+                    part = data[k:k + 16000]
+                    if from_client:
+                        pkt(cp, server_port, cs, ss, 0x18, part)
+                        cs += len(part)
+                    else:
+                        pkt(server_port, cp, ss, cs, 0x18, part)
+                        ss += len(part)
+        with open(path, "wb") as f:
+            f.write(b"".join(out))
 
 
 def iedc(*args, timeout=30):
