@@ -136,7 +136,8 @@ def pingpong_rtt_us(build):
     """The loopback request/response round trip with no protocol work."""
     port = free_port()
     pp = subprocess.Popen(["taskset", "-c", "0", os.path.join(build, "tools", "bench", "pingpong"),
-                           str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           "--listen", f"127.0.0.1:{port}", "--response-size", "64"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(0.3)
         s = socket.create_connection(("127.0.0.1", port))
