@@ -364,8 +364,9 @@ static int write_rcb(struct model *m, const struct acsi_caller *who, const struc
 		     const struct mtype *t, uint32_t voff, const struct ber_cur *parent,
 		     const struct ber_tlv *data, struct model_write_wait **wait)
 {
-	(void)m;
 	(void)wait;
+	if (!model_rcb_at(m, voff))
+		return ACSI_WRITE_NOT_MINE; /* an SCL attribute of FC RP/BR, no RCB */
 	if (!who || !who->reports)
 		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
 	return acsi_reports_write(who->reports, who->client, ref, t, voff, parent, data);
@@ -397,8 +398,11 @@ static int write_one(struct model *m, const struct acsi_caller *who, const struc
 	case MODEL_FCW_PLAIN:
 		break;
 	case MODEL_FCW_SERVICE:
-		if (service_write[ref.fc])
-			return service_write[ref.fc](m, who, &ref, t, voff, dc, d, wait);
+		if (service_write[ref.fc]) {
+			code = service_write[ref.fc](m, who, &ref, t, voff, dc, d, wait);
+			if (code != ACSI_WRITE_NOT_MINE)
+				return code;
+		}
 		/* No service acts on it yet: only what a map row with w carries
 		 * to a source is accepted (a user's Oper.ctlVal row, --simulate's
 		 * control echo); anything else is object-access-unsupported and

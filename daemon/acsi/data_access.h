@@ -65,6 +65,9 @@ struct acsi_write_job {
  * *wait (`wait` NULL: the caller cannot wait). A handler stores what it
  * accepts through model_write, so that mapped attributes still reach their
  * sources. Event-loop thread. */
+/* A handler's "not one of my objects": the write is handled as if the FC
+ * had no service (an SCL attribute of FC RP that is no RCB). */
+#define ACSI_WRITE_NOT_MINE 0x102
 typedef int (*acsi_write_fn)(struct model *m, const struct acsi_caller *who,
 			     const struct mref *ref, const struct mtype *t,
 			     uint32_t voff, const struct ber_cur *parent, const struct ber_tlv *data,

@@ -18,7 +18,12 @@
  * been fed, about half of the rest are answered while the association
  * exists, then it is cleared (the client went away) and the others are
  * answered: nothing may be sent then, and nothing may leak. Each input
- * starts from the same model values (restored from a snapshot). The first
+ * starts from the same model values (restored from a snapshot) and with no
+ * client-defined data sets. Reporting runs on a fake clock that moves
+ * 50 ms after every TPKT (BufTm, IntgPd, the BRCB resync fire), so RCB
+ * writes, DefineNamedVariableList and the reports they cause are part of
+ * every input; a report is one more thing the association sends later and
+ * must be well framed, and none may come after it is gone. The first
  * TPKT is also offered to iso_refuse_cr, as to a connection over the
  * association limit. */
 #include <errno.h>
@@ -32,6 +37,8 @@
 #include "fuzz_hooks.h"
 #include "mms_server.h"
 #include "model.h"
+#include "report.h"
+#include "timer.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,6 +47,62 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct model *model;
 static uint8_t *snapshot;
 static struct fuzz_hooks hooks;
+
+/* The fake clock of reporting. */
+static struct timer_queue tq;
+static uint64_t fake_us;
+
+static uint64_t f_mono(void *c)
+{
+	(void)c;
+	return fake_us;
+}
+
+static uint64_t f_utc(void *c)
+{
+	(void)c;
+	return 1700000000000000000ull + fake_us * 1000u;
+}
+
+static int f_arm(void *c, struct timer *t, uint64_t d)
+{
+	(void)c;
+	return timer_arm(&tq, t, d);
+}
+
+static void f_cancel(void *c, struct timer *t)
+{
+	(void)c;
+	timer_cancel(&tq, t);
+}
+
+/* Moves the clock by `us`, firing what falls due on the way (bounded). */
+static void advance(uint64_t us)
+{
+	uint64_t end = fake_us + us;
+	for (int k = 0; k < 1000; k++) {
+		uint64_t nx = timer_next(&tq);
+		if (nx > end)
+			break;
+		if (nx > fake_us)
+			fake_us = nx;
+		timer_process(&tq, fake_us);
+	}
+	fake_us = end;
+}
+
+/* Data sets an input defined in a domain go before the next input. */
+static void drop_defined_sets(void)
+{
+	for (uint32_t l = 0; l < model->n_ld; l++) {
+		const struct mld *ld = &model->lds[l];
+		for (uint32_t i = model_ld_n_datasets(ld); i-- > 0;) {
+			const struct mdataset *ds = model_ld_dataset(ld, i);
+			if (ds->deletable && model_dataset_remove(model, ds))
+				__builtin_trap();
+		}
+	}
+}
 
 struct run {
 	size_t traced;
@@ -103,6 +166,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	mms_server_init(&srv, 65000, 16, 10);
 	srv.model = model;
+	timer_queue_init(&tq);
+	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
+					.cancel = f_cancel };
+	const struct acsi_report_cfg rcfg = { .buf_entries = 64, .buf_bytes = 65536 };
+	srv.reports = acsi_reports_new(model, &clk, &rcfg, NULL);
+	if (!srv.reports)
+		abort();
 	mms_assoc_init(&a, 1);
 	mms_assoc_set_emit(&a, &srv, emit, trace, &run);
 	buf_init(&out, 0, 0);
@@ -150,6 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += n;
 		/* sources that answer before the client's next TPKT */
 		fuzz_hooks_answer(&hooks, FUZZ_ANSWER_SOON);
+		advance(50000);
 	}
 	buf_clear(&out);
 	/* the rest: half while the client is there, half after it went */
@@ -157,8 +228,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mms_assoc_clear(&a);
 	run.cleared = true;
 	fuzz_hooks_answer(&hooks, FUZZ_ANSWER_ALL);
+	advance(100000000); /* BRCBs keep buffering; nothing is sent to anyone */
 	if (hooks.n)
 		__builtin_trap();
+	acsi_reports_free(srv.reports);
+	timer_queue_clear(&tq);
+	drop_defined_sets();
 	mms_server_clear(&srv);
 	memcpy(model->values, snapshot, model->values_size);
 	return 0;

@@ -26,6 +26,9 @@
 #include "mms_client.h"
 #include "mms_server.h"
 #include "model.h"
+#include "mms_nvl.h"
+#include "report.h"
+#include "timer.h"
 
 static const char *outdir;
 static int failures;
@@ -82,7 +85,32 @@ struct session {
 	size_t n_lates;
 	bool half_answered;	/* sources_answer(FUZZ_ANSWER_HALF) was called */
 	bool gone;		/* the association was cleared */
+	uint32_t reports;	/* InformationReports received */
 };
+
+/* Reporting on a clock that stands still (a seed's reports come from its
+ * writes: GI, changes with BufTm 0). */
+static struct timer_queue tq;
+static uint64_t f_mono(void *c)
+{
+	(void)c;
+	return 1000;
+}
+static uint64_t f_utc(void *c)
+{
+	(void)c;
+	return 1700000000000000000ull;
+}
+static int f_arm(void *c, struct timer *t, uint64_t d)
+{
+	(void)c;
+	return timer_arm(&tq, t, d);
+}
+static void f_cancel(void *c, struct timer *t)
+{
+	(void)c;
+	timer_cancel(&tq, t);
+}
 
 /* mms_assoc_set_emit: a response that waited for its source. */
 static void emit(void *ctx, const uint8_t *data, size_t len)
@@ -103,6 +131,12 @@ static void s_init(struct session *s, const char *name)
 	iso_init(&s->cli, true, 0x4001);
 	mms_server_init(&s->srv, 65000, 16, 10);
 	s->srv.model = model;
+	timer_queue_init(&tq);
+	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
+					.cancel = f_cancel };
+	s->srv.reports = acsi_reports_new(model, &clk, NULL, NULL);
+	if (!s->srv.reports)
+		fail("%s: no memory for reporting", name);
 	mms_assoc_init(&s->a, 0x0001);
 	mms_assoc_set_emit(&s->a, &s->srv, emit, NULL, s);
 	buf_init(&s->seed, 0, 0);
@@ -147,12 +181,17 @@ static void got_answer(struct session *s, const struct iso_event *ev)
 	}
 }
 
-/* A late answer: only Write-Responses come later. */
+/* A late answer: Write-Responses, and InformationReports (counted). */
 static void got_late(struct session *s, const struct iso_event *ev)
 {
 	struct mms_pdu p;
 	int res[2];
 	size_t n;
+	if (ev->type == ISO_EV_DATA && !mms_pdu_decode(ev->data, ev->len, &p, NULL) &&
+	    p.kind == MMS_UNCONFIRMED) {
+		s->reports++;
+		return;
+	}
 	if (ev->type != ISO_EV_DATA || mms_pdu_decode(ev->data, ev->len, &p, NULL) ||
 	    p.kind != MMS_CONFIRMED_RESPONSE || p.service != MMS_SVC_WRITE ||
 	    mms_client_write_decode(p.body, p.body_len, res, 2, &n, NULL) || n != 1) {
@@ -248,6 +287,12 @@ static void s_done(struct session *s, const char *file)
 	if (hooks.n)
 		fail("%s: tickets left unanswered", s->name);
 	iso_clear(&s->cli);
+	acsi_reports_free(s->srv.reports);
+	timer_queue_clear(&tq);
+	for (uint32_t l = 0; l < model->n_ld; l++) /* what the seed defined in domains */
+		for (uint32_t i = model_ld_n_datasets(&model->lds[l]); i-- > 0;)
+			if (model_ld_dataset(&model->lds[l], i)->deletable)
+				model_dataset_remove(model, model_ld_dataset(&model->lds[l], i));
 	mms_server_clear(&s->srv);
 	buf_clear(&s->seed);
 	buf_clear(&s->out);
@@ -703,6 +748,97 @@ static void write_deferred(struct session *s)
 		fail("%s: %zu tickets left, expected 1", s->name, hooks.n);
 }
 
+static void data_bool(struct buf *d, bool v)
+{
+	buf_reset(d, 0);
+	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, v);
+}
+
+static void data_str(struct buf *d, const char *v)
+{
+	buf_reset(d, 0);
+	ber_put_str(d, BER_CONTEXT, MMS_TYPE_VISIBLE_STRING, v);
+}
+
+static void data_bits(struct buf *d, const uint8_t *bits, size_t n)
+{
+	buf_reset(d, 0);
+	ber_put_bitstring(d, BER_CONTEXT, MMS_TYPE_BIT_STRING, bits, n);
+}
+
+/* DefineNamedVariableList of `name` in scope with members of IEDD1BAY. */
+static void define_nvl(struct session *s, uint32_t id, uint8_t scope, const char *name,
+		       const char *const *items, uint32_t n, bool ok)
+{
+	struct mms_objname on = objname("IEDD1BAY", name);
+	on.scope = scope;
+	struct mms_varspec v[4];
+	memset(v, 0, sizeof(v));
+	for (uint32_t i = 0; i < n && i < 4; i++)
+		v[i].name = objname("IEDD1BAY", items[i]);
+	struct buf b;
+	buf_init(&b, ISO_HEADROOM, 0);
+	mms_definenvl_req_encode(&b, id, &on, v, n);
+	if (b.err || iso_send_data(&s->cli, &b, &s->out))
+		fail("%s: cannot send DefineNamedVariableList", s->name);
+	buf_clear(&b);
+	exchange(s);
+	expect(s, MMS_STEP_CONTINUE, "DefineNamedVariableList");
+	struct mms_pdu p;
+	if (s->ev.type != ISO_EV_DATA || mms_pdu_decode(s->ev.data, s->ev.len, &p, NULL) ||
+	    (p.kind == MMS_CONFIRMED_RESPONSE) != ok)
+		fail("%s: DefineNamedVariableList %s: not answered as expected", s->name, name);
+}
+
+/* Reporting: RCB configuration and enable, GI, a change, a client's data
+ * sets, a BRCB's EntryID and PurgeBuf. */
+static void reporting(struct session *s, uint32_t *id)
+{
+	struct buf d;
+	buf_init(&d, 0, 0);
+	static const char *const mem[] = { "LLN0$CF$Mod$ctlModel", "MMXU1$MX$Hz" };
+	define_nvl(s, (*id)++, MMS_SCOPE_AA, "mine", mem, 2, true);
+	define_nvl(s, (*id)++, MMS_SCOPE_AA, "mine", mem, 2, false);
+	define_nvl(s, (*id)++, MMS_SCOPE_DOMAIN, "LLN0$persist", mem, 1, true);
+	data_bool(&d, true);
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$Resv", &d, MMS_DAE_SUCCESS, "Resv");
+	data_str(&d, "@mine");
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$DatSet", &d, MMS_DAE_SUCCESS, "DatSet");
+	static const uint8_t opt[2] = { 0x7F, 0xC0 }, trg[1] = { 0x7C };
+	data_bits(&d, opt, 10);
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$OptFlds", &d, MMS_DAE_SUCCESS, "OptFlds");
+	data_bits(&d, trg, 6);
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$TrgOps", &d, MMS_DAE_SUCCESS, "TrgOps");
+	data_u32(&d, 0);
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$BufTm", &d, MMS_DAE_SUCCESS, "BufTm");
+	data_u32(&d, 1000);
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$IntgPd", &d, MMS_DAE_SUCCESS, "IntgPd");
+	data_bool(&d, true);
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$RptEna", &d, MMS_DAE_SUCCESS, "RptEna");
+	uint32_t before = s->reports;
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$GI", &d, MMS_DAE_SUCCESS, "GI");
+	/* a change of a member: ctlModel is CF, dchg */
+	buf_reset(&d, 0);
+	ber_put_int(&d, BER_CONTEXT, MMS_TYPE_INTEGER, 2);
+	write_now(s, (*id)++, "LLN0$CF$Mod$ctlModel", &d, MMS_DAE_SUCCESS, "ctlModel");
+	if (s->reports - before != 2)
+		fail("%s: %u reports for a GI and a change, expected 2", s->name,
+		     s->reports - before);
+	data_u32(&d, 5);
+	write_now(s, (*id)++, "LLN0$RP$urcbMeas01$IntgPd", &d, MMS_DAE_TEMPORARILY_UNAVAILABLE,
+		  "IntgPd while enabled");
+	/* a BRCB */
+	static const uint8_t entry[8] = { 0 };
+	buf_reset(&d, 0);
+	ber_put_raw(&d, BER_CONTEXT, MMS_TYPE_OCTET_STRING, entry, 8);
+	write_now(s, (*id)++, "LLN0$BR$brcbStatus01$EntryID", &d, MMS_DAE_SUCCESS, "EntryID");
+	data_bool(&d, true);
+	write_now(s, (*id)++, "LLN0$BR$brcbStatus01$PurgeBuf", &d, MMS_DAE_SUCCESS, "PurgeBuf");
+	write_now(s, (*id)++, "LLN0$BR$brcbStatus01$RptEna", &d, MMS_DAE_SUCCESS, "BRCB RptEna");
+	write_now(s, (*id)++, "LLN0$BR$brcbStatus01$GI", &d, MMS_DAE_SUCCESS, "BRCB GI");
+	buf_clear(&d);
+}
+
 static void inbound_seeds(void)
 {
 	struct session s;
@@ -756,6 +892,14 @@ static void inbound_seeds(void)
 	conclude(&s);
 	release(&s);
 	s_done(&s, "data-access");
+
+	s_init(&s, "reporting");
+	transport_connect(&s, 11);
+	associate(&s, &req, NULL, MMS_STEP_ASSOCIATED);
+	reporting(&s, &id);
+	conclude(&s);
+	release(&s);
+	s_done(&s, "reporting");
 
 	s_init(&s, "write-deferred");
 	transport_connect(&s, 11);
