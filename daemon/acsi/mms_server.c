@@ -64,6 +64,7 @@ void mms_server_files_drain(struct mms_server *srv)
 void mms_server_clear(struct mms_server *srv)
 {
 	buf_clear(&srv->scratch);
+	buf_clear(&srv->report_out);
 }
 
 void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref)
@@ -79,18 +80,18 @@ static void trace_line(mms_trace_fn trace, void *ctx, bool in, const char *fmt, 
 static int report_send(void *ctx, struct buf *pdu)
 {
 	struct mms_assoc *a = ctx;
-	if (a->iso.state != ISO_ASSOCIATED || !a->emit || a->concluded)
+	if (a->iso.state != ISO_ASSOCIATED || !a->emit || a->concluded || !a->srv)
 		return -ENOTCONN;
-	struct buf out;
-	buf_init(&out, 0, 0);
-	int r = iso_send_data(&a->iso, pdu, &out);
-	if (!r && out.err)
-		r = out.err;
+	/* one framing buffer for the server, kept between reports */
+	struct buf *out = &a->srv->report_out;
+	buf_reset(out, 0);
+	int r = iso_send_data(&a->iso, pdu, out);
+	if (!r && out->err)
+		r = out->err;
 	if (!r) {
 		trace_line(a->trace, a->emit_ctx, false, "InformationReport (%zu octets)", pdu->len);
-		a->emit(a->emit_ctx, buf_data(&out), out.len);
+		a->emit(a->emit_ctx, buf_data(out), out->len);
 	}
-	buf_clear(&out);
 	return r;
 }
 

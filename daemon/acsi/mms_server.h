@@ -24,6 +24,7 @@ struct mms_server {
 	struct mms_identify ident;	/* vendor / model / revision for Identify */
 	struct model *model;		/* the data model; NULL serves an empty one */
 	struct buf scratch;		/* response under construction (one thread) */
+	struct buf report_out;		/* an InformationReport being framed */
 	struct acsi_files *files;	/* file services; NULL: none (mms_server_set_files) */
 	struct acsi_reports *reports;	/* reporting (the caller's); NULL: RCBs refuse writes */
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
