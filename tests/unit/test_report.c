@@ -281,7 +281,10 @@ static const struct mms_report *rep(struct cl *c, uint32_t k)
 	memset(&REP, 0, sizeof(REP));
 	REP.members = MEM;
 	REP.cap = 4096;
-	ck_assert_int_eq(mms_report_decode(pdu.pdu, pdu.pdu_len, &REP, NULL), 0);
+	const uint8_t *body;
+	size_t len;
+	ck_assert_int_eq(mms_unconfirmed_report(&pdu, &body, &len, NULL), 1);
+	ck_assert_int_eq(mms_report_decode(body, len, &REP, NULL), 0);
 	return &REP;
 }
 

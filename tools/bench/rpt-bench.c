@@ -274,7 +274,10 @@ static void *sub_main(void *arg)
 		if (mms_pdu_decode(buf_data(&b), b.len, &p, NULL) || p.kind != MMS_UNCONFIRMED)
 			continue;
 		struct mms_report r = { .members = mem, .cap = MAX_MEMBERS };
-		if (mms_report_decode(p.pdu, p.pdu_len, &r, NULL))
+		const uint8_t *body;
+		size_t blen;
+		if (mms_unconfirmed_report(&p, &body, &blen, NULL) != 1 ||
+		    mms_report_decode(body, blen, &r, NULL))
 			die("a report that does not decode");
 		s->segments++;
 		s->octets += b.len;
@@ -510,7 +513,10 @@ static void mode_resync(void)
 			continue;
 		}
 		struct mms_report r = { .members = mem, .cap = MAX_MEMBERS };
-		if (mms_report_decode(p.pdu, p.pdu_len, &r, NULL))
+		const uint8_t *body;
+		size_t blen;
+		if (mms_unconfirmed_report(&p, &body, &blen, NULL) != 1 ||
+		    mms_report_decode(body, blen, &r, NULL))
 			die("a report that does not decode");
 		if (!r.has_segment || !r.more_segments)
 			got++;
