@@ -9,6 +9,7 @@
 #include "ber.h"
 #include "iso.h"
 #include "mms_report.h"
+#include "rptfmt.h"
 #include "testutil.h"
 
 static const uint8_t report_full[] = {
@@ -303,6 +304,146 @@ START_TEST(truncations)
 }
 END_TEST
 
+/* ---- iedc report's printer (tools/iedc/rptfmt.c) ---- */
+
+static const char *format(const uint8_t *pdu, size_t n, const struct rptfmt_dir *dir, bool json)
+{
+	static char line[2048];
+	struct mms_report_member mem[4];
+	struct mms_report r = { .members = mem, .cap = 4 };
+	struct proto_err e = { 0 };
+	struct buf b;
+
+	ck_assert_int_eq(decode_pdu(pdu, n, &r, &e), 0);
+	buf_init(&b, 0, 0);
+	ck_assert_int_eq(rptfmt_format(&b, &r, dir, json, &e), 0);
+	ck_assert_uint_lt(b.len, sizeof(line));
+	memcpy(line, buf_data(&b), b.len);
+	line[b.len] = 0;
+	buf_clear(&b);
+	return line;
+}
+
+START_TEST(print_text)
+{
+	/* references from the report, in iedc's dotted form; reasons in words;
+	 * a structure on one line */
+	ck_assert_str_eq(format(report_full, sizeof(report_full), NULL, false),
+			 "rpt1 SqNum=5 sub=0 EntryID=000000000000012c: "
+			 "LD/GGIO1.Ind1.stVal[ST]=true (dchg); LD/GGIO1.AnIn1[MX]={[0]: 7} (gi)\n");
+	/* no data reference, no directory: the member's index */
+	ck_assert_str_eq(format(report_min, sizeof(report_min), NULL, false), "r: #0=42\n");
+	/* the directory read at start gives the reference and the type */
+	struct mms_typespec u8 = { .type = MMS_TYPE_UNSIGNED, .size = 8 };
+	char *refs[] = { "LD/GGIO1.Cnt1.actVal[ST]", "LD/GGIO1.x[ST]" };
+	struct mms_typespec *types[] = { &u8, NULL };
+	struct rptfmt_dir dir = { .n = 2, .refs = refs, .types = types };
+	ck_assert_str_eq(format(report_min, sizeof(report_min), &dir, false),
+			 "r: LD/GGIO1.Cnt1.actVal[ST]=42\n");
+	/* a segment that is not the last, with BufOvfl set */
+	uint8_t p[sizeof(report_full)];
+	memcpy(p, report_full, sizeof(p));
+	p[51] = 0xFF;	/* BufOvfl */
+	p[67] = 0x03;	/* SubSeqNum */
+	p[70] = 0x01;	/* MoreSegmentsFollow */
+	ck_assert_str_eq(format(p, sizeof(p), NULL, false),
+			 "rpt1 SqNum=5 sub=3 more EntryID=000000000000012c BufOvfl: "
+			 "LD/GGIO1.Ind1.stVal[ST]=true (dchg); LD/GGIO1.AnIn1[MX]={[0]: 7} (gi)\n");
+}
+END_TEST
+
+START_TEST(print_json)
+{
+	ck_assert_str_eq(format(report_full, sizeof(report_full), NULL, true),
+			 "{\"rptId\":\"rpt1\",\"sqNum\":5,\"subSqNum\":0,\"moreSegments\":false,"
+			 "\"entryId\":\"000000000000012c\",\"timeOfEntry\":\"2024-11-25T04:41:49.060Z\","
+			 "\"dataSet\":\"LD/LLN0.ds\",\"bufOvfl\":false,\"confRev\":1,\"members\":["
+			 "{\"index\":0,\"ref\":\"LD/GGIO1.Ind1.stVal[ST]\",\"value\":true,"
+			 "\"reasons\":[\"dchg\"]},"
+			 "{\"index\":2,\"ref\":\"LD/GGIO1.AnIn1[MX]\",\"value\":[7],"
+			 "\"reasons\":[\"gi\"]}]}\n");
+	ck_assert_str_eq(format(report_min, sizeof(report_min), NULL, true),
+			 "{\"rptId\":\"r\",\"members\":[{\"index\":0,\"ref\":\"\",\"value\":42,"
+			 "\"reasons\":[]}]}\n");
+	/* a Quality member gets its words, as iedc read --json prints them */
+	static const uint8_t q[] = { 0xA3, 0x1C, 0xA0, 0x1A, 0xA1, 0x05, 0x80, 0x03, 'R', 'P', 'T',
+				     0xA0, 0x11, 0x8A, 0x01, 'r', 0x84, 0x03, 0x06, 0x00, 0x00,
+				     0x84, 0x02, 0x07, 0x80, 0x84, 0x03, 0x03, 0x40, 0x00 };
+	struct mms_typespec qt = { .type = MMS_TYPE_BIT_STRING, .size = 13, .name = "q" };
+	struct mms_typespec *types[] = { &qt };
+	char *refs[] = { "LD/GGIO1.Ind1.q[ST]" };
+	struct rptfmt_dir dir = { .n = 1, .refs = refs, .types = types };
+	const char *s = format(q, sizeof(q), &dir, true);
+	ck_assert_msg(strstr(s, "\"value\":\"0100000000000\",\"valueText\":"), "%s", s);
+}
+END_TEST
+
+START_TEST(print_bad_value)
+{
+	struct mms_report_member mem[1];
+	struct mms_report r = { .members = mem, .cap = 1 };
+	struct proto_err e = { 0 };
+	struct buf b;
+	uint8_t p[sizeof(report_min)];
+
+	/* unsigned of 0 octets: the envelope passes, the printer refuses */
+	memcpy(p, report_min, sizeof(p));
+	p[1] -= 1, p[3] -= 1, p[12] -= 1, p[26] = 0x00;
+	ck_assert_int_eq(decode_pdu(p, sizeof(p) - 1, &r, &e), 0);
+	buf_init(&b, 0, 0);
+	ck_assert_int_eq(rptfmt_format(&b, &r, NULL, false, &e), -EBADMSG);
+	ck_assert_msg(strstr(e.reason, "member 0"), "%s", e.reason);
+	buf_clear(&b);
+}
+END_TEST
+
+START_TEST(rcb_refs)
+{
+	struct mms_objname o;
+	char fc;
+
+	ck_assert_int_eq(rptfmt_rcb_parse("LD0/LLN0.RP.urcbA01", &o, &fc), 0);
+	ck_assert_str_eq(o.domain, "LD0");
+	ck_assert_str_eq(o.item, "LLN0$RP$urcbA01");
+	ck_assert_int_eq(fc, 'R');
+	ck_assert_int_eq(rptfmt_rcb_parse("LD0/LLN0$BR$brcb01", &o, &fc), 0);
+	ck_assert_str_eq(o.item, "LLN0$BR$brcb01");
+	ck_assert_int_eq(fc, 'B');
+	ck_assert_int_eq(rptfmt_rcb_parse("LD0/LLN0.brcb01", &o, &fc), 0);
+	ck_assert_str_eq(o.item, "LLN0$RP$brcb01");
+	ck_assert_int_eq(fc, 0);
+	rptfmt_rcb_set_fc(&o, true);
+	ck_assert_str_eq(o.item, "LLN0$BR$brcb01");
+	rptfmt_rcb_set_fc(&o, false);
+	ck_assert_str_eq(o.item, "LLN0$RP$brcb01");
+	static const char *const bad[] = { "LLN0.rcb", "/LLN0.rcb", "LD0/LLN0", "LD0/LLN0.ST.rcb",
+					   "LD0/LLN0.RP.rcb.x", "LD0/LLN0..rcb", "LD0/LLN0.RP.",
+					   "LD0/LLN0.1rcb", "LD0/LLN0.rc-b", "LD0/LLN0.RP.rcb[RP]" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(rptfmt_rcb_parse(bad[i], &o, &fc) == -EINVAL, "%s", bad[i]);
+}
+END_TEST
+
+START_TEST(trgops_words)
+{
+	char bits[7];
+	const char *bad = NULL;
+
+	ck_assert_int_eq(rptfmt_trgops("dchg,qchg,dupd,period,gi", bits, &bad), 0);
+	ck_assert_str_eq(bits, "011111");
+	ck_assert_int_eq(rptfmt_trgops("gi,dchg", bits, &bad), 0);
+	ck_assert_str_eq(bits, "010001");
+	ck_assert_int_eq(rptfmt_trgops("integrity", bits, &bad), 0);
+	ck_assert_str_eq(bits, "000010");
+	ck_assert_int_eq(rptfmt_trgops("dchg,app", bits, &bad), -EINVAL);
+	ck_assert_str_eq(bad, "app");
+	ck_assert_int_eq(rptfmt_trgops("dchg,", bits, &bad), 0);
+	ck_assert_int_eq(rptfmt_trgops("dchg,,gi", bits, &bad), -EINVAL);
+	ck_assert_str_eq(rptfmt_reason_name(MMS_REASON_APP_TRIGGER), "app");
+	ck_assert_ptr_null(rptfmt_reason_name(0));
+}
+END_TEST
+
 static Suite *mms_report_suite(void)
 {
 	Suite *s = suite_create("mms_report");
@@ -314,6 +455,13 @@ static Suite *mms_report_suite(void)
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, inclusion_limit);
 	tcase_add_test(tc, truncations);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("iedc");
+	tcase_add_test(tc, print_text);
+	tcase_add_test(tc, print_json);
+	tcase_add_test(tc, print_bad_value);
+	tcase_add_test(tc, rcb_refs);
+	tcase_add_test(tc, trgops_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
