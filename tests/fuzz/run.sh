@@ -28,6 +28,7 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	model_data:tests/model/fuzz_model_data:fuzz/corpus/ber \
 	objref:tests/fuzz/fuzz_objref:fuzz/corpus/objref \
 	mms_file:tests/fuzz/fuzz_mms_file:fuzz/corpus/mms_file \
+	mms_report:tests/fuzz/fuzz_mms_report:fuzz/corpus/mms_report \
 	files:tests/fuzz/fuzz_files:fuzz/corpus/files; do
 	target=${spec%%:*}
 	rest=${spec#*:}

@@ -49,10 +49,11 @@ static int send_all(struct client *c, const struct buf *b)
 	return IEDC_OK;
 }
 
-/* Receives one complete TPKT into c->rbuf[0..*len). */
-static int recv_tpkt(struct client *c, size_t *len)
+/* Receives one complete TPKT into c->rbuf[0..*len) by `deadline` (ms on
+ * the monotonic clock; < 0: no limit, but IEDC_INTERRUPTED when *c->stop
+ * is set). */
+static int recv_tpkt(struct client *c, size_t *len, int64_t deadline)
 {
-	int64_t deadline = now_ms() + c->timeout_ms;
 	for (;;) {
 		size_t pkt;
 		struct proto_err err = { 0 };
@@ -63,10 +64,15 @@ static int recv_tpkt(struct client *c, size_t *len)
 			*len = pkt;
 			return IEDC_OK;
 		}
-		int64_t left = deadline - now_ms();
-		if (left <= 0)
+		int64_t left;
+		if (deadline < 0) {
+			if (c->stop && *c->stop)
+				return IEDC_INTERRUPTED;
+			left = 200;
+		} else if ((left = deadline - now_ms()) <= 0) {
 			return fail(c, IEDC_TIMEOUT, "%s: no answer within %d ms", c->peer,
 				    c->timeout_ms);
+		}
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		int pr = poll(&pfd, 1, (int)left);
 		if (pr < 0 && errno == EINTR)
@@ -92,11 +98,12 @@ static void consume(struct client *c, size_t n)
 
 /* Feeds TPKTs to the ISO machine until it reports an event other than NONE.
  * The event's data is copied to the front of `keep` so it survives. */
-static int next_event(struct client *c, struct iso_event *ev, struct buf *keep)
+static int next_event_by(struct client *c, struct iso_event *ev, struct buf *keep,
+			 int64_t deadline)
 {
 	for (;;) {
 		size_t len = 0;
-		int r = recv_tpkt(c, &len);
+		int r = recv_tpkt(c, &len, deadline);
 		if (r)
 			return r;
 		struct buf out;
@@ -122,6 +129,11 @@ static int next_event(struct client *c, struct iso_event *ev, struct buf *keep)
 		}
 		consume(c, len);
 	}
+}
+
+static int next_event(struct client *c, struct iso_event *ev, struct buf *keep)
+{
+	return next_event_by(c, ev, keep, now_ms() + c->timeout_ms);
 }
 
 static int tcp_connect(struct client *c, const char *hostport)
@@ -265,36 +277,69 @@ out:
 	return r;
 }
 
-int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p)
+/* Receives the next MMS PDU into c->resp (decoded into *p) by `deadline`;
+ * Unconfirmed-PDUs are handed to c->on_unconfirmed (or dropped) when
+ * `pass_unconfirmed` is false, returned otherwise. */
+static int recv_pdu(struct client *c, struct mms_pdu *p, int64_t deadline, bool pass_unconfirmed)
 {
-	struct buf out, keep;
+	struct buf keep;
 	struct iso_event ev;
 	int r;
 
+	for (;;) {
+		buf_init(&keep, 0, 0);
+		if ((r = next_event_by(c, &ev, &keep, deadline))) {
+			buf_clear(&keep);
+			return r;
+		}
+		if (ev.type != ISO_EV_DATA) {
+			buf_clear(&keep);
+			return fail(c, IEDC_PROTOCOL, "%s: association ended while waiting for %s",
+				    c->peer, pass_unconfirmed ? "reports" : "a response");
+		}
+		buf_clear(&c->resp);
+		c->resp = keep;
+		struct proto_err err = { 0 };
+		if (mms_pdu_decode(buf_data(&c->resp), c->resp.len, p, &err))
+			return fail(c, IEDC_PROTOCOL, "%s: %s: %s", c->peer, err.layer, err.reason);
+		if (p->kind != MMS_UNCONFIRMED || pass_unconfirmed)
+			return IEDC_OK;
+		/* IEC 61850-8-1 §17.2.3: a report may come at any time, also
+		 * between a request and its response */
+		if (c->on_unconfirmed)
+			c->on_unconfirmed(c, p, c->on_unconfirmed_ctx);
+	}
+}
+
+int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p)
+{
+	struct buf out;
+	int r;
+
+	int64_t deadline = now_ms() + c->timeout_ms;
 	buf_init(&out, 0, 0);
-	buf_init(&keep, 0, 0);
 	if ((r = iso_send_data(&c->iso, pdu, &out))) {
 		buf_clear(&out);
 		return fail(c, IEDC_PROTOCOL, "cannot encode the request (%s)", strerror(-r));
 	}
 	r = send_all(c, &out);
 	buf_clear(&out);
-	if (!r)
-		r = next_event(c, &ev, &keep);
-	if (r) {
-		buf_clear(&keep);
+	if (r)
 		return r;
-	}
-	if (ev.type != ISO_EV_DATA) {
-		buf_clear(&keep);
-		return fail(c, IEDC_PROTOCOL, "%s: association ended while waiting for a response",
-			    c->peer);
-	}
-	buf_clear(&c->resp);
-	c->resp = keep;
-	struct proto_err err = { 0 };
-	if (mms_pdu_decode(buf_data(&c->resp), c->resp.len, p, &err))
-		return fail(c, IEDC_PROTOCOL, "%s: %s: %s", c->peer, err.layer, err.reason);
+	return recv_pdu(c, p, deadline, false);
+}
+
+int client_wait_unconfirmed(struct client *c)
+{
+	struct mms_pdu p;
+	int r = recv_pdu(c, &p, -1, true);
+	if (r)
+		return r;
+	if (p.kind != MMS_UNCONFIRMED)
+		return fail(c, IEDC_PROTOCOL, "%s: PDU type %u while no request was outstanding",
+			    c->peer, p.kind);
+	if (c->on_unconfirmed)
+		c->on_unconfirmed(c, &p, c->on_unconfirmed_ctx);
 	return IEDC_OK;
 }
 
@@ -339,6 +384,9 @@ int client_close(struct client *c)
 		iso_release(&c->iso, &out);
 		r = send_all(c, &out);
 		if (!r)
+			r = next_event(c, &ev, &keep);
+		/* a report the server had queued before the Conclude */
+		for (int late = 0; !r && ev.type == ISO_EV_DATA && late < 100; late++)
 			r = next_event(c, &ev, &keep);
 		if (!r && ev.type != ISO_EV_RELEASED)
 			r = fail(c, IEDC_PROTOCOL, "%s: release not confirmed", c->peer);

@@ -3,6 +3,7 @@
  * confirmed request/response, conclude and release. Uses the same sans-I/O
  * stack as the daemon (daemon/proto). */
 #pragma once
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +21,15 @@ enum iedc_status {
 	IEDC_PROTOCOL = 5,	/* malformed or unexpected PDU from the server */
 	IEDC_TIMEOUT = 6,	/* no answer in time */
 	IEDC_SERVICE = 7,	/* the server answered with an MMS error or reject */
+	/* internal, never an exit status: client_wait_unconfirmed saw *c->stop set */
+	IEDC_INTERRUPTED = 64,
 };
+
+struct client;
+/* Called for every Unconfirmed-PDU (an InformationReport) that arrives,
+ * also while a confirmed request waits for its response; `p` and its body
+ * are valid during the call only. Without a handler such PDUs are ignored. */
+typedef void client_unconfirmed_fn(struct client *c, const struct mms_pdu *p, void *ctx);
 
 struct client {
 	int fd;
@@ -34,6 +43,10 @@ struct client {
 	char errmsg[512];
 	char peer[280];
 	bool json_closed;		/* --json: the command ended its document with "error" */
+	client_unconfirmed_fn *on_unconfirmed;	/* may be NULL */
+	void *on_unconfirmed_ctx;
+	/* set by a signal handler; only client_wait_unconfirmed looks at it */
+	volatile sig_atomic_t *stop;
 };
 
 /* Resolves and connects HOST[:PORT] (default port 102; [v6]:port); then
@@ -49,6 +62,12 @@ int client_open_pdu(struct client *c, const char *hostport, const char *password
  * next MMS PDU, copied to c->resp (decoded envelope in *p; body points into
  * c->resp until the next call). */
 int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p);
+/* Waits, without a time limit, until one Unconfirmed-PDU has arrived and
+ * been handed to c->on_unconfirmed. Returns IEDC_OK, IEDC_INTERRUPTED as
+ * soon as *c->stop is set (polled at least every 200 ms, so a signal
+ * handler only sets the flag), or a status with errmsg (the server closed
+ * the connection, a malformed PDU, a confirmed PDU nobody asked for). */
+int client_wait_unconfirmed(struct client *c);
 /* A confirmed service: sends `pdu` (built with invoke ID `invoke_id`), waits
  * for the answer and checks that it is the Confirmed-Response of `service`
  * for that invoke ID (body in p->body). A confirmed-error or Reject is

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* iedc: a command-line MMS / IEC 61850 client. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iedc.h"
+#include "mms_report.h"
 #include "iedd_config.h"
 
 static void usage(FILE *f)
@@ -36,6 +39,17 @@ static void usage(FILE *f)
 		"  file put HOST[:PORT] LOCAL REMOTE\n"
 		"                                store LOCAL on the server as REMOTE (ObtainFile:\n"
 		"                                the server fetches it from iedc)\n"
+		"  dataset create HOST[:PORT] LD/LN.NAME MEMBER...\n"
+		"                                define a data set (DefineNamedVariableList) of\n"
+		"                                the references MEMBER; @NAME: association-specific\n"
+		"  dataset delete HOST[:PORT] LD/LN.NAME\n"
+		"                                delete a data set a client defined\n"
+		"  report HOST[:PORT] RCB [--dataset MEMBER...]\n"
+		"                                enable the report control block RCB\n"
+		"                                (LD/LN.RP.NAME, LD/LN.BR.NAME, LD/LN$RP$NAME or\n"
+		"                                LD/LN.NAME) and print each report as it arrives,\n"
+		"                                one line each, until Ctrl-C, SIGTERM or --count;\n"
+		"                                then disable it again\n"
 		"\n"
 		"REF is LD/LN.DO.DA[FC] (e.g. IED1LD0/LLN0.Mod.stVal[ST]) or the MMS form\n"
 		"LD/LN$FC$DO$DA; LD is the MMS domain name as browse shows it. LD/LN and\n"
@@ -50,9 +64,19 @@ static void usage(FILE *f)
 		"  -p, --password PW      ACSE password authentication\n"
 		"  -m, --max-pdu N        propose N octets as the maximum PDU (default 65000;\n"
 		"                         the server's answer is what counts)\n"
-		"  -d, --dataset          read: REF is a data set\n"
+		"  -d, --dataset          read: REF is a data set; report: report a data set\n"
+		"                         of the MEMBER references after RCB, defined for it\n"
+		"                         (association-specific @iedcNNNN)\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          version\n"
+		"Options of report:\n"
+		"  --gi                   ask for a general interrogation once enabled\n"
+		"  --trgops LIST          trigger options, of dchg,qchg,dupd,period,gi\n"
+		"  --intgpd MS            integrity period\n"
+		"  --bufTm MS             buffer time\n"
+		"  --entry-id HEX         BRCB: resend from the entry after this EntryID\n"
+		"                         (16 hex digits)\n"
+		"  --count N              stop after N reports\n"
 		"\n"
 		"Exit status: 0 ok, 2 usage, 3 cannot connect (refused, unreachable, unknown\n"
 		"host), 4 association rejected, 5 protocol error, 6 timeout, 7 service error\n"
@@ -61,7 +85,7 @@ static void usage(FILE *f)
 		"\"error\" member (and \"exitStatus\", the same code as above).\n"
 		"Options may stand anywhere; -- ends them. A logical node too large for one\n"
 		"PDU is browsed per FC, then per data object.\n"
-		"Not possible yet: controls, reports, logs, GOOSE, defining data sets.\n");
+		"Not possible yet: controls, logs, GOOSE.\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -204,6 +228,24 @@ static int reorder(int argc, char **argv, const struct option *opts, char **out)
  * main whatever the outcome, so an early usage return leaks nothing. */
 static int iedc_run(int argc, char **argv, char **av);
 
+/* Long options without a short form. */
+enum { OPT_GI = 256, OPT_TRGOPS, OPT_INTGPD, OPT_BUFTM, OPT_ENTRY_ID, OPT_COUNT };
+
+/* A decimal uint32 option value; false (with the message printed) if not. */
+static bool opt_u32(const char *opt, const char *s, uint32_t min, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *end || s[0] == '-' || errno || v > UINT32_MAX || v < min) {
+		fprintf(stderr, "iedc: %s '%s': expected a whole number %u..%u\n", opt, s, min,
+			UINT32_MAX);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	char **av = calloc((size_t)argc * 2 + 2, sizeof(*av));
@@ -224,8 +266,15 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "dataset", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "gi", no_argument, NULL, OPT_GI },
+		{ "trgops", required_argument, NULL, OPT_TRGOPS },
+		{ "intgpd", required_argument, NULL, OPT_INTGPD },
+		{ "bufTm", required_argument, NULL, OPT_BUFTM },
+		{ "entry-id", required_argument, NULL, OPT_ENTRY_ID },
+		{ "count", required_argument, NULL, OPT_COUNT },
 		{ 0 },
 	};
+	struct report_opts ro = { 0 };
 	bool json = false, dataset = false;
 	int timeout = 10000, max_pdu = 65000, o;
 	const char *password = NULL;
@@ -263,6 +312,29 @@ static int iedc_run(int argc, char **argv, char **av)
 		case 'p':
 			password = optarg;
 			break;
+		case OPT_GI:
+			ro.gi = true;
+			break;
+		case OPT_TRGOPS:
+			ro.trgops = optarg;
+			break;
+		case OPT_INTGPD:
+			if (!opt_u32("--intgpd", optarg, 0, &ro.intgpd))
+				return IEDC_USAGE;
+			ro.has_intgpd = true;
+			break;
+		case OPT_BUFTM:
+			if (!opt_u32("--bufTm", optarg, 0, &ro.buftm))
+				return IEDC_USAGE;
+			ro.has_buftm = true;
+			break;
+		case OPT_ENTRY_ID:
+			ro.entry_id = optarg;
+			break;
+		case OPT_COUNT:
+			if (!opt_u32("--count", optarg, 1, &ro.count))
+				return IEDC_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -293,16 +365,22 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "file rm", 1, 1, "HOST[:PORT] REMOTE" },
 		{ "file mv", 2, 2, "HOST[:PORT] FROM TO" },
 		{ "file put", 2, 2, "HOST[:PORT] LOCAL REMOTE" },
+		{ "dataset create", 2, MMS_RPT_MAX_MEMBERS + 1, "HOST[:PORT] LD/LN.NAME MEMBER..." },
+		{ "dataset delete", 1, 1, "HOST[:PORT] LD/LN.NAME" },
+		{ "report", 1, MMS_RPT_MAX_MEMBERS + 1,
+		  "HOST[:PORT] RCB [--gi] [--trgops LIST] [--intgpd MS] [--bufTm MS] "
+		  "[--entry-id HEX] [--count N] [--dataset MEMBER...]" },
 	};
 	const char *cmd = argv[optind], *host = argv[optind + 1];
 	char fcmd[40];
-	if (!strcmp(cmd, "file")) {
+	if (!strcmp(cmd, "file") || !strcmp(cmd, "dataset")) {
 		/* "file SUB HOST ...": the subcommand is part of the command */
 		if (argc - optind < 3) {
-			fprintf(stderr, "iedc: usage: iedc [OPTION]... file ls|get|rm|mv HOST[:PORT] ...\n");
+			fprintf(stderr, "iedc: usage: iedc [OPTION]... %s HOST[:PORT] ...\n",
+				!strcmp(cmd, "file") ? "file ls|get|rm|mv|put" : "dataset create|delete");
 			return IEDC_USAGE;
 		}
-		snprintf(fcmd, sizeof(fcmd), "file %s", argv[optind + 1]);
+		snprintf(fcmd, sizeof(fcmd), "%s %.20s", cmd, argv[optind + 1]);
 		cmd = fcmd;
 		host = argv[++optind + 1];
 	}
@@ -324,6 +402,29 @@ static int iedc_run(int argc, char **argv, char **av)
 	struct mms_objname name;
 	struct proto_err perr = { 0 };
 	bool is_ds = false;
+	char why[400];
+	bool is_report = !strcmp(cmd, "report");
+	if (is_report) {
+		ro.rcb = args[0];
+		ro.use_dataset = dataset;
+		ro.members = args + 1;
+		ro.n_members = nargs - 1;
+		if (report_args_check(&ro, why, sizeof(why))) {
+			fprintf(stderr, "iedc: %s\n", why);
+			return IEDC_USAGE;
+		}
+		dataset = false; /* --dataset was report's */
+	} else if (ro.gi || ro.trgops || ro.has_intgpd || ro.has_buftm || ro.entry_id ||
+		   ro.count) {
+		fprintf(stderr, "iedc: --gi, --trgops, --intgpd, --bufTm, --entry-id and --count "
+			"are options of report\n");
+		return IEDC_USAGE;
+	}
+	if (!strncmp(cmd, "dataset ", 8) &&
+	    dataset_args_check(cmd + 8, args, nargs, why, sizeof(why))) {
+		fprintf(stderr, "iedc: %s\n", why);
+		return IEDC_USAGE;
+	}
 	if (!strcmp(cmd, "read") && (dataset || mms_ref_parse(args[0], &name, &perr)))
 		is_ds = !dataset_parse(args[0], &name);
 	if (dataset && !is_ds) {
@@ -357,6 +458,10 @@ static int iedc_run(int argc, char **argv, char **av)
 			r = cmd_write(&c, json, args[0], &name, args[1]);
 		else if (!strncmp(cmd, "file ", 5))
 			r = cmd_file(&c, json, cmd + 5, args, nargs);
+		else if (!strncmp(cmd, "dataset ", 8))
+			r = cmd_dataset(&c, json, cmd + 8, args, nargs);
+		else if (is_report)
+			r = cmd_report(&c, json, &ro);
 		else
 			r = cmd_datasets(&c, json, nargs ? args[0] : NULL);
 	}

@@ -46,6 +46,31 @@ int cmd_datasets(struct client *c, bool json, const char *ld);
 /* iedc file ls|get|rm|mv (file.c); args as after HOST. */
 int cmd_file(struct client *c, bool json, const char *sub, char **args, int nargs);
 
+/* iedc dataset create|delete (report.c); args as after HOST:
+ * NAME [MEMBER...], NAME LD/LN.NAME or @NAME. dataset_args_check says,
+ * before connecting, whether they are usable (IEDC_USAGE, why[n]). */
+int dataset_args_check(const char *sub, char **args, int nargs, char *why, size_t n);
+int cmd_dataset(struct client *c, bool json, const char *sub, char **args, int nargs);
+
+/* iedc report (report.c). */
+struct report_opts {
+	const char *rcb;		/* LD/LN.RP.NAME, LD/LN$BR$NAME, LD/LN.NAME ... */
+	bool gi;			/* GI=true after enabling */
+	const char *trgops;		/* NULL: leave TrgOps */
+	bool has_intgpd, has_buftm;
+	uint32_t intgpd, buftm;		/* ms */
+	const char *entry_id;		/* 16 hex digits, or NULL */
+	uint32_t count;			/* stop after this many reports; 0: at SIGINT/SIGTERM */
+	bool use_dataset;		/* define @iedcNNNN of members[] and report it */
+	char **members;
+	int n_members;
+};
+int report_args_check(const struct report_opts *o, char *why, size_t n);
+/* Configures and enables the RCB, prints each report as one line (text or JSON) as it
+ * arrives, and at the end (count reached, SIGINT, SIGTERM) writes RptEna=false and, for
+ * an URCB, Resv=false. */
+int cmd_report(struct client *c, bool json, const struct report_opts *o);
+
 /* A data set reference "LD/LN.NAME" or "LD/LN$NAME" (IEC 61850-8-1 §14: the
  * named variable list LN$NAME of domain LD; NAME is no functional
  * constraint) into *out. Returns 0 or -EINVAL. */
