@@ -250,7 +250,7 @@ const struct mdataset *model_find_dataset(const struct mld *ld, const char *name
 		else
 			hi = mid;
 	}
-	return NULL;
+	return ld->dsets ? model_find_rt_dataset(ld, name) : NULL;	/* dataset.c */
 }
 
 const char *model_saddr(const struct model *m, uint32_t voff)

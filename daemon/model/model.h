@@ -157,55 +157,87 @@ struct mfcda {
 	char alt_item[130];
 };
 struct mdataset {
-	char name[65];		/* MMS name of the named variable list: "LLN0$DSname" */
-	const struct mln *ln;	/* LN holding it (LLN0 usually) */
+	char name[65];		/* MMS name of the named variable list: "LLN0$DSname";
+				 * an association-specific one: "DSname" */
+	const struct mln *ln;	/* LN holding it (LLN0 usually); NULL: association-specific */
 	uint32_t n;
 	struct mfcda *members;
-	uint32_t no;		/* TEMP spec */
-	bool deletable;
-	const void *owner;
+	uint32_t no;		/* ds_no (observe.h): stable while the set lives */
+	bool deletable;		/* client-defined (DefineNamedVariableList): true; SCL: false */
+	const void *owner;	/* association-specific (@name): the defining association's
+				 * handle (opaque to the model); NULL: domain-specific */
 };
 
+/* ---- data sets defined at run time (model/dataset.c) ----
+ * IEC 61850-7-2 §9.2: a client defines data sets (MMS
+ * DefineNamedVariableList, 8-1 §14) either in an LD (domain-specific,
+ * "LN$DSname", visible to every association) or for its association only
+ * (association-specific, "@DSname" on the wire, "DSname" here, gone with
+ * the association). The model keeps them beside the SCL's, in the change
+ * index (observe.h), numbered like them. A struct mdataset stays where it
+ * is until it is removed (observers and RCBs hold pointers to it).
+ * Thread: the event loop's, like the whole model. */
+struct model;
 
-/* Prepares one member from its MMS form: a domain-specific variable `item` ("LN$FC$DO$DA")
- * of `domain`, and (arr_index >= 0) an array element with alt_item the components below it
- * ("" for the whole element), as struct mfcda holds them. Fills ref (the object reference
- * "LD/LN.DO.DA[FC]"), ld, ln, type, voff, mms_item, arr_index, alt_item. Returns 0, -ENOENT
- * (names nothing), -EINVAL (malformed, an FC level or whole LN: 7-2 allows FCD and FCDA only,
- * i.e. the item must have at least LN$FC$DO). */
+/* Prepares one member from its MMS form: a domain-specific variable `item`
+ * ("LN$FC$DO$DA") of `domain`, and (arr_index >= 0) an array element with
+ * alt_item the components below it ("" or NULL for the whole element,
+ * "cVal$mag$f"), as struct mfcda holds them. Fills ref (the object
+ * reference "LDinst/LN.DO.DA[FC]", "(n)" after an array, as the SCL's
+ * members have it), ld, ln, type, voff, mms_item, arr_index, alt_item.
+ * Returns 0, -ENOENT (names nothing: no such LD, LN, FC, component, not an
+ * array where arr_index is given, index out of bounds), -EINVAL
+ * (malformed: empty names, characters outside letters, digits and '_', a
+ * name too long for mfcda, alt_item without arr_index, or an FC level or
+ * whole LN: 7-2 allows FCD and FCDA only, i.e. at least LN$FC$DO). */
 int model_fcda_from_mms(const struct model *m, const char *domain, const char *item,
 			int32_t arr_index, const char *alt_item, struct mfcda *out);
 
-/* Adds a data set defined at run time: domain-specific (`ld` set, name "LN$DSname", the LN
- * must exist in ld) or association-specific (`ld` NULL, `owner` non-NULL, name "DSname").
- * Members are copied. The new set is in the change index at once (observers of "all data
- * sets" see its members' changes), gets a ds_no, and is findable by model_find_dataset /
- * model_find_aa_dataset and listed by model_ld_dataset. Returns 0, -EEXIST (that name
- * exists in that scope), -ENOENT (ld given but the LN in name does not exist), -EINVAL
- * (n == 0, or a name that is not an MMS identifier: letters, digits, '_' ('$' once for the
- * domain form), at most 32 characters for the DSname part, not starting with a digit),
- * -ENOMEM. Cost: at most O(index size) (rebuilding the index is acceptable); a change
- * delivery stays O(log FCDAs + members affected). */
+/* Adds a data set defined at run time: domain-specific (`ld` set, `owner`
+ * NULL, name "LN$DSname", the LN must exist in ld) or association-specific
+ * (`ld` NULL, `owner` non-NULL, name "DSname"). Members are copied
+ * (model_fcda_from_mms's, of this model). The new set gets a ds_no (the
+ * lowest free one), is findable by model_find_dataset /
+ * model_find_aa_dataset and listed by model_ld_dataset / model_aa_dataset
+ * at once, and is in the change index at once (observers of "all data
+ * sets" see its members' changes) -- except when added by an observer's
+ * callback: then from the end of the delivery in progress (observe.h).
+ * *out (may be NULL) receives it. Returns 0, -EEXIST (that name exists in
+ * that scope, SCL sets included), -ENOENT (the LN in name does not exist
+ * in ld), -EINVAL (n == 0, both or neither of ld and owner, an ld not of
+ * m, or a name that is not an MMS identifier: letters, digits, '_', '$'
+ * exactly once for the domain form and never in the other, 1 to 32
+ * characters for the DSname part, not starting with a digit, at most 64
+ * in all), -ENOMEM (nothing changed). Cost: O(index size) (the change
+ * index is rebuilt); a change delivery stays O(log FCDAs + members
+ * affected). */
 int model_dataset_add(struct model *m, const struct mld *ld, const void *owner,
 		      const char *name, const struct mfcda *members, uint32_t n,
 		      const struct mdataset **out);
-/* Removes a deletable data set: its observers are removed (model_observe_remove) first,
- * its ds_no may be reused by a later add. -EPERM for an SCL data set. */
+/* Removes a deletable data set: its observers are removed
+ * (model_observe_remove) first, then it is no longer found nor listed;
+ * its memory and its ds_no are released once no delivery is running
+ * (inside an observer's callback: at the end of that delivery), and the
+ * ds_no may be reused by a later add. Returns 0, -EPERM (an SCL data set),
+ * -ENOENT (not a live data set of m). Never fails for memory. */
 int model_dataset_remove(struct model *m, const struct mdataset *ds);
-/* Removes every data set of `owner` (an association that ended). Returns how many. */
+/* Removes every association-specific data set of `owner` (an association
+ * that ended; NULL: none), with one index rebuild. Returns how many. */
 uint32_t model_dataset_remove_owner(struct model *m, const void *owner);
-/* Association-specific data set `name` of `owner`, or NULL. */
+/* Association-specific data set `name` of `owner`, or NULL. O(log n). */
 const struct mdataset *model_find_aa_dataset(const struct model *m, const void *owner,
 					     const char *name);
-/* Data sets of `ld` (SCL and run-time), sorted by MMS name (strcmp), for GetNameList. */
+/* Data sets of `ld` (SCL and run-time), sorted by MMS name (strcmp), for
+ * GetNameList; i < model_ld_n_datasets(ld), else NULL. O(1). The order and
+ * the count change with every add and remove in ld. */
 uint32_t model_ld_n_datasets(const struct mld *ld);
 const struct mdataset *model_ld_dataset(const struct mld *ld, uint32_t i);
-/* Association-specific data sets of `owner`, sorted by name. */
+/* Association-specific data sets of `owner`, sorted by name; NULL past
+ * the end. O(log n). */
 uint32_t model_aa_n_datasets(const struct model *m, const void *owner);
 const struct mdataset *model_aa_dataset(const struct model *m, const void *owner, uint32_t i);
 /* Count of run-time domain-specific sets of `ld` (for the per-LD limit). */
 uint32_t model_ld_n_dynamic(const struct mld *ld);
-
 
 /* Control blocks from SCL (ReportControl, GSEControl, LogControl,
  * SettingControl, SampledValueControl), for their services (reports,
@@ -275,7 +307,8 @@ struct mld {
 	uint32_t n_ln;
 	struct mln *lns;	/* sorted by name */
 	uint32_t n_ds;
-	struct mdataset *datasets;	/* sorted by name */
+	struct mdataset *datasets;	/* the SCL's, sorted by name (model_ld_dataset: all) */
+	struct mld_dsets *dsets;	/* run-time data sets (dataset.c); NULL: none yet */
 	uint32_t n_cb;
 	struct mcb *cbs;
 };
@@ -348,7 +381,8 @@ int model_resolve_mms(const struct model *m, const char *domain, const char *ite
 int model_resolve_ref(const struct model *m, const char *ref, struct mref *out);
 /* Component `name` (name[len]) of a struct type, or NULL. */
 const struct mcomp *mtype_find(const struct mtype *t, const char *name, size_t len);
-/* Data set of `ld` by its MMS name ("LLN0$DSname"), or NULL. */
+/* Data set of `ld` by its MMS name ("LLN0$DSname"), SCL or run-time
+ * (model_dataset_add), or NULL. */
 const struct mdataset *model_find_dataset(const struct mld *ld, const char *name);
 
 /* ---- values (model/model_data.c: MMS Data; model/model_text.c: text) ----

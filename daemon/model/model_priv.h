@@ -22,7 +22,44 @@ struct model_priv {
 	const struct model_write_hooks *write_hooks;	/* update.c; pv's, NULL: none */
 	struct model_obs *obs;		/* observe.c: the change index and observers */
 	uint32_t n_observers;		/* registered: 0 keeps the update path at one branch */
+	/* dataset.c: the association-specific data sets, sorted by (owner, name) */
+	const struct mdataset **aa;
+	uint32_t n_aa, cap_aa;
 };
+
+/* ---- dataset.c, for model.c and observe.c ---- */
+
+/* The run-time data sets of one LD (struct mld.dsets): malloc'd, with
+ * room reserved before the observers' index is touched, so that entering
+ * a set into them cannot fail. */
+struct mld_dsets {
+	const struct mdataset **dyn;	/* run-time ones, sorted by name */
+	uint32_t n_dyn, cap_dyn;
+	const struct mdataset **all;	/* SCL and run-time, sorted by name */
+	uint32_t n_all, cap_all;
+};
+/* Run-time data set `name` of `ld` (model_find_dataset's second half). */
+const struct mdataset *model_find_rt_dataset(const struct mld *ld, const char *name);
+/* Frees one run-time data set; observe.c calls it once no index refers to it. */
+void model_dataset_free(struct mdataset *ds);
+/* Frees the lookups of run-time data sets (not the sets: observe.c's). */
+void model_dataset_clear(struct model *m);
+
+/* ---- observe.c, for dataset.c ---- */
+
+/* Numbers a new run-time data set (the lowest free ds_no) and enters it
+ * into the change index: rebuilt now, or at the end of the delivery in
+ * progress. 0, or -ENOMEM with nothing changed. */
+int model_observe_ds_add(struct model *m, struct mdataset *ds);
+/* Whether `ds` is a live data set of m (its number is its own). */
+bool model_observe_ds_live(const struct model *m, const struct mdataset *ds);
+/* Removes the observers of a live run-time set and its number; the set is
+ * freed (model_dataset_free) once no index refers to it, which
+ * model_observe_settle brings about. */
+void model_observe_ds_remove(struct model *m, const struct mdataset *ds);
+/* Rebuilds the index when sets were added or removed and no delivery
+ * runs (inside one, model_observe_end does it). */
+void model_observe_settle(struct model *m);
 
 /* ---- observe.c, for the loader and update.c ---- */
 
@@ -30,7 +67,8 @@ struct model_priv {
  * control blocks of each data set, in the model's arena: once, at the end
  * of loading, after data sets and control blocks are built. 0 or -ENOMEM. */
 int model_observe_index(struct model *m);
-/* Frees the observers still registered (model_free). */
+/* Frees the observers still registered, the index and the run-time data
+ * sets (model_free). */
 void model_observe_clear(struct model *m);
 /* Delivery; only called when n_observers != 0. model_observe_leaf tells
  * the observers of every member containing the basic attribute at `voff`

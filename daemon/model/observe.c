@@ -24,23 +24,43 @@ struct model_observer {
 	bool touched, dead;
 };
 
-/* The index and the observers (struct model_priv.obs). The index lives in
- * the model's arena; the observers are malloc'd one by one. */
-struct model_obs {
-	uint32_t n_ds;
-	const struct mdataset **ds;	/* by ds_no */
-	const struct mcb ***cbs;	/* by ds_no: the control blocks naming it */
-	uint32_t *n_cbs;
-	/* Elementary intervals: bound[] are the sorted, distinct start and
-	 * end offsets of every member; interval j is [bound[j], bound[j+1])
-	 * and is covered by refs[start[j] .. start[j + 1]). FCDAs name DO or
-	 * DA subtrees, which nest or are disjoint, so an offset lies inside
-	 * few members and the refs stay close to the number of members. */
+/* The index proper: elementary intervals. bound[] are the sorted,
+ * distinct start and end offsets of every member of every live data set;
+ * interval j is [bound[j], bound[j+1]) and is covered by refs[start[j] ..
+ * start[j + 1]). FCDAs name DO or DA subtrees, which nest or are
+ * disjoint, so an offset lies inside few members and the refs stay close
+ * to the number of members. malloc'd: replaced whole when run-time data
+ * sets come or go. */
+struct obs_index {
 	uint32_t n_bound;
 	uint32_t *bound;
-	uint32_t *start;	/* n_bound entries; start[n_bound - 1] = number of refs */
+	uint32_t *start;	/* n_bound + 1 entries; start[n_bound] = number of refs */
 	struct obs_ref *refs;
-	size_t bytes;		/* of all the above */
+	size_t bytes;		/* of the three arrays */
+};
+
+/* The index and the observers (struct model_priv.obs). The struct and the
+ * control block tables of the SCL's data sets live in the model's arena;
+ * the tables by ds_no, the index and the observers are malloc'd.
+ *
+ * Numbers: the SCL's data sets are 0..n_scl-1 for good; a run-time one
+ * takes the lowest free number. ds[no] is the live set of a number (NULL:
+ * free, or removed); held[no] the set that the index may still refer to
+ * under it: a removed set stays there, and its number stays taken, until
+ * the index is rebuilt without it (never during a delivery, which walks
+ * the index). So removing needs no memory and a delivery never meets a
+ * freed set. */
+struct model_obs {
+	uint32_t n_no;		/* numbers in use are below n_no */
+	uint32_t cap;		/* entries of ds, held, by_ds */
+	uint32_t n_scl;
+	const struct mdataset **ds;	/* by ds_no: live sets */
+	struct mdataset **held;	/* by ds_no: sets the index may refer to */
+	const struct mcb ***cbs;	/* by ds_no < n_scl: the control blocks naming it */
+	uint32_t *n_cbs;
+	struct obs_index ix;
+	bool stale;		/* ds[] and the index differ: rebuild when no delivery runs */
+	size_t fixed_bytes;	/* this struct and the control block tables */
 
 	struct model_observer *all;	/* observers of every data set */
 	struct model_observer **by_ds;	/* by ds_no */
@@ -56,12 +76,12 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* Index of the interval starting at `off` (an element of bound[]). */
-static uint32_t bound_at(const struct model_obs *o, uint32_t off)
+static uint32_t bound_at(const struct obs_index *x, uint32_t off)
 {
-	uint32_t lo = 0, hi = o->n_bound;
+	uint32_t lo = 0, hi = x->n_bound;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (o->bound[mid] < off)
+		if (x->bound[mid] < off)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -70,23 +90,148 @@ static uint32_t bound_at(const struct model_obs *o, uint32_t off)
 }
 
 /* The interval holding `off`, or n_bound when none does. */
-static uint32_t interval_of(const struct model_obs *o, uint32_t off)
+static uint32_t interval_of(const struct obs_index *x, uint32_t off)
 {
-	uint32_t lo = 0, hi = o->n_bound;	/* first bound > off */
+	uint32_t lo = 0, hi = x->n_bound;	/* first bound > off */
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (o->bound[mid] <= off)
+		if (x->bound[mid] <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo == 0 || lo == o->n_bound ? o->n_bound : lo - 1;
+	return lo == 0 || lo == x->n_bound ? x->n_bound : lo - 1;
 }
 
-static void *zalloc(struct model_obs *o, struct arena *a, size_t n)
+static void index_free(struct obs_index *x)
 {
-	o->bytes += n;
-	return arena_zalloc(a, n ? n : 1);
+	free(x->bound);
+	free(x->start);
+	free(x->refs);
+	*x = (struct obs_index){ 0 };
+}
+
+/* Builds the index of the live data sets ds[0..n_no) into *x. O(M log M)
+ * for M members. 0 or -ENOMEM (*x untouched). */
+static int index_build(const struct model_obs *o, struct obs_index *out)
+{
+	struct obs_index x = { 0 };
+	uint32_t *fill = NULL;
+	size_t n_mem = 0;
+	for (uint32_t d = 0; d < o->n_no; d++)
+		n_mem += o->ds[d] ? o->ds[d]->n : 0;
+	if (n_mem > UINT32_MAX / 2 - 1)
+		return -ENOMEM;
+	x.bound = malloc((2 * n_mem + 1) * sizeof(*x.bound));
+	if (!x.bound)
+		goto oom;
+	uint32_t nb = 0;
+	for (uint32_t d = 0; d < o->n_no; d++)
+		for (uint32_t j = 0; o->ds[d] && j < o->ds[d]->n; j++) {
+			const struct mfcda *f = &o->ds[d]->members[j];
+			x.bound[nb++] = f->voff;
+			x.bound[nb++] = f->voff + f->type->size;
+		}
+	qsort(x.bound, nb, sizeof(*x.bound), cmp_u32);
+	uint32_t nu = 0;
+	for (uint32_t i = 0; i < nb; i++)
+		if (!nu || x.bound[nu - 1] != x.bound[i])
+			x.bound[nu++] = x.bound[i];
+	x.n_bound = nu;
+	if (nu) {
+		uint32_t *shrunk = realloc(x.bound, nu * sizeof(*x.bound));
+		x.bound = shrunk ? shrunk : x.bound;
+	}
+	x.start = calloc((size_t)nu + 1, sizeof(*x.start));
+	fill = calloc(nu ? nu : 1, sizeof(*fill));
+	if (!x.start || !fill)
+		goto oom;
+	/* count the refs of each interval, then place them */
+	for (uint32_t d = 0; d < o->n_no; d++)
+		for (uint32_t j = 0; o->ds[d] && j < o->ds[d]->n; j++) {
+			const struct mfcda *f = &o->ds[d]->members[j];
+			for (uint32_t b = bound_at(&x, f->voff); x.bound[b] < f->voff + f->type->size;
+			     b++)
+				x.start[b + 1]++;
+		}
+	for (uint32_t b = 0; b < nu; b++)
+		x.start[b + 1] += x.start[b];
+	uint32_t n_refs = x.start[nu];
+	x.refs = malloc((n_refs ? n_refs : 1) * sizeof(*x.refs));
+	if (!x.refs)
+		goto oom;
+	for (uint32_t d = 0; d < o->n_no; d++)
+		for (uint32_t j = 0; o->ds[d] && j < o->ds[d]->n; j++) {
+			const struct mfcda *f = &o->ds[d]->members[j];
+			for (uint32_t b = bound_at(&x, f->voff); x.bound[b] < f->voff + f->type->size;
+			     b++)
+				x.refs[x.start[b] + fill[b]++] = (struct obs_ref){ .ds_no = d,
+										   .member = j };
+		}
+	free(fill);
+	x.bytes = nu * sizeof(*x.bound) + ((size_t)nu + 1) * sizeof(*x.start) +
+		  n_refs * sizeof(*x.refs);
+	*out = x;
+	return 0;
+oom:
+	free(fill);
+	index_free(&x);
+	return -ENOMEM;
+}
+
+/* Grows the tables by ds_no to hold `want` numbers. 0 or -ENOMEM (the
+ * tables as they were; a grown one keeps its new size, harmlessly). */
+static int tables_reserve(struct model_obs *o, uint32_t want)
+{
+	if (want <= o->cap)
+		return 0;
+	uint32_t cap = o->cap ? o->cap : 4;
+	while (cap < want) {
+		if (cap > UINT32_MAX / 2)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	const struct mdataset **ds = realloc(o->ds, cap * sizeof(*ds));
+	if (!ds)
+		return -ENOMEM;
+	o->ds = ds;
+	struct mdataset **held = realloc(o->held, cap * sizeof(*held));
+	if (!held)
+		return -ENOMEM;
+	o->held = held;
+	struct model_observer **by_ds = realloc(o->by_ds, cap * sizeof(*by_ds));
+	if (!by_ds)
+		return -ENOMEM;
+	o->by_ds = by_ds;
+	for (uint32_t i = o->cap; i < cap; i++) {
+		o->ds[i] = NULL;
+		o->held[i] = NULL;
+		o->by_ds[i] = NULL;
+	}
+	o->cap = cap;
+	return 0;
+}
+
+/* Replaces the index by one of the live sets; frees the removed sets it
+ * no longer refers to and releases their numbers. Only outside a
+ * delivery. 0 or -ENOMEM (everything as it was, still stale). */
+static int rebuild(struct model_obs *o)
+{
+	struct obs_index x;
+	assert(!o->depth);
+	if (index_build(o, &x))
+		return -ENOMEM;
+	index_free(&o->ix);
+	o->ix = x;
+	for (uint32_t no = o->n_scl; no < o->n_no; no++)
+		if (!o->ds[no] && o->held[no]) {
+			model_dataset_free(o->held[no]);
+			o->held[no] = NULL;
+		}
+	while (o->n_no > o->n_scl && !o->held[o->n_no - 1])
+		o->n_no--;
+	o->stale = false;
+	return 0;
 }
 
 int model_observe_index(struct model *m)
@@ -96,71 +241,31 @@ int model_observe_index(struct model *m)
 	struct model_obs *o = arena_zalloc(A, sizeof(*o));
 	if (!o)
 		return -ENOMEM;
-	o->bytes = sizeof(*o);
-	uint32_t n_ds = 0, n_mem = 0;
-	for (uint32_t i = 0; i < m->n_ld; i++) {
+	p->obs = o;	/* from here model_observe_clear frees what was built */
+	o->fixed_bytes = sizeof(*o);
+	uint32_t n_ds = 0;
+	for (uint32_t i = 0; i < m->n_ld; i++)
 		n_ds += m->lds[i].n_ds;
-		for (uint32_t k = 0; k < m->lds[i].n_ds; k++)
-			n_mem += m->lds[i].datasets[k].n;
-	}
-	o->n_ds = n_ds;
-	o->ds = zalloc(o, A, n_ds * sizeof(*o->ds));
-	o->cbs = zalloc(o, A, n_ds * sizeof(*o->cbs));
-	o->n_cbs = zalloc(o, A, n_ds * sizeof(*o->n_cbs));
-	o->by_ds = zalloc(o, A, n_ds * sizeof(*o->by_ds));
-	uint32_t *bound = malloc((2 * (size_t)n_mem + 1) * sizeof(*bound));
-	if (!o->ds || !o->cbs || !o->n_cbs || !o->by_ds || !bound) {
-		free(bound);
+	if (tables_reserve(o, n_ds ? n_ds : 1))
 		return -ENOMEM;
-	}
-	uint32_t nb = 0, no = 0;
+	o->n_scl = o->n_no = n_ds;
+	uint32_t no = 0;
 	for (uint32_t i = 0; i < m->n_ld; i++)
 		for (uint32_t k = 0; k < m->lds[i].n_ds; k++) {
-			const struct mdataset *ds = &m->lds[i].datasets[k];
-			o->ds[no++] = ds;
-			for (uint32_t j = 0; j < ds->n; j++) {
-				bound[nb++] = ds->members[j].voff;
-				bound[nb++] = ds->members[j].voff + ds->members[j].type->size;
-			}
+			struct mdataset *ds = &m->lds[i].datasets[k];
+			ds->no = no;
+			ds->deletable = false;
+			ds->owner = NULL;
+			o->ds[no] = ds;
+			o->held[no++] = ds;
 		}
-	qsort(bound, nb, sizeof(*bound), cmp_u32);
-	uint32_t nu = 0;
-	for (uint32_t i = 0; i < nb; i++)
-		if (!nu || bound[nu - 1] != bound[i])
-			bound[nu++] = bound[i];
-	o->n_bound = nu;
-	o->bound = zalloc(o, A, nu * sizeof(*o->bound));
-	o->start = zalloc(o, A, (nu + 1) * sizeof(*o->start));
-	if (!o->bound || !o->start) {
-		free(bound);
+	o->cbs = arena_zalloc(A, (n_ds ? n_ds : 1) * sizeof(*o->cbs));
+	o->n_cbs = arena_zalloc(A, (n_ds ? n_ds : 1) * sizeof(*o->n_cbs));
+	if (!o->cbs || !o->n_cbs)
 		return -ENOMEM;
-	}
-	memcpy(o->bound, bound, nu * sizeof(*bound));
-	free(bound);
-	/* count the refs of each interval, then place them */
-	for (uint32_t d = 0; d < n_ds; d++)
-		for (uint32_t j = 0; j < o->ds[d]->n; j++) {
-			const struct mfcda *f = &o->ds[d]->members[j];
-			for (uint32_t b = bound_at(o, f->voff); o->bound[b] < f->voff + f->type->size; b++)
-				o->start[b + 1]++;
-		}
-	for (uint32_t b = 0; b < nu; b++)
-		o->start[b + 1] += o->start[b];
-	uint32_t n_refs = nu ? o->start[nu] : 0;
-	uint32_t *fill = calloc(nu ? nu : 1, sizeof(*fill));
-	o->refs = zalloc(o, A, n_refs * sizeof(*o->refs));
-	if (!fill || !o->refs) {
-		free(fill);
+	o->fixed_bytes += n_ds * (sizeof(*o->cbs) + sizeof(*o->n_cbs));
+	if (index_build(o, &o->ix))
 		return -ENOMEM;
-	}
-	for (uint32_t d = 0; d < n_ds; d++)
-		for (uint32_t j = 0; j < o->ds[d]->n; j++) {
-			const struct mfcda *f = &o->ds[d]->members[j];
-			for (uint32_t b = bound_at(o, f->voff); o->bound[b] < f->voff + f->type->size; b++)
-				o->refs[o->start[b] + fill[b]++] = (struct obs_ref){ .ds_no = d,
-										 .member = j };
-		}
-	free(fill);
 
 	/* the control blocks of each data set: a datSet names a data set of
 	 * the control block's own LN (scl.c resolved what it could) */
@@ -175,22 +280,21 @@ int model_observe_index(struct model *m)
 				const struct mdataset *ds = model_find_dataset(&m->lds[i], full);
 				if (!ds)
 					continue;
-				uint32_t d = 0;
-				while (o->ds[d] != ds)
-					d++;
+				uint32_t d = ds->no;
 				if (pass == 0) {
 					o->n_cbs[d]++;
 					continue;
 				}
 				if (!o->cbs[d]) {
-					o->cbs[d] = zalloc(o, A, o->n_cbs[d] * sizeof(*o->cbs[d]));
+					size_t sz = o->n_cbs[d] * sizeof(*o->cbs[d]);
+					o->cbs[d] = arena_zalloc(A, sz);
 					if (!o->cbs[d])
 						return -ENOMEM;
+					o->fixed_bytes += sz;
 					o->n_cbs[d] = 0;
 				}
 				o->cbs[d][o->n_cbs[d]++] = cb;
 			}
-	p->obs = o;
 	return 0;
 }
 
@@ -198,7 +302,7 @@ int model_observe_index(struct model *m)
 static void sweep(struct model_priv *p)
 {
 	struct model_obs *o = p->obs;
-	for (uint32_t d = 0; o->n_dead && d <= o->n_ds; d++) {
+	for (uint32_t d = 0; o->n_dead && d <= o->cap; d++) {
 		struct model_observer **pp = d == 0 ? &o->all : &o->by_ds[d - 1];
 		while (*pp) {
 			struct model_observer *x = *pp;
@@ -217,19 +321,27 @@ void model_observe_clear(struct model *m)
 {
 	struct model_priv *p = m->priv;
 	struct model_obs *o = p ? p->obs : NULL;
-	if (!o)
-		return;
-	for (uint32_t d = 0; d <= o->n_ds; d++) {
-		struct model_observer *x = d == 0 ? o->all : o->by_ds[d - 1];
-		while (x) {
-			struct model_observer *next = x->next;
-			free(x);
-			x = next;
+	if (o) {
+		for (uint32_t d = 0; d <= o->cap; d++) {
+			struct model_observer *x = d == 0 ? o->all : o->by_ds[d - 1];
+			while (x) {
+				struct model_observer *next = x->next;
+				free(x);
+				x = next;
+			}
 		}
+		for (uint32_t no = o->n_scl; no < o->n_no; no++)
+			if (o->held[no])
+				model_dataset_free(o->held[no]);
+		free(o->ds);
+		free(o->held);
+		free(o->by_ds);
+		index_free(&o->ix);
+		p->obs = NULL;	/* the struct itself is the arena's */
+		p->n_observers = 0;
 	}
-	o->all = NULL;
-	memset(o->by_ds, 0, o->n_ds * sizeof(*o->by_ds));
-	p->n_observers = 0;
+	if (p)
+		model_dataset_clear(m);
 }
 
 struct model_observer *model_observe_add(struct model *m, const struct model_observer_desc *d)
@@ -238,37 +350,102 @@ struct model_observer *model_observe_add(struct model *m, const struct model_obs
 	struct model_obs *o = p ? p->obs : NULL;
 	if (!o || !d || !d->change)
 		return NULL;
-	uint32_t no = 0;
-	if (d->ds) {
-		while (no < o->n_ds && o->ds[no] != d->ds)
-			no++;
-		if (no == o->n_ds)
-			return NULL;
-	}
+	if (d->ds && (d->ds->no >= o->n_no || o->ds[d->ds->no] != d->ds))
+		return NULL;
 	struct model_observer *x = calloc(1, sizeof(*x));
 	if (!x)
 		return NULL;
 	x->d = *d;
 	if (!x->d.reasons)
 		x->d.reasons = MODEL_TRG_DCHG | MODEL_TRG_QCHG | MODEL_TRG_DUPD;
-	struct model_observer **head = d->ds ? &o->by_ds[no] : &o->all;
+	struct model_observer **head = d->ds ? &o->by_ds[d->ds->no] : &o->all;
 	x->next = *head;
 	*head = x;
 	p->n_observers++;
 	return x;
 }
 
+/* Marks `x` removed; the caller sweeps when no delivery runs. */
+static void unregister(struct model_priv *p, struct model_observer *x)
+{
+	x->dead = true;
+	p->obs->n_dead++;
+	p->n_observers--;
+}
+
 void model_observe_remove(struct model *m, struct model_observer *x)
 {
 	struct model_priv *p = m->priv;
-	struct model_obs *o = p->obs;
 	if (!x || x->dead)
 		return;
-	x->dead = true;
-	o->n_dead++;
-	p->n_observers--;
+	unregister(p, x);
+	if (!p->obs->depth)
+		sweep(p);
+}
+
+/* ---- run-time data sets (model_priv.h, for dataset.c) ---- */
+
+bool model_observe_ds_live(const struct model *m, const struct mdataset *ds)
+{
+	const struct model_priv *p = m->priv;
+	const struct model_obs *o = p ? p->obs : NULL;
+	return o && ds && ds->no < o->n_no && o->ds[ds->no] == ds;
+}
+
+int model_observe_ds_add(struct model *m, struct mdataset *ds)
+{
+	struct model_priv *p = m->priv;
+	struct model_obs *o = p ? p->obs : NULL;
+	if (!o)
+		return -ENOMEM;
+	uint32_t no = o->n_scl;
+	while (no < o->n_no && o->held[no])
+		no++;
+	if (tables_reserve(o, no + 1))
+		return -ENOMEM;
+	bool was_stale = o->stale;
+	uint32_t n_no = o->n_no;
+	ds->no = no;
+	o->ds[no] = ds;
+	o->held[no] = ds;
+	if (no == o->n_no)
+		o->n_no++;
+	o->stale = true;
+	/* inside a delivery the index is being walked: model_observe_end
+	 * rebuilds it */
+	if (o->depth || !rebuild(o))
+		return 0;
+	o->ds[no] = NULL;
+	o->held[no] = NULL;
+	o->n_no = n_no;
+	o->stale = was_stale;
+	return -ENOMEM;
+}
+
+void model_observe_ds_remove(struct model *m, const struct mdataset *ds)
+{
+	struct model_priv *p = m->priv;
+	struct model_obs *o = p->obs;
+	assert(model_observe_ds_live(m, ds) && ds->no >= o->n_scl);
+	for (struct model_observer *x = o->by_ds[ds->no]; x; x = x->next)
+		if (!x->dead)
+			unregister(p, x);
 	if (!o->depth)
 		sweep(p);
+	/* held[no] keeps it (and its number) until the index forgets it */
+	o->ds[ds->no] = NULL;
+	o->stale = true;
+}
+
+void model_observe_settle(struct model *m)
+{
+	struct model_priv *p = m->priv;
+	struct model_obs *o = p ? p->obs : NULL;
+	/* a failed rebuild keeps the old index, which is still right for
+	 * what it holds (removed sets are skipped); the next add, remove or
+	 * delivery end tries again */
+	if (o && o->stale && !o->depth)
+		(void)rebuild(o);
 }
 
 static void tell(struct model *m, struct model_obs *o, struct model_observer *x,
@@ -319,26 +496,31 @@ void model_observe_leaf(struct model *m, uint32_t voff, const struct mtype *leaf
 {
 	struct model_priv *p = m->priv;
 	struct model_obs *o = p->obs;
+	const struct obs_index *x = &o->ix;
 	reason &= trgops;
 	/* outside every member (most attributes of a large model): no search */
-	if (!reason || !o->n_bound || voff < o->bound[0] || voff >= o->bound[o->n_bound - 1])
+	if (!reason || !x->n_bound || voff < x->bound[0] || voff >= x->bound[x->n_bound - 1])
 		return;
-	uint32_t b = interval_of(o, voff);
-	if (b == o->n_bound)
+	uint32_t b = interval_of(x, voff);
+	if (b == x->n_bound)
 		return;
 	/* IEC 61850-7-2 §17.2.2: the trigger belongs to the data attribute;
 	 * every member containing it is concerned */
 	assert(!o->depth);	/* a callback changed a value (observe.h) */
 	o->depth++;
-	for (uint32_t i = o->start[b]; i < o->start[b + 1]; i++) {
-		const struct obs_ref *r = &o->refs[i];
+	for (uint32_t i = x->start[b]; i < x->start[b + 1]; i++) {
+		const struct obs_ref *r = &x->refs[i];
+		/* o->ds is read again each time: a callback may add a data set
+		 * (the table grows) or remove one (NULL: not told any more) */
+		const struct mdataset *ds = o->ds[r->ds_no];
+		if (!ds)
+			continue;
 		if (!leaf) {
-			const struct mfcda *f = &o->ds[r->ds_no]->members[r->member];
+			const struct mfcda *f = &ds->members[r->member];
 			leaf = leaf_at(f->type, voff - f->voff);
 		}
-		const struct model_change c = { .ds = o->ds[r->ds_no], .ds_no = r->ds_no,
-						.member = r->member, .reason = reason, .voff = voff,
-						.leaf = leaf };
+		const struct model_change c = { .ds = ds, .ds_no = r->ds_no, .member = r->member,
+						.reason = reason, .voff = voff, .leaf = leaf };
 		tell(m, o, o->all, &c);
 		tell(m, o, o->by_ds[r->ds_no], &c);
 	}
@@ -349,7 +531,7 @@ void model_observe_end(struct model *m)
 {
 	struct model_priv *p = m->priv;
 	struct model_obs *o = p->obs;
-	if (!o->told && !o->n_dead)
+	if (!o->told && !o->n_dead && !o->stale)
 		return;
 	o->depth++;
 	while (o->told) {
@@ -362,19 +544,22 @@ void model_observe_end(struct model *m)
 	o->depth--;
 	if (o->n_dead)
 		sweep(p);
+	/* data sets added or removed by the callbacks: into the index now */
+	if (o->stale)
+		(void)rebuild(o);
 }
 
 bool model_observe_hit(const struct model *m, uint32_t voff, uint32_t size)
 {
 	const struct model_priv *p = m->priv;
-	const struct model_obs *o = p->obs;
-	if (!o->n_bound || voff >= o->bound[o->n_bound - 1] || voff + size <= o->bound[0])
+	const struct obs_index *x = &p->obs->ix;
+	if (!x->n_bound || voff >= x->bound[x->n_bound - 1] || voff + size <= x->bound[0])
 		return false;
-	uint32_t b = interval_of(o, voff);
-	if (b == o->n_bound)
+	uint32_t b = interval_of(x, voff);
+	if (b == x->n_bound)
 		b = 0;	/* voff before the first bound */
-	for (; b + 1 < o->n_bound && o->bound[b] < voff + size; b++)
-		if (o->start[b + 1] > o->start[b])
+	for (; b + 1 < x->n_bound && x->bound[b] < voff + size; b++)
+		if (x->start[b + 1] > x->start[b])
 			return true;
 	return false;
 }
@@ -419,13 +604,13 @@ void model_observe_write(struct model *m, const struct mtype *t, uint32_t voff,
 uint32_t model_n_datasets(const struct model *m)
 {
 	const struct model_priv *p = m->priv;
-	return p->obs ? p->obs->n_ds : 0;
+	return p->obs ? p->obs->n_no : 0;
 }
 
 const struct mdataset *model_dataset_no(const struct model *m, uint32_t no)
 {
 	const struct model_priv *p = m->priv;
-	return p->obs && no < p->obs->n_ds ? p->obs->ds[no] : NULL;
+	return p->obs && no < p->obs->n_no ? p->obs->ds[no] : NULL;
 }
 
 const struct mcb *const *model_dataset_cbs(const struct model *m, const struct mdataset *ds,
@@ -434,16 +619,19 @@ const struct mcb *const *model_dataset_cbs(const struct model *m, const struct m
 	const struct model_priv *p = m->priv;
 	const struct model_obs *o = p->obs;
 	*n = 0;
-	for (uint32_t d = 0; o && d < o->n_ds; d++)
-		if (o->ds[d] == ds) {
-			*n = o->n_cbs[d];
-			return *n ? o->cbs[d] : NULL;
-		}
-	return NULL;
+	/* run-time sets have none (the RCBs' own state names them) */
+	if (!o || !ds || ds->no >= o->n_scl || o->ds[ds->no] != ds)
+		return NULL;
+	*n = o->n_cbs[ds->no];
+	return *n ? o->cbs[ds->no] : NULL;
 }
 
 size_t model_observe_index_size(const struct model *m)
 {
 	const struct model_priv *p = m->priv;
-	return p->obs ? p->obs->bytes : 0;
+	const struct model_obs *o = p->obs;
+	if (!o)
+		return 0;
+	return o->fixed_bytes + o->ix.bytes +
+	       o->cap * (sizeof(*o->ds) + sizeof(*o->held) + sizeof(*o->by_ds));
 }
