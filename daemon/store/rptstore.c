@@ -1248,8 +1248,14 @@ static int write_snapshot(struct rptstore *s, bool from_loaded)
 		map_file(s, SNAP_NAME, &old_snap);
 		if (s->log_fd >= 0 && s->log_size) {
 			void *p = mmap(NULL, s->log_size, PROT_READ, MAP_PRIVATE, s->log_fd, 0);
-			if (p != MAP_FAILED)
-				old_log = (struct map){ .p = p, .len = s->log_size };
+			if (p == MAP_FAILED) {
+				int r = -errno;
+				close(fd);
+				unlinkat(s->dirfd, SNAP_TMP, 0);
+				free(o.v.p);
+				return r;
+			}
+			old_log = (struct map){ .p = p, .len = s->log_size };
 		}
 		copy_live(s, &o, &old_snap);
 		copy_live(s, &o, &old_log);
@@ -1279,7 +1285,8 @@ static int write_snapshot(struct rptstore *s, bool from_loaded)
 /* Starts an empty log for s->gen in place of the one in use. */
 static int open_new_log(struct rptstore *s)
 {
-	int fd = openat(s->dirfd, LOG_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* read too: compaction maps it */
+	int fd = openat(s->dirfd, LOG_TMP, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	struct vec v = { 0 };
