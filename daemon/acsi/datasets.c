@@ -50,8 +50,8 @@ static int member_of(const struct model *m, const struct mms_varspec *v, struct 
 	return model_fcda_from_mms(m, v->name.domain, v->name.item, ix, alt, f);
 }
 
-int acsi_define_nvl(struct model *m, const struct acsi_ds_limits *lim, const void *owner,
-		    const struct mms_pdu *p, struct buf *resp)
+int acsi_define_nvl(struct model *m, struct acsi_reports *R, const struct acsi_ds_limits *lim,
+		    const void *owner, const struct mms_pdu *p, struct buf *resp)
 {
 	struct mms_definenvl_req q;
 	struct mms_varspec v;
@@ -129,6 +129,8 @@ int acsi_define_nvl(struct model *m, const struct acsi_ds_limits *lim, const voi
 	switch (r) {
 	case 0:
 		mms_definenvl_resp_encode(resp, inv);
+		if (ld)
+			acsi_reports_dataset_defined(R, ds); /* kept across a restart */
 		break;
 	case -EEXIST:
 		fail(resp, inv, MMS_ERR_DEFINITION, MMS_DEFINITION_OBJECT_EXISTS);
@@ -144,12 +146,21 @@ int acsi_define_nvl(struct model *m, const struct acsi_ds_limits *lim, const voi
 }
 
 /* 0 deleted; else why not, as an access code. */
-static int try_delete(struct model *m, const struct acsi_reports *R, const void *owner,
+static int try_delete(struct model *m, struct acsi_reports *R, const void *owner,
 		      const struct mdataset *ds)
 {
 	if (!ds->deletable || (ds->owner && ds->owner != owner) || acsi_reports_uses_dataset(R, ds))
 		return MMS_ACCESS_OBJECT_ACCESS_DENIED;
-	return model_dataset_remove(m, ds) ? MMS_ACCESS_OBJECT_ACCESS_DENIED : 0;
+	char ld[sizeof(ds->ln->ld->name)] = "", name[sizeof(ds->name)];
+	bool domain = !ds->owner && ds->ln;
+	if (domain)
+		memcpy(ld, ds->ln->ld->name, sizeof(ld));
+	memcpy(name, ds->name, sizeof(name));
+	if (model_dataset_remove(m, ds))
+		return MMS_ACCESS_OBJECT_ACCESS_DENIED;
+	if (domain)
+		acsi_reports_dataset_deleted(R, ld, name);
+	return 0;
 }
 
 static const struct mdataset *lookup(const struct model *m, const void *owner,
@@ -164,7 +175,7 @@ static const struct mdataset *lookup(const struct model *m, const void *owner,
 }
 
 /* Deletes what it may of the sets listed by (n, at); returns deleted. */
-static uint32_t delete_all(struct model *m, const struct acsi_reports *R, const void *owner,
+static uint32_t delete_all(struct model *m, struct acsi_reports *R, const void *owner,
 			   const struct mdataset **list, uint32_t n)
 {
 	uint32_t deleted = 0;
@@ -174,7 +185,7 @@ static uint32_t delete_all(struct model *m, const struct acsi_reports *R, const 
 	return deleted;
 }
 
-int acsi_delete_nvl(struct model *m, const struct acsi_reports *R, const void *owner,
+int acsi_delete_nvl(struct model *m, struct acsi_reports *R, const void *owner,
 		    const struct mms_pdu *p, struct buf *resp)
 {
 	struct mms_deletenvl_req q;

@@ -43,9 +43,11 @@ struct acsi_ds_limits {
 #define ACSI_DS_MAX_AA_SETS 10
 
 /* `owner` is the calling association's handle (the same pointer for all
- * its requests; association-specific sets belong to it). */
-int acsi_define_nvl(struct model *m, const struct acsi_ds_limits *lim, const void *owner,
-		    const struct mms_pdu *p, struct buf *resp);
-/* `reports` (may be NULL) says which sets RCBs name. */
-int acsi_delete_nvl(struct model *m, const struct acsi_reports *reports, const void *owner,
+ * its requests; association-specific sets belong to it). `reports` (may
+ * be NULL) says which sets RCBs name, and keeps persistent sets across a
+ * restart. */
+int acsi_define_nvl(struct model *m, struct acsi_reports *reports,
+		    const struct acsi_ds_limits *lim, const void *owner, const struct mms_pdu *p,
+		    struct buf *resp);
+int acsi_delete_nvl(struct model *m, struct acsi_reports *reports, const void *owner,
 		    const struct mms_pdu *p, struct buf *resp);

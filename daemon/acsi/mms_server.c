@@ -374,7 +374,7 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		r = acsi_get_nvl_attr(srv->model, p, resp, &who);
 		break;
 	case MMS_SVC_DEFINE_NVL:
-		r = acsi_define_nvl(srv->model, &srv->ds_limits, &a->rpt, p, resp);
+		r = acsi_define_nvl(srv->model, srv->reports, &srv->ds_limits, &a->rpt, p, resp);
 		break;
 	case MMS_SVC_DELETE_NVL:
 		r = acsi_delete_nvl(srv->model, srv->reports, &a->rpt, p, resp);

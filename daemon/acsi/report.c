@@ -59,6 +59,7 @@ struct rcb {
 	bool ovfl;			/* the next report carries BufOvfl=true */
 	uint64_t sent;			/* id of the last entry sent (the cursor) */
 	bool catching_up;		/* entries after `sent` wait for the resync */
+	char key[200];			/* persistence: "LD/LN$BR$name" */
 };
 
 struct acsi_reports {
@@ -71,6 +72,7 @@ struct acsi_reports {
 	struct buf scratch;		/* one InformationReport segment */
 	struct buf tmp;			/* head of a report */
 	struct acsi_reports_stats st;
+	struct rpt_persist persist_ops;	/* copy of the caller's; persist points here */
 };
 
 /* ---- the RCB's attributes in the model's value store (model.h layout) ---- */
@@ -202,6 +204,28 @@ static void rcb_ref(const struct rcb *b, char *out, size_t n)
 			 b->mr->buffered ? "BR" : "RP", b->mr->name);
 	if (k < 0 || (size_t)k >= n)
 		out[n - 1] = '\0'; /* longer than any RptID: cut (names are at most 64) */
+}
+
+/* ---- persistence (report_buf.h, struct rpt_persist) ---- */
+
+static bool persisting(const struct rcb *b)
+{
+	return b->R->persist && b->mr->buffered;
+}
+
+/* What a client wrote into the BRCB, as it outlives a restart. */
+static void persist_cfg(struct rcb *b);
+
+static void persist_entry(struct rcb *b, const struct rpt_entry *e)
+{
+	if (persisting(b) && b->R->persist->entry_added)
+		b->R->persist->entry_added(b->R->persist->ctx, b->key, e);
+}
+
+static void persist_dropped(struct rcb *b, uint64_t through)
+{
+	if (persisting(b) && b->R->persist->dropped)
+		b->R->persist->dropped(b->R->persist->ctx, b->key, through);
 }
 
 /* DatSet value of a data set: "LD/LN$name", or "@name" (8-1 §14). */
@@ -569,7 +593,9 @@ static void emit(struct rcb *b, struct pending *p)
 				const struct rpt_entry *old = rpt_buf_oldest(b->buf);
 				if (old && rpt_entry_id(old) > b->sent + 1)
 					b->ovfl = true;
+				persist_dropped(b, rpt_entry_id(old) - 1);
 			}
+			persist_entry(b, e);
 			if (b->enabled && b->owner && !b->catching_up && !send_next_entry(b))
 				resync_start(b);
 		}
@@ -768,6 +794,7 @@ static void purge(struct rcb *b)
 	rpt_buf_purge(b->buf);
 	b->sent = rpt_buf_last_id(b->buf);
 	b->ovfl = false;
+	persist_dropped(b, b->sent);
 }
 
 static int enable(struct rcb *b, struct acsi_rpt_client *c)
@@ -908,6 +935,7 @@ static int write_attr(struct rcb *b, struct acsi_rpt_client *c, int a, const str
 			rpt_buf_purge(b->buf);
 			b->sent = rpt_buf_last_id(b->buf);
 			b->ovfl = false;
+			persist_dropped(b, b->sent);
 		}
 		set_owner(b, b->owner ? b->owner : NULL);
 		return 0;
@@ -979,7 +1007,11 @@ int acsi_reports_write(struct acsi_reports *R, struct acsi_rpt_client *c, const 
 	int a = model_rcb_attr_at(mr, t, voff);
 	if (a < 0)
 		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED; /* several attributes at once */
-	return write_attr(&R->rcbs[mr->no], c, a, parent, data);
+	struct rcb *b = &R->rcbs[mr->no];
+	int code = write_attr(b, c, a, parent, data);
+	if (!code && a != MRCB_GI)
+		persist_cfg(b);
+	return code;
 }
 
 void acsi_reports_client_end(struct acsi_reports *R, struct acsi_rpt_client *c)
@@ -1028,6 +1060,162 @@ void acsi_reports_stats(const struct acsi_reports *R, struct acsi_reports_stats 
 	*out = R ? R->st : (struct acsi_reports_stats){ 0 };
 }
 
+static void persist_cfg(struct rcb *b)
+{
+	if (!persisting(b) || !b->R->persist->config)
+		return;
+	struct rpt_persist_cfg pc = {
+		.conf_rev = (uint32_t)get_u(b, MRCB_CONFREV),
+		.opt_flds = (uint16_t)get_bits(b, MRCB_OPTFLDS),
+		.trg_ops = (uint8_t)get_bits(b, MRCB_TRGOPS),
+		.intg_pd = (uint32_t)get_u(b, MRCB_INTGPD),
+		.buf_tm = (uint32_t)get_u(b, MRCB_BUFTM),
+		.resv_tms = (int16_t)get_u(b, MRCB_RESVTMS),
+		.entry_pos = b->sent,
+	};
+	snprintf(pc.rpt_id, sizeof(pc.rpt_id), "%s", get_s(b, MRCB_RPTID));
+	snprintf(pc.datset, sizeof(pc.datset), "%s", get_s(b, MRCB_DATSET));
+	if (b->owner && get_u(b, MRCB_RESVTMS))
+		snprintf(pc.owner, sizeof(pc.owner), "%s", b->owner->peer);
+	else if (b->kept)
+		snprintf(pc.owner, sizeof(pc.owner), "%s", b->owner_peer);
+	b->R->persist->config(b->R->persist->ctx, b->key, &pc);
+}
+
+static void set_bits(struct rcb *b, int a, uint32_t mask)
+{
+	if (!has(b, a))
+		return;
+	uint8_t *p = aptr(b, a);
+	uint32_t n = b->mr->a[a].type->max_len;
+	memset(p + 1, 0, (n + 7) / 8);
+	for (uint32_t i = 0; i < n && i < 32; i++)
+		if (mask & BIT(i))
+			p[1 + i / 8] |= (uint8_t)(0x80 >> (i % 8));
+}
+
+/* The state a BRCB had before the restart: what clients wrote, its
+ * entries, where its client was. */
+static void restore(struct rcb *b)
+{
+	struct acsi_reports *R = b->R;
+	struct rpt_persist_state st;
+	memset(&st, 0, sizeof(st));
+	if (R->persist->load(R->persist->ctx, b->key, (uint32_t)get_u(b, MRCB_CONFREV), b->buf,
+			     &st))
+		return;
+	if (st.has_cfg) {
+		const struct rpt_persist_cfg *pc = &st.cfg;
+		set_s(b, MRCB_RPTID, pc->rpt_id);
+		const struct mdataset *ds = pc->datset[0] ? find_ds(R, NULL, pc->datset) : NULL;
+		if (ds || !pc->datset[0]) {
+			b->ds = ds;
+			set_s(b, MRCB_DATSET, pc->datset);
+		}
+		set_u(b, MRCB_CONFREV, pc->conf_rev);
+		set_bits(b, MRCB_OPTFLDS, pc->opt_flds);
+		set_bits(b, MRCB_TRGOPS, pc->trg_ops);
+		set_u(b, MRCB_INTGPD, pc->intg_pd);
+		set_u(b, MRCB_BUFTM, pc->buf_tm);
+		if (pc->resv_tms > 0 && pc->owner[0]) {
+			/* the client it was kept for may come back within ResvTms */
+			set_u(b, MRCB_RESVTMS, (uint64_t)pc->resv_tms);
+			b->kept = true;
+			snprintf(b->owner_peer, sizeof(b->owner_peer), "%.63s", pc->owner);
+			tarm(R, &b->resv, now_us(R) + (uint64_t)pc->resv_tms * 1000000u);
+		}
+		b->sent = pc->entry_pos;
+	}
+	const struct rpt_entry *old = rpt_buf_oldest(b->buf);
+	if (old && rpt_entry_id(old) > b->sent + 1 && b->sent)
+		b->ovfl = true;
+	if (b->sent > rpt_buf_last_id(b->buf))
+		b->sent = rpt_buf_last_id(b->buf);
+	/* 7-2 §17.2.4: after a loss of entries the next report says so */
+	if (st.unclean)
+		b->ovfl = true;
+	/* it was buffering: it goes on */
+	if (b->ds && (rpt_buf_last_id(b->buf) || st.has_cfg) && !observe(b))
+		b->buffering = true;
+}
+
+/* Client-defined persistent data sets kept from before the restart. */
+static void define_kept(void *arg, const char *ld, const char *name, const char *const *refs,
+			uint32_t n)
+{
+	struct acsi_reports *R = arg;
+	const struct mld *l = model_find_ld(R->m, ld);
+	struct mfcda *f = calloc(n ? n : 1, sizeof(*f));
+	bool ok = l && f && n;
+	for (uint32_t i = 0; ok && i < n; i++) {
+		/* "DOMAIN/ITEM", "DOMAIN/ITEM(ix)" or "DOMAIN/ITEM(ix)$alt" */
+		char dom[MMS_MAX_DOMAIN + 1], item[MMS_MAX_ITEM + 1], alt[130] = "";
+		const char *slash = strchr(refs[i], '/');
+		int32_t ix = -1;
+		if (!slash || (size_t)(slash - refs[i]) > MMS_MAX_DOMAIN) {
+			ok = false;
+			break;
+		}
+		memcpy(dom, refs[i], (size_t)(slash - refs[i]));
+		dom[slash - refs[i]] = '\0';
+		snprintf(item, sizeof(item), "%s", slash + 1);
+		char *par = strchr(item, '(');
+		if (par) {
+			char *end;
+			ix = (int32_t)strtol(par + 1, &end, 10);
+			if (*end != ')' || ix < 0) {
+				ok = false;
+				break;
+			}
+			if (end[1] == '$')
+				snprintf(alt, sizeof(alt), "%s", end + 2);
+			*par = '\0';
+		}
+		ok = !model_fcda_from_mms(R->m, dom, item, ix, alt, &f[i]);
+	}
+	const struct mdataset *ds;
+	if (!ok || model_dataset_add(R->m, l, NULL, name, f, n, &ds)) {
+		if (R->persist->dataset_deleted)
+			R->persist->dataset_deleted(R->persist->ctx, ld, name);
+	}
+	free(f);
+}
+
+/* A member as the store keeps it: "DOMAIN/ITEM", "DOMAIN/ITEM(ix)$alt". */
+#define REF_TEXT 400
+
+void acsi_reports_dataset_defined(struct acsi_reports *R, const struct mdataset *ds)
+{
+	if (!R || !R->persist || !R->persist->dataset_defined || ds->owner || !ds->ln)
+		return;
+	const char **refs = calloc(ds->n ? ds->n : 1, sizeof(*refs));
+	char *text = calloc(ds->n ? ds->n : 1, REF_TEXT);
+	if (!refs || !text) {
+		free(refs);
+		free(text);
+		return;
+	}
+	for (uint32_t i = 0; i < ds->n; i++) {
+		const struct mfcda *f = &ds->members[i];
+		char *t = text + (size_t)i * REF_TEXT;
+		if (f->arr_index < 0)
+			snprintf(t, REF_TEXT, "%s/%s", f->ld->name, f->mms_item);
+		else
+			snprintf(t, REF_TEXT, "%s/%s(%d)%s%s", f->ld->name, f->mms_item, (int)f->arr_index,
+				 f->alt_item[0] ? "$" : "", f->alt_item);
+		refs[i] = t;
+	}
+	R->persist->dataset_defined(R->persist->ctx, ds->ln->ld->name, ds->name, refs, ds->n);
+	free(refs);
+	free(text);
+}
+
+void acsi_reports_dataset_deleted(struct acsi_reports *R, const char *ld, const char *name)
+{
+	if (R && R->persist && R->persist->dataset_deleted)
+		R->persist->dataset_deleted(R->persist->ctx, ld, name);
+}
+
 struct acsi_reports *acsi_reports_new(struct model *m, const struct acsi_clock *clk,
 				      const struct acsi_report_cfg *cfg,
 				      const struct rpt_persist *persist)
@@ -1043,7 +1231,12 @@ struct acsi_reports *acsi_reports_new(struct model *m, const struct acsi_clock *
 		R->cfg.buf_entries = ACSI_REPORT_BUF_ENTRIES;
 	if (!R->cfg.buf_bytes)
 		R->cfg.buf_bytes = ACSI_REPORT_BUF_BYTES;
-	R->persist = persist;
+	if (persist) {
+		R->persist_ops = *persist;
+		R->persist = &R->persist_ops;
+		if (R->persist->datasets && m)
+			R->persist->datasets(R->persist->ctx, define_kept, R);
+	}
 	R->n = m ? model_n_rcbs(m) : 0;
 	R->rcbs = calloc(R->n ? R->n : 1, sizeof(*R->rcbs));
 	if (!R->rcbs) {
@@ -1066,6 +1259,9 @@ struct acsi_reports *acsi_reports_new(struct model *m, const struct acsi_clock *
 			acsi_reports_free(R);
 			return NULL;
 		}
+		rcb_ref(b, b->key, sizeof(b->key));
+		if (b->mr->buffered && R->persist && R->persist->load)
+			restore(b);
 	}
 	return R;
 }

@@ -84,8 +84,12 @@ struct acsi_reports;
 struct rpt_persist;
 
 /* Creates the report service over `m`'s RCBs (model_n_rcbs). `clk` is
- * copied, its timers are the caller's and outlive the service; `cfg` is copied; `persist` (may be
- * NULL: nothing persisted) too. Returns NULL on out of memory. */
+ * copied, its timers are the caller's and outlive the service; `cfg` is
+ * copied; `persist` (may be NULL: nothing persisted) too. With `persist`,
+ * the data sets clients defined before a restart are defined again, and
+ * every BRCB takes back what clients wrote, its entries and its client's
+ * position, and goes on buffering where it was; after an unclean stop its
+ * first report carries BufOvfl=true. Returns NULL on out of memory. */
 struct acsi_reports *acsi_reports_new(struct model *m, const struct acsi_clock *clk,
 				      const struct acsi_report_cfg *cfg,
 				      const struct rpt_persist *persist);
@@ -108,6 +112,11 @@ void acsi_reports_client_end(struct acsi_reports *r, struct acsi_rpt_client *c);
 /* Whether an RCB (enabled or not) names `ds` in its DatSet: such a data
  * set must not be deleted (7-2 §9.2.5). */
 bool acsi_reports_uses_dataset(const struct acsi_reports *r, const struct mdataset *ds);
+
+/* A client defined (or deleted) a persistent data set: kept across a
+ * restart when the service persists (datasets.c calls these). */
+void acsi_reports_dataset_defined(struct acsi_reports *r, const struct mdataset *ds);
+void acsi_reports_dataset_deleted(struct acsi_reports *r, const char *ld, const char *name);
 
 /* Counters for tests and the status page. */
 struct acsi_reports_stats {
