@@ -444,7 +444,10 @@ int cmd_report(struct client *c, bool json, const struct report_opts *o)
 	c->on_unconfirmed = on_report;
 	c->on_unconfirmed_ctx = &st;
 	c->stop = &stop_flag;
-	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: poll wakes */
+	/* no SA_RESTART: poll wakes; SA_RESETHAND: a second Ctrl-C while
+	 * disabling ends iedc at once */
+	stop_flag = 0;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESETHAND };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
