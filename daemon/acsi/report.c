@@ -447,7 +447,7 @@ static int send_report(struct rcb *b, const struct content *c, const uint8_t toe
 	size_t total = head;
 	for (uint32_t k = 0; k < c->n; k++)
 		total += member_cost(b, opt, &c->m[k]);
-	bool seg = mms_report_overhead(total) > limit;
+	bool seg = total + mms_report_overhead(total) > limit;
 	size_t seg_extra = seg ? tlv_size(5) + tlv_size(1) + 2 : 0; /* SubSeqNum, More; bit string grows by 0 */
 	uint32_t from = 0, sub = 0;
 	int r = 0;
@@ -456,7 +456,7 @@ static int send_report(struct rcb *b, const struct content *c, const uint8_t toe
 		uint32_t to = from;
 		while (to < c->n) {
 			size_t add = member_cost(b, opt, &c->m[to]);
-			if (mms_report_overhead(sz + add) > limit)
+			if (sz + add + mms_report_overhead(sz + add) > limit)
 				break;
 			sz += add;
 			to++;

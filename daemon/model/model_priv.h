@@ -25,6 +25,10 @@ struct model_priv {
 	/* dataset.c: the association-specific data sets, sorted by (owner, name) */
 	const struct mdataset **aa;
 	uint32_t n_aa, cap_aa;
+	/* rcb.c: every RCB instance, sorted by voff */
+	struct mrcb *rcbs;
+	uint32_t n_rcbs;
+	uint8_t edition;		/* 1: SCL 2003, 2: 2007 */
 };
 
 /* ---- dataset.c, for model.c and observe.c ---- */

@@ -356,6 +356,45 @@ static int load_ln(struct ctx *c, struct mld *ld, xmlNode *x, struct mln *ln, ui
 	struct mnode *n = scl_lnodetype_view(c, t);
 	if (!n)
 		return -EINVAL;
+	/* Its report control blocks are part of its MMS structure (8-1 §17):
+	 * this LN gets its own type with them under RP and BR. Only the names
+	 * are read here; scl_blocks.c reads the rest (and warns). */
+	const char *names[256];
+	bool buffered[256];
+	uint32_t nr = 0;
+	for (xmlNode *k = x->children; k; k = k->next) {
+		if (!scl_is_scl(k, "ReportControl"))
+			continue;
+		const char *nm = scl_attr(k, "name");
+		if (!nm || !nm[0] || strlen(nm) > 62)
+			continue; /* refused by scl_blocks.c with its line */
+		const char *bf = scl_attr(k, "buffered"), *ix = scl_attr(k, "indexed");
+		bool buf = bf && (!strcmp(bf, "true") || !strcmp(bf, "1"));
+		bool indexed = !ix || !(!strcmp(ix, "false") || !strcmp(ix, "0"));
+		unsigned max = 1;
+		const xmlNode *re = scl_child(k, "RptEnabled");
+		const char *mx = re ? scl_attr(re, "max") : NULL;
+		if (mx) {
+			char *end;
+			unsigned long v = strtoul(mx, &end, 10);
+			if (!*end && v >= 1 && v <= 99)
+				max = (unsigned)v;
+		}
+		for (unsigned i = 1; i <= (indexed ? max : 1); i++) {
+			if (nr == sizeof(names) / sizeof(names[0]))
+				return scl_fail(c, k, "%s: more than %zu report control block instances"
+						" (use fewer RptEnabled max)", who,
+						sizeof(names) / sizeof(names[0]));
+			char in[72];
+			scl_rcb_inst_name(nm, indexed, indexed ? i : 0, in, sizeof(in));
+			names[nr] = arena_strdup(&c->tmp, in);
+			if (!names[nr])
+				return scl_oom(c);
+			buffered[nr++] = buf;
+		}
+	}
+	if (nr && !(n = scl_ln_with_rcbs(c, n, names, buffered, nr, x, who)))
+		return -EINVAL;
 	ln->type = &n->t;
 	ln->ld = ld;
 	if (*vsize + n->t.size > MAX_VALUES)
@@ -951,14 +990,23 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 	xmlNode *dtt = scl_child(root, "DataTypeTemplates");
 	if (dtt && (scl_index_templates(&c, dtt) || scl_check_templates(&c)))
 		goto out;
+	c.edition = !ver || !ver[0] || !strcmp(ver, "2003") ? 1 : 2;
+	c.p->edition = c.edition;
 	xmlNode *iedn = pick_ied(&c, root);
 	if (!iedn)
 		goto out;
+	{
+		/* Services/ReportSettings owner="true": RCBs have Owner (Ed.2) */
+		const xmlNode *sv = scl_child(iedn, "Services");
+		const xmlNode *rs = sv ? scl_child(sv, "ReportSettings") : NULL;
+		const char *ow = rs ? scl_attr(rs, "owner") : NULL;
+		c.rcb_owner = ow && (!strcmp(ow, "true") || !strcmp(ow, "1"));
+	}
 	if (!dtt) {
 		scl_fail(&c, root, "the file has no DataTypeTemplates (the IED's types are missing)");
 		goto out;
 	}
-	if ((r = load_ied(&c, iedn)) || (r = index_changes(&c)))
+	if ((r = load_ied(&c, iedn)) || (r = scl_build_rcbs(&c)) || (r = index_changes(&c)))
 		goto out;
 	if (c.n_unsaid) {
 		char *w = arena_alloc(c.A, 64);

@@ -160,6 +160,12 @@ struct ctx {
 	struct vec warn;	/* const char *, in the model's arena */
 	uint32_t n_unsaid;	/* warnings beyond MAX_WARNINGS */
 	const char *ied;
+	/* report control blocks (8-1 §17): the SCL's edition (1: 2003, 2:
+	 * 2007), whether the IED's Services/ReportSettings asks for Owner, the
+	 * RCB structures ([0] URCB, [1] BRCB), built once */
+	uint8_t edition;
+	bool rcb_owner;
+	struct mnode *rcb_type[2];
 	/* libxml2 capture */
 	char xml_err[256];
 	long xml_line;
@@ -232,6 +238,17 @@ int scl_apply_vals(struct ctx *c, uint8_t *v, const struct mtype *t, const xmlNo
 		   const char *who);
 /* The LN type of an LNodeType (built once, shared by its instances). */
 struct mnode *scl_lnodetype_view(struct ctx *c, struct tmpl *t);
+/* The LN type of one LN instance with report control blocks: the shared
+ * type `ln` with one RCB structure per instance names[i] added under FC RP
+ * (buffered[i] false) or BR, in the FC order. NULL after scl_fail. */
+struct mnode *scl_ln_with_rcbs(struct ctx *c, struct mnode *ln, const char *const *names,
+			       const bool *buffered, uint32_t n, const xmlNode *at,
+			       const char *who);
+/* rcb.c: the RCB table (model_rcb) of the loaded model and the RCBs'
+ * initial values, once data sets and control blocks are in place. */
+int scl_build_rcbs(struct ctx *c);
+/* The MMS name of instance `inst` (1-based; 0: not indexed) of an RCB. */
+void scl_rcb_inst_name(const char *name, bool indexed, uint32_t inst, char *out, size_t n);
 
 /* ---- scl_blocks.c: data sets and control blocks ---- */
 

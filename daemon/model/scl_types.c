@@ -925,6 +925,44 @@ static const uint8_t fc_order[] = {
 };
 _Static_assert(sizeof(fc_order) == FC_COUNT - 1, "every FC once");
 
+/* The runs of non-zero octets of an LN type's image (struct mnode.runs);
+ * gaps shorter than 32 octets are copied. */
+static int ln_runs(struct ctx *c, struct mnode *ln)
+{
+	if (!ln->image)
+		return 0;
+	struct vec runs = { .esz = sizeof(struct run) };
+	const uint8_t *img = ln->image;
+	for (uint32_t i = 0, size = ln->t.size; i < size;) {
+		if (!img[i]) {
+			i++;
+			continue;
+		}
+		uint32_t end = i + 1, gap = 0;
+		for (uint32_t k = end; k < size && gap < 32; k++) {
+			if (img[k]) {
+				end = k + 1;
+				gap = 0;
+			} else {
+				gap++;
+			}
+		}
+		struct run *r = vec_push(&runs);
+		if (!r) {
+			vec_free(&runs);
+			return scl_oom(c);
+		}
+		*r = (struct run){ .off = i, .len = end - i };
+		i = end;
+	}
+	ln->n_runs = (uint32_t)runs.n;
+	ln->runs = runs.n ? arena_memdup(c->A, runs.p, runs.n * runs.esz) : NULL;
+	vec_free(&runs);
+	if (runs.n && !ln->runs)
+		return scl_oom(c);
+	return 0;
+}
+
 struct mnode *scl_lnodetype_view(struct ctx *c, struct tmpl *t)
 {
 	struct item fcs[sizeof(fc_order)];
@@ -961,40 +999,107 @@ struct mnode *scl_lnodetype_view(struct ctx *c, struct tmpl *t)
 	}
 	snprintf(what, sizeof(what), "LNodeType '%s'", t->id);
 	struct mnode *ln = mk_struct(c, FC_NONE, 0, fcs, nfc, t->node, what);
-	if (!ln || !ln->image)
-		return t->view[0] = ln;
-	/* Runs of non-zero octets; gaps shorter than 32 octets are copied. */
-	struct vec runs = { .esz = sizeof(struct run) };
-	const uint8_t *img = ln->image;
-	for (uint32_t i = 0, size = ln->t.size; i < size;) {
-		if (!img[i]) {
-			i++;
+	if (ln && ln_runs(c, ln))
+		return NULL;
+	return t->view[0] = ln;
+}
+
+/* ---- report control blocks (IEC 61850-8-1 §17) ---- */
+
+/* The MMS structure of a URCB or BRCB for the file's edition: the
+ * attributes of model.h's enum mrcb_attr that this edition has, in 8-1's
+ * order. Built once per kind. */
+static struct mnode *rcb_type(struct ctx *c, bool buffered)
+{
+	if (c->rcb_type[buffered])
+		return c->rcb_type[buffered];
+	uint8_t fc = buffered ? FC_BR : FC_RP;
+	bool ed2 = c->edition >= 2;
+	struct { int a; uint8_t bt; uint32_t len; uint8_t flags; bool on; } spec[] = {
+		{ MRCB_RPTID, MB_VISSTRING, 129, 0, true },
+		{ MRCB_RPTENA, MB_BOOLEAN, 0, 0, true },
+		{ MRCB_RESV, MB_BOOLEAN, 0, 0, !buffered },
+		{ MRCB_DATSET, MB_VISSTRING, 129, 0, true },
+		{ MRCB_CONFREV, MB_INT32U, 0, 0, true },
+		{ MRCB_OPTFLDS, MB_BITSTRING, 10, 0, true },
+		{ MRCB_BUFTM, MB_INT32U, 0, 0, true },
+		{ MRCB_SQNUM, buffered ? MB_INT16U : MB_INT8U, 0, 0, true },
+		{ MRCB_TRGOPS, MB_BITSTRING, 6, 0, true },
+		{ MRCB_INTGPD, MB_INT32U, 0, 0, true },
+		{ MRCB_GI, MB_BOOLEAN, 0, 0, true },
+		{ MRCB_PURGEBUF, MB_BOOLEAN, 0, 0, buffered },
+		{ MRCB_ENTRYID, MB_OCTET, 8, MTYPE_FIXED, buffered },
+		{ MRCB_TIMEOFENTRY, MB_ENTRYTIME, 0, 0, buffered },
+		{ MRCB_RESVTMS, MB_INT16, 0, 0, buffered && ed2 },
+		{ MRCB_OWNER, MB_OCTET, 64, 0, ed2 && c->rcb_owner },
+	};
+	struct item it[sizeof(spec) / sizeof(spec[0])];
+	uint32_t n = 0;
+	for (size_t i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+		if (!spec[i].on)
+			continue;
+		it[n] = (struct item){ .name = model_rcb_attr_name((unsigned)spec[i].a),
+				       .type = scl_basic(c, spec[i].bt, spec[i].len, spec[i].flags,
+							 NULL, fc, 0) };
+		if (!it[n++].type)
+			return NULL;
+	}
+	return c->rcb_type[buffered] = mk_struct(c, fc, 0, it, n, NULL,
+						 buffered ? "a BRCB" : "a URCB");
+}
+
+struct mnode *scl_ln_with_rcbs(struct ctx *c, struct mnode *ln, const char *const *names,
+			       const bool *buffered, uint32_t n, const xmlNode *at,
+			       const char *who)
+{
+	struct item fcs[FC_COUNT + 1];
+	uint32_t nfc = 0;
+	char what[200];
+	struct mnode *urcb = NULL, *brcb = NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (buffered[i] && !brcb && !(brcb = rcb_type(c, true)))
+			return NULL;
+		if (!buffered[i] && !urcb && !(urcb = rcb_type(c, false)))
+			return NULL;
+	}
+	for (size_t f = 0; f < sizeof(fc_order); f++) {
+		uint8_t fc = fc_order[f];
+		const struct mcomp *have = NULL;
+		for (uint32_t k = 0; k < ln->t.n; k++)
+			if (ln->t.comp[k].type->fc == fc)
+				have = &ln->t.comp[k];
+		bool rcbs = false;
+		for (uint32_t i = 0; i < n && !rcbs; i++)
+			rcbs = (fc == FC_BR && buffered[i]) || (fc == FC_RP && !buffered[i]);
+		if (!rcbs) {
+			if (have)
+				fcs[nfc++] = (struct item){ .name = have->name,
+							    .type = (struct mnode *)have->type };
 			continue;
 		}
-		uint32_t end = i + 1, gap = 0;
-		for (uint32_t k = end; k < size && gap < 32; k++) {
-			if (img[k]) {
-				end = k + 1;
-				gap = 0;
-			} else {
-				gap++;
-			}
-		}
-		struct run *r = vec_push(&runs);
-		if (!r) {
-			vec_free(&runs);
+		/* the FC's data objects of the LNodeType (rare: an SCL attribute of
+		 * FC RP or BR), then one component per RCB instance */
+		uint32_t nh = have ? have->type->n : 0, k = 0;
+		struct item *it = arena_alloc(&c->tmp, (nh + n) * sizeof(*it));
+		if (!it) {
 			scl_oom(c);
 			return NULL;
 		}
-		*r = (struct run){ .off = i, .len = end - i };
-		i = end;
+		for (uint32_t j = 0; j < nh; j++)
+			it[k++] = (struct item){ .name = have->type->comp[j].name,
+						 .type = (struct mnode *)have->type->comp[j].type };
+		for (uint32_t i = 0; i < n; i++)
+			if ((fc == FC_BR) == buffered[i])
+				it[k++] = (struct item){ .name = names[i],
+							 .type = fc == FC_BR ? brcb : urcb };
+		snprintf(what, sizeof(what), "%s (FC %s)", who, model_fc_name(fc));
+		struct mnode *fn = mk_struct(c, fc, 0, it, k, at, what);
+		if (!fn)
+			return NULL;
+		fcs[nfc++] = (struct item){ .name = model_fc_name(fc), .type = fn };
 	}
-	ln->n_runs = (uint32_t)runs.n;
-	ln->runs = runs.n ? arena_memdup(c->A, runs.p, runs.n * runs.esz) : NULL;
-	vec_free(&runs);
-	if (runs.n && !ln->runs) {
-		scl_oom(c);
+	struct mnode *out = mk_struct(c, FC_NONE, 0, fcs, nfc, at, who);
+	if (out && ln_runs(c, out))
 		return NULL;
-	}
-	return t->view[0] = ln;
+	return out;
 }
