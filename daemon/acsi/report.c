@@ -983,12 +983,22 @@ static int write_attr(struct rcb *b, struct acsi_rpt_client *c, int a, const str
 		return 0;
 	}
 	case MRCB_RPTID: case MRCB_OPTFLDS: case MRCB_BUFTM: case MRCB_TRGOPS: case MRCB_INTGPD:
+	{
+		/* the same value written again (a client configuring on every
+		 * connection) changes nothing; another one purges the buffer */
+		uint8_t old[160];
+		uint32_t sz = b->mr->a[a].type->size;
+		if (sz > sizeof(old))
+			return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
+		memcpy(old, aptr(b, a), sz);
 		code = model_store_data_unhooked(R->m, b->mr->a[a].type, b->mr->a[a].voff, parent, d);
 		if (code)
 			return code;
-		purge(b);
+		if (memcmp(old, aptr(b, a), sz))
+			purge(b);
 		set_owner(b, c);
 		return 0;
+	}
 	default:
 		return MMS_DAE_OBJECT_ACCESS_UNSUPPORTED;
 	}

@@ -31,7 +31,8 @@
  *   reports never carry buffer-overflow or entryID.
  * - A BRCB buffers from its first enable on, also while its client is
  *   away, until its configuration changes (DatSet, TrgOps, OptFlds,
- *   IntgPd, BufTm or RptID written: the buffer is purged, 7-2 §17.2.4);
+ *   IntgPd, BufTm or RptID written with another value: the buffer is
+ *   purged, 7-2 §17.2.4; the same value written again changes nothing);
  *   integrity and GI reports are made only while enabled.
  * - Integrity reports are aligned to multiples of IntgPd on the UTC clock
  *   (an IntgPd of 60000 reports at each full minute).
