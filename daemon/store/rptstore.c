@@ -1278,6 +1278,8 @@ static int write_snapshot(struct rptstore *s, bool from_loaded)
 	}
 	s->gen = gen;
 	s->snap_size = (size_t)o.off;
+	for (uint32_t i = 0; i < s->n_keys; i++)
+		s->keys[i].lo_logged = s->keys[i].lo;	/* the snapshot says so */
 	s->st.compactions++;
 	return 0;
 }
@@ -1527,8 +1529,12 @@ static int do_sync(struct rptstore *s, int64_t now, bool compact)
 	if (compact && s->log_size > s->cfg.compact_min && s->log_size > s->snap_size &&
 	    now >= s->compact_after) {
 		r = write_snapshot(s, false);
-		if (!r)
-			r = open_new_log(s);
+		if (!r && (r = open_new_log(s))) {
+			/* the snapshot is in place: the old log is stale now, and
+			 * sync_log starts the new one before writing anything */
+			close(s->log_fd);
+			s->log_fd = -1;
+		}
 		if (r) {
 			/* a snapshot in place but no new log: sync_log starts one */
 			s->compact_after = now + COMPACT_RETRY_MS;

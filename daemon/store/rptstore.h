@@ -111,7 +111,9 @@ int rptstore_load_rcb(struct rptstore *s, const char *key, uint32_t scl_conf_rev
 int rptstore_load_done(struct rptstore *s, int64_t now);
 
 /* Records (no I/O; written at the next sync). Calls for a key that was
- * never loaded are ignored (and logged once). entry: body in the stored
+ * never loaded are ignored (and logged once); so are entries before
+ * rptstore_load_done (config, dropped and data sets then change what
+ * load_done's snapshot holds). entry: body in the stored
  * form of report_buf.h, at most 17 MiB; ids ascending per key. */
 void rptstore_entry(struct rptstore *s, const char *key, uint64_t id, const uint8_t toe[6],
 		    const uint8_t *body, size_t len);

@@ -29,7 +29,8 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	objref:tests/fuzz/fuzz_objref:fuzz/corpus/objref \
 	mms_file:tests/fuzz/fuzz_mms_file:fuzz/corpus/mms_file \
 	mms_report:tests/fuzz/fuzz_mms_report:fuzz/corpus/mms_report \
-	files:tests/fuzz/fuzz_files:fuzz/corpus/files; do
+	files:tests/fuzz/fuzz_files:fuzz/corpus/files \
+	rptstore:tests/fuzz/fuzz_rptstore:fuzz/corpus/rptstore; do
 	target=${spec%%:*}
 	rest=${spec#*:}
 	exe=$build/${rest%%:*}

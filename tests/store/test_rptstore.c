@@ -640,6 +640,14 @@ START_TEST(compaction_cut_short)
 		add(w.a, &w.p, KEY_A, t);
 		r = rptstore_sync(w.s, now += 100);
 	}
+	if (_i == 1) {
+		/* the disk is back: the entries after it go into the new log */
+		fault_err = 0;
+		for (uint32_t k = 0; k < 5; k++, t++) {
+			add(w.a, &w.p, KEY_A, t);
+			ck_assert_int_eq(rptstore_sync(w.s, now += 100), 0);
+		}
+	}
 	stop(&w, false);	/* and down */
 	fault_err = 0;
 	start(&w, SCL, 1024, 1, 0);
@@ -649,6 +657,61 @@ START_TEST(compaction_cut_short)
 	for (const struct rpt_entry *e = rpt_buf_oldest(w.a); e; e = rpt_buf_next(w.a, e), k++)
 		check_entry(e, k);
 	stop(&w, true);
+}
+END_TEST
+
+/* CRC-32C bit by bit, apart from the store's table (doc/state-format.md). */
+static uint32_t crc32c_bits(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	while (n--) {
+		c ^= *p++;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+	}
+	return c ^ 0xffffffffu;
+}
+
+static uint32_t le32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The log's header and one ENTRY record, octet for octet as
+ * doc/state-format.md has them. */
+START_TEST(format_as_documented)
+{
+	ck_assert_uint_eq(crc32c_bits((const uint8_t *)"123456789", 9), 0xE3069283u);
+	struct world w;
+	start(&w, "ID", 0, 1, 0);
+	struct rpt_member m = { .index = 4, .reason = 2, .len = 3,
+				.data = (const uint8_t *)"\x83\x01\xff" };
+	uint8_t toe[6] = { 1, 2, 3, 4, 5, 6 };
+	w.p.entry_added(w.p.ctx, KEY_A, rpt_buf_add(w.a, toe, &m, 1, NULL));
+	ck_assert_int_eq(rptstore_sync(w.s, now), 0);
+	stop(&w, false);
+	size_t n;
+	uint8_t *lg = slurp("rpt.log", &n);
+	static const uint8_t head[] = {
+		'i', 'e', 'd', 'd', '-', 'r', 'p', 't', 1, 0, 2, 0,	/* magic, version, log */
+		1, 0, 0, 0, 0, 0, 0, 0,	/* generation 1: the first snapshot's */
+		2, 0, 'I', 'D',		/* the SCL identity */
+	};
+	ck_assert_uint_eq(n, sizeof(head) + 4 + 8 + 1 + 4 + 8 + 6 + 4 + 8 + 3);
+	ck_assert_bytes(lg, sizeof(head), head);
+	ck_assert_uint_eq(le32_at(lg + sizeof(head)), crc32c_bits(lg, sizeof(head)));
+	const uint8_t *r = lg + sizeof(head) + 4;
+	static const uint8_t rec[] = {
+		34, 0, 0, 0, 3,			/* len (type and payload), ENTRY */
+		0, 0, 0, 0,			/* key 0: A, loaded first */
+		1, 0, 0, 0, 0, 0, 0, 0,		/* EntryID 1 */
+		1, 2, 3, 4, 5, 6,		/* TimeOfEntry */
+		1, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 2,	/* n, index, end | reason << 24 */
+		0x83, 0x01, 0xff,		/* the member's Data */
+	};
+	ck_assert_bytes(r, sizeof(rec) , rec);
+	ck_assert_uint_eq(le32_at(r + sizeof(rec)), crc32c_bits(r, sizeof(rec)));
+	free(lg);
 }
 END_TEST
 
@@ -671,7 +734,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, partial_write);
 	tcase_add_test(tc, read_only_at_start);
 	tcase_add_test(tc, compaction);
-	tcase_add_test(tc, compaction_cut_short);
+	tcase_add_loop_test(tc, compaction_cut_short, 0, 2);
+	tcase_add_test(tc, format_as_documented);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What keeping BRCB entries costs: memory per buffered entry
+ * (daemon/acsi/report_buf.c, measured with mallinfo2), and CPU time and
+ * octets written per entry through the state store (daemon/store/rptstore.c)
+ * with a sync (write + fdatasync) every `per_sync` entries, as the daemon's
+ * 100 ms timer does. The median of RUNS runs is printed.
+ *
+ *   rptstore_bench [DIR [ENTRIES [PER_SYNC [RUNS]]]]
+ *   defaults: a new directory under $TMPDIR or /var/tmp, 100000, 100, 5
+ *
+ * Each entry has MEMBERS (1 and 10) members of a 20-octet Data value; the
+ * BRCB keeps at most 10,000 entries, so the log is compacted as it goes. */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../store/rpt_glue.h"
+
+static double cpu_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static double wall_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void fill(struct rpt_member *m, uint8_t v[20], uint32_t n)
+{
+	v[0] = 0x89;	/* visible-string of 18 octets: a 20-octet Data TLV */
+	v[1] = 18;
+	memset(v + 2, 'x', 18);
+	for (uint32_t k = 0; k < n; k++)
+		m[k] = (struct rpt_member){ .index = k, .reason = 2, .len = 20, .data = v };
+}
+
+static void memory(uint32_t members)
+{
+	enum { N = 100000 };
+	uint8_t v[20];
+	struct rpt_member m[10];
+	fill(m, v, members);
+	uint8_t toe[6] = { 0 };
+	struct mallinfo2 before = mallinfo2();
+	struct rpt_buf *b = rpt_buf_new(&(struct rpt_buf_cfg){ 0 });
+	for (int i = 0; i < N; i++)
+		rpt_buf_add(b, toe, m, members, NULL);
+	struct mallinfo2 after = mallinfo2();
+	size_t used = (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
+	printf("memory, %2u member(s) of 20 octets: %.1f octets per entry held (allocator "
+	       "included; rpt_entry_size %zu)\n", members, (double)used / N,
+	       rpt_entry_size(rpt_buf_oldest(b)));
+	rpt_buf_free(b);
+}
+
+int main(int argc, char **argv)
+{
+	char dirbuf[256];
+	const char *dir = argc > 1 && argv[1][0] ? argv[1] : NULL;
+	long n = argc > 2 ? atol(argv[2]) : 100000;
+	long per_sync = argc > 3 ? atol(argv[3]) : 100;
+	int runs = argc > 4 ? atoi(argv[4]) : 5;
+	if (n <= 0 || per_sync <= 0 || runs <= 0 || runs > 99) {
+		fprintf(stderr, "usage: %s [DIR [ENTRIES [PER_SYNC [RUNS]]]]\n", argv[0]);
+		return 2;
+	}
+	memory(1);
+	memory(10);
+	if (!dir) {
+		const char *t = getenv("TMPDIR");
+		snprintf(dirbuf, sizeof(dirbuf), "%s/iedd-rptbench-XXXXXX", t ? t : "/var/tmp");
+		if (!mkdtemp(dirbuf)) {
+			perror(dirbuf);
+			return 1;
+		}
+		dir = dirbuf;
+	}
+	static const uint32_t member_counts[2] = { 1, 10 };
+	for (int mc = 0; mc < 2; mc++) {
+		double cpu[99], wall[99], octets[99];
+		uint64_t compactions = 0;
+		for (int r = 0; r < runs; r++) {
+			char sub[300];
+			snprintf(sub, sizeof(sub), "%s/run%d-%u", dir, r, member_counts[mc]);
+			struct rptstore *s;
+			struct rptstore_cfg cfg = { .dir = sub, .scl_id = "BENCH sha256:0" };
+			if (rptstore_open(&cfg, &s)) {
+				perror(sub);
+				return 1;
+			}
+			struct rpt_persist p = rpt_glue_persist(s);
+			struct rpt_buf *b = rpt_buf_new(&(struct rpt_buf_cfg){ .max_entries = 10000 });
+			struct rpt_persist_state st;
+			p.load(p.ctx, "LD0/LLN0$BR$brcb01", 1, b, &st);
+			rptstore_load_done(s, 0);
+			struct rptstore_stats s0;
+			rptstore_get_stats(s, &s0);
+			uint8_t v[20];
+			struct rpt_member m[10];
+			fill(m, v, member_counts[mc]);
+			uint8_t toe[6] = { 0 };
+			double c0 = cpu_s(), w0 = wall_s();
+			int64_t now = 0;
+			for (long i = 1; i <= n; i++) {
+				uint32_t dropped;
+				const struct rpt_entry *e =
+					rpt_buf_add(b, toe, m, member_counts[mc], &dropped);
+				if (dropped)
+					p.dropped(p.ctx, "LD0/LLN0$BR$brcb01",
+						  rpt_entry_id(rpt_buf_oldest(b)) - 1);
+				p.entry_added(p.ctx, "LD0/LLN0$BR$brcb01", e);
+				if (i % per_sync == 0 && rptstore_sync(s, now += 100)) {
+					fprintf(stderr, "sync failed\n");
+					return 1;
+				}
+			}
+			rptstore_flush(s, now += 100);
+			cpu[r] = cpu_s() - c0;
+			wall[r] = wall_s() - w0;
+			struct rptstore_stats s1;
+			rptstore_get_stats(s, &s1);
+			octets[r] = (double)(s1.written - s0.written) / (double)n;
+			compactions = s1.compactions - s0.compactions;
+			rptstore_close(s);
+			rpt_buf_free(b);
+			char cmd[400];
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sub);
+			if (system(cmd))
+				return 1;
+		}
+		printf("store, %2u member(s): %ld entries, a sync every %ld (%ld syncs), %d runs, "
+		       "median: CPU %.2f us/entry (%.3f s), wall %.3f s (%.2f ms/sync), "
+		       "%.1f octets written/entry, %llu compactions\n",
+		       member_counts[mc], n, per_sync, n / per_sync, runs,
+		       median(cpu, runs) * 1e6 / (double)n, median(cpu, runs), median(wall, runs),
+		       median(wall, runs) * 1e3 / (double)(n / per_sync), median(octets, runs),
+		       (unsigned long long)compactions);
+	}
+	if (dir == dirbuf)
+		rmdir(dir);
+	return 0;
+}
