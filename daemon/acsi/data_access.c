@@ -162,8 +162,8 @@ int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t ma
 	case MMS_CLASS_NAMED_VARIABLE_LIST:
 		if (!ld)
 			break; /* no VMD- or association-specific lists yet */
-		for (uint32_t i = 0; i < ld->n_ds && done; i++) {
-			const char *nm = ld->datasets[i].name;
+		for (uint32_t i = 0; i < model_ld_n_datasets(ld) && done; i++) {
+			const char *nm = model_ld_dataset(ld, i)->name;
 			if (after && strcmp(nm, after) <= 0)
 				continue;
 			done = mms_namelist_add(resp, &e, nm, strlen(nm));
@@ -500,7 +500,7 @@ int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf
 		access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 		return 0;
 	}
-	mms_nvl_attr_resp_begin(resp, p->invoke_id, false, &mk, &list);
+	mms_nvl_attr_resp_begin(resp, p->invoke_id, ds->deletable, &mk, &list);
 	for (uint32_t i = 0; i < ds->n; i++)
 		mms_nvl_attr_resp_add(resp, ds->members[i].ld->name, ds->members[i].mms_item);
 	mms_nvl_attr_resp_end(resp, &mk, list);
