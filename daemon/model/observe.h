@@ -20,11 +20,15 @@
  * affected). With no observer registered, model_update and model_write pay
  * one branch on a counter and nothing else.
  *
- * Limits today: the index holds the SCL's data sets; data sets a client
- * defines at run time (DefineNamedVariableList) will need an insert and a
- * removal here. Values stored other than through model_update/model_write
- * (model_store_val, model_set_text, model_store_data_unhooked: SCL values at load,
- * pv's instMag beside a deadbanded mag) are not observed.
+ * Data sets defined at run time (model_dataset_add, model.h) enter the
+ * index as they come and leave it as they go: the index is rebuilt
+ * (O(index size)) on each add and remove, never during a delivery. Their
+ * numbers (ds_no) stay theirs while they live, so observers of one data
+ * set and observers' tables by ds_no survive every rebuild.
+ *
+ * Not observed: values stored other than through model_update/model_write
+ * (model_store_val, model_set_text, model_store_data_unhooked: SCL values
+ * at load, pv's instMag beside a deadbanded mag).
  *
  * Thread: the event loop's, like the whole model. No locks. */
 #pragma once
@@ -36,7 +40,7 @@
 /* One member of one data set touched by one change. */
 struct model_change {
 	const struct mdataset *ds;
-	uint32_t ds_no;		/* 0..model_n_datasets()-1: a dense number for observers' tables */
+	uint32_t ds_no;		/* ds->no, 0..model_n_datasets()-1: for observers' tables */
 	uint32_t member;	/* index into ds->members */
 	uint16_t reason;	/* MODEL_TRG_DCHG / QCHG / DUPD (one or more), already
 				 * filtered by the leaf's trigger options and the
@@ -56,7 +60,13 @@ struct model_change {
  * What a callback may do: read the model; register or unregister
  * observers (itself too: an observer removed during a delivery is not
  * called again; one added may or may not be told about the rest of the
- * change in progress); schedule work on the event loop. What it may not
+ * change in progress); add and remove run-time data sets (model.h): a
+ * removed one is told about no more (neither to its own observers, which
+ * go with it, nor to observers of all sets), its memory stays valid until
+ * the delivery ends; an added one is in the index from the end of the
+ * delivery (the rest of the change in progress does not reach it; an
+ * observer for it can be registered at once); schedule work on the event
+ * loop. What it may not
  * do: change values (model_update, model_write, model_store_val,
  * model_set_text, model_store_data_unhooked): the other observers of the same
  * change would see a later value than the one they are told about, and
@@ -78,17 +88,27 @@ struct model_observer;
 
 /* Registers an observer (at load or any time later). The descriptor is
  * copied. Returns the handle, or NULL (out of memory, no `change`, or a
- * `ds` that is not a data set of `m`). The handle is the model's: freed by
- * model_observe_remove or model_free. */
+ * `ds` that is not a live data set of `m`). The handle is the model's:
+ * freed by model_observe_remove, model_dataset_remove of its `ds`, or
+ * model_free; after model_dataset_remove of its `ds` it must not be used
+ * again. */
 struct model_observer *model_observe_add(struct model *m, const struct model_observer_desc *d);
 /* Unregisters and frees `o` (NULL: nothing). Safe inside a callback. */
 void model_observe_remove(struct model *m, struct model_observer *o);
 
-/* Every data set of the model, numbered as model_change.ds_no. */
+/* Every data set of the model, numbered as model_change.ds_no: the SCL's
+ * are 0..n-1 (in LD order, then by name) for good; a run-time one takes
+ * the lowest free number and keeps it until removed. model_n_datasets is
+ * one past the highest number in use (a table size: it grows and shrinks
+ * with run-time sets); model_dataset_no is NULL for a number not in use
+ * (free, or of a set removed during the delivery in progress: reused
+ * only after it). */
 uint32_t model_n_datasets(const struct model *m);
 const struct mdataset *model_dataset_no(const struct model *m, uint32_t no);
 /* The control blocks (struct mcb: RCBs, GoCBs, LCBs, ...) whose datSet
- * names `ds`, *n receives the count; NULL when none. */
+ * names `ds` (an SCL data set), *n receives the count; NULL when none,
+ * and always for a run-time set (RCBs name those through their own state
+ * in acsi). O(1). */
 const struct mcb *const *model_dataset_cbs(const struct model *m, const struct mdataset *ds,
 					   uint32_t *n);
 /* Octets the change index of `m` takes (for the load benchmark). */
