@@ -296,7 +296,7 @@ static void *sub_main(void *arg)
 			int32_t v = int_value(r.members[i].data, r.members[i].data_len);
 			if (s->member_val && r.members[i].index < MAX_MEMBERS)
 				s->member_val[r.members[i].index] = v;
-			if (s->arrive && v >= 0 && (unsigned)v < opt_count + 1u) {
+			if (s->arrive && v >= 0 && (unsigned)v < opt_count + 2u) {
 				s->arrive[v] = t;
 				atomic_store(&s->last_k, (uint64_t)v + 1);
 			}
@@ -336,31 +336,32 @@ static void mode_latency(void)
 	struct client trig;
 	open_client(&trig);
 	for (unsigned i = 0; i < opt_clients; i++) {
-		subs[i].arrive = calloc(opt_count + 1u, sizeof(uint64_t));
+		subs[i].arrive = calloc(opt_count + 2u, sizeof(uint64_t));
 		sub_open(&subs[i], i);
 		sub_start(&subs[i]);
 	}
 	uint64_t *t0 = calloc(opt_count + 1u, sizeof(uint64_t));
 	uint64_t *lat = calloc((size_t)opt_count * opt_clients, sizeof(uint64_t));
 	size_t nl = 0;
-	/* value 0 first, not counted: the first report after enabling */
+	/* values 1.. (the model holds 0); the first, not counted, warms up */
 	for (unsigned k = 0; k <= opt_count; k++) {
+		unsigned w = k + 1;
 		uint8_t d[7];
-		size_t n = int32_data(d, (int32_t)k);
+		size_t n = int32_data(d, (int32_t)w);
 		usleep(200 + (unsigned)(rand() % 800)); /* not in step with anything */
 		t0[k] = now_ns();
 		uint32_t id = send_write(&trig, opt_item, d, n);
 		wait_write(&trig, id, opt_item);
 		uint64_t deadline = now_ns() + TIMEOUT_NS;
 		for (unsigned i = 0; i < opt_clients; i++)
-			while (atomic_load(&subs[i].last_k) <= k) {
+			while (atomic_load(&subs[i].last_k) <= w) {
 				if (now_ns() > deadline)
-					die("subscriber %u: no report of value %u", i + 1, k);
+					die("subscriber %u: no report of value %u", i + 1, w);
 				sched_yield();
 			}
 		if (k)
 			for (unsigned i = 0; i < opt_clients; i++)
-				lat[nl++] = subs[i].arrive[k] - t0[k];
+				lat[nl++] = subs[i].arrive[w] - t0[k];
 	}
 	qsort(lat, nl, sizeof(*lat), cmp_u64);
 	printf("mode=latency clients=%u samples=%zu p50_us=%.1f p99_us=%.1f max_us=%.1f\n",
