@@ -200,6 +200,22 @@ class Proxy:
         with open(path, "wb") as f:
             f.write(b"".join(out))
 
+    def tshark(self, path, server_port):
+        """Writes the exchange to `path` and decodes it with tshark: returns
+        (frames, bad, expert, detail): the one-line summary, the expert
+        warnings and errors outside TCP, the whole expert table, and the
+        verbose decode."""
+        self.pcap(path, server_port)
+        dec = ["tshark", "-r", path, "-d", f"tcp.port=={server_port},tpkt"]
+        frames = subprocess.run(dec, capture_output=True, text=True).stdout
+        expert = subprocess.run(dec + ["-q", "-z", "expert,warn"], capture_output=True,
+                                text=True).stdout
+        bad = [l for l in expert.splitlines()
+               if l.strip() and ("Warning" in l or "Error" in l) and "Protocol" not in l
+               and " TCP " not in l]
+        detail = subprocess.run(dec + ["-V"], capture_output=True, text=True).stdout
+        return frames, bad, expert, detail
+
 
 def iedc(*args, timeout=30):
     return subprocess.run([IEDC, *args], capture_output=True, text=True, timeout=timeout)

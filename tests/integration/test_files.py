@@ -298,17 +298,9 @@ class Referee(unittest.TestCase):
             px.close()
             d.stop()
         pcap = os.path.join(base, "files.pcap")
-        px.pcap(pcap, 102)
-        dec = ["tshark", "-r", pcap, "-d", "tcp.port==102,tpkt"]
-        frames = subprocess.run(dec, capture_output=True, text=True).stdout
+        frames, bad, expert, detail = px.tshark(pcap, 102)
         self.assertNotIn("Malformed", frames)
-        expert = subprocess.run(dec + ["-q", "-z", "expert,warn"], capture_output=True,
-                                text=True).stdout
-        bad = [l for l in expert.splitlines()
-               if l.strip() and ("Warning" in l or "Error" in l) and "Protocol" not in l
-               and " TCP " not in l]
         self.assertEqual(bad, [], expert)
-        detail = subprocess.run(dec + ["-V"], capture_output=True, text=True).stdout
         for service in ("fileDirectory", "fileOpen", "fileRead", "fileClose", "fileRename",
                         "fileDelete"):
             self.assertIn(f"confirmedServiceRequest: {service} ", detail, service)
