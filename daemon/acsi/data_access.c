@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ber.h"
+#include "control.h"
 #include "mms_access.h"
 #include "mms_codes.h"
 #include "report.h"
@@ -256,7 +257,8 @@ static int apply_alt(const struct mms_varspec *v, uint32_t upto, const struct mt
 	return 0;
 }
 
-static void read_one(const struct model *m, const struct mms_varspec *v, struct buf *resp)
+static void read_one(const struct model *m, const struct mms_varspec *v, struct buf *resp,
+		     const struct acsi_caller *who)
 {
 	struct mref ref;
 	if (v->name.scope != MMS_SCOPE_DOMAIN ||
@@ -273,6 +275,10 @@ static void read_one(const struct model *m, const struct mms_varspec *v, struct 
 		mms_access_failure(resp, code);
 		return;
 	}
+	/* a Read of SBO is the select of sbo-with-normal-security (control.h) */
+	if (ref.fc == FC_CO && !range && who && who->controls &&
+	    acsi_controls_read(who->controls, who->client, t, voff, resp))
+		return;
 	if (range) {
 		const struct mms_alt_step *s = &v->alt[steps - 1];
 		if (t->btype != MB_ARRAY) {
@@ -344,7 +350,7 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp,
 		if (!m)
 			mms_access_failure(resp, MMS_DAE_OBJECT_NON_EXISTENT);
 		else
-			read_one(m, &v, resp);
+			read_one(m, &v, resp, who);
 	}
 	mms_read_resp_end(resp, &mk, list);
 	return 0;
@@ -356,8 +362,7 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp,
  * belongs to a service (model_fc_write: MODEL_FCW_SERVICE) goes to its
  * slot here before anything is stored (issue 11, the write dispatch). Each
  * service fills its slot when it exists: the control model (CO;
- * acsi/control.c, which then takes over what --simulate's Oper.ctlVal
- * rows do today), the report and log control blocks (RP, BR, LG), the
+ * acsi/control.c: Oper, SBOw and Cancel of controllable objects), the report and log control blocks (RP, BR, LG), the
  * GOOSE and sampled-value control blocks (GO, MS, US) and setting-group
  * editing (SE, SC's SGCB). An empty slot: see write_one. */
 static int write_rcb(struct model *m, const struct acsi_caller *who, const struct mref *ref,
@@ -372,8 +377,19 @@ static int write_rcb(struct model *m, const struct acsi_caller *who, const struc
 	return acsi_reports_write(who->reports, who->client, ref, t, voff, parent, data);
 }
 
+static int write_ctl(struct model *m, const struct acsi_caller *who, const struct mref *ref,
+		     const struct mtype *t, uint32_t voff, const struct ber_cur *parent,
+		     const struct ber_tlv *data, struct model_write_wait **wait)
+{
+	(void)m;
+	(void)wait;
+	if (!who || !who->controls)
+		return ACSI_WRITE_NOT_MINE;
+	return acsi_controls_write(who->controls, who->client, ref, t, voff, parent, data);
+}
+
 static const acsi_write_fn service_write[FC_COUNT] = {
-	[FC_CO] = NULL, [FC_RP] = write_rcb, [FC_BR] = write_rcb, [FC_LG] = NULL, [FC_GO] = NULL,
+	[FC_CO] = write_ctl, [FC_RP] = write_rcb, [FC_BR] = write_rcb, [FC_LG] = NULL, [FC_GO] = NULL,
 	[FC_GS] = NULL, [FC_MS] = NULL, [FC_US] = NULL, [FC_SC] = NULL, [FC_SE] = NULL,
 };
 

@@ -23,9 +23,11 @@
  * (tests, a server without reporting). */
 struct acsi_reports;
 struct acsi_rpt_client;
+struct acsi_controls;
 struct acsi_caller {
 	struct acsi_reports *reports;
 	struct acsi_rpt_client *client;
+	struct acsi_controls *controls;	/* control model (control.h); NULL: none */
 };
 
 /* GetNameList; named variable lists of the domain (SCL and client-defined,

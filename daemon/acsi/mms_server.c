@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ber.h"
+#include "control.h"
 #include "data_access.h"
 #include "files.h"
 
@@ -109,6 +110,7 @@ void mms_assoc_set_emit(struct mms_assoc *a, struct mms_server *srv, mms_emit_fn
 void mms_assoc_clear(struct mms_assoc *a)
 {
 	if (a->srv) {
+		acsi_controls_client_end(a->srv->controls, &a->rpt);
 		acsi_reports_client_end(a->srv->reports, &a->rpt);
 		if (a->srv->model)
 			model_dataset_remove_owner(a->srv->model, &a->rpt);
@@ -332,7 +334,8 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 			   p->invoke_id, service_name(p->service));
 		return false;
 	}
-	const struct acsi_caller who = { .reports = srv->reports, .client = &a->rpt };
+	const struct acsi_caller who = { .reports = srv->reports, .client = &a->rpt,
+					  .controls = srv->controls };
 	switch (p->service) {
 	case MMS_SVC_IDENTIFY:
 		if (p->service_constructed || p->body_len) {

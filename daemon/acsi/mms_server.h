@@ -27,6 +27,7 @@ struct mms_server {
 	struct buf report_out;		/* an InformationReport being framed */
 	struct acsi_files *files;	/* file services; NULL: none (mms_server_set_files) */
 	struct acsi_reports *reports;	/* reporting (the caller's); NULL: RCBs refuse writes */
+	struct acsi_controls *controls;	/* control model (the caller's); NULL: no controls */
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "control.h"
 #include "log.h"
 #include "loop_timer.h"
 #include "mms_server.h"
@@ -59,6 +60,7 @@ struct server {
 	struct conn_loop *conns_loop;
 	struct loop_timer *timers;
 	struct acsi_reports *reports;
+	struct acsi_controls *controls;
 	struct mms_server mms;
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
@@ -584,6 +586,13 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 			return NULL;
 		}
 		s->mms.reports = s->reports;
+		s->controls = acsi_controls_new(model, &clk, &cfg->controls);
+		if (!s->controls) {
+			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up the controls");
+			server_free(s);
+			return NULL;
+		}
+		s->mms.controls = s->controls;
 	}
 	s->mms.ds_limits = cfg->ds_limits;
 	/* FileReads come back from the file store's worker thread through its
@@ -680,6 +689,7 @@ void server_free(struct server *s)
 			close(s->lfd[i]);
 	}
 	/* the conns and timers are gone with their associations above */
+	acsi_controls_free(s->controls);
 	acsi_reports_free(s->reports);
 	loop_timer_free(s->timers);
 	conn_loop_free(s->conns_loop);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "control.h"
 #include "datasets.h"
 #include "report.h"
 
@@ -53,6 +54,7 @@ struct server_cfg {
 	void *notify_ctx;
 	struct acsi_files *files;	/* MMS file services (the caller's); NULL: none */
 	struct acsi_report_cfg reports;	/* BRCB buffer sizes (0: defaults) */
+	struct acsi_control_cfg controls;	/* control model defaults (0: built-in) */
 	const struct rpt_persist *report_persist;	/* BRCB state on disk; NULL: none */
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 };

@@ -524,6 +524,31 @@ static void enum_const(const struct sim *s, const struct mtype *t, uint32_t voff
 	snprintf(addr, n, "const:%d", (int)o);
 }
 
+/* What the control model (acsi/control.c) keeps itself and the simulator
+ * must not overwrite: the LN's mode and behaviour (a Mod command changes
+ * them) and the switching hierarchy, held at its SCL value (remote
+ * control allowed unless the SCL says local), so that a commissioning
+ * engineer's commands are not refused at random. */
+static bool server_owned(const char *path)
+{
+	static const char *const dos[] = { "Beh.", "Mod.", "Loc.", "LocSta.", "LocKey." };
+	for (size_t i = 0; i < sizeof(dos) / sizeof(dos[0]); i++)
+		if (!strncmp(path, dos[i], strlen(dos[i])))
+			return true;
+	return false;
+}
+
+/* The parts of a controllable DO's status the control model sets:
+ * stSeld, opRcvd, opOk, tOpOk, origin and ctlNum (7-3 §7.5). */
+static bool controlled_part_owned(const char *path)
+{
+	static const char *const das[] = { ".stSeld", ".opRcvd", ".opOk", ".tOpOk", ".ctlNum" };
+	for (size_t i = 0; i < sizeof(das) / sizeof(das[0]); i++)
+		if (ends_with(path, das[i]))
+			return true;
+	return strstr(path, ".origin.") != NULL;
+}
+
 static int sim_leaf(void *ctx, const char *ref, const char *path, const struct mtype *t,
 		    uint8_t fc, uint32_t voff)
 {
@@ -531,10 +556,14 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 	char addr[MAP_ADDR_MAX];
 	uint32_t i = s->i++;
 	unsigned period = 10 + i % 50, phase = (i * 37) % 360;
+	if (fc == FC_ST && server_owned(path))
+		return 0;
 	if ((fc == FC_MX || fc == FC_ST) && s->n_ctl) {
 		const struct sim_ctl *c = ctl_of_status(s, ref);
 		if (c)
 			return sim_add(s, ref, c->raddr, MAP_DIR_R);
+		if (in_controlled_do(s, ref) && controlled_part_owned(path))
+			return 0;
 		if (in_controlled_do(s, ref)) {
 			/* the rest of a controllable DO (stSeld, valWTr.transInd,
 			 * origin.orCat, ctlNum...) keeps the value it has: the

@@ -324,6 +324,34 @@ def release_req():
     return cotp_dt(bytes([9, len(fn_user) + 2, 193, len(fn_user)]) + fn_user)
 
 
+def _tlv_at(b, i):
+    """(tag, start of contents, end) of the BER TLV at b[i]."""
+    tag = b[i]
+    n = b[i + 1]
+    j = i + 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(b[j:j + k], "big")
+        j += k
+    return tag, j, j + n
+
+
+def mms_of(pkt):
+    """The MMS PDU of a data TPKT from iedd (TPKT, COTP DT, session
+    give-tokens + data, presentation fully-encoded data), or None."""
+    i = 4 + 3 + 4
+    if len(pkt) <= i or pkt[i] != 0x61:
+        return None
+    _, i, _ = _tlv_at(pkt, i)  # User-data
+    _, i, _ = _tlv_at(pkt, i)  # PDV-list
+    while i < len(pkt) and pkt[i] != 0xA0:  # presentation-context-identifier
+        _, _, i = _tlv_at(pkt, i)
+    if i >= len(pkt):
+        return None
+    _, j, end = _tlv_at(pkt, i)
+    return pkt[j:end]
+
+
 class Raw:
     """A raw TCP peer that reads whole TPKTs."""
 
@@ -370,6 +398,18 @@ class Raw:
         ac = self.recv_tpkt()
         assert ac and ac[7] == 14, f"expected session ACCEPT, got {ac!r}"
         return ac
+
+    def recv_response(self, unconfirmed=None):
+        """Next TPKT that is not an unconfirmed MMS PDU (an
+        InformationReport: LastApplError, CommandTermination, a report);
+        those are appended to `unconfirmed` (a list) when given."""
+        while True:
+            pkt = self.recv_tpkt()
+            mms = mms_of(pkt) if pkt else None
+            if mms is None or mms[0] != 0xA3:
+                return pkt
+            if unconfirmed is not None:
+                unconfirmed.append(mms)
 
     def identify(self, invoke=1):
         self.send(data_pdu(identify_req(invoke)))

@@ -27,7 +27,7 @@ SHARED = os.path.join(os.path.dirname(SRC), "shared", "scl")
 
 SCAN = 0.5  # the default scan period of --simulate (s)
 WRITE_OK = b"\xa5\x02\x81\x00"  # Write-Response: one success
-WRITE_UNSUPPORTED = b"\xa5\x03\x80\x01\x09"  # one failure, object-access-unsupported
+WRITE_DENIED = b"\xa5\x03\x80\x01\x03"  # one failure, object-access-denied
 
 
 def ident(s):
@@ -85,6 +85,7 @@ class Controls:
         self.p.associate()
         self.invoke = 0
         self.types = {}
+        self.unconfirmed = []
 
     def stop(self):
         self.p.close()
@@ -99,19 +100,31 @@ class Controls:
         return child(child(child(lnode, "CO"), do), "Oper")
 
     def operate(self, ref, ctl_val):
-        """MMS Write of LD/LN.DO.Oper with ctlVal = ctl_val; the response."""
+        """The control sequence of LD/LN.DO's ctlModel with ctlVal =
+        ctl_val: SBOw first for sbo-with-enhanced-security, then Oper;
+        returns the Oper's Write response (the SBOw's when that failed).
+        InformationReports (LastApplError, CommandTermination) that come
+        meanwhile are kept in self.unconfirmed."""
         dom, rest = ref.split("/")
         ln, do = rest.split(".", 1)
         oper = self.oper_type(dom, ln, do)
+        cm = self.read(ref + ".ctlModel[CF]")
         self.invoke += 1
         value = {"ctlVal": ctl_val, "origin": {"orCat": 3, "orIdent": b"iedd-test"},
                  "ctlNum": self.invoke % 256}
-        spec = tlv(0xA0, tlv(0x30, tlv(0xA0, tlv(0xA1, ident(dom) +
-                                                  ident(f"{ln}$CO${do.replace('.', '$')}$Oper")))))
+        if cm == "4":
+            resp = self.write(dom, f"{ln}$CO${do.replace('.', '$')}$SBOw", oper, value)
+            if WRITE_OK not in resp:
+                return resp
+        return self.write(dom, f"{ln}$CO${do.replace('.', '$')}$Oper", oper, value)
+
+    def write(self, dom, item, typ, value):
+        spec = tlv(0xA0, tlv(0x30, tlv(0xA0, tlv(0xA1, ident(dom) + ident(item)))))
+        self.invoke += 1
         req = tlv(0xA0, ber_int(0x02, self.invoke) +
-                  tlv(0xA5, spec + tlv(0xA0, mms_data(oper, value))))
+                  tlv(0xA5, spec + tlv(0xA0, mms_data(typ, value))))
         self.p.send(data_pdu(req))
-        resp = self.p.recv_tpkt()
+        resp = self.p.recv_response(self.unconfirmed)
         assert resp is not None, "no Write response\n" + self.d.log()
         return resp
 
@@ -197,14 +210,17 @@ class Sample(Base):
         # a counter counts every 1..5 s, a boolean toggles every 1..4 s
         # (twice that is the bound: a read may just miss an edge)
         self.assert_moves("IEDD1BAY/XCBR1.OpCnt.stVal[ST]", 10)
-        self.assert_moves("IEDD1BAY/XCBR1.Loc.stVal[ST]", 8)
+        self.assert_moves("IEDD1BAY/LPHD1.Proxy.stVal[ST]", 8)
+        # the switching hierarchy is held (the control model reads it)
+        loc = self.read("IEDD1BAY/XCBR1.Loc.stVal[ST]")
+        time.sleep(4 * SCAN)
+        self.assertEqual(self.read("IEDD1BAY/XCBR1.Loc.stVal[ST]"), loc)
 
 
 class StatusOnly(unittest.TestCase):
     """ctlModel status-only: no write row; an Oper written anyway is
-    refused with object-access-unsupported (nothing acts on it until the
-    control service exists; issue 9 item 2), the model keeps its Oper, and
-    the status goes on animating. --simulate-speed 20 runs the simulated
+    refused by the control model (LastApplError, then object-access-denied),
+    the model keeps its Oper, and the status goes on animating. --simulate-speed 20 runs the simulated
     process twenty times as fast (a Dbpos toggles every 1..4 s at speed 1),
     so the square waves are seen within a second or so."""
     SPEED = 20
@@ -226,7 +242,11 @@ class StatusOnly(unittest.TestCase):
             before = [c.read(r) for r in refs]
             for do, r, b in zip(("IEDD1BAY/XSWI1.Pos", "IEDD1BAY/XCBR1.Pos"), refs, before):
                 oper = c.read(do + ".Oper[CO]")
-                self.assertIn(WRITE_UNSUPPORTED, c.operate(do, b != "10"))
+                c.unconfirmed.clear()
+                self.assertIn(WRITE_DENIED, c.operate(do, b != "10"))
+                # LastApplError came first: AddCause Not-supported (1)
+                self.assertEqual(len(c.unconfirmed), 1)
+                self.assertIn(b"LastApplError", c.unconfirmed[0])
                 self.assertEqual(c.read(do + ".Oper[CO]"), oper)
             # the square profile of a status: a half period is 1..4 s of
             # simulated time, 0.05..0.2 s at this speed (a generous bound:
@@ -324,7 +344,7 @@ OTHER_ICD = """<?xml version="1.0" encoding="UTF-8"?>
             <DAI name="ctlModel"><Val>direct-with-normal-security</Val></DAI>
             <DAI name="minVal"><Val>-2</Val></DAI><DAI name="maxVal"><Val>2</Val></DAI></DOI>
           <DOI name="TapPos"><SDI name="valWTr"><DAI name="posVal"><Val>3</Val></DAI></SDI>
-            <DAI name="ctlModel"><Val>sbo-with-enhanced-security</Val></DAI>
+            <DAI name="ctlModel"><Val>direct-with-enhanced-security</Val></DAI>
             <DAI name="minVal"><Val>1</Val></DAI><DAI name="maxVal"><Val>17</Val></DAI></DOI>
           <DOI name="BndCtr"><SDI name="mxVal"><DAI name="f"><Val>1</Val></DAI></SDI>
             <DAI name="ctlModel"><Val>direct-with-normal-security</Val></DAI>
@@ -419,6 +439,11 @@ class OtherCdcs(Base):
         self.assertEqual(self.read("SIMCLD0/LLN0.Mod.stVal[ST]"), "1")
         self.assert_commanded("SIMCLD0/LLN0.Mod", 5, "SIMCLD0/LLN0.Mod.stVal[ST]", "5",
                               stays=2 * SCAN)
+        # off: the LD's other controls are blocked (Blocked-by-Mode)
+        resp = self.c.operate("SIMCLD0/ATCC1.TapChg", 2)
+        self.assertIn(WRITE_DENIED, resp, resp.hex())
+        self.assert_commanded("SIMCLD0/LLN0.Mod", 1, "SIMCLD0/LLN0.Mod.stVal[ST]", "1",
+                              stays=0)
 
     def test_bsc_steps_within_its_limits(self):
         pos = "SIMCLD0/ATCC1.TapChg.valWTr.posVal[ST]"

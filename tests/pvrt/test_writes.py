@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """What a client's write does, by FC (issue 9 item 2): the real iedd and
-the real iedc. A write of an FC that belongs to a service (CO, RP, BR,
-GO, ...) gets object-access-unsupported and changes nothing while no
-service acts on it, unless a map row carries it to a source (a user's
-Oper.ctlVal row, --simulate's control echo). The CSV map refuses w rows
-that no client write can carry, and --print-map-template suggests rw only
-where the map accepts w."""
+the real iedc. A write of an FC that belongs to a service with no
+service acting on it yet (GO, ...) gets object-access-unsupported and
+changes nothing. Under CO the control model acts: a part of Oper written
+alone is refused (8-1 writes it whole), and a command reaches the source
+only through a map row of Oper.ctlVal (a user's row, --simulate's control
+echo); with none, it is refused (Blocked-by-process). The CSV map refuses
+w rows that no client write can carry, and --print-map-template suggests
+rw only where the map accepts w."""
 import os
 import subprocess
 import sys
@@ -20,6 +22,7 @@ SAMPLE = os.path.join(SRC, "etc", "sample.icd")
 HEADER = "reference,source,address,scale,offset,direction,scanClass\n"
 UNSUPPORTED = "object-access-unsupported"
 SERVICE_ERROR = 7  # iedc's exit status for a DataAccessError
+REFUSED = 7  # iedc control's exit status for a refused command
 
 
 def config(map_path, scl=None, period=100):
@@ -62,12 +65,24 @@ class Base(DaemonCase):
 
 
 class NoService(Base):
-    def test_co_without_map_row_unsupported(self):
+    def assert_denied(self, ref, value):
+        before = self.read(ref)
+        r = iedc("write", self.d.addr, ref, value)
+        self.assertEqual(r.returncode, SERVICE_ERROR, r.stdout + r.stderr)
+        self.assertIn("object-access-denied", r.stderr)
+        self.assertEqual(self.read(ref), before, ref + ": the refused write was stored")
+
+    def test_co_parts_denied_and_no_row_blocked(self):
         # the embedded default: its sample map has no row for any control
         self.d = Daemon()
-        self.assert_unsupported("IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]", "true")
-        self.assert_unsupported("IEDD1BAY/XCBR1.Pos.Oper.ctlNum[CO]", "7")
-        self.assert_unsupported("IEDD1BAY/XCBR1.Pos.SBOw.ctlVal[CO]", "true")
+        self.assert_denied("IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]", "true")
+        self.assert_denied("IEDD1BAY/XCBR1.Pos.Oper.ctlNum[CO]", "7")
+        self.assert_denied("IEDD1BAY/XCBR1.Pos.SBOw.ctlVal[CO]", "true")
+        # a whole command that no source carries: refused, nothing happens
+        r = iedc("control", self.d.addr, "IEDD1BAY/XSWI1.Pos", "false")
+        self.assertEqual(r.returncode, REFUSED, r.stdout + r.stderr)
+        self.assertIn("Blocked-by-process", r.stdout + r.stderr)
+        self.assertEqual(self.read("IEDD1BAY/XSWI1.Pos.stVal[ST]"), "10")
         # plain FCs are stored as before; ST is denied as before
         self.assert_ok("IEDD1BAY/MMXU1.TotW.db[CF]", "1234")
         self.assertEqual(self.read("IEDD1BAY/MMXU1.TotW.db[CF]"), "1234")
@@ -83,6 +98,10 @@ class NoService(Base):
 
 
 class Carried(Base):
+    def assert_controlled(self, do, value):
+        r = iedc("control", self.d.addr, do, value)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr + "\n" + self.d.log())
+
     def test_user_oper_ctlval_row(self):
         # a user's map: Oper.ctlVal -> a sim hold cell the status reads
         m = write(os.path.join(self.dir, "m.csv"), HEADER +
@@ -91,20 +110,19 @@ class Carried(Base):
         self.d = Daemon(config=config(m))
         st = "IEDD1BAY/XCBR1.BlkOpn.stVal[ST]"
         self.assertEqual(self.read(st), "false")
-        self.assert_ok("IEDD1BAY/XCBR1.BlkOpn.Oper.ctlVal[CO]", "true")
+        self.assert_controlled("IEDD1BAY/XCBR1.BlkOpn", "true")
         self.assertEqual(self.read(st), "true")
         self.assertIn("ctlVal: true", self.read("IEDD1BAY/XCBR1.BlkOpn.Oper[CO]"))
-        # the rest of the control is not carried: unsupported
-        self.assert_unsupported("IEDD1BAY/XCBR1.BlkOpn.Oper.ctlNum[CO]", "9")
-        self.assert_unsupported("IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]", "true")
+        # a control no row carries is refused
+        r = iedc("control", self.d.addr, "IEDD1BAY/XSWI1.Pos", "false")
+        self.assertEqual(r.returncode, REFUSED, r.stdout + r.stderr)
 
     def test_simulate_ctlval_echo(self):
         self.d = Daemon("--simulate")
         st = "IEDD1BAY/XCBR1.BlkOpn.stVal[ST]"
         for v in ("true", "false"):
-            self.assert_ok("IEDD1BAY/XCBR1.BlkOpn.Oper.ctlVal[CO]", v)
+            self.assert_controlled("IEDD1BAY/XCBR1.BlkOpn", v)
             self.assertEqual(self.read(st), v)
-        self.assert_unsupported("IEDD1BAY/XCBR1.BlkOpn.Oper.ctlNum[CO]", "9")
 
 
 class MapCheck(Base):

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The control model (IEC 61850-7-2 §20, mapped per IEC 61850-8-1 §20): one
+ * state machine per controllable data object of the model, found at start
+ * (every DO or SDO with Oper, SBOw, Cancel or SBO under FC CO), driven by
+ * the client's Read of SBO and Write of SBOw, Oper and Cancel (handed here
+ * by data access), by the event-loop clock (sboTimeout, operTimeout,
+ * time-activated operate) and by the status of the object changing (the
+ * source's feedback, seen through the model's change observers).
+ *
+ * Sans I/O: the time and the timers are the caller's (struct acsi_clock,
+ * report.h); LastApplError and CommandTermination leave through the
+ * client's `send` (struct acsi_rpt_client, the association's report
+ * client, which is also its identity here). A command reaches the plant
+ * through the model's write path: the accepted Oper is written with
+ * model_write, whose hooks (pv's map rows, --simulate's control echo)
+ * carry ctlVal to the source. Event-loop thread only.
+ *
+ * What is enforced (README "Controls" repeats the choices):
+ * - ctlModel (CF, read at each command, so a client may change it where
+ *   the SCL lets it): 0 status-only refuses everything; 1 and 3 operate
+ *   directly; 2 selects by Read of SBO, 4 by Write of SBOw; 3 and 4 end
+ *   with CommandTermination when the status reaches the commanded value
+ *   (or, for a step command, changes) within operTimeout.
+ * - A selection belongs to one association; it ends with sboTimeout (CF,
+ *   default 30000 ms), with an operate (sboClass operate-once; with
+ *   sboClass operate-many it stays, and sboTimeout restarts), with Cancel
+ *   and with the end of the association.
+ * - Beh (7-4 Annex A): off and on-blocked refuse with Blocked-by-Mode;
+ *   test and test/blocked accept only Test=true, on only Test=false. The
+ *   LN's own Beh is used, else its LD's LLN0.Beh. A control of Mod itself
+ *   is carried out by the server: Mod.stVal takes ctlVal and Beh follows
+ *   (the LD's LLN0 Mod combined with each LN's Mod, 7-4 Annex A).
+ * - Loc.stVal true (the LN's, else LLN0's) refuses commands from station
+ *   and remote originators (orCat 2, 3, 5, 6) with
+ *   Blocked-by-switching-hierarchy; LocSta true refuses station ones.
+ * - A command that no source carries (no map row for Oper.ctlVal, not a
+ *   Mod) is refused with Blocked-by-process: nothing would happen.
+ * Every refusal sends LastApplError before the negative response and
+ * writes one log line; so does every accepted command. A written value
+ * that is not of the Oper/SBOw/Cancel type (type-inconsistent, or
+ * object-value-invalid for a value outside its type, such as an orCat
+ * OrCatKind lacks) is no command: it gets the DataAccessError alone. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ber.h"
+#include "buf.h"
+#include "model.h"
+#include "report.h"
+
+/* IEC 61850-7-2 AddCause (8-1 encodes it as INT8). */
+enum acsi_add_cause {
+	ACSI_AC_UNKNOWN = 0, ACSI_AC_NOT_SUPPORTED = 1, ACSI_AC_SWITCHING_HIERARCHY = 2,
+	ACSI_AC_SELECT_FAILED = 3, ACSI_AC_INVALID_POSITION = 4, ACSI_AC_POSITION_REACHED = 5,
+	ACSI_AC_PARAMETER_CHANGE = 6, ACSI_AC_STEP_LIMIT = 7, ACSI_AC_BLOCKED_BY_MODE = 8,
+	ACSI_AC_BLOCKED_BY_PROCESS = 9, ACSI_AC_INTERLOCKING = 10, ACSI_AC_SYNCHROCHECK = 11,
+	ACSI_AC_IN_EXECUTION = 12, ACSI_AC_HEALTH = 13, ACSI_AC_ONE_OF_N = 14,
+	ACSI_AC_ABORTION_BY_CANCEL = 15, ACSI_AC_TIME_LIMIT_OVER = 16,
+	ACSI_AC_ABORTION_BY_TRIP = 17, ACSI_AC_NOT_SELECTED = 18, ACSI_AC_ALREADY_SELECTED = 19,
+	ACSI_AC_NO_ACCESS_AUTHORITY = 20, ACSI_AC_OVERSHOOT = 21, ACSI_AC_DEVIATION = 22,
+	ACSI_AC_COMMUNICATION_LOSS = 23, ACSI_AC_BLOCKED_BY_COMMAND = 24, ACSI_AC_NONE = 25,
+	ACSI_AC_INCONSISTENT_PARAMETERS = 26, ACSI_AC_LOCKED_BY_OTHER_CLIENT = 27,
+};
+/* Its name as 7-2 writes it ("Blocked-by-Mode"); "?" out of range. */
+const char *acsi_add_cause_name(int ac);
+
+struct acsi_control_cfg {
+	uint32_t sbo_timeout_ms;	/* when the SCL has no sboTimeout; 0: 30000 */
+	uint32_t oper_timeout_ms;	/* when the SCL has no operTimeout; 0: 10000 */
+};
+
+struct acsi_controls;
+
+/* Finds the controllable objects of `m`. `clk` and `cfg` are copied.
+ * NULL on out of memory (a model with no controls gives a service with
+ * none). */
+struct acsi_controls *acsi_controls_new(struct model *m, const struct acsi_clock *clk,
+					const struct acsi_control_cfg *cfg);
+/* Cancels the timers and frees everything; pending terminations are
+ * dropped. NULL: no-op. */
+void acsi_controls_free(struct acsi_controls *c);
+/* How many controllable objects were found. */
+uint32_t acsi_controls_count(const struct acsi_controls *c);
+
+/* SetDataValues under FC CO (data access's write slot): Oper, SBOw or
+ * Cancel of a controllable object, written as a whole. Returns 0, an MMS
+ * DataAccessError (LastApplError already sent), or ACSI_WRITE_NOT_MINE
+ * (data_access.h) for an attribute of FC CO that is no control. */
+int acsi_controls_write(struct acsi_controls *c, struct acsi_rpt_client *cl,
+			const struct mref *ref, const struct mtype *t, uint32_t voff,
+			const struct ber_cur *parent, const struct ber_tlv *data);
+
+/* GetDataValues of (t, voff): when it is the SBO of a controllable object,
+ * runs the select (ctlModel 2) and appends the Data (the object reference,
+ * or "" when the select failed) to `resp`, returning true; false for
+ * anything else (read it as usual). */
+bool acsi_controls_read(struct acsi_controls *c, struct acsi_rpt_client *cl,
+			const struct mtype *t, uint32_t voff, struct buf *resp);
+
+/* The association of `cl` ended: its selections end (stSeld false), its
+ * time-activated operates are dropped, and the terminations it waits for
+ * are not sent (the commands themselves go on in the plant). */
+void acsi_controls_client_end(struct acsi_controls *c, struct acsi_rpt_client *cl);
+
+/* Counters for tests and the status page. */
+struct acsi_controls_stats {
+	uint64_t selects, operates, cancels;	/* accepted */
+	uint64_t refused;			/* any service refused (LastApplError sent) */
+	uint64_t terminations_ok, terminations_failed;
+};
+void acsi_controls_stats(const struct acsi_controls *c, struct acsi_controls_stats *out);

@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The control model (acsi/control.c) through in-memory associations on the
+ * embedded sample model and a fake clock: direct and SBO with enhanced
+ * security, LastApplError and its AddCause for every refusal path the
+ * sample reaches, CommandTermination + and -, sboTimeout, operTimeout,
+ * Cancel, two associations, association loss, Beh and Loc. A test hook
+ * stands for the source: it records what reaches it, and the test plays
+ * the process by updating the status. */
+#include <errno.h>
+
+#include "embedded.h"
+#include "mms_access.h"
+#include "mms_report.h"
+#include "srv_clients.h"
+#include "update.h"
+
+#define LD "IEDD1BAY"
+
+struct env {
+	struct fake f;
+	struct model *m;
+	struct acsi_controls *C;
+	/* the source */
+	uint32_t hook_voff[8];
+	uint32_t hook_id[8];
+	struct model_write_hooks hooks;
+	uint32_t writes;		/* commands that reached the source */
+	int64_t last_ctl;
+};
+
+static struct env E;
+
+static int hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call)
+{
+	(void)ctx;
+	(void)call;
+	struct model_val v;
+	struct mref r;
+	ck_assert_int_eq(model_resolve_mms(m, LD, id ? "XSWI1$CO$Pos$Oper$ctlVal" :
+						      "XCBR1$CO$Pos$Oper$ctlVal", &r), 0);
+	ck_assert_int_eq(model_load_val(m, r.type, r.voff, &v, NULL, 0), 0);
+	E.writes++;
+	E.last_ctl = v.v.b;
+	return 0;
+}
+
+static void env_up(void)
+{
+	char err[512];
+	memset(&E, 0, sizeof(E));
+	timer_queue_init(&E.f.q);
+	E.f.utc0 = 1700000000ull * 1000000000ull;
+	ck_assert_int_eq(model_load_scl_mem("sample.icd", embedded_sample_icd,
+					    embedded_sample_icd_len, NULL, &E.m, err, sizeof(err)),
+			 0);
+	/* the source carries XCBR1.Pos and XSWI1.Pos (map rows with w) */
+	struct mref r;
+	ck_assert_int_eq(model_resolve_mms(E.m, LD, "XCBR1$CO$Pos$Oper$ctlVal", &r), 0);
+	uint32_t a = r.voff;
+	ck_assert_int_eq(model_resolve_mms(E.m, LD, "XSWI1$CO$Pos$Oper$ctlVal", &r), 0);
+	uint32_t b = r.voff;
+	E.hook_voff[0] = a < b ? a : b;
+	E.hook_id[0] = a < b ? 0 : 1;
+	E.hook_voff[1] = a < b ? b : a;
+	E.hook_id[1] = a < b ? 1 : 0;
+	E.hooks = (struct model_write_hooks){ .fn = hook, .n = 2, .voff = E.hook_voff,
+					      .id = E.hook_id };
+	model_set_write_hooks(E.m, &E.hooks);
+	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
+					.cancel = f_cancel, .ctx = &E.f };
+	E.C = acsi_controls_new(E.m, &clk, NULL);
+	ck_assert_ptr_nonnull(E.C);
+}
+
+static void env_down(void)
+{
+	acsi_controls_free(E.C);
+	model_set_write_hooks(E.m, NULL);
+	model_free(E.m);
+	timer_queue_clear(&E.f.q);
+}
+
+static void cl_up(struct cl *c)
+{
+	cl_up_srv(c, 65000, E.m, NULL, E.C);
+}
+
+/* ---- commands ---- */
+
+struct cmd {
+	bool val;
+	uint8_t or_cat;
+	const char *or_ident;
+	uint8_t ctl_num;
+	bool test;
+	uint8_t check;	/* bit 1 synchrocheck, bit 0 interlock (as stored) */
+	bool cancel;	/* Cancel has no Check */
+};
+
+static size_t enc_cmd(const struct cmd *k, uint8_t *d)
+{
+	size_t n = 0, id = strlen(k->or_ident);
+	d[n++] = 0xA2;
+	size_t lenat = n++;
+	d[n++] = 0x83, d[n++] = 1, d[n++] = k->val ? 0xFF : 0;
+	d[n++] = 0xA2, d[n++] = (uint8_t)(5 + id);
+	d[n++] = 0x85, d[n++] = 1, d[n++] = k->or_cat;
+	d[n++] = 0x89, d[n++] = (uint8_t)id;
+	memcpy(d + n, k->or_ident, id);
+	n += id;
+	d[n++] = 0x86, d[n++] = 2, d[n++] = 0, d[n++] = k->ctl_num;
+	d[n++] = 0x91, d[n++] = 8;
+	static const uint8_t T[8] = { 0x65, 0x53, 0xF1, 0x00, 0, 0, 0, 0x0A };
+	memcpy(d + n, T, 8);
+	n += 8;
+	d[n++] = 0x83, d[n++] = 1, d[n++] = k->test ? 0xFF : 0;
+	if (!k->cancel)
+		d[n++] = 0x84, d[n++] = 2, d[n++] = 6, d[n++] = (uint8_t)(k->check << 6);
+	d[lenat] = (uint8_t)(n - 2);
+	return n;
+}
+
+static int cmd(struct cl *c, const char *item, const struct cmd *k)
+{
+	uint8_t d[128];
+	return wr(c, item, d, enc_cmd(k, d));
+}
+
+static struct cmd K(bool val, uint8_t num)
+{
+	return (struct cmd){ .val = val, .or_cat = 3, .or_ident = "scada", .ctl_num = num };
+}
+
+/* ---- what came back unasked ---- */
+
+/* The report k of c: its variable names (vmd "LastApplError" or
+ * domain/item) and AccessResults. */
+struct got {
+	uint32_t n;
+	char names[2][200];
+	const uint8_t *res;	/* the listOfAccessResult contents */
+	size_t res_len;
+};
+
+static void got(struct cl *c, uint32_t k, struct got *g)
+{
+	memset(g, 0, sizeof(*g));
+	ck_assert_uint_lt(k, c->rx.n);
+	struct mms_pdu p;
+	ck_assert_int_eq(mms_pdu_decode(buf_data(&c->rx.rep[k]), c->rx.rep[k].len, &p, NULL), 0);
+	const uint8_t *body;
+	size_t len;
+	ck_assert_int_eq(mms_unconfirmed_report(&p, &body, &len, NULL), 1);
+	struct ber_cur cur, lc, ic, vc;
+	struct ber_tlv t, it, vs, nm;
+	ber_cur_init(&cur, body, len);
+	ck_assert_int_eq(ber_next(&cur, &t, NULL), 0);
+	ck_assert_uint_eq(t.tag, 0); /* listOfVariable */
+	ck_assert_int_eq(ber_enter(&cur, &t, &lc, NULL), 0);
+	while (!ber_next(&lc, &it, NULL)) {
+		ck_assert_uint_lt(g->n, 2);
+		ck_assert_int_eq(ber_enter(&lc, &it, &ic, NULL), 0);
+		ck_assert_int_eq(ber_next(&ic, &vs, NULL), 0);
+		ck_assert_int_eq(ber_enter(&ic, &vs, &vc, NULL), 0);
+		ck_assert_int_eq(ber_next(&vc, &nm, NULL), 0);
+		struct mms_objname on;
+		ck_assert_int_eq(mms_objname_decode(&vc, &nm, &on, NULL), 0);
+		if (on.scope == MMS_SCOPE_VMD)
+			snprintf(g->names[g->n], sizeof(g->names[0]), "%s", on.item);
+		else
+			snprintf(g->names[g->n], sizeof(g->names[0]), "%s/%s", on.domain, on.item);
+		g->n++;
+	}
+	ck_assert_int_eq(ber_next(&cur, &t, NULL), 0);
+	ck_assert_uint_eq(t.tag, 0); /* listOfAccessResult */
+	g->res = t.val;
+	g->res_len = t.len;
+}
+
+/* The LastApplError structure's fields (the first AccessResult). */
+struct lae {
+	char obj[200];
+	int64_t error, or_cat, ctl_num, cause;
+};
+
+static void lae_of(const struct got *g, struct lae *o)
+{
+	struct ber_cur cur, sc, oc;
+	struct ber_tlv s, f;
+	ber_cur_init(&cur, g->res, g->res_len);
+	ck_assert_int_eq(ber_next(&cur, &s, NULL), 0);
+	ck_assert_int_eq(ber_enter(&cur, &s, &sc, NULL), 0);
+	ck_assert_int_eq(ber_next(&sc, &f, NULL), 0);
+	ck_assert_int_eq(ber_get_visible(&f, o->obj, sizeof(o->obj), NULL), 0);
+	ck_assert_int_eq(ber_next(&sc, &f, NULL), 0);
+	ck_assert_int_eq(ber_get_int64(&f, &o->error, NULL), 0);
+	ck_assert_int_eq(ber_next(&sc, &f, NULL), 0);
+	ck_assert_int_eq(ber_enter(&sc, &f, &oc, NULL), 0);
+	struct ber_tlv cat;
+	ck_assert_int_eq(ber_next(&oc, &cat, NULL), 0);
+	ck_assert_int_eq(ber_get_int64(&cat, &o->or_cat, NULL), 0);
+	ck_assert_int_eq(ber_next(&sc, &f, NULL), 0);
+	ck_assert_int_eq(ber_get_int64(&f, &o->ctl_num, NULL), 0);
+	ck_assert_int_eq(ber_next(&sc, &f, NULL), 0);
+	ck_assert_int_eq(ber_get_int64(&f, &o->cause, NULL), 0);
+}
+
+/* Exactly one LastApplError arrived since `from`, with this AddCause. */
+static void expect_lae(struct cl *c, uint32_t from, const char *obj, int cause)
+{
+	ck_assert_uint_eq(c->rx.n, from + 1);
+	struct got g;
+	struct lae l;
+	got(c, from, &g);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.names[0], "LastApplError");
+	lae_of(&g, &l);
+	ck_assert_str_eq(l.obj, obj);
+	ck_assert_int_eq(l.cause, cause);
+	ck_assert_int_eq(l.error, 0);
+}
+
+static int64_t val(const char *item)
+{
+	struct mref r;
+	struct model_val v;
+	ck_assert_int_eq(model_resolve_mms(E.m, LD, item, &r), 0);
+	ck_assert_int_eq(model_load_val(E.m, r.type, r.voff, &v, NULL, 0), 0);
+	return v.kind == MODEL_V_BOOL ? v.v.b : v.kind == MODEL_V_UINT ? (int64_t)v.v.u : v.v.i;
+}
+
+static void set(const char *ref, const char *text)
+{
+	struct mref r;
+	ck_assert_int_eq(model_resolve_ref(E.m, ref, &r), 0);
+	ck_assert_int_eq(model_set_text(E.m, r.type, r.voff, text), 0);
+}
+
+/* The process moves: a status value from the source. */
+static void feedback(const char *ref, int64_t v)
+{
+	struct model_attr a;
+	ck_assert_int_eq(model_attr_bind(E.m, ref, &a), 0);
+	struct model_val mv = { .kind = MODEL_V_INT, .v.i = v };
+	uint8_t ts[8];
+	model_timestamp(f_utc(&E.f), 0, ts);
+	ck_assert_int_ge(model_update(E.m, &a, &mv, 0, ts), 0);
+}
+
+#define CB "XCBR1$CO$Pos$"
+#define CB_OBJ LD "/XCBR1$CO$Pos$"
+
+/* ---- tests ---- */
+
+START_TEST(finds_the_controls)
+{
+	env_up();
+	/* XCBR1.Pos, XSWI1.Pos, BlkOpn and BlkCls of both, WTUR1.SetTurOp */
+	ck_assert_uint_ge(acsi_controls_count(E.C), 5);
+	env_down();
+}
+END_TEST
+
+START_TEST(direct_normal_operates)
+{
+	env_up();
+	struct cl a;
+	cl_up(&a);
+	/* XSWI1.Pos: direct-with-normal-security */
+	struct cmd k = K(false, 7);
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 1);
+	ck_assert_int_eq(E.last_ctl, 0);
+	ck_assert_uint_eq(a.rx.n, 0); /* no LastApplError, no termination */
+	/* normal security ends at Oper+: nothing later either */
+	advance(&E.f, 20000000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 0);
+	/* status-only refuses */
+	set(LD "/XSWI1.Pos.ctlModel[CF]", "status-only");
+	k.ctl_num = 8;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_NOT_SUPPORTED);
+	ck_assert_uint_eq(E.writes, 1);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
+START_TEST(sbo_enhanced_full_cycle)
+{
+	env_up();
+	struct cl a;
+	cl_up(&a);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stVal"), 2); /* on */
+	struct cmd k = K(false, 1);
+	/* Oper before a select */
+	ck_assert_int_eq(cmd(&a, CB "Oper", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&a, 0, CB_OBJ "Oper", ACSI_AC_NOT_SELECTED);
+	ck_assert_uint_eq(E.writes, 0);
+	/* SelectWithValue */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(a.rx.n, 1);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 1);
+	/* Oper with the selection's parameters */
+	ck_assert_int_eq(cmd(&a, CB "Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(a.rx.n, 1);
+	ck_assert_uint_eq(E.writes, 1);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0); /* operate-once */
+	/* nothing until the process moves */
+	advance(&E.f, 50000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 1);
+	/* a second command meanwhile */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&a, 1, CB_OBJ "SBOw", ACSI_AC_IN_EXECUTION);
+	/* intermediate position, then off: CommandTermination+ */
+	feedback(LD "/XCBR1.Pos.stVal[ST]", 0);
+	advance(&E.f, 1000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 2);
+	feedback(LD "/XCBR1.Pos.stVal[ST]", 1);
+	advance(&E.f, 1000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 3);
+	struct got g;
+	got(&a, 2, &g);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.names[0], LD "/XCBR1$CO$Pos$Oper");
+	struct acsi_controls_stats st;
+	acsi_controls_stats(E.C, &st);
+	ck_assert_uint_eq(st.terminations_ok, 1);
+	/* the status shows the command's originator */
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stVal"), 1);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
+START_TEST(sbo_enhanced_refusals)
+{
+	env_up();
+	struct cl a;
+	cl_up(&a);
+	struct cmd k = K(false, 1);
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	/* selecting again */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&a, 0, CB_OBJ "SBOw", ACSI_AC_ALREADY_SELECTED);
+	/* Oper with another ctlNum: inconsistent, and the selection ends */
+	struct cmd other = K(false, 2);
+	ck_assert_int_eq(cmd(&a, CB "Oper", &other), MMS_DAE_TYPE_INCONSISTENT);
+	expect_lae(&a, 1, CB_OBJ "Oper", ACSI_AC_INCONSISTENT_PARAMETERS);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
+	ck_assert_uint_eq(E.writes, 0);
+	/* another ctlVal: the same */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	other = K(true, 1);
+	ck_assert_int_eq(cmd(&a, CB "Oper", &other), MMS_DAE_TYPE_INCONSISTENT);
+	expect_lae(&a, 2, CB_OBJ "Oper", ACSI_AC_INCONSISTENT_PARAMETERS);
+	/* Cancel with nothing selected */
+	struct cmd c = k;
+	c.cancel = true;
+	ck_assert_int_eq(cmd(&a, CB "Cancel", &c), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&a, 3, CB_OBJ "Cancel", ACSI_AC_NOT_SELECTED);
+	/* a structure that is not Oper's changes nothing */
+	const uint8_t bad[] = { 0x85, 0x01, 0x01 };
+	ck_assert_int_eq(wr(&a, CB "Oper", bad, sizeof(bad)), MMS_DAE_TYPE_INCONSISTENT);
+	ck_assert_uint_eq(a.rx.n, 4);
+	/* an orCat that OrCatKind does not have: not a value of Oper's
+	 * type, so no command either (no LastApplError) */
+	struct cmd cat = k;
+	cat.or_cat = 42;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &cat), MMS_DAE_OBJECT_VALUE_INVALID);
+	ck_assert_uint_eq(a.rx.n, 4);
+	/* writing a part of Oper */
+	const uint8_t part[] = { 0x83, 0x01, 0x00 };
+	ck_assert_int_eq(wr(&a, CB "Oper$ctlVal", part, sizeof(part)), MMS_DAE_OBJECT_ACCESS_DENIED);
+	ck_assert_uint_eq(E.writes, 0);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
+START_TEST(timeouts)
+{
+	env_up();
+	struct cl a;
+	cl_up(&a);
+	struct cmd k = K(false, 3);
+	/* sboTimeout (30000 ms in the sample) */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	advance(&E.f, 29900000);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 1);
+	advance(&E.f, 200000);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
+	ck_assert_int_eq(cmd(&a, CB "Oper", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&a, 0, CB_OBJ "Oper", ACSI_AC_NOT_SELECTED);
+	/* operTimeout (10 s by default): CommandTermination- Time-limit-over */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(cmd(&a, CB "Oper", &k), MMS_DAE_SUCCESS);
+	advance(&E.f, 9900000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 1);
+	advance(&E.f, 200000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 2);
+	struct got g;
+	struct lae l;
+	got(&a, 1, &g);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_str_eq(g.names[0], "LastApplError");
+	ck_assert_str_eq(g.names[1], LD "/XCBR1$CO$Pos$Oper");
+	lae_of(&g, &l);
+	ck_assert_int_eq(l.cause, ACSI_AC_TIME_LIMIT_OVER);
+	ck_assert_int_eq(l.ctl_num, 3);
+	ck_assert_int_eq(l.or_cat, 3);
+	/* free again */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
+START_TEST(two_associations_and_loss)
+{
+	env_up();
+	struct cl a, b;
+	cl_up(&a);
+	cl_up(&b);
+	struct cmd k = K(false, 1);
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(cmd(&b, CB "SBOw", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&b, 0, CB_OBJ "SBOw", ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+	ck_assert_int_eq(cmd(&b, CB "Oper", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&b, 1, CB_OBJ "Oper", ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+	struct cmd c = k;
+	c.cancel = true;
+	ck_assert_int_eq(cmd(&b, CB "Cancel", &c), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&b, 2, CB_OBJ "Cancel", ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+	/* A's own Cancel ends the selection */
+	ck_assert_int_eq(cmd(&a, CB "Cancel", &c), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
+	/* A selects and goes away: the selection ends with it */
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	cl_down(&a);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
+	ck_assert_int_eq(cmd(&b, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	/* B operates and goes away before the termination: nothing is sent
+	 * and the object is free for the next */
+	ck_assert_int_eq(cmd(&b, CB "Oper", &k), MMS_DAE_SUCCESS);
+	cl_down(&b);
+	feedback(LD "/XCBR1.Pos.stVal[ST]", 1);
+	advance(&E.f, 20000000);
+	struct acsi_controls_stats st;
+	acsi_controls_stats(E.C, &st);
+	ck_assert_uint_eq(st.terminations_ok + st.terminations_failed, 0);
+	cl_up(&a);
+	k = K(true, 9);
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
+START_TEST(behaviour_and_local)
+{
+	env_up();
+	struct cl a;
+	cl_up(&a);
+	struct cmd k = K(true, 1);
+	/* Beh off */
+	set(LD "/XSWI1.Beh.stVal[ST]", "5");
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_BLOCKED_BY_MODE);
+	/* test: only Test=true */
+	set(LD "/XSWI1.Beh.stVal[ST]", "3");
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 1, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_BLOCKED_BY_MODE);
+	k.test = true;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 1);
+	/* on: Test=true is refused */
+	set(LD "/XSWI1.Beh.stVal[ST]", "1");
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 2, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_BLOCKED_BY_MODE);
+	k.test = false;
+	/* local: remote (orCat 3) refused, bay control (1) accepted */
+	set(LD "/XSWI1.Loc.stVal[ST]", "true");
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 3, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_SWITCHING_HIERARCHY);
+	k.or_cat = 1;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 2);
+	/* an object no source carries (BlkOpn has no map row here) */
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$BlkOpn$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 4, LD "/XSWI1$CO$BlkOpn$Oper", ACSI_AC_BLOCKED_BY_PROCESS);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("control");
+	TCase *tc = tcase_create("control");
+	tcase_add_test(tc, finds_the_controls);
+	tcase_add_test(tc, direct_normal_operates);
+	tcase_add_test(tc, sbo_enhanced_full_cycle);
+	tcase_add_test(tc, sbo_enhanced_refusals);
+	tcase_add_test(tc, timeouts);
+	tcase_add_test(tc, two_associations_and_loss);
+	tcase_add_test(tc, behaviour_and_local);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
