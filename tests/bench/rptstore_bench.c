@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../store/rpt_glue.h"
+#include "rpt_persist.h"
 
 static double cpu_s(void)
 {
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 				perror(sub);
 				return 1;
 			}
-			struct rpt_persist p = rpt_glue_persist(s);
+			struct rpt_persist p = rpt_persist_store(s);
 			struct rpt_buf *b = rpt_buf_new(&(struct rpt_buf_cfg){ .max_entries = 10000 });
 			struct rpt_persist_state st;
 			p.load(p.ctx, "LD0/LLN0$BR$brcb01", 1, b, &st);
