@@ -716,6 +716,33 @@ START_TEST(format_as_documented)
 }
 END_TEST
 
+/* The SCL identity main.c keys the state with: FNV-1a 64 of the file's
+ * octets (the published test vectors: "" and "a"), one octet more or less
+ * is another identity, and a long IED name is cut so the whole fits the
+ * store's 255 octets and still opens a store. */
+START_TEST(scl_identity)
+{
+	char id[300];
+	ck_assert_str_eq(rpt_persist_scl_id("IED1", "", 0, id, sizeof(id)),
+			 "IED1 fnv1a64:cbf29ce484222325");
+	ck_assert_str_eq(rpt_persist_scl_id("IED1", "a", 1, id, sizeof(id)),
+			 "IED1 fnv1a64:af63dc4c8601ec8c");
+	char other[300];
+	rpt_persist_scl_id("IED1", "ab", 2, other, sizeof(other));
+	ck_assert_str_ne(id, other);
+	char ied[400];
+	memset(ied, 'X', sizeof(ied) - 1);
+	ied[sizeof(ied) - 1] = '\0';
+	rpt_persist_scl_id(ied, "a", 1, id, sizeof(id));
+	ck_assert_uint_eq(strlen(id), 255);
+	ck_assert_str_eq(id + 255 - 25, " fnv1a64:af63dc4c8601ec8c");
+	struct rptstore *st;
+	const struct rptstore_cfg c = { .dir = dir, .scl_id = id };
+	ck_assert_int_eq(rptstore_open(&c, &st), 0);
+	rptstore_close(st);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("rptstore");
@@ -737,6 +764,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, compaction);
 	tcase_add_loop_test(tc, compaction_cut_short, 0, 2);
 	tcase_add_test(tc, format_as_documented);
+	tcase_add_test(tc, scl_identity);
 	suite_add_tcase(s, tc);
 	return s;
 }
