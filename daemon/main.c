@@ -88,7 +88,8 @@ static void usage(FILE *f)
 		"  -h, --help                this help\n"
 		"  -V, --version             version\n"
 		"\n"
-		"Signals: SIGTERM/SIGINT stop accepting, abort open associations and exit 0.\n"
+		"Signals: SIGTERM/SIGINT stop accepting, abort open associations, write the\n"
+		"BRCB state (<reports stateDir>, doc/state-format.md) and exit 0.\n"
 		"Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.\n"
 		"Try it:  iedd --listen 127.0.0.1:10102 &  iedc identify 127.0.0.1:10102\n"
 		"         iedd --scl my.icd --check      (validate an SCL file)\n");
