@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -21,6 +22,7 @@
 #include "model.h"
 #include "notify.h"
 #include "pv.h"
+#include "rpt_persist.h"
 #include "server.h"
 #include "file_service.h"
 
@@ -86,7 +88,8 @@ static void usage(FILE *f)
 		"  -h, --help                this help\n"
 		"  -V, --version             version\n"
 		"\n"
-		"Signals: SIGTERM/SIGINT stop accepting, abort open associations and exit 0.\n"
+		"Signals: SIGTERM/SIGINT stop accepting, abort open associations, write the\n"
+		"BRCB state (<reports stateDir>, doc/state-format.md) and exit 0.\n"
 		"Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.\n"
 		"Try it:  iedd --listen 127.0.0.1:10102 &  iedc identify 127.0.0.1:10102\n"
 		"         iedd --scl my.icd --check      (validate an SCL file)\n");
@@ -423,6 +426,152 @@ static void raise_nofile(unsigned want)
 			"associations can be held; raise it (LimitNOFILE= in the unit, or ulimit -Hn)",
 			(unsigned long long)rl.rlim_cur,
 			(unsigned long long)(rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 0), want);
+}
+
+/* ---- BRCB state across a restart (issue 12, doc/state-format.md) ----
+ *
+ * Where: <reports stateDir>, else systemd's StateDirectory ($STATE_DIRECTORY,
+ * the first of a ':' list), else nowhere; stateDir="" turns it off. Only a
+ * model with a BRCB has anything to keep. A directory that cannot be used
+ * is not fatal: iedd serves and reports from memory, and says so once,
+ * since a control station is better served by a server without a durable
+ * buffer than by none at all. */
+struct rpt_state {
+	struct rptstore *store;		/* NULL: nothing kept */
+	struct rpt_persist persist;
+	char dir[4096];
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* loop_timer_now()'s clock */
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* rptstore's lines (syslog priorities) into the daemon's log. */
+static void rpt_state_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	enum log_level l = level <= 3 ? LOGL_ERR : level == 4 ? LOGL_WARNING :
+			   level == 5 ? LOGL_NOTICE : level == 6 ? LOGL_INFO : LOGL_DEBUG;
+	log_msg(l, LOGC_MAIN, "report state: %s", msg);
+}
+
+/* The SCL file's octets, for its identity; NULL (errno set) when it cannot
+ * be read again. The caller frees. */
+static unsigned char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *p = malloc(cap);
+	while (p) {
+		n += fread(p + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		unsigned char *q = cap > SIZE_MAX / 2 ? NULL : realloc(p, cap * 2);
+		if (!q) {
+			free(p);
+			p = NULL;
+			errno = ENOMEM;
+			break;
+		}
+		p = q;
+		cap *= 2;
+	}
+	if (p && ferror(f)) {
+		free(p);
+		p = NULL;
+		errno = EIO;
+	}
+	fclose(f);
+	*len = n;
+	return p;
+}
+
+static void rpt_state_open(const struct iedd_config *cfg, const struct model *m,
+			   struct rpt_state *rs)
+{
+	rs->store = NULL;
+	uint32_t n_brcb = 0;
+	for (uint32_t i = 0; i < model_n_rcbs(m); i++)
+		n_brcb += model_rcb(m, i)->buffered;
+	if (!n_brcb)
+		return;
+	if (cfg->rpt_state_off) {
+		log_msg(LOGL_NOTICE, LOGC_MAIN, "reports: stateDir=\"\": the buffers of %u BRCB(s) "
+			"are kept in memory only and do not survive a restart", n_brcb);
+		return;
+	}
+	const char *env = getenv("STATE_DIRECTORY");
+	if (cfg->rpt_state_dir[0])
+		snprintf(rs->dir, sizeof(rs->dir), "%s", cfg->rpt_state_dir);
+	else if (env && *env)
+		snprintf(rs->dir, sizeof(rs->dir), "%.*s", (int)strcspn(env, ":"), env);
+	else {
+		log_msg(LOGL_INFO, LOGC_MAIN, "reports: no state directory (<reports stateDir> or "
+			"systemd's StateDirectory=): BRCB buffers are kept in memory only");
+		return;
+	}
+	char scl_id[256];
+	if (cfg->scl_file[0]) {
+		size_t len;
+		unsigned char *bytes = read_all(cfg->scl_file, &len);
+		if (!bytes) {
+			log_msg(LOGL_WARNING, LOGC_MAIN, "reports: cannot read %s again to identify "
+				"its state (%s): BRCB buffers are kept in memory only",
+				cfg->scl_file, strerror(errno));
+			return;
+		}
+		rpt_persist_scl_id(m->ied_name, bytes, len, scl_id, sizeof(scl_id));
+		free(bytes);
+	} else {
+		rpt_persist_scl_id(m->ied_name, embedded_sample_icd, embedded_sample_icd_len, scl_id,
+				   sizeof(scl_id));
+	}
+	const struct rptstore_cfg sc = {
+		.dir = rs->dir,
+		.scl_id = scl_id,
+		.wall = (int64_t)time(NULL),
+		.log = rpt_state_log,
+	};
+	int r = rptstore_open(&sc, &rs->store);
+	if (r) {
+		rs->store = NULL;
+		log_msg(LOGL_WARNING, LOGC_MAIN,
+			"reports: state directory %s cannot be used (%s): serving with BRCB buffers "
+			"in memory only, they do not survive a restart; make it a directory this "
+			"user may write, or set <reports stateDir> (stateDir=\"\": no state)",
+			rs->dir, strerror(-r));
+		return;
+	}
+	struct rptstore_stats st;
+	rptstore_get_stats(rs->store, &st);
+	rs->persist = rpt_persist_store(rs->store);
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "reports: state of %u BRCB(s) in %s, synced every %u ms%s",
+		n_brcb, rs->dir, cfg->rpt_sync_ms ? cfg->rpt_sync_ms : 100u,
+		st.unclean ? "; the last run did not stop cleanly: the first report of each "
+			     "BRCB carries BufOvfl" : "");
+}
+
+static void rpt_state_sync(void *ctx, int64_t now_ms)
+{
+	/* a refusing disk is the store's to report (once, rate-limited) */
+	(void)rptstore_sync(ctx, now_ms);
+}
+
+/* At a clean stop, once the report service is gone (nothing records any
+ * more): everything to disk with the clean-stop mark, then closed. */
+static void rpt_state_close(struct rpt_state *rs, bool clean)
+{
+	if (!rs->store)
+		return;
+	if (clean && !rptstore_flush(rs->store, mono_ms()))
+		log_msg(LOGL_INFO, LOGC_MAIN, "reports: state written to %s", rs->dir);
+	rptstore_close(rs->store);
+	rs->store = NULL;
 }
 
 static void notify_hook(void *ctx, const char *state)
@@ -832,16 +981,34 @@ int main(int argc, char **argv)
 			files_delete ? "allowed" : "off", files_rename ? "allowed" : "off",
 			files_obtain ? "allowed" : "off");
 	}
+	static struct rpt_state rstate;
+	rpt_state_open(&cfg, model, &rstate);
+	if (rstate.store) {
+		scfg.report_persist = &rstate.persist;
+		scfg.sync = rpt_state_sync;
+		scfg.sync_ctx = rstate.store;
+		scfg.sync_ms = cfg.rpt_sync_ms ? cfg.rpt_sync_ms : 100u;
+	}
 	raise_nofile(cfg.max_associations);
 	struct server *srv = server_new(&scfg, model);
 	if (!srv || (pv && server_attach_pv(srv, pv))) {
 		server_free(srv);
+		/* not loaded to the end: the files stay as the last run left them */
+		rpt_state_close(&rstate, false);
+		file_service_close(&fsvc);
 		pv_free(pv);
 		model_free(model);
 		return 1;
 	}
+	/* the report service took back every BRCB's state: from here on the
+	 * store writes (a fresh snapshot first) */
+	if (rstate.store)
+		(void)rptstore_load_done(rstate.store, mono_ms());
 	r = serve(srv);
+	/* the reports stop with the server (associations aborted in
+	 * server_stop, the service freed here): only then the last flush */
 	server_free(srv);
+	rpt_state_close(&rstate, true);
 	file_service_close(&fsvc);
 	pv_free(pv);
 	model_free(model);

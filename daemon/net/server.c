@@ -66,6 +66,7 @@ struct server {
 	struct event *lev[MAX_LISTENERS];
 	size_t n_listen;
 	struct timer resume_accept, watchdog;
+	struct timer sync;		/* cfg.sync every cfg.sync_ms */
 	struct assoc *assocs;
 	unsigned n_assoc, n_refusing;
 	uint64_t next_id;
@@ -471,6 +472,15 @@ static void on_watchdog(struct timer_queue *q, struct timer *t, void *arg)
 	(void)loop_timer_arm(s->timers, t, s->cfg.watchdog_us);
 }
 
+static void on_sync(struct timer_queue *q, struct timer *t, void *arg)
+{
+	struct server *s = arg;
+	(void)q;
+	s->cfg.sync(s->cfg.sync_ctx, (int64_t)(loop_timer_now() / 1000u));
+	/* from now, not from the deadline: a slow disk does not make syncs pile up */
+	(void)loop_timer_arm(s->timers, t, (uint64_t)s->cfg.sync_ms * 1000u);
+}
+
 static int bind_listener(const struct server_listen *l)
 {
 	struct sockaddr_storage ss;
@@ -558,6 +568,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 	buf_init(&s->obuf, 0, 0);
 	timer_init(&s->resume_accept, on_resume_accept, s);
 	timer_init(&s->watchdog, on_watchdog, s);
+	timer_init(&s->sync, on_sync, s);
 	struct event_config *ec = event_config_new();
 	if (ec) {
 		event_config_require_features(ec, EV_FEATURE_O1);
@@ -653,6 +664,12 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 	/* systemd's WatchdogSec=: main.c asks for a ping at half the interval */
 	if (cfg->watchdog_us && loop_timer_arm(s->timers, &s->watchdog, cfg->watchdog_us)) {
 		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory arming the watchdog");
+		server_free(s);
+		return NULL;
+	}
+	if (cfg->sync && cfg->sync_ms &&
+	    loop_timer_arm(s->timers, &s->sync, (uint64_t)cfg->sync_ms * 1000u)) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory arming the state sync");
 		server_free(s);
 		return NULL;
 	}

@@ -56,6 +56,12 @@ struct server_cfg {
 	struct acsi_report_cfg reports;	/* BRCB buffer sizes (0: defaults) */
 	struct acsi_control_cfg controls;	/* control model defaults (0: built-in) */
 	const struct rpt_persist *report_persist;	/* BRCB state on disk; NULL: none */
+	/* Called every sync_ms on the loop while it runs (main.c: the report
+	 * state store's rptstore_sync); now_ms is loop_timer_now() in ms.
+	 * NULL or sync_ms 0: none. */
+	void (*sync)(void *ctx, int64_t now_ms);
+	void *sync_ctx;
+	unsigned sync_ms;
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 };
 

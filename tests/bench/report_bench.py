@@ -6,9 +6,16 @@ changes/s over a 100-member data set, 16 URCB clients: every SqNum and
 every last value must arrive; iedd's CPU share of one core), the resync
 of a full BRCB buffer, and GI of a 1,000-member data set on the generated
 1,000-LN model; the TCP ping-pong round trip (tools/bench/pingpong)
-measured in the same run as the scale the latencies compare with.
+measured in the same run as the scale the latencies compare with; and
+what the BRCB state on disk costs (<reports stateDir>): a BRCB of
+100,000 entries filled and resynced with and without a state directory
+(iedd's CPU and octets written per entry, syncMs=100), the clean stop
+(the last flush), and the restart with that full buffer against one with
+no state, to the first accepted connection.
 
-    tests/bench/report_bench.py BUILDDIR
+    tests/bench/report_bench.py BUILDDIR [persist]
+
+(`persist`: only the state part.)
 
 iedd pinned to CPU 0, rpt-bench to CPU 1; medians of BENCH_RUNS (default
 3) runs. Loopback only. The table is printed and written to
@@ -104,6 +111,7 @@ class Iedd:
     def __init__(self, build, scl, extra=()):
         self.port = free_port()
         self.log = tempfile.TemporaryFile()
+        t0 = time.perf_counter()
         self.proc = subprocess.Popen(["taskset", "-c", "0", os.path.join(build, "daemon", "iedd"),
                                       "--scl", scl, "--listen", f"127.0.0.1:{self.port}",
                                       *extra], stdout=self.log, stderr=subprocess.STDOUT)
@@ -111,17 +119,36 @@ class Iedd:
         while time.time() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                self.start_s = time.perf_counter() - t0   # exec to listening
                 return
             except OSError:
                 if self.proc.poll() is not None:
                     break
-                time.sleep(0.05)
+                time.sleep(0.002)
         self.log.seek(0)
         raise RuntimeError("iedd did not start: " + self.log.read().decode(errors="replace"))
 
     def stop(self):
+        """SIGTERM; returns the seconds until iedd exited."""
+        t0 = time.perf_counter()
         self.proc.terminate()
-        self.proc.wait(10)
+        self.proc.wait(60)
+        return time.perf_counter() - t0
+
+    def text(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def cpu_s(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            st = f.read().rsplit(")", 1)[1].split()
+        return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wchar(self):
+        """Octets iedd passed to write(2) and its kin (/proc/PID/io wchar):
+        its state files and its log; send(2) on the sockets is not counted."""
+        with open(f"/proc/{self.proc.pid}/io") as f:
+            return int(dict(l.split(": ") for l in f.read().splitlines())["wchar"])
 
 
 def bench(build, *args):
@@ -158,12 +185,92 @@ def pingpong_rtt_us(build):
         pp.wait()
 
 
+PERSIST_ENTRIES = 100000
+
+
+def persist_config(path, state_dir):
+    with open(path, "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<iedd xmlns="urn:iedd:config:1">\n'
+                f'  <reports bufferEntries="{PERSIST_ENTRIES}" bufferKiB="1048576" '
+                f'stateDir="{state_dir}" syncMs="100"/>\n</iedd>\n')
+    return path
+
+
+def persist_bench(build, tmp, scl):
+    """One run: for a state directory and for none (stateDir=""), fill the
+    BRCB with PERSIST_ENTRIES entries and resync them (rpt-bench resync:
+    client writes at full speed, 8 in flight), stop, start again. Returns
+    a dict of figures."""
+    out = {}
+    for kind in ("state", "none"):
+        state = os.path.join(tmp, f"state-{kind}-{time.time_ns()}")
+        cfg = persist_config(os.path.join(tmp, f"persist-{kind}.xml"),
+                             state if kind == "state" else "")
+        d = Iedd(build, scl, ("--config", cfg))
+        try:
+            c0, w0 = d.cpu_s(), d.wchar()
+            r = bench(build, "-c", f"127.0.0.1:{d.port}", "--mode", "resync", "--rcb",
+                      "BENCHLD0/LLN0$BR$brcbOne", "--count", str(PERSIST_ENTRIES),
+                      "--item", "BENCHLD0/GGIO1$SP$Set1$setVal")
+            # the last sync is at most 100 ms away
+            time.sleep(0.3)
+            out[kind + "_cpu_us"] = (d.cpu_s() - c0) / PERSIST_ENTRIES * 1e6
+            out[kind + "_wchar"] = (d.wchar() - w0) / PERSIST_ENTRIES
+            out[kind + "_resync"] = float(r["entries_per_s"])
+        finally:
+            out[kind + "_stop_ms"] = d.stop() * 1e3
+        d = Iedd(build, scl, ("--config", cfg))
+        try:
+            out[kind + "_start_ms"] = d.start_s * 1e3
+        finally:
+            d.stop()
+        log = d.text()
+        if kind == "state":
+            if "set aside" in log or "did not stop cleanly" in log or "bad-" in log:
+                raise RuntimeError("restart did not take the state back cleanly:\n" + log)
+            out["snap"] = os.path.getsize(os.path.join(state, "rpt.snap"))
+    return out
+
+
+def main_persist(build, tmp, scl):
+    res = {}
+    for _ in range(RUNS):
+        for k, v in persist_bench(build, tmp, scl).items():
+            res.setdefault(k, []).append(v)
+    med = {k: statistics.median(v) for k, v in res.items()}
+    n = f"{PERSIST_ENTRIES:,}"
+    rows = [
+        (f"BRCB of {n} entries filled + resynced: iedd CPU per entry, state / none",
+         f"{med['state_cpu_us']:.2f} / {med['none_cpu_us']:.2f} us "
+         f"(persistence {med['state_cpu_us'] - med['none_cpu_us']:.2f} us/entry)"),
+        ("  octets written per entry (write(2), /proc/PID/io), state / none",
+         f"{med['state_wchar']:.0f} / {med['none_wchar']:.0f}"),
+        ("  resync rate, state / none",
+         f"{med['state_resync']:.0f} / {med['none_resync']:.0f} entries/s"),
+        ("clean stop (SIGTERM to exit), full state / none",
+         f"{med['state_stop_ms']:.1f} / {med['none_stop_ms']:.1f} ms"),
+        (f"start to listening, {n} entries on disk / no state",
+         f"{med['state_start_ms']:.1f} / {med['none_start_ms']:.1f} ms "
+         f"(snapshot {med['snap'] / 1e6:.1f} MB)"),
+    ]
+    text = f"report state benchmark, medians of {RUNS} runs\n" + "\n".join(
+        f"  {k:<70} {v}" for k, v in rows) + "\n"
+    print(text, end="")
+    with open(os.path.join(build, "bench-report-persist-results.txt"), "w") as f:
+        f.write(text)
+
+
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3) or (len(sys.argv) == 3 and sys.argv[2] != "persist"):
         print(__doc__, file=sys.stderr)
         return 2
     build = os.path.abspath(sys.argv[1])
     tmp = tempfile.mkdtemp(prefix="iedd-rptbench-")
+    if len(sys.argv) == 3:
+        scl = os.path.join(tmp, "bench.icd")
+        bench_scl(scl)
+        main_persist(build, tmp, scl)
+        return 0
     scl = os.path.join(tmp, "bench.icd")
     bench_scl(scl)
     big = os.path.join(tmp, "big.icd")
@@ -227,6 +334,7 @@ def main():
     print(text, end="")
     with open(os.path.join(build, "bench-report-results.txt"), "w") as f:
         f.write(text)
+    main_persist(build, tmp, scl)
     return 0
 
 

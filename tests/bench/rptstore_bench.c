@@ -9,7 +9,12 @@
  *   defaults: a new directory under $TMPDIR or /var/tmp, 100000, 100, 5
  *
  * Each entry has MEMBERS (1 and 10) members of a 20-octet Data value; the
- * BRCB keeps at most 10,000 entries, so the log is compacted as it goes. */
+ * BRCB keeps at most 10,000 entries, so the log is compacted as it goes.
+ *
+ * Then a restart with a full buffer: ENTRIES entries in a BRCB that keeps
+ * them all, stopped cleanly (rptstore_flush), and the time to open the
+ * state again, load the BRCB into an empty buffer and end loading (which
+ * writes the fresh snapshot), as the daemon does before it listens. */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../store/rpt_glue.h"
+#include "rpt_persist.h"
 
 static double cpu_s(void)
 {
@@ -76,6 +81,78 @@ static void memory(uint32_t members)
 	rpt_buf_free(b);
 }
 
+/* Fills a BRCB keeping all n entries and stops cleanly; then times, RUNS
+ * times, what a restart does: open, load_rcb into an empty buffer,
+ * load_done. Returns 0 or 1 (printed why). */
+static int restart(const char *dir, long n, long per_sync, int runs, uint32_t members)
+{
+	static const char key[] = "LD0/LLN0$BR$brcb01";
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/restart-%u", dir, members);
+	struct rptstore_cfg cfg = { .dir = sub, .scl_id = "BENCH fnv1a64:0" };
+	const struct rpt_buf_cfg bc = { .max_entries = (uint32_t)n };
+	struct rptstore *s;
+	if (rptstore_open(&cfg, &s)) {
+		perror(sub);
+		return 1;
+	}
+	struct rpt_persist p = rpt_persist_store(s);
+	struct rpt_buf *b = rpt_buf_new(&bc);
+	struct rpt_persist_state st;
+	p.load(p.ctx, key, 1, b, &st);
+	rptstore_load_done(s, 0);
+	uint8_t v[20];
+	struct rpt_member m[10];
+	fill(m, v, members);
+	uint8_t toe[6] = { 0 };
+	int64_t now = 0;
+	for (long i = 1; i <= n; i++) {
+		p.entry_added(p.ctx, key, rpt_buf_add(b, toe, m, members, NULL));
+		if (i % per_sync == 0)
+			(void)rptstore_sync(s, now += 100);
+	}
+	if (rptstore_flush(s, now += 100)) {
+		fprintf(stderr, "flush failed\n");
+		return 1;
+	}
+	rptstore_close(s);
+	rpt_buf_free(b);
+	double wall[99];
+	uint32_t held = 0;
+	size_t snap = 0;
+	for (int r = 0; r < runs; r++) {
+		double w0 = wall_s();
+		if (rptstore_open(&cfg, &s)) {
+			perror(sub);
+			return 1;
+		}
+		p = rpt_persist_store(s);
+		b = rpt_buf_new(&bc);
+		if (p.load(p.ctx, key, 1, b, &st) || rptstore_load_done(s, now += 100)) {
+			fprintf(stderr, "load failed\n");
+			return 1;
+		}
+		wall[r] = wall_s() - w0;
+		held = rpt_buf_count(b);
+		struct rptstore_stats ss;
+		rptstore_get_stats(s, &ss);
+		snap = ss.snap_size;
+		rptstore_flush(s, now += 100);
+		rptstore_close(s);
+		rpt_buf_free(b);
+	}
+	if (held != (uint32_t)n) {
+		fprintf(stderr, "restart: %u entries came back of %ld\n", held, n);
+		return 1;
+	}
+	printf("restart, %2u member(s): %ld entries held, open + load + load_done median %.1f ms "
+	       "(%.2f us/entry), snapshot %zu octets\n", members, n, median(wall, runs) * 1e3,
+	       median(wall, runs) * 1e6 / (double)n, snap);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sub);
+	return system(cmd) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	char dirbuf[256];
@@ -106,12 +183,12 @@ int main(int argc, char **argv)
 			char sub[300];
 			snprintf(sub, sizeof(sub), "%s/run%d-%u", dir, r, member_counts[mc]);
 			struct rptstore *s;
-			struct rptstore_cfg cfg = { .dir = sub, .scl_id = "BENCH sha256:0" };
+			struct rptstore_cfg cfg = { .dir = sub, .scl_id = "BENCH fnv1a64:0" };
 			if (rptstore_open(&cfg, &s)) {
 				perror(sub);
 				return 1;
 			}
-			struct rpt_persist p = rpt_glue_persist(s);
+			struct rpt_persist p = rpt_persist_store(s);
 			struct rpt_buf *b = rpt_buf_new(&(struct rpt_buf_cfg){ .max_entries = 10000 });
 			struct rpt_persist_state st;
 			p.load(p.ctx, "LD0/LLN0$BR$brcb01", 1, b, &st);
@@ -159,6 +236,9 @@ int main(int argc, char **argv)
 		       median(wall, runs) * 1e3 / (double)(n / per_sync), median(octets, runs),
 		       (unsigned long long)compactions);
 	}
+	for (int mc = 0; mc < 2; mc++)
+		if (restart(dir, n, per_sync, runs, member_counts[mc]))
+			return 1;
 	if (dir == dirbuf)
 		rmdir(dir);
 	return 0;

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rpt_glue.h"
+#include "rpt_persist.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -101,7 +101,7 @@ static void run_start(struct run *r)
 	struct rptstore_cfg cfg = { .dir = dir, .scl_id = "FUZZ sha256:0", .wall = 0,
 				    .compact_min = 512, .log = log_fn };
 	CHECK(rptstore_open(&cfg, &r->s) == 0);
-	r->p = rpt_glue_persist(r->s);
+	r->p = rpt_persist_store(r->s);
 	r->ds_sum = 0;
 	r->p.datasets(r->p.ctx, each_ds, &r->ds_sum);
 	for (int k = 0; k < 2; k++) {

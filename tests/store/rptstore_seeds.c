@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rpt_glue.h"
+#include "rpt_persist.h"
 
 static char dir[64];
 static int complaints;
@@ -48,7 +48,7 @@ static void start(size_t compact_min)
 				    .compact_min = compact_min, .log = log_fn };
 	if (rptstore_open(&cfg, &s))
 		die("open");
-	p = rpt_glue_persist(s);
+	p = rpt_persist_store(s);
 	for (int k = 0; k < 2; k++) {
 		struct rpt_persist_state st;
 		b[k] = rpt_buf_new(&(struct rpt_buf_cfg){ .max_entries = 8 });

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The report state files (daemon/store/rptstore.c) through the interface
- * the report module uses (struct rpt_persist, over rpt_glue.h) on a real
+ * the report module uses (struct rpt_persist, over daemon/rpt_persist.h) on a real
  * temporary directory: what is written comes back after a restart; a
  * file cut at every offset or with any one bit flipped never crashes the
  * loader and gives back a prefix of what was written (the log) or nothing
@@ -8,11 +8,12 @@
  * unclean stops; a disk that refuses and recovers; compaction. */
 #include <dirent.h>
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rpt_glue.h"
+#include "rpt_persist.h"
 #include "testutil.h"
 
 static char dir[64];
@@ -157,7 +158,7 @@ static void start(struct world *w, const char *scl, size_t compact_min, uint32_t
 		  uint32_t max_entries)
 {
 	w->s = open_store(scl, compact_min);
-	w->p = rpt_glue_persist(w->s);
+	w->p = rpt_persist_store(w->s);
 	w->a = rpt_buf_new(&(struct rpt_buf_cfg){ .max_entries = max_entries });
 	w->b = rpt_buf_new(&(struct rpt_buf_cfg){ .max_entries = max_entries });
 	w->loaded_a = w->p.load(w->p.ctx, KEY_A, rev_a, w->a, &w->sa);
@@ -215,7 +216,7 @@ START_TEST(write_and_reload)
 	ck_assert_int_eq(log_lines, 0);
 	struct world w;
 	w.s = open_store(SCL, 0);
-	w.p = rpt_glue_persist(w.s);
+	w.p = rpt_persist_store(w.s);
 	ds_seen[0] = 0;
 	w.p.datasets(w.p.ctx, each_ds, NULL);
 	ck_assert_str_eq(ds_seen, "LD0/LLN0$DS1: LD0/MMXU1.TotW.mag.f[MX] LD0/XCBR1.Pos[ST];");
@@ -314,7 +315,7 @@ static void remove_bad(void)
 static int load_prefix(bool *unclean)
 {
 	struct rptstore *s = open_store(SCL, 0);
-	struct rpt_persist p = rpt_glue_persist(s);
+	struct rpt_persist p = rpt_persist_store(s);
 	struct rpt_buf *a = rpt_buf_new(&(struct rpt_buf_cfg){ 0 });
 	struct rpt_persist_state st;
 	ck_assert_int_eq(p.load(p.ctx, KEY_A, 1, a, &st), 0);
@@ -475,7 +476,7 @@ START_TEST(brcb_gone_and_purge)
 	first_run(true);
 	struct world w;
 	w.s = open_store(SCL, 0);
-	w.p = rpt_glue_persist(w.s);
+	w.p = rpt_persist_store(w.s);
 	w.a = rpt_buf_new(&(struct rpt_buf_cfg){ 0 });
 	ck_assert_int_eq(w.p.load(w.p.ctx, KEY_A, 1, w.a, &w.sa), 0);
 	ck_assert_int_eq(w.p.load(w.p.ctx, KEY_A, 1, w.a, &w.sa), -EALREADY);
@@ -573,7 +574,7 @@ START_TEST(read_only_at_start)
 	fault_err = -EROFS;
 	struct world w;
 	w.s = open_store(SCL, 0);
-	w.p = rpt_glue_persist(w.s);
+	w.p = rpt_persist_store(w.s);
 	w.a = rpt_buf_new(&(struct rpt_buf_cfg){ 0 });
 	w.b = rpt_buf_new(&(struct rpt_buf_cfg){ 0 });
 	w.p.load(w.p.ctx, KEY_A, 1, w.a, &w.sa);
@@ -715,6 +716,33 @@ START_TEST(format_as_documented)
 }
 END_TEST
 
+/* The SCL identity main.c keys the state with: FNV-1a 64 of the file's
+ * octets (the published test vectors: "" and "a"), one octet more or less
+ * is another identity, and a long IED name is cut so the whole fits the
+ * store's 255 octets and still opens a store. */
+START_TEST(scl_identity)
+{
+	char id[300];
+	ck_assert_str_eq(rpt_persist_scl_id("IED1", "", 0, id, sizeof(id)),
+			 "IED1 fnv1a64:cbf29ce484222325");
+	ck_assert_str_eq(rpt_persist_scl_id("IED1", "a", 1, id, sizeof(id)),
+			 "IED1 fnv1a64:af63dc4c8601ec8c");
+	char other[300];
+	rpt_persist_scl_id("IED1", "ab", 2, other, sizeof(other));
+	ck_assert_str_ne(id, other);
+	char ied[400];
+	memset(ied, 'X', sizeof(ied) - 1);
+	ied[sizeof(ied) - 1] = '\0';
+	rpt_persist_scl_id(ied, "a", 1, id, sizeof(id));
+	ck_assert_uint_eq(strlen(id), 255);
+	ck_assert_str_eq(id + 255 - 25, " fnv1a64:af63dc4c8601ec8c");
+	struct rptstore *st;
+	const struct rptstore_cfg c = { .dir = dir, .scl_id = id };
+	ck_assert_int_eq(rptstore_open(&c, &st), 0);
+	rptstore_close(st);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("rptstore");
@@ -736,6 +764,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, compaction);
 	tcase_add_loop_test(tc, compaction_cut_short, 0, 2);
 	tcase_add_test(tc, format_as_documented);
+	tcase_add_test(tc, scl_identity);
 	suite_add_tcase(s, tc);
 	return s;
 }
