@@ -701,6 +701,64 @@ static bool same_as_selected(const struct acsi_controls *C, const struct ctl_obj
 	return true;
 }
 
+/* ---- the source's part: model_command (update.h) ---- */
+
+/* Offers the command held in `l` to the source of the object's
+ * Oper.ctlVal row (a plugin with control()). */
+static void offer(struct acsi_controls *C, const struct ctl_obj *o, int step,
+		  const struct cmd_layout *l, struct model_command_result *res)
+{
+	struct model *m = C->m;
+	struct model_command mc = { .step = (uint8_t)step };
+	*res = (struct model_command_result){ 0 };
+	if (!o->oper.ctl_val.t || !l->ctl_val.t || o->is_mod)
+		return;
+	mc.row_voff = o->oper.ctl_val.voff;
+	mc.val_type = l->ctl_val.t;
+	mc.val_voff = l->ctl_val.voff;
+	int64_t v;
+	if (l->or_cat.t && get_i64(m, &l->or_cat, &v))
+		mc.or_cat = (uint8_t)v;
+	if (l->or_ident.t && l->or_ident.t->btype == MB_OCTET) {
+		uint16_t n;
+		memcpy(&n, raw(m, &l->or_ident), 2);
+		if (n > sizeof(mc.or_ident))
+			n = sizeof(mc.or_ident);
+		memcpy(mc.or_ident, raw(m, &l->or_ident) + 2, n);
+		mc.or_ident_len = (uint8_t)n;
+	}
+	if (l->ctl_num.t && get_i64(m, &l->ctl_num, &v))
+		mc.ctl_num = (uint8_t)v;
+	if (l->test.t && get_i64(m, &l->test, &v))
+		mc.test = v != 0;
+	if (l->check.t && l->check.t->btype == MB_CHECK) {
+		uint8_t c = raw(m, &l->check)[0]; /* 2 bits, wire bit 0 is 0x2 */
+		mc.check = (uint8_t)((c & 2 ? 0x01 : 0) | (c & 1 ? 0x02 : 0));
+	}
+	if (l->t.t && l->t.t->btype == MB_TIMESTAMP) {
+		const uint8_t *ts = raw(m, &l->t);
+		uint64_t sec = (uint64_t)ts[0] << 24 | (uint64_t)ts[1] << 16 |
+			       (uint64_t)ts[2] << 8 | ts[3];
+		uint64_t frac = (uint64_t)ts[4] << 16 | (uint64_t)ts[5] << 8 | ts[6];
+		mc.t_ns = sec * 1000000000ull + (frac * 1000000000ull >> 24);
+	}
+	model_command(m, &mc, res);
+}
+
+/* Interlock and synchro checks asked for (Check) with no source to make
+ * them: acsi_control_cfg.unchecked decides. 0 or the AddCause. */
+static int unchecked(const struct acsi_controls *C, const struct cmd_layout *l)
+{
+	if (!C->cfg.refuse_unchecked || !l->check.t || l->check.t->btype != MB_CHECK)
+		return 0;
+	uint8_t c = raw(C->m, &l->check)[0];
+	if (c & 1)
+		return ACSI_AC_INTERLOCKING;
+	if (c & 2)
+		return ACSI_AC_SYNCHROCHECK;
+	return 0;
+}
+
 /* ---- the process side: has the status reached the command? ---- */
 
 static bool reached(const struct acsi_controls *C, const struct ctl_obj *o)
@@ -839,6 +897,23 @@ static void unselect(struct ctl_obj *o)
 
 /* ---- operate ---- */
 
+/* Oper as written, through model_write: its hooks carry ctlVal to the
+ * row's source (and the change observers see it). 0 or a DataAccessError. */
+static int write_oper(struct acsi_controls *C, const struct ctl_obj *o)
+{
+	struct model *m = C->m;
+	struct ber_cur cur;
+	struct ber_tlv tlv;
+	struct buf enc = { 0 };
+	model_encode_data(m, o->oper.whole.t, o->oper.whole.voff, &enc);
+	ber_cur_init(&cur, buf_data(&enc), enc.len);
+	int r = enc.err ? MMS_DAE_TEMPORARILY_UNAVAILABLE :
+		ber_next(&cur, &tlv, NULL) ? MMS_DAE_TYPE_INCONSISTENT :
+		model_write(m, o->oper.whole.t, o->oper.whole.voff, &cur, &tlv, NULL);
+	buf_clear(&enc);
+	return r;
+}
+
 /* Carries out the Oper held in the model: the write path to the source
  * (or, for Mod, the server's own), the status, enhanced security's wait. */
 static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
@@ -862,18 +937,23 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 			mod_changed(C, o);
 		}
 	} else {
-		/* the hooks pass ctlVal on; the source answers through the status */
-		struct ber_cur cur;
-		struct buf enc = { 0 };
-		model_encode_data(m, o->oper.whole.t, o->oper.whole.voff, &enc);
-		struct ber_tlv tlv;
-		ber_cur_init(&cur, buf_data(&enc), enc.len);
-		int r = enc.err ? MMS_DAE_TEMPORARILY_UNAVAILABLE :
-				  ber_next(&cur, &tlv, NULL) ? MMS_DAE_TYPE_INCONSISTENT :
-				  model_write(m, o->oper.whole.t, o->oper.whole.voff, &cur, &tlv, NULL);
-		buf_clear(&enc);
-		if (r)
-			return refuse(C, cl, o, SVC_OPERATE, &o->oper, ACSI_AC_BLOCKED_BY_PROCESS, r);
+		/* a source with control() takes the command with its parameters;
+		 * any other gets Oper written (the hooks pass ctlVal on), and
+		 * the source answers through the status */
+		struct model_command_result res;
+		offer(C, o, MODEL_CMD_OPERATE, &o->oper, &res);
+		if (res.handled && res.add_cause)
+			return refuse(C, cl, o, SVC_OPERATE, &o->oper, res.add_cause, res.dae);
+		if (!res.handled) {
+			int cause = unchecked(C, &o->oper);
+			if (cause)
+				return refuse(C, cl, o, SVC_OPERATE, &o->oper, cause,
+					      MMS_DAE_OBJECT_ACCESS_DENIED);
+			int r = write_oper(C, o);
+			if (r)
+				return refuse(C, cl, o, SVC_OPERATE, &o->oper,
+					      ACSI_AC_BLOCKED_BY_PROCESS, r);
+		}
 	}
 	copy_origin(C, o, &o->oper);
 	if (o->has_op_rcvd)
@@ -982,6 +1062,13 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	int cause = check_command(C, o, l, &dae);
 	if (cause)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, cause, dae);
+	/* the source checks at select (interlocking, synchrocheck) */
+	struct model_command_result res;
+	offer(C, o, MODEL_CMD_SELECT, l, &res);
+	if (res.handled && res.add_cause)
+		return refuse(C, cl, o, SVC_SELECT_VALUE, l, res.add_cause, res.dae);
+	if (!res.handled && (cause = unchecked(C, l)))
+		return refuse(C, cl, o, SVC_SELECT_VALUE, l, cause, MMS_DAE_OBJECT_ACCESS_DENIED);
 	select_ok(o, cl);
 	log_cmd(C, o, SVC_SELECT_VALUE, cl, l, true, ACSI_AC_NONE, -1);
 	return 0;
@@ -1064,6 +1151,9 @@ static int do_cancel(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt
 	} else {
 		unselect(o);
 	}
+	/* the source hears of it (a refusal cannot keep a cancelled command) */
+	struct model_command_result res;
+	offer(C, o, MODEL_CMD_CANCEL, l, &res);
 	C->st.cancels++;
 	log_cmd(C, o, SVC_CANCEL, cl, l, true, ACSI_AC_NONE, -1);
 	return 0;

@@ -35,6 +35,11 @@
  *   Blocked-by-switching-hierarchy; LocSta true refuses station ones.
  * - A command that no source carries (no map row for Oper.ctlVal, not a
  *   Mod) is refused with Blocked-by-process: nothing would happen.
+ * - A source with control() (include/iedd/source.h) is offered every
+ *   SelectWithValue, Operate and Cancel with its parameters
+ *   (model_command, update.h) and may refuse it with an AddCause
+ *   (interlocking, synchrocheck, ...); it then carries out the operate
+ *   itself. Any other source gets Oper written (its Oper.ctlVal row).
  * Every refusal sends LastApplError before the negative response and
  * writes one log line; so does every accepted command. A written value
  * that is not of the Oper/SBOw/Cancel type (type-inconsistent, or
@@ -69,6 +74,11 @@ const char *acsi_add_cause_name(int ac);
 struct acsi_control_cfg {
 	uint32_t sbo_timeout_ms;	/* when the SCL has no sboTimeout; 0: 30000 */
 	uint32_t oper_timeout_ms;	/* when the SCL has no operTimeout; 0: 10000 */
+	/* A command whose Check asks for interlock-check or synchrocheck, with
+	 * no source to make them (no plugin with control() carries it): false
+	 * (the default) passes it, as a plain write source cannot check;
+	 * true refuses it with Blocked-by-interlocking / -synchrocheck. */
+	bool refuse_unchecked;
 };
 
 struct acsi_controls;

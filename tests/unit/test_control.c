@@ -30,6 +30,25 @@ struct env {
 
 static struct env E;
 
+/* A source with control(): what it was offered, and its answer. */
+static struct {
+	uint32_t calls;
+	struct model_command last;
+	int answer;		/* AddCause to refuse with; 0 accepts */
+} S;
+
+static void cmd_hook(void *ctx, struct model *m, const struct model_command *c,
+		     struct model_command_result *out)
+{
+	(void)ctx;
+	(void)m;
+	S.calls++;
+	S.last = *c;
+	out->handled = true;
+	out->add_cause = S.answer;
+	out->dae = S.answer ? MMS_DAE_OBJECT_ACCESS_DENIED : 0;
+}
+
 static int hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call)
 {
 	(void)ctx;
@@ -44,7 +63,14 @@ static int hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *cal
 	return 0;
 }
 
+static void env_up_cfg(const struct acsi_control_cfg *cfg);
+
 static void env_up(void)
+{
+	env_up_cfg(NULL);
+}
+
+static void env_up_cfg(const struct acsi_control_cfg *cfg)
 {
 	char err[512];
 	memset(&E, 0, sizeof(E));
@@ -68,7 +94,8 @@ static void env_up(void)
 	model_set_write_hooks(E.m, &E.hooks);
 	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
 					.cancel = f_cancel, .ctx = &E.f };
-	E.C = acsi_controls_new(E.m, &clk, NULL);
+	E.C = acsi_controls_new(E.m, &clk, cfg);
+	memset(&S, 0, sizeof(S));
 	ck_assert_ptr_nonnull(E.C);
 }
 
@@ -500,6 +527,71 @@ START_TEST(behaviour_and_local)
 }
 END_TEST
 
+START_TEST(source_with_control)
+{
+	env_up();
+	model_set_command_hook(E.m, cmd_hook, NULL);
+	struct cl a;
+	cl_up(&a);
+	/* the source takes the operate with its parameters, instead of the
+	 * plain write */
+	struct cmd k = K(false, 42);
+	k.check = 1; /* interlock-check */
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(S.calls, 1);
+	ck_assert_uint_eq(S.last.step, MODEL_CMD_OPERATE);
+	ck_assert_uint_eq(S.last.ctl_num, 42);
+	ck_assert_uint_eq(S.last.or_cat, 3);
+	ck_assert_uint_eq(S.last.or_ident_len, 5);
+	ck_assert_mem_eq(S.last.or_ident, "scada", 5);
+	ck_assert_uint_eq(S.last.check, 0x02);
+	ck_assert_uint_eq(E.writes, 0);
+	/* and refuses one: its AddCause reaches the client */
+	S.answer = ACSI_AC_INTERLOCKING;
+	k.ctl_num = 43;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_INTERLOCKING);
+	/* it checks at SelectWithValue, with the SBOw's value */
+	S.answer = ACSI_AC_SYNCHROCHECK;
+	k = K(true, 44);
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 1, CB_OBJ "SBOw", ACSI_AC_SYNCHROCHECK);
+	ck_assert_uint_eq(S.last.step, MODEL_CMD_SELECT);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
+	S.answer = 0;
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	struct cmd c = k;
+	c.cancel = true;
+	ck_assert_int_eq(cmd(&a, CB "Cancel", &c), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(S.last.step, MODEL_CMD_CANCEL);
+	cl_down(&a);
+	model_set_command_hook(E.m, NULL, NULL);
+	env_down();
+}
+END_TEST
+
+START_TEST(unchecked_interlock_refused_when_configured)
+{
+	const struct acsi_control_cfg cfg = { .refuse_unchecked = true };
+	env_up_cfg(&cfg);
+	struct cl a;
+	cl_up(&a);
+	struct cmd k = K(false, 1);
+	k.check = 1;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_INTERLOCKING);
+	k.check = 2;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 1, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_SYNCHROCHECK);
+	ck_assert_uint_eq(E.writes, 0);
+	k.check = 0;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 1);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -511,6 +603,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, timeouts);
 	tcase_add_test(tc, two_associations_and_loss);
 	tcase_add_test(tc, behaviour_and_local);
+	tcase_add_test(tc, source_with_control);
+	tcase_add_test(tc, unchecked_interlock_refused_when_configured);
 	suite_add_tcase(s, tc);
 	return s;
 }
