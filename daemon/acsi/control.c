@@ -104,6 +104,8 @@ struct acsi_controls {
 	struct { uint32_t lo, hi; struct ctl_obj *o; } *ranges;	/* CO ranges, sorted */
 	uint32_t n_ranges;
 	const struct mdataset *ds;	/* the statuses watched (owner: this service) */
+	struct ctl_obj **by_member;	/* ds member -> its object */
+	uint32_t n_members;
 	struct model_observer *obs;
 	struct buf out;
 	struct acsi_controls_stats st;
@@ -844,18 +846,14 @@ static void on_status(void *ctx, struct model *m, const struct model_change *c)
 {
 	(void)m;
 	struct acsi_controls *C = ctx;
-	/* members are the objects' statuses, in the order of C->objs that have one */
-	for (uint32_t i = 0; i < C->n; i++) {
-		struct ctl_obj *o = &C->objs[i];
-		if (o->member != c->member)
-			continue;
-		if (o->state == S_EXECUTING && !timer_armed(&o->done_tmr) && reached(C, o)) {
-			/* the model may not change inside a delivery: finish on the loop */
-			o->done_ok = true;
-			o->done_cause = ACSI_AC_NONE;
-			tarm(C, &o->done_tmr, now_us(C));
-		}
+	if (c->member >= C->n_members)
 		return;
+	struct ctl_obj *o = C->by_member[c->member];
+	if (o->state == S_EXECUTING && !timer_armed(&o->done_tmr) && reached(C, o)) {
+		/* the model may not change inside a delivery: finish on the loop */
+		o->done_ok = true;
+		o->done_cause = ACSI_AC_NONE;
+		tarm(C, &o->done_tmr, now_us(C));
 	}
 }
 
@@ -1310,8 +1308,11 @@ static int watch_statuses(struct acsi_controls *C)
 	if (!n)
 		return 0;
 	struct mfcda *mb = calloc(n, sizeof(*mb));
-	if (!mb)
+	C->by_member = calloc(n, sizeof(*C->by_member));
+	if (!mb || !C->by_member) {
+		free(mb);
 		return -ENOMEM;
+	}
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < C->n; i++) {
 		struct ctl_obj *o = &C->objs[i];
@@ -1319,9 +1320,11 @@ static int watch_statuses(struct acsi_controls *C)
 			continue;
 		if (model_fcda_from_mms(C->m, o->ld->name, o->status_item, -1, NULL, &mb[k]))
 			continue;
+		C->by_member[k] = o;
 		o->member = k++;
 	}
 	int r = 0;
+	C->n_members = k;
 	if (k) {
 		r = model_dataset_add(C->m, NULL, C, "iedd_control_status", mb, k, &C->ds);
 		if (!r) {
@@ -1408,6 +1411,7 @@ void acsi_controls_free(struct acsi_controls *C)
 	if (C->ds)
 		model_dataset_remove(C->m, C->ds);
 	buf_clear(&C->out);
+	free(C->by_member);
 	free(C->ranges);
 	free(C->objs);
 	free(C);
