@@ -512,7 +512,8 @@ static int read_controls(struct diag *d, xmlNode *n, struct iedd_config *c)
 	int r;
 	if ((r = attr_uint(d, n, "sboTimeoutMs", 3600000, &c->ctl_sbo_timeout_ms)) < 0 ||
 	    (r = attr_uint(d, n, "operTimeoutMs", 3600000, &c->ctl_oper_timeout_ms)) < 0 ||
-	    (r = attr_bool(d, n, "refuseUnchecked", &c->ctl_refuse_unchecked)) < 0)
+	    (r = attr_bool(d, n, "refuseUnchecked", &c->ctl_refuse_unchecked)) < 0 ||
+	    (r = attr_bool(d, n, "healthBlocks", &c->ctl_health_blocks)) < 0)
 		return r;
 	return 0;
 }

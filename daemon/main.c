@@ -603,7 +603,8 @@ static void server_cfg_of(const struct iedd_config *c, bool trace, struct server
 			       .max_aa_sets = c->ds_max_aa },
 		.controls = { .sbo_timeout_ms = c->ctl_sbo_timeout_ms,
 			      .oper_timeout_ms = c->ctl_oper_timeout_ms,
-			      .refuse_unchecked = c->ctl_refuse_unchecked },
+			      .refuse_unchecked = c->ctl_refuse_unchecked,
+			      .health_blocks = c->ctl_health_blocks },
 	};
 	for (size_t i = 0; i < c->n_listen; i++) {
 		snprintf(out->listen[i].addr, sizeof(out->listen[i].addr), "%s", c->listen[i].addr);

@@ -77,6 +77,7 @@ struct ctl_obj {
 	struct cmd_layout oper, sbow, cancel;
 	struct attr sbo;	/* VisString65 */
 	struct attr ctl_model, sbo_timeout, oper_timeout, sbo_class;
+	struct attr min_val, max_val;	/* CF minVal/maxVal (.f of an analogue): step limits */
 	struct attr status;	/* stVal, valWTr.posVal, mxVal.f/.i */
 	char status_item[260];	/* its MMS name in ld */
 	uint8_t status_kind;
@@ -301,6 +302,12 @@ static void setup_obj(struct acsi_controls *C, struct ctl_obj *o)
 	resolve(m, o, "CF", "sboTimeout", &o->sbo_timeout);
 	resolve(m, o, "CF", "operTimeout", &o->oper_timeout);
 	resolve(m, o, "CF", "sboClass", &o->sbo_class);
+	if ((!resolve(m, o, "CF", "minVal", &o->min_val) || o->min_val.t->btype == MB_STRUCT) &&
+	    !resolve(m, o, "CF", "minVal$f", &o->min_val))
+		resolve(m, o, "CF", "minVal$i", &o->min_val);
+	if ((!resolve(m, o, "CF", "maxVal", &o->max_val) || o->max_val.t->btype == MB_STRUCT) &&
+	    !resolve(m, o, "CF", "maxVal$f", &o->max_val))
+		resolve(m, o, "CF", "maxVal$i", &o->max_val);
 	int64_t cm;
 	if (get_i64(m, &o->ctl_model, &cm) && ((cm == CM_SBO_ENHANCED && !o->sbow.whole.t) ||
 					       (cm == CM_SBO_NORMAL && !o->sbo.t)))
@@ -646,6 +653,33 @@ static uint64_t timeout_us(const struct acsi_controls *C, const struct attr *a, 
 	return (uint64_t)dflt * 1000u;
 }
 
+/* Step commands at their end positions (7-3 BSC, BAC: a Tcmd higher at
+ * maxVal, lower at minVal) and a position set outside minVal..maxVal
+ * (ISC): Step-limit. 0 when within or with no limits configured. */
+static int step_limit(const struct acsi_controls *C, const struct ctl_obj *o,
+		      const struct cmd_layout *l)
+{
+	double v, lo = -INFINITY, hi = INFINITY, cur;
+	if (!l->ctl_val.t || (!o->min_val.t && !o->max_val.t))
+		return 0;
+	if (o->min_val.t)
+		get_f(C->m, &o->min_val, &lo);
+	if (o->max_val.t)
+		get_f(C->m, &o->max_val, &hi);
+	if (l->ctl_val.t->btype == MB_TCMD) {
+		uint8_t t = raw(C->m, &l->ctl_val)[0]; /* 1 lower, 2 higher */
+		if (!o->status.t || !get_f(C->m, &o->status, &cur))
+			return 0;
+		if ((t == 2 && cur >= hi) || (t == 1 && cur <= lo))
+			return ACSI_AC_STEP_LIMIT;
+		return 0;
+	}
+	if (o->status_kind == ST_EQUAL && l->ctl_val.t->btype != MB_STRUCT &&
+	    get_f(C->m, &l->ctl_val, &v) && (v < lo || v > hi))
+		return ACSI_AC_STEP_LIMIT;
+	return 0;
+}
+
 /* The checks 7-2 §20 makes of a command in `l` (already in the model):
  * 0 or the AddCause, with *dae the DataAccessError to answer. */
 static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
@@ -678,6 +712,21 @@ static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
 	if (station && (flag(C->m, o->ld, o->ln, "ST$LocSta$stVal") ||
 			flag(C->m, o->ld, l0, "ST$LocSta$stVal")))
 		return ACSI_AC_SWITCHING_HIERARCHY;
+	/* Health alarm (7-4: the LN's Health, else the LD's LLN0): refused
+	 * where <controls healthBlocks="true"> asks for it */
+	if (C->cfg.health_blocks && !o->is_mod) {
+		struct attr h;
+		int64_t hv;
+		if ((ln_attr(C->m, o->ld, o->ln, "ST$Health$stVal", &h) ||
+		     (l0 && ln_attr(C->m, o->ld, l0, "ST$Health$stVal", &h))) &&
+		    get_i64(C->m, &h, &hv) && hv == 3)
+			return ACSI_AC_HEALTH;
+	}
+	int step = step_limit(C, o, l);
+	if (step) {
+		*dae = MMS_DAE_OBJECT_VALUE_INVALID;
+		return step;
+	}
 	if (!o->is_mod && !model_write_hooked(C->m, o->oper.whole.voff, o->oper.whole.t->size))
 		return ACSI_AC_BLOCKED_BY_PROCESS;
 	return 0;

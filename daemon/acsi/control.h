@@ -33,6 +33,10 @@
  * - Loc.stVal true (the LN's, else LLN0's) refuses commands from station
  *   and remote originators (orCat 2, 3, 5, 6) with
  *   Blocked-by-switching-hierarchy; LocSta true refuses station ones.
+ * - Step limits (CF minVal/maxVal): a step command (Tcmd) towards an end
+ *   position already reached, or a position (ISC) outside them, is refused
+ *   with Step-limit (object-value-invalid).
+ * - Health alarm refuses with Blocked-by-health when cfg.health_blocks.
  * - A command that no source carries (no map row for Oper.ctlVal, not a
  *   Mod) is refused with Blocked-by-process: nothing would happen.
  * - A source with control() (include/iedd/source.h) is offered every
@@ -79,6 +83,9 @@ struct acsi_control_cfg {
 	 * (the default) passes it, as a plain write source cannot check;
 	 * true refuses it with Blocked-by-interlocking / -synchrocheck. */
 	bool refuse_unchecked;
+	/* The LN's Health (else LLN0's) at alarm refuses commands with
+	 * Blocked-by-health (7-4); false (the default): Health is not looked at. */
+	bool health_blocks;
 };
 
 struct acsi_controls;
