@@ -54,13 +54,16 @@ struct mms_ctl_report {
 /* Client: decodes one InformationReport body (as mms_unconfirmed_report
  * gives it) into *out. Returns 1 for one of the three control reports; 0
  * for another InformationReport (a variableListName such as "RPT", or a
- * listOfVariable of other names), which the caller may hand to another
- * decoder; -EBADMSG (err) when it names LastApplError or an Oper but is
- * malformed: a field missing, of the wrong type or out of its range (Error
- * and AddCause int8, ctlNum 0..255, orCat int32, orIdent at most 64 octets,
- * CntrlObj at most 129 characters), an access failure in place of a value,
- * a count of results unlike the count of names, octets left over. Reads
- * body[0..len) only; `out` is overwritten also on failure. */
+ * listOfVariable of other names, or of more than two), which the caller
+ * may hand to another decoder; -EBADMSG (err) for a body that is no
+ * InformationReport (its two parts missing or followed by more octets, a
+ * malformed name among the first two of the listOfVariable), and for one
+ * that names LastApplError or an Oper but is malformed: a field missing, of
+ * the wrong type or out of its range (Error and AddCause int8, ctlNum
+ * 0..255, orCat int32, orIdent at most 64 octets, CntrlObj at most 129
+ * characters; the integers as integer or unsigned), an access failure in
+ * place of a value, a count of results unlike the count of names. Reads
+ * body[0..len) only; `out` is overwritten also on failure (kind 0). */
 int mms_ctl_report_decode(const uint8_t *body, size_t len, struct mms_ctl_report *out,
 			  struct proto_err *err);
 

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """iedc control with the real iedd --simulate on the embedded sample
 (etc/sample.icd): direct control (ctlModel 1) of XSWI1.Pos (DPC) and of
-WTUR1.SetTurOp (SPC), the status following the command, the Oper structure
+WTUR1.SetTurOp (SPC); of ENC, BSC and BAC on test_simulate.py's small
+model and of INC and APC on ../shared/scl/Ed2TestIED.icd; the status
+following the command, the Oper structure
 iedc builds from the server's type (origin, ctlNum, T, Test, Check) as the
 server stored it, the --json document, a status-only object refused by
 iedc itself (exit 7, nothing sent), the usage errors (found before
@@ -19,10 +21,12 @@ import time
 import unittest
 
 from harness import Daemon, DaemonCase, Proxy, free_port, iedc, main
+from test_simulate import OTHER_ICD
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(SRC, "etc", "sample.icd")
 
+SHARED = os.path.join(os.path.dirname(SRC), "shared", "scl")
 SW = "IEDD1BAY/XSWI1.Pos"          # DPC, direct-with-normal-security in the sample
 TUR = "IEDD1WTG/WTUR1.SetTurOp"    # SPC, direct-with-normal-security (its type's default)
 
@@ -149,6 +153,76 @@ class Direct(DaemonCase):
         doc = json.loads(r.stdout)
         self.assertEqual((doc["exitStatus"], doc["steps"]), (2, []))
         self.assertIn("boolean", doc["error"])
+
+
+class OtherCdcs(DaemonCase):
+    """ctlVal of other types, by the type the server describes: ENC (an
+    integer), BSC and BAC (Tcmd: lower, higher, stop)."""
+    prefix = "iedd-ctl-cdc-"
+
+    def setUp(self):
+        super().setUp()
+        path = os.path.join(self.dir, "controls.icd")
+        with open(path, "w") as f:
+            f.write(OTHER_ICD)
+        self.d = Daemon("--simulate", "--scl", path)
+
+    def control(self, ref, value, rc=0):
+        r = iedc("control", self.d.addr, ref, value)
+        self.assertEqual(r.returncode, rc, f"{ref} {value}: {r.stdout}{r.stderr}")
+        return r
+
+    def test_enc(self):
+        r = self.control("SIMCLD0/LLN0.Mod", "5")
+        self.assertEqual(r.stdout, "operate SIMCLD0/LLN0.Mod: ok\n")
+        self.assertEqual(self.read("SIMCLD0/LLN0.Mod.stVal[ST]"), "5")
+        self.assertIn("outside the range of int8",
+                      self.control("SIMCLD0/LLN0.Mod", "300", rc=2).stderr)
+
+    def test_bsc_steps(self):
+        pos = "SIMCLD0/ATCC1.TapChg.valWTr.posVal[ST]"
+        self.assertEqual(self.read(pos), "0")
+        for value, want in (("higher", "1"), ("higher", "2"), ("stop", "2"), ("lower", "1")):
+            self.control("SIMCLD0/ATCC1.TapChg", value)
+            self.assertEqual(self.read(pos), want, value)
+        self.assertIn("lower, higher, stop", self.control("SIMCLD0/ATCC1.TapChg", "up",
+                                                           rc=2).stderr)
+        self.assertEqual(self.read(pos), "1")
+
+    def test_bac_steps(self):
+        mx = "SIMCLD0/ATCC1.BndCtr.mxVal.f[MX]"
+        self.assertEqual(self.read(mx), "1")
+        self.control("SIMCLD0/ATCC1.BndCtr", "higher")
+        self.assertEqual(self.read(mx), "1.25")
+        self.control("SIMCLD0/ATCC1.BndCtr", "lower")
+        self.assertEqual(self.read(mx), "1")
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(SHARED, "Ed2TestIED.icd")),
+                     "../shared/scl/Ed2TestIED.icd not present")
+class Ed2TestIED(DaemonCase):
+    """GGIO1 of ied1System: SPCSO1, ISCSO1 (INC) and AnOut1 (APC) are
+    direct-with-normal-security."""
+    prefix = "iedd-ctl-ed2-"
+    G = "ied1System/GGIO1."
+
+    def setUp(self):
+        super().setUp()
+        self.d = Daemon("--simulate", "--scl", os.path.join(SHARED, "Ed2TestIED.icd"))
+
+    def control(self, do, value):
+        r = iedc("control", "--json", self.d.addr, self.G + do, value)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual((doc["ctlModel"], doc["result"]), (1, "ok"))
+
+    def test_spc_inc_apc(self):
+        self.control("SPCSO1", "on")
+        self.assertEqual(self.read(self.G + "SPCSO1.stVal[ST]"), "true")
+        self.control("ISCSO1", "-1234")
+        self.assertEqual(self.read(self.G + "ISCSO1.stVal[ST]"), "-1234")
+        self.control("AnOut1", "42.5")
+        self.assertEqual(self.read(self.G + "AnOut1.mxVal.f[MX]"), "42.5")
 
 
 class StatusOnly(DaemonCase):
