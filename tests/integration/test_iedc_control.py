@@ -1,16 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
-"""iedc control with the real iedd --simulate on the embedded sample
-(etc/sample.icd): direct control (ctlModel 1) of XSWI1.Pos (DPC) and of
-WTUR1.SetTurOp (SPC); of ENC, BSC and BAC on test_simulate.py's small
-model and of INC and APC on ../shared/scl/Ed2TestIED.icd; the status
-following the command, the Oper structure
-iedc builds from the server's type (origin, ctlNum, T, Test, Check) as the
-server stored it, the --json document, a status-only object refused by
-iedc itself (exit 7, nothing sent), the usage errors (found before
-connecting where the text alone tells), and tshark's verdict on the Write.
+"""iedc control with the real iedd --simulate (the server's control model,
+daemon/acsi/control.c) on the embedded sample (etc/sample.icd): direct
+control (ctlModel 1) of XSWI1.Pos (DPC) and WTUR1.SetTurOp (SPC);
+sbo-with-enhanced-security of XCBR1.Pos (SBOw, Oper, CommandTermination);
+select alone, select and Cancel, a Cancel with nothing selected; a Test
+command refused in Beh on with the LastApplError in words; ENC, BSC and
+BAC on test_simulate.py's small model; SBO by a Read of SBO, INC and APC
+on ../shared/scl/Ed2TestIED.icd; the status following the command, the
+Oper structure iedc builds from the server's type (origin, ctlNum, T,
+Test, Check) as the server stored it, the --json document, a status-only
+object refused by iedc itself (exit 7, nothing sent), the usage errors
+(found before connecting where the text alone tells), and tshark's
+verdict on the exchange.
 
-The select-before-operate and enhanced-security sequences need the
-server's control model (issue 13); their client side is covered by
+The client's side of what iedd cannot be made to do here (CommandTermination-,
+no termination at all, an SBO read answered "") is covered by
 tests/unit/test_iedc_control.c against a scripted server."""
 import json
 import os
@@ -77,13 +81,13 @@ class Direct(DaemonCase):
 
     def test_spc_mms_form_and_options(self):
         self.control("IEDD1WTG/WTUR1$CO$SetTurOp$Oper", "true", "--orcat", "station-control",
-                     "--orident", "scada-1", "--test", "--check", "interlock,synchro")
+                     "--orident", "scada-1", "--check", "interlock,synchro")
         self.assertEqual(self.read(TUR + ".stVal[ST]"), "true")
         o = oper_fields(iedc("read", self.d.addr, TUR + ".Oper[CO]").stdout)
         self.assertEqual(o["ctlVal"], "true")
         self.assertEqual(o["origin.orCat"], "2")
         self.assertEqual(bytes.fromhex(o["origin.orIdent"]), b"scada-1")
-        self.assertEqual(o["Test"], "true")
+        self.assertEqual(o["Test"], "false")
         # bit 0 synchrocheck, bit 1 interlock-check
         self.assertEqual(o["Check"], "11")
         r = self.control(TUR + ".Oper", "off", "--orcat", "7", "--check", "interlock")
@@ -113,6 +117,62 @@ class Direct(DaemonCase):
             self.assertEqual(int(o["ctlNum"]), doc["ctlNum"])
             nums.append(doc["ctlNum"])
         self.assertNotEqual(nums[0], nums[1], "two commands in a row, one ctlNum")
+
+    def test_sbo_enhanced(self):
+        pos = "IEDD1BAY/XCBR1.Pos"
+        for value, bits in (("off", "01"), ("on", "10")):
+            r = self.control(pos, value)
+            self.assertEqual(r.stdout, f"select {pos}: ok\noperate {pos}: ok\n"
+                                       f"termination {pos}: ok\n")
+            self.assertEqual(self.read(pos + ".stVal[ST]"), bits)
+            self.assertEqual(self.read(pos + ".stSeld[ST]"), "false")  # operate-once
+        r = self.control("--json", pos, "off")
+        doc = json.loads(r.stdout)
+        self.assertEqual((doc["ctlModel"], doc["ctlModelName"]),
+                         (4, "sbo-with-enhanced-security"))
+        self.assertEqual([(s["step"], s["variable"], s["result"]) for s in doc["steps"]],
+                         [("select", "IEDD1BAY/XCBR1$CO$Pos$SBOw", "ok"),
+                          ("operate", "IEDD1BAY/XCBR1$CO$Pos$Oper", "ok"),
+                          ("termination", "IEDD1BAY/XCBR1$CO$Pos$Oper", "ok")])
+        self.assertEqual((doc["result"], doc["exitStatus"]), ("ok", 0))
+
+    def test_select_and_cancel(self):
+        pos = "IEDD1BAY/XCBR1.Pos"
+        r = self.control(pos, "off", "--select")
+        self.assertEqual(r.stdout, f"select {pos}: ok\n")
+        r = self.control(pos, "off", "--select", "--cancel")
+        self.assertEqual(r.stdout, f"select {pos}: ok\ncancel {pos}: ok\n")
+        self.assertEqual(self.read(pos + ".stVal[ST]"), "10")  # nothing operated
+        # a Cancel of its own: nothing is selected on this association
+        r = self.control(pos, "off", "--cancel", rc=7)
+        self.assertTrue(r.stdout.startswith(
+            f"cancel {pos}: refused: Object-not-selected (AddCause 18), "
+            "temporarily-unavailable; LastApplError IEDD1BAY/XCBR1$CO$Pos$Cancel, "), r.stdout)
+        self.assertIn(f"{pos}: cancel refused: Object-not-selected (AddCause 18)", r.stderr)
+
+    def test_refused_with_last_appl_error(self):
+        # Beh on (IEC 61850-7-4 Annex A): a command with Test=true is refused
+        r = self.control(SW, "off", "--test", "--orident", "op-7", rc=7)
+        self.assertTrue(r.stdout.startswith(
+            f"operate {SW}: refused: Blocked-by-Mode (AddCause 8), object-access-denied; "
+            "LastApplError IEDD1BAY/XSWI1$CO$Pos$Oper, "), r.stdout)
+        self.assertIn("origin 3 remote-control op-7", r.stdout)
+        self.assertEqual(self.read(SW + ".stVal[ST]"), "10")
+        r = self.control("--json", "IEDD1BAY/XCBR1.Pos", "off", "--test", "--orcat", "2",
+                         rc=7)
+        doc = json.loads(r.stdout)
+        self.assertEqual(len(doc["steps"]), 1)
+        step = doc["steps"][0]
+        self.assertEqual((step["step"], step["result"], step["dataAccessError"]),
+                         ("select", "refused", "object-access-denied"))
+        lae = step["lastApplError"]
+        self.assertEqual(lae["cntrlObj"], "IEDD1BAY/XCBR1$CO$Pos$SBOw")
+        self.assertEqual((lae["addCause"], lae["addCauseText"]), (8, "Blocked-by-Mode"))
+        self.assertEqual((lae["orCat"], lae["orCatText"]), (2, "station-control"))
+        self.assertEqual(lae["ctlNum"], doc["ctlNum"])
+        self.assertEqual(bytes.fromhex(lae["orIdentHex"]).decode(), lae["orIdent"])
+        self.assertEqual((doc["result"], doc["exitStatus"]), ("refused", 7))
+        self.assertIn("Blocked-by-Mode", doc["error"])
 
     def test_status_only_refused_locally(self):
         # the sample's LLN0.Mod is status-only (and has no Oper at all)
@@ -202,7 +262,8 @@ class OtherCdcs(DaemonCase):
                      "../shared/scl/Ed2TestIED.icd not present")
 class Ed2TestIED(DaemonCase):
     """GGIO1 of ied1System: SPCSO1, ISCSO1 (INC) and AnOut1 (APC) are
-    direct-with-normal-security."""
+    direct-with-normal-security, SPCSO2 and DPCSO2 sbo-with-normal-security
+    (select by a Read of SBO), SPCSO3 direct-with-enhanced-security."""
     prefix = "iedd-ctl-ed2-"
     G = "ied1System/GGIO1."
 
@@ -210,11 +271,26 @@ class Ed2TestIED(DaemonCase):
         super().setUp()
         self.d = Daemon("--simulate", "--scl", os.path.join(SHARED, "Ed2TestIED.icd"))
 
-    def control(self, do, value):
+    def control(self, do, value, model=1):
         r = iedc("control", "--json", self.d.addr, self.G + do, value)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         doc = json.loads(r.stdout)
-        self.assertEqual((doc["ctlModel"], doc["result"]), (1, "ok"))
+        self.assertEqual((doc["ctlModel"], doc["result"]), (model, "ok"))
+        return doc
+
+    def test_sbo_normal_and_direct_enhanced(self):
+        doc = self.control("SPCSO2", "on", model=2)
+        # IEC 61850-8-1 §20: the SBO read gives the object reference
+        self.assertEqual(doc["steps"][0], {"step": "select",
+                                           "variable": "ied1System/GGIO1$CO$SPCSO2$SBO",
+                                           "result": "ok", "value": "ied1System/GGIO1.SPCSO2"})
+        self.assertEqual(doc["steps"][1]["step"], "operate")
+        self.assertEqual(self.read(self.G + "SPCSO2.stVal[ST]"), "true")
+        doc = self.control("DPCSO2", "off", model=2)
+        self.assertEqual(self.read(self.G + "DPCSO2.stVal[ST]"), "01")
+        doc = self.control("SPCSO3", "on", model=3)
+        self.assertEqual([s["step"] for s in doc["steps"]], ["operate", "termination"])
+        self.assertEqual(self.read(self.G + "SPCSO3.stVal[ST]"), "true")
 
     def test_spc_inc_apc(self):
         self.control("SPCSO1", "on")
@@ -277,9 +353,9 @@ class Usage(unittest.TestCase):
 
 
 class Referee(unittest.TestCase):
-    """tshark decodes the Read of ctlModel, the GetVariableAccessAttributes
-    and the Write of the Oper structure with no malformed packet and no
-    expert warning."""
+    """tshark decodes the Read of ctlModel, the GetVariableAccessAttributes,
+    the Writes of SBOw and Oper, the CommandTermination and a LastApplError
+    with no malformed packet and no expert warning."""
 
     def test_tshark(self):
         if not shutil.which("tshark"):
@@ -288,10 +364,12 @@ class Referee(unittest.TestCase):
         d = Daemon("--simulate")
         px = Proxy(d.port)
         try:
-            r = iedc("control", px.addr, SW, "off", "--test", "--check", "interlock")
-            self.assertEqual(r.returncode, 0, r.stderr)
+            for args in ((SW, "off", "--check", "interlock"), ("IEDD1BAY/XCBR1.Pos", "off"),
+                         (SW, "on", "--test")):
+                r = iedc("control", px.addr, *args)
+                self.assertIn(r.returncode, (0, 7), r.stderr)
             deadline = time.time() + 10
-            while time.time() < deadline and not px.conns:
+            while time.time() < deadline and len(px.conns) < 3:
                 time.sleep(0.05)
             time.sleep(0.3)
         finally:
@@ -302,7 +380,9 @@ class Referee(unittest.TestCase):
         self.assertEqual(bad, [], expert)
         for service in ("read", "getVariableAccessAttributes", "write"):
             self.assertIn(f"confirmedServiceRequest: {service} ", detail, service)
-        self.assertIn("XSWI1$CO$Pos$Oper", detail)
+        for name in ("XSWI1$CO$Pos$Oper", "XCBR1$CO$Pos$SBOw", "LastApplError"):
+            self.assertIn(name, detail)
+        self.assertIn("informationReport", detail)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -901,9 +901,9 @@ int cmd_control(struct client *c, bool json, const struct control_opts *o)
 			*p = '.';
 	gettimeofday(&tv, NULL);
 	st.t = utc_of(tv.tv_sec, (uint32_t)(tv.tv_usec / 1000));
-	/* one command per run: a ctlNum from the clock (10 ms steps), so two
-	 * runs in a row differ */
-	st.ctl_num = (uint8_t)(((uint64_t)tv.tv_sec * 100 + (uint64_t)tv.tv_usec / 10000) & 0xff);
+	/* one command per run: a ctlNum from the clock in milliseconds, so two
+	 * runs in a row differ (unless a multiple of 256 ms apart) */
+	st.ctl_num = (uint8_t)(((uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000) & 0xff);
 	st.or_cat = o->orcat_text ? o->or_cat : 3; /* remote-control */
 	if (o->orident) {
 		st.or_ident_len = strlen(o->orident);
