@@ -566,11 +566,14 @@ static int behaviour(const struct model *m, const struct ctl_obj *o)
 {
 	struct attr a;
 	int64_t v;
-	if (ln_attr(m, o->ld, o->ln, "ST$Beh$stVal", &a) && get_i64(m, &a, &v))
+	/* a Beh holding no BehaviourModeKind (unset in the SCL: 0) says nothing */
+	if (ln_attr(m, o->ld, o->ln, "ST$Beh$stVal", &a) && get_i64(m, &a, &v) && v >= BEH_ON &&
+	    v <= BEH_OFF)
 		return (int)v;
 	const struct mln *l0 = lln0(o->ld);
 	int ln_mod = o->ln == l0 ? BEH_ON : mode_of(m, o->ld, o->ln);
-	if (l0 && ln_attr(m, o->ld, l0, "ST$Beh$stVal", &a) && get_i64(m, &a, &v))
+	if (l0 && ln_attr(m, o->ld, l0, "ST$Beh$stVal", &a) && get_i64(m, &a, &v) &&
+	    v >= BEH_ON && v <= BEH_OFF)
 		return combine((int)v, ln_mod);
 	return combine(mode_of(m, o->ld, l0), ln_mod);
 }
@@ -1273,8 +1276,9 @@ bool acsi_controls_read(struct acsi_controls *C, struct acsi_rpt_client *cl,
 	else {
 		/* a Read carries no Test or origin: the checks see an operate
 		 * with Test false from an unknown originator (orCat 0) */
-		int beh = behaviour(C->m, o);
-		if (beh != BEH_ON)
+		if (o->is_mod)
+			; /* Mod is the server's own, in every behaviour */
+		else if (behaviour(C->m, o) != BEH_ON)
 			cause = ACSI_AC_BLOCKED_BY_MODE;
 		else if (!model_write_hooked(C->m, o->oper.whole.voff,
 					     o->oper.whole.t ? o->oper.whole.t->size : 0))

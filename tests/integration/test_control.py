@@ -21,6 +21,7 @@ from harness import Daemon, Proxy, iedc, main
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(os.path.dirname(SRC), "shared", "scl")
 FILES = ("simpleIO_direct_control_goose.cid", "Ed2TestIED.icd", "sisco_sample_ed2.scd")
+IEDS = {"sisco_sample_ed2.scd": "E1Q1SB1"}
 REFUSED = 7
 ADD_CAUSE = re.compile(r"Blocked-by-[A-Za-z-]+|Not-supported|Object-[a-z-]+|Locked-by-other-client|"
                        r"Command-already-in-execution|Time-limit-over|Inconsistent-parameters|"
@@ -71,7 +72,8 @@ class SharedFiles(unittest.TestCase):
         path = os.path.join(SHARED, name)
         if not os.path.exists(path):
             self.skipTest(f"{path} not present")
-        d = Daemon("--scl", path, "--simulate")
+        ied = ("--ied", IEDS[name]) if name in IEDS else ()
+        d = Daemon("--scl", path, *ied, "--simulate")
         px = Proxy(d.port) if px_wanted else None
         try:
             addr = px.addr if px else d.addr
@@ -82,11 +84,11 @@ class SharedFiles(unittest.TestCase):
                 r = iedc("read", d.addr, ref + ".ctlModel[CF]")
                 cm = r.stdout.strip() if r.returncode == 0 else "none"
                 models.setdefault(cm, []).append(ref)
-                c = iedc("control", addr, ref, value_for(oper), "--timeout", "15000",
-                         timeout=60)
+                val = value_for(oper)
+                c = iedc("control", addr, ref, val, "--timeout", "15000", timeout=60)
                 text = c.stdout + c.stderr
                 if c.returncode == 0:
-                    worked.setdefault(cm, []).append(ref)
+                    worked.setdefault(cm, []).append((ref, val))
                 else:
                     self.assertEqual(c.returncode, REFUSED, f"{ref} (ctlModel {cm}): {text}")
                     self.assertRegex(text, ADD_CAUSE, f"{ref}: a refusal without its cause")
@@ -122,7 +124,7 @@ class SharedFiles(unittest.TestCase):
             # a server-side refusal too: Cancel with nothing selected
             sbo = worked.get("4") or worked.get("2")
             if sbo:
-                r = iedc("control", px.addr, sbo[0], "false", "--cancel")
+                r = iedc("control", px.addr, sbo[0][0], sbo[0][1], "--cancel")
                 self.assertEqual(r.returncode, REFUSED, r.stdout + r.stderr)
             time.sleep(0.3)
         finally:

@@ -124,8 +124,10 @@ class ShmFeedback(Base):
         end = time.time() + 10
         cmd = None
         while time.time() < end:
-            cmd = self.shm("get", "Cmd")
-            if cmd.split()[0] in ("false", "0"):
+            r = subprocess.run([IEDD_SHM, "--segment", self.seg, "get", "Cmd"],
+                               capture_output=True, text=True, timeout=30)
+            cmd = r.stdout.strip() or r.stderr.strip()  # "no value yet" until written
+            if r.returncode == 0 and cmd.split()[0] in ("false", "0"):
                 break
             time.sleep(0.05)
         self.assertIn(cmd.split()[0], ("false", "0"), cmd)
