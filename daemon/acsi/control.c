@@ -448,8 +448,11 @@ static void send_termination(struct acsi_controls *C, struct ctl_obj *o, bool ok
 	put_oper_name(b, o);
 	ber_end(b, lov);
 	size_t lar = ber_begin(b, BER_CONTEXT | BER_CONSTRUCTED, 0);
+	/* Error (7-2 §20.2.2): 2 timeout-test-not-ok when the process did not
+	 * get there in time; 0 otherwise, the AddCause telling why */
 	if (!ok)
-		put_last_appl_error(C, b, o, SVC_OPERATE, &o->oper, 0, cause);
+		put_last_appl_error(C, b, o, SVC_OPERATE, &o->oper,
+				    cause == ACSI_AC_TIME_LIMIT_OVER ? 2 : 0, cause);
 	model_encode_data(C->m, o->oper.whole.t, o->oper.whole.voff, b);
 	ber_end(b, lar);
 	ber_end(b, svcm);

@@ -440,6 +440,7 @@ START_TEST(timeouts)
 	ck_assert_str_eq(g.names[1], LD "/XCBR1$CO$Pos$Oper");
 	lae_of(&g, &l);
 	ck_assert_int_eq(l.cause, ACSI_AC_TIME_LIMIT_OVER);
+	ck_assert_int_eq(l.error, 2); /* timeout-test-not-ok */
 	ck_assert_int_eq(l.ctl_num, 3);
 	ck_assert_int_eq(l.or_cat, 3);
 	/* free again */
