@@ -593,6 +593,97 @@ START_TEST(unchecked_interlock_refused_when_configured)
 }
 END_TEST
 
+/* IEC 61400-25-2 style: the controllable part is an SDO (WTUR.SetTurOp.actSt,
+ * an INC with its own ctlModel) inside a command class data object. */
+static const char nested_icd[] =
+	"<?xml version=\"1.0\"?><SCL xmlns=\"http://www.iec.ch/61850/2003/SCL\" version=\"2007\" "
+	"revision=\"B\"><Header id=\"n\"/><IED name=\"W\"><AccessPoint name=\"AP\"><Server>"
+	"<Authentication/><LDevice inst=\"TG\"><LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\"/>"
+	"<LN lnClass=\"WTUR\" inst=\"1\" lnType=\"WT\"><DOI name=\"SetTurOp\"><SDI name=\"actSt\">"
+	"<DAI name=\"ctlModel\"><Val>direct-with-enhanced-security</Val></DAI></SDI></DOI></LN>"
+	"</LDevice></Server></AccessPoint></IED><DataTypeTemplates>"
+	"<LNodeType id=\"L0\" lnClass=\"LLN0\"/>"
+	"<LNodeType id=\"WT\" lnClass=\"WTUR\"><DO name=\"SetTurOp\" type=\"CMD\"/></LNodeType>"
+	"<DOType id=\"CMD\" cdc=\"CMD\"><SDO name=\"actSt\" type=\"INC\"/></DOType>"
+	"<DOType id=\"INC\" cdc=\"INC\"><DA name=\"Oper\" bType=\"Struct\" type=\"IOp\" fc=\"CO\"/>"
+	"<DA name=\"stVal\" bType=\"INT32\" fc=\"ST\" dchg=\"true\"/>"
+	"<DA name=\"q\" bType=\"Quality\" fc=\"ST\"/><DA name=\"t\" bType=\"Timestamp\" fc=\"ST\"/>"
+	"<DA name=\"ctlModel\" bType=\"Enum\" type=\"CM\" fc=\"CF\"/></DOType>"
+	"<DAType id=\"IOp\"><BDA name=\"ctlVal\" bType=\"INT32\"/>"
+	"<BDA name=\"origin\" bType=\"Struct\" type=\"Or\"/><BDA name=\"ctlNum\" bType=\"INT8U\"/>"
+	"<BDA name=\"T\" bType=\"Timestamp\"/><BDA name=\"Test\" bType=\"BOOLEAN\"/>"
+	"<BDA name=\"Check\" bType=\"Check\"/></DAType>"
+	"<DAType id=\"Or\"><BDA name=\"orCat\" bType=\"Enum\" type=\"OC\"/>"
+	"<BDA name=\"orIdent\" bType=\"Octet64\"/></DAType>"
+	"<EnumType id=\"CM\"><EnumVal ord=\"0\">status-only</EnumVal>"
+	"<EnumVal ord=\"1\">direct-with-normal-security</EnumVal>"
+	"<EnumVal ord=\"3\">direct-with-enhanced-security</EnumVal></EnumType>"
+	"<EnumType id=\"OC\"><EnumVal ord=\"3\">remote-control</EnumVal></EnumType>"
+	"</DataTypeTemplates></SCL>";
+
+START_TEST(nested_sdo_control)
+{
+	char err[512];
+	memset(&E, 0, sizeof(E));
+	timer_queue_init(&E.f.q);
+	E.f.utc0 = 1700000000ull * 1000000000ull;
+	ck_assert_int_eq(model_load_scl_mem("nested.icd", nested_icd, sizeof(nested_icd) - 1, NULL,
+					    &E.m, err, sizeof(err)), 0);
+	/* the map row of Oper.ctlVal (its source has control()) */
+	struct mref r;
+	ck_assert_int_eq(model_resolve_mms(E.m, "WTG", "WTUR1$CO$SetTurOp$actSt$Oper$ctlVal", &r), 0);
+	E.hook_voff[0] = r.voff;
+	E.hooks = (struct model_write_hooks){ .fn = hook, .n = 1, .voff = E.hook_voff,
+					      .id = E.hook_id };
+	model_set_write_hooks(E.m, &E.hooks);
+	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
+					.cancel = f_cancel, .ctx = &E.f };
+	E.C = acsi_controls_new(E.m, &clk, NULL);
+	ck_assert_uint_eq(acsi_controls_count(E.C), 1);
+	memset(&S, 0, sizeof(S));
+	model_set_command_hook(E.m, cmd_hook, NULL);
+	struct cl a;
+	cl_up(&a);
+	/* an INCOperate: ctlVal INT32 7 */
+	uint8_t d[64];
+	size_t n = 0;
+	d[n++] = 0xA2, d[n++] = 0;
+	d[n++] = 0x85, d[n++] = 1, d[n++] = 7;
+	d[n++] = 0xA2, d[n++] = 7, d[n++] = 0x85, d[n++] = 1, d[n++] = 3, d[n++] = 0x89, d[n++] = 2,
+	d[n++] = 'o', d[n++] = 'p';
+	d[n++] = 0x86, d[n++] = 1, d[n++] = 5;
+	d[n++] = 0x91, d[n++] = 8;
+	memset(d + n, 0, 8);
+	n += 8;
+	d[n++] = 0x83, d[n++] = 1, d[n++] = 0;
+	d[n++] = 0x84, d[n++] = 2, d[n++] = 6, d[n++] = 0;
+	d[1] = (uint8_t)(n - 2);
+	struct buf b;
+	struct mms_objname on = { .scope = MMS_SCOPE_DOMAIN };
+	snprintf(on.domain, sizeof(on.domain), "WTG");
+	snprintf(on.item, sizeof(on.item), "WTUR1$CO$SetTurOp$actSt$Oper");
+	buf_init(&b, ISO_HEADROOM, 0);
+	mms_client_write_req(&b, ++a.invoke, &on, d, n);
+	call(&a, &b);
+	buf_clear(&b);
+	ck_assert_uint_eq(S.calls, 1); /* the source has it (it has control()) */
+	ck_assert_uint_eq(E.writes, 0); /* and no plain write */
+	ck_assert_uint_eq(S.last.ctl_num, 5);
+	/* enhanced: the status reaching 7 ends it with CommandTermination+ */
+	feedback("WTG/WTUR1.SetTurOp.actSt.stVal[ST]", 7);
+	advance(&E.f, 1000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 1);
+	struct got g;
+	got(&a, 0, &g);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.names[0], "WTG/WTUR1$CO$SetTurOp$actSt$Oper");
+	cl_down(&a);
+	model_set_command_hook(E.m, NULL, NULL);
+	env_down();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -606,6 +697,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, behaviour_and_local);
 	tcase_add_test(tc, source_with_control);
 	tcase_add_test(tc, unchecked_interlock_refused_when_configured);
+	tcase_add_test(tc, nested_sdo_control);
 	suite_add_tcase(s, tc);
 	return s;
 }
