@@ -26,6 +26,7 @@ struct env {
 	struct model_write_hooks hooks;
 	uint32_t writes;		/* commands that reached the source */
 	int64_t last_ctl;
+	bool nested;			/* nested_up's model: the hook counts only */
 };
 
 static struct env E;
@@ -55,6 +56,10 @@ static int hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *cal
 	(void)call;
 	struct model_val v;
 	struct mref r;
+	if (E.nested) {
+		E.writes++;
+		return 0;
+	}
 	ck_assert_int_eq(model_resolve_mms(m, LD, id ? "XSWI1$CO$Pos$Oper$ctlVal" :
 						      "XCBR1$CO$Pos$Oper$ctlVal", &r), 0);
 	ck_assert_int_eq(model_load_val(m, r.type, r.voff, &v, NULL, 0), 0);
@@ -621,14 +626,17 @@ static const char nested_icd[] =
 	"<EnumType id=\"OC\"><EnumVal ord=\"3\">remote-control</EnumVal></EnumType>"
 	"</DataTypeTemplates></SCL>";
 
-START_TEST(nested_sdo_control)
+/* Loads `icd` (nested_icd or a variant) with the map row of
+ * WTUR1.SetTurOp.actSt.Oper.ctlVal hooked and the control service up. */
+static void nested_up(const char *icd)
 {
 	char err[512];
 	memset(&E, 0, sizeof(E));
 	timer_queue_init(&E.f.q);
 	E.f.utc0 = 1700000000ull * 1000000000ull;
-	ck_assert_int_eq(model_load_scl_mem("nested.icd", nested_icd, sizeof(nested_icd) - 1, NULL,
-					    &E.m, err, sizeof(err)), 0);
+	ck_assert_int_eq(model_load_scl_mem("nested.icd", icd, strlen(icd), NULL, &E.m, err,
+					    sizeof(err)), 0);
+	E.nested = true;
 	/* the map row of Oper.ctlVal (its source has control()) */
 	struct mref r;
 	ck_assert_int_eq(model_resolve_mms(E.m, "WTG", "WTUR1$CO$SetTurOp$actSt$Oper$ctlVal", &r), 0);
@@ -641,14 +649,26 @@ START_TEST(nested_sdo_control)
 	E.C = acsi_controls_new(E.m, &clk, NULL);
 	ck_assert_uint_eq(acsi_controls_count(E.C), 1);
 	memset(&S, 0, sizeof(S));
-	model_set_command_hook(E.m, cmd_hook, NULL);
-	struct cl a;
-	cl_up(&a);
-	/* an INCOperate: ctlVal INT32 7 */
+}
+
+/* Writes WTUR1.SetTurOp.actSt.Oper (or Cancel) of WTG: an INCOperate with
+ * ctlVal 7, ctlNum 5 and, when at_s, operTm at_s seconds after the fake
+ * clock's UTC (NOW_TM: operTm 0, "not time-activated"). Returns the
+ * Write's result. */
+#define NOW_TM UINT32_MAX
+static int nested_cmd(struct cl *a, const char *var, uint32_t at_s, bool check)
+{
 	uint8_t d[64];
 	size_t n = 0;
 	d[n++] = 0xA2, d[n++] = 0;
 	d[n++] = 0x85, d[n++] = 1, d[n++] = 7;
+	if (at_s) {
+		uint32_t sec = at_s == NOW_TM ? 0 : (uint32_t)(f_utc(&E.f) / 1000000000u) + at_s;
+		d[n++] = 0x91, d[n++] = 8;
+		d[n++] = (uint8_t)(sec >> 24), d[n++] = (uint8_t)(sec >> 16);
+		d[n++] = (uint8_t)(sec >> 8), d[n++] = (uint8_t)sec;
+		d[n++] = 0, d[n++] = 0, d[n++] = 0, d[n++] = 0x0A;
+	}
 	d[n++] = 0xA2, d[n++] = 7, d[n++] = 0x85, d[n++] = 1, d[n++] = 3, d[n++] = 0x89, d[n++] = 2,
 	d[n++] = 'o', d[n++] = 'p';
 	d[n++] = 0x86, d[n++] = 1, d[n++] = 5;
@@ -656,16 +676,35 @@ START_TEST(nested_sdo_control)
 	memset(d + n, 0, 8);
 	n += 8;
 	d[n++] = 0x83, d[n++] = 1, d[n++] = 0;
-	d[n++] = 0x84, d[n++] = 2, d[n++] = 6, d[n++] = 0;
+	if (check)
+		d[n++] = 0x84, d[n++] = 2, d[n++] = 6, d[n++] = 0;
 	d[1] = (uint8_t)(n - 2);
-	struct buf b;
 	struct mms_objname on = { .scope = MMS_SCOPE_DOMAIN };
 	snprintf(on.domain, sizeof(on.domain), "WTG");
-	snprintf(on.item, sizeof(on.item), "WTUR1$CO$SetTurOp$actSt$Oper");
+	snprintf(on.item, sizeof(on.item), "WTUR1$CO$SetTurOp$actSt$%s", var);
+	char item[140];
+	snprintf(item, sizeof(item), "%s", on.item);
+	/* wr() writes in IEDD1BAY: the request by hand */
+	struct buf b;
 	buf_init(&b, ISO_HEADROOM, 0);
-	mms_client_write_req(&b, ++a.invoke, &on, d, n);
-	call(&a, &b);
+	mms_client_write_req(&b, ++a->invoke, &on, d, n);
+	call(a, &b);
 	buf_clear(&b);
+	struct mms_pdu pdu;
+	ck_assert_int_eq(mms_pdu_decode(buf_data(&a->rx.resp), a->rx.resp.len, &pdu, NULL), 0);
+	int res[2];
+	size_t k;
+	ck_assert_int_eq(mms_client_write_decode(pdu.body, pdu.body_len, res, 2, &k, NULL), 0);
+	return res[0];
+}
+
+START_TEST(nested_sdo_control)
+{
+	nested_up(nested_icd);
+	model_set_command_hook(E.m, cmd_hook, NULL);
+	struct cl a;
+	cl_up(&a);
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 0, true), MMS_DAE_SUCCESS);
 	ck_assert_uint_eq(S.calls, 1); /* the source has it (it has control()) */
 	ck_assert_uint_eq(E.writes, 0); /* and no plain write */
 	ck_assert_uint_eq(S.last.ctl_num, 5);
@@ -684,6 +723,76 @@ START_TEST(nested_sdo_control)
 }
 END_TEST
 
+/* A variant of nested_icd: Oper with operTm (time-activated operate),
+ * Cancel, direct-with-normal-security. */
+static char *timed_icd(void)
+{
+	static char out[sizeof(nested_icd) + 512];
+	const char *s = nested_icd;
+	char *o = out;
+	for (; *s; s++) {
+		if (!strncmp(s, "direct-with-enhanced-security</Val>", 35)) {
+			o += sprintf(o, "direct-with-normal-security</Val>");
+			s += 34;
+		} else if (!strncmp(s, "<DA name=\"Oper\"", 15)) {
+			o += sprintf(o, "<DA name=\"Cancel\" bType=\"Struct\" type=\"ICa\" fc=\"CO\"/>");
+			*o++ = *s;
+		} else if (!strncmp(s, "<BDA name=\"ctlVal\" bType=\"INT32\"/>", 34)) {
+			o += sprintf(o, "<BDA name=\"ctlVal\" bType=\"INT32\"/>"
+				     "<BDA name=\"operTm\" bType=\"Timestamp\"/>");
+			s += 33;
+		} else if (!strncmp(s, "<DAType id=\"Or\">", 16)) {
+			o += sprintf(o, "<DAType id=\"ICa\"><BDA name=\"ctlVal\" bType=\"INT32\"/>"
+				     "<BDA name=\"operTm\" bType=\"Timestamp\"/>"
+				     "<BDA name=\"origin\" bType=\"Struct\" type=\"Or\"/>"
+				     "<BDA name=\"ctlNum\" bType=\"INT8U\"/>"
+				     "<BDA name=\"T\" bType=\"Timestamp\"/>"
+				     "<BDA name=\"Test\" bType=\"BOOLEAN\"/></DAType>");
+			*o++ = *s;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+	ck_assert_ptr_nonnull(strstr(out, "operTm"));
+	ck_assert_ptr_nonnull(strstr(out, "direct-with-normal-security</Val></DAI>"));
+	return out;
+}
+
+START_TEST(time_activated_operate)
+{
+	nested_up(timed_icd());
+	struct cl a, b;
+	cl_up(&a);
+	/* operTm 5 s ahead: accepted now, carried out then */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 5, true), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 0);
+	advance(&E.f, 4900000);
+	ck_assert_uint_eq(E.writes, 0);
+	/* a second command meanwhile: in execution */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 5, true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	advance(&E.f, 200000);
+	ck_assert_uint_eq(E.writes, 1);
+	/* cancelled while it waits: never carried out */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 5, true), MMS_DAE_SUCCESS);
+	advance(&E.f, 1000000);
+	ck_assert_int_eq(nested_cmd(&a, "Cancel", 5, false), MMS_DAE_SUCCESS);
+	advance(&E.f, 10000000);
+	ck_assert_uint_eq(E.writes, 1);
+	/* the association goes while it waits: dropped */
+	cl_up(&b);
+	ck_assert_int_eq(nested_cmd(&b, "Oper", 5, true), MMS_DAE_SUCCESS);
+	cl_down(&b);
+	advance(&E.f, 10000000);
+	ck_assert_uint_eq(E.writes, 1);
+	/* operTm 0: at once */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", NOW_TM, true), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 2);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -698,6 +807,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, source_with_control);
 	tcase_add_test(tc, unchecked_interlock_refused_when_configured);
 	tcase_add_test(tc, nested_sdo_control);
+	tcase_add_test(tc, time_activated_operate);
 	suite_add_tcase(s, tc);
 	return s;
 }
