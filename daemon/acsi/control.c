@@ -473,8 +473,20 @@ static void log_cmd(struct acsi_controls *C, const struct ctl_obj *o, int svc,
 			get_i64(C->m, &l->or_cat, &cat);
 		if (l->ctl_num.t)
 			get_i64(C->m, &l->ctl_num, &num);
-		if (l->or_ident.t)
-			model_get_text(C->m, l->or_ident.t, l->or_ident.voff, ident, sizeof(ident));
+		if (l->or_ident.t && l->or_ident.t->btype == MB_OCTET) {
+			/* as text when it is (most clients send a name), else hex */
+			uint16_t n;
+			const uint8_t *p = raw(C->m, &l->or_ident);
+			memcpy(&n, p, 2);
+			bool text = n > 0 && n < sizeof(ident) - 2;
+			for (uint16_t i = 0; text && i < n; i++)
+				text = p[2 + i] >= 0x20 && p[2 + i] < 0x7F;
+			if (text)
+				snprintf(ident, sizeof(ident), "\"%.*s\"", (int)n, (const char *)p + 2);
+			else
+				model_get_text(C->m, l->or_ident.t, l->or_ident.voff, ident,
+					       sizeof(ident));
+		}
 		if (l->ctl_val.t && l->ctl_val.t->btype != MB_STRUCT)
 			model_get_text(C->m, l->ctl_val.t, l->ctl_val.voff, val, sizeof(val));
 	}
