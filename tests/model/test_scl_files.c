@@ -278,12 +278,13 @@ START_TEST(arrays)
 			continue;
 		pre++;
 		ck_assert_uint_eq(rc->inst, 1);
-		ck_assert(!strncmp(rc->name, "PosReport", 9));
+		ck_assert(!strcmp(rc->name, "PosReport01") || !strcmp(rc->name, "PosReport201") ||
+			  !strcmp(rc->name, "MeaReport01"));
 		ck_assert_uint_eq(rc->preassigned_len, 4);
 		ck_assert_mem_eq(rc->preassigned_addr, client1, 4);
 		ck_assert_str_eq(rc->preassigned_ied, "Client1");
 	}
-	ck_assert_uint_eq(pre, 2);	/* PosReport01, PosReport201 */
+	ck_assert_uint_eq(pre, 3);
 	model_free(m);
 }
 END_TEST
