@@ -36,6 +36,13 @@
  *   integrity and GI reports are made only while enabled.
  * - Integrity reports are aligned to multiples of IntgPd on the UTC clock
  *   (an IntgPd of 60000 reports at each full minute).
+ * - An RCB pre-assigned by the SCL (struct mrcb preassigned_addr, from
+ *   RptEnabled/ClientLN) is reserved by configuration: ResvTms reads -1
+ *   (BRCB), Resv true (URCB), Owner the configured address, whatever
+ *   clients do. Only an association whose peer address is that address
+ *   may write it (others: temporarily-unavailable); it needs no
+ *   reservation; its ResvTms cannot be written (object-access-denied, -1
+ *   accepted as a no-op); a BRCB waits for its client with no time limit.
  */
 #pragma once
 #include <stdbool.h>
