@@ -746,6 +746,38 @@ static int observe(struct rcb *b)
 	return 0;
 }
 
+/* ---- pre-assigned RCBs (SCL RptEnabled/ClientLN, 7-2 Ed.2 §17.2.2) ---- */
+
+static bool preassigned(const struct rcb *b)
+{
+	return b->mr->preassigned_len != 0;
+}
+
+/* An address as 4 octets when it is IPv4 or IPv4-mapped IPv6
+ * (::ffff:a.b.c.d, what a dual-stack listener sees of an IPv4 peer). */
+static const uint8_t *ip_norm(const uint8_t *a, uint8_t len, uint8_t *out_len)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (len == 16 && !memcmp(a, mapped, 12)) {
+		*out_len = 4;
+		return a + 12;
+	}
+	*out_len = len;
+	return a;
+}
+
+/* Whether `c` is the client the RCB is pre-assigned to: its peer address
+ * is the ClientLN's address from the SCL Communication section. */
+static bool is_assigned(const struct rcb *b, const struct acsi_rpt_client *c)
+{
+	if (!c || !c->addr_len)
+		return false;
+	uint8_t la, lb;
+	const uint8_t *x = ip_norm(b->mr->preassigned_addr, b->mr->preassigned_len, &la);
+	const uint8_t *y = ip_norm(c->addr, c->addr_len, &lb);
+	return la == lb && !memcmp(x, y, la);
+}
+
 /* ---- state changes ---- */
 
 static void set_owner(struct rcb *b, struct acsi_rpt_client *c)
@@ -760,13 +792,17 @@ static void set_owner(struct rcb *b, struct acsi_rpt_client *c)
 	b->kept = false;
 	tcancel(b->R, &b->resv);
 	if (has(b, MRCB_OWNER)) {
-		if (c)
+		/* a pre-assigned RCB names its configured client throughout */
+		if (preassigned(b))
+			set_octets(b, MRCB_OWNER, b->mr->preassigned_addr, b->mr->preassigned_len);
+		else if (c)
 			set_octets(b, MRCB_OWNER, c->addr, c->addr_len);
 		else
 			set_octets(b, MRCB_OWNER, NULL, 0);
 	}
+	/* a URCB reserved by configuration reads Resv = true throughout */
 	if (!b->mr->buffered)
-		set_u(b, MRCB_RESV, c != NULL);
+		set_u(b, MRCB_RESV, c != NULL || preassigned(b));
 }
 
 static void disable(struct rcb *b)
@@ -851,9 +887,13 @@ static int get_bool(const struct ber_tlv *d, bool *v)
 }
 
 /* Who may write: the owner; anyone while free; nobody else. A BRCB kept
- * for an absent owner (ResvTms) takes the same peer back. */
+ * for an absent owner (ResvTms) takes the same peer back. A pre-assigned
+ * RCB only ever its configured client (another association of that
+ * client while one holds it: refused as for any owner). */
 static bool may_write(const struct rcb *b, const struct acsi_rpt_client *c)
 {
+	if (preassigned(b) && !is_assigned(b, c))
+		return false;
 	if (b->owner)
 		return b->owner == c;
 	if (b->kept)
@@ -915,6 +955,14 @@ static int write_attr(struct rcb *b, struct acsi_rpt_client *c, int a, const str
 			return MMS_DAE_TYPE_INCONSISTENT;
 		if (ber_get_int_range(d, -1, 32767, &s, NULL))
 			return MMS_DAE_OBJECT_VALUE_INVALID;
+		/* reserved by configuration: ResvTms stays -1 (writing -1 again
+		 * is accepted and changes nothing; the client has it already) */
+		if (preassigned(b)) {
+			if (s >= 0)
+				return MMS_DAE_OBJECT_ACCESS_DENIED;
+			set_owner(b, c);
+			return 0;
+		}
 		if (s < 0)
 			return MMS_DAE_OBJECT_ACCESS_DENIED; /* -1: reserved by configuration */
 		set_u(b, MRCB_RESVTMS, (uint64_t)s);
@@ -1045,7 +1093,8 @@ void acsi_reports_client_end(struct acsi_reports *R, struct acsi_rpt_client *c)
 		disable(b);
 		uint64_t tms = get_u(b, MRCB_RESVTMS);
 		set_owner(b, NULL);
-		if (tms) {
+		/* a pre-assigned BRCB waits for its client with no time limit */
+		if (tms && !preassigned(b)) {
 			b->kept = true;
 			snprintf(b->owner_peer, sizeof(b->owner_peer), "%s", c->peer);
 			if (has(b, MRCB_OWNER))
@@ -1085,7 +1134,7 @@ static void persist_cfg(struct rcb *b)
 	};
 	snprintf(pc.rpt_id, sizeof(pc.rpt_id), "%s", get_s(b, MRCB_RPTID));
 	snprintf(pc.datset, sizeof(pc.datset), "%s", get_s(b, MRCB_DATSET));
-	if (b->owner && get_u(b, MRCB_RESVTMS))
+	if (b->owner && pc.resv_tms > 0)
 		snprintf(pc.owner, sizeof(pc.owner), "%s", b->owner->peer);
 	else if (b->kept)
 		snprintf(pc.owner, sizeof(pc.owner), "%s", b->owner_peer);
@@ -1127,7 +1176,7 @@ static void restore(struct rcb *b)
 		set_bits(b, MRCB_TRGOPS, pc->trg_ops);
 		set_u(b, MRCB_INTGPD, pc->intg_pd);
 		set_u(b, MRCB_BUFTM, pc->buf_tm);
-		if (pc->resv_tms > 0 && pc->owner[0]) {
+		if (pc->resv_tms > 0 && pc->owner[0] && !preassigned(b)) {
 			/* the client it was kept for may come back within ResvTms */
 			set_u(b, MRCB_RESVTMS, (uint64_t)pc->resv_tms);
 			b->kept = true;
@@ -1274,6 +1323,17 @@ struct acsi_reports *acsi_reports_new(struct model *m, const struct acsi_clock *
 			restore(b);
 	}
 	return R;
+}
+
+void acsi_reports_flush(struct acsi_reports *R)
+{
+	if (!R)
+		return;
+	for (uint32_t i = 0; i < R->n; i++) {
+		struct rcb *b = &R->rcbs[i];
+		if (b->R && (b->pend.n || timer_armed(&b->buftm)))
+			flush(b);
+	}
 }
 
 void acsi_reports_free(struct acsi_reports *R)

@@ -36,6 +36,13 @@
  *   integrity and GI reports are made only while enabled.
  * - Integrity reports are aligned to multiples of IntgPd on the UTC clock
  *   (an IntgPd of 60000 reports at each full minute).
+ * - An RCB pre-assigned by the SCL (struct mrcb preassigned_addr, from
+ *   RptEnabled/ClientLN) is reserved by configuration: ResvTms reads -1
+ *   (BRCB), Resv true (URCB), Owner the configured address, whatever
+ *   clients do. Only an association whose peer address is that address
+ *   may write it (others: temporarily-unavailable); it needs no
+ *   reservation; its ResvTms cannot be written (object-access-denied, -1
+ *   accepted as a no-op); a BRCB waits for its client with no time limit.
  */
 #pragma once
 #include <stdbool.h>
@@ -94,8 +101,17 @@ struct rpt_persist;
 struct acsi_reports *acsi_reports_new(struct model *m, const struct acsi_clock *clk,
 				      const struct acsi_report_cfg *cfg,
 				      const struct rpt_persist *persist);
-/* Cancels every timer, frees the buffers and observers. NULL: no-op. */
+/* Cancels every timer, frees the buffers and observers. NULL: no-op.
+ * Changes still collected within BufTm are dropped: call
+ * acsi_reports_flush first on a clean stop. */
 void acsi_reports_free(struct acsi_reports *r);
+
+/* Ends every running BufTm now, as if it had expired: a URCB's report is
+ * sent (when its client is still there), a BRCB's entry is made (and
+ * handed to the persistence, so a clean stop loses nothing collected
+ * within BufTm). For the clean stop path; no-op when nothing is pending
+ * or `r` is NULL. */
+void acsi_reports_flush(struct acsi_reports *r);
 
 /* SetDataValues of an attribute under FC RP or BR (data access's write
  * slot). Returns 0 or an MMS DataAccessError. */

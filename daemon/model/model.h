@@ -283,6 +283,18 @@ struct mrcb {
 	const struct mtype *type;	/* the whole RCB structure */
 	uint32_t voff;			/* its absolute value offset */
 	struct { const struct mtype *type; uint32_t voff; } a[MRCB_N];	/* type NULL: absent */
+	/* Pre-assigned by the SCL (RptEnabled/ClientLN, IEC 61850-6 §9.3.8;
+	 * 7-2 Ed.2 §17.2.2): the k-th ClientLN takes the k-th instance. Its
+	 * client is known by the IP address of the ClientLN's IED in the
+	 * Communication section (ConnectedAP apName = apRef, Address/P
+	 * type IP or IPv6): preassigned_addr[0..preassigned_len) in network
+	 * order, 4 or 16 octets; 0: not pre-assigned. A ClientLN whose
+	 * address is not in the file leaves the instance free for any client
+	 * (preassigned_unresolved, with a load warning). */
+	uint8_t preassigned_addr[16];
+	uint8_t preassigned_len;
+	bool preassigned_unresolved;
+	char preassigned_ied[65];	/* the ClientLN's iedName (logs, tests) */
 };
 uint32_t model_n_rcbs(const struct model *m);
 const struct mrcb *model_rcb(const struct model *m, uint32_t no);

@@ -2,6 +2,7 @@
 /* Report control block instances in the MMS view (model.h, struct mrcb;
  * IEC 61850-8-1 §17): the table reporting works from, and the RCBs'
  * initial values from the SCL's ReportControl. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,117 @@ static void initial(struct model *m, const struct mrcb *r)
 		uint16_t n = 8; /* fixed: 8 octets, all zero */
 		memcpy(v + r->a[MRCB_ENTRYID].voff, &n, sizeof(n));
 	}
+	if (r->preassigned_len) {
+		/* 7-2 Ed.2 §17.2.2: reserved by configuration. A BRCB says so
+		 * with ResvTms = -1; a URCB with Resv = true (the same state
+		 * a client's reservation shows); Owner names the client. */
+		if (r->a[MRCB_RESVTMS].type) {
+			int64_t m1 = -1;
+			memcpy(v + r->a[MRCB_RESVTMS].voff, &m1, sizeof(m1));
+		}
+		if (r->a[MRCB_RESV].type)
+			v[r->a[MRCB_RESV].voff] = 1;
+		const struct mtype *ot = r->a[MRCB_OWNER].type;
+		if (ot && ot->max_len >= r->preassigned_len) {
+			uint16_t n = r->preassigned_len;
+			memcpy(v + r->a[MRCB_OWNER].voff, &n, sizeof(n));
+			memcpy(v + r->a[MRCB_OWNER].voff + 2, r->preassigned_addr, n);
+		}
+	}
+}
+
+/* A Communication address text, blanks around it allowed: 4 octets for
+ * type "IP", 16 for "IPv6"; 0 when it is not one. */
+static uint8_t parse_ip(const char *text, bool v6, uint8_t out[16])
+{
+	char s[64];
+	while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+		text++;
+	size_t n = strcspn(text, " \t\r\n");
+	if (!n || n >= sizeof(s))
+		return 0;
+	memcpy(s, text, n);
+	s[n] = '\0';
+	return inet_pton(v6 ? AF_INET6 : AF_INET, s, out) == 1 ? (v6 ? 16 : 4) : 0;
+}
+
+/* The IP address of the AccessPoint `ap` of IED `ied` (IEC 61850-6 §9.3:
+ * SubNetwork/ConnectedAP iedName, apName, Address/P type="IP" or "IPv6";
+ * with no apRef, the IED's first ConnectedAP that has one). 0: none. */
+static uint8_t client_addr(struct ctx *c, const char *ied, const char *ap, uint8_t out[16])
+{
+	for (const xmlNode *cm = c->root ? c->root->children : NULL; cm; cm = cm->next) {
+		if (!scl_is_scl(cm, "Communication"))
+			continue;
+		for (const xmlNode *sn = cm->children; sn; sn = sn->next) {
+			if (!scl_is_scl(sn, "SubNetwork"))
+				continue;
+			for (const xmlNode *ca = sn->children; ca; ca = ca->next) {
+				const char *in = scl_attr(ca, "iedName"), *an = scl_attr(ca, "apName");
+				if (!scl_is_scl(ca, "ConnectedAP") || !in || strcmp(in, ied) ||
+				    (ap && (!an || strcmp(an, ap))))
+					continue;
+				const xmlNode *ad = scl_child(ca, "Address");
+				for (const xmlNode *pp = ad ? ad->children : NULL; pp; pp = pp->next) {
+					const char *t = scl_attr(pp, "type");
+					if (!scl_is_scl(pp, "P") || !t ||
+					    (strcmp(t, "IP") && strcmp(t, "IPv6")))
+						continue;
+					const char *text = scl_text_of(c, pp);
+					uint8_t n = text ? parse_ip(text, !strcmp(t, "IPv6"), out) : 0;
+					if (n)
+						return n;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* The ReportControl element of `cb` (c->cb_nodes, in the order the RCB
+ * table is built: `*at` is where the last one was found). */
+static const xmlNode *cb_node(struct ctx *c, const struct mcb *cb, size_t *at)
+{
+	const struct scl_cb_node *e = c->cb_nodes.p;
+	for (size_t k = 0; k < c->cb_nodes.n; k++) {
+		size_t i = (*at + k) % c->cb_nodes.n;
+		if (e[i].cb == cb) {
+			*at = i;
+			return e[i].node;
+		}
+	}
+	return NULL;
+}
+
+/* RptEnabled/ClientLN of instance x (1-based inst; 0: the only one):
+ * the client it is pre-assigned to, and its address. */
+static void preassign(struct ctx *c, const xmlNode *rc, struct mrcb *x)
+{
+	const xmlNode *re = rc ? scl_child(rc, "RptEnabled") : NULL;
+	uint32_t want = x->inst ? x->inst : 1, k = 0;
+	const xmlNode *cl = NULL;
+	for (const xmlNode *n = re ? re->children : NULL; n; n = n->next)
+		if (scl_is_scl(n, "ClientLN") && ++k == want) {
+			cl = n;
+			break;
+		}
+	if (!cl)
+		return;
+	const char *ied = scl_attr(cl, "iedName"), *ap = scl_attr(cl, "apRef");
+	if (!ied || !ied[0])
+		return; /* a ClientLN names its IED (tClientLN iedName is required) */
+	snprintf(x->preassigned_ied, sizeof(x->preassigned_ied), "%s", ied);
+	x->preassigned_len = client_addr(c, ied, ap && ap[0] ? ap : NULL, x->preassigned_addr);
+	if (x->preassigned_len)
+		return;
+	x->preassigned_unresolved = true;
+	char b1[80], b2[80];
+	scl_warn(c, cl, "ReportControl '%s' in LN '%s' of LDevice '%s': ClientLN of IED '%s'%s%s%s"
+		 " has no IP address in the Communication section; %s is not pre-assigned, any"
+		 " client may reserve it (add a ConnectedAP with <Address><P type=\"IP\">)",
+		 x->cb->name, x->ln->name, x->ld->inst, scl_shown(ied, b1, sizeof(b1)),
+		 ap ? " (apRef '" : "", ap ? scl_shown(ap, b2, sizeof(b2)) : "", ap ? "')" : "",
+		 x->name);
 }
 
 int scl_build_rcbs(struct ctx *c)
@@ -137,6 +249,7 @@ int scl_build_rcbs(struct ctx *c)
 	if (!r)
 		return scl_oom(c);
 	uint32_t k = 0;
+	size_t at = 0;
 	for (uint32_t l = 0; l < m->n_ld; l++) {
 		const struct mld *ld = &m->lds[l];
 		for (uint32_t i = 0; i < ld->n_cb; i++) {
@@ -146,6 +259,7 @@ int scl_build_rcbs(struct ctx *c)
 			const struct mln *ln = cb->ln;
 			const char *fcn = cb->buffered ? "BR" : "RP";
 			const struct mcomp *fc = mtype_find(ln->type, fcn, 2);
+			const xmlNode *rcx = cb_node(c, cb, &at);
 			for (uint32_t inst = 1; inst <= (cb->indexed ? cb->max_instances : 1); inst++) {
 				struct mrcb *x = &r[k];
 				scl_rcb_inst_name(cb->name, cb->indexed, cb->indexed ? inst : 0, x->name,
@@ -164,6 +278,7 @@ int scl_build_rcbs(struct ctx *c)
 					if (ac)
 						x->a[a].type = ac->type, x->a[a].voff = x->voff + ac->off;
 				}
+				preassign(c, rcx, x);
 				k++;
 			}
 		}

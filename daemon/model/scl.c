@@ -886,7 +886,8 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 {
 	struct ctx c = { .file = path, .err = err, .errlen = errlen, .ied = ied,
 			 .saddr = { .esz = sizeof(struct msaddr) },
-			 .warn = { .esz = sizeof(const char *) } };
+			 .warn = { .esz = sizeof(const char *) },
+			 .cb_nodes = { .esz = sizeof(struct scl_cb_node) } };
 	xmlParserCtxtPtr pc = NULL;
 	xmlDocPtr doc = NULL;
 	int r = -ENOMEM;
@@ -987,6 +988,7 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 			 " version and revision attributes)", scl_shown(ver, b1, sizeof(b1)),
 			 scl_shown(rev ? rev : "", b2, sizeof(b2)));
 	}
+	c.root = root;
 	xmlNode *dtt = scl_child(root, "DataTypeTemplates");
 	if (dtt && (scl_index_templates(&c, dtt) || scl_check_templates(&c)))
 		goto out;
@@ -1041,6 +1043,7 @@ out:
 	buf_clear(&c.td);
 	vec_free(&c.saddr);
 	vec_free(&c.warn);
+	vec_free(&c.cb_nodes);
 	if (r) {
 		model_free(c.m);
 		return r;

@@ -411,6 +411,15 @@ int scl_load_services(struct ctx *c, struct ldinfo *li)
 	ld->n_cb = (uint32_t)cbs.n;
 	ld->cbs = cbs.n ? arena_memdup(c->A, cbs.p, cbs.n * cbs.esz) : NULL;
 	r = ((dss.n && !ld->datasets) || (cbs.n && !ld->cbs)) ? scl_oom(c) : 0;
+	for (size_t i = 0; !r && i < ld->n_cb; i++) {
+		if (ld->cbs[i].kind != MCB_URCB && ld->cbs[i].kind != MCB_BRCB)
+			continue;
+		struct scl_cb_node *e = vec_push(&c->cb_nodes);
+		if (!e)
+			r = scl_oom(c);
+		else
+			*e = (struct scl_cb_node){ .cb = &ld->cbs[i], .node = ((xmlNode **)cbn.p)[i] };
+	}
 out:
 	vec_free(&dss);
 	vec_free(&cbs);

@@ -166,6 +166,11 @@ struct ctx {
 	uint8_t edition;
 	bool rcb_owner;
 	struct mnode *rcb_type[2];
+	/* the ReportControl element of each URCB/BRCB struct mcb (struct
+	 * scl_cb_node), for RptEnabled/ClientLN in scl_build_rcbs; the SCL
+	 * root, for its Communication section */
+	struct vec cb_nodes;
+	xmlNode *root;
 	/* libxml2 capture */
 	char xml_err[256];
 	long xml_line;
@@ -247,6 +252,10 @@ struct mnode *scl_ln_with_rcbs(struct ctx *c, struct mnode *ln, const char *cons
 /* rcb.c: the RCB table (model_rcb) of the loaded model and the RCBs'
  * initial values, once data sets and control blocks are in place. */
 int scl_build_rcbs(struct ctx *c);
+struct scl_cb_node {
+	const struct mcb *cb;
+	const xmlNode *node;
+};
 /* The MMS name of instance `inst` (1-based; 0: not indexed) of an RCB. */
 void scl_rcb_inst_name(const char *name, bool indexed, uint32_t inst, char *out, size_t n);
 

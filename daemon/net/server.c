@@ -444,6 +444,7 @@ void server_stop(struct server *s, const char *why)
 		close(s->lfd[i]);
 		s->lfd[i] = -1;
 	}
+	acsi_reports_flush(s->reports); /* what BufTm holds goes out before the clients go */
 	/* MMS gives the server no release: abort each association (ACSE ABRT
 	 * in a session ABORT), best effort, then close. */
 	while (s->assocs) {
@@ -695,6 +696,7 @@ void server_free(struct server *s)
 		return;
 	/* source threads stop before the loop they post to goes away */
 	pv_loop_free(s->pv_loop);
+	acsi_reports_flush(s->reports); /* no source updates from here: BufTm ends, entries persist */
 	if (s->files_wake)
 		event_free(s->files_wake); /* file_service_close frees what comes back later */
 	while (s->assocs)

@@ -83,6 +83,32 @@ def ctl_sample(tmp):
     return path
 
 
+def preassigned_sample(tmp):
+    """The sample ICD with RptEnabled/ClientLN: urcbMeas01 and brcbStatus01
+    pre-assigned to SCADA at 127.0.0.1 (the tests' iedc), urcbMeas02 to
+    REMOTE at 10.255.0.1 (IEC 61850-6 ClientLN, address from the
+    Communication section)."""
+    with open(SAMPLE) as f:
+        text = f.read()
+    aps = ('    <SubNetwork name="Ctl">'
+           '<ConnectedAP iedName="SCADA" apName="S1"><Address><P type="IP">127.0.0.1</P>'
+           '</Address></ConnectedAP>'
+           '<ConnectedAP iedName="REMOTE" apName="S1"><Address><P type="IP">10.255.0.1</P>'
+           '</Address></ConnectedAP></SubNetwork>\n  </Communication>')
+    cl = '<ClientLN iedName="%s" apRef="S1" ldInst="LD0" lnClass="ITCI" lnInst="1"/>'
+    for old, new in (("  </Communication>", aps),
+                     ('<RptEnabled max="4"/>',
+                      '<RptEnabled max="4">' + cl % "SCADA" + cl % "REMOTE" + '</RptEnabled>'),
+                     ('<RptEnabled max="2"/>', '<RptEnabled max="2">' + cl % "SCADA" +
+                      '</RptEnabled>')):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = os.path.join(tmp, "preassigned.icd")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def enabled(d, rcb_attr):
     r = iedc("read", d.addr, rcb_attr)
     return r.returncode == 0 and r.stdout.strip() == "true"
@@ -234,6 +260,46 @@ class Reports(unittest.TestCase):
         # and live ones after them
         self.brcb_changes(1, 1)
         self.assertEqual(int(back.next()["entryId"], 16), ids[-1] + 1)
+
+    def test_preassigned_rcbs(self):
+        """RptEnabled/ClientLN: an RCB pre-assigned to this client (by its
+        IP address) is reserved from the start and usable at once; one
+        pre-assigned to another client is refused to it."""
+        scl = preassigned_sample(self.tmp)
+        chk = subprocess.run([os.environ["IEDD"], "--scl", scl, "--check"],
+                             capture_output=True, text=True)
+        self.assertEqual(chk.returncode, 0, chk.stderr)
+        self.assertNotIn("ClientLN", chk.stdout + chk.stderr)
+        self.d = Daemon("--scl", scl)
+
+        def read(ref):
+            r = iedc("read", self.d.addr, ref)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout.strip()
+        # 7-2 Ed.2: a BRCB reserved by configuration reads ResvTms = -1;
+        # a URCB reads Resv = true
+        self.assertEqual(read("IEDD1BAY/LLN0.brcbStatus01.ResvTms[BR]"), "-1")
+        self.assertEqual(read("IEDD1BAY/LLN0.brcbStatus02.ResvTms[BR]"), "0")
+        self.assertEqual(read("IEDD1BAY/LLN0.urcbMeas01.Resv[RP]"), "true")
+        self.assertEqual(read("IEDD1BAY/LLN0.urcbMeas03.Resv[RP]"), "false")
+        # ours: a GI report at once
+        r = iedc("report", self.d.addr, URCB, "--gi", "--trgops", "gi", "--count", "1",
+                 "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(json.loads(r.stdout.strip().splitlines()[0])["members"]), 5)
+        # still reserved for us by the configuration after iedc released it
+        self.assertEqual(read("IEDD1BAY/LLN0.urcbMeas01.Resv[RP]"), "true")
+        for v in ("true", "false"):
+            r = iedc("write", self.d.addr, "IEDD1BAY/LLN0.brcbStatus01.RptEna[BR]", v)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(read("IEDD1BAY/LLN0.brcbStatus01.ResvTms[BR]"), "-1")
+        # another client's: refused, and left as it was
+        r = iedc("write", self.d.addr, "IEDD1BAY/LLN0.urcbMeas02.RptEna[RP]", "true")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("temporarily-unavailable", r.stderr)
+        self.assertEqual(read("IEDD1BAY/LLN0.urcbMeas02.RptEna[RP]"), "false")
+        r = iedc("report", self.d.addr, "IEDD1BAY/LLN0.RP.urcbMeas02", "--gi", "--count", "1")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
 
 
 class Referee(unittest.TestCase):

@@ -153,6 +153,94 @@ START_TEST(ed1_lacks_resvtms_owner)
 }
 END_TEST
 
+/* RptEnabled/ClientLN (IEC 61850-6 §9.3.8, 7-2 Ed.2 §17.2.2): the k-th
+ * ClientLN pre-assigns the k-th instance to the client at the IP address
+ * of its IED's ConnectedAP (apRef) in the Communication section. */
+#define PRE_SCL                                                                                 \
+	"<?xml version=\"1.0\"?>\n<SCL xmlns=\"" SCL_NS "\" version=\"2007\" revision=\"B\">\n"    \
+	"<Header id=\"t\"/>\n<Communication><SubNetwork name=\"S\">\n"                             \
+	"<ConnectedAP iedName=\"SCADA1\" apName=\"S0\"><Address><P type=\"IP\">10.9.9.9</P>"        \
+	"</Address></ConnectedAP>\n"                                                               \
+	"<ConnectedAP iedName=\"SCADA1\" apName=\"S1\"><Address><P type=\"IP-SUBNET\">255.0.0.0"   \
+	"</P><P type=\"IP\"> 10.0.0.5 </P></Address></ConnectedAP>\n"                              \
+	"<ConnectedAP iedName=\"GW6\" apName=\"A\"><Address><P type=\"IPv6\">fd00::7</P>"           \
+	"</Address></ConnectedAP>\n"                                                               \
+	"<ConnectedAP iedName=\"NOIP\" apName=\"A\"><Address><P type=\"IP\">not-an-ip</P>"          \
+	"</Address></ConnectedAP>\n"                                                               \
+	"</SubNetwork></Communication>\n"                                                          \
+	"<IED name=\"T\"><Services><ReportSettings owner=\"true\"/></Services>\n"                 \
+	"<AccessPoint name=\"AP\"><Server><LDevice inst=\"LD0\">\n"                               \
+	"<LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\">\n"                                         \
+	"<ReportControl name=\"brcb\" buffered=\"true\"><RptEnabled max=\"4\">\n"                 \
+	"<ClientLN iedName=\"SCADA1\" apRef=\"S1\" ldInst=\"LD0\" lnClass=\"ITCI\" lnInst=\"1\"/>\n" \
+	"<ClientLN iedName=\"GW6\" ldInst=\"LD0\" lnClass=\"ITCI\" lnInst=\"1\"/>\n"               \
+	"<ClientLN iedName=\"NOIP\" apRef=\"A\" ldInst=\"LD0\" lnClass=\"ITCI\" lnInst=\"1\"/>\n"  \
+	"</RptEnabled></ReportControl>\n"                                                          \
+	"<ReportControl name=\"urcb\" indexed=\"false\"><RptEnabled>"                              \
+	"<ClientLN iedName=\"SCADA1\" apRef=\"S0\" ldInst=\"LD0\" lnClass=\"ITCI\" lnInst=\"1\"/>"  \
+	"<ClientLN iedName=\"GW6\" apRef=\"A\" ldInst=\"LD0\" lnClass=\"ITCI\" lnInst=\"1\"/>"      \
+	"</RptEnabled></ReportControl>\n"                                                          \
+	"<ReportControl name=\"urcbX\"><RptEnabled max=\"2\">"                                     \
+	"<ClientLN iedName=\"ELSEWHERE\" apRef=\"S1\" ldInst=\"LD0\" lnClass=\"ITCI\" lnInst=\"1\"/>" \
+	"</RptEnabled></ReportControl>\n"                                                          \
+	"</LN0>\n</LDevice></Server></AccessPoint></IED>\n<DataTypeTemplates>\n"                  \
+	"<LNodeType id=\"L0\" lnClass=\"LLN0\"><DO name=\"Ind\" type=\"SPS\"/></LNodeType>\n"      \
+	"<DOType id=\"SPS\" cdc=\"SPS\"><DA name=\"stVal\" bType=\"BOOLEAN\" fc=\"ST\"/></DOType>\n" \
+	"</DataTypeTemplates></SCL>\n"
+
+START_TEST(preassigned_from_clientln)
+{
+	struct model *m = load(PRE_SCL);
+	static const uint8_t a5[4] = { 10, 0, 0, 5 }, a9[4] = { 10, 9, 9, 9 };
+	static const uint8_t a6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7 };
+	/* first ClientLN, first instance: SCADA1's AccessPoint S1, not S0 */
+	const struct mrcb *r = by_name(m, "brcb01");
+	ck_assert_uint_eq(r->preassigned_len, 4);
+	ck_assert_mem_eq(r->preassigned_addr, a5, 4);
+	ck_assert_str_eq(r->preassigned_ied, "SCADA1");
+	ck_assert(!r->preassigned_unresolved);
+	/* 7-2 Ed.2: a BRCB reserved by configuration shows ResvTms = -1 */
+	ck_assert_str_eq(text_of(m, r, MRCB_RESVTMS), "-1");
+	ck_assert_str_eq(text_of(m, r, MRCB_OWNER), "0a000005");
+	/* no apRef: the IED's first ConnectedAP with an address; IPv6 */
+	r = by_name(m, "brcb02");
+	ck_assert_uint_eq(r->preassigned_len, 16);
+	ck_assert_mem_eq(r->preassigned_addr, a6, 16);
+	ck_assert_str_eq(text_of(m, r, MRCB_RESVTMS), "-1");
+	/* an address that is no IP address: not pre-assigned, a warning */
+	r = by_name(m, "brcb03");
+	ck_assert_uint_eq(r->preassigned_len, 0);
+	ck_assert(r->preassigned_unresolved);
+	ck_assert_str_eq(text_of(m, r, MRCB_RESVTMS), "0");
+	ck_assert_str_eq(text_of(m, r, MRCB_OWNER), "");
+	/* no ClientLN for the fourth instance */
+	r = by_name(m, "brcb04");
+	ck_assert_uint_eq(r->preassigned_len, 0);
+	ck_assert(!r->preassigned_unresolved);
+	ck_assert_str_eq(r->preassigned_ied, "");
+	/* a URCB reserved by configuration shows Resv = true; one instance
+	 * takes the first ClientLN only */
+	r = by_name(m, "urcb");
+	ck_assert_uint_eq(r->preassigned_len, 4);
+	ck_assert_mem_eq(r->preassigned_addr, a9, 4);
+	ck_assert_str_eq(text_of(m, r, MRCB_RESV), "true");
+	ck_assert_str_eq(text_of(m, by_name(m, "urcbX02"), MRCB_RESV), "false");
+	/* an IED the Communication section does not have */
+	r = by_name(m, "urcbX01");
+	ck_assert_uint_eq(r->preassigned_len, 0);
+	ck_assert(r->preassigned_unresolved);
+	ck_assert_str_eq(text_of(m, r, MRCB_RESV), "false");
+	/* one warning each, with file and line of the ClientLN */
+	ck_assert_uint_eq(model_n_warnings(m), 2);
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), "rcb.icd:16: "));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), "IED 'NOIP'"));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 0), "brcb03 is not pre-assigned"));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 1), "rcb.icd:19: "));
+	ck_assert_ptr_nonnull(strstr(model_warning(m, 1), "IED 'ELSEWHERE'"));
+	model_free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rcb");
@@ -160,6 +248,7 @@ int main(void)
 	tcase_add_test(tc, ed2_names_types_values);
 	tcase_add_test(tc, ed2_without_owner);
 	tcase_add_test(tc, ed1_lacks_resvtms_owner);
+	tcase_add_test(tc, preassigned_from_clientln);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_tap(sr, "-");

@@ -267,6 +267,24 @@ START_TEST(arrays)
 			}
 		}
 	ck_assert(found);
+	/* RptEnabled/ClientLN: Client1's AccessPoint S1 is 10.0.0.2 in the
+	 * Communication section; the first instance is pre-assigned to it */
+	static const uint8_t client1[4] = { 10, 0, 0, 2 };
+	uint32_t pre = 0;
+	for (uint32_t k = 0; k < model_n_rcbs(m); k++) {
+		const struct mrcb *rc = model_rcb(m, k);
+		ck_assert(!rc->preassigned_unresolved);
+		if (!rc->preassigned_len)
+			continue;
+		pre++;
+		ck_assert_uint_eq(rc->inst, 1);
+		ck_assert(!strcmp(rc->name, "PosReport01") || !strcmp(rc->name, "PosReport201") ||
+			  !strcmp(rc->name, "MeaReport01"));
+		ck_assert_uint_eq(rc->preassigned_len, 4);
+		ck_assert_mem_eq(rc->preassigned_addr, client1, 4);
+		ck_assert_str_eq(rc->preassigned_ied, "Client1");
+	}
+	ck_assert_uint_eq(pre, 3);
 	model_free(m);
 }
 END_TEST

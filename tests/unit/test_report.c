@@ -13,6 +13,7 @@
 #include "mms_nvl.h"
 #include "mms_report.h"
 #include "observe.h"
+#include "report_buf.h"
 #include "srv_clients.h"
 #include "report.h"
 #include "timer.h"
@@ -28,20 +29,27 @@ struct env {
 
 static struct env E;
 
-static void env_up(uint32_t buf_entries)
+/* The service over `scl` (NULL: the embedded sample), persisting through
+ * `persist` (NULL: nothing). */
+static void env_up_with(const char *scl, uint32_t buf_entries, const struct rpt_persist *persist)
 {
 	char err[512];
 	memset(&E, 0, sizeof(E));
 	timer_queue_init(&E.f.q);
 	E.f.utc0 = 1700000000ull * 1000000000ull; /* a full minute: 2023-11-14T22:13:20Z */
-	ck_assert_int_eq(model_load_scl_mem("sample.icd", embedded_sample_icd,
-					    embedded_sample_icd_len, NULL, &E.m, err, sizeof(err)),
-			 0);
+	ck_assert_msg(model_load_scl_mem("sample.icd", scl ? scl : (const char *)embedded_sample_icd,
+					 scl ? strlen(scl) : embedded_sample_icd_len, NULL, &E.m, err,
+					 sizeof(err)) == 0, "%s", err);
 	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
 					.cancel = f_cancel, .ctx = &E.f };
 	const struct acsi_report_cfg cfg = { .buf_entries = buf_entries };
-	E.R = acsi_reports_new(E.m, &clk, &cfg, NULL);
+	E.R = acsi_reports_new(E.m, &clk, &cfg, persist);
 	ck_assert_ptr_nonnull(E.R);
+}
+
+static void env_up(uint32_t buf_entries)
+{
+	env_up_with(NULL, buf_entries, NULL);
 }
 
 static void env_down(void)
@@ -560,6 +568,250 @@ START_TEST(datasets_define_use_delete)
 }
 END_TEST
 
+/* ---- pre-assigned RCBs (SCL RptEnabled/ClientLN) ---- */
+
+/* The sample with urcbMeas01 and brcbStatus01 pre-assigned to SCADA1
+ * (10.0.0.50 in the Communication section) and urcbMeas02 to an IED whose
+ * address the file does not give (so it stays free). */
+static char *preassigned_scl(void)
+{
+	const char *src = (const char *)embedded_sample_icd;
+	size_t n = embedded_sample_icd_len;
+	static const struct { const char *from, *to; } ed[] = {
+		{ "  </Communication>",
+		  "    <SubNetwork name=\"Ctl\"><ConnectedAP iedName=\"SCADA1\" apName=\"S1\">"
+		  "<Address><P type=\"IP\">10.0.0.50</P></Address></ConnectedAP></SubNetwork>\n"
+		  "  </Communication>" },
+		{ "<RptEnabled max=\"4\"/>",
+		  "<RptEnabled max=\"4\"><ClientLN iedName=\"SCADA1\" apRef=\"S1\" ldInst=\"LD0\""
+		  " lnClass=\"ITCI\" lnInst=\"1\"/><ClientLN iedName=\"NOWHERE\" apRef=\"S1\""
+		  " ldInst=\"LD0\" lnClass=\"ITCI\" lnInst=\"1\"/></RptEnabled>" },
+		{ "<RptEnabled max=\"2\"/>",
+		  "<RptEnabled max=\"2\"><ClientLN iedName=\"SCADA1\" apRef=\"S1\" ldInst=\"LD0\""
+		  " lnClass=\"ITCI\" lnInst=\"1\"/></RptEnabled>" },
+	};
+	char *out = malloc(n + 2048), *o = out;
+	ck_assert_ptr_nonnull(out);
+	size_t at = 0;
+	for (size_t k = 0; k < sizeof(ed) / sizeof(ed[0]); k++) {
+		const char *hit = strstr(src + at, ed[k].from);
+		ck_assert_ptr_nonnull(hit); /* in this order in the sample */
+		size_t pre = (size_t)(hit - (src + at));
+		memcpy(o, src + at, pre);
+		o += pre;
+		o += sprintf(o, "%s", ed[k].to);
+		at += pre + strlen(ed[k].from);
+	}
+	memcpy(o, src + at, n - at);
+	o[n - at] = '\0';
+	return out;
+}
+
+static void set_addr(struct cl *c, const uint8_t *a, uint8_t len)
+{
+	memcpy(c->p.a.rpt.addr, a, len);
+	c->p.a.rpt.addr_len = len;
+}
+
+static const uint8_t SCADA1[4] = { 10, 0, 0, 50 }, OTHER[4] = { 10, 0, 0, 51 };
+static const uint8_t SCADA1_MAPPED[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 50 };
+
+/* The text of an RCB attribute ("urcbMeas01", MRCB_RESV). */
+static const char *attr(const char *rcb, int a)
+{
+	static char out[64];
+	for (uint32_t i = 0; i < model_n_rcbs(E.m); i++) {
+		const struct mrcb *r = model_rcb(E.m, i);
+		if (!strcmp(r->name, rcb)) {
+			ck_assert_ptr_nonnull(r->a[a].type);
+			model_get_text(E.m, r->a[a].type, r->a[a].voff, out, sizeof(out));
+			return out;
+		}
+	}
+	ck_abort_msg("no RCB %s", rcb);
+	return NULL;
+}
+
+static int wr_int(struct cl *c, const char *item, int8_t v)
+{
+	const uint8_t d[] = { 0x85, 0x01, (uint8_t)v };
+	return wr(c, item, d, sizeof(d));
+}
+
+START_TEST(preassigned_urcb)
+{
+	char *scl = preassigned_scl();
+	env_up_with(scl, 0, NULL);
+	struct cl a, b;
+	cl_up(&a, 65000);
+	cl_up(&b, 65000);
+	set_addr(&a, SCADA1, 4);
+	set_addr(&b, OTHER, 4);
+	/* reserved by configuration from the start (7-2 Ed.2 §17.2.2) */
+	ck_assert_str_eq(attr("urcbMeas01", MRCB_RESV), "true");
+	/* another client: every write refused as for a reservation, nothing changes */
+	ck_assert_int_eq(wr_bool(&b, U1 "Resv", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_int_eq(wr_bool(&b, U1 "RptEna", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_int_eq(wr_uint(&b, U1 "BufTm", 0), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_int_eq(wr_bool(&b, U1 "GI", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_str_eq(attr("urcbMeas01", MRCB_BUFTM), "100");
+	ck_assert_str_eq(attr("urcbMeas01", MRCB_RPTENA), "false");
+	/* the unresolved ClientLN leaves urcbMeas02 free for anyone */
+	ck_assert_str_eq(attr("urcbMeas02", MRCB_RESV), "false");
+	ck_assert_int_eq(wr_bool(&b, "LLN0$RP$urcbMeas02$RptEna", true), MMS_DAE_SUCCESS);
+	/* the assigned client enables at once, without reserving */
+	ck_assert_int_eq(wr_bool(&a, U1 "RptEna", true), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(wr_bool(&a, U1 "GI", true), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(a.rx.n, 1);
+	ck_assert_uint_eq(rep(&a, 0)->n_included, 5);
+	ck_assert_int_eq(wr_bool(&b, U1 "RptEna", false), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_str_eq(attr("urcbMeas01", MRCB_RPTENA), "true");
+	/* Resv=false ends this association's use, not the configuration's */
+	ck_assert_int_eq(wr_bool(&a, U1 "RptEna", false), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(wr_bool(&a, U1 "Resv", false), MMS_DAE_SUCCESS);
+	ck_assert_str_eq(attr("urcbMeas01", MRCB_RESV), "true");
+	ck_assert_int_eq(wr_bool(&b, U1 "Resv", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	/* the assigned client leaves: still reserved for it, still refused to others */
+	ck_assert_int_eq(wr_bool(&a, U1 "RptEna", true), MMS_DAE_SUCCESS);
+	cl_down(&a);
+	ck_assert_str_eq(attr("urcbMeas01", MRCB_RPTENA), "false");
+	ck_assert_str_eq(attr("urcbMeas01", MRCB_RESV), "true");
+	ck_assert_int_eq(wr_bool(&b, U1 "RptEna", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	/* it comes back through a dual-stack listener (IPv4-mapped IPv6) */
+	struct cl a2;
+	cl_up(&a2, 65000);
+	set_addr(&a2, SCADA1_MAPPED, 16);
+	ck_assert_int_eq(wr_bool(&a2, U1 "RptEna", true), MMS_DAE_SUCCESS);
+	/* a second association of the same client while the first holds it */
+	struct cl a3;
+	cl_up(&a3, 65000);
+	set_addr(&a3, SCADA1, 4);
+	ck_assert_int_eq(wr_bool(&a3, U1 "RptEna", false), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	cl_down(&a3);
+	cl_down(&a2);
+	cl_down(&b);
+	env_down();
+	free(scl);
+}
+END_TEST
+
+START_TEST(preassigned_brcb)
+{
+	char *scl = preassigned_scl();
+	env_up_with(scl, 0, NULL);
+	struct cl a, b;
+	cl_up(&a, 65000);
+	cl_up(&b, 65000);
+	set_addr(&a, SCADA1, 4);
+	set_addr(&b, OTHER, 4);
+	/* 7-2 Ed.2: ResvTms = -1, reserved by configuration */
+	ck_assert_str_eq(attr("brcbStatus01", MRCB_RESVTMS), "-1");
+	ck_assert_str_eq(attr("brcbStatus02", MRCB_RESVTMS), "0");
+	const uint8_t zero[8] = { 0 };
+	ck_assert_int_eq(wr_bool(&b, B1 "RptEna", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_int_eq(wr_int(&b, B1 "ResvTms", 10), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_int_eq(wr_bool(&b, B1 "PurgeBuf", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	ck_assert_int_eq(wr_entry(&b, B1 "EntryID", zero), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	/* the assigned client cannot change ResvTms either (-1 again: accepted) */
+	ck_assert_int_eq(wr_int(&a, B1 "ResvTms", 10), MMS_DAE_OBJECT_ACCESS_DENIED);
+	ck_assert_int_eq(wr_int(&a, B1 "ResvTms", -1), MMS_DAE_SUCCESS);
+	ck_assert_str_eq(attr("brcbStatus01", MRCB_RESVTMS), "-1");
+	ck_assert_int_eq(wr_bool(&a, B1 "RptEna", true), MMS_DAE_SUCCESS);
+	pos(1);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 1);
+	uint8_t last[8];
+	memcpy(last, rep(&a, 0)->entry_id, 8);
+	/* it goes away; the BRCB buffers, and waits for it with no time limit */
+	cl_down(&a);
+	pos(2);
+	pos(1);
+	advance(&E.f, 3600ull * 1000000u);
+	ck_assert_str_eq(attr("brcbStatus01", MRCB_RESVTMS), "-1");
+	ck_assert_int_eq(wr_bool(&b, B1 "RptEna", true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	struct cl a2;
+	cl_up(&a2, 65000);
+	set_addr(&a2, SCADA1, 4);
+	ck_assert_int_eq(wr_entry(&a2, B1 "EntryID", last), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(wr_bool(&a2, B1 "RptEna", true), MMS_DAE_SUCCESS);
+	for (int k = 0; k < 4; k++)
+		advance(&E.f, 1);
+	drain(&a2);
+	ck_assert_uint_eq(a2.rx.n, 2);
+	/* the free instance works as before, for anyone */
+	ck_assert_int_eq(wr_bool(&b, "LLN0$BR$brcbStatus02$RptEna", true), MMS_DAE_SUCCESS);
+	cl_down(&a2);
+	cl_down(&b);
+	env_down();
+	free(scl);
+}
+END_TEST
+
+/* ---- acsi_reports_flush: the clean stop ends BufTm ---- */
+
+struct cap_persist {
+	uint32_t entries;
+	char key[200];
+};
+
+static void cap_entry(void *ctx, const char *key, const struct rpt_entry *e)
+{
+	struct cap_persist *p = ctx;
+	(void)e;
+	p->entries++;
+	snprintf(p->key, sizeof(p->key), "%s", key);
+}
+
+START_TEST(flush_ends_buftm)
+{
+	struct cap_persist cp = { 0 };
+	const struct rpt_persist persist = { .ctx = &cp, .entry_added = cap_entry };
+	env_up_with(NULL, 0, &persist);
+	struct cl c;
+	cl_up(&c, 65000);
+	/* a URCB collecting within BufTm */
+	ck_assert_int_eq(wr_uint(&c, U1 "BufTm", 500), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(wr_trgops(&c, U1 "TrgOps", 0x2 | 0x20), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(wr_bool(&c, U1 "RptEna", true), MMS_DAE_SUCCESS);
+	/* a BRCB collecting within BufTm, its client away */
+	ck_assert_int_eq(wr_uint(&c, B1 "BufTm", 500), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(wr_bool(&c, B1 "RptEna", true), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(wr_bool(&c, B1 "RptEna", false), MMS_DAE_SUCCESS);
+	acsi_reports_flush(E.R); /* nothing pending: nothing made */
+	drain(&c);
+	ck_assert_uint_eq(c.rx.n, 0);
+	ck_assert_uint_eq(cp.entries, 0);
+	upd("BAY/MMXU1.Hz.mag.f[MX]", 50.4, 0);
+	pos(1);
+	advance(&E.f, 100000);
+	drain(&c);
+	ck_assert_uint_eq(c.rx.n, 0);
+	ck_assert_uint_eq(cp.entries, 0);
+	struct acsi_reports_stats st;
+	acsi_reports_stats(E.R, &st);
+	ck_assert_uint_eq(st.entries, 0);
+	/* the stop: both BufTm end now, 400 ms early */
+	acsi_reports_flush(E.R);
+	drain(&c);
+	ck_assert_uint_eq(c.rx.n, 1);
+	ck_assert_uint_eq(rep(&c, 0)->n_included, 1);
+	ck_assert_uint_eq(rep(&c, 0)->members[0].index, 2);
+	ck_assert_uint_eq(cp.entries, 1);
+	ck_assert_str_eq(cp.key, "IEDD1BAY/LLN0$BR$brcbStatus01");
+	acsi_reports_stats(E.R, &st);
+	ck_assert_uint_eq(st.entries, 1);
+	/* and nothing twice: the timers are gone with what they held */
+	advance(&E.f, 1000000);
+	acsi_reports_flush(E.R);
+	drain(&c);
+	ck_assert_uint_eq(c.rx.n, 1);
+	ck_assert_uint_eq(cp.entries, 1);
+	cl_down(&c);
+	env_down();
+	acsi_reports_flush(NULL);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("report");
@@ -572,6 +824,9 @@ static Suite *suite(void)
 	tcase_add_test(t, brcb_resync_after_absence);
 	tcase_add_test(t, brcb_overflow_sets_bufovfl);
 	tcase_add_test(t, datasets_define_use_delete);
+	tcase_add_test(t, preassigned_urcb);
+	tcase_add_test(t, preassigned_brcb);
+	tcase_add_test(t, flush_ends_buftm);
 	suite_add_tcase(s, t);
 	return s;
 }
