@@ -289,10 +289,9 @@ class Reports(unittest.TestCase):
         self.assertEqual(len(json.loads(r.stdout.strip().splitlines()[0])["members"]), 5)
         # still reserved for us by the configuration after iedc released it
         self.assertEqual(read("IEDD1BAY/LLN0.urcbMeas01.Resv[RP]"), "true")
-        for v in ("true", "false"):
-            r = iedc("write", self.d.addr, "IEDD1BAY/LLN0.brcbStatus01.RptEna[BR]", v)
-            self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(read("IEDD1BAY/LLN0.brcbStatus01.ResvTms[BR]"), "-1")
+        r = iedc("report", self.d.addr, BRCB, "--gi", "--trgops", "gi", "--count", "1",
+                 "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
         # another client's: refused, and left as it was
         r = iedc("write", self.d.addr, "IEDD1BAY/LLN0.urcbMeas02.RptEna[RP]", "true")
         self.assertNotEqual(r.returncode, 0, r.stdout)

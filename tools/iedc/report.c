@@ -138,6 +138,7 @@ struct report_run {
 	uint32_t printed;
 	int status;		/* first failure while printing */
 	struct rptfmt_dir dir;
+	struct mms_objname *dir_names;	/* the members' names: dir.types[i]->name points in */
 	struct mms_report_member *members;
 	struct mms_objname rcb;
 	char rcb_ref[REF_MAX];
@@ -344,6 +345,9 @@ static int load_dir(struct client *c, struct report_run *st, const char *datset)
 		free(names);
 		return iedc_fail(c, IEDC_PROTOCOL, "out of memory");
 	}
+	/* kept with the directory: a type without a name is given its
+	 * member's last name component, which lives here */
+	st->dir_names = names;
 	uint32_t k = 0;
 	while (k < n && (r = mms_varlist_next(&a.vars, &v, &err)) == 1) {
 		char ref[REF_MAX];
@@ -363,7 +367,6 @@ static int load_dir(struct client *c, struct report_run *st, const char *datset)
 		if (st->dir.types[i] && !st->dir.types[i]->name)
 			st->dir.types[i]->name = last ? last + 1 : names[i].item;
 	}
-	free(names);
 	return r;
 }
 
@@ -550,6 +553,7 @@ out:
 	}
 	free(st.dir.refs);
 	free(st.dir.types);
+	free(st.dir_names);
 	mms_typespec_free(st.type);
 	free(st.members);
 	return r;
