@@ -113,7 +113,9 @@ size_t pv_print_template(const struct model *m, FILE *f)
  * INC, ENC, BSC, ISC, APC, BAC) and the status that reflects it. The
  * client's MMS Write of Oper (8-1 §20) stores ctlVal and fires the model's
  * write hook of the write row; both rows are points of one sim "hold"
- * cell, so the status shows the commanded value and keeps it. */
+ * cell, so the status shows the commanded value and keeps it: after the
+ * write row's travel= (a DPC 60 ms through intermediate-state, unless
+ * pv_sim_cfg says otherwise), or never (its fail=). */
 struct sim_ctl {
 	char doref[MAP_REF_MAX];	/* "LD/LN.DO" */
 	char ctl[MAP_REF_MAX + 32];	/* "LD/LN.DO.Oper.ctlVal[CO]" (.f/.i for APC) */
