@@ -546,6 +546,17 @@ static int read_simulate(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+static int read_controls(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	int r;
+	if ((r = attr_uint(d, n, "sboTimeoutMs", 3600000, &c->ctl_sbo_timeout_ms)) < 0 ||
+	    (r = attr_uint(d, n, "operTimeoutMs", 3600000, &c->ctl_oper_timeout_ms)) < 0 ||
+	    (r = attr_bool(d, n, "refuseUnchecked", &c->ctl_refuse_unchecked)) < 0 ||
+	    (r = attr_bool(d, n, "healthBlocks", &c->ctl_health_blocks)) < 0)
+		return r;
+	return 0;
+}
+
 static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 {
 	int r = 0;
@@ -569,6 +580,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_reports(d, n, c);
 		else if (config_is_element(n, "dataSets"))
 			r = read_datasets(d, n, c);
+		else if (config_is_element(n, "controls"))
+			r = read_controls(d, n, c);
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;

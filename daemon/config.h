@@ -98,6 +98,11 @@ struct iedd_config {
 	unsigned ds_max_members;	/* 0 = default (100) */
 	unsigned ds_max_ld;		/* 0 = default (10) */
 	unsigned ds_max_aa;		/* 0 = default (10) */
+	/* the control model: <controls sboTimeoutMs operTimeoutMs refuseUnchecked healthBlocks> */
+	unsigned ctl_sbo_timeout_ms;	/* where the SCL has no sboTimeout; 0 = 30000 */
+	unsigned ctl_oper_timeout_ms;	/* where the SCL has no operTimeout; 0 = 10000 */
+	bool ctl_refuse_unchecked;	/* Check asked, no source checks: refuse (default pass) */
+	bool ctl_health_blocks;		/* Health alarm refuses commands (default no) */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

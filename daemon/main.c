@@ -601,6 +601,10 @@ static void server_cfg_of(const struct iedd_config *c, bool trace, struct server
 			     .buf_bytes = (size_t)c->rpt_buf_kib * 1024u },
 		.ds_limits = { .max_members = c->ds_max_members, .max_ld_sets = c->ds_max_ld,
 			       .max_aa_sets = c->ds_max_aa },
+		.controls = { .sbo_timeout_ms = c->ctl_sbo_timeout_ms,
+			      .oper_timeout_ms = c->ctl_oper_timeout_ms,
+			      .refuse_unchecked = c->ctl_refuse_unchecked,
+			      .health_blocks = c->ctl_health_blocks },
 	};
 	for (size_t i = 0; i < c->n_listen; i++) {
 		snprintf(out->listen[i].addr, sizeof(out->listen[i].addr), "%s", c->listen[i].addr);

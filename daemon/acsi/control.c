@@ -77,6 +77,7 @@ struct ctl_obj {
 	struct cmd_layout oper, sbow, cancel;
 	struct attr sbo;	/* VisString65 */
 	struct attr ctl_model, sbo_timeout, oper_timeout, sbo_class;
+	struct attr min_val, max_val;	/* CF minVal/maxVal (.f of an analogue): step limits */
 	struct attr status;	/* stVal, valWTr.posVal, mxVal.f/.i */
 	char status_item[260];	/* its MMS name in ld */
 	uint8_t status_kind;
@@ -104,6 +105,8 @@ struct acsi_controls {
 	struct { uint32_t lo, hi; struct ctl_obj *o; } *ranges;	/* CO ranges, sorted */
 	uint32_t n_ranges;
 	const struct mdataset *ds;	/* the statuses watched (owner: this service) */
+	struct ctl_obj **by_member;	/* ds member -> its object */
+	uint32_t n_members;
 	struct model_observer *obs;
 	struct buf out;
 	struct acsi_controls_stats st;
@@ -299,6 +302,12 @@ static void setup_obj(struct acsi_controls *C, struct ctl_obj *o)
 	resolve(m, o, "CF", "sboTimeout", &o->sbo_timeout);
 	resolve(m, o, "CF", "operTimeout", &o->oper_timeout);
 	resolve(m, o, "CF", "sboClass", &o->sbo_class);
+	if ((!resolve(m, o, "CF", "minVal", &o->min_val) || o->min_val.t->btype == MB_STRUCT) &&
+	    !resolve(m, o, "CF", "minVal$f", &o->min_val))
+		resolve(m, o, "CF", "minVal$i", &o->min_val);
+	if ((!resolve(m, o, "CF", "maxVal", &o->max_val) || o->max_val.t->btype == MB_STRUCT) &&
+	    !resolve(m, o, "CF", "maxVal$f", &o->max_val))
+		resolve(m, o, "CF", "maxVal$i", &o->max_val);
 	int64_t cm;
 	if (get_i64(m, &o->ctl_model, &cm) && ((cm == CM_SBO_ENHANCED && !o->sbow.whole.t) ||
 					       (cm == CM_SBO_NORMAL && !o->sbo.t)))
@@ -439,8 +448,11 @@ static void send_termination(struct acsi_controls *C, struct ctl_obj *o, bool ok
 	put_oper_name(b, o);
 	ber_end(b, lov);
 	size_t lar = ber_begin(b, BER_CONTEXT | BER_CONSTRUCTED, 0);
+	/* Error (7-2 §20.2.2): 2 timeout-test-not-ok when the process did not
+	 * get there in time; 0 otherwise, the AddCause telling why */
 	if (!ok)
-		put_last_appl_error(C, b, o, SVC_OPERATE, &o->oper, 0, cause);
+		put_last_appl_error(C, b, o, SVC_OPERATE, &o->oper,
+				    cause == ACSI_AC_TIME_LIMIT_OVER ? 2 : 0, cause);
 	model_encode_data(C->m, o->oper.whole.t, o->oper.whole.voff, b);
 	ber_end(b, lar);
 	ber_end(b, svcm);
@@ -461,8 +473,20 @@ static void log_cmd(struct acsi_controls *C, const struct ctl_obj *o, int svc,
 			get_i64(C->m, &l->or_cat, &cat);
 		if (l->ctl_num.t)
 			get_i64(C->m, &l->ctl_num, &num);
-		if (l->or_ident.t)
-			model_get_text(C->m, l->or_ident.t, l->or_ident.voff, ident, sizeof(ident));
+		if (l->or_ident.t && l->or_ident.t->btype == MB_OCTET) {
+			/* as text when it is (most clients send a name), else hex */
+			uint16_t n;
+			const uint8_t *p = raw(C->m, &l->or_ident);
+			memcpy(&n, p, 2);
+			bool text = n > 0 && n < sizeof(ident) - 2;
+			for (uint16_t i = 0; text && i < n; i++)
+				text = p[2 + i] >= 0x20 && p[2 + i] < 0x7F;
+			if (text)
+				snprintf(ident, sizeof(ident), "\"%.*s\"", (int)n, (const char *)p + 2);
+			else
+				model_get_text(C->m, l->or_ident.t, l->or_ident.voff, ident,
+					       sizeof(ident));
+		}
 		if (l->ctl_val.t && l->ctl_val.t->btype != MB_STRUCT)
 			model_get_text(C->m, l->ctl_val.t, l->ctl_val.voff, val, sizeof(val));
 	}
@@ -557,11 +581,14 @@ static int behaviour(const struct model *m, const struct ctl_obj *o)
 {
 	struct attr a;
 	int64_t v;
-	if (ln_attr(m, o->ld, o->ln, "ST$Beh$stVal", &a) && get_i64(m, &a, &v))
+	/* a Beh holding no BehaviourModeKind (unset in the SCL: 0) says nothing */
+	if (ln_attr(m, o->ld, o->ln, "ST$Beh$stVal", &a) && get_i64(m, &a, &v) && v >= BEH_ON &&
+	    v <= BEH_OFF)
 		return (int)v;
 	const struct mln *l0 = lln0(o->ld);
 	int ln_mod = o->ln == l0 ? BEH_ON : mode_of(m, o->ld, o->ln);
-	if (l0 && ln_attr(m, o->ld, l0, "ST$Beh$stVal", &a) && get_i64(m, &a, &v))
+	if (l0 && ln_attr(m, o->ld, l0, "ST$Beh$stVal", &a) && get_i64(m, &a, &v) &&
+	    v >= BEH_ON && v <= BEH_OFF)
 		return combine((int)v, ln_mod);
 	return combine(mode_of(m, o->ld, l0), ln_mod);
 }
@@ -644,6 +671,33 @@ static uint64_t timeout_us(const struct acsi_controls *C, const struct attr *a, 
 	return (uint64_t)dflt * 1000u;
 }
 
+/* Step commands at their end positions (7-3 BSC, BAC: a Tcmd higher at
+ * maxVal, lower at minVal) and a position set outside minVal..maxVal
+ * (ISC): Step-limit. 0 when within or with no limits configured. */
+static int step_limit(const struct acsi_controls *C, const struct ctl_obj *o,
+		      const struct cmd_layout *l)
+{
+	double v, lo = -INFINITY, hi = INFINITY, cur;
+	if (!l->ctl_val.t || (!o->min_val.t && !o->max_val.t))
+		return 0;
+	if (o->min_val.t)
+		get_f(C->m, &o->min_val, &lo);
+	if (o->max_val.t)
+		get_f(C->m, &o->max_val, &hi);
+	if (l->ctl_val.t->btype == MB_TCMD) {
+		uint8_t t = raw(C->m, &l->ctl_val)[0]; /* 1 lower, 2 higher */
+		if (!o->status.t || !get_f(C->m, &o->status, &cur))
+			return 0;
+		if ((t == 2 && cur >= hi) || (t == 1 && cur <= lo))
+			return ACSI_AC_STEP_LIMIT;
+		return 0;
+	}
+	if (o->status_kind == ST_EQUAL && l->ctl_val.t->btype != MB_STRUCT &&
+	    get_f(C->m, &l->ctl_val, &v) && (v < lo || v > hi))
+		return ACSI_AC_STEP_LIMIT;
+	return 0;
+}
+
 /* The checks 7-2 §20 makes of a command in `l` (already in the model):
  * 0 or the AddCause, with *dae the DataAccessError to answer. */
 static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
@@ -676,6 +730,21 @@ static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
 	if (station && (flag(C->m, o->ld, o->ln, "ST$LocSta$stVal") ||
 			flag(C->m, o->ld, l0, "ST$LocSta$stVal")))
 		return ACSI_AC_SWITCHING_HIERARCHY;
+	/* Health alarm (7-4: the LN's Health, else the LD's LLN0): refused
+	 * where <controls healthBlocks="true"> asks for it */
+	if (C->cfg.health_blocks && !o->is_mod) {
+		struct attr h;
+		int64_t hv;
+		if ((ln_attr(C->m, o->ld, o->ln, "ST$Health$stVal", &h) ||
+		     (l0 && ln_attr(C->m, o->ld, l0, "ST$Health$stVal", &h))) &&
+		    get_i64(C->m, &h, &hv) && hv == 3)
+			return ACSI_AC_HEALTH;
+	}
+	int step = step_limit(C, o, l);
+	if (step) {
+		*dae = MMS_DAE_OBJECT_VALUE_INVALID;
+		return step;
+	}
 	if (!o->is_mod && !model_write_hooked(C->m, o->oper.whole.voff, o->oper.whole.t->size))
 		return ACSI_AC_BLOCKED_BY_PROCESS;
 	return 0;
@@ -699,6 +768,64 @@ static bool same_as_selected(const struct acsi_controls *C, const struct ctl_obj
 			return false;
 	}
 	return true;
+}
+
+/* ---- the source's part: model_command (update.h) ---- */
+
+/* Offers the command held in `l` to the source of the object's
+ * Oper.ctlVal row (a plugin with control()). */
+static void offer(struct acsi_controls *C, const struct ctl_obj *o, int step,
+		  const struct cmd_layout *l, struct model_command_result *res)
+{
+	struct model *m = C->m;
+	struct model_command mc = { .step = (uint8_t)step };
+	*res = (struct model_command_result){ 0 };
+	if (!o->oper.ctl_val.t || !l->ctl_val.t || o->is_mod)
+		return;
+	mc.row_voff = o->oper.ctl_val.voff;
+	mc.val_type = l->ctl_val.t;
+	mc.val_voff = l->ctl_val.voff;
+	int64_t v;
+	if (l->or_cat.t && get_i64(m, &l->or_cat, &v))
+		mc.or_cat = (uint8_t)v;
+	if (l->or_ident.t && l->or_ident.t->btype == MB_OCTET) {
+		uint16_t n;
+		memcpy(&n, raw(m, &l->or_ident), 2);
+		if (n > sizeof(mc.or_ident))
+			n = sizeof(mc.or_ident);
+		memcpy(mc.or_ident, raw(m, &l->or_ident) + 2, n);
+		mc.or_ident_len = (uint8_t)n;
+	}
+	if (l->ctl_num.t && get_i64(m, &l->ctl_num, &v))
+		mc.ctl_num = (uint8_t)v;
+	if (l->test.t && get_i64(m, &l->test, &v))
+		mc.test = v != 0;
+	if (l->check.t && l->check.t->btype == MB_CHECK) {
+		uint8_t c = raw(m, &l->check)[0]; /* 2 bits, wire bit 0 is 0x2 */
+		mc.check = (uint8_t)((c & 2 ? 0x01 : 0) | (c & 1 ? 0x02 : 0));
+	}
+	if (l->t.t && l->t.t->btype == MB_TIMESTAMP) {
+		const uint8_t *ts = raw(m, &l->t);
+		uint64_t sec = (uint64_t)ts[0] << 24 | (uint64_t)ts[1] << 16 |
+			       (uint64_t)ts[2] << 8 | ts[3];
+		uint64_t frac = (uint64_t)ts[4] << 16 | (uint64_t)ts[5] << 8 | ts[6];
+		mc.t_ns = sec * 1000000000ull + (frac * 1000000000ull >> 24);
+	}
+	model_command(m, &mc, res);
+}
+
+/* Interlock and synchro checks asked for (Check) with no source to make
+ * them: acsi_control_cfg.unchecked decides. 0 or the AddCause. */
+static int unchecked(const struct acsi_controls *C, const struct cmd_layout *l)
+{
+	if (!C->cfg.refuse_unchecked || !l->check.t || l->check.t->btype != MB_CHECK)
+		return 0;
+	uint8_t c = raw(C->m, &l->check)[0];
+	if (c & 1)
+		return ACSI_AC_INTERLOCKING;
+	if (c & 2)
+		return ACSI_AC_SYNCHROCHECK;
+	return 0;
 }
 
 /* ---- the process side: has the status reached the command? ---- */
@@ -786,18 +913,14 @@ static void on_status(void *ctx, struct model *m, const struct model_change *c)
 {
 	(void)m;
 	struct acsi_controls *C = ctx;
-	/* members are the objects' statuses, in the order of C->objs that have one */
-	for (uint32_t i = 0; i < C->n; i++) {
-		struct ctl_obj *o = &C->objs[i];
-		if (o->member != c->member)
-			continue;
-		if (o->state == S_EXECUTING && !timer_armed(&o->done_tmr) && reached(C, o)) {
-			/* the model may not change inside a delivery: finish on the loop */
-			o->done_ok = true;
-			o->done_cause = ACSI_AC_NONE;
-			tarm(C, &o->done_tmr, now_us(C));
-		}
+	if (c->member >= C->n_members)
 		return;
+	struct ctl_obj *o = C->by_member[c->member];
+	if (o->state == S_EXECUTING && !timer_armed(&o->done_tmr) && reached(C, o)) {
+		/* the model may not change inside a delivery: finish on the loop */
+		o->done_ok = true;
+		o->done_cause = ACSI_AC_NONE;
+		tarm(C, &o->done_tmr, now_us(C));
 	}
 }
 
@@ -839,6 +962,23 @@ static void unselect(struct ctl_obj *o)
 
 /* ---- operate ---- */
 
+/* Oper as written, through model_write: its hooks carry ctlVal to the
+ * row's source (and the change observers see it). 0 or a DataAccessError. */
+static int write_oper(struct acsi_controls *C, const struct ctl_obj *o)
+{
+	struct model *m = C->m;
+	struct ber_cur cur;
+	struct ber_tlv tlv;
+	struct buf enc = { 0 };
+	model_encode_data(m, o->oper.whole.t, o->oper.whole.voff, &enc);
+	ber_cur_init(&cur, buf_data(&enc), enc.len);
+	int r = enc.err ? MMS_DAE_TEMPORARILY_UNAVAILABLE :
+		ber_next(&cur, &tlv, NULL) ? MMS_DAE_TYPE_INCONSISTENT :
+		model_write(m, o->oper.whole.t, o->oper.whole.voff, &cur, &tlv, NULL);
+	buf_clear(&enc);
+	return r;
+}
+
 /* Carries out the Oper held in the model: the write path to the source
  * (or, for Mod, the server's own), the status, enhanced security's wait. */
 static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
@@ -862,18 +1002,23 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 			mod_changed(C, o);
 		}
 	} else {
-		/* the hooks pass ctlVal on; the source answers through the status */
-		struct ber_cur cur;
-		struct buf enc = { 0 };
-		model_encode_data(m, o->oper.whole.t, o->oper.whole.voff, &enc);
-		struct ber_tlv tlv;
-		ber_cur_init(&cur, buf_data(&enc), enc.len);
-		int r = enc.err ? MMS_DAE_TEMPORARILY_UNAVAILABLE :
-				  ber_next(&cur, &tlv, NULL) ? MMS_DAE_TYPE_INCONSISTENT :
-				  model_write(m, o->oper.whole.t, o->oper.whole.voff, &cur, &tlv, NULL);
-		buf_clear(&enc);
-		if (r)
-			return refuse(C, cl, o, SVC_OPERATE, &o->oper, ACSI_AC_BLOCKED_BY_PROCESS, r);
+		/* a source with control() takes the command with its parameters;
+		 * any other gets Oper written (the hooks pass ctlVal on), and
+		 * the source answers through the status */
+		struct model_command_result res;
+		offer(C, o, MODEL_CMD_OPERATE, &o->oper, &res);
+		if (res.handled && res.add_cause)
+			return refuse(C, cl, o, SVC_OPERATE, &o->oper, res.add_cause, res.dae);
+		if (!res.handled) {
+			int cause = unchecked(C, &o->oper);
+			if (cause)
+				return refuse(C, cl, o, SVC_OPERATE, &o->oper, cause,
+					      MMS_DAE_OBJECT_ACCESS_DENIED);
+			int r = write_oper(C, o);
+			if (r)
+				return refuse(C, cl, o, SVC_OPERATE, &o->oper,
+					      ACSI_AC_BLOCKED_BY_PROCESS, r);
+		}
 	}
 	copy_origin(C, o, &o->oper);
 	if (o->has_op_rcvd)
@@ -982,6 +1127,13 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	int cause = check_command(C, o, l, &dae);
 	if (cause)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, cause, dae);
+	/* the source checks at select (interlocking, synchrocheck) */
+	struct model_command_result res;
+	offer(C, o, MODEL_CMD_SELECT, l, &res);
+	if (res.handled && res.add_cause)
+		return refuse(C, cl, o, SVC_SELECT_VALUE, l, res.add_cause, res.dae);
+	if (!res.handled && (cause = unchecked(C, l)))
+		return refuse(C, cl, o, SVC_SELECT_VALUE, l, cause, MMS_DAE_OBJECT_ACCESS_DENIED);
 	select_ok(o, cl);
 	log_cmd(C, o, SVC_SELECT_VALUE, cl, l, true, ACSI_AC_NONE, -1);
 	return 0;
@@ -1064,6 +1216,9 @@ static int do_cancel(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt
 	} else {
 		unselect(o);
 	}
+	/* the source hears of it (a refusal cannot keep a cancelled command) */
+	struct model_command_result res;
+	offer(C, o, MODEL_CMD_CANCEL, l, &res);
 	C->st.cancels++;
 	log_cmd(C, o, SVC_CANCEL, cl, l, true, ACSI_AC_NONE, -1);
 	return 0;
@@ -1136,8 +1291,9 @@ bool acsi_controls_read(struct acsi_controls *C, struct acsi_rpt_client *cl,
 	else {
 		/* a Read carries no Test or origin: the checks see an operate
 		 * with Test false from an unknown originator (orCat 0) */
-		int beh = behaviour(C->m, o);
-		if (beh != BEH_ON)
+		if (o->is_mod)
+			; /* Mod is the server's own, in every behaviour */
+		else if (behaviour(C->m, o) != BEH_ON)
 			cause = ACSI_AC_BLOCKED_BY_MODE;
 		else if (!model_write_hooked(C->m, o->oper.whole.voff,
 					     o->oper.whole.t ? o->oper.whole.t->size : 0))
@@ -1220,8 +1376,11 @@ static int watch_statuses(struct acsi_controls *C)
 	if (!n)
 		return 0;
 	struct mfcda *mb = calloc(n, sizeof(*mb));
-	if (!mb)
+	C->by_member = calloc(n, sizeof(*C->by_member));
+	if (!mb || !C->by_member) {
+		free(mb);
 		return -ENOMEM;
+	}
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < C->n; i++) {
 		struct ctl_obj *o = &C->objs[i];
@@ -1229,9 +1388,11 @@ static int watch_statuses(struct acsi_controls *C)
 			continue;
 		if (model_fcda_from_mms(C->m, o->ld->name, o->status_item, -1, NULL, &mb[k]))
 			continue;
+		C->by_member[k] = o;
 		o->member = k++;
 	}
 	int r = 0;
+	C->n_members = k;
 	if (k) {
 		r = model_dataset_add(C->m, NULL, C, "iedd_control_status", mb, k, &C->ds);
 		if (!r) {
@@ -1318,6 +1479,7 @@ void acsi_controls_free(struct acsi_controls *C)
 	if (C->ds)
 		model_dataset_remove(C->m, C->ds);
 	buf_clear(&C->out);
+	free(C->by_member);
 	free(C->ranges);
 	free(C->objs);
 	free(C);

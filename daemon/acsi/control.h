@@ -33,8 +33,17 @@
  * - Loc.stVal true (the LN's, else LLN0's) refuses commands from station
  *   and remote originators (orCat 2, 3, 5, 6) with
  *   Blocked-by-switching-hierarchy; LocSta true refuses station ones.
+ * - Step limits (CF minVal/maxVal): a step command (Tcmd) towards an end
+ *   position already reached, or a position (ISC) outside them, is refused
+ *   with Step-limit (object-value-invalid).
+ * - Health alarm refuses with Blocked-by-health when cfg.health_blocks.
  * - A command that no source carries (no map row for Oper.ctlVal, not a
  *   Mod) is refused with Blocked-by-process: nothing would happen.
+ * - A source with control() (include/iedd/source.h) is offered every
+ *   SelectWithValue, Operate and Cancel with its parameters
+ *   (model_command, update.h) and may refuse it with an AddCause
+ *   (interlocking, synchrocheck, ...); it then carries out the operate
+ *   itself. Any other source gets Oper written (its Oper.ctlVal row).
  * Every refusal sends LastApplError before the negative response and
  * writes one log line; so does every accepted command. A written value
  * that is not of the Oper/SBOw/Cancel type (type-inconsistent, or
@@ -69,6 +78,14 @@ const char *acsi_add_cause_name(int ac);
 struct acsi_control_cfg {
 	uint32_t sbo_timeout_ms;	/* when the SCL has no sboTimeout; 0: 30000 */
 	uint32_t oper_timeout_ms;	/* when the SCL has no operTimeout; 0: 10000 */
+	/* A command whose Check asks for interlock-check or synchrocheck, with
+	 * no source to make them (no plugin with control() carries it): false
+	 * (the default) passes it, as a plain write source cannot check;
+	 * true refuses it with Blocked-by-interlocking / -synchrocheck. */
+	bool refuse_unchecked;
+	/* The LN's Health (else LLN0's) at alarm refuses commands with
+	 * Blocked-by-health (7-4); false (the default): Health is not looked at. */
+	bool health_blocks;
 };
 
 struct acsi_controls;

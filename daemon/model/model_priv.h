@@ -2,6 +2,7 @@
 /* Shared between the loader (scl.c) and the model's lookups and values
  * (model.c); not for other modules. */
 #pragma once
+#include "update.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ struct model_priv {
 	const char **warnings;
 	uint32_t n_warnings;
 	const struct model_write_hooks *write_hooks;	/* update.c; pv's, NULL: none */
+	model_command_fn command_hook;			/* update.c; pv's, NULL: none */
+	void *command_ctx;
 	struct model_obs *obs;		/* observe.c: the change index and observers */
 	uint32_t n_observers;		/* registered: 0 keeps the update path at one branch */
 	/* dataset.c: the association-specific data sets, sorted by (owner, name) */

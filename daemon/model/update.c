@@ -434,6 +434,22 @@ void model_set_write_hooks(struct model *m, const struct model_write_hooks *h)
 	p->write_hooks = h;
 }
 
+void model_set_command_hook(struct model *m, model_command_fn fn, void *ctx)
+{
+	struct model_priv *p = m->priv;
+	p->command_hook = fn;
+	p->command_ctx = ctx;
+}
+
+void model_command(struct model *m, const struct model_command *c,
+		   struct model_command_result *out)
+{
+	struct model_priv *p = m->priv;
+	*out = (struct model_command_result){ 0 };
+	if (p->command_hook)
+		p->command_hook(p->command_ctx, m, c, out);
+}
+
 /* One write of one variable waiting for sources that answer later. */
 struct model_write_wait {
 	struct model *m;

@@ -190,3 +190,36 @@ void model_write_wait_on(struct model_write_wait *w, model_wait_fn fn, void *ctx
 /* A source's answer to one ticket (loop thread). The last answer applies
  * the value (all succeeded), calls the callback and frees the wait. */
 void model_write_done(struct model_write_wait *w, int dae);
+
+/* ---- command hook: the control model's commands -> pv ----
+ * The control model (acsi/control.c) offers each Select-with-value,
+ * Operate and Cancel to the source of the data object's Oper.ctlVal map
+ * row first, with the command's parameters (a plugin with control(),
+ * include/iedd/source.h); a source without control() gets the operate as
+ * the plain write of Oper (model_write and its hooks). */
+enum { MODEL_CMD_SELECT = 1, MODEL_CMD_OPERATE = 2, MODEL_CMD_CANCEL = 3 };
+struct model_command {
+	uint8_t step;			/* MODEL_CMD_* */
+	uint32_t row_voff;		/* Oper.ctlVal: the map row's attribute */
+	const struct mtype *val_type;	/* where ctlVal is (Oper's, SBOw's or Cancel's) */
+	uint32_t val_voff;
+	uint8_t or_cat;
+	uint8_t or_ident[64];
+	uint8_t or_ident_len;
+	uint8_t ctl_num;
+	bool test;
+	uint8_t check;			/* bit 0 synchrocheck, bit 1 interlock-check */
+	uint64_t t_ns;			/* T, UTC ns; 0 unknown */
+};
+struct model_command_result {
+	bool handled;		/* a source took it (false: no hook, no row, no control()) */
+	int add_cause;		/* handled: 0 accepted, else the AddCause refusing it */
+	int dae;		/* add_cause != 0: the DataAccessError to answer */
+};
+typedef void (*model_command_fn)(void *ctx, struct model *m, const struct model_command *c,
+				 struct model_command_result *out);
+/* Installs pv's command hook (NULL: none). */
+void model_set_command_hook(struct model *m, model_command_fn fn, void *ctx);
+/* Offers `c` to the hook; out->handled false when there is none. */
+void model_command(struct model *m, const struct model_command *c,
+		   struct model_command_result *out);

@@ -14,7 +14,8 @@
 
 struct plugin {
 	void *dl;
-	const struct iedd_source *src;
+	const struct iedd_source *src;	/* points at desc */
+	struct iedd_source desc;	/* the plugin's, copied; fields past its struct_size NULL */
 	unsigned n_instances;
 	char path[];
 };
@@ -30,7 +31,10 @@ struct plugin_instance {
 
 /* Every flag this iedd knows; anything else was built for a newer ABI that
  * forgot to bump the version. */
-#define PLUGIN_KNOWN_FLAGS (IEDD_SOURCE_BLOCKING | IEDD_SOURCE_CHECK | IEDD_SOURCE_HOST_CLOCK)
+#define PLUGIN_KNOWN_FLAGS (IEDD_SOURCE_BLOCKING | IEDD_SOURCE_CHECK | IEDD_SOURCE_HOST_CLOCK | \
+			    IEDD_SOURCE_CONTROL)
+/* The descriptor of ABI 1 before control() was appended. */
+#define PLUGIN_SIZE_BEFORE_CONTROL offsetof(struct iedd_source, control)
 
 /* The plugins a missing one's message lists, at most. */
 #define PLUGIN_LIST_MAX 32
@@ -181,7 +185,8 @@ static int check_descriptor(const char *path, const struct iedd_source *src, cha
 			    "%s: built for iedd source ABI %u, this iedd speaks %u: rebuild the "
 			    "plugin against this iedd's include/iedd/source.h",
 			    path, src->abi_version, IEDD_SOURCE_ABI_VERSION);
-	if (src->struct_size != sizeof(struct iedd_source))
+	if (src->struct_size != sizeof(struct iedd_source) &&
+	    src->struct_size != PLUGIN_SIZE_BEFORE_CONTROL)
 		return pv_fail(err, errlen, -EPROTO,
 			    "%s: descriptor is %u octets, this iedd's is %zu although both speak "
 			    "ABI %u (built against a modified source.h?): rebuild the plugin "
@@ -205,6 +210,18 @@ static int check_descriptor(const char *path, const struct iedd_source *src, cha
 			    "plugin against this iedd's include/iedd/source.h",
 			    path, src->name, src->flags & ~(uint32_t)PLUGIN_KNOWN_FLAGS,
 			    IEDD_SOURCE_ABI_VERSION);
+	if (src->flags & IEDD_SOURCE_CONTROL) {
+		if (src->struct_size < sizeof(struct iedd_source))
+			return pv_fail(err, errlen, -EPROTO,
+				    "%s: plugin '%s' sets IEDD_SOURCE_CONTROL but its descriptor "
+				    "ends before control(): rebuild it against this iedd's "
+				    "include/iedd/source.h", path, src->name);
+		/* control() is read only now that the descriptor is known to have it */
+		if (!((const struct iedd_source *)src)->control)
+			return pv_fail(err, errlen, -EPROTO,
+				    "%s: plugin '%s' sets IEDD_SOURCE_CONTROL but has no control() "
+				    "callback", path, src->name);
+	}
 	return 0;
 }
 
@@ -287,7 +304,10 @@ int plugin_load(const char *name_or_path, const char *searchdir, struct plugin *
 		goto out_close;
 	}
 	p->dl = dl;
-	p->src = src;
+	/* a descriptor built before control() existed is shorter: the copy
+	 * has NULL there */
+	memcpy(&p->desc, src, src->struct_size);
+	p->src = &p->desc;
 	memcpy(p->path, path, plen);
 	*out = p;
 	return 0;
@@ -410,6 +430,28 @@ int plugin_read(struct plugin_instance *inst, struct iedd_point *points, size_t 
 		}
 	}
 	return rc;
+}
+
+bool plugin_controls(const struct plugin *p)
+{
+	return (p->src->flags & IEDD_SOURCE_CONTROL) && p->src->control;
+}
+
+int plugin_control(struct plugin_instance *inst, void *point, const struct iedd_command *cmd,
+		   char *err, size_t errlen)
+{
+	const struct plugin *p = inst->plugin;
+	if (!plugin_controls(p))
+		return pv_fail(err, errlen, -EOPNOTSUPP, "%s: plugin '%s' has no control()",
+			    p->path, p->src->name);
+	char msg[PLUGIN_ERR_MAX] = "";
+	int rc = p->src->control(inst->ctx, point, cmd, msg, sizeof(msg));
+	if (rc > 0) {
+		/* an AddCause: a refusal, not a failure of the callback */
+		snprintf(err, errlen, "%s", msg[0] ? msg : "refused");
+		return rc;
+	}
+	return callback_result(p, "control()", rc, msg, err, errlen);
 }
 
 int plugin_write(struct plugin_instance *inst, void *point, const struct iedd_value *value,

@@ -52,6 +52,8 @@ const struct iedd_source *plugin_source(const struct plugin *p);
 const char *plugin_path(const struct plugin *p);
 /* Whether the plugin asks for a thread of its own (IEDD_SOURCE_BLOCKING). */
 bool plugin_blocking(const struct plugin *p);
+/* Whether the plugin takes commands (IEDD_SOURCE_CONTROL with control()). */
+bool plugin_controls(const struct plugin *p);
 /* Whether the plugin honours IEDD_HOST_CHECK (IEDD_SOURCE_CHECK): only
  * then may iedd --check open it. */
 bool plugin_checks(const struct plugin *p);
@@ -84,6 +86,10 @@ int plugin_resolve(struct plugin_instance *inst, const char *address, enum iedd_
 int plugin_read(struct plugin_instance *inst, struct iedd_point *points, size_t n);
 
 /* Writes one value (the plugin's write()); -EROFS when the plugin has none. */
+/* A command through control(): 0, a positive AddCause (refused; err says
+ * why when the plugin said), or a negative errno (err says where). */
+int plugin_control(struct plugin_instance *inst, void *point, const struct iedd_command *cmd,
+		   char *err, size_t errlen);
 int plugin_write(struct plugin_instance *inst, void *point, const struct iedd_value *value,
 		 char *err, size_t errlen);
 

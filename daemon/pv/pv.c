@@ -642,6 +642,7 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 		goto out;
 	if (pv->hooks.n) {
 		model_set_write_hooks(m, &pv->hooks);
+		model_set_command_hook(m, pv_command_hook, pv);
 		pv->hooks_installed = true;
 	}
 	*out = pv;
@@ -657,8 +658,10 @@ void pv_free(struct pv *pv)
 		return;
 	pv_stop(pv);
 	pv_scan_cancel(pv);
-	if (pv->hooks_installed)
+	if (pv->hooks_installed) {
 		model_set_write_hooks(pv->model, NULL);
+		model_set_command_hook(pv->model, NULL, NULL);
+	}
 	for (size_t k = 0; k < pv->n_srcs; k++) {
 		struct pv_src *s = &pv->srcs[k];
 		plugin_close(s->inst);

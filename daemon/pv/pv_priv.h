@@ -71,6 +71,8 @@ struct pv_wmsg {
 	uint32_t row;
 	struct iedd_value v;
 	struct model_write_wait *wait;	/* NULL: nobody waits */
+	bool is_cmd;			/* a command for control(), not a write */
+	struct iedd_command cmd;
 };
 
 struct pv_wres {
@@ -176,3 +178,7 @@ void pv_read_group(struct pv_src *s, struct pv_group *g);
 /* ---- pv_thread.c ---- */
 
 int pv_write_hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call);
+/* The model's command hook (update.h): a command for a row's source that
+ * has control(). */
+void pv_command_hook(void *ctx, struct model *m, const struct model_command *c,
+		     struct model_command_result *out);

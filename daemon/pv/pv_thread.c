@@ -103,10 +103,20 @@ static void *src_thread(void *arg)
 			s->wlen--;
 			pthread_mutex_unlock(&s->mu);
 			char err[512];
-			int rc = plugin_write(s->inst, pv->rows[w.row].point, &w.v, err, sizeof(err));
-			int dae = rc ? pv_dae_of_errno(rc) : 0;
 			/* rows and the map's name do not change after pv_new */
 			const struct pv_row *wr = &pv->rows[w.row];
+			if (w.is_cmd) {
+				/* counted as accepted when queued: a refusal is logged */
+				int rc = plugin_control(s->inst, wr->point, &w.cmd, err, sizeof(err));
+				if (rc)
+					log_msg(LOGL_WARNING, LOGC_PV,
+						"%s:%u: %s: source '%s' refused a queued command: %s (%d)",
+						pv->map_file, wr->line, wr->ref, s->name, err, rc);
+				pthread_mutex_lock(&s->mu);
+				continue;
+			}
+			int rc = plugin_write(s->inst, wr->point, &w.v, err, sizeof(err));
+			int dae = rc ? pv_dae_of_errno(rc) : 0;
 			if (rc)
 				log_msg(LOGL_WARNING, LOGC_PV,
 					"%s:%u: %s: write to source '%s' failed: %s -> %s",
@@ -177,15 +187,18 @@ void pv_stop(struct pv *pv)
 
 /* ---- writes: the model's hook ---- */
 
-/* The model's value of a row as the source's kind, scale and offset undone. */
-static int model_to_source(const struct pv *pv, const struct pv_row *r, struct iedd_value *out)
+/* A value of the row's attribute type at (t, voff) (the row's own, or
+ * the same attribute of SBOw or Cancel) as the source's kind, scale and
+ * offset undone. */
+static int value_to_source(const struct pv *pv, const struct pv_row *r, const struct mtype *t,
+			   uint32_t voff, struct iedd_value *out)
 {
 	struct model_val mv;
 	memset(out, 0, sizeof(*out));
 	out->quality = IEDD_Q_GOOD;
 	out->time_ns = pv_now_utc_ns(pv);
 	out->kind = r->kind;
-	if (model_load_val(pv->model, r->attr.type, r->attr.voff, &mv, out->v.s, sizeof(out->v.s)))
+	if (model_load_val(pv->model, t, voff, &mv, out->v.s, sizeof(out->v.s)))
 		return -EINVAL;
 	if (r->kind == IEDD_KIND_STRING)
 		return 0; /* model_load_val wrote into out->v.s */
@@ -222,6 +235,76 @@ static int model_to_source(const struct pv *pv, const struct pv_row *r, struct i
 		return 0;
 	case IEDD_KIND_FLOAT: out->v.f = d; return 0;
 	default: return -EINVAL;
+	}
+}
+
+/* The model's value of a row as the source's kind. */
+static int model_to_source(const struct pv *pv, const struct pv_row *r, struct iedd_value *out)
+{
+	return value_to_source(pv, r, r->attr.type, r->attr.voff, out);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void pv_command_hook(void *ctx, struct model *m, const struct model_command *c,
+		     struct model_command_result *out)
+{
+	struct pv *pv = ctx;
+	(void)m;
+	const uint32_t *at = pv->hooks.n ? bsearch(&c->row_voff, pv->hook_voff, pv->hooks.n,
+						   sizeof(uint32_t), cmp_u32) : NULL;
+	if (!at)
+		return; /* no row: not handled */
+	uint32_t id = pv->hook_id[at - pv->hook_voff];
+	struct pv_row *r = &pv->rows[id];
+	struct pv_src *s = r->src;
+	if (!plugin_controls(s->plugin))
+		return; /* the plain write of Oper carries it */
+	struct iedd_command cmd = { .step = c->step, .or_cat = c->or_cat,
+				    .or_ident_len = c->or_ident_len, .ctl_num = c->ctl_num,
+				    .test = c->test, .check = c->check, .t_ns = c->t_ns };
+	memcpy(cmd.or_ident, c->or_ident, sizeof(cmd.or_ident));
+	out->handled = true;
+	if (value_to_source(pv, r, c->val_type, c->val_voff, &cmd.value)) {
+		out->add_cause = 1; /* Not-supported: the value does not convert */
+		out->dae = MMS_DAE_OBJECT_VALUE_INVALID;
+		return;
+	}
+	pv->st.writes++;
+	if (s->blocking) {
+		pthread_mutex_lock(&s->mu);
+		bool full = s->wlen + s->rlen >= PV_WQUEUE;
+		if (!full) {
+			s->wq[(s->whead + s->wlen) % PV_WQUEUE] =
+				(struct pv_wmsg){ .row = id, .is_cmd = true, .cmd = cmd };
+			s->wlen++;
+			pthread_cond_signal(&s->cv);
+		}
+		pthread_mutex_unlock(&s->mu);
+		if (full) {
+			pv->st.write_errors++;
+			out->add_cause = 9; /* Blocked-by-process */
+			out->dae = MMS_DAE_TEMPORARILY_UNAVAILABLE;
+		}
+		return;
+	}
+	char err[512];
+	int rc = plugin_control(s->inst, r->point, &cmd, err, sizeof(err));
+	if (rc > 0) {
+		log_msg(LOGL_INFO, LOGC_PV, "%s:%u: %s: source '%s' refused the command: %s",
+			pv->map_file, r->line, r->ref, s->name, err);
+		out->add_cause = rc;
+		out->dae = MMS_DAE_OBJECT_ACCESS_DENIED;
+	} else if (rc < 0) {
+		pv->st.write_errors++;
+		out->add_cause = 9; /* Blocked-by-process */
+		out->dae = pv_dae_of_errno(rc);
+		log_msg(LOGL_WARNING, LOGC_PV, "%s:%u: %s: command to source '%s' failed: %s -> %s",
+			pv->map_file, r->line, r->ref, s->name, err, pv_dae_name(out->dae));
 	}
 }
 

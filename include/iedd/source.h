@@ -158,6 +158,34 @@ struct iedd_param {
  * simulator whose values are functions of time, a source that stamps its
  * values): its time is then iedd's. */
 #define IEDD_SOURCE_HOST_CLOCK 0x04
+/* The plugin has control() (below): commands of the IEC 61850 control
+ * model reach it with their parameters, and it may refuse them with an
+ * AddCause. control() was appended to struct iedd_source within ABI 1; an
+ * iedd older than it refuses this flag at load (unknown flag), and this
+ * iedd loads descriptors built before it (their struct_size ends at
+ * write, and they have no control()). */
+#define IEDD_SOURCE_CONTROL 0x08
+
+/* A command of the control model (IEC 61850-7-2 §20) for a data object
+ * whose Oper.ctlVal is mapped to a point of this plugin. */
+enum iedd_control_step {
+	IEDD_CONTROL_SELECT = 1,	/* SelectWithValue (SBOw): check, do nothing yet */
+	IEDD_CONTROL_OPERATE = 2,	/* carry it out */
+	IEDD_CONTROL_CANCEL = 3,	/* a selection or a pending operate ends */
+};
+#define IEDD_CHECK_SYNCHRO 0x01		/* Check: synchrocheck asked for */
+#define IEDD_CHECK_INTERLOCK 0x02	/* Check: interlock-check asked for */
+struct iedd_command {
+	uint8_t step;			/* enum iedd_control_step */
+	struct iedd_value value;	/* ctlVal, converted to the map row's kind */
+	uint8_t or_cat;			/* originator category (7-3 orCategory) */
+	uint8_t or_ident[64];		/* originator identification ... */
+	uint8_t or_ident_len;		/* ... of this many octets */
+	uint8_t ctl_num;
+	bool test;			/* a test command (Test=true) */
+	uint8_t check;			/* IEDD_CHECK_* */
+	uint64_t t_ns;			/* T: when the client issued it, UTC ns; 0 unknown */
+};
 
 struct iedd_source {
 	uint32_t abi_version;	/* IEDD_SOURCE_ABI_VERSION */
@@ -204,6 +232,22 @@ struct iedd_source {
 	 * The model takes the written value only when the write succeeded. */
 	int (*write)(void *ctx, void *point, const struct iedd_value *value, char *err,
 		     size_t errlen);
+	/* A command for `point` (the map row of Oper.ctlVal); only with
+	 * IEDD_SOURCE_CONTROL. Called on the instance's thread like write(),
+	 * and instead of write() for an operate: the plugin carries the
+	 * command out (or starts it) itself. Returns 0 (accepted), a positive
+	 * IEC 61850-7-2 AddCause to refuse it (10 Blocked-by-interlocking,
+	 * 11 Blocked-by-synchrocheck, 9 Blocked-by-process, 7 Step-limit,
+	 * 5 Position-reached, ...; the client gets LastApplError with it), or
+	 * a negative errno with a message (write()'s table). iedd enforces the
+	 * control model itself (ctlModel, selection, timeouts, Beh, Loc); the
+	 * plugin answers for the plant: interlocking, synchrocheck, whether
+	 * the command can be carried out. A blocking plugin's command is
+	 * queued to its thread and counts as accepted once queued (its
+	 * refusal then only reaches the log; enhanced security still ends in
+	 * CommandTermination- when the status does not follow). */
+	int (*control)(void *ctx, void *point, const struct iedd_command *cmd, char *err,
+		       size_t errlen);
 };
 
 /* The one symbol a plugin exports. Declared with default visibility so a

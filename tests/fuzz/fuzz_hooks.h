@@ -25,7 +25,7 @@
 #include "model.h"
 #include "update.h"
 
-#define FUZZ_HOOKS_N 3
+#define FUZZ_HOOKS_N 5
 #define FUZZ_HOOKS_MAX_TICKETS 64
 
 /* The hooked attributes (IEC 61850 references, LD by inst). */
@@ -33,6 +33,10 @@ static const char *const fuzz_hooks_refs[FUZZ_HOOKS_N] = {
 	"BAY/MMXU1.TotW.db[CF]",	/* INT32U, MMS "IEDD1BAY" "MMXU1$CF$TotW$db" */
 	"BAY/MMXU1.TotW.zeroDb[CF]",	/* INT32U, beside it in MMXU1$CF$TotW */
 	"BAY/LLN0.NamPlt.d[DC]",	/* VisString255 */
+	/* the control model's commands reach these (BOOLEAN; it writes
+	 * without waiting, so these are answered at once) */
+	"BAY/XCBR1.Pos.Oper.ctlVal[CO]",	/* sbo-with-enhanced-security */
+	"BAY/XSWI1.Pos.Oper.ctlVal[CO]",	/* direct-with-normal-security */
 };
 
 /* A source's ticket: the write waits until model_write_done(w, dae). */

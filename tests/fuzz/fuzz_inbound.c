@@ -23,7 +23,11 @@
  * 50 ms after every TPKT (BufTm, IntgPd, the BRCB resync fire), so RCB
  * writes, DefineNamedVariableList and the reports they cause are part of
  * every input; a report is one more thing the association sends later and
- * must be well framed, and none may come after it is gone. The first
+ * must be well framed, and none may come after it is gone. The control
+ * model runs on the same clock: SBO reads, SBOw/Oper/Cancel writes of any
+ * structure against the sample's controls (whose ctlModel the input may
+ * write to any value), LastApplError and CommandTermination, sboTimeout
+ * and operTimeout. The first
  * TPKT is also offered to iso_refuse_cr, as to a connection over the
  * association limit. */
 #include <errno.h>
@@ -32,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "cotp.h"
 #include "embedded.h"
 #include "fuzz_hooks.h"
@@ -173,6 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	srv.reports = acsi_reports_new(model, &clk, &rcfg, NULL);
 	if (!srv.reports)
 		abort();
+	srv.controls = acsi_controls_new(model, &clk, NULL);
+	if (!srv.controls)
+		abort();
 	mms_assoc_init(&a, 1);
 	mms_assoc_set_emit(&a, &srv, emit, trace, &run);
 	buf_init(&out, 0, 0);
@@ -231,6 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	advance(100000000); /* BRCBs keep buffering; nothing is sent to anyone */
 	if (hooks.n)
 		__builtin_trap();
+	acsi_controls_free(srv.controls);
 	acsi_reports_free(srv.reports);
 	timer_queue_clear(&tq);
 	drop_defined_sets();

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "ber.h"
+#include "control.h"
 #include "embedded.h"
 #include "fuzz_hooks.h"
 #include "iso.h"
@@ -137,6 +138,9 @@ static void s_init(struct session *s, const char *name)
 	s->srv.reports = acsi_reports_new(model, &clk, NULL, NULL);
 	if (!s->srv.reports)
 		fail("%s: no memory for reporting", name);
+	s->srv.controls = acsi_controls_new(model, &clk, NULL);
+	if (!s->srv.controls)
+		fail("%s: no memory for the controls", name);
 	mms_assoc_init(&s->a, 0x0001);
 	mms_assoc_set_emit(&s->a, &s->srv, emit, NULL, s);
 	buf_init(&s->seed, 0, 0);
@@ -287,6 +291,7 @@ static void s_done(struct session *s, const char *file)
 	if (hooks.n)
 		fail("%s: tickets left unanswered", s->name);
 	iso_clear(&s->cli);
+	acsi_controls_free(s->srv.controls);
 	acsi_reports_free(s->srv.reports);
 	timer_queue_clear(&tq);
 	for (uint32_t l = 0; l < model->n_ld; l++) /* what the seed defined in domains */
@@ -792,6 +797,50 @@ static void define_nvl(struct session *s, uint32_t id, uint8_t scope, const char
 
 /* Reporting: RCB configuration and enable, GI, a change, a client's data
  * sets, a BRCB's EntryID and PurgeBuf. */
+/* An Oper/SBOw (check) or Cancel (no Check) of the sample's DPCOperate:
+ * ctlVal, origin {orCat remote-control, orIdent}, ctlNum, T, Test. */
+static void data_oper(struct buf *d, bool val, uint8_t ctl_num, bool check)
+{
+	static const uint8_t T[8] = { 0x65, 0x53, 0xF1, 0x00, 0, 0, 0, 0x0A };
+	static const uint8_t chk[1] = { 0 };
+	buf_reset(d, 0);
+	size_t st = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
+	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, val);
+	size_t og = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
+	ber_put_int(d, BER_CONTEXT, MMS_TYPE_INTEGER, 3);
+	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_OCTET_STRING, "seed", 4);
+	ber_end(d, og);
+	ber_put_uint(d, BER_CONTEXT, MMS_TYPE_UNSIGNED, ctl_num);
+	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_UTC_TIME, T, sizeof(T));
+	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, false);
+	if (check)
+		ber_put_bitstring(d, BER_CONTEXT, MMS_TYPE_BIT_STRING, chk, 2);
+	ber_end(d, st);
+}
+
+/* The control model (acsi/control.c): direct operate, SBOw then Oper
+ * (enhanced security, waiting for the status), a refused Oper with its
+ * LastApplError, Cancel with nothing selected. */
+static void control(struct session *s, uint32_t *id)
+{
+	struct buf d;
+	buf_init(&d, 0, 0);
+	uint32_t before = s->reports;
+	data_oper(&d, false, 1, true);
+	write_now(s, (*id)++, "XSWI1$CO$Pos$Oper", &d, MMS_DAE_SUCCESS, "direct Oper");
+	write_now(s, (*id)++, "XCBR1$CO$Pos$Oper", &d, MMS_DAE_TEMPORARILY_UNAVAILABLE,
+		  "Oper not selected");
+	if (s->reports - before != 1)
+		fail("%s: %u reports for a refused Oper, expected 1 (LastApplError)", s->name,
+		     s->reports - before);
+	write_now(s, (*id)++, "XCBR1$CO$Pos$SBOw", &d, MMS_DAE_SUCCESS, "SBOw");
+	write_now(s, (*id)++, "XCBR1$CO$Pos$Oper", &d, MMS_DAE_SUCCESS, "Oper after SBOw");
+	data_oper(&d, true, 2, false);
+	write_now(s, (*id)++, "XSWI1$CO$Pos$Cancel", &d, MMS_DAE_TEMPORARILY_UNAVAILABLE,
+		  "Cancel with nothing selected");
+	buf_clear(&d);
+}
+
 static void reporting(struct session *s, uint32_t *id)
 {
 	struct buf d;
@@ -900,6 +949,14 @@ static void inbound_seeds(void)
 	conclude(&s);
 	release(&s);
 	s_done(&s, "reporting");
+
+	s_init(&s, "control");
+	transport_connect(&s, 11);
+	associate(&s, &req, NULL, MMS_STEP_ASSOCIATED);
+	control(&s, &id);
+	conclude(&s);
+	release(&s);
+	s_done(&s, "control");
 
 	s_init(&s, "write-deferred");
 	transport_connect(&s, 11);

@@ -29,6 +29,7 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	objref:tests/fuzz/fuzz_objref:fuzz/corpus/objref \
 	mms_file:tests/fuzz/fuzz_mms_file:fuzz/corpus/mms_file \
 	mms_report:tests/fuzz/fuzz_mms_report:fuzz/corpus/mms_report \
+	mms_control:tests/fuzz/fuzz_mms_control:fuzz/corpus/mms_control \
 	files:tests/fuzz/fuzz_files:fuzz/corpus/files \
 	rptstore:tests/fuzz/fuzz_rptstore:fuzz/corpus/rptstore; do
 	target=${spec%%:*}

@@ -455,7 +455,13 @@ class OtherCdcs(Base):
         higher, lower, stop = 2, 1, 0  # IEC 61850-7-3 Tcmd
         self.assert_commanded("SIMCLD0/ATCC1.TapChg", higher, pos, "1", stays=0)
         self.assert_commanded("SIMCLD0/ATCC1.TapChg", higher, pos, "2", stays=0)
-        self.assert_commanded("SIMCLD0/ATCC1.TapChg", higher, pos, "2", stays=0)  # maxVal
+        # higher at maxVal: Step-limit (LastApplError, object-value-invalid)
+        self.c.unconfirmed.clear()
+        resp = self.c.operate("SIMCLD0/ATCC1.TapChg", higher)
+        self.assertIn(b"\xa5\x03\x80\x01\x0b", resp, resp.hex())
+        self.assertEqual(len(self.c.unconfirmed), 1)
+        self.assertIn(b"LastApplError", self.c.unconfirmed[0])
+        self.assertEqual(self.read(pos), "2")
         self.assert_commanded("SIMCLD0/ATCC1.TapChg", stop, pos, "2", stays=0)
         self.assert_commanded("SIMCLD0/ATCC1.TapChg", lower, pos, "1", stays=2 * SCAN)
         # reserved (3) is refused: object-value-invalid, nothing moves
@@ -478,7 +484,10 @@ class OtherCdcs(Base):
         self.assertEqual(self.read(mx), "1")
         self.assert_commanded("SIMCLD0/ATCC1.BndCtr", 2, mx, "1.25", stays=0)
         self.assert_commanded("SIMCLD0/ATCC1.BndCtr", 2, mx, "1.5", stays=0)
-        self.assert_commanded("SIMCLD0/ATCC1.BndCtr", 2, mx, "1.5", stays=0)
+        # at maxVal.f: Step-limit, nothing moves
+        resp = self.c.operate("SIMCLD0/ATCC1.BndCtr", 2)
+        self.assertIn(b"\xa5\x03\x80\x01\x0b", resp, resp.hex())
+        self.assertEqual(self.read(mx), "1.5")
         self.assert_commanded("SIMCLD0/ATCC1.BndCtr", 1, mx, "1.25", stays=2 * SCAN)
 
 

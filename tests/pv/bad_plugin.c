@@ -3,13 +3,21 @@
  * tests/pv/meson.build), and MOCK, a well-formed read-only plugin for the
  * loader's own checks:
  *   BAD_ABI       abi_version one above this iedd's
- *   BAD_SIZE      struct_size 8 octets short
+ *   BAD_SIZE      struct_size 16 octets short (neither this iedd's size
+ *                 nor the one before control() was appended)
+ *   OLD_SIZE      struct_size of ABI 1 before control(): loads, no control
+ *   BAD_CTL_NOCB  IEDD_SOURCE_CONTROL without a control() callback
+ *   BAD_CTL_SHORT IEDD_SOURCE_CONTROL with the descriptor before control()
+ *   CONTROL       a control() that refuses a command asking for
+ *                 interlock-check with AddCause 10, fails with -EIO for
+ *                 orCat 0, and accepts the rest
  *   BAD_NO_SYMBOL exports no iedd_source_descriptor
  *   BAD_NO_READ   read callback missing
  *   BAD_FLAGS     a flag bit this iedd does not know
  *   MOCK          open fails when given the parameter fail=...; read
  *                 returns a kind out of range for the first point; no write */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +83,24 @@ __attribute__((unused)) static int b_read(void *ctx, struct iedd_point *points, 
 	return 0;
 }
 
+#ifdef CONTROL
+static int b_control(void *ctx, void *point, const struct iedd_command *cmd, char *err,
+		     size_t errlen)
+{
+	(void)ctx;
+	(void)point;
+	if (cmd->check & IEDD_CHECK_INTERLOCK) {
+		snprintf(err, errlen, "interlocked: Q1 is closed");
+		return 10; /* Blocked-by-interlocking */
+	}
+	if (cmd->or_cat == 0) {
+		snprintf(err, errlen, "device gone");
+		return -EIO;
+	}
+	return 0;
+}
+#endif
+
 static const struct iedd_source b_descriptor = {
 #ifdef BAD_ABI
 	.abi_version = IEDD_SOURCE_ABI_VERSION + 1,
@@ -82,7 +108,9 @@ static const struct iedd_source b_descriptor = {
 	.abi_version = IEDD_SOURCE_ABI_VERSION,
 #endif
 #ifdef BAD_SIZE
-	.struct_size = sizeof(struct iedd_source) - 8,
+	.struct_size = sizeof(struct iedd_source) - 16,
+#elif defined(OLD_SIZE) || defined(BAD_CTL_SHORT)
+	.struct_size = offsetof(struct iedd_source, control),
 #else
 	.struct_size = sizeof(struct iedd_source),
 #endif
@@ -90,6 +118,12 @@ static const struct iedd_source b_descriptor = {
 	.version = "0",
 #ifdef BAD_FLAGS
 	.flags = 0x80,
+#endif
+#if defined(BAD_CTL_NOCB) || defined(BAD_CTL_SHORT) || defined(CONTROL)
+	.flags = IEDD_SOURCE_CONTROL,
+#endif
+#ifdef CONTROL
+	.control = b_control,
 #endif
 	.open = b_open,
 	.close = b_close,

@@ -51,8 +51,48 @@ START_TEST(refuses_wrong_struct_size)
 	path_in(path, sizeof(path), "PV_TEST_DIR", "bad-size.so");
 	char want[128];
 	snprintf(want, sizeof(want), "descriptor is %zu octets, this iedd's is %zu",
-		 sizeof(struct iedd_source) - 8, sizeof(struct iedd_source));
+		 sizeof(struct iedd_source) - 16, sizeof(struct iedd_source));
 	expect_refusal(path, -EPROTO, want, "rebuild", (char *)NULL);
+}
+END_TEST
+
+/* A plugin built before control() was appended to ABI 1 keeps loading;
+ * the control flag needs the callback and the longer descriptor. */
+START_TEST(control_callback_rules)
+{
+	char path[4096];
+	struct plugin *p;
+	path_in(path, sizeof(path), "PV_TEST_DIR", "old-size.so");
+	ck_assert_int_eq(plugin_load(path, NULL, &p, err, sizeof(err)), 0);
+	ck_assert(!plugin_controls(p));
+	plugin_unload(p);
+	path_in(path, sizeof(path), "PV_TEST_DIR", "bad-ctl-nocb.so");
+	expect_refusal(path, -EPROTO, "IEDD_SOURCE_CONTROL but has no control()", (char *)NULL);
+	path_in(path, sizeof(path), "PV_TEST_DIR", "bad-ctl-short.so");
+	expect_refusal(path, -EPROTO, "ends before control()", "rebuild", (char *)NULL);
+
+	path_in(path, sizeof(path), "PV_TEST_DIR", "control.so");
+	ck_assert_int_eq(plugin_load(path, NULL, &p, err, sizeof(err)), 0);
+	ck_assert(plugin_controls(p));
+	struct pv_host h;
+	struct iedd_host host;
+	pv_host_init(&h, &host);
+	struct plugin_instance *inst;
+	ck_assert_int_eq(plugin_open(p, NULL, 0, &host, &inst, err, sizeof(err)), 0);
+	void *pt;
+	ck_assert_int_eq(plugin_resolve(inst, "x", IEDD_KIND_BOOL, false, &pt, err, sizeof(err)), 0);
+	struct iedd_command cmd = { .step = IEDD_CONTROL_OPERATE, .or_cat = 3,
+				    .value = { .kind = IEDD_KIND_BOOL } };
+	ck_assert_int_eq(plugin_control(inst, pt, &cmd, err, sizeof(err)), 0);
+	cmd.check = IEDD_CHECK_INTERLOCK;
+	ck_assert_int_eq(plugin_control(inst, pt, &cmd, err, sizeof(err)), 10);
+	ck_assert_str_eq(err, "interlocked: Q1 is closed");
+	cmd.check = 0;
+	cmd.or_cat = 0;
+	ck_assert_int_eq(plugin_control(inst, pt, &cmd, err, sizeof(err)), -EIO);
+	ck_assert_contains(err, "device gone");
+	plugin_close(inst);
+	plugin_unload(p);
 }
 END_TEST
 
@@ -259,6 +299,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(tc, refuses_a_name_that_is_neither);
 	tcase_add_test(tc, loads_sim_by_bare_name);
 	tcase_add_test(tc, mock_contract_checks);
+	tcase_add_test(tc, control_callback_rules);
 	tcase_add_test(tc, missing_plugin_lists_the_directory);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A small Modbus TCP server for tests/pvrt (libmodbus): serves 100
- * holding registers on 127.0.0.1:PORT, hr 0 = 1234 at start, and after
- * every request writes "hr0 hr1 ... hr9" to STATE_FILE (via a rename, so
- * readers see whole lines). Usage: pvrt_mb_server PORT STATE_FILE. One
+ * holding registers and 16 coils on 127.0.0.1:PORT, hr 0 = 1234 at start,
+ * and after every request writes "hr0 hr1 ... hr9" and, on a second line,
+ * "c0 c1 ... c15" to STATE_FILE (via a rename, so readers see whole
+ * files). Usage: pvrt_mb_server PORT STATE_FILE. One
  * client at a time; exits on SIGTERM. */
 #include <errno.h>
 #include <modbus.h>
@@ -19,6 +20,8 @@ static void dump(const modbus_mapping_t *mm, const char *path)
 		return;
 	for (int i = 0; i < 10; i++)
 		fprintf(f, "%u%c", mm->tab_registers[i], i == 9 ? '\n' : ' ');
+	for (int i = 0; i < 16; i++)
+		fprintf(f, "%u%c", mm->tab_bits[i], i == 15 ? '\n' : ' ');
 	fclose(f);
 	rename(tmp, path);
 }
@@ -30,7 +33,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	modbus_t *mb = modbus_new_tcp("127.0.0.1", atoi(argv[1]));
-	modbus_mapping_t *mm = modbus_mapping_new(0, 0, 100, 0);
+	modbus_mapping_t *mm = modbus_mapping_new(16, 0, 100, 0);
 	if (!mb || !mm)
 		return 1;
 	mm->tab_registers[0] = 1234;

@@ -207,7 +207,7 @@ class Modbus(Base):
 
     def registers(self):
         with open(self.state) as f:
-            return [int(x) for x in f.read().split()]
+            return [int(x) for x in f.readline().split()]
 
     def test_check_connects_to_nothing(self):
         """iedd --check with a Modbus source checks the map's addresses and

@@ -26,9 +26,29 @@ struct env {
 	struct model_write_hooks hooks;
 	uint32_t writes;		/* commands that reached the source */
 	int64_t last_ctl;
+	bool nested;			/* nested_up's model: the hook counts only */
 };
 
 static struct env E;
+
+/* A source with control(): what it was offered, and its answer. */
+static struct {
+	uint32_t calls;
+	struct model_command last;
+	int answer;		/* AddCause to refuse with; 0 accepts */
+} S;
+
+static void cmd_hook(void *ctx, struct model *m, const struct model_command *c,
+		     struct model_command_result *out)
+{
+	(void)ctx;
+	(void)m;
+	S.calls++;
+	S.last = *c;
+	out->handled = true;
+	out->add_cause = S.answer;
+	out->dae = S.answer ? MMS_DAE_OBJECT_ACCESS_DENIED : 0;
+}
 
 static int hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *call)
 {
@@ -36,6 +56,10 @@ static int hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *cal
 	(void)call;
 	struct model_val v;
 	struct mref r;
+	if (E.nested) {
+		E.writes++;
+		return 0;
+	}
 	ck_assert_int_eq(model_resolve_mms(m, LD, id ? "XSWI1$CO$Pos$Oper$ctlVal" :
 						      "XCBR1$CO$Pos$Oper$ctlVal", &r), 0);
 	ck_assert_int_eq(model_load_val(m, r.type, r.voff, &v, NULL, 0), 0);
@@ -44,7 +68,14 @@ static int hook(void *ctx, uint32_t id, struct model *m, struct model_wcall *cal
 	return 0;
 }
 
+static void env_up_cfg(const struct acsi_control_cfg *cfg);
+
 static void env_up(void)
+{
+	env_up_cfg(NULL);
+}
+
+static void env_up_cfg(const struct acsi_control_cfg *cfg)
 {
 	char err[512];
 	memset(&E, 0, sizeof(E));
@@ -68,7 +99,8 @@ static void env_up(void)
 	model_set_write_hooks(E.m, &E.hooks);
 	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
 					.cancel = f_cancel, .ctx = &E.f };
-	E.C = acsi_controls_new(E.m, &clk, NULL);
+	E.C = acsi_controls_new(E.m, &clk, cfg);
+	memset(&S, 0, sizeof(S));
 	ck_assert_ptr_nonnull(E.C);
 }
 
@@ -413,6 +445,7 @@ START_TEST(timeouts)
 	ck_assert_str_eq(g.names[1], LD "/XCBR1$CO$Pos$Oper");
 	lae_of(&g, &l);
 	ck_assert_int_eq(l.cause, ACSI_AC_TIME_LIMIT_OVER);
+	ck_assert_int_eq(l.error, 2); /* timeout-test-not-ok */
 	ck_assert_int_eq(l.ctl_num, 3);
 	ck_assert_int_eq(l.or_cat, 3);
 	/* free again */
@@ -500,6 +533,266 @@ START_TEST(behaviour_and_local)
 }
 END_TEST
 
+START_TEST(source_with_control)
+{
+	env_up();
+	model_set_command_hook(E.m, cmd_hook, NULL);
+	struct cl a;
+	cl_up(&a);
+	/* the source takes the operate with its parameters, instead of the
+	 * plain write */
+	struct cmd k = K(false, 42);
+	k.check = 1; /* interlock-check */
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(S.calls, 1);
+	ck_assert_uint_eq(S.last.step, MODEL_CMD_OPERATE);
+	ck_assert_uint_eq(S.last.ctl_num, 42);
+	ck_assert_uint_eq(S.last.or_cat, 3);
+	ck_assert_uint_eq(S.last.or_ident_len, 5);
+	ck_assert_mem_eq(S.last.or_ident, "scada", 5);
+	ck_assert_uint_eq(S.last.check, 0x02);
+	ck_assert_uint_eq(E.writes, 0);
+	/* and refuses one: its AddCause reaches the client */
+	S.answer = ACSI_AC_INTERLOCKING;
+	k.ctl_num = 43;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_INTERLOCKING);
+	/* it checks at SelectWithValue, with the SBOw's value */
+	S.answer = ACSI_AC_SYNCHROCHECK;
+	k = K(true, 44);
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 1, CB_OBJ "SBOw", ACSI_AC_SYNCHROCHECK);
+	ck_assert_uint_eq(S.last.step, MODEL_CMD_SELECT);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
+	S.answer = 0;
+	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
+	struct cmd c = k;
+	c.cancel = true;
+	ck_assert_int_eq(cmd(&a, CB "Cancel", &c), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(S.last.step, MODEL_CMD_CANCEL);
+	cl_down(&a);
+	model_set_command_hook(E.m, NULL, NULL);
+	env_down();
+}
+END_TEST
+
+START_TEST(unchecked_interlock_refused_when_configured)
+{
+	const struct acsi_control_cfg cfg = { .refuse_unchecked = true };
+	env_up_cfg(&cfg);
+	struct cl a;
+	cl_up(&a);
+	struct cmd k = K(false, 1);
+	k.check = 1;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_INTERLOCKING);
+	k.check = 2;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
+	expect_lae(&a, 1, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_SYNCHROCHECK);
+	ck_assert_uint_eq(E.writes, 0);
+	k.check = 0;
+	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 1);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
+/* IEC 61400-25-2 style: the controllable part is an SDO (WTUR.SetTurOp.actSt,
+ * an INC with its own ctlModel) inside a command class data object. */
+static const char nested_icd[] =
+	"<?xml version=\"1.0\"?><SCL xmlns=\"http://www.iec.ch/61850/2003/SCL\" version=\"2007\" "
+	"revision=\"B\"><Header id=\"n\"/><IED name=\"W\"><AccessPoint name=\"AP\"><Server>"
+	"<Authentication/><LDevice inst=\"TG\"><LN0 lnClass=\"LLN0\" inst=\"\" lnType=\"L0\"/>"
+	"<LN lnClass=\"WTUR\" inst=\"1\" lnType=\"WT\"><DOI name=\"SetTurOp\"><SDI name=\"actSt\">"
+	"<DAI name=\"ctlModel\"><Val>direct-with-enhanced-security</Val></DAI></SDI></DOI></LN>"
+	"</LDevice></Server></AccessPoint></IED><DataTypeTemplates>"
+	"<LNodeType id=\"L0\" lnClass=\"LLN0\"/>"
+	"<LNodeType id=\"WT\" lnClass=\"WTUR\"><DO name=\"SetTurOp\" type=\"CMD\"/></LNodeType>"
+	"<DOType id=\"CMD\" cdc=\"CMD\"><SDO name=\"actSt\" type=\"INC\"/></DOType>"
+	"<DOType id=\"INC\" cdc=\"INC\"><DA name=\"Oper\" bType=\"Struct\" type=\"IOp\" fc=\"CO\"/>"
+	"<DA name=\"stVal\" bType=\"INT32\" fc=\"ST\" dchg=\"true\"/>"
+	"<DA name=\"q\" bType=\"Quality\" fc=\"ST\"/><DA name=\"t\" bType=\"Timestamp\" fc=\"ST\"/>"
+	"<DA name=\"ctlModel\" bType=\"Enum\" type=\"CM\" fc=\"CF\"/></DOType>"
+	"<DAType id=\"IOp\"><BDA name=\"ctlVal\" bType=\"INT32\"/>"
+	"<BDA name=\"origin\" bType=\"Struct\" type=\"Or\"/><BDA name=\"ctlNum\" bType=\"INT8U\"/>"
+	"<BDA name=\"T\" bType=\"Timestamp\"/><BDA name=\"Test\" bType=\"BOOLEAN\"/>"
+	"<BDA name=\"Check\" bType=\"Check\"/></DAType>"
+	"<DAType id=\"Or\"><BDA name=\"orCat\" bType=\"Enum\" type=\"OC\"/>"
+	"<BDA name=\"orIdent\" bType=\"Octet64\"/></DAType>"
+	"<EnumType id=\"CM\"><EnumVal ord=\"0\">status-only</EnumVal>"
+	"<EnumVal ord=\"1\">direct-with-normal-security</EnumVal>"
+	"<EnumVal ord=\"3\">direct-with-enhanced-security</EnumVal></EnumType>"
+	"<EnumType id=\"OC\"><EnumVal ord=\"3\">remote-control</EnumVal></EnumType>"
+	"</DataTypeTemplates></SCL>";
+
+/* Loads `icd` (nested_icd or a variant) with the map row of
+ * WTUR1.SetTurOp.actSt.Oper.ctlVal hooked and the control service up. */
+static void nested_up(const char *icd)
+{
+	char err[512];
+	memset(&E, 0, sizeof(E));
+	timer_queue_init(&E.f.q);
+	E.f.utc0 = 1700000000ull * 1000000000ull;
+	ck_assert_int_eq(model_load_scl_mem("nested.icd", icd, strlen(icd), NULL, &E.m, err,
+					    sizeof(err)), 0);
+	E.nested = true;
+	/* the map row of Oper.ctlVal (its source has control()) */
+	struct mref r;
+	ck_assert_int_eq(model_resolve_mms(E.m, "WTG", "WTUR1$CO$SetTurOp$actSt$Oper$ctlVal", &r), 0);
+	E.hook_voff[0] = r.voff;
+	E.hooks = (struct model_write_hooks){ .fn = hook, .n = 1, .voff = E.hook_voff,
+					      .id = E.hook_id };
+	model_set_write_hooks(E.m, &E.hooks);
+	const struct acsi_clock clk = { .mono_us = f_mono, .utc_ns = f_utc, .arm = f_arm,
+					.cancel = f_cancel, .ctx = &E.f };
+	E.C = acsi_controls_new(E.m, &clk, NULL);
+	ck_assert_uint_eq(acsi_controls_count(E.C), 1);
+	memset(&S, 0, sizeof(S));
+}
+
+/* Writes WTUR1.SetTurOp.actSt.Oper (or Cancel) of WTG: an INCOperate with
+ * ctlVal 7, ctlNum 5 and, when at_s, operTm at_s seconds after the fake
+ * clock's UTC (NOW_TM: operTm 0, "not time-activated"). Returns the
+ * Write's result. */
+#define NOW_TM UINT32_MAX
+static int nested_cmd(struct cl *a, const char *var, uint32_t at_s, bool check)
+{
+	uint8_t d[64];
+	size_t n = 0;
+	d[n++] = 0xA2, d[n++] = 0;
+	d[n++] = 0x85, d[n++] = 1, d[n++] = 7;
+	if (at_s) {
+		uint32_t sec = at_s == NOW_TM ? 0 : (uint32_t)(f_utc(&E.f) / 1000000000u) + at_s;
+		d[n++] = 0x91, d[n++] = 8;
+		d[n++] = (uint8_t)(sec >> 24), d[n++] = (uint8_t)(sec >> 16);
+		d[n++] = (uint8_t)(sec >> 8), d[n++] = (uint8_t)sec;
+		d[n++] = 0, d[n++] = 0, d[n++] = 0, d[n++] = 0x0A;
+	}
+	d[n++] = 0xA2, d[n++] = 7, d[n++] = 0x85, d[n++] = 1, d[n++] = 3, d[n++] = 0x89, d[n++] = 2,
+	d[n++] = 'o', d[n++] = 'p';
+	d[n++] = 0x86, d[n++] = 1, d[n++] = 5;
+	d[n++] = 0x91, d[n++] = 8;
+	memset(d + n, 0, 8);
+	n += 8;
+	d[n++] = 0x83, d[n++] = 1, d[n++] = 0;
+	if (check)
+		d[n++] = 0x84, d[n++] = 2, d[n++] = 6, d[n++] = 0;
+	d[1] = (uint8_t)(n - 2);
+	struct mms_objname on = { .scope = MMS_SCOPE_DOMAIN };
+	snprintf(on.domain, sizeof(on.domain), "WTG");
+	snprintf(on.item, sizeof(on.item), "WTUR1$CO$SetTurOp$actSt$%s", var);
+	char item[140];
+	snprintf(item, sizeof(item), "%s", on.item);
+	/* wr() writes in IEDD1BAY: the request by hand */
+	struct buf b;
+	buf_init(&b, ISO_HEADROOM, 0);
+	mms_client_write_req(&b, ++a->invoke, &on, d, n);
+	call(a, &b);
+	buf_clear(&b);
+	struct mms_pdu pdu;
+	ck_assert_int_eq(mms_pdu_decode(buf_data(&a->rx.resp), a->rx.resp.len, &pdu, NULL), 0);
+	int res[2];
+	size_t k;
+	ck_assert_int_eq(mms_client_write_decode(pdu.body, pdu.body_len, res, 2, &k, NULL), 0);
+	return res[0];
+}
+
+START_TEST(nested_sdo_control)
+{
+	nested_up(nested_icd);
+	model_set_command_hook(E.m, cmd_hook, NULL);
+	struct cl a;
+	cl_up(&a);
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 0, true), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(S.calls, 1); /* the source has it (it has control()) */
+	ck_assert_uint_eq(E.writes, 0); /* and no plain write */
+	ck_assert_uint_eq(S.last.ctl_num, 5);
+	/* enhanced: the status reaching 7 ends it with CommandTermination+ */
+	feedback("WTG/WTUR1.SetTurOp.actSt.stVal[ST]", 7);
+	advance(&E.f, 1000);
+	drain(&a);
+	ck_assert_uint_eq(a.rx.n, 1);
+	struct got g;
+	got(&a, 0, &g);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.names[0], "WTG/WTUR1$CO$SetTurOp$actSt$Oper");
+	cl_down(&a);
+	model_set_command_hook(E.m, NULL, NULL);
+	env_down();
+}
+END_TEST
+
+/* A variant of nested_icd: Oper with operTm (time-activated operate),
+ * Cancel, direct-with-normal-security. */
+static char *timed_icd(void)
+{
+	static char out[sizeof(nested_icd) + 512];
+	const char *s = nested_icd;
+	char *o = out;
+	for (; *s; s++) {
+		if (!strncmp(s, "direct-with-enhanced-security</Val>", 35)) {
+			o += sprintf(o, "direct-with-normal-security</Val>");
+			s += 34;
+		} else if (!strncmp(s, "<DA name=\"Oper\"", 15)) {
+			o += sprintf(o, "<DA name=\"Cancel\" bType=\"Struct\" type=\"ICa\" fc=\"CO\"/>");
+			*o++ = *s;
+		} else if (!strncmp(s, "<BDA name=\"ctlVal\" bType=\"INT32\"/>", 34)) {
+			o += sprintf(o, "<BDA name=\"ctlVal\" bType=\"INT32\"/>"
+				     "<BDA name=\"operTm\" bType=\"Timestamp\"/>");
+			s += 33;
+		} else if (!strncmp(s, "<DAType id=\"Or\">", 16)) {
+			o += sprintf(o, "<DAType id=\"ICa\"><BDA name=\"ctlVal\" bType=\"INT32\"/>"
+				     "<BDA name=\"operTm\" bType=\"Timestamp\"/>"
+				     "<BDA name=\"origin\" bType=\"Struct\" type=\"Or\"/>"
+				     "<BDA name=\"ctlNum\" bType=\"INT8U\"/>"
+				     "<BDA name=\"T\" bType=\"Timestamp\"/>"
+				     "<BDA name=\"Test\" bType=\"BOOLEAN\"/></DAType>");
+			*o++ = *s;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+	ck_assert_ptr_nonnull(strstr(out, "operTm"));
+	ck_assert_ptr_nonnull(strstr(out, "direct-with-normal-security</Val></DAI>"));
+	return out;
+}
+
+START_TEST(time_activated_operate)
+{
+	nested_up(timed_icd());
+	struct cl a, b;
+	cl_up(&a);
+	/* operTm 5 s ahead: accepted now, carried out then */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 5, true), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 0);
+	advance(&E.f, 4900000);
+	ck_assert_uint_eq(E.writes, 0);
+	/* a second command meanwhile: in execution */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 5, true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	advance(&E.f, 200000);
+	ck_assert_uint_eq(E.writes, 1);
+	/* cancelled while it waits: never carried out */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", 5, true), MMS_DAE_SUCCESS);
+	advance(&E.f, 1000000);
+	ck_assert_int_eq(nested_cmd(&a, "Cancel", 5, false), MMS_DAE_SUCCESS);
+	advance(&E.f, 10000000);
+	ck_assert_uint_eq(E.writes, 1);
+	/* the association goes while it waits: dropped */
+	cl_up(&b);
+	ck_assert_int_eq(nested_cmd(&b, "Oper", 5, true), MMS_DAE_SUCCESS);
+	cl_down(&b);
+	advance(&E.f, 10000000);
+	ck_assert_uint_eq(E.writes, 1);
+	/* operTm 0: at once */
+	ck_assert_int_eq(nested_cmd(&a, "Oper", NOW_TM, true), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(E.writes, 2);
+	cl_down(&a);
+	env_down();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -511,6 +804,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, timeouts);
 	tcase_add_test(tc, two_associations_and_loss);
 	tcase_add_test(tc, behaviour_and_local);
+	tcase_add_test(tc, source_with_control);
+	tcase_add_test(tc, unchecked_interlock_refused_when_configured);
+	tcase_add_test(tc, nested_sdo_control);
+	tcase_add_test(tc, time_activated_operate);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -331,8 +331,13 @@ int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p)
 
 int client_wait_unconfirmed(struct client *c)
 {
+	return client_wait_unconfirmed_for(c, -1);
+}
+
+int client_wait_unconfirmed_for(struct client *c, int ms)
+{
 	struct mms_pdu p;
-	int r = recv_pdu(c, &p, -1, true);
+	int r = recv_pdu(c, &p, ms < 0 ? -1 : now_ms() + ms, true);
 	if (r)
 		return r;
 	if (p.kind != MMS_UNCONFIRMED)

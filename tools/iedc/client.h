@@ -68,6 +68,9 @@ int client_request(struct client *c, struct buf *pdu, struct mms_pdu *p);
  * handler only sets the flag), or a status with errmsg (the server closed
  * the connection, a malformed PDU, a confirmed PDU nobody asked for). */
 int client_wait_unconfirmed(struct client *c);
+/* The same within `ms` milliseconds (< 0: without a limit, as above):
+ * IEDC_TIMEOUT when none arrived by then (*c->stop is not looked at). */
+int client_wait_unconfirmed_for(struct client *c, int ms);
 /* A confirmed service: sends `pdu` (built with invoke ID `invoke_id`), waits
  * for the answer and checks that it is the Confirmed-Response of `service`
  * for that invoke ID (body in p->body). A confirmed-error or Reject is

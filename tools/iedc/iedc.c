@@ -50,6 +50,12 @@ static void usage(FILE *f)
 		"                                LD/LN.NAME) and print each report as it arrives,\n"
 		"                                one line each, until Ctrl-C, SIGTERM or --count;\n"
 		"                                then disable it again\n"
+		"  control HOST[:PORT] REF VALUE\n"
+		"                                operate the controllable data object REF\n"
+		"                                (LD/LN.DO, LD/LN.DO.SDO or LD/LN$CO$DO) with\n"
+		"                                ctlVal VALUE, by the sequence its ctlModel asks\n"
+		"                                for (select first for SBO, CommandTermination\n"
+		"                                for enhanced security); one line per step\n"
 		"\n"
 		"REF is LD/LN.DO.DA[FC] (e.g. IED1LD0/LLN0.Mod.stVal[ST]) or the MMS form\n"
 		"LD/LN$FC$DO$DA; LD is the MMS domain name as browse shows it. LD/LN and\n"
@@ -77,15 +83,32 @@ static void usage(FILE *f)
 		"  --entry-id HEX         BRCB: resend from the entry after this EntryID\n"
 		"                         (16 hex digits)\n"
 		"  --count N              stop after N reports\n"
+		"Options of control:\n"
+		"  --select               select only (Read of SBO, Write of SBOw), no\n"
+		"                         operate; with --cancel: select, then Cancel\n"
+		"  --cancel               write Cancel with VALUE instead of operating\n"
+		"  --test                 Test=true (a command for test mode)\n"
+		"  --check LIST           Check bits: interlock, synchro or both\n"
+		"  --orcat N|NAME         originator category (default 3, remote-control;\n"
+		"                         or bay-control, station-control, ...)\n"
+		"  --orident TEXT         originator identification (default iedc@HOSTNAME)\n"
+		"  --at TIME|+MS          time-activated operate: operTm as a UTC time or MS\n"
+		"                         milliseconds from now\n"
+		"  --timeout MS           also the wait for CommandTermination (default\n"
+		"                         15000 there)\n"
+		"VALUE of control: true/false/on/off/1/0, an integer (enumerations too),\n"
+		"lower/higher/stop for a step command, a number for an analogue setpoint.\n"
 		"\n"
 		"Exit status: 0 ok, 2 usage, 3 cannot connect (refused, unreachable, unknown\n"
-		"host), 4 association rejected, 5 protocol error, 6 timeout, 7 service error\n"
-		"(the server refused the request or answered with a DataAccessError).\n"
+		"host), 4 association rejected, 5 protocol error, 6 timeout (control: also no\n"
+		"CommandTermination in time), 7 service error (the server refused the request\n"
+		"or answered with a DataAccessError; control: a refused command, also a\n"
+		"status-only object, which iedc refuses itself).\n"
 		"With --json, stdout is valid JSON in every outcome: on failure it holds an\n"
 		"\"error\" member (and \"exitStatus\", the same code as above).\n"
 		"Options may stand anywhere; -- ends them. A logical node too large for one\n"
 		"PDU is browsed per FC, then per data object.\n"
-		"Not possible yet: controls, logs, GOOSE.\n");
+		"Not possible yet: logs, GOOSE.\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -229,7 +252,8 @@ static int reorder(int argc, char **argv, const struct option *opts, char **out)
 static int iedc_run(int argc, char **argv, char **av);
 
 /* Long options without a short form. */
-enum { OPT_GI = 256, OPT_TRGOPS, OPT_INTGPD, OPT_BUFTM, OPT_ENTRY_ID, OPT_COUNT };
+enum { OPT_GI = 256, OPT_TRGOPS, OPT_INTGPD, OPT_BUFTM, OPT_ENTRY_ID, OPT_COUNT,
+       OPT_SELECT, OPT_CANCEL, OPT_TEST, OPT_CHECK, OPT_ORCAT, OPT_ORIDENT, OPT_AT };
 
 /* A decimal uint32 option value; false (with the message printed) if not. */
 static bool opt_u32(const char *opt, const char *s, uint32_t min, uint32_t *out)
@@ -272,10 +296,18 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "bufTm", required_argument, NULL, OPT_BUFTM },
 		{ "entry-id", required_argument, NULL, OPT_ENTRY_ID },
 		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "select", no_argument, NULL, OPT_SELECT },
+		{ "cancel", no_argument, NULL, OPT_CANCEL },
+		{ "test", no_argument, NULL, OPT_TEST },
+		{ "check", required_argument, NULL, OPT_CHECK },
+		{ "orcat", required_argument, NULL, OPT_ORCAT },
+		{ "orident", required_argument, NULL, OPT_ORIDENT },
+		{ "at", required_argument, NULL, OPT_AT },
 		{ 0 },
 	};
 	struct report_opts ro = { 0 };
-	bool json = false, dataset = false;
+	struct control_opts co = { 0 };
+	bool json = false, dataset = false, timeout_set = false, ctl_opt = false;
 	int timeout = 10000, max_pdu = 65000, o;
 	const char *password = NULL;
 	argc = reorder(argc, argv, opts, av);
@@ -295,6 +327,7 @@ static int iedc_run(int argc, char **argv, char **av)
 				fprintf(stderr, "iedc: --timeout '%s': expected milliseconds > 0\n", optarg);
 				return IEDC_USAGE;
 			}
+			timeout_set = true;
 			break;
 		case 'm': {
 			char *end;
@@ -335,6 +368,31 @@ static int iedc_run(int argc, char **argv, char **av)
 			if (!opt_u32("--count", optarg, 1, &ro.count))
 				return IEDC_USAGE;
 			break;
+		case OPT_SELECT:
+			co.select_only = ctl_opt = true;
+			break;
+		case OPT_CANCEL:
+			co.cancel = ctl_opt = true;
+			break;
+		case OPT_TEST:
+			co.test = ctl_opt = true;
+			break;
+		case OPT_CHECK:
+			co.check_text = optarg;
+			ctl_opt = true;
+			break;
+		case OPT_ORCAT:
+			co.orcat_text = optarg;
+			ctl_opt = true;
+			break;
+		case OPT_ORIDENT:
+			co.orident = optarg;
+			ctl_opt = true;
+			break;
+		case OPT_AT:
+			co.at = optarg;
+			ctl_opt = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -370,6 +428,9 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "report", 1, MMS_RPT_MAX_MEMBERS + 1,
 		  "HOST[:PORT] RCB [--gi] [--trgops LIST] [--intgpd MS] [--bufTm MS] "
 		  "[--entry-id HEX] [--count N] [--dataset MEMBER...]" },
+		{ "control", 2, 2,
+		  "HOST[:PORT] REF VALUE [--select] [--cancel] [--test] [--check interlock,synchro] "
+		  "[--orcat N|NAME] [--orident TEXT] [--at TIME|+MS]" },
 	};
 	const char *cmd = argv[optind], *host = argv[optind + 1];
 	char fcmd[40];
@@ -420,6 +481,22 @@ static int iedc_run(int argc, char **argv, char **av)
 			"are options of report\n");
 		return IEDC_USAGE;
 	}
+	bool is_control = !strcmp(cmd, "control");
+	if (is_control) {
+		co.ref = args[0];
+		co.value = args[1];
+		/* longer than iedd's default operTimeout (10 s), so that its
+		 * CommandTermination- arrives before iedc gives up */
+		co.term_timeout = timeout_set ? timeout : 15000;
+		if (control_args_check(&co, why, sizeof(why))) {
+			fprintf(stderr, "iedc: %s\n", why);
+			return IEDC_USAGE;
+		}
+	} else if (ctl_opt) {
+		fprintf(stderr, "iedc: --select, --cancel, --test, --check, --orcat, --orident and "
+			"--at are options of control\n");
+		return IEDC_USAGE;
+	}
 	if (!strncmp(cmd, "dataset ", 8) &&
 	    dataset_args_check(cmd + 8, args, nargs, why, sizeof(why))) {
 		fprintf(stderr, "iedc: %s\n", why);
@@ -462,6 +539,8 @@ static int iedc_run(int argc, char **argv, char **av)
 			r = cmd_dataset(&c, json, cmd + 8, args, nargs);
 		else if (is_report)
 			r = cmd_report(&c, json, &ro);
+		else if (is_control)
+			r = cmd_control(&c, json, &co);
 		else
 			r = cmd_datasets(&c, json, nargs ? args[0] : NULL);
 	}

@@ -80,3 +80,30 @@ int dataset_parse(const char *ref, struct mms_objname *out);
  * reference and value. */
 int cmd_read_dataset(struct client *c, bool json, const char *ref,
 		     const struct mms_objname *list);
+
+/* iedc control (control.c). */
+struct control_opts {
+	const char *ref;		/* LD/LN.DO[.SDO...][.Oper], LD/LN$CO$DO[$Oper] */
+	const char *value;		/* ctlVal as text */
+	bool select_only;		/* --select: select, and no operate */
+	bool cancel;			/* --cancel: Cancel instead of Oper */
+	bool test;			/* --test: Test=true */
+	const char *check_text;		/* --check interlock,synchro */
+	const char *orcat_text;		/* --orcat N|NAME; NULL: remote-control */
+	const char *orident;		/* --orident; NULL: "iedc@<hostname>" */
+	const char *at;			/* --at TIME|+MS: operTm; NULL: at once */
+	int term_timeout;		/* ms to wait for CommandTermination */
+	/* filled by control_args_check */
+	uint8_t check;			/* bit 0 synchrocheck, bit 1 interlock-check */
+	int32_t or_cat;
+	char ld[MMS_MAX_DOMAIN + 1];
+	char ln[MMS_MAX_ITEM + 1];
+	char dopath[MMS_MAX_ITEM + 1];	/* "Pos", "SetTurOp$actSt" */
+};
+/* Checks and completes the options before connecting (IEDC_USAGE, why[n]). */
+int control_args_check(struct control_opts *o, char *why, size_t n);
+/* Reads ctlModel and runs its sequence (select, operate or cancel, and the
+ * wait for CommandTermination), printing each step. IEDC_SERVICE (7) for a
+ * command refused by the server or, status-only, by iedc itself;
+ * IEDC_TIMEOUT when no CommandTermination came in time. */
+int cmd_control(struct client *c, bool json, const struct control_opts *o);

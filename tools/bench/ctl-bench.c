@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ctl-bench: the control benchmark (tests/bench/control_bench.py runs it
+ * against a real iedd on a generated model).
+ *
+ *   ctl-bench -c 127.0.0.1:PORT --mode read     --ref 'LD/GGIO1$ST$Dir%d$stVal'
+ *   ctl-bench -c 127.0.0.1:PORT --mode direct   --ref 'LD/GGIO1$CO$Dir%d'
+ *   ctl-bench -c 127.0.0.1:PORT --mode sbo      --ref 'LD/GGIO1$CO$Sbo%d'
+ *   ctl-bench -c 127.0.0.1:PORT --mode enhanced --ref 'LD/GGIO1$CO$Enh%d'
+ *             [--clients N] [--count M]
+ *
+ * Each client is its own association (iedc's client) and thread and works
+ * on its own object (%d = 1..N). A sample is one round trip:
+ *   read      a Read of REF;
+ *   direct    a Write of REF$Oper (an SPC's SPCOperate: ctlVal toggling,
+ *             origin remote-control "ctl-bench", ctlNum counting) to its
+ *             Write response;
+ *   sbo       a Write of REF$SBOw, then of REF$Oper with the same
+ *             parameters, to the Oper's response (select + operate; the
+ *             CommandTermination of enhanced security is awaited after
+ *             the sample, before the next select);
+ *   enhanced  a Write of REF$Oper to the CommandTermination that follows
+ *             it (the status reaching ctlVal through the source).
+ * A refused command, a LastApplError or a CommandTermination- ends the run
+ * with exit 1.
+ *
+ * Output: one line of key=value pairs (p50/p99 in microseconds over all
+ * clients' samples); complaints on stderr with exit 1. Loopback tool:
+ * every wait is bounded by the client's timeout. */
+#include <inttypes.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ber.h"
+#include "buf.h"
+#include "client.h"
+#include "mms_access.h"
+#include "mms_client.h"
+#include "mms_report.h"
+
+#define MAX_CLIENTS 64
+#define MAX_COUNT 1000000
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("ctl-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *opt_addr, *opt_ref, *opt_mode;
+static unsigned opt_clients = 1, opt_count = 1000;
+
+struct worker {
+	pthread_t th;
+	unsigned no;		/* 1..N */
+	struct client c;
+	char ref[200];		/* REF with %d replaced */
+	uint64_t *samples;
+	unsigned n;
+	unsigned terminations, errors;	/* unconfirmed PDUs seen */
+};
+
+static struct mms_objname objname(const char *ref, const char *suffix)
+{
+	struct mms_objname on = { .scope = MMS_SCOPE_DOMAIN };
+	const char *slash = strchr(ref, '/');
+	if (!slash || (size_t)(slash - ref) > MMS_MAX_DOMAIN ||
+	    strlen(slash + 1) + strlen(suffix) > MMS_MAX_ITEM)
+		die("'%s': expected LD/LN$FC$...", ref);
+	memcpy(on.domain, ref, (size_t)(slash - ref));
+	if ((size_t)snprintf(on.item, sizeof(on.item), "%s%s", slash + 1, suffix) >=
+	    sizeof(on.item))
+		die("'%s%s': name too long", ref, suffix);
+	return on;
+}
+
+/* SPCOperate (IEC 61850-8-1 §20): ctlVal, origin, ctlNum, T, Test, Check. */
+static void oper_data(struct buf *d, bool val, uint8_t num)
+{
+	static const uint8_t T[8] = { 0x65, 0x53, 0xF1, 0x00, 0, 0, 0, 0x0A };
+	static const uint8_t chk[1] = { 0 };
+	buf_reset(d, 0);
+	size_t st = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
+	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, val);
+	size_t og = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
+	ber_put_int(d, BER_CONTEXT, MMS_TYPE_INTEGER, 3);
+	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_OCTET_STRING, "ctl-bench", 9);
+	ber_end(d, og);
+	ber_put_uint(d, BER_CONTEXT, MMS_TYPE_UNSIGNED, num);
+	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_UTC_TIME, T, sizeof(T));
+	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, false);
+	ber_put_bitstring(d, BER_CONTEXT, MMS_TYPE_BIT_STRING, chk, 2);
+	ber_end(d, st);
+}
+
+/* What came unasked: a CommandTermination+ (one variable, the Oper), or
+ * anything with LastApplError (a refusal, a CommandTermination-). */
+static void on_unconfirmed(struct client *c, const struct mms_pdu *p, void *ctx)
+{
+	(void)c;
+	struct worker *w = ctx;
+	const uint8_t *body;
+	size_t len;
+	if (mms_unconfirmed_report(p, &body, &len, NULL) != 1)
+		return;
+	if (memmem(body, len, "LastApplError", 13))
+		w->errors++;
+	else if (memmem(body, len, "$Oper", 5))
+		w->terminations++;
+}
+
+static void write_one(struct worker *w, const char *suffix, const struct buf *data)
+{
+	struct mms_objname on = objname(w->ref, suffix);
+	struct buf pdu;
+	struct mms_pdu p;
+	buf_init(&pdu, ISO_HEADROOM, 0);
+	uint32_t id = w->c.next_invoke++;
+	mms_client_write_req(&pdu, id, &on, buf_data(data), data->len);
+	if (client_call(&w->c, &pdu, id, MMS_SVC_WRITE, "Write", &p))
+		die("client %u: %s", w->no, w->c.errmsg);
+	buf_clear(&pdu);
+	int res[1];
+	size_t n;
+	if (mms_client_write_decode(p.body, p.body_len, res, 1, &n, NULL) || n != 1)
+		die("client %u: bad Write response", w->no);
+	if (res[0] != MMS_DAE_SUCCESS)
+		die("client %u: Write of %s%s refused: DataAccessError %d", w->no, w->ref, suffix,
+		    res[0]);
+	if (w->errors)
+		die("client %u: LastApplError for %s%s", w->no, w->ref, suffix);
+}
+
+static void read_one(struct worker *w)
+{
+	struct mms_objname on = objname(w->ref, "");
+	struct buf pdu;
+	struct mms_pdu p;
+	buf_init(&pdu, ISO_HEADROOM, 0);
+	uint32_t id = w->c.next_invoke++;
+	mms_client_read_req(&pdu, id, &on, 1);
+	if (client_call(&w->c, &pdu, id, MMS_SVC_READ, "Read", &p))
+		die("client %u: %s", w->no, w->c.errmsg);
+	buf_clear(&pdu);
+}
+
+static void wait_termination(struct worker *w, unsigned before)
+{
+	while (w->terminations == before) {
+		if (w->errors)
+			die("client %u: CommandTermination- for %s", w->no, w->ref);
+		if (client_wait_unconfirmed(&w->c))
+			die("client %u: %s", w->no, w->c.errmsg);
+	}
+	if (w->errors)
+		die("client %u: CommandTermination- for %s", w->no, w->ref);
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	struct buf d;
+	buf_init(&d, 0, 0);
+	bool val = true;
+	for (unsigned k = 0; k < opt_count; k++, val = !val) {
+		oper_data(&d, val, (uint8_t)k);
+		uint64_t t0 = now_ns();
+		if (!strcmp(opt_mode, "read")) {
+			read_one(w);
+		} else if (!strcmp(opt_mode, "direct")) {
+			write_one(w, "$Oper", &d);
+		} else if (!strcmp(opt_mode, "sbo")) {
+			unsigned before = w->terminations;
+			write_one(w, "$SBOw", &d);
+			write_one(w, "$Oper", &d);
+			w->samples[w->n++] = now_ns() - t0;
+			/* enhanced security: the next select waits for the end */
+			wait_termination(w, before);
+			continue;
+		} else {
+			unsigned before = w->terminations;
+			write_one(w, "$Oper", &d);
+			wait_termination(w, before);
+		}
+		w->samples[w->n++] = now_ns() - t0;
+	}
+	buf_clear(&d);
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'c' }, { "mode", required_argument, NULL, 'm' },
+		{ "ref", required_argument, NULL, 'r' }, { "clients", required_argument, NULL, 'n' },
+		{ "count", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
+	};
+	int o;
+	while ((o = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': opt_addr = optarg; break;
+		case 'm': opt_mode = optarg; break;
+		case 'r': opt_ref = optarg; break;
+		case 'n': opt_clients = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'k': opt_count = (unsigned)strtoul(optarg, NULL, 10); break;
+		default: die("usage: ctl-bench -c HOST:PORT --mode read|direct|sbo|enhanced "
+			     "--ref REF [--clients N] [--count M]");
+		}
+	}
+	if (!opt_addr || !opt_ref || !opt_mode ||
+	    (strcmp(opt_mode, "read") && strcmp(opt_mode, "direct") && strcmp(opt_mode, "sbo") &&
+	     strcmp(opt_mode, "enhanced")))
+		die("give -c HOST:PORT, --mode read|direct|sbo|enhanced and --ref REF");
+	if (!opt_clients || opt_clients > MAX_CLIENTS || !opt_count || opt_count > MAX_COUNT)
+		die("--clients 1..%d, --count 1..%d", MAX_CLIENTS, MAX_COUNT);
+	static struct worker ws[MAX_CLIENTS];
+	for (unsigned i = 0; i < opt_clients; i++) {
+		struct worker *w = &ws[i];
+		w->no = i + 1;
+		const char *pc = strstr(opt_ref, "%d");
+		if (pc)
+			snprintf(w->ref, sizeof(w->ref), "%.*s%u%s", (int)(pc - opt_ref), opt_ref, w->no,
+				 pc + 2);
+		else
+			snprintf(w->ref, sizeof(w->ref), "%s", opt_ref);
+		w->samples = calloc(opt_count, sizeof(uint64_t));
+		if (!w->samples)
+			die("out of memory");
+		if (client_open(&w->c, opt_addr, NULL, 10000))
+			die("client %u: %s", w->no, w->c.errmsg);
+		w->c.on_unconfirmed = on_unconfirmed;
+		w->c.on_unconfirmed_ctx = w;
+	}
+	for (unsigned i = 0; i < opt_clients; i++)
+		if (pthread_create(&ws[i].th, NULL, run, &ws[i]))
+			die("cannot start a thread");
+	size_t total = 0;
+	for (unsigned i = 0; i < opt_clients; i++) {
+		pthread_join(ws[i].th, NULL);
+		total += ws[i].n;
+	}
+	uint64_t *all = malloc(total * sizeof(uint64_t));
+	if (!all)
+		die("out of memory");
+	size_t k = 0;
+	for (unsigned i = 0; i < opt_clients; i++) {
+		memcpy(all + k, ws[i].samples, ws[i].n * sizeof(uint64_t));
+		k += ws[i].n;
+		client_close(&ws[i].c);
+		free(ws[i].samples);
+	}
+	qsort(all, total, sizeof(uint64_t), cmp_u64);
+	printf("mode=%s clients=%u samples=%zu p50_us=%.1f p99_us=%.1f\n", opt_mode, opt_clients,
+	       total, all[total / 2] / 1000.0, all[(total * 99) / 100] / 1000.0);
+	free(all);
+	return 0;
+}
