@@ -53,6 +53,7 @@ void config_defaults(struct iedd_config *cfg)
 		.revision = IEDD_VERSION,
 		.source = EMBEDDED_NAME,
 		.scan_period_ms = 1000,
+		.sim_travel_ms = -1,
 	};
 }
 
@@ -507,6 +508,44 @@ static int read_datasets(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+/* <simulate travelMs><control ref travelMs fail/>...</simulate> (the
+ * references are checked against the model by pv_simulate_map_cfg) */
+static int read_simulate(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	int r;
+	unsigned u;
+	c->simulate = true;
+	if ((r = attr_uint(d, n, "travelMs", 3600000, &u)) < 0)
+		return r;
+	if (r)
+		c->sim_travel_ms = (int)u;
+	for (xmlNode *k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (!config_is_element(k, "control")) {
+			diag_unexpected(d, k);
+			return -EINVAL;
+		}
+		if (c->n_sim_controls == CONFIG_MAX_SIM_CONTROLS) {
+			diag_report(d, diag_node_line(k), "element 'control': more than %d",
+				    CONFIG_MAX_SIM_CONTROLS);
+			return -EINVAL;
+		}
+		struct config_sim_control *sc = &c->sim_controls[c->n_sim_controls];
+		memset(sc, 0, sizeof(*sc));
+		sc->travel_ms = -1;
+		sc->line = (unsigned)diag_elem_line(d, k);
+		if ((r = attr_string(d, k, "ref", sc->ref, sizeof(sc->ref))) < 0 ||
+		    (r = attr_string(d, k, "fail", sc->fail, sizeof(sc->fail))) < 0 ||
+		    (r = attr_uint(d, k, "travelMs", 3600000, &u)) < 0)
+			return r;
+		if (r)
+			sc->travel_ms = (int)u;
+		c->n_sim_controls++;
+	}
+	return 0;
+}
+
 static int read_controls(struct diag *d, xmlNode *n, struct iedd_config *c)
 {
 	int r;
@@ -534,7 +573,7 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 		else if (config_is_element(n, "sources"))
 			r = read_sources(d, n, c);
 		else if (config_is_element(n, "simulate"))
-			c->simulate = true;
+			r = read_simulate(d, n, c);
 		else if (config_is_element(n, "files"))
 			r = read_files(d, n, c);
 		else if (config_is_element(n, "reports"))

@@ -43,6 +43,16 @@ struct config_scan {
 	unsigned period_ms;
 };
 
+/* <simulate><control ref travelMs fail/></simulate>: how the simulated
+ * plant carries out one control (pv_sim_control) */
+#define CONFIG_MAX_SIM_CONTROLS 64
+struct config_sim_control {
+	char ref[256];			/* "LD/LN.DO" */
+	int travel_ms;			/* -1: not given */
+	char fail[32];			/* "" or refuse, stuck, intermediate, every:N */
+	unsigned line;
+};
+
 struct iedd_config {
 	struct config_listen listen[CONFIG_MAX_LISTEN];
 	size_t n_listen;
@@ -67,6 +77,9 @@ struct iedd_config {
 	struct config_source sources[CONFIG_MAX_SOURCES];
 	size_t n_sources;
 	bool simulate;			/* <simulate/> */
+	int sim_travel_ms;		/* <simulate travelMs>: a DPC's travel; -1 (default): 60 */
+	struct config_sim_control sim_controls[CONFIG_MAX_SIM_CONTROLS];
+	size_t n_sim_controls;
 	/* file services (added): <files root delete rename> */
 	char files_root[4096];		/* absolute as scl_file; "" = no file services */
 	bool files_delete, files_rename;	/* FileDelete / FileRename allowed (default no) */

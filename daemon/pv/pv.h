@@ -176,6 +176,31 @@ size_t pv_print_template(const struct model *m, FILE *f);
  * analogue value, every ST status and counter, and for each controllable
  * data object (ctlModel not status-only) a write row for Oper.ctlVal that
  * shares a sim `hold` point with the matching status (stVal, valWTr.posVal
- * or mxVal; schemas/map-format.md). The caller frees it (map_free). 0 or
- * -ENOMEM. */
+ * or mxVal; schemas/map-format.md); a DPC's write row travels 60 ms
+ * through intermediate-state (travel=60), the others act at once. The
+ * caller frees it (map_free). 0 or -ENOMEM. */
 int pv_simulate_map(const struct model *m, struct map **out);
+
+/* How the simulated plant carries out the commands of one controllable
+ * data object (iedd.xml <simulate><control ref=... travelMs=... fail=.../>). */
+struct pv_sim_control {
+	const char *ref;	/* "LD/LN.DO" (an SDO "LD/LN.DO.SDO"), LD by name */
+	int travel_ms;		/* the time a command takes; < 0: the default */
+	const char *fail;	/* sim hold fail=: refuse, stuck, intermediate, every:N; NULL or "": none */
+};
+
+struct pv_sim_cfg {
+	/* travel time of a DPC (status Dbpos: passes through intermediate-state
+	 * 00); < 0: 60 ms. Other controls take effect at once unless a
+	 * pv_sim_control says otherwise. */
+	int dpc_travel_ms;
+	const struct pv_sim_control *controls;
+	size_t n_controls;
+};
+
+/* pv_simulate_map with the simulated plant's settings (NULL: the
+ * defaults). A control whose ref names no controllable data object of the
+ * model (or one left animated: status-only) is refused: -EINVAL with the
+ * reason in err[errlen]. 0, -EINVAL or -ENOMEM. */
+int pv_simulate_map_cfg(const struct model *m, const struct pv_sim_cfg *cfg, struct map **out,
+			char *err, size_t errlen);

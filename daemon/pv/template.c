@@ -113,13 +113,17 @@ size_t pv_print_template(const struct model *m, FILE *f)
  * INC, ENC, BSC, ISC, APC, BAC) and the status that reflects it. The
  * client's MMS Write of Oper (8-1 §20) stores ctlVal and fires the model's
  * write hook of the write row; both rows are points of one sim "hold"
- * cell, so the status shows the commanded value and keeps it. */
+ * cell, so the status shows the commanded value and keeps it: after the
+ * write row's travel= (a DPC 60 ms through intermediate-state, unless
+ * pv_sim_cfg says otherwise), or never (its fail=). */
 struct sim_ctl {
 	char doref[MAP_REF_MAX];	/* "LD/LN.DO" */
 	char ctl[MAP_REF_MAX + 32];	/* "LD/LN.DO.Oper.ctlVal[CO]" (.f/.i for APC) */
 	char status[MAP_REF_MAX + 32];	/* "LD/LN.DO.stVal[ST]" and the like */
 	char waddr[MAP_ADDR_MAX];	/* the write row's sim address */
 	char raddr[MAP_ADDR_MAX];	/* the status row's */
+	bool dbpos;			/* a DPC: the status is a Dbpos */
+	bool configured;		/* a pv_sim_control named it */
 };
 
 struct sim {
@@ -406,6 +410,7 @@ static bool sim_ctl_classify(const struct model *m, struct sim_ctl *c, const str
 	if (!ok || !sim_text(m, &r, start, sizeof(start)))
 		return false;
 	/* IEC 61850-7-3 DPC: ctlVal true = on (Dbpos 10 = 2), false = off (01 = 1) */
+	c->dbpos = sb == MB_DBPOS;
 	if (sb == MB_DBPOS)
 		snprintf(extra, sizeof(extra), ",false=1,true=2");
 	/* the cell's name: the status reference without its FC */
@@ -657,9 +662,70 @@ static int sim_leaf(void *ctx, const char *ref, const char *path, const struct m
 	return sim_add(s, ref, addr, MAP_DIR_R);
 }
 
+/* The simulated plant: how long each control's command takes (a DPC's
+ * breaker or disconnector 60 ms by default, through intermediate-state)
+ * and which ones fail on purpose; appended to the write rows' addresses. */
+static int sim_plant(struct sim *s, const struct pv_sim_cfg *cfg, char *err, size_t errlen)
+{
+	int dpc = cfg && cfg->dpc_travel_ms >= 0 ? cfg->dpc_travel_ms : 60;
+	for (size_t k = 0; cfg && k < cfg->n_controls; k++) {
+		const struct pv_sim_control *pc = &cfg->controls[k];
+		struct sim_ctl *c = NULL;
+		for (size_t i = 0; i < s->n_ctl && !c; i++)
+			if (!strcmp(s->ctls[i].doref, pc->ref))
+				c = &s->ctls[i];
+		if (!c) {
+			if (err)
+				snprintf(err, errlen,
+					 "simulate: control \"%s\" is no controllable data object of "
+					 "the model (LD/LN.DO, the LD by name as iedc shows it; "
+					 "status-only objects are not controlled)",
+					 pc->ref);
+			return -EINVAL;
+		}
+		c->configured = true;
+	}
+	for (size_t i = 0; i < s->n_ctl; i++) {
+		struct sim_ctl *c = &s->ctls[i];
+		int travel = c->dbpos ? dpc : 0;
+		const char *fail = NULL;
+		for (size_t k = 0; c->configured && k < cfg->n_controls; k++) {
+			const struct pv_sim_control *pc = &cfg->controls[k];
+			if (strcmp(c->doref, pc->ref))
+				continue;
+			if (pc->travel_ms >= 0)
+				travel = pc->travel_ms;
+			if (pc->fail && pc->fail[0])
+				fail = pc->fail;
+		}
+		size_t n = strlen(c->waddr);
+		int w = 0;
+		if (travel > 0)
+			w = snprintf(c->waddr + n, sizeof(c->waddr) - n, ",travel=%d", travel);
+		if (w >= 0 && fail && (size_t)w < sizeof(c->waddr) - n)
+			w += snprintf(c->waddr + n + (size_t)w, sizeof(c->waddr) - n - (size_t)w,
+				      ",fail=%s", fail);
+		if (w < 0 || (size_t)w >= sizeof(c->waddr) - n) {
+			if (err)
+				snprintf(err, errlen, "simulate: control \"%s\": address too long",
+					 c->doref);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int pv_simulate_map(const struct model *m, struct map **out)
 {
+	return pv_simulate_map_cfg(m, NULL, out, NULL, 0);
+}
+
+int pv_simulate_map_cfg(const struct model *m, const struct pv_sim_cfg *cfg, struct map **out,
+			char *err, size_t errlen)
+{
 	*out = NULL;
+	if (err && errlen)
+		err[0] = 0;
 	struct sim s = { .m = m };
 	s.map = calloc(1, sizeof(*s.map));
 	if (!s.map)
@@ -680,6 +746,9 @@ int pv_simulate_map(const struct model *m, struct map **out)
 		qsort(s.by_status, s.n_ctl, sizeof(*s.by_status), cmp_status);
 		qsort(s.by_do, s.n_ctl, sizeof(*s.by_do), cmp_do);
 	}
+	rc = sim_plant(&s, cfg, err, errlen);
+	if (rc)
+		goto out;
 	rc = walk_model(m, sim_leaf, &s);
 	/* the write rows: Oper.ctlVal -> the status's cell */
 	for (size_t k = 0; !rc && k < s.n_ctl; k++)
@@ -689,6 +758,8 @@ out:
 	free(s.by_status);
 	free(s.by_do);
 	if (rc) {
+		if (rc == -ENOMEM && err && errlen)
+			snprintf(err, errlen, "simulate: out of memory");
 		map_free(s.map);
 		return rc;
 	}

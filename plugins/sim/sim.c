@@ -12,6 +12,7 @@
  *   counter:step=N,period=S[,start=V]            int, uint, float
  *   clock                                        the instance's time itself
  *   hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S]
+ *        [,travel=MS][,transit=V][,fail=refuse|stuck|intermediate|every:N]
  *                                                bool, int, uint, float
  *
  * Time is iedd's monotonic clock since open() (host->mono_ns, iedd's
@@ -31,9 +32,22 @@
  * its command reflected in the status without waiting for a scan. The
  * write row may translate what it is given: a boolean into two values
  * (false=,true=: a DPC's ctlVal into a Dbpos), or a Tcmd step command into
- * a step up or down (tcmd=: BSC, BAC). */
+ * a step up or down (tcmd=: BSC, BAC).
+ *
+ * A write row with travel=MS is a plant that takes MS simulated
+ * milliseconds to carry a command out: the write is taken at once, the cell
+ * shows `transit` meanwhile (0, the Dbpos intermediate-state 00, for a
+ * false=1,true=2 row; else the value it had) and the end value after the
+ * travel, pushed then by a thread of the instance (started by the first
+ * travel; on clock=fake instead when the clock point passes the end). A
+ * write during a travel restarts it towards the new value. fail= makes the
+ * plant fail on purpose, for testing a client's failure path: refuse (the
+ * write is refused, -EACCES), every:N (every Nth write refused), stuck
+ * (taken, nothing moves), intermediate (the travel ends in `transit`, a
+ * bad position, and stays there). */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +65,9 @@
  * (a rarely read point, a fake clock moved far) restarts the walk at a level
  * drawn from (seed, step number). */
 #define SIM_WALK_MAX_REPLAY 1000000u
-#define SIM_MAX_KEYS 8
+#define SIM_MAX_KEYS 10
+/* the longest travel= (an hour): a plant that takes longer is stuck */
+#define SIM_TRAVEL_MAX_MS 3600000.0
 
 enum sim_profile { SIM_CONST, SIM_SINE, SIM_RAMP, SIM_WALK, SIM_SQUARE, SIM_COUNTER, SIM_CLOCK,
 		   SIM_HOLD };
@@ -64,7 +80,8 @@ static const char *const sim_syntax[] = {
 	[SIM_SQUARE] = "square:period=S,low=A,high=B",
 	[SIM_COUNTER] = "counter:step=N,period=S[,start=V]",
 	[SIM_CLOCK] = "clock",
-	[SIM_HOLD] = "hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S]",
+	[SIM_HOLD] = "hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S][,travel=MS]"
+		     "[,transit=V][,fail=refuse|stuck|intermediate|every:N]",
 };
 
 static const char *const sim_names[] = {
@@ -78,11 +95,19 @@ enum sim_tcmd { SIM_TCMD_STOP = 0, SIM_TCMD_LOWER = 1, SIM_TCMD_HIGHER = 2 };
 
 #define SIM_NAME_MAX 192
 
+/* fail=: how a hold write row fails on purpose */
+enum sim_fail { SIM_FAIL_NONE, SIM_FAIL_REFUSE, SIM_FAIL_STUCK, SIM_FAIL_INTERMEDIATE,
+		SIM_FAIL_EVERY };
+
 /* The shared value of the hold points of one name. */
 struct sim_cell {
 	struct sim_cell *next;
 	char name[SIM_NAME_MAX];	/* "" for a point's private cell */
-	double value;			/* exact for integers up to 2^53 */
+	double value;			/* exact for integers up to 2^53; before a travel's end: the value it had */
+	bool moving;			/* a travel runs: the cell shows `transit` until end_ns */
+	double target;			/* where the travel ends */
+	double transit;			/* shown while moving; NAN: `value` */
+	uint64_t end_ns;		/* simulated time */
 	bool started;			/* a point gave start= */
 	double start;
 	struct sim_point *points;	/* through sim_point.cell_next */
@@ -111,6 +136,10 @@ struct sim_point {
 	struct sim_point *cell_next;
 	bool boolmap, tcmd;		/* hold: false=/true=, tcmd= */
 	double fval, tval;
+	uint64_t travel_ns;		/* hold: travel= in simulated ns */
+	double transit;			/* hold: shown during a travel; NAN: the old value */
+	enum sim_fail fail;		/* hold: fail= */
+	uint64_t fail_every, writes;	/* fail=every:N, the writes counted so far */
 };
 
 struct sim {
@@ -121,6 +150,12 @@ struct sim {
 	struct iedd_host host;		/* a copy: push() for hold writes */
 	struct sim_point *points;
 	struct sim_cell *cells;		/* every cell; a nameless one is its point's own */
+	/* The travel thread pushes the cells whose travel ended. `lock`
+	 * guards the points and cells against it (every callback takes it). */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool thread_started, stop;
 };
 
 struct sim_kv {
@@ -317,6 +352,36 @@ static bool numeric(enum iedd_kind k)
 	return k == IEDD_KIND_INT || k == IEDD_KIND_UINT || k == IEDD_KIND_FLOAT;
 }
 
+/* fail=refuse|stuck|intermediate|every:N of a hold point. */
+static int fail_parse(const char *address, struct sim_kv *kv, int n, struct sim_point *p,
+		      char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(kv[i].key, "fail"))
+			continue;
+		kv[i].used = true;
+		const char *v = kv[i].val;
+		char *end;
+		if (!strcmp(v, "refuse")) {
+			p->fail = SIM_FAIL_REFUSE;
+		} else if (!strcmp(v, "stuck")) {
+			p->fail = SIM_FAIL_STUCK;
+		} else if (!strcmp(v, "intermediate")) {
+			p->fail = SIM_FAIL_INTERMEDIATE;
+		} else if (!strncmp(v, "every:", 6) && v[6] >= '1' && v[6] <= '9' &&
+			   (p->fail_every = strtoull(v + 6, &end, 10)) > 0 && !*end &&
+			   p->fail_every < 1000000000u) {
+			p->fail = SIM_FAIL_EVERY;
+		} else {
+			return bad_address(address, SIM_HOLD, err, errlen,
+					   "fail=%s: expected refuse, stuck, intermediate or "
+					   "every:N (N 1..999999999)",
+					   v);
+		}
+	}
+	return 0;
+}
+
 /* hold: the keys, then the point joins its cell (the last step: nothing
  * fails after it). */
 static int hold_parse(struct sim *s, const char *address, struct sim_point *p, const char *args,
@@ -342,8 +407,16 @@ static int hold_parse(struct sim *s, const char *address, struct sim_point *p, c
 		if (!*name)
 			return bad_address(address, prof, err, errlen, "name is empty");
 	}
-	double start, lo, hi, fv, tv, step;
+	double start, lo, hi, fv, tv, step, travel, transit;
 	int rc = take_num(address, prof, kv, n, "start", IEDD_KIND_BOOL, NAN, &start, err, errlen);
+	if (!rc)
+		rc = take_num(address, prof, kv, n, "travel", IEDD_KIND_FLOAT, 0, &travel, err,
+			      errlen);
+	if (!rc)
+		rc = take_num(address, prof, kv, n, "transit", IEDD_KIND_FLOAT, NAN, &transit, err,
+			      errlen);
+	if (!rc)
+		rc = fail_parse(address, kv, n, p, err, errlen);
 	if (!rc)
 		rc = take_num(address, prof, kv, n, "min", IEDD_KIND_FLOAT, -INFINITY, &lo, err, errlen);
 	if (!rc)
@@ -378,6 +451,17 @@ static int hold_parse(struct sim *s, const char *address, struct sim_point *p, c
 		return bad_address(address, prof, err, errlen, "the tcmd step must be > 0");
 	if (!(hi > lo))
 		return bad_address(address, prof, err, errlen, "max must be > min");
+	if (!(travel >= 0 && travel <= SIM_TRAVEL_MAX_MS))
+		return bad_address(address, prof, err, errlen,
+				   "travel=%g: expected 0..%.0f milliseconds", travel,
+				   SIM_TRAVEL_MAX_MS);
+	/* IEC 61850-7-3 Dbpos: a DPC on its way shows intermediate-state (00) */
+	if (isnan(transit) && p->boolmap && fv == 1 && tv == 2)
+		transit = 0;
+	if (p->fail == SIM_FAIL_INTERMEDIATE && isnan(transit))
+		return bad_address(address, prof, err, errlen,
+				   "fail=intermediate ends a travel in the intermediate value: "
+				   "give transit=V (a false=1,true=2 Dbpos row has 0)");
 	if (!isnan(start) && (start < lo || start > hi))
 		return bad_address(address, prof, err, errlen, "start must be in [min, max]");
 	if (k == IEDD_KIND_UINT && !isnan(start) && start < 0)
@@ -388,6 +472,8 @@ static int hold_parse(struct sim *s, const char *address, struct sim_point *p, c
 	p->fval = fv;
 	p->tval = tv;
 	p->step = step;
+	p->travel_ns = (uint64_t)llround(travel * 1e6);
+	p->transit = transit;
 
 	struct sim_cell *c = NULL;
 	if (*name)
@@ -402,6 +488,7 @@ static int hold_parse(struct sim *s, const char *address, struct sim_point *p, c
 		if (!c)
 			return value_err(err, errlen, -ENOMEM, "out of memory");
 		snprintf(c->name, sizeof(c->name), "%s", name);
+		c->transit = NAN;
 		c->next = s->cells;
 		s->cells = c;
 	}
@@ -556,6 +643,17 @@ static int sim_parse(struct sim *s, const char *address, struct sim_point *p, ch
 
 /* --- evaluation -------------------------------------------------------- */
 
+/* The cell's value at simulated time `now`: a travel that has ended
+ * settles at its target. */
+static double cell_at(struct sim_cell *c, uint64_t now)
+{
+	if (c->moving && now >= c->end_ns) {
+		c->moving = false;
+		c->value = c->target;
+	}
+	return c->moving && !isnan(c->transit) ? c->transit : c->value;
+}
+
 static void walk_advance(struct sim_point *p, uint64_t n)
 {
 	if (!p->walk_started || n < p->walk_n) {
@@ -640,8 +738,8 @@ static void sim_eval(struct sim_point *p, uint64_t ns, struct iedd_value *out)
 	case SIM_HOLD:
 		/* a Tcmd has no state of its own: it reads as stop */
 		x.v.f = p->tcmd ? SIM_TCMD_STOP
-			: p->boolmap ? (p->cell->value == p->tval)
-				     : p->cell->value;
+			: p->boolmap ? (cell_at(p->cell, ns) == p->tval)
+				     : cell_at(p->cell, ns);
 		break;
 	}
 	uint16_t why = value_convert(&x, p->kind, out);
@@ -653,6 +751,15 @@ static void sim_eval(struct sim_point *p, uint64_t ns, struct iedd_value *out)
 static void sim_close(void *ctx)
 {
 	struct sim *s = ctx;
+	if (s->thread_started) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = true;
+		pthread_cond_signal(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
 	while (s->points) {
 		struct sim_point *p = s->points;
 		s->points = p->next;
@@ -707,6 +814,19 @@ static int sim_open(const struct iedd_param *params, size_t n_params, const stru
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
 		return value_err(err, errlen, -ENOMEM, "out of memory");
+	pthread_condattr_t ca;
+	if (pthread_condattr_init(&ca)) {
+		free(s);
+		return value_err(err, errlen, -ENOMEM, "out of memory");
+	}
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	int rc = pthread_cond_init(&s->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc) {
+		free(s);
+		return value_err(err, errlen, -rc, "pthread_cond_init: %s", strerror(rc));
+	}
+	pthread_mutex_init(&s->lock, NULL);
 	s->fake = fake;
 	s->speed = speed;
 	if (host)
@@ -728,14 +848,17 @@ static int sim_resolve(void *ctx, const char *address, enum iedd_kind kind, bool
 		return value_err(err, errlen, -ENOMEM, "out of memory");
 	p->kind = kind;
 	p->writable = writable;
+	pthread_mutex_lock(&s->lock);
 	int rc = sim_parse(s, address, p, err, errlen);
 	if (rc) {
+		pthread_mutex_unlock(&s->lock);
 		free(p);
 		return rc;
 	}
 	p->next = s->points;
 	s->points = p;
 	*point = p;
+	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
 
@@ -747,24 +870,125 @@ static uint64_t sim_stamp(const struct sim *s, uint64_t now)
 static int sim_read(void *ctx, struct iedd_point *points, size_t n)
 {
 	struct sim *s = ctx;
+	pthread_mutex_lock(&s->lock);
 	uint64_t now = sim_now(s);	/* one instant for the whole batch */
 	uint64_t stamp = sim_stamp(s, now);
 	for (size_t i = 0; i < n; i++) {
 		sim_eval(points[i].point, now, &points[i].value);
 		points[i].value.time_ns = stamp;
 	}
+	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
 
-/* A hold write: the cell takes the value (translated by the point's
- * false=/true= or tcmd=), and every point of the cell is pushed now, so the
- * status row shows the command before the next scan. A push the host
- * refuses (a write-only row it does not read: -ENOENT; its queue full:
- * -EAGAIN) is left to the next scan, which reads the cell anyway. */
+/* Pushes every point of cell c as it is at `now` (lock held, on the
+ * instance's calling thread). A push the host refuses (a write-only row it
+ * does not read: -ENOENT; its queue full: -EAGAIN) is left to the next scan,
+ * which reads the cell anyway. */
+static void cell_push(struct sim *s, struct sim_cell *c, uint64_t now)
+{
+	if (!s->host.push)
+		return;
+	uint64_t stamp = sim_stamp(s, now);
+	for (struct sim_point *q = c->points; q; q = q->cell_next) {
+		struct iedd_value out;
+		sim_eval(q, now, &out);
+		out.time_ns = stamp;
+		(void)s->host.push(s->host.host_ctx, q, &out);
+	}
+}
+
+/* clock=fake: the clock point moved to `now`; the travels it passed end. */
+static void fake_travels(struct sim *s, uint64_t now)
+{
+	for (struct sim_cell *c = s->cells; c; c = c->next)
+		if (c->moving && now >= c->end_ns) {
+			cell_at(c, now);
+			cell_push(s, c, now);
+		}
+}
+
+/* The travel thread (real clock): sleeps until the first travel's end in
+ * real time (simulated time / speed), then settles every ended cell and
+ * pushes its points. Pushes outside the lock: push is the host's and
+ * thread-safe, and the lock is not held across the host's queue. */
+static void *travel_main(void *arg)
+{
+	struct sim *s = arg;
+	struct iedd_value *vals = NULL;
+	void **pts = NULL;
+	size_t cap = 0;
+	pthread_mutex_lock(&s->lock);
+	while (!s->stop) {
+		uint64_t now = sim_now(s), next = UINT64_MAX;
+		size_t n = 0;
+		uint64_t stamp = sim_stamp(s, now);
+		for (struct sim_cell *c = s->cells; c; c = c->next) {
+			if (!c->moving)
+				continue;
+			if (now < c->end_ns) {
+				next = c->end_ns < next ? c->end_ns : next;
+				continue;
+			}
+			cell_at(c, now);
+			for (struct sim_point *q = c->points; q; q = q->cell_next) {
+				if (n == cap) {
+					size_t nc = cap ? cap * 2 : 16;
+					struct iedd_value *nv = realloc(vals, nc * sizeof(*nv));
+					if (nv)
+						vals = nv;
+					void **np = nv ? realloc(pts, nc * sizeof(*np)) : NULL;
+					if (!np)
+						break;	/* out of memory: the next scan reads it */
+					pts = np;
+					cap = nc;
+				}
+				sim_eval(q, now, &vals[n]);
+				vals[n].time_ns = stamp;
+				pts[n++] = q;
+			}
+		}
+		if (n) {
+			pthread_mutex_unlock(&s->lock);
+			for (size_t i = 0; i < n; i++)
+				(void)s->host.push(s->host.host_ctx, pts[i], &vals[i]);
+			pthread_mutex_lock(&s->lock);
+			continue;
+		}
+		if (next == UINT64_MAX) {
+			pthread_cond_wait(&s->wake, &s->lock);
+			continue;
+		}
+		/* real ns to wait; at least 1 ms, so that a host clock that does
+		 * not move (a test's) is looked at again, not spun on */
+		double wait = (double)(next - now) / s->speed;
+		if (wait < 1e6)
+			wait = 1e6;
+		if (wait > 3.6e12)
+			wait = 3.6e12;
+		uint64_t dl = own_ns(CLOCK_MONOTONIC) + (uint64_t)wait;
+		struct timespec ts = { .tv_sec = (time_t)(dl / 1000000000u),
+				       .tv_nsec = (long)(dl % 1000000000u) };
+		pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+	}
+	pthread_mutex_unlock(&s->lock);
+	free(vals);
+	free(pts);
+	return NULL;
+}
+
+/* A hold write (lock held): the cell takes the value (translated by the
+ * point's false=/true= or tcmd=) at once, or after the point's travel=, or
+ * not at all (fail=); every point of the cell is pushed now, so the status
+ * row shows the command (or its transit) before the next scan. */
 static int hold_write(struct sim *s, struct sim_point *p, const struct iedd_value *w, char *err,
 		      size_t errlen)
 {
 	struct sim_cell *c = p->cell;
+	uint64_t now = sim_now(s);
+	double cur = cell_at(c, now);
+	/* a step goes on from where a running travel is going */
+	double base = c->moving ? c->target : c->value;
 	double v;
 	if (p->boolmap) {
 		v = w->v.b ? p->tval : p->fval;
@@ -772,13 +996,13 @@ static int hold_write(struct sim *s, struct sim_point *p, const struct iedd_valu
 		/* IEC 61850-7-3 Tcmd: a step at an end position stays there */
 		switch (w->v.i) {
 		case SIM_TCMD_STOP:
-			v = c->value;
+			v = base;
 			break;
 		case SIM_TCMD_LOWER:
-			v = fmax(c->value - p->step, p->min);
+			v = fmax(base - p->step, p->min);
 			break;
 		case SIM_TCMD_HIGHER:
-			v = fmin(c->value + p->step, p->max);
+			v = fmin(base + p->step, p->max);
 			break;
 		default:
 			return value_err(err, errlen, -EINVAL,
@@ -792,25 +1016,57 @@ static int hold_write(struct sim *s, struct sim_point *p, const struct iedd_valu
 			return value_err(err, errlen, -ERANGE,
 				       "hold point: %g is outside [%g, %g]", v, p->min, p->max);
 	}
-	c->value = v;
-	if (!s->host.push)
-		return 0;
-	uint64_t now = sim_now(s);
-	uint64_t stamp = sim_stamp(s, now);
-	for (struct sim_point *q = c->points; q; q = q->cell_next) {
-		struct iedd_value out;
-		sim_eval(q, now, &out);
-		out.time_ns = stamp;
-		(void)s->host.push(s->host.host_ctx, q, &out);
+	p->writes++;
+	switch (p->fail) {
+	case SIM_FAIL_REFUSE:
+		return value_err(err, errlen, -EACCES,
+			       "hold point %s: refused on purpose (fail=refuse)", c->name);
+	case SIM_FAIL_EVERY:
+		if (p->writes % p->fail_every == 0)
+			return value_err(err, errlen, -EACCES,
+				       "hold point %s: write %llu refused on purpose "
+				       "(fail=every:%llu)",
+				       c->name, (unsigned long long)p->writes,
+				       (unsigned long long)p->fail_every);
+		break;
+	case SIM_FAIL_STUCK:
+		return 0; /* taken, and nothing moves */
+	case SIM_FAIL_INTERMEDIATE:
+		v = p->transit;
+		break;
+	case SIM_FAIL_NONE:
+		break;
 	}
+	if (!p->travel_ns || (!c->moving && v == cur)) {
+		c->moving = false;
+		c->value = v;
+	} else {
+		/* a write during a travel restarts it from what the cell shows */
+		c->value = cur;
+		c->moving = true;
+		c->target = v;
+		c->transit = p->transit;
+		c->end_ns = now + p->travel_ns;
+		if (!s->fake && s->host.push && !s->thread_started) {
+			int rc = pthread_create(&s->thread, NULL, travel_main, s);
+			if (rc) {
+				c->moving = false;
+				c->value = v;
+				return value_err(err, errlen, -rc,
+					       "hold point %s: no travel thread: %s", c->name,
+					       strerror(rc));
+			}
+			s->thread_started = true;
+		}
+		pthread_cond_signal(&s->wake);
+	}
+	cell_push(s, c, now);
 	return 0;
 }
 
-static int sim_write(void *ctx, void *point, const struct iedd_value *value, char *err,
-		     size_t errlen)
+static int sim_write_locked(struct sim *s, struct sim_point *p, const struct iedd_value *value,
+			    char *err, size_t errlen)
 {
-	struct sim *s = ctx;
-	struct sim_point *p = point;
 	if (!p->writable)
 		return value_err(err, errlen, -EPERM, "%s point is mapped read-only",
 			       sim_names[p->profile]);
@@ -849,6 +1105,7 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 		} else {
 			s->fake_ns = w.v.u;
 		}
+		fake_travels(s, s->fake_ns);
 		break;
 	case SIM_SINE:
 		p->offset = w.v.f;
@@ -880,6 +1137,16 @@ static int sim_write(void *ctx, void *point, const struct iedd_value *value, cha
 		return hold_write(s, p, &w, err, errlen);
 	}
 	return 0;
+}
+
+static int sim_write(void *ctx, void *point, const struct iedd_value *value, char *err,
+		     size_t errlen)
+{
+	struct sim *s = ctx;
+	pthread_mutex_lock(&s->lock);
+	int rc = sim_write_locked(s, point, value, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 /* IEDD_SOURCE_CHECK: a simulator touches nothing outside the process, so

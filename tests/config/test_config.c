@@ -173,6 +173,40 @@ START_TEST(minimal)
 }
 END_TEST
 
+/* <simulate travelMs><control ref travelMs fail/></simulate>: the
+ * simulated plant's settings. */
+START_TEST(simulate_plant)
+{
+	struct iedd_config c;
+	char path[256], err[512] = "";
+
+	write_file("sim.xml",
+		   HEAD
+		   "  <simulate travelMs=\"2000\">\n"
+		   "    <control ref=\"IEDD1BAY/XCBR1.Pos\" fail=\"stuck\"/>\n"
+		   "    <control ref=\"IEDD1WTG/WTUR1.SetTurOp\" travelMs=\"0\" fail=\"every:3\"/>\n"
+		   "  </simulate>\n"
+		   "</iedd>\n",
+		   path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(c.simulate);
+	ck_assert_int_eq(c.sim_travel_ms, 2000);
+	ck_assert_uint_eq(c.n_sim_controls, 2);
+	ck_assert_str_eq(c.sim_controls[0].ref, "IEDD1BAY/XCBR1.Pos");
+	ck_assert_int_eq(c.sim_controls[0].travel_ms, -1);
+	ck_assert_str_eq(c.sim_controls[0].fail, "stuck");
+	ck_assert_uint_eq(c.sim_controls[0].line, 3);
+	ck_assert_int_eq(c.sim_controls[1].travel_ms, 0);
+	ck_assert_str_eq(c.sim_controls[1].fail, "every:3");
+
+	write_file("sim-plain.xml", HEAD "  <simulate/>\n</iedd>\n", path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(c.simulate);
+	ck_assert_int_eq(c.sim_travel_ms, -1);
+	ck_assert_uint_eq(c.n_sim_controls, 0);
+}
+END_TEST
+
 START_TEST(full)
 {
 	struct iedd_config c;
@@ -444,6 +478,10 @@ struct broken {
 #define LISTEN_OK "    <listen address=\"127.0.0.1\" port=\"10102\"/>\n"
 
 static const struct broken broken[] = {
+	{ .name = "sim-fail.xml",
+	  .text = HEAD "  <simulate>\n    <control ref=\"LD/XCBR1.Pos\" fail=\"sometimes\"/>\n"
+		  "  </simulate>\n</iedd>\n",
+	  .line = 3, .says = { "fail" } },
 	{ .name = "not-xml.xml", .text = "listen 127.0.0.1:102\n", .line = 1,
 	  .says = { "not well-formed XML" } },
 	{ .name = "empty.xml", .text = "", .line = 0, .says = { "empty", "<iedd xmlns=" } },
@@ -768,6 +806,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, etc_file);
 	tcase_add_test(tc, minimal);
 	tcase_add_test(tc, full);
+	tcase_add_test(tc, simulate_plant);
 	tcase_add_test(tc, element_lines);
 	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, relative_paths);

@@ -44,6 +44,18 @@ def oper_fields(text):
     return out
 
 
+
+def settled(case, ref, timeout=2.0):
+    """A DPC's stVal once its simulated travel (60 ms through 00,
+    intermediate-state) is over: the value it then reads."""
+    end = time.time() + timeout
+    v = case.read(ref)
+    while v == "00" and time.time() < end:
+        time.sleep(0.02)
+        v = case.read(ref)
+    return v
+
+
 class Direct(DaemonCase):
     prefix = "iedd-ctl-"
 
@@ -61,7 +73,7 @@ class Direct(DaemonCase):
             r = self.control(SW, value)
             self.assertEqual(r.stdout, f"operate {SW}: ok\n")
             self.assertEqual(r.stderr, "")
-            self.assertEqual(self.read(SW + ".stVal[ST]"), bits, value)
+            self.assertEqual(settled(self, SW + ".stVal[ST]"), bits, value)
 
     def test_oper_as_written(self):
         before = time.time()
@@ -111,7 +123,7 @@ class Direct(DaemonCase):
             self.assertEqual(doc["result"], "ok")
             self.assertEqual(doc["exitStatus"], 0)
             self.assertNotIn("error", doc)
-            self.assertEqual(self.read(SW + ".stVal[ST]"), bits)
+            self.assertEqual(settled(self, SW + ".stVal[ST]"), bits)
             # the ctlNum reported is the one the server got
             o = oper_fields(iedc("read", self.d.addr, SW + ".Oper[CO]").stdout)
             self.assertEqual(int(o["ctlNum"]), doc["ctlNum"])
@@ -206,7 +218,7 @@ class Direct(DaemonCase):
         r = self.control(SW, "on", "--orident", "x" * 65, rc=2)
         self.assertIn("64", r.stderr)
         # nothing was operated
-        self.assertEqual(self.read(SW + ".stVal[ST]"), "01")
+        self.assertEqual(settled(self, SW + ".stVal[ST]"), "01")
         self.assertEqual(oper_fields(iedc("read", self.d.addr, SW + ".Oper[CO]").stdout)
                          ["ctlVal"], "false")
         r = self.control("--json", SW, "maybe", rc=2)
@@ -287,7 +299,7 @@ class Ed2TestIED(DaemonCase):
         self.assertEqual(doc["steps"][1]["step"], "operate")
         self.assertEqual(self.read(self.G + "SPCSO2.stVal[ST]"), "true")
         doc = self.control("DPCSO2", "off", model=2)
-        self.assertEqual(self.read(self.G + "DPCSO2.stVal[ST]"), "01")
+        self.assertEqual(settled(self, self.G + "DPCSO2.stVal[ST]"), "01")
         doc = self.control("SPCSO3", "on", model=3)
         self.assertEqual([s["step"] for s in doc["steps"]], ["operate", "termination"])
         self.assertEqual(self.read(self.G + "SPCSO3.stVal[ST]"), "true")

@@ -79,8 +79,8 @@ def child(node, name):
 class Controls:
     """A simulating daemon and an association to write Oper through."""
 
-    def start(self, *args):
-        self.d = Daemon("--simulate", *args)
+    def start(self, *args, config=None, simulate=True):
+        self.d = Daemon(*(("--simulate",) if simulate else ()), *args, config=config)
         self.p = Raw(self.d.port)
         self.p.associate()
         self.invoke = 0
@@ -155,8 +155,12 @@ class Base(unittest.TestCase):
 
     def assert_commanded(self, do, val, status, want, stays=4 * SCAN):
         """Oper with ctlVal val; status reads want right after the Write
-        response and keeps it (and its t) for `stays` seconds."""
+        response (a DPC: once its 60 ms travel through 00 is over) and
+        keeps it (and its t) for `stays` seconds."""
         self.operate(do, val)
+        end = time.time() + 2
+        while self.read(status) != want and time.time() < end:
+            time.sleep(0.02)
         self.assertEqual(self.read(status), want, status)
         tref = f"{do}.t{status[-4:]}"  # the DO's t, same FC as the status
         t = self.read(tref)

@@ -608,6 +608,235 @@ START_TEST(hold_bad_addresses)
 }
 END_TEST
 
+/* ---- the simulated plant: travel= and fail= (issue 13) ---- */
+
+static const struct iedd_value OFF = {.kind = IEDD_KIND_BOOL, .v.b = false},
+			       ON = {.kind = IEDD_KIND_BOOL, .v.b = true};
+
+/* A breaker (DPC) that takes 60 ms: the write is taken at once, the status
+ * shows intermediate-state (0) until 60 simulated ms later, then the end
+ * position; both are pushed when they happen. */
+START_TEST(hold_travel_passes_through_intermediate)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *ctl = point(&f, "hold:name=pos,false=1,true=2,travel=60", IEDD_KIND_BOOL, true);
+	void *st = point(&f, "hold:name=pos,start=2", IEDD_KIND_INT, false);
+	at(&f, 10);
+	put(&f, ctl, OFF);
+	struct iedd_value v = pushed(&f, st);
+	ck_assert_int_eq(v.kind, IEDD_KIND_INT);
+	ck_assert_int_eq(v.v.i, 0);
+	ck_assert_int_eq(geti(&f, st), 0);
+	at(&f, 10.059);
+	ck_assert_int_eq(geti(&f, st), 0);
+	ck_assert_int_eq(pushed(&f, st).v.i, 0);
+	/* the clock passing the end pushes the end position, stamped then */
+	at(&f, 10.060);
+	v = pushed(&f, st);
+	ck_assert_int_eq(v.v.i, 1);
+	ck_assert_uint_eq(v.time_ns, 1577836800ull * 1000000000ull + 10060000000ull);
+	ck_assert_int_eq(geti(&f, st), 1);
+	ck_assert(!getb(&f, ctl));
+	at(&f, 3600);
+	ck_assert_int_eq(geti(&f, st), 1);
+	/* commanding the position it has moves nothing */
+	size_t n = pv_host_pushes(&f.h);
+	put(&f, ctl, OFF);
+	ck_assert_int_eq(geti(&f, st), 1);
+	ck_assert_int_eq(pushed(&f, st).v.i, 1);
+	ck_assert_uint_eq(pv_host_pushes(&f.h), n + 2); /* both points, unchanged */
+	sim_down(&f);
+}
+END_TEST
+
+/* A second command during the travel restarts it towards the new value,
+ * for the full travel time from the second write. */
+START_TEST(hold_travel_restarts_on_a_second_write)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *ctl = point(&f, "hold:name=pos,false=1,true=2,travel=100", IEDD_KIND_BOOL, true);
+	void *st = point(&f, "hold:name=pos,start=1", IEDD_KIND_INT, false);
+	put(&f, ctl, ON);
+	at(&f, 0.05);
+	ck_assert_int_eq(geti(&f, st), 0);
+	put(&f, ctl, OFF);
+	at(&f, 0.1);
+	ck_assert_int_eq(geti(&f, st), 0);	/* the first travel's end: still moving */
+	at(&f, 0.149);
+	ck_assert_int_eq(geti(&f, st), 0);
+	at(&f, 0.15);
+	ck_assert_int_eq(geti(&f, st), 1);
+	ck_assert_int_eq(pushed(&f, st).v.i, 1);
+	sim_down(&f);
+}
+END_TEST
+
+/* Without an intermediate value a travelling cell keeps its old value
+ * until the end (an SPC, an ISC); transit=V names one; a Tcmd steps from
+ * where a running travel goes. */
+START_TEST(hold_travel_of_other_controls)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *ctl = point(&f, "hold:name=x,travel=500,min=0,max=10", IEDD_KIND_FLOAT, true);
+	void *st = point(&f, "hold:name=x,start=1", IEDD_KIND_FLOAT, false);
+	at(&f, 1);
+	put(&f, ctl, (struct iedd_value){.kind = IEDD_KIND_FLOAT, .v.f = 5});
+	at(&f, 1.499);
+	ck_assert_double_eq(getf(&f, st), 1);
+	at(&f, 1.5);
+	ck_assert_double_eq(getf(&f, st), 5);
+
+	void *tr = point(&f, "hold:name=y,travel=1000,transit=-1", IEDD_KIND_INT, true);
+	void *ty = point(&f, "hold:name=y,start=3", IEDD_KIND_INT, false);
+	put(&f, tr, (struct iedd_value){.kind = IEDD_KIND_INT, .v.i = 4});
+	ck_assert_int_eq(geti(&f, ty), -1);
+	at(&f, 2.5);
+	ck_assert_int_eq(geti(&f, ty), 4);
+
+	void *tap = point(&f, "hold:name=tap,tcmd=1,min=-5,max=5,travel=2000", IEDD_KIND_INT, true);
+	void *pos = point(&f, "hold:name=tap,start=0", IEDD_KIND_INT, false);
+	const struct iedd_value higher = {.kind = IEDD_KIND_INT, .v.i = 2};
+	put(&f, tap, higher);
+	at(&f, 3);
+	ck_assert_int_eq(geti(&f, pos), 0);
+	put(&f, tap, higher);	/* the second step goes on from 1 */
+	at(&f, 5);
+	ck_assert_int_eq(geti(&f, pos), 2);
+	sim_down(&f);
+}
+END_TEST
+
+/* fail=refuse: every write refused with -EACCES (object-access-denied),
+ * nothing moves, nothing is pushed. fail=every:3: the 3rd, 6th... */
+START_TEST(hold_fail_refuse_and_every)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *ctl = point(&f, "hold:name=pos,false=1,true=2,travel=60,fail=refuse", IEDD_KIND_BOOL,
+			  true);
+	void *st = point(&f, "hold:name=pos,start=2", IEDD_KIND_INT, false);
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(plugin_write(f.inst, ctl, &OFF, err, sizeof(err)), -EACCES);
+		ck_assert_contains(err, "fail=refuse");
+	}
+	ck_assert_uint_eq(pv_host_pushes(&f.h), 0);
+	at(&f, 100);
+	ck_assert_int_eq(geti(&f, st), 2);
+
+	void *ev = point(&f, "hold:name=sp,fail=every:3", IEDD_KIND_BOOL, true);
+	void *sp = point(&f, "hold:name=sp,start=false", IEDD_KIND_BOOL, false);
+	for (int k = 1; k <= 7; k++) {
+		struct iedd_value w = {.kind = IEDD_KIND_BOOL, .v.b = k % 2};
+		int rc = plugin_write(f.inst, ev, &w, err, sizeof(err));
+		ck_assert_int_eq(rc, k % 3 ? 0 : -EACCES);
+		if (rc)
+			ck_assert_contains(err, "fail=every:3");
+		ck_assert(getb(&f, sp) == (k == 3 ? false : k == 6 ? true : (bool)(k % 2)));
+	}
+	sim_down(&f);
+}
+END_TEST
+
+/* fail=stuck: the write is taken and the value never moves;
+ * fail=intermediate: a DPC's travel ends in 00 and stays there. */
+START_TEST(hold_fail_stuck_and_intermediate)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	void *ctl = point(&f, "hold:name=a,false=1,true=2,travel=60,fail=stuck", IEDD_KIND_BOOL,
+			  true);
+	void *st = point(&f, "hold:name=a,start=2", IEDD_KIND_INT, false);
+	put(&f, ctl, OFF);
+	ck_assert_uint_eq(pv_host_pushes(&f.h), 0);
+	for (double t = 0; t < 30; t += 0.01) {
+		at(&f, t);
+		ck_assert_int_eq(geti(&f, st), 2);
+	}
+	ck_assert_uint_eq(pv_host_pushes(&f.h), 0);
+
+	void *bad = point(&f, "hold:name=b,false=1,true=2,travel=60,fail=intermediate",
+			  IEDD_KIND_BOOL, true);
+	void *bst = point(&f, "hold:name=b,start=1", IEDD_KIND_INT, false);
+	put(&f, bad, ON);
+	ck_assert_int_eq(geti(&f, bst), 0);
+	at(&f, 30.06);
+	ck_assert_int_eq(geti(&f, bst), 0);
+	ck_assert_int_eq(pushed(&f, bst).v.i, 0);
+	at(&f, 86400);
+	ck_assert_int_eq(geti(&f, bst), 0);
+	put(&f, bad, OFF);
+	at(&f, 86401);
+	ck_assert_int_eq(geti(&f, bst), 0);
+	sim_down(&f);
+}
+END_TEST
+
+START_TEST(hold_plant_bad_addresses)
+{
+	struct sim_fixture f;
+	sim_up(&f, true);
+	const char *hold = "expected hold:name=N,start=V";
+	expect_bad(&f, "hold:travel=-1", IEDD_KIND_INT, "travel=-1: expected 0..3600000", hold);
+	expect_bad(&f, "hold:travel=soon", IEDD_KIND_INT, "travel \"soon\" is not a number", hold);
+	expect_bad(&f, "hold:fail=sometimes", IEDD_KIND_INT,
+		   "fail=sometimes: expected refuse, stuck, intermediate or every:N", hold);
+	expect_bad(&f, "hold:fail=every:0", IEDD_KIND_INT, "every:N", hold);
+	expect_bad(&f, "hold:fail=every:2x", IEDD_KIND_INT, "every:N", hold);
+	expect_bad(&f, "hold:fail=intermediate", IEDD_KIND_FLOAT, "give transit=V", hold);
+	point(&f, "hold:fail=intermediate,transit=7", IEDD_KIND_FLOAT, true);
+	sim_down(&f);
+}
+END_TEST
+
+/* On iedd's clock (no clock=fake) the instance's thread pushes the end of
+ * a travel when the host's time passes it: the host clock here is a fake
+ * one that the test moves, and the thread is waited for (bounded). */
+START_TEST(hold_travel_end_is_pushed_on_the_host_clock)
+{
+	struct plugin *p;
+	ck_assert_int_eq(plugin_load("sim", pv_env("PV_PLUGIN_DIR"), &p, err, sizeof(err)), 0);
+	struct pv_host h;
+	struct iedd_host host;
+	pv_host_init(&h, &host);
+	pv_host_fake_clock(&h, &host, 5000000000u, 1700000000ull * 1000000000u);
+	struct plugin_instance *inst;
+	ck_assert_msg(plugin_open(p, NULL, 0, &host, &inst, err, sizeof(err)) == 0, "%s", err);
+	void *ctl, *st;
+	ck_assert_int_eq(plugin_resolve(inst, "hold:name=pos,false=1,true=2,travel=60",
+					IEDD_KIND_BOOL, true, &ctl, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(plugin_resolve(inst, "hold:name=pos,start=2", IEDD_KIND_INT, false, &st,
+					err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(plugin_write(inst, ctl, &OFF, err, sizeof(err)), 0);
+	ck_assert_uint_eq(pv_host_pushes(&h), 2);
+	for (size_t i = 0; i < 2; i++) /* moving: intermediate-state, read back as false */
+		if (h.push_point[i] == st)
+			ck_assert_int_eq(h.push_value[i].v.i, 0);
+		else
+			ck_assert(!h.push_value[i].v.b);
+	pv_host_set_clock(&h, 5060000000u, 1700000000ull * 1000000000u + 60000000u);
+	struct timespec ms = {.tv_nsec = 1000000};
+	for (int k = 0; k < 10000 && pv_host_pushes(&h) < 4; k++)
+		nanosleep(&ms, NULL);
+	ck_assert_uint_eq(pv_host_pushes(&h), 4);
+	struct iedd_value v = {.kind = IEDD_KIND_NONE};
+	pthread_mutex_lock(&h.lock);
+	for (size_t i = 2; i < h.n_push; i++)
+		if (h.push_point[i] == st)
+			v = h.push_value[i];
+	pthread_mutex_unlock(&h.lock);
+	ck_assert_int_eq(v.kind, IEDD_KIND_INT);
+	ck_assert_int_eq(v.v.i, 1);
+	ck_assert_uint_eq(v.time_ns, 1700000000ull * 1000000000u + 60000000u);
+	plugin_close(inst);
+	plugin_unload(p);
+}
+END_TEST
+
 /* ---- the --simulate map's controls ---- */
 
 static const struct map_row *row_of(const struct map *map, const char *ref)
@@ -663,7 +892,7 @@ START_TEST(simulate_maps_sample_controls)
 	ck_assert_int_eq(pv_simulate_map(m, &map), 0);
 	/* DPC, sbo-with-enhanced-security, stVal on in the SCL */
 	expect_row(map, "IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
-		   "hold:name=IEDD1BAY/XCBR1.Pos.stVal,false=1,true=2");
+		   "hold:name=IEDD1BAY/XCBR1.Pos.stVal,false=1,true=2,travel=60");
 	expect_row(map, "IEDD1BAY/XCBR1.Pos.stVal[ST]", MAP_DIR_R, "hold:name=IEDD1BAY/XCBR1.Pos.stVal,start=2");
 	/* the control model sets stSeld itself: no row */
 	ck_assert_ptr_null(row_of(map, "IEDD1BAY/XCBR1.Pos.stSeld[ST]"));
@@ -685,6 +914,45 @@ START_TEST(simulate_maps_sample_controls)
 	ck_assert_ptr_null(row_of(map, "IEDD1BAY/XCBR1.Pos.Cancel.ctlVal[CO]"));
 	bind_and_scan(m, map);
 	map_free(map);
+	model_free(m);
+}
+END_TEST
+
+/* <simulate travelMs=...><control ref=... travelMs=... fail=.../>: the
+ * DPC default and per-object settings reach the write rows; a reference
+ * that is no control is refused by name. */
+START_TEST(simulate_plant_settings)
+{
+	struct model *m = load("sample.icd", (const char *)embedded_sample_icd,
+			       embedded_sample_icd_len);
+	struct map *map;
+	const struct pv_sim_control ctl[] = {
+		{.ref = "IEDD1WTG/WTUR1.SetTurOp", .travel_ms = 1500, .fail = "every:2"},
+	};
+	struct pv_sim_cfg cfg = {.dpc_travel_ms = 2000, .controls = ctl, .n_controls = 1};
+	ck_assert_msg(pv_simulate_map_cfg(m, &cfg, &map, err, sizeof(err)) == 0, "%s", err);
+	expect_row(map, "IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=IEDD1BAY/XCBR1.Pos.stVal,false=1,true=2,travel=2000");
+	expect_row(map, "IEDD1WTG/WTUR1.SetTurOp.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=IEDD1WTG/WTUR1.SetTurOp.stVal,travel=1500,fail=every:2");
+	bind_and_scan(m, map);
+	map_free(map);
+
+	/* 0 makes a DPC act at once; a failure alone keeps the travel */
+	const struct pv_sim_control stuck[] = {
+		{.ref = "IEDD1BAY/XCBR1.Pos", .travel_ms = -1, .fail = "stuck"},
+	};
+	cfg = (struct pv_sim_cfg){.dpc_travel_ms = 0, .controls = stuck, .n_controls = 1};
+	ck_assert_int_eq(pv_simulate_map_cfg(m, &cfg, &map, err, sizeof(err)), 0);
+	expect_row(map, "IEDD1BAY/XCBR1.Pos.Oper.ctlVal[CO]", MAP_DIR_W,
+		   "hold:name=IEDD1BAY/XCBR1.Pos.stVal,false=1,true=2,fail=stuck");
+	map_free(map);
+
+	const struct pv_sim_control typo[] = {{.ref = "IEDD1BAY/XCBR1.Poss", .travel_ms = -1}};
+	cfg = (struct pv_sim_cfg){.dpc_travel_ms = -1, .controls = typo, .n_controls = 1};
+	ck_assert_int_eq(pv_simulate_map_cfg(m, &cfg, &map, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(map);
+	ck_assert_contains(err, "\"IEDD1BAY/XCBR1.Poss\" is no controllable data object");
 	model_free(m);
 }
 END_TEST
@@ -989,8 +1257,16 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, hold_translates_a_boolean_into_dbpos);
 	tcase_add_test(tc, hold_steps_on_tcmd);
 	tcase_add_test(tc, hold_bad_addresses);
+	tcase_add_test(tc, hold_travel_passes_through_intermediate);
+	tcase_add_test(tc, hold_travel_restarts_on_a_second_write);
+	tcase_add_test(tc, hold_travel_of_other_controls);
+	tcase_add_test(tc, hold_fail_refuse_and_every);
+	tcase_add_test(tc, hold_fail_stuck_and_intermediate);
+	tcase_add_test(tc, hold_plant_bad_addresses);
+	tcase_add_test(tc, hold_travel_end_is_pushed_on_the_host_clock);
 	tcase_add_test(tc, simulate_maps_sample_controls);
 	tcase_add_test(tc, simulate_maps_each_cdc);
+	tcase_add_test(tc, simulate_plant_settings);
 	tcase_add_test(tc, speed_scales_the_real_clock);
 	tcase_add_test(tc, simulate_animates_integer_measurements);
 	tcase_add_test(tc, simulate_statuses_change_within_seconds);
