@@ -201,9 +201,18 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 			srcs[n_srcs].n_params = 1;
 		}
 		n_srcs++;
-		r = pv_simulate_map(model, &map);
+		/* <simulate travelMs><control ref travelMs fail/></simulate> */
+		static struct pv_sim_control sc[CONFIG_MAX_SIM_CONTROLS];
+		for (size_t i = 0; i < cfg->n_sim_controls; i++)
+			sc[i] = (struct pv_sim_control){ .ref = cfg->sim_controls[i].ref,
+							 .travel_ms = cfg->sim_controls[i].travel_ms,
+							 .fail = cfg->sim_controls[i].fail };
+		const struct pv_sim_cfg simc = { .dpc_travel_ms = cfg->sim_travel_ms,
+						 .controls = sc,
+						 .n_controls = cfg->n_sim_controls };
+		r = pv_simulate_map_cfg(model, &simc, &map, err, sizeof(err));
 		if (r) {
-			fprintf(stderr, "iedd: --simulate: %s\n", strerror(-r));
+			fprintf(stderr, "iedd: %s: %s\n", cfg->source, err);
 			return r;
 		}
 	} else {
