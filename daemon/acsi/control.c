@@ -1110,6 +1110,14 @@ static void put_back(struct acsi_controls *C, const struct cmd_layout *l, uint8_
 		memcpy(C->m->values + l->whole.voff, save, l->whole.t->size);
 }
 
+/* A select of an object another association has selected: Ed.2 7-2 says
+ * Locked-by-other-client (an AddCause Ed.1 does not have); Ed.1,
+ * Object-already-selected. */
+static int selected_by_other(const struct acsi_controls *C)
+{
+	return model_edition(C->m) >= 2 ? ACSI_AC_LOCKED_BY_OTHER_CLIENT : ACSI_AC_ALREADY_SELECTED;
+}
+
 static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 {
 	int dae;
@@ -1122,7 +1130,7 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	if (o->state == S_READY)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l,
-			      o->owner == cl ? ACSI_AC_ALREADY_SELECTED : ACSI_AC_LOCKED_BY_OTHER_CLIENT,
+			      o->owner == cl ? ACSI_AC_ALREADY_SELECTED : selected_by_other(C),
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	int cause = check_command(C, o, l, &dae);
 	if (cause)
@@ -1287,7 +1295,7 @@ bool acsi_controls_read(struct acsi_controls *C, struct acsi_rpt_client *cl,
 	else if (o->state == S_EXECUTING || o->state == S_WAIT_OPER_TM)
 		cause = ACSI_AC_IN_EXECUTION;
 	else if (o->state == S_READY)
-		cause = o->owner == cl ? ACSI_AC_ALREADY_SELECTED : ACSI_AC_LOCKED_BY_OTHER_CLIENT;
+		cause = o->owner == cl ? ACSI_AC_ALREADY_SELECTED : selected_by_other(C);
 	else {
 		/* a Read carries no Test or origin: the checks see an operate
 		 * with Test false from an unknown originator (orCat 0) */

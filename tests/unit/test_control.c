@@ -622,7 +622,8 @@ static const char nested_icd[] =
 	"<BDA name=\"orIdent\" bType=\"Octet64\"/></DAType>"
 	"<EnumType id=\"CM\"><EnumVal ord=\"0\">status-only</EnumVal>"
 	"<EnumVal ord=\"1\">direct-with-normal-security</EnumVal>"
-	"<EnumVal ord=\"3\">direct-with-enhanced-security</EnumVal></EnumType>"
+	"<EnumVal ord=\"3\">direct-with-enhanced-security</EnumVal>"
+	"<EnumVal ord=\"4\">sbo-with-enhanced-security</EnumVal></EnumType>"
 	"<EnumType id=\"OC\"><EnumVal ord=\"3\">remote-control</EnumVal></EnumType>"
 	"</DataTypeTemplates></SCL>";
 
@@ -793,6 +794,52 @@ START_TEST(time_activated_operate)
 }
 END_TEST
 
+/* nested_icd with each (from, to) replaced once, in order. */
+static char *variant(const char *const (*pairs)[2], size_t n)
+{
+	static char out[sizeof(nested_icd) + 1024];
+	snprintf(out, sizeof(out), "%s", nested_icd);
+	for (size_t i = 0; i < n; i++) {
+		char *at = strstr(out, pairs[i][0]);
+		ck_assert_ptr_nonnull(at);
+		char rest[sizeof(out)];
+		snprintf(rest, sizeof(rest), "%s", at + strlen(pairs[i][0]));
+		snprintf(at, sizeof(out) - (size_t)(at - out), "%s%s", pairs[i][1], rest);
+	}
+	return out;
+}
+
+/* A select of an object another association holds: Ed.1 (SCL 2003) has
+ * no Locked-by-other-client, so it is Object-already-selected there. */
+START_TEST(selected_by_other_per_edition)
+{
+	static const char *const ed1[][2] = {
+		{ "version=\"2007\" revision=\"B\"", "" },
+		{ "direct-with-enhanced-security</Val>", "sbo-with-enhanced-security</Val>" },
+		{ "<DA name=\"Oper\"", "<DA name=\"SBOw\" bType=\"Struct\" type=\"IOp\" fc=\"CO\"/>"
+					"<DA name=\"Oper\"" },
+	};
+	for (int ed = 1; ed <= 2; ed++) {
+		nested_up(variant(ed == 1 ? ed1 : ed1 + 1, ed == 1 ? 3 : 2));
+		ck_assert_uint_eq(model_edition(E.m), (unsigned)ed);
+		struct cl a, b;
+		cl_up(&a);
+		cl_up(&b);
+		ck_assert_int_eq(nested_cmd(&a, "SBOw", 0, true), MMS_DAE_SUCCESS);
+		ck_assert_int_eq(nested_cmd(&b, "SBOw", 0, true), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+		struct got g;
+		struct lae l;
+		got(&b, 0, &g);
+		lae_of(&g, &l);
+		ck_assert_int_eq(l.cause, ed == 1 ? ACSI_AC_ALREADY_SELECTED :
+						    ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+		cl_down(&b);
+		cl_down(&a);
+		env_down();
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("control");
@@ -808,6 +855,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unchecked_interlock_refused_when_configured);
 	tcase_add_test(tc, nested_sdo_control);
 	tcase_add_test(tc, time_activated_operate);
+	tcase_add_test(tc, selected_by_other_per_edition);
 	suite_add_tcase(s, tc);
 	return s;
 }
