@@ -5,20 +5,23 @@ operate) round trips, p50/p99, with 1 and 16 associations, as a ratio to
 a Read round trip measured in the same run (target: direct operate <= 1.5
 x a Read); enhanced security from Oper to CommandTermination with a
 source that answers at once (a sim hold cell: the write is the status),
-p99 (target <= 1 ms); and the TCP ping-pong round trip as the scale.
+p99 (target <= 1 ms); and the TCP ping-pong round trip (tools/bench/pingpong answered by
+iedd-load raw, pinned the same way) as the ceiling.
 
     tests/bench/control_bench.py BUILDDIR
 
 iedd pinned to CPU 0, ctl-bench to CPU 1; medians of BENCH_RUNS (default
 3) runs. Loopback only. The table is printed and written to
 BUILDDIR/bench-control-results.txt."""
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
-from report_bench import Iedd, pingpong_rtt_us
+from report_bench import Iedd, free_port
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 N = 16
@@ -100,6 +103,26 @@ def bench_files(d):
     return scl_path, cfg
 
 
+def ceiling_us(build):
+    """The loopback request/response round trip with no protocol work,
+    pinned as iedd and ctl-bench are (server CPU 0, client CPU 1):
+    tools/bench/pingpong answered by iedd-load raw, p50 and p99."""
+    port = free_port()
+    pp = subprocess.Popen(["taskset", "-c", "0", os.path.join(build, "tools", "bench", "pingpong"),
+                           "--listen", f"127.0.0.1:{port}", "--response-size", "36"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.3)
+        r = subprocess.run(["taskset", "-c", "1", os.path.join(build, "tools", "bench", "iedd-load"),
+                            "raw", "-c", f"127.0.0.1:{port}", "-n", "1", "-t", "3"],
+                           capture_output=True, text=True, timeout=60)
+        j = json.loads(r.stdout.strip().splitlines()[-1])
+        return j["p50_us"], j["p99_us"]
+    finally:
+        pp.terminate()
+        pp.wait()
+
+
 def bench(build, *args):
     r = subprocess.run(["taskset", "-c", "1", os.path.join(build, "tools", "bench", "ctl-bench"),
                         *args], capture_output=True, text=True, timeout=600)
@@ -121,8 +144,8 @@ def main():
     rtts = []
     for _ in range(RUNS):
         try:
-            rtts.append(pingpong_rtt_us(build))
-        except (OSError, FileNotFoundError):
+            rtts.append(ceiling_us(build))
+        except (OSError, ValueError, KeyError, subprocess.SubprocessError):
             pass
         d = Iedd(build, scl, ("--config", cfg))
         try:
@@ -137,8 +160,9 @@ def main():
         finally:
             d.stop()
     med = {k: statistics.median(v) for k, v in res.items()}
-    rows = [("TCP ping-pong round trip (ceiling scale)",
-             f"{statistics.median(rtts):.1f} us" if rtts else "n/a")]
+    rows = [("TCP ping-pong round trip, same pinning, p50 / p99 (ceiling)",
+             f"{statistics.median(r[0] for r in rtts):.1f} / "
+             f"{statistics.median(r[1] for r in rtts):.1f} us" if rtts else "n/a")]
     for clients in (1, N):
         rd50, rd99 = med[("read", clients, 50)], med[("read", clients, 99)]
         rows.append((f"Read, {clients} association(s), p50 / p99", f"{rd50:.1f} / {rd99:.1f} us"))
