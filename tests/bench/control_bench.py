@@ -13,15 +13,13 @@ iedd-load raw, pinned the same way) as the ceiling.
 iedd pinned to CPU 0, ctl-bench to CPU 1; medians of BENCH_RUNS (default
 3) runs. Loopback only. The table is printed and written to
 BUILDDIR/bench-control-results.txt."""
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
-from report_bench import Iedd, free_port
+from report_bench import Iedd, ceiling_us
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 N = 16
@@ -101,26 +99,6 @@ def bench_files(d):
 </iedd>
 """)
     return scl_path, cfg
-
-
-def ceiling_us(build):
-    """The loopback request/response round trip with no protocol work,
-    pinned as iedd and ctl-bench are (server CPU 0, client CPU 1):
-    tools/bench/pingpong answered by iedd-load raw, p50 and p99."""
-    port = free_port()
-    pp = subprocess.Popen(["taskset", "-c", "0", os.path.join(build, "tools", "bench", "pingpong"),
-                           "--listen", f"127.0.0.1:{port}", "--response-size", "36"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(0.3)
-        r = subprocess.run(["taskset", "-c", "1", os.path.join(build, "tools", "bench", "iedd-load"),
-                            "raw", "-c", f"127.0.0.1:{port}", "-n", "1", "-t", "3"],
-                           capture_output=True, text=True, timeout=60)
-        j = json.loads(r.stdout.strip().splitlines()[-1])
-        return j["p50_us"], j["p99_us"]
-    finally:
-        pp.terminate()
-        pp.wait()
 
 
 def bench(build, *args):
