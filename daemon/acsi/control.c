@@ -24,22 +24,11 @@
 /* SDOs nest; a controllable part is at most this deep below the DO */
 #define MAX_CTL_DEPTH 4
 
-static const char *const add_cause_names[] = {
-	"Unknown", "Not-supported", "Blocked-by-switching-hierarchy", "Select-failed",
-	"Invalid-position", "Position-reached", "Parameter-change-in-execution", "Step-limit",
-	"Blocked-by-Mode", "Blocked-by-process", "Blocked-by-interlocking",
-	"Blocked-by-synchrocheck", "Command-already-in-execution", "Blocked-by-health",
-	"1-of-n-control", "Abortion-by-cancel", "Time-limit-over", "Abortion-by-trip",
-	"Object-not-selected", "Object-already-selected", "No-access-authority",
-	"Ended-with-overshoot", "Abortion-due-to-deviation", "Abortion-by-communication-loss",
-	"Blocked-by-command", "None", "Inconsistent-parameters", "Locked-by-other-client",
-};
-
-const char *acsi_add_cause_name(int ac)
+/* The AddCause in words for the log ("?" for none the table has). */
+static const char *cause_name(int ac)
 {
-	if (ac < 0 || ac >= (int)(sizeof(add_cause_names) / sizeof(add_cause_names[0])))
-		return "?";
-	return add_cause_names[ac];
+	const char *n = iec_addcause_str(ac);
+	return n ? n : "?";
 }
 
 /* IEC 61850-7-3 CtlModelKind */
@@ -452,7 +441,7 @@ static void send_termination(struct acsi_controls *C, struct ctl_obj *o, bool ok
 	 * get there in time; 0 otherwise, the AddCause telling why */
 	if (!ok)
 		put_last_appl_error(C, b, o, SVC_OPERATE, &o->oper,
-				    cause == ACSI_AC_TIME_LIMIT_OVER ? 2 : 0, cause);
+				    cause == IEC_ADDCAUSE_TIME_LIMIT_OVER ? 2 : 0, cause);
 	model_encode_data(C->m, o->oper.whole.t, o->oper.whole.voff, b);
 	ber_end(b, lar);
 	ber_end(b, svcm);
@@ -501,7 +490,7 @@ static void log_cmd(struct acsi_controls *C, const struct ctl_obj *o, int svc,
 			"refused, %s (%d)%s%s",
 			svc_names[svc], o->ref, cl ? cl->peer : "-", val[0] ? val : "-",
 			(long long)cat, ident[0] ? ident : "-", (long long)num,
-			acsi_add_cause_name(cause), cause, dae >= 0 ? ", " : "",
+			cause_name(cause), cause, dae >= 0 ? ", " : "",
 			dae >= 0 ? mms_dae_str(dae) : "");
 }
 
@@ -689,12 +678,12 @@ static int step_limit(const struct acsi_controls *C, const struct ctl_obj *o,
 		if (!o->status.t || !get_f(C->m, &o->status, &cur))
 			return 0;
 		if ((t == 2 && cur >= hi) || (t == 1 && cur <= lo))
-			return ACSI_AC_STEP_LIMIT;
+			return IEC_ADDCAUSE_STEP_LIMIT;
 		return 0;
 	}
 	if (o->status_kind == ST_EQUAL && l->ctl_val.t->btype != MB_STRUCT &&
 	    get_f(C->m, &l->ctl_val, &v) && (v < lo || v > hi))
-		return ACSI_AC_STEP_LIMIT;
+		return IEC_ADDCAUSE_STEP_LIMIT;
 	return 0;
 }
 
@@ -707,17 +696,17 @@ static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
 	*dae = MMS_DAE_OBJECT_ACCESS_DENIED;
 	if (l->or_cat.t && get_i64(C->m, &l->or_cat, &cat) && (cat < 0 || cat > 8)) {
 		*dae = MMS_DAE_OBJECT_VALUE_INVALID;
-		return ACSI_AC_NOT_SUPPORTED;
+		return IEC_ADDCAUSE_NOT_SUPPORTED;
 	}
 	if (l->test.t)
 		get_i64(C->m, &l->test, &test);
 	if (!o->is_mod) {
 		int beh = behaviour(C->m, o);
 		if (beh == BEH_OFF || beh == BEH_ON_BLOCKED)
-			return ACSI_AC_BLOCKED_BY_MODE;
+			return IEC_ADDCAUSE_BLOCKED_BY_MODE;
 		bool test_mode = beh == BEH_TEST || beh == BEH_TEST_BLOCKED;
 		if (test_mode != (test != 0))
-			return ACSI_AC_BLOCKED_BY_MODE;
+			return IEC_ADDCAUSE_BLOCKED_BY_MODE;
 	}
 	/* switching hierarchy: Loc (local) blocks station and remote, LocSta
 	 * (Ed.2) blocks station level */
@@ -726,10 +715,10 @@ static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
 	const struct mln *l0 = lln0(o->ld);
 	if (remote && (flag(C->m, o->ld, o->ln, "ST$Loc$stVal") ||
 		       flag(C->m, o->ld, l0, "ST$Loc$stVal")))
-		return ACSI_AC_SWITCHING_HIERARCHY;
+		return IEC_ADDCAUSE_BLOCKED_BY_SWITCHING_HIERARCHY;
 	if (station && (flag(C->m, o->ld, o->ln, "ST$LocSta$stVal") ||
 			flag(C->m, o->ld, l0, "ST$LocSta$stVal")))
-		return ACSI_AC_SWITCHING_HIERARCHY;
+		return IEC_ADDCAUSE_BLOCKED_BY_SWITCHING_HIERARCHY;
 	/* Health alarm (7-4: the LN's Health, else the LD's LLN0): refused
 	 * where <controls healthBlocks="true"> asks for it */
 	if (C->cfg.health_blocks && !o->is_mod) {
@@ -738,7 +727,7 @@ static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
 		if ((ln_attr(C->m, o->ld, o->ln, "ST$Health$stVal", &h) ||
 		     (l0 && ln_attr(C->m, o->ld, l0, "ST$Health$stVal", &h))) &&
 		    get_i64(C->m, &h, &hv) && hv == 3)
-			return ACSI_AC_HEALTH;
+			return IEC_ADDCAUSE_BLOCKED_BY_HEALTH;
 	}
 	int step = step_limit(C, o, l);
 	if (step) {
@@ -746,7 +735,7 @@ static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
 		return step;
 	}
 	if (!o->is_mod && !model_write_hooked(C->m, o->oper.whole.voff, o->oper.whole.t->size))
-		return ACSI_AC_BLOCKED_BY_PROCESS;
+		return IEC_ADDCAUSE_BLOCKED_BY_PROCESS;
 	return 0;
 }
 
@@ -822,9 +811,9 @@ static int unchecked(const struct acsi_controls *C, const struct cmd_layout *l)
 		return 0;
 	uint8_t c = raw(C->m, &l->check)[0];
 	if (c & 1)
-		return ACSI_AC_INTERLOCKING;
+		return IEC_ADDCAUSE_BLOCKED_BY_INTERLOCKING;
 	if (c & 2)
-		return ACSI_AC_SYNCHROCHECK;
+		return IEC_ADDCAUSE_BLOCKED_BY_SYNCHROCHECK;
 	return 0;
 }
 
@@ -905,7 +894,7 @@ static void on_oper_timeout(struct timer_queue *q, struct timer *t, void *arg)
 	if (o->state != S_EXECUTING)
 		return;
 	o->done_ok = false;
-	o->done_cause = ACSI_AC_TIME_LIMIT_OVER;
+	o->done_cause = IEC_ADDCAUSE_TIME_LIMIT_OVER;
 	on_done(NULL, NULL, o);
 }
 
@@ -919,7 +908,7 @@ static void on_status(void *ctx, struct model *m, const struct model_change *c)
 	if (o->state == S_EXECUTING && !timer_armed(&o->done_tmr) && reached(C, o)) {
 		/* the model may not change inside a delivery: finish on the loop */
 		o->done_ok = true;
-		o->done_cause = ACSI_AC_NONE;
+		o->done_cause = IEC_ADDCAUSE_NONE;
 		tarm(C, &o->done_tmr, now_us(C));
 	}
 }
@@ -997,7 +986,7 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 			model_timestamp(C->clk.utc_ns(C->clk.ctx), 0, ts);
 			struct model_val mv = { .kind = MODEL_V_INT, .v.i = v };
 			if (model_update(m, &o->st_val_upd, &mv, q, ts) < 0)
-				return refuse(C, cl, o, SVC_OPERATE, &o->oper, ACSI_AC_NOT_SUPPORTED,
+				return refuse(C, cl, o, SVC_OPERATE, &o->oper, IEC_ADDCAUSE_NOT_SUPPORTED,
 					      MMS_DAE_OBJECT_VALUE_INVALID);
 			mod_changed(C, o);
 		}
@@ -1017,14 +1006,14 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 			int r = write_oper(C, o);
 			if (r)
 				return refuse(C, cl, o, SVC_OPERATE, &o->oper,
-					      ACSI_AC_BLOCKED_BY_PROCESS, r);
+					      IEC_ADDCAUSE_BLOCKED_BY_PROCESS, r);
 		}
 	}
 	copy_origin(C, o, &o->oper);
 	if (o->has_op_rcvd)
 		set_bool(C, &o->op_rcvd, true);
 	C->st.operates++;
-	log_cmd(C, o, SVC_OPERATE, cl, &o->oper, true, ACSI_AC_NONE, -1);
+	log_cmd(C, o, SVC_OPERATE, cl, &o->oper, true, IEC_ADDCAUSE_NONE, -1);
 	int64_t cls = 0;	/* sboClass: 0 operate-once, 1 operate-many */
 	if (o->sbo_class.t)
 		get_i64(m, &o->sbo_class, &cls);
@@ -1042,7 +1031,7 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 							      C->cfg.oper_timeout_ms));
 		if (o->is_mod || reached(C, o)) {
 			o->done_ok = true;
-			o->done_cause = ACSI_AC_NONE;
+			o->done_cause = IEC_ADDCAUSE_NONE;
 			tarm(C, &o->done_tmr, now_us(C));
 		}
 	} else {
@@ -1069,7 +1058,7 @@ static void on_oper_tm(struct timer_queue *q, struct timer *t, void *arg)
 		o->owner = cl;
 		o->state = S_EXECUTING;
 		o->done_ok = false;
-		o->done_cause = ACSI_AC_BLOCKED_BY_PROCESS;
+		o->done_cause = IEC_ADDCAUSE_BLOCKED_BY_PROCESS;
 		on_done(NULL, NULL, o);
 	}
 }
@@ -1115,7 +1104,7 @@ static void put_back(struct acsi_controls *C, const struct cmd_layout *l, uint8_
  * Object-already-selected. */
 static int selected_by_other(const struct acsi_controls *C)
 {
-	return model_edition(C->m) >= 2 ? ACSI_AC_LOCKED_BY_OTHER_CLIENT : ACSI_AC_ALREADY_SELECTED;
+	return model_edition(C->m) >= 2 ? IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT : IEC_ADDCAUSE_OBJECT_ALREADY_SELECTED;
 }
 
 static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
@@ -1123,14 +1112,14 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	int dae;
 	const struct cmd_layout *l = &o->sbow;
 	if (cm != CM_SBO_ENHANCED)
-		return refuse(C, cl, o, SVC_SELECT_VALUE, l, ACSI_AC_NOT_SUPPORTED,
+		return refuse(C, cl, o, SVC_SELECT_VALUE, l, IEC_ADDCAUSE_NOT_SUPPORTED,
 			      MMS_DAE_OBJECT_ACCESS_DENIED);
 	if (o->state == S_EXECUTING || o->state == S_WAIT_OPER_TM)
-		return refuse(C, cl, o, SVC_SELECT_VALUE, l, ACSI_AC_IN_EXECUTION,
+		return refuse(C, cl, o, SVC_SELECT_VALUE, l, IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	if (o->state == S_READY)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l,
-			      o->owner == cl ? ACSI_AC_ALREADY_SELECTED : selected_by_other(C),
+			      o->owner == cl ? IEC_ADDCAUSE_OBJECT_ALREADY_SELECTED : selected_by_other(C),
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	int cause = check_command(C, o, l, &dae);
 	if (cause)
@@ -1143,7 +1132,7 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	if (!res.handled && (cause = unchecked(C, l)))
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, cause, MMS_DAE_OBJECT_ACCESS_DENIED);
 	select_ok(o, cl);
-	log_cmd(C, o, SVC_SELECT_VALUE, cl, l, true, ACSI_AC_NONE, -1);
+	log_cmd(C, o, SVC_SELECT_VALUE, cl, l, true, IEC_ADDCAUSE_NONE, -1);
 	return 0;
 }
 
@@ -1152,23 +1141,23 @@ static int do_oper(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	int dae;
 	const struct cmd_layout *l = &o->oper;
 	if (cm == CM_STATUS_ONLY)
-		return refuse(C, cl, o, SVC_OPERATE, l, ACSI_AC_NOT_SUPPORTED,
+		return refuse(C, cl, o, SVC_OPERATE, l, IEC_ADDCAUSE_NOT_SUPPORTED,
 			      MMS_DAE_OBJECT_ACCESS_DENIED);
 	if (o->state == S_EXECUTING || o->state == S_WAIT_OPER_TM)
 		return refuse(C, cl, o, SVC_OPERATE, l,
-			      o->owner == cl ? ACSI_AC_IN_EXECUTION : ACSI_AC_LOCKED_BY_OTHER_CLIENT,
+			      o->owner == cl ? IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION : IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	bool sbo = cm == CM_SBO_NORMAL || cm == CM_SBO_ENHANCED;
 	if (sbo) {
 		if (o->state != S_READY)
-			return refuse(C, cl, o, SVC_OPERATE, l, ACSI_AC_NOT_SELECTED,
+			return refuse(C, cl, o, SVC_OPERATE, l, IEC_ADDCAUSE_OBJECT_NOT_SELECTED,
 				      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 		if (o->owner != cl)
-			return refuse(C, cl, o, SVC_OPERATE, l, ACSI_AC_LOCKED_BY_OTHER_CLIENT,
+			return refuse(C, cl, o, SVC_OPERATE, l, IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT,
 				      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 		if (cm == CM_SBO_ENHANCED && !same_as_selected(C, o)) {
 			unselect(o);
-			return refuse(C, cl, o, SVC_OPERATE, l, ACSI_AC_INCONSISTENT_PARAMETERS,
+			return refuse(C, cl, o, SVC_OPERATE, l, IEC_ADDCAUSE_INCONSISTENT_PARAMETERS,
 				      MMS_DAE_TYPE_INCONSISTENT);
 		}
 	}
@@ -1208,13 +1197,13 @@ static int do_cancel(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt
 {
 	const struct cmd_layout *l = &o->cancel;
 	if (o->state == S_UNSELECTED)
-		return refuse(C, cl, o, SVC_CANCEL, l, ACSI_AC_NOT_SELECTED,
+		return refuse(C, cl, o, SVC_CANCEL, l, IEC_ADDCAUSE_OBJECT_NOT_SELECTED,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	if (o->owner != cl)
-		return refuse(C, cl, o, SVC_CANCEL, l, ACSI_AC_LOCKED_BY_OTHER_CLIENT,
+		return refuse(C, cl, o, SVC_CANCEL, l, IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	if (o->state == S_EXECUTING)
-		return refuse(C, cl, o, SVC_CANCEL, l, ACSI_AC_IN_EXECUTION,
+		return refuse(C, cl, o, SVC_CANCEL, l, IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	if (o->state == S_WAIT_OPER_TM) {
 		tcancel(C, &o->tm_tmr);
@@ -1228,7 +1217,7 @@ static int do_cancel(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt
 	struct model_command_result res;
 	offer(C, o, MODEL_CMD_CANCEL, l, &res);
 	C->st.cancels++;
-	log_cmd(C, o, SVC_CANCEL, cl, l, true, ACSI_AC_NONE, -1);
+	log_cmd(C, o, SVC_CANCEL, cl, l, true, IEC_ADDCAUSE_NONE, -1);
 	return 0;
 }
 
@@ -1291,21 +1280,21 @@ bool acsi_controls_read(struct acsi_controls *C, struct acsi_rpt_client *cl,
 	int cause = 0;
 	struct cmd_layout none = { 0 };
 	if (cm != CM_SBO_NORMAL)
-		cause = ACSI_AC_NOT_SUPPORTED;
+		cause = IEC_ADDCAUSE_NOT_SUPPORTED;
 	else if (o->state == S_EXECUTING || o->state == S_WAIT_OPER_TM)
-		cause = ACSI_AC_IN_EXECUTION;
+		cause = IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION;
 	else if (o->state == S_READY)
-		cause = o->owner == cl ? ACSI_AC_ALREADY_SELECTED : selected_by_other(C);
+		cause = o->owner == cl ? IEC_ADDCAUSE_OBJECT_ALREADY_SELECTED : selected_by_other(C);
 	else {
 		/* a Read carries no Test or origin: the checks see an operate
 		 * with Test false from an unknown originator (orCat 0) */
 		if (o->is_mod)
 			; /* Mod is the server's own, in every behaviour */
 		else if (behaviour(C->m, o) != BEH_ON)
-			cause = ACSI_AC_BLOCKED_BY_MODE;
+			cause = IEC_ADDCAUSE_BLOCKED_BY_MODE;
 		else if (!model_write_hooked(C->m, o->oper.whole.voff,
 					     o->oper.whole.t ? o->oper.whole.t->size : 0))
-			cause = ACSI_AC_BLOCKED_BY_PROCESS;
+			cause = IEC_ADDCAUSE_BLOCKED_BY_PROCESS;
 	}
 	if (cause) {
 		C->st.refused++;
@@ -1315,7 +1304,7 @@ bool acsi_controls_read(struct acsi_controls *C, struct acsi_rpt_client *cl,
 		return true;
 	}
 	select_ok(o, cl);
-	log_cmd(C, o, SVC_SELECT, cl, NULL, true, ACSI_AC_NONE, -1);
+	log_cmd(C, o, SVC_SELECT, cl, NULL, true, IEC_ADDCAUSE_NONE, -1);
 	/* 8-1 §20.5.2: the object reference of the selected object */
 	char r[200];
 	snprintf(r, sizeof(r), "%s", o->ref);

@@ -59,21 +59,8 @@
 #include "model.h"
 #include "report.h"
 
-/* IEC 61850-7-2 AddCause (8-1 encodes it as INT8). */
-enum acsi_add_cause {
-	ACSI_AC_UNKNOWN = 0, ACSI_AC_NOT_SUPPORTED = 1, ACSI_AC_SWITCHING_HIERARCHY = 2,
-	ACSI_AC_SELECT_FAILED = 3, ACSI_AC_INVALID_POSITION = 4, ACSI_AC_POSITION_REACHED = 5,
-	ACSI_AC_PARAMETER_CHANGE = 6, ACSI_AC_STEP_LIMIT = 7, ACSI_AC_BLOCKED_BY_MODE = 8,
-	ACSI_AC_BLOCKED_BY_PROCESS = 9, ACSI_AC_INTERLOCKING = 10, ACSI_AC_SYNCHROCHECK = 11,
-	ACSI_AC_IN_EXECUTION = 12, ACSI_AC_HEALTH = 13, ACSI_AC_ONE_OF_N = 14,
-	ACSI_AC_ABORTION_BY_CANCEL = 15, ACSI_AC_TIME_LIMIT_OVER = 16,
-	ACSI_AC_ABORTION_BY_TRIP = 17, ACSI_AC_NOT_SELECTED = 18, ACSI_AC_ALREADY_SELECTED = 19,
-	ACSI_AC_NO_ACCESS_AUTHORITY = 20, ACSI_AC_OVERSHOOT = 21, ACSI_AC_DEVIATION = 22,
-	ACSI_AC_COMMUNICATION_LOSS = 23, ACSI_AC_BLOCKED_BY_COMMAND = 24, ACSI_AC_NONE = 25,
-	ACSI_AC_INCONSISTENT_PARAMETERS = 26, ACSI_AC_LOCKED_BY_OTHER_CLIENT = 27,
-};
-/* Its name as 7-2 writes it ("Blocked-by-Mode"); "?" out of range. */
-const char *acsi_add_cause_name(int ac);
+/* AddCauses are mms_codes.h's IEC_ADDCAUSE_* (IEC 61850-7-2; 8-1 encodes
+ * them as INT8), their words iec_addcause_str. */
 
 struct acsi_control_cfg {
 	uint32_t sbo_timeout_ms;	/* when the SCL has no sboTimeout; 0: 30000 */

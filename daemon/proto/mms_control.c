@@ -262,3 +262,23 @@ int mms_ctl_report_decode(const uint8_t *body, size_t len, struct mms_ctl_report
 		out->kind = 0;
 	return r;
 }
+
+void mms_ctl_bool_cmd_encode(struct buf *d, bool val, int or_cat, const char *or_ident,
+			     uint8_t ctl_num, const uint8_t t[8], bool test, int check)
+{
+	size_t st = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
+	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, val);
+	size_t og = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
+	ber_put_int(d, BER_CONTEXT, MMS_TYPE_INTEGER, or_cat);
+	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_OCTET_STRING, or_ident, strlen(or_ident));
+	ber_end(d, og);
+	ber_put_uint(d, BER_CONTEXT, MMS_TYPE_UNSIGNED, ctl_num);
+	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_UTC_TIME, t, 8);
+	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, test);
+	if (check >= 0) {
+		/* bit 0 (the first on the wire) synchrocheck, bit 1 interlock-check */
+		uint8_t bits[1] = { (uint8_t)(((check & 1) ? 0x80 : 0) | ((check & 2) ? 0x40 : 0)) };
+		ber_put_bitstring(d, BER_CONTEXT, MMS_TYPE_BIT_STRING, bits, 2);
+	}
+	ber_end(d, st);
+}

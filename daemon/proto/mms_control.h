@@ -77,3 +77,13 @@ const char *mms_or_cat_name(int or_cat);
 /* ctlModel (IEC 61850-7-3 CtlModelKind): "sbo-with-enhanced-security" for
  * 4; NULL outside 0..4. */
 const char *mms_ctl_model_name(int ctl_model);
+
+/* Client: appends the MMS Data of an Oper, SBOw or Cancel whose ctlVal is
+ * a BOOLEAN (SPC, DPC; IEC 61850-8-1 §20): ctlVal, origin {orCat,
+ * orIdent}, ctlNum, T (8 octets of UtcTime), Test and, when check >= 0,
+ * Check (bit 0 synchrocheck, bit 1 interlock-check; a Cancel has none:
+ * check < 0). For tests and benchmarks; iedc control builds any type from
+ * the server's type description instead. */
+struct buf;
+void mms_ctl_bool_cmd_encode(struct buf *d, bool val, int or_cat, const char *or_ident,
+			     uint8_t ctl_num, const uint8_t t[8], bool test, int check);

@@ -25,6 +25,7 @@
 #include "iso.h"
 #include "mms.h"
 #include "mms_client.h"
+#include "mms_control.h"
 #include "mms_server.h"
 #include "model.h"
 #include "mms_nvl.h"
@@ -797,25 +798,12 @@ static void define_nvl(struct session *s, uint32_t id, uint8_t scope, const char
 
 /* Reporting: RCB configuration and enable, GI, a change, a client's data
  * sets, a BRCB's EntryID and PurgeBuf. */
-/* An Oper/SBOw (check) or Cancel (no Check) of the sample's DPCOperate:
- * ctlVal, origin {orCat remote-control, orIdent}, ctlNum, T, Test. */
+/* An Oper/SBOw (check) or Cancel (no Check) of the sample's DPCOperate. */
 static void data_oper(struct buf *d, bool val, uint8_t ctl_num, bool check)
 {
 	static const uint8_t T[8] = { 0x65, 0x53, 0xF1, 0x00, 0, 0, 0, 0x0A };
-	static const uint8_t chk[1] = { 0 };
 	buf_reset(d, 0);
-	size_t st = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
-	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, val);
-	size_t og = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
-	ber_put_int(d, BER_CONTEXT, MMS_TYPE_INTEGER, 3);
-	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_OCTET_STRING, "seed", 4);
-	ber_end(d, og);
-	ber_put_uint(d, BER_CONTEXT, MMS_TYPE_UNSIGNED, ctl_num);
-	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_UTC_TIME, T, sizeof(T));
-	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, false);
-	if (check)
-		ber_put_bitstring(d, BER_CONTEXT, MMS_TYPE_BIT_STRING, chk, 2);
-	ber_end(d, st);
+	mms_ctl_bool_cmd_encode(d, val, 3, "seed", ctl_num, T, false, check ? 0 : -1);
 }
 
 /* The control model (acsi/control.c): direct operate, SBOw then Oper

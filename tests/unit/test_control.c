@@ -312,7 +312,7 @@ START_TEST(direct_normal_operates)
 	set(LD "/XSWI1.Pos.ctlModel[CF]", "status-only");
 	k.ctl_num = 8;
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_NOT_SUPPORTED);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_NOT_SUPPORTED);
 	ck_assert_uint_eq(E.writes, 1);
 	cl_down(&a);
 	env_down();
@@ -328,7 +328,7 @@ START_TEST(sbo_enhanced_full_cycle)
 	struct cmd k = K(false, 1);
 	/* Oper before a select */
 	ck_assert_int_eq(cmd(&a, CB "Oper", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&a, 0, CB_OBJ "Oper", ACSI_AC_NOT_SELECTED);
+	expect_lae(&a, 0, CB_OBJ "Oper", IEC_ADDCAUSE_OBJECT_NOT_SELECTED);
 	ck_assert_uint_eq(E.writes, 0);
 	/* SelectWithValue */
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
@@ -345,7 +345,7 @@ START_TEST(sbo_enhanced_full_cycle)
 	ck_assert_uint_eq(a.rx.n, 1);
 	/* a second command meanwhile */
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&a, 1, CB_OBJ "SBOw", ACSI_AC_IN_EXECUTION);
+	expect_lae(&a, 1, CB_OBJ "SBOw", IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION);
 	/* intermediate position, then off: CommandTermination+ */
 	feedback(LD "/XCBR1.Pos.stVal[ST]", 0);
 	advance(&E.f, 1000);
@@ -378,23 +378,23 @@ START_TEST(sbo_enhanced_refusals)
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
 	/* selecting again */
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&a, 0, CB_OBJ "SBOw", ACSI_AC_ALREADY_SELECTED);
+	expect_lae(&a, 0, CB_OBJ "SBOw", IEC_ADDCAUSE_OBJECT_ALREADY_SELECTED);
 	/* Oper with another ctlNum: inconsistent, and the selection ends */
 	struct cmd other = K(false, 2);
 	ck_assert_int_eq(cmd(&a, CB "Oper", &other), MMS_DAE_TYPE_INCONSISTENT);
-	expect_lae(&a, 1, CB_OBJ "Oper", ACSI_AC_INCONSISTENT_PARAMETERS);
+	expect_lae(&a, 1, CB_OBJ "Oper", IEC_ADDCAUSE_INCONSISTENT_PARAMETERS);
 	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
 	ck_assert_uint_eq(E.writes, 0);
 	/* another ctlVal: the same */
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
 	other = K(true, 1);
 	ck_assert_int_eq(cmd(&a, CB "Oper", &other), MMS_DAE_TYPE_INCONSISTENT);
-	expect_lae(&a, 2, CB_OBJ "Oper", ACSI_AC_INCONSISTENT_PARAMETERS);
+	expect_lae(&a, 2, CB_OBJ "Oper", IEC_ADDCAUSE_INCONSISTENT_PARAMETERS);
 	/* Cancel with nothing selected */
 	struct cmd c = k;
 	c.cancel = true;
 	ck_assert_int_eq(cmd(&a, CB "Cancel", &c), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&a, 3, CB_OBJ "Cancel", ACSI_AC_NOT_SELECTED);
+	expect_lae(&a, 3, CB_OBJ "Cancel", IEC_ADDCAUSE_OBJECT_NOT_SELECTED);
 	/* a structure that is not Oper's changes nothing */
 	const uint8_t bad[] = { 0x85, 0x01, 0x01 };
 	ck_assert_int_eq(wr(&a, CB "Oper", bad, sizeof(bad)), MMS_DAE_TYPE_INCONSISTENT);
@@ -427,7 +427,7 @@ START_TEST(timeouts)
 	advance(&E.f, 200000);
 	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
 	ck_assert_int_eq(cmd(&a, CB "Oper", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&a, 0, CB_OBJ "Oper", ACSI_AC_NOT_SELECTED);
+	expect_lae(&a, 0, CB_OBJ "Oper", IEC_ADDCAUSE_OBJECT_NOT_SELECTED);
 	/* operTimeout (10 s by default): CommandTermination- Time-limit-over */
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
 	ck_assert_int_eq(cmd(&a, CB "Oper", &k), MMS_DAE_SUCCESS);
@@ -444,7 +444,7 @@ START_TEST(timeouts)
 	ck_assert_str_eq(g.names[0], "LastApplError");
 	ck_assert_str_eq(g.names[1], LD "/XCBR1$CO$Pos$Oper");
 	lae_of(&g, &l);
-	ck_assert_int_eq(l.cause, ACSI_AC_TIME_LIMIT_OVER);
+	ck_assert_int_eq(l.cause, IEC_ADDCAUSE_TIME_LIMIT_OVER);
 	ck_assert_int_eq(l.error, 2); /* timeout-test-not-ok */
 	ck_assert_int_eq(l.ctl_num, 3);
 	ck_assert_int_eq(l.or_cat, 3);
@@ -464,13 +464,13 @@ START_TEST(two_associations_and_loss)
 	struct cmd k = K(false, 1);
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_SUCCESS);
 	ck_assert_int_eq(cmd(&b, CB "SBOw", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&b, 0, CB_OBJ "SBOw", ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+	expect_lae(&b, 0, CB_OBJ "SBOw", IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT);
 	ck_assert_int_eq(cmd(&b, CB "Oper", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&b, 1, CB_OBJ "Oper", ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+	expect_lae(&b, 1, CB_OBJ "Oper", IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT);
 	struct cmd c = k;
 	c.cancel = true;
 	ck_assert_int_eq(cmd(&b, CB "Cancel", &c), MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	expect_lae(&b, 2, CB_OBJ "Cancel", ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+	expect_lae(&b, 2, CB_OBJ "Cancel", IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT);
 	/* A's own Cancel ends the selection */
 	ck_assert_int_eq(cmd(&a, CB "Cancel", &c), MMS_DAE_SUCCESS);
 	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
@@ -505,29 +505,29 @@ START_TEST(behaviour_and_local)
 	/* Beh off */
 	set(LD "/XSWI1.Beh.stVal[ST]", "5");
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_BLOCKED_BY_MODE);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_MODE);
 	/* test: only Test=true */
 	set(LD "/XSWI1.Beh.stVal[ST]", "3");
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 1, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_BLOCKED_BY_MODE);
+	expect_lae(&a, 1, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_MODE);
 	k.test = true;
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
 	ck_assert_uint_eq(E.writes, 1);
 	/* on: Test=true is refused */
 	set(LD "/XSWI1.Beh.stVal[ST]", "1");
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 2, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_BLOCKED_BY_MODE);
+	expect_lae(&a, 2, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_MODE);
 	k.test = false;
 	/* local: remote (orCat 3) refused, bay control (1) accepted */
 	set(LD "/XSWI1.Loc.stVal[ST]", "true");
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 3, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_SWITCHING_HIERARCHY);
+	expect_lae(&a, 3, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_SWITCHING_HIERARCHY);
 	k.or_cat = 1;
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
 	ck_assert_uint_eq(E.writes, 2);
 	/* an object no source carries (BlkOpn has no map row here) */
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$BlkOpn$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 4, LD "/XSWI1$CO$BlkOpn$Oper", ACSI_AC_BLOCKED_BY_PROCESS);
+	expect_lae(&a, 4, LD "/XSWI1$CO$BlkOpn$Oper", IEC_ADDCAUSE_BLOCKED_BY_PROCESS);
 	cl_down(&a);
 	env_down();
 }
@@ -553,15 +553,15 @@ START_TEST(source_with_control)
 	ck_assert_uint_eq(S.last.check, 0x02);
 	ck_assert_uint_eq(E.writes, 0);
 	/* and refuses one: its AddCause reaches the client */
-	S.answer = ACSI_AC_INTERLOCKING;
+	S.answer = IEC_ADDCAUSE_BLOCKED_BY_INTERLOCKING;
 	k.ctl_num = 43;
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_INTERLOCKING);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_INTERLOCKING);
 	/* it checks at SelectWithValue, with the SBOw's value */
-	S.answer = ACSI_AC_SYNCHROCHECK;
+	S.answer = IEC_ADDCAUSE_BLOCKED_BY_SYNCHROCHECK;
 	k = K(true, 44);
 	ck_assert_int_eq(cmd(&a, CB "SBOw", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 1, CB_OBJ "SBOw", ACSI_AC_SYNCHROCHECK);
+	expect_lae(&a, 1, CB_OBJ "SBOw", IEC_ADDCAUSE_BLOCKED_BY_SYNCHROCHECK);
 	ck_assert_uint_eq(S.last.step, MODEL_CMD_SELECT);
 	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
 	S.answer = 0;
@@ -585,10 +585,10 @@ START_TEST(unchecked_interlock_refused_when_configured)
 	struct cmd k = K(false, 1);
 	k.check = 1;
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_INTERLOCKING);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_INTERLOCKING);
 	k.check = 2;
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_OBJECT_ACCESS_DENIED);
-	expect_lae(&a, 1, LD "/XSWI1$CO$Pos$Oper", ACSI_AC_SYNCHROCHECK);
+	expect_lae(&a, 1, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_SYNCHROCHECK);
 	ck_assert_uint_eq(E.writes, 0);
 	k.check = 0;
 	ck_assert_int_eq(cmd(&a, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_SUCCESS);
@@ -831,8 +831,8 @@ START_TEST(selected_by_other_per_edition)
 		struct lae l;
 		got(&b, 0, &g);
 		lae_of(&g, &l);
-		ck_assert_int_eq(l.cause, ed == 1 ? ACSI_AC_ALREADY_SELECTED :
-						    ACSI_AC_LOCKED_BY_OTHER_CLIENT);
+		ck_assert_int_eq(l.cause, ed == 1 ? IEC_ADDCAUSE_OBJECT_ALREADY_SELECTED :
+						    IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT);
 		cl_down(&b);
 		cl_down(&a);
 		env_down();

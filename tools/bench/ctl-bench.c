@@ -40,29 +40,14 @@
 #include "client.h"
 #include "mms_access.h"
 #include "mms_client.h"
+#include "mms_control.h"
 #include "mms_report.h"
+
+#define BENCH_NAME "ctl-bench"
+#include "benchutil.h"
 
 #define MAX_CLIENTS 64
 #define MAX_COUNT 1000000
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("ctl-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static const char *opt_addr, *opt_ref, *opt_mode;
 static unsigned opt_clients = 1, opt_count = 1000;
@@ -95,19 +80,8 @@ static struct mms_objname objname(const char *ref, const char *suffix)
 static void oper_data(struct buf *d, bool val, uint8_t num)
 {
 	static const uint8_t T[8] = { 0x65, 0x53, 0xF1, 0x00, 0, 0, 0, 0x0A };
-	static const uint8_t chk[1] = { 0 };
 	buf_reset(d, 0);
-	size_t st = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
-	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, val);
-	size_t og = ber_begin(d, BER_CONTEXT | BER_CONSTRUCTED, MMS_TYPE_STRUCTURE);
-	ber_put_int(d, BER_CONTEXT, MMS_TYPE_INTEGER, 3);
-	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_OCTET_STRING, "ctl-bench", 9);
-	ber_end(d, og);
-	ber_put_uint(d, BER_CONTEXT, MMS_TYPE_UNSIGNED, num);
-	ber_put_raw(d, BER_CONTEXT, MMS_TYPE_UTC_TIME, T, sizeof(T));
-	ber_put_bool(d, BER_CONTEXT, MMS_TYPE_BOOLEAN, false);
-	ber_put_bitstring(d, BER_CONTEXT, MMS_TYPE_BIT_STRING, chk, 2);
-	ber_end(d, st);
+	mms_ctl_bool_cmd_encode(d, val, 3, "ctl-bench", num, T, false, 0);
 }
 
 /* What came unasked: a CommandTermination+ (one variable, the Oper), or

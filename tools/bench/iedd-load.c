@@ -52,6 +52,9 @@
 #include "perr.h"
 #include "procstat.h"
 
+#define BENCH_NAME "iedd-load"
+#include "benchutil.h"
+
 /* Limits that keep every run bounded. */
 #define MAX_CONNS 60000
 #define MAX_DEPTH 64		/* requests in flight per association */
@@ -156,25 +159,6 @@ struct load {
 	struct mms_identify ident;	/* probe */
 	bool stop;		/* signal or EOF */
 };
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("iedd-load: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t s_to_ns(double s)
 {

@@ -52,29 +52,13 @@
 #include "mms_report.h"
 #include "procstat.h"
 
+#define BENCH_NAME "rpt-bench"
+#include "benchutil.h"
+
 #define MAX_CLIENTS 64
 #define MAX_COUNT 1000000
 #define MAX_MEMBERS 4096
 #define TIMEOUT_NS 10000000000ull
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("rpt-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static const char *opt_addr, *opt_rcb, *opt_item, *opt_mode;
 static unsigned opt_clients = 1, opt_count = 100, opt_members = 1, opt_rate = 10000;

@@ -47,27 +47,11 @@
 #include "mms_client.h"
 #include "procstat.h"
 
+#define BENCH_NAME "shm-latency"
+#include "benchutil.h"
+
 #define MAX_COUNT 1000000
 #define RTT_BUCKETS 100000	/* round trips in 1 us buckets up to 100 ms */
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("shm-latency: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static double self_cpu_s(void)
 {
