@@ -80,8 +80,8 @@ static const char *const sim_syntax[] = {
 	[SIM_SQUARE] = "square:period=S,low=A,high=B",
 	[SIM_COUNTER] = "counter:step=N,period=S[,start=V]",
 	[SIM_CLOCK] = "clock",
-	[SIM_HOLD] = "hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S][,travel=MS]"
-		     "[,transit=V][,fail=refuse|stuck|intermediate|every:N]",
+	[SIM_HOLD] = ("hold:name=N,start=V[,min=A,max=B][,false=F,true=T | ,tcmd=S][,travel=MS]"
+		      "[,transit=V][,fail=refuse|stuck|intermediate|every:N]"),
 };
 
 static const char *const sim_names[] = {
