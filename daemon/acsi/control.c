@@ -38,7 +38,8 @@ enum { BEH_ON = 1, BEH_ON_BLOCKED = 2, BEH_TEST = 3, BEH_TEST_BLOCKED = 4, BEH_O
 /* What the status holds, to tell that the process reached the command. */
 enum { ST_NONE, ST_EQUAL, ST_DBPOS, ST_ANALOG, ST_STEP };
 /* The state machine (7-2 §20, figures 30-33). */
-enum { S_UNSELECTED, S_READY, S_WAIT_OPER_TM, S_EXECUTING };
+enum { S_UNSELECTED, S_READY, S_WAIT_OPER_TM, S_EXECUTING,
+       S_ANSWER /* the operate waits for its source's control() answer */ };
 enum { SVC_SELECT, SVC_SELECT_VALUE, SVC_OPERATE, SVC_CANCEL, SVC_TERMINATION };
 static const char *const svc_names[] = { "select", "select-with-value", "operate", "cancel",
 					 "command-termination" };
@@ -83,6 +84,10 @@ struct ctl_obj {
 	bool done_ok;			/* done_tmr: the termination to send */
 	uint8_t done_cause;
 	uint32_t member;		/* index in C->ds, or UINT32_MAX */
+	/* S_ANSWER: the source's ticket, the client's Write response waiting
+	 * for it, and the ctlModel the operate runs under */
+	struct model_write_wait *pend_src, *pend_resp;
+	int pend_cm;
 };
 
 struct acsi_controls {
@@ -764,10 +769,11 @@ static bool same_as_selected(const struct acsi_controls *C, const struct ctl_obj
 /* Offers the command held in `l` to the source of the object's
  * Oper.ctlVal row (a plugin with control()). */
 static void offer(struct acsi_controls *C, const struct ctl_obj *o, int step,
-		  const struct cmd_layout *l, struct model_command_result *res)
+		  const struct cmd_layout *l, struct model_write_wait *wait,
+		  struct model_command_result *res)
 {
 	struct model *m = C->m;
-	struct model_command mc = { .step = (uint8_t)step };
+	struct model_command mc = { .step = (uint8_t)step, .wait = wait };
 	*res = (struct model_command_result){ 0 };
 	if (!o->oper.ctl_val.t || !l->ctl_val.t || o->is_mod)
 		return;
@@ -968,9 +974,85 @@ static int write_oper(struct acsi_controls *C, const struct ctl_obj *o)
 	return r;
 }
 
+/* What follows an operate the plant took: the status parts, the
+ * selection (operate-once ends it), and for enhanced security the wait
+ * for the status within operTimeout. `cl` may be NULL (the association
+ * went while the source answered). */
+static void operated(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
+{
+	struct acsi_controls *C = o->C;
+	struct model *m = C->m;
+	copy_origin(C, o, &o->oper);
+	if (o->has_op_rcvd)
+		set_bool(C, &o->op_rcvd, true);
+	C->st.operates++;
+	log_cmd(C, o, SVC_OPERATE, cl, &o->oper, true, IEC_ADDCAUSE_NONE, -1);
+	int64_t cls = 0;	/* sboClass: 0 operate-once, 1 operate-many */
+	if (o->sbo_class.t)
+		get_i64(m, &o->sbo_class, &cls);
+	bool keep = cl && (cm == CM_SBO_NORMAL || cm == CM_SBO_ENHANCED) && cls == 1;
+	tcancel(C, &o->sel_tmr);
+	if (keep)
+		tarm(C, &o->sel_tmr, now_us(C) + timeout_us(C, &o->sbo_timeout,
+							       C->cfg.sbo_timeout_ms));
+	else if (cm == CM_SBO_NORMAL || cm == CM_SBO_ENHANCED)
+		set_seld(o, false);
+	if (cm == CM_DIRECT_ENHANCED || cm == CM_SBO_ENHANCED) {
+		o->state = S_EXECUTING;
+		o->owner = cl;
+		tarm(C, &o->op_tmr, now_us(C) + timeout_us(C, &o->oper_timeout,
+							      C->cfg.oper_timeout_ms));
+		if (o->is_mod || reached(C, o)) {
+			o->done_ok = true;
+			o->done_cause = IEC_ADDCAUSE_NONE;
+			tarm(C, &o->done_tmr, now_us(C));
+		}
+	} else {
+		o->state = keep ? S_READY : S_UNSELECTED;
+		o->owner = keep ? cl : NULL;
+		if (o->has_op_ok)
+			set_bool(C, &o->op_ok, true);
+	}
+}
+
+/* The source's control() answered an operate that waited (S_ANSWER):
+ * x is 0, MODEL_CMD_CAUSE(add_cause) or a DataAccessError (update.h). The
+ * client's Write response goes now. */
+static void on_source_answer(void *ctx, int x)
+{
+	struct ctl_obj *o = ctx;
+	struct acsi_controls *C = o->C;
+	struct model_write_wait *resp = o->pend_resp;
+	struct acsi_rpt_client *cl = o->owner;
+	int cm = o->pend_cm, dae = 0;
+	o->pend_src = o->pend_resp = NULL;
+	o->state = S_UNSELECTED;
+	o->owner = NULL;
+	if (x) {
+		bool cause_given = x >= MODEL_CMD_CAUSE_BASE;
+		int cause = cause_given ? x - MODEL_CMD_CAUSE_BASE : IEC_ADDCAUSE_BLOCKED_BY_PROCESS;
+		dae = cause_given ? MMS_DAE_OBJECT_ACCESS_DENIED : x;
+		if (cl) {
+			refuse(C, cl, o, SVC_OPERATE, &o->oper, cause, dae);
+		} else {
+			C->st.refused++;
+			log_cmd(C, o, SVC_OPERATE, NULL, &o->oper, false, cause, dae);
+		}
+		if (cm == CM_SBO_NORMAL || cm == CM_SBO_ENHANCED)
+			unselect(o);
+	} else {
+		operated(o, cl, cm);
+	}
+	if (resp)
+		model_write_done(resp, dae);
+}
+
 /* Carries out the Oper held in the model: the write path to the source
- * (or, for Mod, the server's own), the status, enhanced security's wait. */
-static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
+ * (or, for Mod, the server's own), the status, enhanced security's wait.
+ * With `wait` (the caller can wait), a source that answers later makes it
+ * MODEL_WRITE_PENDING with *wait, answered by on_source_answer. */
+static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm,
+		   struct model_write_wait **wait)
 {
 	struct acsi_controls *C = o->C;
 	struct model *m = C->m;
@@ -995,7 +1077,24 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 		 * any other gets Oper written (the hooks pass ctlVal on), and
 		 * the source answers through the status */
 		struct model_command_result res;
-		offer(C, o, MODEL_CMD_OPERATE, &o->oper, &res);
+		struct model_write_wait *src = wait ? model_wait_new(m) : NULL;
+		offer(C, o, MODEL_CMD_OPERATE, &o->oper, src, &res);
+		if (res.pending) {
+			struct model_write_wait *resp = model_wait_new(m);
+			if (resp) {
+				o->state = S_ANSWER;
+				o->owner = cl;
+				o->pend_cm = cm;
+				o->pend_src = src;
+				o->pend_resp = resp;
+				model_write_wait_on(src, on_source_answer, o);
+				*wait = resp;
+				return MODEL_WRITE_PENDING;
+			}
+			/* no memory to wait: the source still answers, into the log */
+		} else if (src) {
+			model_write_done(src, 0); /* not taken: freed */
+		}
 		if (res.handled && res.add_cause)
 			return refuse(C, cl, o, SVC_OPERATE, &o->oper, res.add_cause, res.dae);
 		if (!res.handled) {
@@ -1009,37 +1108,7 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 					      IEC_ADDCAUSE_BLOCKED_BY_PROCESS, r);
 		}
 	}
-	copy_origin(C, o, &o->oper);
-	if (o->has_op_rcvd)
-		set_bool(C, &o->op_rcvd, true);
-	C->st.operates++;
-	log_cmd(C, o, SVC_OPERATE, cl, &o->oper, true, IEC_ADDCAUSE_NONE, -1);
-	int64_t cls = 0;	/* sboClass: 0 operate-once, 1 operate-many */
-	if (o->sbo_class.t)
-		get_i64(m, &o->sbo_class, &cls);
-	bool keep = (cm == CM_SBO_NORMAL || cm == CM_SBO_ENHANCED) && cls == 1;
-	tcancel(C, &o->sel_tmr);
-	if (keep)
-		tarm(C, &o->sel_tmr, now_us(C) + timeout_us(C, &o->sbo_timeout,
-							       C->cfg.sbo_timeout_ms));
-	else if (cm == CM_SBO_NORMAL || cm == CM_SBO_ENHANCED)
-		set_seld(o, false);
-	if (cm == CM_DIRECT_ENHANCED || cm == CM_SBO_ENHANCED) {
-		o->state = S_EXECUTING;
-		o->owner = cl;
-		tarm(C, &o->op_tmr, now_us(C) + timeout_us(C, &o->oper_timeout,
-							      C->cfg.oper_timeout_ms));
-		if (o->is_mod || reached(C, o)) {
-			o->done_ok = true;
-			o->done_cause = IEC_ADDCAUSE_NONE;
-			tarm(C, &o->done_tmr, now_us(C));
-		}
-	} else {
-		o->state = keep ? S_READY : S_UNSELECTED;
-		o->owner = keep ? cl : NULL;
-		if (o->has_op_ok)
-			set_bool(C, &o->op_ok, true);
-	}
+	operated(o, cl, cm);
 	return 0;
 }
 
@@ -1053,7 +1122,7 @@ static void on_oper_tm(struct timer_queue *q, struct timer *t, void *arg)
 	struct acsi_rpt_client *cl = o->owner;
 	int cm = ctl_model(o->C, o);
 	o->state = S_UNSELECTED;
-	if (execute(o, cl, cm) && cm >= CM_DIRECT_ENHANCED && cl) {
+	if (execute(o, cl, cm, NULL) && cm >= CM_DIRECT_ENHANCED && cl) {
 		/* refused at operTm: the client hears it as a termination */
 		o->owner = cl;
 		o->state = S_EXECUTING;
@@ -1099,6 +1168,12 @@ static void put_back(struct acsi_controls *C, const struct cmd_layout *l, uint8_
 		memcpy(C->m->values + l->whole.voff, save, l->whole.t->size);
 }
 
+/* A command waits for operTm, is in execution, or waits for its source. */
+static bool busy(const struct ctl_obj *o)
+{
+	return o->state == S_WAIT_OPER_TM || o->state == S_EXECUTING || o->state == S_ANSWER;
+}
+
 /* A select of an object another association has selected: Ed.2 7-2 says
  * Locked-by-other-client (an AddCause Ed.1 does not have); Ed.1,
  * Object-already-selected. */
@@ -1114,7 +1189,7 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	if (cm != CM_SBO_ENHANCED)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, IEC_ADDCAUSE_NOT_SUPPORTED,
 			      MMS_DAE_OBJECT_ACCESS_DENIED);
-	if (o->state == S_EXECUTING || o->state == S_WAIT_OPER_TM)
+	if (busy(o))
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	if (o->state == S_READY)
@@ -1126,7 +1201,7 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, cause, dae);
 	/* the source checks at select (interlocking, synchrocheck) */
 	struct model_command_result res;
-	offer(C, o, MODEL_CMD_SELECT, l, &res);
+	offer(C, o, MODEL_CMD_SELECT, l, NULL, &res);
 	if (res.handled && res.add_cause)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, res.add_cause, res.dae);
 	if (!res.handled && (cause = unchecked(C, l)))
@@ -1136,14 +1211,15 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	return 0;
 }
 
-static int do_oper(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
+static int do_oper(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_client *cl, int cm,
+		   struct model_write_wait **wait)
 {
 	int dae;
 	const struct cmd_layout *l = &o->oper;
 	if (cm == CM_STATUS_ONLY)
 		return refuse(C, cl, o, SVC_OPERATE, l, IEC_ADDCAUSE_NOT_SUPPORTED,
 			      MMS_DAE_OBJECT_ACCESS_DENIED);
-	if (o->state == S_EXECUTING || o->state == S_WAIT_OPER_TM)
+	if (busy(o))
 		return refuse(C, cl, o, SVC_OPERATE, l,
 			      o->owner == cl ? IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION : IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
@@ -1187,8 +1263,8 @@ static int do_oper(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 			return 0;
 		}
 	}
-	int r = execute(o, cl, cm);
-	if (r && sbo)
+	int r = execute(o, cl, cm, wait);
+	if (r && r != MODEL_WRITE_PENDING && sbo)
 		unselect(o);
 	return r;
 }
@@ -1202,7 +1278,7 @@ static int do_cancel(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt
 	if (o->owner != cl)
 		return refuse(C, cl, o, SVC_CANCEL, l, IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
-	if (o->state == S_EXECUTING)
+	if (o->state == S_EXECUTING || o->state == S_ANSWER)
 		return refuse(C, cl, o, SVC_CANCEL, l, IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION,
 			      MMS_DAE_TEMPORARILY_UNAVAILABLE);
 	if (o->state == S_WAIT_OPER_TM) {
@@ -1215,7 +1291,7 @@ static int do_cancel(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt
 	}
 	/* the source hears of it (a refusal cannot keep a cancelled command) */
 	struct model_command_result res;
-	offer(C, o, MODEL_CMD_CANCEL, l, &res);
+	offer(C, o, MODEL_CMD_CANCEL, l, NULL, &res);
 	C->st.cancels++;
 	log_cmd(C, o, SVC_CANCEL, cl, l, true, IEC_ADDCAUSE_NONE, -1);
 	return 0;
@@ -1223,7 +1299,8 @@ static int do_cancel(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt
 
 int acsi_controls_write(struct acsi_controls *C, struct acsi_rpt_client *cl,
 			const struct mref *ref, const struct mtype *t, uint32_t voff,
-			const struct ber_cur *parent, const struct ber_tlv *data)
+			const struct ber_cur *parent, const struct ber_tlv *data,
+			struct model_write_wait **wait)
 {
 	(void)ref;
 	struct ctl_obj *o = C ? find_range(C, voff) : NULL;
@@ -1258,13 +1335,13 @@ int acsi_controls_write(struct acsi_controls *C, struct acsi_rpt_client *cl,
 	int cm = ctl_model(C, o);
 	switch (svc) {
 	case SVC_SELECT_VALUE: r = do_sbow(C, o, cl, cm); break;
-	case SVC_OPERATE: r = do_oper(C, o, cl, cm); break;
+	case SVC_OPERATE: r = do_oper(C, o, cl, cm, wait); break;
 	default: r = do_cancel(C, o, cl); break;
 	}
 	/* a refused command changes nothing: the model keeps the last
 	 * accepted one (a selection's parameters, the Oper in execution that
 	 * CommandTermination carries) */
-	if (r)
+	if (r && r != MODEL_WRITE_PENDING)
 		put_back(C, l, save);
 	free(save);
 	return r;
@@ -1281,7 +1358,7 @@ bool acsi_controls_read(struct acsi_controls *C, struct acsi_rpt_client *cl,
 	struct cmd_layout none = { 0 };
 	if (cm != CM_SBO_NORMAL)
 		cause = IEC_ADDCAUSE_NOT_SUPPORTED;
-	else if (o->state == S_EXECUTING || o->state == S_WAIT_OPER_TM)
+	else if (busy(o))
 		cause = IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION;
 	else if (o->state == S_READY)
 		cause = o->owner == cl ? IEC_ADDCAUSE_OBJECT_ALREADY_SELECTED : selected_by_other(C);
@@ -1332,6 +1409,10 @@ void acsi_controls_client_end(struct acsi_controls *C, struct acsi_rpt_client *c
 			tcancel(C, &o->tm_tmr);
 			o->state = S_UNSELECTED;
 			set_seld(o, false);
+			break;
+		case S_ANSWER:
+			/* the source still answers; the Write response then goes
+			 * nowhere (its job knows the association ended) */
 			break;
 		case S_EXECUTING:
 			/* the command goes on; nobody to tell how it ended */
@@ -1472,6 +1553,13 @@ void acsi_controls_free(struct acsi_controls *C)
 		tcancel(C, &o->op_tmr);
 		tcancel(C, &o->done_tmr);
 		tcancel(C, &o->tm_tmr);
+		if (o->state == S_ANSWER) {
+			/* the source's late answer finds nobody; the Write is
+			 * answered now */
+			model_write_wait_on(o->pend_src, NULL, NULL);
+			if (o->pend_resp)
+				model_write_done(o->pend_resp, MMS_DAE_TEMPORARILY_UNAVAILABLE);
+		}
 	}
 	if (C->ds)
 		model_dataset_remove(C->m, C->ds);

@@ -90,11 +90,17 @@ uint32_t acsi_controls_count(const struct acsi_controls *c);
 
 /* SetDataValues under FC CO (data access's write slot): Oper, SBOw or
  * Cancel of a controllable object, written as a whole. Returns 0, an MMS
- * DataAccessError (LastApplError already sent), or ACSI_WRITE_NOT_MINE
- * (data_access.h) for an attribute of FC CO that is no control. */
+ * DataAccessError (LastApplError already sent), ACSI_WRITE_NOT_MINE
+ * (data_access.h) for an attribute of FC CO that is no control, or, with
+ * `wait` (may be NULL: the caller cannot wait), MODEL_WRITE_PENDING with
+ * *wait when an operate waits for a source's control() on its thread
+ * (update.h: answered by model_write_done; the caller waits on it as for
+ * a deferred model_write). */
+struct model_write_wait;
 int acsi_controls_write(struct acsi_controls *c, struct acsi_rpt_client *cl,
 			const struct mref *ref, const struct mtype *t, uint32_t voff,
-			const struct ber_cur *parent, const struct ber_tlv *data);
+			const struct ber_cur *parent, const struct ber_tlv *data,
+			struct model_write_wait **wait);
 
 /* GetDataValues of (t, voff): when it is the SBO of a controllable object,
  * runs the select (ctlModel 2) and appends the Data (the object reference,

@@ -382,10 +382,9 @@ static int write_ctl(struct model *m, const struct acsi_caller *who, const struc
 		     const struct ber_tlv *data, struct model_write_wait **wait)
 {
 	(void)m;
-	(void)wait;
 	if (!who || !who->controls)
 		return ACSI_WRITE_NOT_MINE;
-	return acsi_controls_write(who->controls, who->client, ref, t, voff, parent, data);
+	return acsi_controls_write(who->controls, who->client, ref, t, voff, parent, data, wait);
 }
 
 static const acsi_write_fn service_write[FC_COUNT] = {

@@ -458,6 +458,7 @@ struct model_write_wait {
 	uint32_t pending;	/* tickets not answered yet */
 	int dae;		/* the first error */
 	bool abandoned;		/* the write failed at once: answers only count down */
+	bool bare;		/* model_wait_new's: no value to apply */
 	model_wait_fn fn;
 	void *ctx;
 	uint8_t val[];		/* the written value, applied when all succeeded */
@@ -487,6 +488,17 @@ struct model_write_wait *model_wcall_defer(struct model_wcall *call)
 	}
 	call->wait->pending++;
 	return call->wait;
+}
+
+struct model_write_wait *model_wait_new(struct model *m)
+{
+	struct model_write_wait *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->m = m;
+	w->pending = 1;
+	w->bare = true;
+	return w;
 }
 
 void model_write_wait_on(struct model_write_wait *w, model_wait_fn fn, void *ctx)
@@ -521,7 +533,7 @@ void model_write_done(struct model_write_wait *w, int dae)
 	if (--w->pending)
 		return;
 	if (!w->abandoned) {
-		if (!w->dae)
+		if (!w->dae && !w->bare)
 			apply_waited(w);
 		if (w->fn)
 			w->fn(w->ctx, w->dae);

@@ -190,6 +190,11 @@ void model_write_wait_on(struct model_write_wait *w, model_wait_fn fn, void *ctx
 /* A source's answer to one ticket (loop thread). The last answer applies
  * the value (all succeeded), calls the callback and frees the wait. */
 void model_write_done(struct model_write_wait *w, int dae);
+/* A wait with one ticket and no value behind it, for a service that
+ * answers a Write later itself (the control model waiting for a source's
+ * control()): model_write_wait_on, then model_write_done once. NULL on
+ * out of memory. */
+struct model_write_wait *model_wait_new(struct model *m);
 
 /* ---- command hook: the control model's commands -> pv ----
  * The control model (acsi/control.c) offers each Select-with-value,
@@ -210,9 +215,18 @@ struct model_command {
 	bool test;
 	uint8_t check;			/* bit 0 synchrocheck, bit 1 interlock-check */
 	uint64_t t_ns;			/* T, UTC ns; 0 unknown */
+	/* may be NULL: the command cannot wait. Otherwise a source that
+	 * answers later (a blocking plugin's thread) takes it, sets
+	 * out->pending, and answers with model_write_done(wait, x): x is 0
+	 * (accepted), MODEL_CMD_CAUSE(add_cause) (refused with it) or a
+	 * DataAccessError (failed). */
+	struct model_write_wait *wait;
 };
+#define MODEL_CMD_CAUSE_BASE 0x200	/* above every DataAccessError and MODEL_WRITE_PENDING */
+#define MODEL_CMD_CAUSE(ac) (MODEL_CMD_CAUSE_BASE + (ac))
 struct model_command_result {
 	bool handled;		/* a source took it (false: no hook, no row, no control()) */
+	bool pending;		/* handled, and the answer comes through c->wait */
 	int add_cause;		/* handled: 0 accepted, else the AddCause refusing it */
 	int dae;		/* add_cause != 0: the DataAccessError to answer */
 };

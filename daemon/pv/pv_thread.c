@@ -105,19 +105,22 @@ static void *src_thread(void *arg)
 			char err[512];
 			/* rows and the map's name do not change after pv_new */
 			const struct pv_row *wr = &pv->rows[w.row];
+			int rc, dae;
 			if (w.is_cmd) {
-				/* counted as accepted when queued: a refusal is logged */
-				int rc = plugin_control(s->inst, wr->point, &w.cmd, err, sizeof(err));
+				/* the answer goes back through the wait (update.h:
+				 * MODEL_CMD_CAUSE for an AddCause); with none, it was
+				 * counted as accepted when queued and a refusal is logged */
+				rc = plugin_control(s->inst, wr->point, &w.cmd, err, sizeof(err));
+				dae = rc > 0 ? MODEL_CMD_CAUSE(rc) : rc < 0 ? pv_dae_of_errno(rc) : 0;
 				if (rc)
 					log_msg(LOGL_WARNING, LOGC_PV,
-						"%s:%u: %s: source '%s' refused a queued command: %s (%d)",
+						"%s:%u: %s: source '%s' refused a command: %s (%d)",
 						pv->map_file, wr->line, wr->ref, s->name, err, rc);
-				pthread_mutex_lock(&s->mu);
-				continue;
+			} else {
+				rc = plugin_write(s->inst, wr->point, &w.v, err, sizeof(err));
+				dae = rc ? pv_dae_of_errno(rc) : 0;
 			}
-			int rc = plugin_write(s->inst, wr->point, &w.v, err, sizeof(err));
-			int dae = rc ? pv_dae_of_errno(rc) : 0;
-			if (rc)
+			if (rc && !w.is_cmd)
 				log_msg(LOGL_WARNING, LOGC_PV,
 					"%s:%u: %s: write to source '%s' failed: %s -> %s",
 					pv->map_file, wr->line, wr->ref, s->name, err, pv_dae_name(dae));
@@ -280,7 +283,8 @@ void pv_command_hook(void *ctx, struct model *m, const struct model_command *c,
 		bool full = s->wlen + s->rlen >= PV_WQUEUE;
 		if (!full) {
 			s->wq[(s->whead + s->wlen) % PV_WQUEUE] =
-				(struct pv_wmsg){ .row = id, .is_cmd = true, .cmd = cmd };
+				(struct pv_wmsg){ .row = id, .is_cmd = true, .cmd = cmd,
+						  .wait = c->wait };
 			s->wlen++;
 			pthread_cond_signal(&s->cv);
 		}
@@ -289,6 +293,8 @@ void pv_command_hook(void *ctx, struct model *m, const struct model_command *c,
 			pv->st.write_errors++;
 			out->add_cause = 9; /* Blocked-by-process */
 			out->dae = MMS_DAE_TEMPORARILY_UNAVAILABLE;
+		} else {
+			out->pending = c->wait != NULL;
 		}
 		return;
 	}

@@ -36,6 +36,8 @@ static struct {
 	uint32_t calls;
 	struct model_command last;
 	int answer;		/* AddCause to refuse with; 0 accepts */
+	bool later;		/* answer later, through c->wait (a blocking plugin) */
+	struct model_write_wait *wait;
 } S;
 
 static void cmd_hook(void *ctx, struct model *m, const struct model_command *c,
@@ -46,6 +48,11 @@ static void cmd_hook(void *ctx, struct model *m, const struct model_command *c,
 	S.calls++;
 	S.last = *c;
 	out->handled = true;
+	if (S.later && c->wait) {
+		S.wait = c->wait;
+		out->pending = true;
+		return;
+	}
 	out->add_cause = S.answer;
 	out->dae = S.answer ? MMS_DAE_OBJECT_ACCESS_DENIED : 0;
 }
@@ -576,6 +583,91 @@ START_TEST(source_with_control)
 }
 END_TEST
 
+/* The Write result of the response in c->rx.resp. */
+static int resp_result(struct cl *c)
+{
+	struct mms_pdu pdu;
+	ck_assert_uint_gt(c->rx.resp.len, 0);
+	ck_assert_int_eq(mms_pdu_decode(buf_data(&c->rx.resp), c->rx.resp.len, &pdu, NULL), 0);
+	int res[2];
+	size_t n;
+	ck_assert_int_eq(mms_client_write_decode(pdu.body, pdu.body_len, res, 2, &n, NULL), 0);
+	return res[0];
+}
+
+/* Sends an Oper of XSWI1.Pos and collects what comes back at once. */
+static void send_oper(struct cl *a, const struct cmd *k)
+{
+	uint8_t d[128];
+	size_t n = enc_cmd(k, d);
+	struct buf b;
+	struct mms_objname on = { .scope = MMS_SCOPE_DOMAIN };
+	snprintf(on.domain, sizeof(on.domain), LD);
+	snprintf(on.item, sizeof(on.item), "XSWI1$CO$Pos$Oper");
+	buf_init(&b, ISO_HEADROOM, 0);
+	mms_client_write_req(&b, ++a->invoke, &on, d, n);
+	buf_reset(&a->rx.resp, 0);
+	call(a, &b);
+	buf_clear(&b);
+}
+
+/* A blocking source's control() answers on its thread: the Write response
+ * waits for it, and carries its AddCause (LastApplError first). */
+START_TEST(source_answers_later)
+{
+	env_up();
+	model_set_command_hook(E.m, cmd_hook, NULL);
+	S.later = true;
+	struct cl a, b;
+	cl_up(&a);
+	cl_up(&b);
+	struct cmd k = K(true, 11);
+	send_oper(&a, &k);
+	ck_assert_uint_eq(a.rx.resp.len, 0); /* no response yet */
+	ck_assert_ptr_nonnull(S.wait);
+	/* meanwhile the object is busy */
+	k.ctl_num = 12;
+	ck_assert_int_eq(cmd(&b, "XSWI1$CO$Pos$Oper", &k), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	expect_lae(&b, 0, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT);
+	/* the source refuses: LastApplError, then the negative response */
+	model_write_done(S.wait, MODEL_CMD_CAUSE(IEC_ADDCAUSE_BLOCKED_BY_INTERLOCKING));
+	S.wait = NULL;
+	drain(&a);
+	expect_lae(&a, 0, LD "/XSWI1$CO$Pos$Oper", IEC_ADDCAUSE_BLOCKED_BY_INTERLOCKING);
+	ck_assert_int_eq(resp_result(&a), MMS_DAE_OBJECT_ACCESS_DENIED);
+	/* the next one it accepts: success, and the plain write never happens */
+	k.ctl_num = 13;
+	send_oper(&a, &k);
+	ck_assert_uint_eq(a.rx.resp.len, 0);
+	model_write_done(S.wait, 0);
+	S.wait = NULL;
+	drain(&a);
+	ck_assert_int_eq(resp_result(&a), MMS_DAE_SUCCESS);
+	ck_assert_uint_eq(a.rx.n, 1);
+	ck_assert_uint_eq(E.writes, 0);
+	/* the client goes before the answer: nothing is sent, nothing leaks */
+	k.ctl_num = 14;
+	send_oper(&a, &k);
+	cl_down(&a);
+	model_write_done(S.wait, 0);
+	S.wait = NULL;
+	/* and one pending when the service goes is answered then */
+	k.ctl_num = 15;
+	send_oper(&b, &k);
+	ck_assert_ptr_nonnull(S.wait);
+	acsi_controls_free(E.C);
+	E.C = NULL;
+	b.p.srv.controls = NULL; /* the association outlives the service here */
+	drain(&b);
+	ck_assert_int_eq(resp_result(&b), MMS_DAE_TEMPORARILY_UNAVAILABLE);
+	model_write_done(S.wait, 0); /* the source's late answer finds nobody */
+	S.wait = NULL;
+	cl_down(&b);
+	model_set_command_hook(E.m, NULL, NULL);
+	env_down();
+}
+END_TEST
+
 START_TEST(unchecked_interlock_refused_when_configured)
 {
 	const struct acsi_control_cfg cfg = { .refuse_unchecked = true };
@@ -852,6 +944,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, two_associations_and_loss);
 	tcase_add_test(tc, behaviour_and_local);
 	tcase_add_test(tc, source_with_control);
+	tcase_add_test(tc, source_answers_later);
 	tcase_add_test(tc, unchecked_interlock_refused_when_configured);
 	tcase_add_test(tc, nested_sdo_control);
 	tcase_add_test(tc, time_activated_operate);
