@@ -31,7 +31,8 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	mms_report:tests/fuzz/fuzz_mms_report:fuzz/corpus/mms_report \
 	mms_control:tests/fuzz/fuzz_mms_control:fuzz/corpus/mms_control \
 	files:tests/fuzz/fuzz_files:fuzz/corpus/files \
-	rptstore:tests/fuzz/fuzz_rptstore:fuzz/corpus/rptstore; do
+	rptstore:tests/fuzz/fuzz_rptstore:fuzz/corpus/rptstore \
+	goose:tests/fuzz/fuzz_goose:fuzz/corpus/goose; do
 	target=${spec%%:*}
 	rest=${spec#*:}
 	exe=$build/${rest%%:*}
