@@ -88,6 +88,7 @@ struct ctl_obj {
 	 * for it, and the ctlModel the operate runs under */
 	struct model_write_wait *pend_src, *pend_resp;
 	int pend_cm;
+	uint8_t pend_step;		/* MODEL_CMD_SELECT or MODEL_CMD_OPERATE */
 };
 
 struct acsi_controls {
@@ -1012,7 +1013,32 @@ static void operated(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
 		o->owner = keep ? cl : NULL;
 		if (o->has_op_ok)
 			set_bool(C, &o->op_ok, true);
+		if (o->has_t_op_ok && o->t_op_ok.type->btype == MB_TIMESTAMP)
+			/* tOpOk (Ed.2): when the operate went out */
+			model_timestamp(C->clk.utc_ns(C->clk.ctx), 0, m->values + o->t_op_ok.voff);
 	}
+}
+
+static void on_source_answer(void *ctx, int x);
+
+/* A command the source answers later: the object waits (S_ANSWER) and the
+ * client's Write response with it. false when there is no memory to wait
+ * (the caller goes on as if accepted; the answer reaches the log). */
+static bool await_source(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm, int step,
+			 struct model_write_wait *src, struct model_write_wait **wait)
+{
+	struct model_write_wait *resp = model_wait_new(o->C->m);
+	if (!resp)
+		return false;
+	o->state = S_ANSWER;
+	o->owner = cl;
+	o->pend_cm = cm;
+	o->pend_step = (uint8_t)step;
+	o->pend_src = src;
+	o->pend_resp = resp;
+	model_write_wait_on(src, on_source_answer, o);
+	*wait = resp;
+	return true;
 }
 
 /* The source's control() answered an operate that waited (S_ANSWER):
@@ -1028,6 +1054,25 @@ static void on_source_answer(void *ctx, int x)
 	o->pend_src = o->pend_resp = NULL;
 	o->state = S_UNSELECTED;
 	o->owner = NULL;
+	if (o->pend_step == MODEL_CMD_SELECT) {
+		/* a SelectWithValue the source checked */
+		if (x) {
+			bool cause_given = x >= MODEL_CMD_CAUSE_BASE;
+			int cause = cause_given ? x - MODEL_CMD_CAUSE_BASE :
+						  IEC_ADDCAUSE_BLOCKED_BY_PROCESS;
+			dae = cause_given ? MMS_DAE_OBJECT_ACCESS_DENIED : x;
+			if (cl)
+				refuse(C, cl, o, SVC_SELECT_VALUE, &o->sbow, cause, dae);
+			else
+				C->st.refused++;
+		} else if (cl) {
+			select_ok(o, cl);
+			log_cmd(C, o, SVC_SELECT_VALUE, cl, &o->sbow, true, IEC_ADDCAUSE_NONE, -1);
+		}
+		if (resp)
+			model_write_done(resp, dae);
+		return;
+	}
 	if (x) {
 		bool cause_given = x >= MODEL_CMD_CAUSE_BASE;
 		int cause = cause_given ? x - MODEL_CMD_CAUSE_BASE : IEC_ADDCAUSE_BLOCKED_BY_PROCESS;
@@ -1080,17 +1125,8 @@ static int execute(struct ctl_obj *o, struct acsi_rpt_client *cl, int cm,
 		struct model_write_wait *src = wait ? model_wait_new(m) : NULL;
 		offer(C, o, MODEL_CMD_OPERATE, &o->oper, src, &res);
 		if (res.pending) {
-			struct model_write_wait *resp = model_wait_new(m);
-			if (resp) {
-				o->state = S_ANSWER;
-				o->owner = cl;
-				o->pend_cm = cm;
-				o->pend_src = src;
-				o->pend_resp = resp;
-				model_write_wait_on(src, on_source_answer, o);
-				*wait = resp;
+			if (await_source(o, cl, cm, MODEL_CMD_OPERATE, src, wait))
 				return MODEL_WRITE_PENDING;
-			}
 			/* no memory to wait: the source still answers, into the log */
 		} else if (src) {
 			model_write_done(src, 0); /* not taken: freed */
@@ -1182,7 +1218,8 @@ static int selected_by_other(const struct acsi_controls *C)
 	return model_edition(C->m) >= 2 ? IEC_ADDCAUSE_LOCKED_BY_OTHER_CLIENT : IEC_ADDCAUSE_OBJECT_ALREADY_SELECTED;
 }
 
-static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_client *cl, int cm)
+static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_client *cl, int cm,
+		   struct model_write_wait **wait)
 {
 	int dae;
 	const struct cmd_layout *l = &o->sbow;
@@ -1199,9 +1236,15 @@ static int do_sbow(struct acsi_controls *C, struct ctl_obj *o, struct acsi_rpt_c
 	int cause = check_command(C, o, l, &dae);
 	if (cause)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, cause, dae);
-	/* the source checks at select (interlocking, synchrocheck) */
+	/* the source checks at select (interlocking, synchrocheck); one on
+	 * its own thread answers later (on_source_answer) */
 	struct model_command_result res;
-	offer(C, o, MODEL_CMD_SELECT, l, NULL, &res);
+	struct model_write_wait *src = wait ? model_wait_new(C->m) : NULL;
+	offer(C, o, MODEL_CMD_SELECT, l, src, &res);
+	if (res.pending && await_source(o, cl, cm, MODEL_CMD_SELECT, src, wait))
+		return MODEL_WRITE_PENDING;
+	if (!res.pending && src)
+		model_write_done(src, 0); /* not taken: freed */
 	if (res.handled && res.add_cause)
 		return refuse(C, cl, o, SVC_SELECT_VALUE, l, res.add_cause, res.dae);
 	if (!res.handled && (cause = unchecked(C, l)))
@@ -1334,7 +1377,7 @@ int acsi_controls_write(struct acsi_controls *C, struct acsi_rpt_client *cl,
 	}
 	int cm = ctl_model(C, o);
 	switch (svc) {
-	case SVC_SELECT_VALUE: r = do_sbow(C, o, cl, cm); break;
+	case SVC_SELECT_VALUE: r = do_sbow(C, o, cl, cm, wait); break;
 	case SVC_OPERATE: r = do_oper(C, o, cl, cm, wait); break;
 	default: r = do_cancel(C, o, cl); break;
 	}

@@ -243,10 +243,9 @@ struct iedd_source {
 	 * control model itself (ctlModel, selection, timeouts, Beh, Loc); the
 	 * plugin answers for the plant: interlocking, synchrocheck, whether
 	 * the command can be carried out. A blocking plugin's command is
-	 * queued to its thread; the client's Write response to an operate
-	 * waits for the answer, as for write(). A select or cancel of a
-	 * blocking plugin counts as accepted once queued (a refusal then
-	 * reaches only the log). */
+	 * queued to its thread; the client's Write response to a select or
+	 * an operate waits for the answer, as for write(). A cancel counts
+	 * as done once queued (a cancelled command cannot be kept). */
 	int (*control)(void *ctx, void *point, const struct iedd_command *cmd, char *err,
 		       size_t errlen);
 };

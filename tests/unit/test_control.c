@@ -645,6 +645,32 @@ START_TEST(source_answers_later)
 	ck_assert_int_eq(resp_result(&a), MMS_DAE_SUCCESS);
 	ck_assert_uint_eq(a.rx.n, 1);
 	ck_assert_uint_eq(E.writes, 0);
+	/* a SelectWithValue it checks on its thread: selected when it says so */
+	k = K(false, 20);
+	uint8_t d[128];
+	size_t n = enc_cmd(&k, d);
+	struct buf rq;
+	struct mms_objname on = { .scope = MMS_SCOPE_DOMAIN };
+	snprintf(on.domain, sizeof(on.domain), LD);
+	snprintf(on.item, sizeof(on.item), "XCBR1$CO$Pos$SBOw");
+	buf_init(&rq, ISO_HEADROOM, 0);
+	mms_client_write_req(&rq, ++a.invoke, &on, d, n);
+	buf_reset(&a.rx.resp, 0);
+	call(&a, &rq);
+	buf_clear(&rq);
+	ck_assert_uint_eq(a.rx.resp.len, 0);
+	ck_assert_uint_eq(S.last.step, MODEL_CMD_SELECT);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 0);
+	model_write_done(S.wait, 0);
+	S.wait = NULL;
+	drain(&a);
+	ck_assert_int_eq(resp_result(&a), MMS_DAE_SUCCESS);
+	ck_assert_int_eq(val("XCBR1$ST$Pos$stSeld"), 1);
+	struct cmd c = k;
+	c.cancel = true;
+	S.later = false; /* a cancel does not wait */
+	ck_assert_int_eq(cmd(&a, CB "Cancel", &c), MMS_DAE_SUCCESS);
+	S.later = true;
 	/* the client goes before the answer: nothing is sent, nothing leaks */
 	k.ctl_num = 14;
 	send_oper(&a, &k);
