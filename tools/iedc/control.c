@@ -446,9 +446,6 @@ static void print_json(const struct ctl_run *st, struct client *c, int r)
 static int read_ctl_model(struct client *c, struct ctl_run *st)
 {
 	struct mms_objname name;
-	struct buf pdu;
-	struct mms_pdu p;
-	struct mms_read_resp rr;
 	struct mms_access_result a;
 	struct proto_err err = { 0 };
 	struct ber_cur cur;
@@ -459,16 +456,8 @@ static int read_ctl_model(struct client *c, struct ctl_run *st)
 
 	item_of(st, "CF", "ctlModel", &name);
 	snprintf(what, sizeof(what), "Read of %s/%s", name.domain, name.item);
-	uint32_t id = c->next_invoke++;
-	buf_init(&pdu, ISO_HEADROOM, 0);
-	mms_client_read_req(&pdu, id, &name, 1);
-	r = client_call(c, &pdu, id, MMS_SVC_READ, what, &p);
-	buf_clear(&pdu);
-	if (r)
+	if ((r = svc_read_one(c, &name, what, &a)))
 		return r;
-	if (mms_client_read_decode(p.body, p.body_len, &rr, &err) ||
-	    mms_client_read_next(&rr, &a, &err) != 1)
-		return iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s", c->peer, what);
 	if (a.failure >= 0)
 		return iedc_fail(c, IEDC_SERVICE, "%s: not a controllable data object (%s/%s: %s)",
 				 st->ref, name.domain, name.item, mms_dae_name(a.failure));
@@ -764,9 +753,6 @@ out:
 static int read_sbo(struct client *c, struct ctl_run *st)
 {
 	struct mms_objname obj;
-	struct buf pdu;
-	struct mms_pdu p;
-	struct mms_read_resp rr;
 	struct mms_access_result a;
 	struct proto_err err = { 0 };
 	struct ber_cur cur;
@@ -777,18 +763,11 @@ static int read_sbo(struct client *c, struct ctl_run *st)
 	struct step *s = step_begin(st, "select", "CO", "SBO");
 	item_of(st, "CO", "SBO", &obj);
 	snprintf(what, sizeof(what), "Read of %s", s->var);
-	uint32_t id = c->next_invoke++;
-	buf_init(&pdu, ISO_HEADROOM, 0);
-	mms_client_read_req(&pdu, id, &obj, 1);
-	r = client_call(c, &pdu, id, MMS_SVC_READ, what, &p);
-	buf_clear(&pdu);
+	r = svc_read_one(c, &obj, what, &a);
 	if (r == IEDC_SERVICE) {
 		textf(s->why, sizeof(s->why), "%s", c->errmsg);
 		return step_end(c, st, s, STEP_REFUSED, IEDC_SERVICE);
 	}
-	if (!r && (mms_client_read_decode(p.body, p.body_len, &rr, &err) ||
-		   mms_client_read_next(&rr, &a, &err) != 1))
-		r = iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s", c->peer, what);
 	if (!r && st->bad)
 		r = iedc_fail(c, st->bad, "%s", st->bad_msg);
 	if (r)

@@ -10,9 +10,7 @@
 int cmd_read(struct client *c, bool json, const char *ref, const struct mms_objname *name)
 {
 	struct mms_typespec *type = NULL;
-	struct buf pdu, out;
-	struct mms_pdu p;
-	struct mms_read_resp rr;
+	struct buf out;
 	struct mms_access_result a;
 	struct proto_err err = { 0 };
 	char what[300];
@@ -30,18 +28,9 @@ int cmd_read(struct client *c, bool json, const char *ref, const struct mms_objn
 	if (type && !type->name)
 		type->name = last ? last + 1 : name->item;
 	snprintf(what, sizeof(what), "Read of %s", ref);
-	uint32_t id = c->next_invoke++;
-	buf_init(&pdu, ISO_HEADROOM, 0);
 	buf_init(&out, 0, 0);
-	mms_client_read_req(&pdu, id, name, 1);
-	if ((r = client_call(c, &pdu, id, MMS_SVC_READ, what, &p)))
+	if ((r = svc_read_one(c, name, what, &a)))
 		goto out;
-	if (mms_client_read_decode(p.body, p.body_len, &rr, &err) ||
-	    mms_client_read_next(&rr, &a, &err) != 1 || rr.count != 1) {
-		r = iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s: %s", c->peer, what,
-			      err.layer ? err.reason : "not one result for one variable");
-		goto out;
-	}
 	if (a.failure >= 0) {
 		r = iedc_fail(c, IEDC_SERVICE, "%s: %s", ref, mms_dae_name(a.failure));
 		goto out;
@@ -70,7 +59,6 @@ int cmd_read(struct client *c, bool json, const char *ref, const struct mms_objn
 	}
 	r = IEDC_OK;
 out:
-	buf_clear(&pdu);
 	buf_clear(&out);
 	mms_typespec_free(type);
 	return r;

@@ -24,6 +24,14 @@ int svc_name_list(struct client *c, int object_class, const char *domain, struct
 /* GetVariableAccessAttributes: the type of `name` (*type is the caller's). */
 int svc_type(struct client *c, const struct mms_objname *name, const char *ref,
 	     struct mms_typespec **type);
+/* Read of the one variable `name`: *a is its AccessResult (a->failure,
+ * or the Data in a->data, valid until the next request on c). `what`
+ * names the request in messages ("Read of LD/LN.DO.ctlModel[CF]"). An
+ * answer that is not one result is IEDC_PROTOCOL; a refused Read, as
+ * client_call says. */
+struct mms_access_result;
+int svc_read_one(struct client *c, const struct mms_objname *name, const char *what,
+		 struct mms_access_result *a);
 /* Sets c->errmsg and returns `status`. */
 int iedc_fail(struct client *c, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -265,9 +265,6 @@ static int read_string(struct client *c, struct report_run *st, const char *attr
 		       size_t n)
 {
 	struct mms_objname name = st->rcb;
-	struct buf pdu;
-	struct mms_pdu p;
-	struct mms_read_resp rr;
 	struct mms_access_result a;
 	struct proto_err err = { 0 };
 	struct ber_cur cur;
@@ -278,16 +275,8 @@ static int read_string(struct client *c, struct report_run *st, const char *attr
 	size_t l = strlen(name.item);
 	snprintf(name.item + l, sizeof(name.item) - l, "$%s", attr);
 	snprintf(what, sizeof(what), "Read of %s$%s", st->rcb_ref, attr);
-	uint32_t id = c->next_invoke++;
-	buf_init(&pdu, ISO_HEADROOM, 0);
-	mms_client_read_req(&pdu, id, &name, 1);
-	r = client_call(c, &pdu, id, MMS_SVC_READ, what, &p);
-	buf_clear(&pdu);
-	if (r)
+	if ((r = svc_read_one(c, &name, what, &a)))
 		return r;
-	if (mms_client_read_decode(p.body, p.body_len, &rr, &err) ||
-	    mms_client_read_next(&rr, &a, &err) != 1)
-		return iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s", c->peer, what);
 	if (a.failure >= 0)
 		return iedc_fail(c, IEDC_SERVICE, "%s: %s", what, mms_dae_name(a.failure));
 	ber_cur_init(&cur, a.data, a.len);

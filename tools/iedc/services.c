@@ -127,3 +127,25 @@ int svc_type(struct client *c, const struct mms_objname *name, const char *ref,
 				 err.layer, err.reason);
 	return IEDC_OK;
 }
+
+int svc_read_one(struct client *c, const struct mms_objname *name, const char *what,
+		 struct mms_access_result *a)
+{
+	struct buf pdu;
+	struct mms_pdu p;
+	struct mms_read_resp rr;
+	struct proto_err err = { 0 };
+	uint32_t id = c->next_invoke++;
+
+	buf_init(&pdu, ISO_HEADROOM, 0);
+	mms_client_read_req(&pdu, id, name, 1);
+	int r = client_call(c, &pdu, id, MMS_SVC_READ, what, &p);
+	buf_clear(&pdu);
+	if (r)
+		return r;
+	if (mms_client_read_decode(p.body, p.body_len, &rr, &err) ||
+	    mms_client_read_next(&rr, a, &err) != 1 || rr.count != 1)
+		return iedc_fail(c, IEDC_PROTOCOL, "%s: bad answer to %s: %s", c->peer, what,
+				 err.layer ? err.reason : "not one result for one variable");
+	return IEDC_OK;
+}
