@@ -75,6 +75,10 @@ struct ctl_obj {
 	struct model_attr st_seld, op_rcvd, op_ok, t_op_ok, st_val_upd;
 	bool has_st_seld, has_op_rcvd, has_op_ok, has_t_op_ok;
 	struct attr st_origin, st_ctl_num;
+	/* the LN's and its LD's LLN0's mode, behaviour, switching hierarchy
+	 * and health (stVal of each; type NULL: the LN has none), found at
+	 * start so that a command resolves no names */
+	struct ln_state { struct attr beh, mod, loc, loc_sta, health; } ln_st, l0_st;
 	/* state */
 	uint8_t state;
 	uint8_t pending_svc;		/* S_WAIT_OPER_TM: what runs at operTm */
@@ -275,6 +279,10 @@ static int walk_co(struct found *f, const struct mld *ld, const struct mln *ln,
 	return 0;
 }
 
+static const struct mln *lln0(const struct mld *ld);
+static void ln_state(const struct model *m, const struct mld *ld, const struct mln *ln,
+		     struct ln_state *out);
+
 static void setup_obj(struct acsi_controls *C, struct ctl_obj *o)
 {
 	struct model *m = C->m;
@@ -348,6 +356,8 @@ static void setup_obj(struct acsi_controls *C, struct ctl_obj *o)
 		bind(m, o, "stVal", "ST", &o->st_val_upd);
 	resolve(m, o, "ST", "origin", &o->st_origin);
 	resolve(m, o, "ST", "ctlNum", &o->st_ctl_num);
+	ln_state(m, o->ld, o->ln, &o->ln_st);
+	ln_state(m, o->ld, lln0(o->ld), &o->l0_st);
 }
 
 /* ---- LastApplError and CommandTermination (8-1 §20.7) ---- */
@@ -558,14 +568,25 @@ static const struct mln *lln0(const struct mld *ld)
 	return model_find_ln(ld, "LLN0", 4);
 }
 
-static int mode_of(const struct model *m, const struct mld *ld, const struct mln *ln)
+static void ln_state(const struct model *m, const struct mld *ld, const struct mln *ln,
+		     struct ln_state *out)
 {
-	struct attr a;
+	memset(out, 0, sizeof(*out));
+	if (!ln)
+		return;
+	ln_attr(m, ld, ln, "ST$Beh$stVal", &out->beh);
+	ln_attr(m, ld, ln, "ST$Mod$stVal", &out->mod);
+	ln_attr(m, ld, ln, "ST$Loc$stVal", &out->loc);
+	ln_attr(m, ld, ln, "ST$LocSta$stVal", &out->loc_sta);
+	ln_attr(m, ld, ln, "ST$Health$stVal", &out->health);
+}
+
+/* A BehaviourModeKind held in `a`, or 0: absent, or holding none (unset
+ * in the SCL: 0), which says nothing. */
+static int mode_in(const struct model *m, const struct attr *a)
+{
 	int64_t v;
-	if (ln && ln_attr(m, ld, ln, "ST$Mod$stVal", &a) && get_i64(m, &a, &v) && v >= BEH_ON &&
-	    v <= BEH_OFF)
-		return (int)v;
-	return BEH_ON;
+	return a->t && get_i64(m, a, &v) && v >= BEH_ON && v <= BEH_OFF ? (int)v : 0;
 }
 
 static int combine(int ld_mod, int ln_mod);
@@ -574,26 +595,23 @@ static int combine(int ld_mod, int ln_mod);
  * own Mod, else the LD's and the LN's Mod combined (7-4 Annex A). */
 static int behaviour(const struct model *m, const struct ctl_obj *o)
 {
-	struct attr a;
-	int64_t v;
-	/* a Beh holding no BehaviourModeKind (unset in the SCL: 0) says nothing */
-	if (ln_attr(m, o->ld, o->ln, "ST$Beh$stVal", &a) && get_i64(m, &a, &v) && v >= BEH_ON &&
-	    v <= BEH_OFF)
-		return (int)v;
-	const struct mln *l0 = lln0(o->ld);
-	int ln_mod = o->ln == l0 ? BEH_ON : mode_of(m, o->ld, o->ln);
-	if (l0 && ln_attr(m, o->ld, l0, "ST$Beh$stVal", &a) && get_i64(m, &a, &v) &&
-	    v >= BEH_ON && v <= BEH_OFF)
-		return combine((int)v, ln_mod);
-	return combine(mode_of(m, o->ld, l0), ln_mod);
+	int v = mode_in(m, &o->ln_st.beh);
+	if (v)
+		return v;
+	int ln_mod = o->ln == lln0(o->ld) ? BEH_ON : mode_in(m, &o->ln_st.mod);
+	if (!ln_mod)
+		ln_mod = BEH_ON;
+	if ((v = mode_in(m, &o->l0_st.beh)))
+		return combine(v, ln_mod);
+	v = mode_in(m, &o->l0_st.mod);
+	return combine(v ? v : BEH_ON, ln_mod);
 }
 
-static bool flag(const struct model *m, const struct mld *ld, const struct mln *ln,
-		 const char *tail)
+/* A BOOLEAN (or integer) status that is there and true. */
+static bool flag(const struct model *m, const struct attr *a)
 {
-	struct attr a;
 	int64_t v;
-	return ln && ln_attr(m, ld, ln, tail, &a) && get_i64(m, &a, &v) && v;
+	return a->t && get_i64(m, a, &v) && v;
 }
 
 /* 7-4 Annex A: the behaviour of an LN from its LD's mode and its own. */
@@ -718,21 +736,16 @@ static int check_command(struct acsi_controls *C, const struct ctl_obj *o,
 	 * (Ed.2) blocks station level */
 	bool remote = cat == 2 || cat == 3 || cat == 5 || cat == 6;
 	bool station = cat == 2 || cat == 5;
-	const struct mln *l0 = lln0(o->ld);
-	if (remote && (flag(C->m, o->ld, o->ln, "ST$Loc$stVal") ||
-		       flag(C->m, o->ld, l0, "ST$Loc$stVal")))
+	if (remote && (flag(C->m, &o->ln_st.loc) || flag(C->m, &o->l0_st.loc)))
 		return IEC_ADDCAUSE_BLOCKED_BY_SWITCHING_HIERARCHY;
-	if (station && (flag(C->m, o->ld, o->ln, "ST$LocSta$stVal") ||
-			flag(C->m, o->ld, l0, "ST$LocSta$stVal")))
+	if (station && (flag(C->m, &o->ln_st.loc_sta) || flag(C->m, &o->l0_st.loc_sta)))
 		return IEC_ADDCAUSE_BLOCKED_BY_SWITCHING_HIERARCHY;
 	/* Health alarm (7-4: the LN's Health, else the LD's LLN0): refused
 	 * where <controls healthBlocks="true"> asks for it */
 	if (C->cfg.health_blocks && !o->is_mod) {
-		struct attr h;
+		const struct attr *h = o->ln_st.health.t ? &o->ln_st.health : &o->l0_st.health;
 		int64_t hv;
-		if ((ln_attr(C->m, o->ld, o->ln, "ST$Health$stVal", &h) ||
-		     (l0 && ln_attr(C->m, o->ld, l0, "ST$Health$stVal", &h))) &&
-		    get_i64(C->m, &h, &hv) && hv == 3)
+		if (h->t && get_i64(C->m, h, &hv) && hv == 3)
 			return IEC_ADDCAUSE_BLOCKED_BY_HEALTH;
 	}
 	int step = step_limit(C, o, l);
