@@ -259,6 +259,16 @@ struct scl_cb_node {
 /* The MMS name of instance `inst` (1-based; 0: not indexed) of an RCB. */
 void scl_rcb_inst_name(const char *name, bool indexed, uint32_t inst, char *out, size_t n);
 
+/* ---- gse.c: GOOSE addresses (gse.h) ---- */
+
+struct mgse;
+/* The GSE of control block `cb` in LD instance `ldinst` of IED `ied`
+ * (Communication/SubNetwork/ConnectedAP/GSE): 1 with *out filled, 0 when
+ * the file has none, or a negative errno after scl_fail (a malformed or
+ * contradictory address; gse.c's top lists them). */
+int scl_gse_find(struct ctx *c, const char *ied, const char *ldinst, const char *cb,
+		 struct mgse *out);
+
 /* ---- scl_blocks.c: data sets and control blocks ---- */
 
 /* Data sets and control blocks of every LN of one LD. */
