@@ -32,6 +32,12 @@ struct model_priv {
 	struct mrcb *rcbs;
 	uint32_t n_rcbs;
 	uint8_t edition;		/* 1: SCL 2003, 2: 2007 */
+	/* gocb.c: every GoCB (gse.h), sorted by voff */
+	struct mgocb *gocbs;
+	uint32_t n_gocbs;
+	/* gsub.c: every GOOSE subscription (gse.h) */
+	struct mgoose_sub *gsubs;
+	uint32_t n_gsubs;
 };
 
 /* ---- dataset.c, for model.c and observe.c ---- */
