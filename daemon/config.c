@@ -557,6 +557,15 @@ static int read_controls(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+static int read_goose(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	int r = attr_string(d, n, "interface", c->goose_iface, sizeof(c->goose_iface));
+	if (r < 0)
+		return r;
+	c->goose_line = (unsigned)xmlGetLineNo(n);
+	return 0;
+}
+
 static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 {
 	int r = 0;
@@ -582,6 +591,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_datasets(d, n, c);
 		else if (config_is_element(n, "controls"))
 			r = read_controls(d, n, c);
+		else if (config_is_element(n, "goose"))
+			r = read_goose(d, n, c);
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;

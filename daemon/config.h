@@ -103,6 +103,9 @@ struct iedd_config {
 	unsigned ctl_oper_timeout_ms;	/* where the SCL has no operTimeout; 0 = 10000 */
 	bool ctl_refuse_unchecked;	/* Check asked, no source checks: refuse (default pass) */
 	bool ctl_health_blocks;		/* Health alarm refuses commands (default no) */
+	/* GOOSE: <goose interface>, or --goose-interface */
+	char goose_iface[16];		/* "" = GOOSE off */
+	unsigned goose_line;		/* line of <goose> in `source`; 0 = none */
 };
 
 /* Fills every field with the built-in defaults (no listener). */

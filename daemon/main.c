@@ -75,6 +75,10 @@ static void usage(FILE *f)
 		"      --files-allow LIST    with --files: also allow delete, rename and/or\n"
 		"                            obtain (ObtainFile: clients put files, iedc file\n"
 		"                            put), e.g. delete,rename; all off by default\n"
+		"      --goose-interface IFACE  publish every GSEControl of the served IED and\n"
+		"                            receive its Inputs/ExtRef subscriptions on this\n"
+		"                            Ethernet interface (instead of <goose interface>);\n"
+		"                            needs CAP_NET_RAW. Without either, GOOSE is off\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
 		"      --trace               decode every PDU to a readable line (debugging)\n"
 		"      --plugin-dir DIR      look up bare plugin names (<source plugin=\"shm\">)\n"
@@ -615,6 +619,7 @@ static void server_cfg_of(const struct iedd_config *c, bool trace, struct server
 			      .refuse_unchecked = c->ctl_refuse_unchecked,
 			      .health_blocks = c->ctl_health_blocks },
 	};
+	snprintf(out->goose_iface, sizeof(out->goose_iface), "%s", c->goose_iface);
 	for (size_t i = 0; i < c->n_listen; i++) {
 		snprintf(out->listen[i].addr, sizeof(out->listen[i].addr), "%s", c->listen[i].addr);
 		out->listen[i].port = c->listen[i].port;
@@ -704,6 +709,7 @@ int main(int argc, char **argv)
 		{ "simulate-speed", required_argument, NULL, 'R' },
 		{ "files", required_argument, NULL, 'F' },
 		{ "files-allow", required_argument, NULL, 'A' },
+		{ "goose-interface", required_argument, NULL, 'G' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -714,7 +720,7 @@ int main(int argc, char **argv)
 	bool strict = false, json = false;
 	const char *map_path = NULL;
 	struct pv_opts po = { .speed_x = 1 };
-	const char *files_root = NULL;
+	const char *files_root = NULL, *goose_iface = NULL;
 	bool files_delete = false, files_rename = false, files_obtain = false;
 	int verbose = 0, c;
 
@@ -823,6 +829,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'G':
+			if (!*optarg || strlen(optarg) > 15) {
+				fprintf(stderr, "iedd: --goose-interface '%s': expected an interface "
+						"name of 1..15 characters (ip link lists them)\n",
+					optarg);
+				return 2;
+			}
+			goose_iface = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -873,6 +888,8 @@ int main(int argc, char **argv)
 	}
 	if (ied)
 		snprintf(cfg.ied_name, sizeof(cfg.ied_name), "%s", ied);
+	if (goose_iface)
+		snprintf(cfg.goose_iface, sizeof(cfg.goose_iface), "%s", goose_iface);
 
 	/* The data model: the configured SCL file, or the embedded sample (a
 	 * copy of etc/sample.icd: a substation bay and a wind turbine). */
