@@ -42,9 +42,12 @@ def write_file(path, text):
 
 
 class Daemon:
-    """iedd on 127.0.0.1:<free port>, stderr captured to a file."""
+    """iedd on 127.0.0.1:<free port>, stderr captured to a file. `wrap` is
+    an argv prefix the daemon runs under (["ip", "netns", "exec", NS] for a
+    network namespace: then readiness is the "listening on" log line, since
+    this process cannot reach the namespace's loopback)."""
 
-    def __init__(self, *args, config=None, port=None):
+    def __init__(self, *args, config=None, port=None, wrap=None):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="iedd-test-")
         self.logpath = os.path.join(self.dir, "iedd.log")
@@ -54,10 +57,18 @@ class Daemon:
             with open(path, "w") as f:
                 f.write(config)
             cmd += ["--config", path]
-        cmd += list(args)
+        cmd = list(wrap or []) + cmd + list(args)
         self.logf = open(self.logpath, "w")
         self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=self.logf)
         deadline = time.time() + 10
+        if wrap:
+            while time.time() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("iedd exited early:\n" + self.log())
+                if "listening on" in self.log():
+                    return
+                time.sleep(0.02)
+            raise RuntimeError("iedd did not listen:\n" + self.log())
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("iedd exited early:\n" + self.log())
