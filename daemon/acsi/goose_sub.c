@@ -8,7 +8,8 @@
  * unmatched). O(1) per frame, no allocation.
  *
  * Supervision, in this order, for a frame that decodes and matches (every
- * such frame re-arms the TAL timer: the publisher is alive):
+ * such frame re-arms the TAL timer, the publisher is alive, except a
+ * simulated frame that a valid subscription ignores):
  * 1. Simulation (7-2 Ed.2 §15.2.3.2, 8-1 Ed.2 §18.1.2.6, 7-4 LPHD.Sim): a
  *    frame is simulated when the Reserved1 simulation bit or the PDU's
  *    simulation (Ed.1 test) BOOLEAN is set. LPHD.Sim false (or no
@@ -412,6 +413,7 @@ static bool sim_on(const struct acsi_gsub *S)
 /* The supervision verdict: GSUB_VALID to take the frame, another state to
  * refuse it, or IGNORE (drop without a state change). */
 #define IGNORE 0xFF
+#define IGNORE_SIM 0xFE	/* a valid subscription's simulation mismatch: the TAL keeps running */
 static uint8_t judge(struct acsi_gsub *S, struct one *o, const struct goose_frame *f,
 		     const struct ber_cur *all, uint32_t nmem)
 {
@@ -420,11 +422,11 @@ static uint8_t judge(struct acsi_gsub *S, struct one *o, const struct goose_fram
 	if (!sim_on(S)) {
 		o->sim_seen = false;
 		if (simulated)
-			return o->state == GSUB_VALID ? IGNORE : GSUB_SIMULATION;
+			return o->state == GSUB_VALID ? IGNORE_SIM : GSUB_SIMULATION;
 	} else if (simulated) {
 		o->sim_seen = true;
 	} else if (o->sim_seen) {
-		return o->state == GSUB_VALID ? IGNORE : GSUB_SIMULATION;
+		return o->state == GSUB_VALID ? IGNORE_SIM : GSUB_SIMULATION;
 	}
 	if (sub->n_members && f->conf_rev != sub->conf_rev)
 		return GSUB_CONFREV;
@@ -512,8 +514,6 @@ void acsi_gsub_receive(struct acsi_gsub *S, const uint8_t *frame, size_t len)
 		S->st.unmatched++;
 		return;
 	}
-	/* the publisher is alive: TAL runs from this frame */
-	(void)S->clk.arm(S->clk.ctx, &o->tal, now_us(S) + (uint64_t)f.tal_ms * 1000u);
 	struct ber_cur all, c;
 	struct ber_tlv m;
 	uint32_t nmem = 0;
@@ -525,7 +525,12 @@ void acsi_gsub_receive(struct acsi_gsub *S, const uint8_t *frame, size_t len)
 		nmem++;
 	}
 	uint8_t v = judge(S, o, &f, &all, nmem);
-	if (v == IGNORE) {
+	/* the publisher is alive: TAL runs from this frame -- unless it is a
+	 * simulated frame a valid subscription ignores (a test set beside a
+	 * publisher that has gone must not keep the inputs valid) */
+	if (v != IGNORE_SIM)
+		(void)S->clk.arm(S->clk.ctx, &o->tal, now_us(S) + (uint64_t)f.tal_ms * 1000u);
+	if (v == IGNORE || v == IGNORE_SIM) {
 		S->st.refused++;
 		return;
 	}

@@ -377,11 +377,24 @@ START_TEST(simulation)
 	ck_assert_int_eq(STATE(0), GSUB_VALID);
 	ck_assert(v_bool(IND1));
 	ck_assert(!v_bool("LD0/LGOS1.SimSt.stVal[ST]"));
-	/* Sim true: real frames are taken until a simulated one comes */
-	set_sim(true);
+	/* simulated frames alone do not keep it alive: TAL expires */
+	advance(&F, 600000);
+	x.sq = 1;
+	rx(&x);
+	advance(&F, 600000);
+	ck_assert_int_eq(STATE(0), GSUB_TAL_EXPIRED);
+	x.sq = 2;
+	rx(&x);
+	ck_assert_int_eq(STATE(0), GSUB_SIMULATION);
+	ck_assert(v_bool(IND1));
 	x = good(2, 0);
 	rx(&x);
-	ck_assert_uint_eq(stats().delivered, 2);
+	ck_assert_int_eq(STATE(0), GSUB_VALID);
+	/* Sim true: real frames are taken until a simulated one comes */
+	set_sim(true);
+	x = good(2, 1);
+	rx(&x);
+	ck_assert_uint_eq(stats().delivered, 3);
 	x = good(3, 0);
 	x.sim = true;
 	x.ind1 = false;
