@@ -44,7 +44,10 @@
  * written. Every change of q goes through model_update (qchg for
  * observers, t updated).
  * Delivery: each input's member stored with model_store_data_observed
- * (update.h): a DO member (FCD) writes its q and t with it. LGOS (where
+ * (update.h): a DO member (FCD) writes its q and t with it. For a DA
+ * member (FCDA) the data object's q and t are what other inputs bring
+ * (bind q and t too, or subscribe the whole DO); the subscriber itself
+ * only changes q on supervision failures (above). LGOS (where
  * bound and modelled): St.stVal (valid), SimSt.stVal (simulated frames
  * taken), LastStNum.stVal, ConfRevNum.stVal, NdsCom.stVal, updated on
  * change. RcvdDataSet is not kept (not in 7-4 Ed.2's LGOS).

@@ -12,6 +12,7 @@
 #include "../../daemon/proto/goose.h"
 #include "../../daemon/acsi/goose.h"
 #include "gse.h"
+#include "observe.h"
 #include "timer.h"
 #include "update.h"
 
@@ -230,6 +231,48 @@ START_TEST(delivers_into_the_model)
 	rx(&x);
 	ck_assert_int_eq(STATE(1), GSUB_VALID);
 	ck_assert(v_bool("LD0/GGIO1.Ind3.stVal[ST]"));
+	down();
+}
+END_TEST
+
+/* ---- observers (what reports attach to) ---- */
+
+static uint32_t n_dchg, n_qchg, n_end;
+
+static void on_change(void *ctx, struct model *m, const struct model_change *c)
+{
+	(void)ctx;
+	(void)m;
+	n_dchg += (c->reason & MODEL_TRG_DCHG) != 0;
+	n_qchg += (c->reason & MODEL_TRG_QCHG) != 0;
+}
+
+static void on_end(void *ctx, struct model *m)
+{
+	(void)ctx;
+	(void)m;
+	n_end++;
+}
+
+START_TEST(observers_see_it)
+{
+	up();
+	const struct model_observer_desc d = { .change = on_change, .end = on_end };
+	ck_assert_ptr_nonnull(model_observe_add(M, &d));
+	n_dchg = n_qchg = n_end = 0;
+	struct fr x = good(1, 0);
+	rx(&x);	/* Ind1.stVal false -> true: dchg; mag.f 0 -> 12.5: dchg */
+	ck_assert_uint_eq(n_dchg, 2);
+	ck_assert_uint_eq(n_qchg, 0);
+	uint32_t ends = n_end;
+	ck_assert_uint_gt(ends, 0);
+	x = good(1, 1);	/* the same values again: nothing changes */
+	rx(&x);
+	ck_assert_uint_eq(n_dchg, 2);
+	ck_assert_uint_eq(n_qchg, 0);
+	advance(&F, 1001000);	/* TAL: Ind1.q and AnIn1.q go questionable */
+	ck_assert_uint_eq(n_qchg, 2);
+	ck_assert_uint_eq(n_dchg, 2);
 	down();
 }
 END_TEST
@@ -640,6 +683,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("goose_sub");
 	TCase *tc = tcase_create("subscriber");
 	tcase_add_test(tc, delivers_into_the_model);
+	tcase_add_test(tc, observers_see_it);
 	tcase_add_test(tc, tal_expiry_and_recovery);
 	tcase_add_test(tc, confrev_ndscom_structure);
 	tcase_add_test(tc, member_type_mismatch);
