@@ -177,6 +177,25 @@ START_TEST(sisco_scd)
 }
 END_TEST
 
+START_TEST(valid2007b4_scd)
+{
+	const char *p = shared("valid2007B4.scd");
+	if (!p)
+		return;
+	struct model *m = load(p, "IED1");
+	ck_assert_uint_eq(model_n_goose_subs(m), 1);
+	const struct mgoose_sub *s = model_goose_sub(m, 0);
+	ck_assert_str_eq(s->gocb_ref, "IED2CBSW/LLN0$GO$GCB");
+	/* Pos.stVal (srcCBName, intAddr "intAddr" names nothing) and Pos.q
+	 * (Ed.1 form, found through IED2's data set) */
+	ck_assert_uint_eq(s->n_inputs, 2);
+	ck_assert_ptr_null(s->inputs[0].dst_type);
+	const char *text = slurp(p);
+	ck_assert(warned(m, line_of(text, "intAddr=\"intAddr\""), "names no attribute"));
+	model_free(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("gsub");
@@ -185,6 +204,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, publisher_has_none);
 	tcase_add_test(tc, message_binding_scd);
 	tcase_add_test(tc, sisco_scd);
+	tcase_add_test(tc, valid2007b4_scd);
 	suite_add_tcase(s, tc);
 	return s;
 }
