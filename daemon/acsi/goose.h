@@ -94,7 +94,16 @@ struct acsi_gsub_stats {
 	uint64_t delivered;	/* valid, delivered into the model */
 	uint64_t unmatched;	/* no subscription for it */
 	uint64_t malformed;	/* goose_decode refused it */
-	uint64_t refused;	/* matched, refused by supervision */
+	uint64_t refused;	/* matched, refused by supervision (duplicates and
+				 * ignored simulated frames included) */
+	/* Finer counts (each also in one of the above): */
+	uint64_t malformed_header;	/* truncated, EtherType, Length */
+	uint64_t malformed_pdu;		/* goosePdu fields (strings, t, INTEGERs, BOOLEANs) */
+	uint64_t malformed_data;	/* allData members, numDatSetEntries */
+	uint64_t wrong_addr;	/* a subscribed gocbRef with another APPID or MAC */
+	uint64_t duplicates;	/* same stNum, sqNum and t as the last frame taken */
+	uint64_t tal_expiries;
+	uint64_t store_errors;	/* a member the target refused (not expected) */
 };
 void acsi_gsub_stats(const struct acsi_gsub *s, struct acsi_gsub_stats *out);
 /* State of subscription `no` (model_goose_sub(m, no)). */

@@ -75,6 +75,7 @@ struct mgoose_input {
 	 * failures: its q (Quality) and t, when it has them. */
 	bool has_q, has_t;
 	uint32_t q_voff, t_voff;
+	uint16_t q_trgops;		/* has_q: q's trigger options (for qchg) */
 	uint32_t line;			/* the ExtRef's line */
 };
 

@@ -1008,7 +1008,8 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 		scl_fail(&c, root, "the file has no DataTypeTemplates (the IED's types are missing)");
 		goto out;
 	}
-	if ((r = load_ied(&c, iedn)) || (r = scl_build_rcbs(&c)) || (r = index_changes(&c)))
+	if ((r = load_ied(&c, iedn)) || (r = scl_build_rcbs(&c)) ||
+	    (r = scl_build_gsubs(&c)) || (r = index_changes(&c)))
 		goto out;
 	if (c.n_unsaid) {
 		char *w = arena_alloc(c.A, 64);

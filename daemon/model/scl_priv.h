@@ -269,6 +269,9 @@ struct mgse;
 int scl_gse_find(struct ctx *c, const char *ied, const char *ldinst, const char *cb,
 		 struct mgse *out);
 
+/* gsub.c: the GOOSE subscriptions (gse.h) from the IED's Inputs/ExtRef. */
+int scl_build_gsubs(struct ctx *c);
+
 /* ---- scl_blocks.c: data sets and control blocks ---- */
 
 /* Data sets and control blocks of every LN of one LD. */

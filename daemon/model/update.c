@@ -587,6 +587,15 @@ static int write_observed(struct model *m, const struct mtype *t, uint32_t voff,
 	return code;
 }
 
+int model_store_data_observed(struct model *m, const struct mtype *t, uint32_t voff,
+			      const struct ber_cur *parent, const struct ber_tlv *tlv)
+{
+	const struct model_priv *p = m->priv;
+	if (p && p->n_observers && model_observe_hit(m, voff, t->size))
+		return write_observed(m, t, voff, parent, tlv);
+	return model_store_data_unhooked(m, t, voff, parent, tlv);
+}
+
 int model_write(struct model *m, const struct mtype *t, uint32_t voff,
 		const struct ber_cur *parent, const struct ber_tlv *tlv,
 		struct model_write_wait **wait)

@@ -106,6 +106,17 @@ void model_timestamp(uint64_t utc_ns, uint8_t tq, uint8_t out[8]);
  * returns; with none registered this costs one branch. */
 int model_update(struct model *m, const struct model_attr *a, const struct model_val *v,
 		 uint16_t q, const uint8_t ts[8]);
+/* A value received from another IED (a GOOSE subscription's member,
+ * acsi/goose_sub.c): decodes MMS Data `tlv` against (t, voff) and stores
+ * it as model_store_data_unhooked does (all or nothing), WITHOUT the write
+ * hooks (it is not a client's write and goes to no source), and classifies
+ * it like a client's write: per basic attribute stored, dupd, and dchg (or
+ * qchg for a Quality) where the octets changed, handed to the change
+ * observers of the data set members holding it before this returns.
+ * Returns 0 or an MMS DataAccessError (then nothing is stored and nobody
+ * is told). A structure (a whole data object) carries its q and t in it. */
+int model_store_data_observed(struct model *m, const struct mtype *t, uint32_t voff,
+			      const struct ber_cur *parent, const struct ber_tlv *tlv);
 /* Bits of `q` as model_update takes it (the Quality as stored, wire bit 0
  * in bit 15; IEC 61850-7-3 §6.2): the ones the model sets itself. The SDK's
  * IEDD_Q_* are the same bits (pv asserts it). */
