@@ -37,6 +37,9 @@
  *   are the last ones received and may have changed since (7-3: oldData
  *   "not updated during a specific time interval"; the usual vendor
  *   choice, and what tells an interlocking the value is stale, not wrong).
+ * - Waiting (no valid frame since start): validity invalid + detailQual
+ *   oldData: the inputs hold their SCL or default values, nothing the
+ *   publisher sent.
  * - confRev, ndsCom, structure, simulation, sequence: validity invalid +
  *   detailQual inconsistent: what arrives is not what the SCL describes.
  * The other bits of q are kept; on the next valid frame q is restored to
@@ -192,6 +195,7 @@ static void mark(struct one *o, uint8_t state)
 		uint16_t q = t->saved & (uint16_t)~(MODEL_Q_VALIDITY_MASK | Q_OLDDATA |
 						    MODEL_Q_INCONSISTENT);
 		q |= state == GSUB_TAL_EXPIRED ? (Q_QUESTIONABLE | Q_OLDDATA) :
+		     state == GSUB_WAITING    ? (MODEL_Q_INVALID | Q_OLDDATA) :
 						 (MODEL_Q_INVALID | MODEL_Q_INCONSISTENT);
 		q_apply(o, t, q);
 	}
@@ -272,6 +276,8 @@ static int setup_one(struct acsi_gsub *S, struct one *o, const struct mgoose_sub
 	}
 	lgos_bind(S, o);
 	lgos_set(o, LG_ST, 0);
+	/* nothing received yet: the inputs hold no value of the publisher's */
+	mark(o, GSUB_WAITING);
 	return 0;
 }
 

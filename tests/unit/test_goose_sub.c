@@ -104,6 +104,7 @@ static int64_t v_i32(const char *ref)
 #define MAGQ "LD0/GGIO1.AnIn1.q[MX]"
 #define Q_OLD (0xC000 | 0x0100)		/* questionable + oldData */
 #define Q_BAD (0x4000 | 0x0080)		/* invalid + inconsistent */
+#define Q_WAIT (0x4000 | 0x0100)	/* invalid + oldData: nothing received yet */
 
 /* ---- frames ---- */
 
@@ -261,17 +262,19 @@ START_TEST(observers_see_it)
 	ck_assert_ptr_nonnull(model_observe_add(M, &d));
 	n_dchg = n_qchg = n_end = 0;
 	struct fr x = good(1, 0);
-	rx(&x);	/* Ind1.stVal false -> true: dchg; mag.f 0 -> 12.5: dchg */
+	/* Ind1.stVal false -> true: dchg; mag.f 0 -> 12.5: dchg; Ind1.q from
+	 * the frame and AnIn1.q restored: from invalid (waiting) to good, qchg */
+	rx(&x);
 	ck_assert_uint_eq(n_dchg, 2);
-	ck_assert_uint_eq(n_qchg, 0);
+	ck_assert_uint_eq(n_qchg, 2);
 	uint32_t ends = n_end;
 	ck_assert_uint_gt(ends, 0);
 	x = good(1, 1);	/* the same values again: nothing changes */
 	rx(&x);
 	ck_assert_uint_eq(n_dchg, 2);
-	ck_assert_uint_eq(n_qchg, 0);
-	advance(&F, 1001000);	/* TAL: Ind1.q and AnIn1.q go questionable */
 	ck_assert_uint_eq(n_qchg, 2);
+	advance(&F, 1001000);	/* TAL: Ind1.q and AnIn1.q go questionable */
+	ck_assert_uint_eq(n_qchg, 4);
 	ck_assert_uint_eq(n_dchg, 2);
 	down();
 }
@@ -280,6 +283,10 @@ END_TEST
 START_TEST(tal_expiry_and_recovery)
 {
 	up();
+	/* before the first frame the inputs are invalid + oldData */
+	ck_assert_int_eq(STATE(0), GSUB_WAITING);
+	ck_assert_uint_eq(v_q(IND1Q), Q_WAIT);
+	ck_assert_uint_eq(v_q(MAGQ), Q_WAIT);
 	struct fr x = good(1, 0);
 	rx(&x);
 	ck_assert_int_eq(STATE(0), GSUB_VALID);
