@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "embedded.h"
+#include "goose_map.h"
 #include "iedd_config.h"
 #include "log.h"
 #include "map.h"
@@ -255,6 +256,17 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		double p = period_ms / po->speed_x;
 		period_ms = p < 10 ? 10 : p > 3600000 ? 3600000 : (unsigned)p;
 	}
+	/* GOOSE inputs: `goose` rows become subscriptions; no source (and not
+	 * the simulator) may write what a subscription delivers */
+	size_t n_goose = 0;
+	r = goose_map_take(model, map, cfg->simulate, &n_goose, err, sizeof(err));
+	if (r) {
+		map_free(map);
+		fprintf(stderr, "iedd: %s\n", err);
+		return r;
+	}
+	if (n_goose)
+		log_msg(LOGL_INFO, LOGC_PV, "%zu GOOSE input(s) from the map", n_goose);
 	struct pv_cfg pc = {
 		.plugindir = dir,
 		.sources = srcs,

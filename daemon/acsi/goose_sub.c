@@ -499,8 +499,9 @@ static struct one *lookup(struct acsi_gsub *S, const struct goose_frame *f)
 	for (struct one *o = S->bucket[hash_ref(f->gocb_ref) & S->mask]; o; o = o->next) {
 		if (strcmp(o->sub->gocb_ref, f->gocb_ref))
 			continue;
-		if (o->sub->has_addr &&
-		    (o->sub->addr.appid != f->appid || memcmp(o->sub->addr.mac, f->dst, 6))) {
+		if ((o->sub->has_addr &&
+		     (o->sub->addr.appid != f->appid || memcmp(o->sub->addr.mac, f->dst, 6))) ||
+		    (o->sub->appid_only && o->sub->addr.appid != f->appid)) {
 			S->st.wrong_addr++;
 			return NULL;
 		}

@@ -88,6 +88,7 @@ struct mgoose_sub {
 	char go_id[130];		/* expected goID; "" when unknown */
 	bool has_addr;			/* the publisher's GSE is in the file */
 	struct mgse addr;		/* then frames must carry this MAC and APPID */
+	bool appid_only;		/* from the CSV map: only addr.appid is checked */
 	uint32_t conf_rev;		/* the publisher's GSEControl confRev */
 	/* The publisher's data set as the file describes it: n_members
 	 * members, member_type[i] the type of member i (built from the same
@@ -104,3 +105,20 @@ struct mgoose_sub {
 };
 uint32_t model_n_goose_subs(const struct model *m);
 const struct mgoose_sub *model_goose_sub(const struct model *m, uint32_t no);
+
+/* A subscription input from a row of the CSV map (schemas/map-format.md,
+ * "GOOSE inputs"), for integrators whose SCL has no ExtRefs: member
+ * `member` (0-based) of the frames of `gocb_ref` with APPID `appid` is
+ * delivered into `ref` ("LD/LN.DO.DA[FC]", or a whole data object). Joins
+ * the subscription of the same gocbRef when the SCL has one (whose
+ * confRev, structure and address checks then apply; the APPID must agree),
+ * else makes one that checks the APPID only and takes any structure (a
+ * member that does not fit its target is counted and not stored). Call
+ * before the subscriber is created (acsi_gsub_new). 0, or -EINVAL / -ENOMEM
+ * with err[errlen] saying what is wrong. */
+int model_goose_map_input(struct model *m, const char *ref, const char *gocb_ref, uint16_t appid,
+			  uint32_t member, uint32_t line, char *err, size_t errlen);
+/* Whether [voff, voff + size) overlaps a subscription input's target (the
+ * process side must not write those: the simulator leaves them alone, a
+ * map row for one is refused). */
+bool model_goose_input_at(const struct model *m, uint32_t voff, uint32_t size);

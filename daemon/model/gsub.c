@@ -628,3 +628,84 @@ const struct mgoose_sub *model_goose_sub(const struct model *m, uint32_t no)
 	const struct model_priv *p = m->priv;
 	return p && no < p->n_gsubs ? &p->gsubs[no] : NULL;
 }
+
+int model_goose_map_input(struct model *m, const char *ref, const char *gocb_ref, uint16_t appid,
+			  uint32_t member, uint32_t line, char *err, size_t errlen)
+{
+	struct model_priv *p = m->priv;
+	size_t rl = strlen(gocb_ref);
+	if (!rl || rl > 129 || !strchr(gocb_ref, '/') || !strstr(gocb_ref, "$GO$")) {
+		snprintf(err, errlen, "gocbRef '%.140s' is not LD/LLN0$GO$name (at most 129 characters)",
+			 gocb_ref);
+		return -EINVAL;
+	}
+	struct mref r;
+	int rc = model_resolve_ref(m, ref, &r);
+	if (rc) {
+		snprintf(err, errlen, "'%s' %s", ref,
+			 rc == -EINVAL ? "is not a reference LD/LN.DO.DA[FC]" : "names no attribute");
+		return -EINVAL;
+	}
+	struct mgoose_input in = { .member = member, .dst_type = r.type, .dst_voff = r.voff,
+				   .line = line };
+	find_qt(r.type, r.voff, &in);
+	if (!in.has_q)
+		dobj_qt(m, ref, model_fc_name(r.fc), &in);
+	struct mgoose_sub *s = NULL;
+	for (uint32_t i = 0; i < p->n_gsubs && !s; i++)
+		if (!strcmp(p->gsubs[i].gocb_ref, gocb_ref))
+			s = &p->gsubs[i];
+	if (s && s->n_members && member >= s->n_members) {
+		snprintf(err, errlen, "member %u: the data set of %s has %u member(s) (0-based index)",
+			 (unsigned)member, gocb_ref, (unsigned)s->n_members);
+		return -EINVAL;
+	}
+	if (s && (s->has_addr || s->appid_only) && s->addr.appid != appid) {
+		snprintf(err, errlen, "APPID %04X: the SCL gives %s APPID %04X", (unsigned)appid,
+			 gocb_ref, (unsigned)s->addr.appid);
+		return -EINVAL;
+	}
+	if (!s) {
+		struct mgoose_sub *n = arena_zalloc(&p->arena, (p->n_gsubs + 1) * sizeof(*n));
+		if (!n)
+			goto oom;
+		if (p->n_gsubs)
+			memcpy(n, p->gsubs, p->n_gsubs * sizeof(*n));
+		s = &n[p->n_gsubs];
+		s->no = p->n_gsubs;
+		snprintf(s->gocb_ref, sizeof(s->gocb_ref), "%s", gocb_ref);
+		snprintf(s->ied, sizeof(s->ied), "(map)");
+		s->appid_only = true;
+		s->addr.appid = appid;
+		s->line = line;
+		p->gsubs = n;
+		p->n_gsubs++;
+	}
+	struct mgoose_input *ni = arena_alloc(&p->arena, (s->n_inputs + 1) * sizeof(*ni));
+	if (!ni)
+		goto oom;
+	if (s->n_inputs)
+		memcpy(ni, s->inputs, s->n_inputs * sizeof(*ni));
+	ni[s->n_inputs] = in;
+	s->inputs = ni;
+	s->n_inputs++;
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+bool model_goose_input_at(const struct model *m, uint32_t voff, uint32_t size)
+{
+	const struct model_priv *p = m->priv;
+	for (uint32_t i = 0; p && i < p->n_gsubs; i++) {
+		const struct mgoose_sub *s = &p->gsubs[i];
+		for (uint32_t k = 0; k < s->n_inputs; k++) {
+			const struct mgoose_input *in = &s->inputs[k];
+			if (in->dst_type && voff < in->dst_voff + in->dst_type->size &&
+			    in->dst_voff < voff + size)
+				return true;
+		}
+	}
+	return false;
+}

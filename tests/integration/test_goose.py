@@ -77,6 +77,9 @@ class Goose(unittest.TestCase):
             f.write(scd_with_sub(cls.simple))
 
     def setUp(self):
+        ok, why = netns.available()
+        if not ok:
+            self.skipTest(why)
         self.pair = netns.Pair()
         self.daemons = []
 
@@ -113,7 +116,12 @@ class Goose(unittest.TestCase):
     def start_pair(self, pub_scl=None, pub_args=()):
         p = self.pair
         pub = self.daemon(p.a, p.if_a, "--scl", pub_scl or SIMPLE, "--simulate", *pub_args)
-        sub = self.daemon(p.b, p.if_b, "--scl", self.scd, "--ied", "SUB")
+        # Ind3 from a `goose` row of the map (member 4 of Events3: SPCSO3.stVal)
+        csv = os.path.join(self.dir, "sub-map.csv")
+        with open(csv, "w") as f:
+            f.write("reference,source,address\n"
+                    f"{SUB_LD}/GGIO1.Ind3.stVal[ST],goose,{GOCB}:1000:4\n")
+        sub = self.daemon(p.b, p.if_b, "--scl", self.scd, "--ied", "SUB", "--map", csv)
         return pub, sub
 
     def test_command_reaches_subscriber(self):
@@ -129,6 +137,9 @@ class Goose(unittest.TestCase):
         r = self.iedc(self.pair.a, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO2", "true")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.wait_value(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind2.stVal[ST]", "true")
+        r = self.iedc(self.pair.a, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO3", "true")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.wait_value(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind3.stVal[ST]", "true")
 
     def test_publisher_gone_inputs_invalid(self):
         pub, sub = self.start_pair()
@@ -184,6 +195,11 @@ class Referee(unittest.TestCase):
     """tshark on the subscriber's side of the veth pair."""
 
     def setUp(self):
+        ok, why = netns.available()
+        if not ok:
+            self.skipTest(why)
+        if not shutil.which("tshark"):
+            self.skipTest("tshark is not installed (scripts/setup.sh --test installs it)")
         self.pair = netns.Pair()
         self.d = None
         self.dir = tempfile.mkdtemp(prefix="iedd-goose-")
@@ -247,10 +263,67 @@ class Referee(unittest.TestCase):
             self.assertEqual(int(f["goose.appid"], 0), 0x0010)
 
 
+class MapRows(unittest.TestCase):
+    """`goose` rows of the CSV map (schemas/map-format.md "GOOSE inputs"),
+    checked by iedd --check: no network needed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="iedd-goose-map-")
+        with open(SIMPLE) as f:
+            cls.scd = os.path.join(cls.dir, "pub_sub.scd")
+            with open(cls.scd, "w") as g:
+                g.write(scd_with_sub(f.read()))
+
+    def check(self, rows, sources=False):
+        csv = os.path.join(self.dir, "map.csv")
+        with open(csv, "w") as f:
+            f.write("reference,source,address\n" + "".join(r + "\n" for r in rows))
+        cfg = os.path.join(self.dir, "iedd.xml")
+        with open(cfg, "w") as f:
+            f.write('<iedd xmlns="urn:iedd:config:1">\n'
+                    f'<scl file="{self.scd}" ied="SUB"/>\n<map file="{csv}"/>\n'
+                    + ('<sources><source name="s" plugin="sim"/></sources>\n' if sources else "")
+                    + "</iedd>\n")
+        r = subprocess.run([os.environ["IEDD"], "-c", cfg, "--check"], capture_output=True,
+                           text=True, timeout=30)
+        return r.returncode, r.stdout + r.stderr, csv
+
+    IND3 = "SUBGenericIO/GGIO1.Ind3.stVal[ST]"
+    EVENTS = "simpleIOGenericIO/LLN0$GO$gcbEvents"
+
+    def test_good_row(self):
+        rc, out, _ = self.check([f"{self.IND3},goose,{self.EVENTS}:1000:4"])
+        self.assertEqual(rc, 0, out)
+
+    def test_refusals(self):
+        cases = [
+            (f"{self.IND3},goose,{self.EVENTS}:1000:8", "has 8 member(s)"),
+            (f"{self.IND3},goose,{self.EVENTS}:2000:4", "the SCL gives"),
+            (f"{self.IND3},goose,gcbEvents-1000-4", "expected GOCBREF:APPID:MEMBER"),
+            (f"{self.IND3},goose,{self.EVENTS}:xyz:4", "expected GOCBREF:APPID:MEMBER"),
+            (f"SUBGenericIO/GGIO1.Nope.stVal[ST],goose,{self.EVENTS}:1000:4", "names no attribute"),
+            (f"{self.IND3},goose,LD/LLN0.gcb:1000:4", "is not LD/LLN0$GO$name"),
+        ]
+        for row, want in cases:
+            rc, out, csv = self.check([row])
+            self.assertNotEqual(rc, 0, row)
+            self.assertIn(want, out, row)
+            self.assertIn(f"{csv}:2:", out, row)
+
+    def test_source_may_not_write_a_goose_target(self):
+        # Ind1.stVal is an ExtRef's intAddr
+        rc, out, csv = self.check(["SUBGenericIO/GGIO1.Ind1.stVal[ST],s,sine:period=2"],
+                                  sources=True)
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn(f"{csv}:2:1: SUBGenericIO/GGIO1.Ind1.stVal[ST] is the target of a GOOSE input",
+                      out)
+        # and a goose row's target too
+        rc, out, csv = self.check([f"{self.IND3},goose,{self.EVENTS}:1000:4",
+                                   f"{self.IND3},s,sine:period=2"], sources=True)
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn(f"{csv}:3:1:", out)
+
+
 if __name__ == "__main__":
-    ok, why = netns.available()
-    if not ok:
-        skip_all(why)
-    if not shutil.which("tshark"):
-        skip_all("tshark is not installed (scripts/setup.sh --test installs it)")
     main()
