@@ -56,6 +56,10 @@ static void usage(FILE *f)
 		"                                ctlVal VALUE, by the sequence its ctlModel asks\n"
 		"                                for (select first for SBO, CommandTermination\n"
 		"                                for enhanced security); one line per step\n"
+		"  goose listen IFACE [--appid N] [--gocb REF] [--count N]\n"
+		"                                decode every GOOSE frame on the interface IFACE,\n"
+		"                                one line each (a retransmission: one short line);\n"
+		"                                needs CAP_NET_RAW\n"
 		"\n"
 		"REF is LD/LN.DO.DA[FC] (e.g. IED1LD0/LLN0.Mod.stVal[ST]) or the MMS form\n"
 		"LD/LN$FC$DO$DA; LD is the MMS domain name as browse shows it. LD/LN and\n"
@@ -96,6 +100,10 @@ static void usage(FILE *f)
 		"                         milliseconds from now\n"
 		"  --timeout MS           also the wait for CommandTermination (default\n"
 		"                         15000 there)\n"
+		"Options of goose listen:\n"
+		"  --appid N              only frames with this APPID (decimal or 0x...)\n"
+		"  --gocb REF             only frames with this gocbRef (LD/LLN0$GO$NAME)\n"
+		"  --count N              stop after N GOOSE frames\n"
 		"VALUE of control: true/false/on/off/1/0, an integer (enumerations too),\n"
 		"lower/higher/stop for a step command, a number for an analogue setpoint.\n"
 		"\n"
@@ -103,12 +111,14 @@ static void usage(FILE *f)
 		"host), 4 association rejected, 5 protocol error, 6 timeout (control: also no\n"
 		"CommandTermination in time), 7 service error (the server refused the request\n"
 		"or answered with a DataAccessError; control: a refused command, also a\n"
-		"status-only object, which iedc refuses itself).\n"
+		"status-only object, which iedc refuses itself). goose listen: 0 after --count\n"
+		"frames or at SIGINT/SIGTERM, 3 the interface cannot be captured on (none of\n"
+		"that name, no CAP_NET_RAW), 5 capture failed while listening.\n"
 		"With --json, stdout is valid JSON in every outcome: on failure it holds an\n"
 		"\"error\" member (and \"exitStatus\", the same code as above).\n"
 		"Options may stand anywhere; -- ends them. A logical node too large for one\n"
 		"PDU is browsed per FC, then per data object.\n"
-		"Not possible yet: logs, GOOSE.\n");
+		"Not possible yet: logs.\n");
 }
 
 static const char *const service_names[MMS_SERVICE_BITS] = {
@@ -253,7 +263,8 @@ static int iedc_run(int argc, char **argv, char **av);
 
 /* Long options without a short form. */
 enum { OPT_GI = 256, OPT_TRGOPS, OPT_INTGPD, OPT_BUFTM, OPT_ENTRY_ID, OPT_COUNT,
-       OPT_SELECT, OPT_CANCEL, OPT_TEST, OPT_CHECK, OPT_ORCAT, OPT_ORIDENT, OPT_AT };
+       OPT_SELECT, OPT_CANCEL, OPT_TEST, OPT_CHECK, OPT_ORCAT, OPT_ORIDENT, OPT_AT,
+       OPT_APPID, OPT_GOCB };
 
 /* A decimal uint32 option value; false (with the message printed) if not. */
 static bool opt_u32(const char *opt, const char *s, uint32_t min, uint32_t *out)
@@ -303,13 +314,16 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "orcat", required_argument, NULL, OPT_ORCAT },
 		{ "orident", required_argument, NULL, OPT_ORIDENT },
 		{ "at", required_argument, NULL, OPT_AT },
+		{ "appid", required_argument, NULL, OPT_APPID },
+		{ "gocb", required_argument, NULL, OPT_GOCB },
 		{ 0 },
 	};
 	struct report_opts ro = { 0 };
 	struct control_opts co = { 0 };
 	bool json = false, dataset = false, timeout_set = false, ctl_opt = false;
 	int timeout = 10000, max_pdu = 65000, o;
-	const char *password = NULL;
+	const char *password = NULL, *gocb = NULL;
+	long appid = -1;
 	argc = reorder(argc, argv, opts, av);
 	argv = av;
 
@@ -393,6 +407,18 @@ static int iedc_run(int argc, char **argv, char **av)
 			co.at = optarg;
 			ctl_opt = true;
 			break;
+		case OPT_APPID: {
+			uint32_t v;
+			if (!opt_u32("--appid", optarg, 0, &v) || v > 0xFFFF) {
+				fprintf(stderr, "iedc: --appid '%s': expected 0..65535 (0x3fff)\n", optarg);
+				return IEDC_USAGE;
+			}
+			appid = v;
+			break;
+		}
+		case OPT_GOCB:
+			gocb = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -434,6 +460,15 @@ static int iedc_run(int argc, char **argv, char **av)
 	};
 	const char *cmd = argv[optind], *host = argv[optind + 1];
 	char fcmd[40];
+	if (!strcmp(cmd, "goose")) {
+		/* no server: "goose listen IFACE" */
+		if (argc - optind != 3 || strcmp(argv[optind + 1], "listen")) {
+			fprintf(stderr, "iedc: usage: iedc goose listen IFACE [--appid N] [--gocb REF] "
+				"[--count N] [--json]\n");
+			return IEDC_USAGE;
+		}
+		return cmd_goose_listen(argv[optind + 2], json, appid, gocb, ro.count);
+	}
 	if (!strcmp(cmd, "file") || !strcmp(cmd, "dataset")) {
 		/* "file SUB HOST ...": the subcommand is part of the command */
 		if (argc - optind < 3) {

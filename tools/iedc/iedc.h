@@ -115,3 +115,9 @@ int control_args_check(struct control_opts *o, char *why, size_t n);
  * command refused by the server or, status-only, by iedc itself;
  * IEDC_TIMEOUT when no CommandTermination came in time. */
 int cmd_control(struct client *c, bool json, const struct control_opts *o);
+
+/* iedc goose listen (goose.c): GOOSE frames on the interface `ifname`, one
+ * line or JSON object each, until `count` frames (0: SIGINT/SIGTERM);
+ * appid -1 and gocb NULL: every frame. IEDC_OK, IEDC_CONNECT when the
+ * interface cannot be captured on (missing, no CAP_NET_RAW). */
+int cmd_goose_listen(const char *ifname, bool json, long appid, const char *gocb, uint32_t count);
