@@ -408,8 +408,10 @@ static int iedc_run(int argc, char **argv, char **av)
 			ctl_opt = true;
 			break;
 		case OPT_APPID: {
-			uint32_t v;
-			if (!opt_u32("--appid", optarg, 0, &v) || v > 0xFFFF) {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 0);
+			if (!*optarg || *end || optarg[0] == '-' || errno || v > 0xFFFF) {
 				fprintf(stderr, "iedc: --appid '%s': expected 0..65535 (0x3fff)\n", optarg);
 				return IEDC_USAGE;
 			}
