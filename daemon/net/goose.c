@@ -41,11 +41,15 @@
 #define NET_GOOSE_SNAPLEN 1600
 /* EtherType 0x88B8 untagged, or behind one 802.1Q tag (libpcap's "vlan"
  * also matches a tag the NIC took off into metadata). */
+/* Seconds between capture attempts while the interface is down at open. */
+#define NET_GOOSE_RETRY_S 1
 #define NET_GOOSE_FILTER "ether proto 0x88b8 or (vlan and ether proto 0x88b8)"
 
 struct net_goose {
-	pcap_t *pcap;		/* NULL when opened without rx */
+	pcap_t *pcap;		/* NULL when opened without rx (or while the link is down) */
 	struct event *ev;
+	struct event *retry;	/* the interface was down at open: try the capture again */
+	struct event_base *base;
 	int tx_fd;
 	int ifindex;
 	uint8_t mac[6];
@@ -204,6 +208,27 @@ static int open_rx(struct net_goose *g, struct event_base *base, char *err, size
 	return 0;
 }
 
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_goose *g = arg;
+	char err[256];
+	(void)fd;
+	(void)what;
+	int k = open_rx(g, g->base, err, sizeof(err));
+	if (k == 0) {
+		log_msg(LOGL_NOTICE, LOGC_GOOSE, "GOOSE on %s: interface is up, receiving", g->ifname);
+		return;
+	}
+	if (g->pcap) {
+		pcap_close(g->pcap);
+		g->pcap = NULL;
+	}
+	if (k != -ENETDOWN)
+		log_msg(LOGL_ERR, LOGC_GOOSE, "%s; no GOOSE is received", err);
+	else
+		evtimer_add(g->retry, &(struct timeval){ .tv_sec = NET_GOOSE_RETRY_S });
+}
+
 int net_goose_open(struct event_base *base, const char *ifname, net_goose_rx_fn rx, void *ctx,
 		   struct net_goose **out, char *err, size_t errlen)
 {
@@ -241,8 +266,21 @@ int net_goose_open(struct event_base *base, const char *ifname, net_goose_rx_fn 
 	if (!up)
 		log_msg(LOGL_WARNING, LOGC_GOOSE, "GOOSE on %s: interface is down; frames flow "
 			"once it is up", ifname);
-	if (rx && (k = open_rx(g, base, err, errlen)))
-		goto fail;
+	g->base = base;
+	if (rx && (k = open_rx(g, base, err, errlen))) {
+		if (k != -ENETDOWN)
+			goto fail;
+		/* said above; capture starts when the link comes up */
+		pcap_close(g->pcap);
+		g->pcap = NULL;
+		g->retry = evtimer_new(base, on_retry, g);
+		if (!g->retry ||
+		    evtimer_add(g->retry, &(struct timeval){ .tv_sec = NET_GOOSE_RETRY_S })) {
+			snprintf(err, errlen, "GOOSE on %s: out of memory", ifname);
+			k = -ENOMEM;
+			goto fail;
+		}
+	}
 	*out = g;
 	return 0;
 fail:
@@ -256,6 +294,8 @@ void net_goose_close(struct net_goose *g)
 		return;
 	if (g->ev)
 		event_free(g->ev);
+	if (g->retry)
+		event_free(g->retry);
 	if (g->pcap)
 		pcap_close(g->pcap);
 	if (g->tx_fd >= 0)
