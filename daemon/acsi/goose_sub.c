@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The GOOSE subscriber (goose.h): every subscription of the model
+/* The GOOSE subscriber (goose_svc.h): every subscription of the model
  * (model/gse.h, struct mgoose_sub) matched, supervised and delivered.
  *
  * Matching: a hash on gocbRef (the frame's strings are decoded anyway);
@@ -63,7 +63,7 @@
 
 /* proto/goose.h (the frame codec) and this folder's goose.h share a name */
 #include "../proto/goose.h"
-#include "goose.h"
+#include "goose_svc.h"
 #include "gse.h"
 #include "log.h"
 #include "timer.h"

@@ -63,7 +63,7 @@ struct server_cfg {
 	void *sync_ctx;
 	unsigned sync_ms;
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
-	/* GOOSE (net/goose.h, acsi/goose.h): the interface every GoCB of the
+	/* GOOSE (net/goose_eth.h, acsi/goose_svc.h): the interface every GoCB of the
 	 * model is published on and its subscriptions are received from;
 	 * "": GOOSE off (one log line says so when the model has GoCBs or
 	 * subscriptions). An interface that cannot be opened (no CAP_NET_RAW,

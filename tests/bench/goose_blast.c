@@ -238,7 +238,7 @@ static int cmd_recv(const char *ifname, int argc, char **argv)
 			return 2;
 	}
 	int s = packet_socket(ifname, GOOSE_ETHERTYPE);
-	int rcvbuf = 4 << 20;	/* as net/goose.c's ring */
+	int rcvbuf = 4 << 20;	/* as net/goose_eth.c's ring */
 	setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	struct timeval tv = { .tv_sec = (time_t)(idle_ms / 1000),
 			      .tv_usec = (suseconds_t)(idle_ms % 1000) * 1000 };

@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "../../daemon/proto/goose.h"
-#include "../../daemon/acsi/goose.h"
+#include "../../daemon/acsi/goose_svc.h"
 #include "gse.h"
 #include "timer.h"
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""daemon/net/goose.c in a network-namespace pair, through
+"""daemon/net/goose_eth.c in a network-namespace pair, through
 tests/net/net_goose_probe: GOOSE frames sent on veth end a arrive on b
 (untagged and 802.1Q-tagged, the tag in the frame), a non-GOOSE frame does
 not, frames sent through net_goose_send are not delivered back to their own

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Drives daemon/net/goose.c for tests/integration/test_net_goose.py and the
+/* Drives daemon/net/goose_eth.c for tests/integration/test_net_goose.py and the
  * benchmark (tests/bench/goose_net_bench.sh):
  *
  *   net_goose_probe open IFACE
@@ -24,7 +24,7 @@
 #include <event2/event.h>
 
 /* two headers named goose.h: the frame codec and the raw Ethernet edge */
-#include "../../daemon/net/goose.h"
+#include "../../daemon/net/goose_eth.h"
 #include "../../daemon/proto/goose.h"
 
 struct probe {

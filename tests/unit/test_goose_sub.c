@@ -10,7 +10,7 @@
 
 #include "testutil.h"
 #include "../../daemon/proto/goose.h"
-#include "../../daemon/acsi/goose.h"
+#include "../../daemon/acsi/goose_svc.h"
 #include "gse.h"
 #include "observe.h"
 #include "timer.h"

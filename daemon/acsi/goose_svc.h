@@ -4,7 +4,7 @@
  * and the subscriber of every subscription (struct mgoose_sub). Sans I/O
  * like the rest of acsi: time and timers are the caller's (struct
  * acsi_clock, report.h), frames leave through the caller's `send` and
- * arrive through acsi_gsub_receive. net/goose.c does the Ethernet.
+ * arrive through acsi_gsub_receive. net/goose_eth.c does the Ethernet.
  * Event-loop thread only. */
 #pragma once
 #include <stdbool.h>

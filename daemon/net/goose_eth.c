@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Raw Ethernet for GOOSE (net/goose.h): libpcap receives, an AF_PACKET
+/* Raw Ethernet for GOOSE (net/goose_eth.h): libpcap receives, an AF_PACKET
  * socket bound to the interface sends.
  *
  * Receive: pcap_create + immediate mode (no batching delay: a trip must not
@@ -31,7 +31,7 @@
 
 #include <event2/event.h>
 
-#include "goose.h"
+#include "goose_eth.h"
 #include "log.h"
 
 /* Octets of the receive ring: at 300 octets per frame some 13,000 frames,
