@@ -428,6 +428,10 @@ int acsi_gpub_new(struct model *m, const struct acsi_clock *clk, const struct ac
 		const struct mgocb *g = b->g;
 		if (!g->has_addr || !g->ds) {
 			set_bool(b, MGOCB_NDSCOM, !g->ds);
+			log_msg(LOGL_NOTICE, LOGC_GOOSE, "GoCB %s (%s:%u) is not published: %s", g->ref,
+				m->scl_file, (unsigned)g->line,
+				!g->has_addr ? "no GSE address for it in the SCL's Communication section"
+					     : "it has no data set (NdsCom true)");
 			continue;
 		}
 		size_t sz = max_frame(b, g->ds, g->dat_set);

@@ -13,8 +13,12 @@
  *   when there is no data set, DstAddress and MinTime/MaxTime from the
  *   GSE (zero without one), FixedOffs the SCL fixedOffs (default false).
  * Findings (warnings, the file is served): a GoCB with no GSE in the
- * Communication section, or whose gocbRef or goID is longer than the frame
- * may carry, is kept in the MMS view and not published. */
+ * Communication section while the IED has a ConnectedAP there (a CID or
+ * SCD: addresses engineered), a GSE that is routable GOOSE (gse.c), or a
+ * gocbRef or goID longer than the frame may carry: kept in the MMS view
+ * and not published. A file with no ConnectedAP for the IED (an ICD, whose
+ * addresses are not engineered yet) says nothing at load; the publisher
+ * logs at start which GoCBs it does not publish. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +124,35 @@ static const xmlNode *cb_node(struct ctx *c, const struct mcb *cb)
 	return NULL;
 }
 
+/* Whether the Communication section has a GSE element for (ldinst, cb)
+ * of the served IED (any address: scl_gse_find has judged it), and in
+ * *aps whether it has a ConnectedAP for the IED at all. */
+static bool comm_has(struct ctx *c, const char *ldinst, const char *cb, bool *aps)
+{
+	*aps = false;
+	for (const xmlNode *cm = c->root ? c->root->children : NULL; cm; cm = cm->next) {
+		if (!scl_is_scl(cm, "Communication"))
+			continue;
+		for (const xmlNode *sn = cm->children; sn; sn = sn->next) {
+			if (!scl_is_scl(sn, "SubNetwork"))
+				continue;
+			for (const xmlNode *ca = sn->children; ca; ca = ca->next) {
+				const char *in = scl_attr(ca, "iedName");
+				if (!scl_is_scl(ca, "ConnectedAP") || !in || strcmp(in, c->m->ied_name))
+					continue;
+				*aps = true;
+				for (const xmlNode *g = ca->children; g; g = g->next) {
+					const char *li = scl_attr(g, "ldInst"), *cn = scl_attr(g, "cbName");
+					if (scl_is_scl(g, "GSE") && li && cn && !strcmp(li, ldinst) &&
+					    !strcmp(cn, cb))
+						return true;
+				}
+			}
+		}
+	}
+	return false;
+}
+
 /* One GoCB from its GSEControl: 1 when made, 0 when it is not in the LN's
  * type (a name load_ln could not take), or a negative errno. */
 static int make(struct ctx *c, const struct mld *ld, const struct mcb *cb, struct mgocb *x)
@@ -172,8 +205,9 @@ static int make(struct ctx *c, const struct mld *ld, const struct mcb *cb, struc
 	if (r < 0)
 		return r;
 	x->has_addr = r == 1;
-	if (!x->has_addr && node)
-		scl_warn(c, node, "%s: no GSE for it in the Communication section; it will not be"
+	bool aps, gse = comm_has(c, ld->inst, cb->name, &aps);
+	if (!x->has_addr && node && aps && !gse)
+		scl_warn(c, node, "%s: no GSE with a MAC-Address for it in the Communication section; it will not be"
 			 " published (add <GSE ldInst=\"%s\" cbName=\"%s\"> with its MAC-Address and"
 			 " APPID to the IED's ConnectedAP)", who, ld->inst, cb->name);
 	return 1;

@@ -398,9 +398,11 @@ static int load_ln(struct ctx *c, struct mld *ld, xmlNode *x, struct mln *ln, ui
 	/* and its GOOSE control blocks under GO (8-1 §18; gocb.c reads the rest) */
 	uint32_t ng = 0;
 	for (xmlNode *k = x->children; k; k = k->next) {
+		if (!scl_is_scl(k, "GSEControl"))
+			continue;
 		const char *nm = scl_attr(k, "name"), *ty = scl_attr(k, "type");
-		if (scl_is_scl(k, "GSEControl") && nm && nm[0] && strlen(nm) <= 64 &&
-		    !(ty && !strcmp(ty, "GSSE")) && ng < sizeof(names) / sizeof(names[0]))
+		if (nm && nm[0] && strlen(nm) <= 64 && !(ty && !strcmp(ty, "GSSE")) &&
+		    ng < sizeof(names) / sizeof(names[0]))
 			names[ng++] = nm;
 	}
 	if (ng && !(n = scl_ln_with_gocbs(c, n, names, ng, x, who)))
