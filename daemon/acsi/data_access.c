@@ -8,6 +8,8 @@
 
 #include "ber.h"
 #include "control.h"
+#include "goose_svc.h"
+#include "gse.h"
 #include "mms_access.h"
 #include "mms_codes.h"
 #include "report.h"
@@ -387,8 +389,19 @@ static int write_ctl(struct model *m, const struct acsi_caller *who, const struc
 	return acsi_controls_write(who->controls, who->client, ref, t, voff, parent, data, wait);
 }
 
+static int write_goc(struct model *m, const struct acsi_caller *who, const struct mref *ref,
+		     const struct mtype *t, uint32_t voff, const struct ber_cur *parent,
+		     const struct ber_tlv *data, struct model_write_wait **wait)
+{
+	(void)wait;
+	if (!who || !who->gpub || !model_gocb_at(m, voff))
+		return ACSI_WRITE_NOT_MINE; /* no GOOSE service, or an SCL attribute of FC GO */
+	return acsi_gpub_write(who->gpub, ref, t, voff, parent, data);
+}
+
 static const acsi_write_fn service_write[FC_COUNT] = {
-	[FC_CO] = write_ctl, [FC_RP] = write_rcb, [FC_BR] = write_rcb, [FC_LG] = NULL, [FC_GO] = NULL,
+	[FC_CO] = write_ctl, [FC_RP] = write_rcb, [FC_BR] = write_rcb, [FC_LG] = NULL,
+	[FC_GO] = write_goc,
 	[FC_GS] = NULL, [FC_MS] = NULL, [FC_US] = NULL, [FC_SC] = NULL, [FC_SE] = NULL,
 };
 

@@ -24,10 +24,13 @@
 struct acsi_reports;
 struct acsi_rpt_client;
 struct acsi_controls;
+struct acsi_gpub;
 struct acsi_caller {
 	struct acsi_reports *reports;
 	struct acsi_rpt_client *client;
 	struct acsi_controls *controls;	/* control model (control.h); NULL: none */
+	struct acsi_gpub *gpub;		/* GOOSE publisher (goose.h); NULL: none, the GO
+					 * attributes read and their writes are refused */
 };
 
 /* GetNameList; named variable lists of the domain (SCL and client-defined,

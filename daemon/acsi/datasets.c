@@ -9,6 +9,7 @@
 #include "mms_access.h"
 #include "mms_codes.h"
 #include "mms_nvl.h"
+#include "goose_svc.h"
 #include "report.h"
 
 static uint32_t lim_or(uint32_t v, uint32_t d)
@@ -146,10 +147,11 @@ int acsi_define_nvl(struct model *m, struct acsi_reports *R, const struct acsi_d
 }
 
 /* 0 deleted; else why not, as an access code. */
-static int try_delete(struct model *m, struct acsi_reports *R, const void *owner,
-		      const struct mdataset *ds)
+static int try_delete(struct model *m, struct acsi_reports *R, const struct acsi_gpub *G,
+		      const void *owner, const struct mdataset *ds)
 {
-	if (!ds->deletable || (ds->owner && ds->owner != owner) || acsi_reports_uses_dataset(R, ds))
+	if (!ds->deletable || (ds->owner && ds->owner != owner) || acsi_reports_uses_dataset(R, ds) ||
+	    acsi_gpub_uses_dataset(G, ds))
 		return MMS_ACCESS_OBJECT_ACCESS_DENIED;
 	char ld[sizeof(ds->ln->ld->name)] = "", name[sizeof(ds->name)];
 	bool domain = !ds->owner && ds->ln;
@@ -175,18 +177,18 @@ static const struct mdataset *lookup(const struct model *m, const void *owner,
 }
 
 /* Deletes what it may of the sets listed by (n, at); returns deleted. */
-static uint32_t delete_all(struct model *m, struct acsi_reports *R, const void *owner,
-			   const struct mdataset **list, uint32_t n)
+static uint32_t delete_all(struct model *m, struct acsi_reports *R, const struct acsi_gpub *G,
+			   const void *owner, const struct mdataset **list, uint32_t n)
 {
 	uint32_t deleted = 0;
 	for (uint32_t i = 0; i < n; i++)
-		if (!try_delete(m, R, owner, list[i]))
+		if (!try_delete(m, R, G, owner, list[i]))
 			deleted++;
 	return deleted;
 }
 
-int acsi_delete_nvl(struct model *m, struct acsi_reports *R, const void *owner,
-		    const struct mms_pdu *p, struct buf *resp)
+int acsi_delete_nvl(struct model *m, struct acsi_reports *R, const struct acsi_gpub *G,
+		    const void *owner, const struct mms_pdu *p, struct buf *resp)
 {
 	struct mms_deletenvl_req q;
 	uint32_t inv = p->invoke_id, matched = 0, deleted = 0;
@@ -204,7 +206,7 @@ int acsi_delete_nvl(struct model *m, struct acsi_reports *R, const void *owner,
 		}
 		if (q.n == 1) {
 			const struct mdataset *ds = lookup(m, owner, &q.names[0]);
-			int code = ds ? try_delete(m, R, owner, ds) : MMS_ACCESS_OBJECT_NON_EXISTENT;
+			int code = ds ? try_delete(m, R, G, owner, ds) : MMS_ACCESS_OBJECT_NON_EXISTENT;
 			if (code)
 				fail(resp, inv, MMS_ERR_ACCESS, code);
 			else
@@ -216,7 +218,7 @@ int acsi_delete_nvl(struct model *m, struct acsi_reports *R, const void *owner,
 			if (!ds)
 				continue;
 			matched++;
-			if (!try_delete(m, R, owner, ds))
+			if (!try_delete(m, R, G, owner, ds))
 				deleted++;
 		}
 		mms_deletenvl_resp_encode(resp, inv, matched, deleted);
@@ -254,7 +256,7 @@ int acsi_delete_nvl(struct model *m, struct acsi_reports *R, const void *owner,
 		return 0;
 	}
 	matched = n;
-	deleted = delete_all(m, R, owner, list, n);
+	deleted = delete_all(m, R, G, owner, list, n);
 	free(list);
 	mms_deletenvl_resp_encode(resp, inv, matched, deleted);
 	return 0;

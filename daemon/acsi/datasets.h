@@ -18,7 +18,7 @@
  *   too many members, sets per LD or per association
  *                                        resource / capability-unavailable
  * Deletion of one named set: a set that does not exist, access /
- * object-non-existent; an SCL set, one an RCB names (enabled or not), or
+ * object-non-existent; an SCL set, one an RCB or a GoCB names (enabled or not), or
  * another association's, access / object-access-denied. A request naming
  * several sets (or a whole scope) is answered with numberMatched and
  * numberDeleted (ISO 9506-2 §11.5) and deletes what it may.
@@ -32,6 +32,7 @@
 #include "model.h"
 
 struct acsi_reports;
+struct acsi_gpub;
 
 struct acsi_ds_limits {
 	uint32_t max_members;	/* per client-defined set; 0: ACSI_DS_MAX_MEMBERS */
@@ -49,5 +50,8 @@ struct acsi_ds_limits {
 int acsi_define_nvl(struct model *m, struct acsi_reports *reports,
 		    const struct acsi_ds_limits *lim, const void *owner, const struct mms_pdu *p,
 		    struct buf *resp);
-int acsi_delete_nvl(struct model *m, struct acsi_reports *reports, const void *owner,
-		    const struct mms_pdu *p, struct buf *resp);
+/* `gpub` (may be NULL): the GOOSE publisher, whose GoCBs' data sets must
+ * not be deleted either. */
+int acsi_delete_nvl(struct model *m, struct acsi_reports *reports,
+		    const struct acsi_gpub *gpub, const void *owner, const struct mms_pdu *p,
+		    struct buf *resp);

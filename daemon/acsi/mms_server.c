@@ -335,7 +335,7 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		return false;
 	}
 	const struct acsi_caller who = { .reports = srv->reports, .client = &a->rpt,
-					  .controls = srv->controls };
+					  .controls = srv->controls, .gpub = srv->gpub };
 	switch (p->service) {
 	case MMS_SVC_IDENTIFY:
 		if (p->service_constructed || p->body_len) {
@@ -380,7 +380,7 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		r = acsi_define_nvl(srv->model, srv->reports, &srv->ds_limits, &a->rpt, p, resp);
 		break;
 	case MMS_SVC_DELETE_NVL:
-		r = acsi_delete_nvl(srv->model, srv->reports, &a->rpt, p, resp);
+		r = acsi_delete_nvl(srv->model, srv->reports, srv->gpub, &a->rpt, p, resp);
 		break;
 	case MMS_SVC_FILE_DIRECTORY: case MMS_SVC_FILE_OPEN: case MMS_SVC_FILE_READ:
 	case MMS_SVC_FILE_CLOSE: case MMS_SVC_FILE_DELETE: case MMS_SVC_FILE_RENAME:

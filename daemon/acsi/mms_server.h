@@ -28,6 +28,7 @@ struct mms_server {
 	struct acsi_files *files;	/* file services; NULL: none (mms_server_set_files) */
 	struct acsi_reports *reports;	/* reporting (the caller's); NULL: RCBs refuse writes */
 	struct acsi_controls *controls;	/* control model (the caller's); NULL: no controls */
+	struct acsi_gpub *gpub;		/* GOOSE publisher (the caller's); NULL: GO writes refused */
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 };
 

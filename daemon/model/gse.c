@@ -11,6 +11,8 @@
  * - MinTime absent: 10 ms; MaxTime absent: 1000 ms (MaxTime is also the
  *   repetition between events; the publisher's retransmission curve starts
  *   at MinTime and doubles up to MaxTime).
+ * A GSE with an IP address and no MAC-Address (routable GOOSE, IEC
+ * 61850-90-5) is a warning and counts as no GSE.
  * Faults that are errors (the file is refused, with its line): a
  * MAC-Address that is not six hexadecimal pairs separated by '-', an
  * APPID above FFFF or not hexadecimal, a VLAN-ID above FFF, a
@@ -90,7 +92,7 @@ static bool parse_hex(const char *s, uint32_t max, uint32_t *out)
 static int parse_gse(struct ctx *c, const xmlNode *gse, const char *who, struct mgse *out)
 {
 	char b[64], shown[80];
-	bool have_mac = false, have_appid = false;
+	bool have_mac = false, have_appid = false, have_ip = false;
 	memset(out, 0, sizeof(*out));
 	out->priority = GSE_DEFAULT_PRIORITY;
 	out->min_time_ms = GSE_DEFAULT_MIN_MS;
@@ -104,6 +106,7 @@ static int parse_gse(struct ctx *c, const xmlNode *gse, const char *who, struct 
 		const char *text = scl_text_of(c, pp);
 		trim(text ? text : "", b, sizeof(b));
 		uint32_t v;
+		have_ip |= !strcmp(t, "IP") || !strcmp(t, "IPv6");
 		if (!strcmp(t, "MAC-Address")) {
 			if (!parse_mac(b, out->mac))
 				return scl_fail(c, pp,
@@ -133,6 +136,13 @@ static int parse_gse(struct ctx *c, const xmlNode *gse, const char *who, struct 
 			out->priority = (uint8_t)pr;
 			out->vlan = true;
 		}
+	}
+	if (!have_mac && have_ip) {
+		/* routable GOOSE (IEC 61850-90-5, 8-2): an IP destination, no
+		 * Ethernet one; not an error, but nothing iedd sends */
+		scl_warn(c, gse, "%s: an IP address and no MAC-Address (routable GOOSE), which iedd"
+			 " does not send; taken as no GSE", who);
+		return 0;
 	}
 	if (!have_mac || !have_appid)
 		return scl_fail(c, gse,
@@ -190,8 +200,11 @@ int scl_gse_find(struct ctx *c, const char *ied, const char *ldinst, const char 
 						continue;
 					struct mgse a;
 					int rc = parse_gse(c, g, who, &a);
-					if (rc < 0)
-						return rc;
+					if (rc <= 0) {
+						if (rc < 0)
+							return rc;
+						continue; /* routable GOOSE: none for Ethernet */
+					}
 					if (!found) {
 						first = a;
 						found = 1;

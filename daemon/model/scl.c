@@ -395,6 +395,18 @@ static int load_ln(struct ctx *c, struct mld *ld, xmlNode *x, struct mln *ln, ui
 	}
 	if (nr && !(n = scl_ln_with_rcbs(c, n, names, buffered, nr, x, who)))
 		return -EINVAL;
+	/* and its GOOSE control blocks under GO (8-1 §18; gocb.c reads the rest) */
+	uint32_t ng = 0;
+	for (xmlNode *k = x->children; k; k = k->next) {
+		if (!scl_is_scl(k, "GSEControl"))
+			continue;
+		const char *nm = scl_attr(k, "name"), *ty = scl_attr(k, "type");
+		if (nm && nm[0] && strlen(nm) <= 64 && !(ty && !strcmp(ty, "GSSE")) &&
+		    ng < sizeof(names) / sizeof(names[0]))
+			names[ng++] = nm;
+	}
+	if (ng && !(n = scl_ln_with_gocbs(c, n, names, ng, x, who)))
+		return -EINVAL;
 	ln->type = &n->t;
 	ln->ld = ld;
 	if (*vsize + n->t.size > MAX_VALUES)
@@ -1008,7 +1020,7 @@ static int load_scl(const char *path, const void *mem, size_t memlen, const char
 		scl_fail(&c, root, "the file has no DataTypeTemplates (the IED's types are missing)");
 		goto out;
 	}
-	if ((r = load_ied(&c, iedn)) || (r = scl_build_rcbs(&c)) ||
+	if ((r = load_ied(&c, iedn)) || (r = scl_build_rcbs(&c)) || (r = scl_build_gocbs(&c)) ||
 	    (r = scl_build_gsubs(&c)) || (r = index_changes(&c)))
 		goto out;
 	if (c.n_unsaid) {

@@ -226,8 +226,14 @@ static int load_cb(struct ctx *c, const struct mln *ln, xmlNode *x, struct vec *
 	if (k == sizeof(kinds) / sizeof(kinds[0]))
 		return 0;
 	const char *type = scl_attr(x, "type");
-	if (kinds[k].kind == MCB_GOCB && type && !strcmp(type, "GSSE"))
+	if (kinds[k].kind == MCB_GOCB && type && !strcmp(type, "GSSE")) {
+		const char *nm = scl_attr(x, "name");
+		char b[80];
+		scl_warn(c, x, "GSEControl '%s' in LN '%s' is of type GSSE (IEC 61850 Ed.1 UCA GSSE),"
+			 " which iedd does not serve; it is left out (make it type=\"GOOSE\" to"
+			 " publish it)", scl_shown(nm ? nm : "", b, sizeof(b)), ln->name);
 		return 0;
+	}
 	struct mcb *cb = vec_push(cbs);
 	if (!cb)
 		return scl_oom(c);
@@ -412,7 +418,8 @@ int scl_load_services(struct ctx *c, struct ldinfo *li)
 	ld->cbs = cbs.n ? arena_memdup(c->A, cbs.p, cbs.n * cbs.esz) : NULL;
 	r = ((dss.n && !ld->datasets) || (cbs.n && !ld->cbs)) ? scl_oom(c) : 0;
 	for (size_t i = 0; !r && i < ld->n_cb; i++) {
-		if (ld->cbs[i].kind != MCB_URCB && ld->cbs[i].kind != MCB_BRCB)
+		if (ld->cbs[i].kind != MCB_URCB && ld->cbs[i].kind != MCB_BRCB &&
+		    ld->cbs[i].kind != MCB_GOCB)
 			continue;
 		struct scl_cb_node *e = vec_push(&c->cb_nodes);
 		if (!e)

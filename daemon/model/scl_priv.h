@@ -166,7 +166,8 @@ struct ctx {
 	uint8_t edition;
 	bool rcb_owner;
 	struct mnode *rcb_type[2];
-	/* the ReportControl element of each URCB/BRCB struct mcb (struct
+	struct mnode *gocb_type;	/* the GoCB structure (8-1 §18), built once */
+	/* the ReportControl / GSEControl element of each URCB, BRCB, GoCB (struct
 	 * scl_cb_node), for RptEnabled/ClientLN in scl_build_rcbs; the SCL
 	 * root, for its Communication section */
 	struct vec cb_nodes;
@@ -258,6 +259,13 @@ struct scl_cb_node {
 };
 /* The MMS name of instance `inst` (1-based; 0: not indexed) of an RCB. */
 void scl_rcb_inst_name(const char *name, bool indexed, uint32_t inst, char *out, size_t n);
+
+/* The LN type `ln` with one GoCB structure per names[i] added under FC GO
+ * (8-1 §18: LLN0$GO$name). NULL after scl_fail. */
+struct mnode *scl_ln_with_gocbs(struct ctx *c, struct mnode *ln, const char *const *names,
+				uint32_t n, const xmlNode *at, const char *who);
+/* gocb.c: the GoCB table (model_gocb) and the GoCBs' initial values. */
+int scl_build_gocbs(struct ctx *c);
 
 /* ---- gse.c: GOOSE addresses (gse.h) ---- */
 

@@ -4,6 +4,7 @@
  * LN type is built from (shared views per DOType and FC, structs per DAType,
  * FC and trigger options; the FC order of an LN). */
 #include "scl_priv.h"
+#include "gse.h"
 
 /* ---- bTypes ---- */
 
@@ -1048,37 +1049,31 @@ static struct mnode *rcb_type(struct ctx *c, bool buffered)
 						 buffered ? "a BRCB" : "a URCB");
 }
 
-struct mnode *scl_ln_with_rcbs(struct ctx *c, struct mnode *ln, const char *const *names,
-			       const bool *buffered, uint32_t n, const xmlNode *at,
-			       const char *who)
+/* The LN type `ln` with n control blocks added: names[i] of type types[i]
+ * under FC fcs[i], after the FC's own data objects (rare: an SCL attribute
+ * of FC RP, BR or GO), in the FC order. */
+static struct mnode *ln_with_cbs(struct ctx *c, struct mnode *ln, const char *const *names,
+				 const uint8_t *fcs_of, struct mnode *const *types, uint32_t n,
+				 const xmlNode *at, const char *who)
 {
 	struct item fcs[FC_COUNT + 1];
 	uint32_t nfc = 0;
 	char what[200];
-	struct mnode *urcb = NULL, *brcb = NULL;
-	for (uint32_t i = 0; i < n; i++) {
-		if (buffered[i] && !brcb && !(brcb = rcb_type(c, true)))
-			return NULL;
-		if (!buffered[i] && !urcb && !(urcb = rcb_type(c, false)))
-			return NULL;
-	}
 	for (size_t f = 0; f < sizeof(fc_order); f++) {
 		uint8_t fc = fc_order[f];
 		const struct mcomp *have = NULL;
 		for (uint32_t k = 0; k < ln->t.n; k++)
 			if (ln->t.comp[k].type->fc == fc)
 				have = &ln->t.comp[k];
-		bool rcbs = false;
-		for (uint32_t i = 0; i < n && !rcbs; i++)
-			rcbs = (fc == FC_BR && buffered[i]) || (fc == FC_RP && !buffered[i]);
-		if (!rcbs) {
+		bool cbs = false;
+		for (uint32_t i = 0; i < n && !cbs; i++)
+			cbs = fcs_of[i] == fc;
+		if (!cbs) {
 			if (have)
 				fcs[nfc++] = (struct item){ .name = have->name,
 							    .type = (struct mnode *)have->type };
 			continue;
 		}
-		/* the FC's data objects of the LNodeType (rare: an SCL attribute of
-		 * FC RP or BR), then one component per RCB instance */
 		uint32_t nh = have ? have->type->n : 0, k = 0;
 		struct item *it = arena_alloc(&c->tmp, (nh + n) * sizeof(*it));
 		if (!it) {
@@ -1089,9 +1084,8 @@ struct mnode *scl_ln_with_rcbs(struct ctx *c, struct mnode *ln, const char *cons
 			it[k++] = (struct item){ .name = have->type->comp[j].name,
 						 .type = (struct mnode *)have->type->comp[j].type };
 		for (uint32_t i = 0; i < n; i++)
-			if ((fc == FC_BR) == buffered[i])
-				it[k++] = (struct item){ .name = names[i],
-							 .type = fc == FC_BR ? brcb : urcb };
+			if (fcs_of[i] == fc)
+				it[k++] = (struct item){ .name = names[i], .type = types[i] };
 		snprintf(what, sizeof(what), "%s (FC %s)", who, model_fc_name(fc));
 		struct mnode *fn = mk_struct(c, fc, 0, it, k, at, what);
 		if (!fn)
@@ -1102,4 +1096,99 @@ struct mnode *scl_ln_with_rcbs(struct ctx *c, struct mnode *ln, const char *cons
 	if (out && ln_runs(c, out))
 		return NULL;
 	return out;
+}
+
+struct mnode *scl_ln_with_rcbs(struct ctx *c, struct mnode *ln, const char *const *names,
+			       const bool *buffered, uint32_t n, const xmlNode *at,
+			       const char *who)
+{
+	struct mnode *urcb = NULL, *brcb = NULL;
+	struct mnode **types = arena_alloc(&c->tmp, (n ? n : 1) * sizeof(*types));
+	uint8_t *fcs = arena_alloc(&c->tmp, n ? n : 1);
+	if (!types || !fcs) {
+		scl_oom(c);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (buffered[i] && !brcb && !(brcb = rcb_type(c, true)))
+			return NULL;
+		if (!buffered[i] && !urcb && !(urcb = rcb_type(c, false)))
+			return NULL;
+		types[i] = buffered[i] ? brcb : urcb;
+		fcs[i] = buffered[i] ? FC_BR : FC_RP;
+	}
+	return ln_with_cbs(c, ln, names, fcs, types, n, at, who);
+}
+
+/* ---- GOOSE control blocks (IEC 61850-8-1 §18) ---- */
+
+/* The MMS structure of a GoCB for the file's edition, built once. Order
+ * and types as IEC 61850-8-1 §18 (Ed.1 Table 62 / Ed.2 GoCB table) gives
+ * them, and as the widely used open-source server declares them
+ * (libiec61850 mms_goose.c: GoEna, GoID, DatSet, ConfRev, NdsCom,
+ * DstAddress, MinTime, MaxTime, FixedOffs): GoEna BOOLEAN, GoID and DatSet
+ * VISIBLE STRING (Ed.1 65, Ed.2 129: VisString129 / ObjectReference),
+ * ConfRev INT32U, NdsCom BOOLEAN, DstAddress the PhyComAddr structure
+ * {Addr OCTET STRING (SIZE 6), PRIORITY INT8U, VID INT16U, APPID INT16U};
+ * Ed.2 adds MinTime INT32U, MaxTime INT32U (ms) and FixedOffs BOOLEAN. */
+static struct mnode *gocb_type(struct ctx *c)
+{
+	if (c->gocb_type)
+		return c->gocb_type;
+	bool ed2 = c->edition >= 2;
+	uint32_t slen = ed2 ? 129 : 65;
+	struct item da[4] = {
+		{ .name = "Addr", .type = scl_basic(c, MB_OCTET, 6, MTYPE_FIXED, NULL, FC_GO, 0) },
+		{ .name = "PRIORITY", .type = scl_basic(c, MB_INT8U, 0, 0, NULL, FC_GO, 0) },
+		{ .name = "VID", .type = scl_basic(c, MB_INT16U, 0, 0, NULL, FC_GO, 0) },
+		{ .name = "APPID", .type = scl_basic(c, MB_INT16U, 0, 0, NULL, FC_GO, 0) },
+	};
+	for (int i = 0; i < 4; i++)
+		if (!da[i].type)
+			return NULL;
+	struct mnode *dst = mk_struct(c, FC_GO, 0, da, 4, NULL, "a GoCB's DstAddress");
+	if (!dst)
+		return NULL;
+	struct { int a; uint8_t bt; uint32_t len; bool on; } spec[] = {
+		{ MGOCB_GOENA, MB_BOOLEAN, 0, true },
+		{ MGOCB_GOID, MB_VISSTRING, slen, true },
+		{ MGOCB_DATSET, MB_VISSTRING, slen, true },
+		{ MGOCB_CONFREV, MB_INT32U, 0, true },
+		{ MGOCB_NDSCOM, MB_BOOLEAN, 0, true },
+		{ MGOCB_DSTADDRESS, MB_STRUCT, 0, true },
+		{ MGOCB_MINTIME, MB_INT32U, 0, ed2 },
+		{ MGOCB_MAXTIME, MB_INT32U, 0, ed2 },
+		{ MGOCB_FIXEDOFFS, MB_BOOLEAN, 0, ed2 },
+	};
+	struct item it[sizeof(spec) / sizeof(spec[0])];
+	uint32_t n = 0;
+	for (size_t i = 0; i < sizeof(spec) / sizeof(spec[0]); i++) {
+		if (!spec[i].on)
+			continue;
+		it[n] = (struct item){ .name = model_gocb_attr_name((unsigned)spec[i].a),
+				       .type = spec[i].bt == MB_STRUCT ? dst :
+					       scl_basic(c, spec[i].bt, spec[i].len, 0, NULL, FC_GO, 0) };
+		if (!it[n++].type)
+			return NULL;
+	}
+	return c->gocb_type = mk_struct(c, FC_GO, 0, it, n, NULL, "a GoCB");
+}
+
+struct mnode *scl_ln_with_gocbs(struct ctx *c, struct mnode *ln, const char *const *names,
+				uint32_t n, const xmlNode *at, const char *who)
+{
+	struct mnode *g = gocb_type(c);
+	struct mnode **types = arena_alloc(&c->tmp, (n ? n : 1) * sizeof(*types));
+	uint8_t *fcs = arena_alloc(&c->tmp, n ? n : 1);
+	if (!g)
+		return NULL;
+	if (!types || !fcs) {
+		scl_oom(c);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		types[i] = g;
+		fcs[i] = FC_GO;
+	}
+	return ln_with_cbs(c, ln, names, fcs, types, n, at, who);
 }

@@ -60,6 +60,14 @@ PUB_LD = "simpleIOGenericIO"
 SUB_LD = "SUBGenericIO"
 
 
+def pair(case):
+    """A namespace pair for `case`, or the case is skipped with the reason."""
+    try:
+        return netns.NetnsPair(prefix="iedd-gse", on_fail="raise").open()
+    except RuntimeError as e:
+        case.skipTest(str(e))
+
+
 def scd_with_sub(text):
     """simpleIO's file with the subscribing IED added after simpleIO's."""
     at = text.index("<DataTypeTemplates")
@@ -77,10 +85,7 @@ class Goose(unittest.TestCase):
             f.write(scd_with_sub(cls.simple))
 
     def setUp(self):
-        ok, why = netns.available()
-        if not ok:
-            self.skipTest(why)
-        self.pair = netns.Pair()
+        self.pair = pair(self)
         self.daemons = []
 
     def tearDown(self):
@@ -115,13 +120,13 @@ class Goose(unittest.TestCase):
 
     def start_pair(self, pub_scl=None, pub_args=()):
         p = self.pair
-        pub = self.daemon(p.a, p.if_a, "--scl", pub_scl or SIMPLE, "--simulate", *pub_args)
+        pub = self.daemon(p.nsa, p.ifa, "--scl", pub_scl or SIMPLE, "--simulate", *pub_args)
         # Ind3 from a `goose` row of the map (member 4 of Events3: SPCSO3.stVal)
         csv = os.path.join(self.dir, "sub-map.csv")
         with open(csv, "w") as f:
             f.write("reference,source,address\n"
                     f"{SUB_LD}/GGIO1.Ind3.stVal[ST],goose,{GOCB}:1000:4\n")
-        sub = self.daemon(p.b, p.if_b, "--scl", self.scd, "--ied", "SUB", "--map", csv)
+        sub = self.daemon(p.nsb, p.ifb, "--scl", self.scd, "--ied", "SUB", "--map", csv)
         return pub, sub
 
     def test_command_reaches_subscriber(self):
@@ -129,28 +134,28 @@ class Goose(unittest.TestCase):
         self.assertIn("GOOSE on", pub.log())
         self.assertIn("subscription", sub.log())
         # the first frames make the inputs valid: Ind1.q good
-        self.wait_value(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind1.q[ST]", "0000000000000")
+        self.wait_value(self.pair.nsb, sub, f"{SUB_LD}/GGIO1.Ind1.q[ST]", "0000000000000")
         for val, want in (("true", "true"), ("false", "false"), ("true", "true")):
-            r = self.iedc(self.pair.a, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO1", val)
+            r = self.iedc(self.pair.nsa, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO1", val)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            self.wait_value(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind1.stVal[ST]", want)
-        r = self.iedc(self.pair.a, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO2", "true")
+            self.wait_value(self.pair.nsb, sub, f"{SUB_LD}/GGIO1.Ind1.stVal[ST]", want)
+        r = self.iedc(self.pair.nsa, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO2", "true")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.wait_value(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind2.stVal[ST]", "true")
-        r = self.iedc(self.pair.a, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO3", "true")
+        self.wait_value(self.pair.nsb, sub, f"{SUB_LD}/GGIO1.Ind2.stVal[ST]", "true")
+        r = self.iedc(self.pair.nsa, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO3", "true")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.wait_value(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind3.stVal[ST]", "true")
+        self.wait_value(self.pair.nsb, sub, f"{SUB_LD}/GGIO1.Ind3.stVal[ST]", "true")
 
     def test_publisher_gone_inputs_invalid(self):
         pub, sub = self.start_pair()
         ref = f"{SUB_LD}/GGIO1.Ind1.q[ST]"
-        self.wait_value(self.pair.b, sub, ref, "0000000000000")
+        self.wait_value(self.pair.nsb, sub, ref, "0000000000000")
         pub.stop()
         # TAL is at most 2 x MaxTime (3 s) for this GoCB: invalid within 10 s
         deadline = time.time() + 10
         q = None
         while time.time() < deadline:
-            q = self.read(self.pair.b, sub, ref)
+            q = self.read(self.pair.nsb, sub, ref)
             if q[:2] == "11" and q[7] == "1":
                 break
             time.sleep(0.2)
@@ -164,12 +169,12 @@ class Goose(unittest.TestCase):
             f.write(self.simple.replace('datSet="Events3" confRev="2"',
                                         'datSet="Events3" confRev="3"'))
         pub, sub = self.start_pair(pub_scl=bad)
-        r = self.iedc(self.pair.a, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO1", "true")
+        r = self.iedc(self.pair.nsa, "control", pub.addr, f"{PUB_LD}/GGIO1.SPCSO1", "true")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         time.sleep(1.5)
         self.assertTrue(sub.wait_log("confRev", 5), sub.log()[-3000:])
-        self.assertEqual(self.read(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind1.stVal[ST]"), "false")
-        self.assertEqual(self.read(self.pair.b, sub, f"{SUB_LD}/GGIO1.Ind1.q[ST]")[:2], "01")
+        self.assertEqual(self.read(self.pair.nsb, sub, f"{SUB_LD}/GGIO1.Ind1.stVal[ST]"), "false")
+        self.assertEqual(self.read(self.pair.nsb, sub, f"{SUB_LD}/GGIO1.Ind1.q[ST]")[:2], "01")
 
 
 def tshark_fields(pcap):
@@ -195,12 +200,9 @@ class Referee(unittest.TestCase):
     """tshark on the subscriber's side of the veth pair."""
 
     def setUp(self):
-        ok, why = netns.available()
-        if not ok:
-            self.skipTest(why)
         if not shutil.which("tshark"):
             self.skipTest("tshark is not installed (scripts/setup.sh --test installs it)")
-        self.pair = netns.Pair()
+        self.pair = pair(self)
         self.d = None
         self.dir = tempfile.mkdtemp(prefix="iedd-goose-")
 
@@ -212,12 +214,12 @@ class Referee(unittest.TestCase):
     def capture(self, scl, ied=None, seconds=4):
         p = self.pair
         pcap = os.path.join(self.dir, "cap.pcap")
-        cap = subprocess.Popen(["ip", "netns", "exec", p.b, "tshark", "-q", "-i", p.if_b,
+        cap = subprocess.Popen(["ip", "netns", "exec", p.nsb, "tshark", "-q", "-i", p.ifb,
                                 "-w", pcap, "-f", "ether proto 0x88b8 or vlan"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(1.5)     # tshark starts capturing
         args = ["--scl", scl, "--simulate", "--simulate-speed", "10"] + (["--ied", ied] if ied else [])
-        self.d = Daemon("--goose-interface", p.if_a, *args, wrap=["ip", "netns", "exec", p.a])
+        self.d = Daemon("--goose-interface", p.ifa, *args, wrap=p.wrap("a"))
         time.sleep(seconds)
         self.d.stop()
         self.d = None
