@@ -15,6 +15,8 @@
 
 #include "conn.h"
 #include "control.h"
+#include "goose_run.h"
+#include "gse.h"
 #include "log.h"
 #include "loop_timer.h"
 #include "mms_server.h"
@@ -61,6 +63,7 @@ struct server {
 	struct loop_timer *timers;
 	struct acsi_reports *reports;
 	struct acsi_controls *controls;
+	struct goose_run *goose;	/* GOOSE on cfg.goose_iface; NULL: off */
 	struct mms_server mms;
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
@@ -571,13 +574,21 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 	timer_init(&s->watchdog, on_watchdog, s);
 	timer_init(&s->sync, on_sync, s);
 	struct event_config *ec = event_config_new();
+	bool goose = cfg->goose_iface[0] && model;
 	if (ec) {
 		event_config_require_features(ec, EV_FEATURE_O1);
+		if (goose)
+			goose_run_config(ec);
 		s->base = event_base_new_with_config(ec);
 		event_config_free(ec);
 	}
 	if (!s->base)
 		s->base = event_base_new();
+	if (s->base && goose_run_priorities(s->base)) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "cannot set up the event loop's priorities");
+		server_free(s);
+		return NULL;
+	}
 	if (s->base) {
 		s->conns_loop = conn_loop_new(s->base);
 		s->timers = loop_timer_new(s->base);
@@ -605,6 +616,21 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 			return NULL;
 		}
 		s->mms.controls = s->controls;
+		uint32_t n_gocb = model_n_gocbs(model), n_gsub = model_n_goose_subs(model);
+		if (goose) {
+			char gerr[512];
+			if (goose_run_new(s->base, s->timers, model, cfg->goose_iface, &s->goose, gerr,
+					  sizeof(gerr))) {
+				log_msg(LOGL_ERR, LOGC_MAIN, "%s", gerr);
+				server_free(s);
+				return NULL;
+			}
+			s->mms.gpub = goose_run_pub(s->goose);
+		} else if (n_gocb || n_gsub) {
+			log_msg(LOGL_NOTICE, LOGC_NET, "GOOSE off: %u GoCB(s) not published, %u "
+				"subscription(s) not received (give --goose-interface IFACE or "
+				"<goose interface> in iedd.xml)", (unsigned)n_gocb, (unsigned)n_gsub);
+		}
 	}
 	s->mms.ds_limits = cfg->ds_limits;
 	/* FileReads come back from the file store's worker thread through its
@@ -708,6 +734,7 @@ void server_free(struct server *s)
 			close(s->lfd[i]);
 	}
 	/* the conns and timers are gone with their associations above */
+	goose_run_free(s->goose);
 	acsi_controls_free(s->controls);
 	acsi_reports_free(s->reports);
 	loop_timer_free(s->timers);
