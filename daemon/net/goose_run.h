@@ -19,7 +19,7 @@
 #pragma once
 #include <stdbool.h>
 
-#include "goose.h"	/* acsi/goose.h */
+#include "goose_svc.h"
 
 struct event_base;
 struct event_config;
