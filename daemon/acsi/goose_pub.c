@@ -94,7 +94,11 @@ struct gcb {
 	uint8_t sim_kind;		/* SIM_* */
 	uint32_t sim_voff;
 	struct gcb *next_dirty;
+	uint64_t dirty_us;		/* when it became dirty (the change), clk.mono_us */
 };
+
+/* change -> frame sent, 1 µs buckets; the last one counts everything above */
+#define LAT_BUCKETS 2048
 
 struct acsi_gpub {
 	struct model *m;
@@ -106,6 +110,8 @@ struct acsi_gpub {
 	bool started;
 	bool wake_pending;
 	struct acsi_gpub_stats st;
+	uint32_t lat[LAT_BUCKETS];
+	uint32_t lat_max;
 };
 
 /* ---- model values of the GoCB ---- */
@@ -374,6 +380,7 @@ static void on_end(void *ctx, struct model *m)
 		return;
 	struct acsi_gpub *P = b->P;
 	b->dirty = true;
+	b->dirty_us = P->clk.mono_us(P->clk.ctx);
 	b->next_dirty = P->dirty;
 	P->dirty = b;
 	if (!P->wake_pending && P->io.wake) {
@@ -497,8 +504,14 @@ void acsi_gpub_flush(struct acsi_gpub *P)
 		struct gcb *nx = b->next_dirty;
 		b->dirty = false;
 		b->next_dirty = NULL;
-		if (b->running)
+		if (b->running) {
 			event(b);
+			uint64_t d = P->clk.mono_us(P->clk.ctx) - b->dirty_us;
+			P->lat[d < LAT_BUCKETS ? d : LAT_BUCKETS - 1]++;
+			if (d > P->lat_max)
+				P->lat_max = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+			P->st.lat_n++;
+		}
 		b = nx;
 	}
 }
@@ -511,12 +524,30 @@ bool acsi_gpub_uses_dataset(const struct acsi_gpub *P, const struct mdataset *ds
 	return false;
 }
 
+/* The smallest bucket at or below which `frac` of the samples lie. */
+static uint32_t lat_quantile(const struct acsi_gpub *P, double frac)
+{
+	uint64_t want = (uint64_t)(frac * (double)P->st.lat_n + 0.999999), sum = 0;
+	for (uint32_t i = 0; i < LAT_BUCKETS; i++) {
+		sum += P->lat[i];
+		if (sum >= want && sum)
+			return i == LAT_BUCKETS - 1 ? P->lat_max : i;
+	}
+	return P->lat_max;
+}
+
 void acsi_gpub_stats(const struct acsi_gpub *P, struct acsi_gpub_stats *out)
 {
-	if (P)
-		*out = P->st;
-	else
+	if (!P) {
 		memset(out, 0, sizeof(*out));
+		return;
+	}
+	*out = P->st;
+	if (P->st.lat_n) {
+		out->lat_p50_us = lat_quantile(P, 0.5);
+		out->lat_p99_us = lat_quantile(P, 0.99);
+		out->lat_max_us = P->lat_max;
+	}
 }
 
 /* ---- SetDataValues of FC GO ---- */

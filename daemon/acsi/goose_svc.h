@@ -58,6 +58,12 @@ struct acsi_gpub_stats {
 	uint64_t frames;	/* sent */
 	uint64_t send_errors;
 	uint64_t events;	/* new stNums */
+	/* From a change of a member (the observer's end of the update) to its
+	 * frame leaving `send`, per event flushed: count, and the median, 99th
+	 * percentile and maximum in µs of the clock (1 µs resolution; above
+	 * 2 ms only the maximum is exact). */
+	uint64_t lat_n;
+	uint32_t lat_p50_us, lat_p99_us, lat_max_us;
 };
 void acsi_gpub_stats(const struct acsi_gpub *p, struct acsi_gpub_stats *out);
 

@@ -160,6 +160,24 @@ void goose_run_free(struct goose_run *g)
 {
 	if (!g)
 		return;
+	if (g->pub) {
+		struct acsi_gpub_stats st;
+		acsi_gpub_stats(g->pub, &st);
+		log_msg(LOGL_NOTICE, LOGC_NET, "GOOSE on %s: %llu frame(s) sent (%llu send errors), "
+			"%llu event(s); change to send p50 %u us, p99 %u us, max %u us",
+			g->ifname, (unsigned long long)st.frames, (unsigned long long)st.send_errors,
+			(unsigned long long)st.events, (unsigned)st.lat_p50_us,
+			(unsigned)st.lat_p99_us, (unsigned)st.lat_max_us);
+	}
+	if (g->sub) {
+		struct acsi_gsub_stats st;
+		acsi_gsub_stats(g->sub, &st);
+		log_msg(LOGL_NOTICE, LOGC_NET, "GOOSE on %s: %llu frame(s) received, %llu delivered, "
+			"%llu refused, %llu malformed, %llu for no subscription", g->ifname,
+			(unsigned long long)st.frames, (unsigned long long)st.delivered,
+			(unsigned long long)st.refused, (unsigned long long)st.malformed,
+			(unsigned long long)st.unmatched);
+	}
 	acsi_gpub_free(g->pub);
 	acsi_gsub_free(g->sub);
 	if (g->flush_ev)

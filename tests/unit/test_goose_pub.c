@@ -398,6 +398,20 @@ START_TEST(several_changes_one_stnum)
 	ck_assert_uint_eq(E.n, n0 + 3);
 	ck_assert_uint_eq(frame(n0 + 2)->st_num, 4);
 	ck_assert_uint_eq(E.wakes, 3);
+	/* change -> send latency: three events flushed at once so far, then
+	 * one flushed 7 µs after its change (the clock moved, no timer due) */
+	struct acsi_gpub_stats st;
+	acsi_gpub_stats(E.P, &st);
+	ck_assert_uint_eq(st.lat_n, 3);
+	ck_assert_uint_eq(st.lat_max_us, 0);
+	upd_bool("LD0/GGIO1.Ind1.stVal[ST]", false);
+	E.f.now += 7;
+	acsi_gpub_flush(E.P);
+	acsi_gpub_stats(E.P, &st);
+	ck_assert_uint_eq(st.lat_n, 4);
+	ck_assert_uint_eq(st.lat_p50_us, 0);
+	ck_assert_uint_eq(st.lat_p99_us, 7);
+	ck_assert_uint_eq(st.lat_max_us, 7);
 	env_down();
 }
 END_TEST
