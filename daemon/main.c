@@ -17,6 +17,8 @@
 #include "config.h"
 #include "embedded.h"
 #include "goose_map.h"
+#include "goose_svc.h"
+#include "gse.h"
 #include "iedd_config.h"
 #include "log.h"
 #include "map.h"
@@ -286,6 +288,54 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 	}
 	log_msg(LOGL_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s", pv_n_rows(*out),
 		n_srcs, cfg->simulate ? " (simulating)" : "");
+	return 0;
+}
+
+/* --check of GOOSE: the publisher is built once (its frames encoded and
+ * measured against the frame limit) with nothing to send to; a summary
+ * line when the model has GoCBs or subscriptions. */
+static uint64_t check_clock(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static int check_arm(void *ctx, struct timer *t, uint64_t at)
+{
+	(void)ctx, (void)t, (void)at;
+	return 0;
+}
+
+static void check_cancel(void *ctx, struct timer *t)
+{
+	(void)ctx, (void)t;
+}
+
+static int check_send(void *ctx, const uint8_t *f, size_t n)
+{
+	(void)ctx, (void)f, (void)n;
+	return 0;
+}
+
+static int check_goose(struct model *m, char *err, size_t errlen)
+{
+	uint32_t n_gocb = model_n_gocbs(m), n_sub = model_n_goose_subs(m), n_pub = 0, n_in = 0;
+	if (!n_gocb && !n_sub)
+		return 0;
+	const struct acsi_clock clk = { .mono_us = check_clock, .utc_ns = check_clock,
+					.arm = check_arm, .cancel = check_cancel };
+	const struct acsi_gpub_io io = { .send = check_send };
+	struct acsi_gpub *p = NULL;
+	int r = acsi_gpub_new(m, &clk, &io, &p, err, errlen);
+	if (r)
+		return r;
+	acsi_gpub_free(p);
+	for (uint32_t i = 0; i < n_gocb; i++)
+		n_pub += model_gocb(m, i)->has_addr && model_gocb(m, i)->ds;
+	for (uint32_t i = 0; i < n_sub; i++)
+		n_in += model_goose_sub(m, i)->n_inputs;
+	printf("GOOSE: %u GoCB(s), %u with address and data set; %u subscription(s) with %u "
+	       "input(s)\n", (unsigned)n_gocb, (unsigned)n_pub, (unsigned)n_sub, (unsigned)n_in);
 	return 0;
 }
 
@@ -959,6 +1009,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		/* GOOSE: every GoCB's largest frame must fit (as at start) */
+		char gerr[512];
+		int gr = check_goose(model, gerr, sizeof(gerr));
+		if (gr) {
+			fprintf(stderr, "iedd: %s\n", gerr);
+			pv_free(pv);
+			model_free(model);
+			return 1;
+		}
 		if (pv)
 			printf("%s: map OK (%zu mapped attribute(s))\n",
 			       cfg.simulate ? "(--simulate)" : cfg.map_file, pv_n_rows(pv));
