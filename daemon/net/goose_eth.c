@@ -8,8 +8,10 @@
  * sends itself are not read back), the kernel filter below, and all-multicast
  * reception on the interface (GOOSE goes to 01-0C-CD-01-xx-xx, which a NIC
  * drops unless asked; the membership ends with the socket). The pcap fd is an
- * EV_READ|EV_PERSIST event; each wake-up dispatches at most NET_GOOSE_BATCH
- * frames so MMS on the same loop is never starved, the rest wait in the ring.
+ * EV_READ|EV_PERSIST event, priority 0 (the highest) when the loop has more
+ * than one, so GOOSE runs ahead of MMS; each wake-up dispatches at most
+ * NET_GOOSE_BATCH frames so MMS on the same loop is never starved, the rest
+ * wait in the ring.
  *
  * Send: one send() on an AF_PACKET/SOCK_RAW socket bound to the interface
  * with protocol 0 (it receives nothing). pcap_inject does the same send()
@@ -203,6 +205,9 @@ static int open_rx(struct net_goose *g, struct event_base *base, char *err, size
 		log_msg(LOGL_WARNING, LOGC_GOOSE, "GOOSE on %s: all-multicast: %s; only frames "
 			"the interface accepts anyway are received", g->ifname, strerror(errno));
 	g->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_readable, g);
+	/* GOOSE ahead of MMS when the loop has priorities: 0 is the highest */
+	if (g->ev && event_base_get_npriorities(base) > 1)
+		event_priority_set(g->ev, 0);
 	if (!g->ev || event_add(g->ev, NULL)) {
 		snprintf(err, errlen, "GOOSE on %s: out of memory", g->ifname);
 		return -ENOMEM;

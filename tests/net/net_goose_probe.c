@@ -108,6 +108,16 @@ static int open_or_say(struct event_base *base, const char *ifname, net_goose_rx
 	return k;
 }
 
+/* "read-event priority N" for each EV_READ event on the loop */
+static int say_read_prio(const struct event_base *base, const struct event *ev, void *arg)
+{
+	(void)base;
+	(void)arg;
+	if (event_get_events(ev) & EV_READ)
+		printf("read-event priority %d\n", event_get_priority(ev));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -118,11 +128,15 @@ int main(int argc, char **argv)
 	if (!p.base)
 		return 1;
 	if (!strcmp(cmd, "open")) {
+		/* two priorities, as the daemon's loop has them (GOOSE, MMS) */
+		if (event_base_priority_init(p.base, 2))
+			return 1;
 		if (open_or_say(p.base, ifname, on_rx, &p, &p.g))
 			return 1;
 		uint8_t m[6];
 		net_goose_mac(p.g, m);
 		printf("ok %02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1], m[2], m[3], m[4], m[5]);
+		event_base_foreach_event(p.base, say_read_prio, NULL);
 		net_goose_close(p.g);
 		event_base_free(p.base);
 		return 0;
