@@ -507,7 +507,9 @@ static int handshake_failed(struct tls_conn *c, int r)
 	else
 		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: %s", c->peer, handshake_event(r),
 			gnutls_strerror(r));
-	/* the alert GnuTLS queued goes out before the close (conn.c) */
+	/* GnuTLS leaves the alert to the application: it goes out before
+	 * the close (conn.c sends what unwrap produced, also on failure) */
+	(void)gnutls_alert_send_appropriate(c->s, r);
 	return r == GNUTLS_E_CERTIFICATE_ERROR || c->why ? -EACCES : -EPROTO;
 }
 
