@@ -374,7 +374,7 @@ class Configuration(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertRegex(r.stderr, r"enables TLS1\.[01]: IEC 62351-3 allows TLS 1\.2 and 1\.3 only")
         self.assertIn(f"{path}:4:", r.stderr)
-        path = self.cfg(tls_config(tls_attrs='priority="NORMAL:+NULL"'))
+        path = self.cfg(tls_config(tls_attrs='priority="NORMAL:-VERS-ALL:+VERS-TLS1.2:+NULL"'))
         r = run_iedd("--config", path, "--check")
         self.assertEqual(r.returncode, 1)
         self.assertIn("NULL", r.stderr)
