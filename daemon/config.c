@@ -202,6 +202,19 @@ static int attr_string(struct diag *d, xmlNode *n, const char *name, char *out, 
 	return r;
 }
 
+static int attr_bool(struct diag *d, xmlNode *n, const char *name, bool *out);
+
+/* <listen transport>: "tcp" (the default) or "tls". */
+static int read_listen_transport(struct diag *d, xmlNode *n, struct config_listen *l)
+{
+	char t[8] = "";
+	int r = attr_string(d, n, "transport", t, sizeof(t));
+	if (r < 0)
+		return r;
+	l->tls = r && !strcmp(t, "tls");
+	return 0;
+}
+
 static int read_listen(struct diag *d, xmlNode *n, struct iedd_config *c)
 {
 	struct config_listen *l = &c->listen[c->n_listen];
@@ -225,9 +238,13 @@ static int read_listen(struct diag *d, xmlNode *n, struct iedd_config *c)
 			diag_report(d, diag_node_line(n), "element 'listen': attribute 'address' is missing");
 		return -EINVAL;
 	}
+	if ((r = read_listen_transport(d, n, l)) < 0)
+		return r;
 	if ((r = attr_uint(d, n, "port", 65535, &port)) < 0)
 		return r;
-	if (!r || port == 0) {
+	if (!r)
+		port = l->tls ? 3782 : 102;	/* IEC 62351-3 / IEC 61850-8-1 */
+	if (port == 0) {
 		a = xmlHasNsProp(n, (const xmlChar *)"port", NULL);
 		if (a)
 			diag_attr_value(d, a);
@@ -236,6 +253,7 @@ static int read_listen(struct diag *d, xmlNode *n, struct iedd_config *c)
 		return -EINVAL;
 	}
 	l->port = (uint16_t)port;
+	l->line = (unsigned)diag_node_line(n);
 	c->n_listen++;
 	return 0;
 }
@@ -278,7 +296,12 @@ static int read_identity(struct diag *d, xmlNode *n, struct iedd_config *c)
 
 static int read_server(struct diag *d, xmlNode *server, struct iedd_config *c)
 {
-	int r = 0;
+	bool plain = true;
+	int r = attr_bool(d, server, "plainTcp", &plain);
+	if (r < 0)
+		return r;
+	c->plain_off = r && !plain;
+	r = 0;
 
 	for (xmlNode *n = server->children; n && !r; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
@@ -566,6 +589,186 @@ static int read_goose(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+/* ---- TLS: <server plainTcp>, <listen transport>, <tls> ------------------ */
+
+static int tls_file(struct diag *d, xmlNode *n, const char *attr, struct config_tls_file *f,
+		    const struct iedd_config *c)
+{
+	char v[CONFIG_TLS_PATH] = "";
+	int r = attr_string(d, n, attr, v, sizeof(v));
+	if (r <= 0)
+		return r;
+	if ((r = config_path(d, n, attr, v, f->path, sizeof(f->path), c)) < 0)
+		return r;
+	f->line = (unsigned)diag_elem_line(d, n);
+	return 1;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* 64 hex digits, pairs optionally separated by ':' (as certtool and
+ * openssl print them). */
+static bool parse_sha256(const char *s, uint8_t out[32])
+{
+	size_t k = 0;
+	while (*s == ' ')
+		s++;
+	while (k < 32) {
+		int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[k++] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (*s == ':' && k < 32)
+			s++;
+	}
+	while (*s == ' ')
+		s++;
+	return !*s;
+}
+
+static int read_tls_client(struct diag *d, xmlNode *k, struct iedd_config *c)
+{
+	struct config_tls *t = &c->tls;
+	char fp[160] = "";
+	int r, has_cert;
+
+	if (t->n_clients == CONFIG_MAX_TLS_CLIENTS) {
+		diag_report(d, diag_node_line(k), "element 'client': more than %d",
+			    CONFIG_MAX_TLS_CLIENTS);
+		return -EINVAL;
+	}
+	struct config_tls_client *cl = &t->clients[t->n_clients];
+	cl->line = (unsigned)diag_elem_line(d, k);
+	if ((r = attr_string(d, k, "name", cl->name, sizeof(cl->name))) < 0 ||
+	    (r = attr_string(d, k, "fingerprint", fp, sizeof(fp))) < 0)
+		return r;
+	if (r) {
+		if (!parse_sha256(fp, cl->sha256)) {
+			diag_attr_value(d, xmlHasNsProp(k, (const xmlChar *)"fingerprint", NULL));
+			return -EINVAL;
+		}
+		cl->has_sha256 = true;
+	}
+	struct config_tls_file f = { .path = "" };
+	if ((has_cert = tls_file(d, k, "cert", &f, c)) < 0)
+		return has_cert;
+	snprintf(cl->cert, sizeof(cl->cert), "%s", f.path);
+	if (!!has_cert == cl->has_sha256) {
+		diag_report(d, cl->line, "element 'client': give either 'fingerprint' (the SHA-256 "
+			    "of the client's certificate) or 'cert' (its file), one of them");
+		return -EINVAL;
+	}
+	t->n_clients++;
+	return 0;
+}
+
+/* <tls priority clientAuth allowRsa1024><certificate file key/><ca file/>*
+ * <crl file/>*<client name fingerprint|cert/>*</tls> */
+static int read_tls(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	struct config_tls *t = &c->tls;
+	char mode[16] = "";
+	int r;
+
+	t->present = true;
+	t->line = (unsigned)diag_elem_line(d, n);
+	if ((r = attr_string(d, n, "priority", t->priority, sizeof(t->priority))) < 0 ||
+	    (r = attr_string(d, n, "clientAuth", mode, sizeof(mode))) < 0 ||
+	    (r = attr_bool(d, n, "allowRsa1024", &t->allow_rsa1024)) < 0)
+		return r;
+	t->pinned = !strcmp(mode, "pinned");
+	for (xmlNode *k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (config_is_element(k, "certificate")) {
+			if ((r = tls_file(d, k, "file", &t->cert, c)) < 0 ||
+			    (r = tls_file(d, k, "key", &t->key, c)) < 0)
+				return r;
+		} else if (config_is_element(k, "ca") || config_is_element(k, "crl")) {
+			bool ca = config_is_element(k, "ca");
+			size_t *cnt = ca ? &t->n_ca : &t->n_crl;
+			if (*cnt == CONFIG_MAX_TLS_FILES) {
+				diag_report(d, diag_node_line(k), "element '%s': more than %d",
+					    ca ? "ca" : "crl", CONFIG_MAX_TLS_FILES);
+				return -EINVAL;
+			}
+			if ((r = tls_file(d, k, "file", ca ? &t->ca[*cnt] : &t->crl[*cnt], c)) < 0)
+				return r;
+			(*cnt)++;
+		} else if (config_is_element(k, "client")) {
+			if ((r = read_tls_client(d, k, c)) < 0)
+				return r;
+		} else {
+			diag_unexpected(d, k);
+			return -EINVAL;
+		}
+	}
+	if (!t->cert.path[0]) {
+		diag_report(d, t->line, "element 'tls': a <certificate file=\"...\" key=\"...\"/> "
+			    "is needed");
+		return -EINVAL;
+	}
+	if (!t->pinned && !t->n_ca) {
+		diag_report(d, t->line, "element 'tls': clientAuth=\"chain\" (the default) needs "
+			    "at least one <ca file=\"...\"/>");
+		return -EINVAL;
+	}
+	if (t->pinned && !t->n_clients) {
+		diag_report(d, t->line, "element 'tls': clientAuth=\"pinned\" needs at least one "
+			    "<client name=\"...\" fingerprint=\"...\"/>");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* After the whole file: the listeners and <tls> agree. */
+static int check_tls(struct diag *d, const struct iedd_config *c)
+{
+	for (size_t i = 0; i < c->n_listen; i++) {
+		const struct config_listen *l = &c->listen[i];
+		if (!l->tls && c->plain_off) {
+			diag_report(d, l->line, "element 'listen': a plain TCP listener, and <server "
+				    "plainTcp=\"false\"> forbids them (write transport=\"tls\")");
+			return -EINVAL;
+		}
+		if (l->tls && !c->tls.present) {
+			diag_report(d, l->line, "element 'listen': transport=\"tls\" needs a <tls> "
+				    "section (certificate, key, CAs)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int config_tls_dir(struct iedd_config *cfg, const char *dir)
+{
+	struct config_tls *t = &cfg->tls;
+	struct stat st;
+	*t = (struct config_tls){ .present = true, .n_ca = 1 };
+	if ((size_t)snprintf(t->cert.path, sizeof(t->cert.path), "%s/server.pem", dir) >=
+		    sizeof(t->cert.path) ||
+	    (size_t)snprintf(t->key.path, sizeof(t->key.path), "%s/server.key", dir) >=
+		    sizeof(t->key.path) ||
+	    (size_t)snprintf(t->ca[0].path, sizeof(t->ca[0].path), "%s/ca.pem", dir) >=
+		    sizeof(t->ca[0].path) ||
+	    (size_t)snprintf(t->crl[0].path, sizeof(t->crl[0].path), "%s/crl.pem", dir) >=
+		    sizeof(t->crl[0].path))
+		return -ENAMETOOLONG;
+	if (!stat(t->crl[0].path, &st))
+		t->n_crl = 1;
+	return 0;
+}
+
 static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 {
 	int r = 0;
@@ -593,11 +796,15 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_controls(d, n, c);
 		else if (config_is_element(n, "goose"))
 			r = read_goose(d, n, c);
+		else if (config_is_element(n, "tls"))
+			r = read_tls(d, n, c);
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;
 		}
 	}
+	if (!r)
+		r = check_tls(d, c);
 	return r;
 }
 

@@ -16,6 +16,8 @@
 struct config_listen {
 	char addr[64];		/* numeric IPv4/IPv6 address, or "*" / "::" for any */
 	uint16_t port;
+	bool tls;		/* transport="tls" (IEC 62351-3); default port 3782, plain 102 */
+	unsigned line;		/* line of <listen> in iedd_config.source; 0: --listen */
 };
 
 /* <source><param name value/></source> */
@@ -51,6 +53,39 @@ struct config_sim_control {
 	int travel_ms;			/* -1: not given */
 	char fail[32];			/* "" or refuse, stuck, intermediate, every:N */
 	unsigned line;
+};
+
+/* <tls>: TLS per IEC 62351-3 (daemon/net/tls.h, doc/tls.md). Paths are
+ * made absolute against the configuration's directory, as scl_file; each
+ * keeps the line it was written on, for start-up errors. */
+#define CONFIG_MAX_TLS_FILES 16
+#define CONFIG_MAX_TLS_CLIENTS 64
+#define CONFIG_TLS_PATH 1024
+struct config_tls_file {
+	char path[CONFIG_TLS_PATH];
+	unsigned line;
+};
+/* <tls><client name fingerprint|cert/></tls>: an expected client in pinned mode */
+struct config_tls_client {
+	char name[64];
+	bool has_sha256;
+	uint8_t sha256[32];		/* fingerprint="SHA-256 hex, colons allowed" */
+	char cert[CONFIG_TLS_PATH];	/* cert="file": its SHA-256 is taken at start */
+	unsigned line;
+};
+struct config_tls {
+	bool present;			/* a <tls> element (or --tls-dir) */
+	unsigned line;
+	struct config_tls_file cert, key;	/* <certificate file key> */
+	struct config_tls_file ca[CONFIG_MAX_TLS_FILES];	/* <ca file> */
+	size_t n_ca;
+	struct config_tls_file crl[CONFIG_MAX_TLS_FILES];	/* <crl file> */
+	size_t n_crl;
+	char priority[1024];		/* "" = the IEC 62351-3 default */
+	bool pinned;			/* clientAuth="pinned" (default "chain") */
+	bool allow_rsa1024;		/* allowRsa1024="true" */
+	struct config_tls_client clients[CONFIG_MAX_TLS_CLIENTS];
+	size_t n_clients;
 };
 
 struct iedd_config {
@@ -106,6 +141,9 @@ struct iedd_config {
 	/* GOOSE: <goose interface>, or --goose-interface */
 	char goose_iface[16];		/* "" = GOOSE off */
 	unsigned goose_line;		/* line of <goose> in `source`; 0 = none */
+	/* TLS: <server plainTcp="false"> and <tls> */
+	bool plain_off;			/* no plain TCP listener allowed (also not --listen) */
+	struct config_tls tls;
 };
 
 /* Fills every field with the built-in defaults (no listener). */
@@ -117,3 +155,7 @@ int config_load_file(const char *path, struct iedd_config *cfg, char *err, size_
 int config_load_embedded(struct iedd_config *cfg, char *err, size_t errlen);
 /* Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"/"PORT" (any address). */
 int config_parse_listen(const char *s, struct config_listen *out);
+/* Fills cfg->tls from the files of the PKI directory `dir` (--tls-dir):
+ * ca.pem, server.pem, server.key, and crl.pem when present. -ENAMETOOLONG
+ * when a path does not fit. */
+int config_tls_dir(struct iedd_config *cfg, const char *dir);

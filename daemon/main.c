@@ -27,6 +27,7 @@
 #include "pv.h"
 #include "rpt_persist.h"
 #include "server.h"
+#include "tls.h"
 #include "file_service.h"
 
 static void usage(FILE *f)
@@ -42,6 +43,13 @@ static void usage(FILE *f)
 		"  -l, --listen ADDR:PORT    listen here instead of the configured listeners;\n"
 		"                            repeatable. ADDR is an IPv4/IPv6 literal, '*' or\n"
 		"                            '::' (e.g. 0.0.0.0:102, [::1]:10102, :102)\n"
+		"      --tls-listen ADDR:PORT  a TLS listener (IEC 62351-3, port 3782 by\n"
+		"                            convention) instead of the configured ones, as\n"
+		"                            --listen; repeatable, and may go with --listen\n"
+		"      --tls-dir DIR         TLS with the PKI files in DIR instead of <tls>:\n"
+		"                            ca.pem, server.pem, server.key, and crl.pem when\n"
+		"                            present; client certificates validated against\n"
+		"                            ca.pem (doc/tls.md)\n"
 		"  -m, --max-associations N  refuse associations beyond N (COTP DR)\n"
 		"  -s, --scl FILE            serve the data model of this SCL file (ICD, CID,\n"
 		"                            IID, SCD; SCL 2003/2007B/2007B4) instead of the\n"
@@ -685,6 +693,7 @@ static void server_cfg_of(const struct iedd_config *c, bool trace, struct server
 	for (size_t i = 0; i < c->n_listen; i++) {
 		snprintf(out->listen[i].addr, sizeof(out->listen[i].addr), "%s", c->listen[i].addr);
 		out->listen[i].port = c->listen[i].port;
+		out->listen[i].tls = c->listen[i].tls;
 	}
 	snprintf(out->vendor, sizeof(out->vendor), "%s", c->vendor);
 	snprintf(out->model, sizeof(out->model), "%s", c->model);
@@ -748,6 +757,76 @@ static int serve(struct server *srv)
 	return r;
 }
 
+/* ---- TLS (net/tls.h): --tls-dir, --tls-listen, <tls> ------------------- */
+
+/* The command line's part: --tls-dir replaces <tls>; with <server
+ * plainTcp="false"> no plain --listen. 0 or 1 (said on stderr). */
+static int tls_options(struct iedd_config *cfg, bool cmdline_listen, const char *tls_dir)
+{
+	if (tls_dir && config_tls_dir(cfg, tls_dir)) {
+		fprintf(stderr, "iedd: --tls-dir '%s': path too long\n", tls_dir);
+		return 1;
+	}
+	for (size_t i = 0; cmdline_listen && i < cfg->n_listen; i++) {
+		if (!cfg->listen[i].tls && cfg->plain_off) {
+			fprintf(stderr, "iedd: --listen %s:%u: %s has <server plainTcp=\"false\">; "
+				"use --tls-listen\n", cfg->listen[i].addr, cfg->listen[i].port,
+				cfg->source);
+			return 1;
+		}
+		if (cfg->listen[i].tls && !cfg->tls.present) {
+			fprintf(stderr, "iedd: --tls-listen needs --tls-dir DIR or a <tls> section "
+				"in the configuration\n");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Loads cfg->tls: certificates, key, CAs, CRLs, pins. 0, or 1 with the
+ * message (configuration file:line and the path) on stderr. */
+static int tls_load(const struct iedd_config *cfg, struct tls_server **out)
+{
+	const struct config_tls *t = &cfg->tls;
+	static char origins[2 + 2 * CONFIG_MAX_TLS_FILES + CONFIG_MAX_TLS_CLIENTS + 1][300];
+	static struct tls_file ca[CONFIG_MAX_TLS_FILES], crl[CONFIG_MAX_TLS_FILES];
+	static struct tls_pin pins[CONFIG_MAX_TLS_CLIENTS];
+	size_t o = 0;
+	char err[1500];
+
+#define TLS_ORIGIN(line)                                                                          \
+	(snprintf(origins[o], sizeof(origins[o]), (line) ? "%s:%u" : "--tls-dir", cfg->source, \
+		  (unsigned)(line)),                                                             \
+	 origins[o++])
+	struct tls_server_cfg tc = {
+		.cert = { .path = t->cert.path, .origin = TLS_ORIGIN(t->cert.line) },
+		.key = { .path = t->key.path, .origin = TLS_ORIGIN(t->key.line) },
+		.ca = ca, .n_ca = t->n_ca, .crl = crl, .n_crl = t->n_crl,
+		.priority = t->priority[0] ? t->priority : NULL,
+		.priority_origin = TLS_ORIGIN(t->line),
+		.auth = t->pinned ? TLS_AUTH_PINNED : TLS_AUTH_CHAIN,
+		.pins = pins, .n_pins = t->n_clients,
+		.allow_rsa1024 = t->allow_rsa1024,
+	};
+	for (size_t i = 0; i < t->n_ca; i++)
+		ca[i] = (struct tls_file){ .path = t->ca[i].path, .origin = TLS_ORIGIN(t->ca[i].line) };
+	for (size_t i = 0; i < t->n_crl; i++)
+		crl[i] = (struct tls_file){ .path = t->crl[i].path,
+					    .origin = TLS_ORIGIN(t->crl[i].line) };
+	for (size_t i = 0; i < t->n_clients; i++) {
+		const struct config_tls_client *k = &t->clients[i];
+		pins[i] = (struct tls_pin){ .name = k->name, .origin = TLS_ORIGIN(k->line),
+					    .has_sha256 = k->has_sha256, .cert_path = k->cert };
+		memcpy(pins[i].sha256, k->sha256, sizeof(pins[i].sha256));
+	}
+#undef TLS_ORIGIN
+	if (tls_server_new(&tc, out, err, sizeof(err))) {
+		fprintf(stderr, "iedd: TLS: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -772,6 +851,8 @@ int main(int argc, char **argv)
 		{ "files", required_argument, NULL, 'F' },
 		{ "files-allow", required_argument, NULL, 'A' },
 		{ "goose-interface", required_argument, NULL, 'G' },
+		{ "tls-listen", required_argument, NULL, 'L' },
+		{ "tls-dir", required_argument, NULL, 'D' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -783,6 +864,7 @@ int main(int argc, char **argv)
 	const char *map_path = NULL;
 	struct pv_opts po = { .speed_x = 1 };
 	const char *files_root = NULL, *goose_iface = NULL;
+	const char *tls_dir = NULL;
 	bool files_delete = false, files_rename = false, files_obtain = false;
 	int verbose = 0, c;
 
@@ -791,6 +873,7 @@ int main(int argc, char **argv)
 		case 'c':
 			config_path = optarg;
 			break;
+		case 'L':
 		case 'l':
 			if (n_listen == CONFIG_MAX_LISTEN) {
 				fprintf(stderr, "iedd: at most %d --listen options\n", CONFIG_MAX_LISTEN);
@@ -803,7 +886,10 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
-			n_listen++;
+			listen[n_listen++].tls = c == 'L';
+			break;
+		case 'D':
+			tls_dir = optarg;
 			break;
 		case 'm': {
 			char *end;
@@ -942,6 +1028,8 @@ int main(int argc, char **argv)
 		memcpy(cfg.listen, listen, n_listen * sizeof(listen[0]));
 		cfg.n_listen = n_listen;
 	}
+	if (tls_options(&cfg, n_listen > 0, tls_dir))
+		return 1;
 	if (max_assoc > 0)
 		cfg.max_associations = (unsigned)max_assoc;
 	if (scl) {
@@ -1007,6 +1095,17 @@ int main(int argc, char **argv)
 	if ((r = start_pv(&cfg, model, &po, &pv))) {
 		model_free(model);
 		return 1;
+	}
+	struct tls_server *tls = NULL;
+	if (cfg.tls.present && tls_load(&cfg, &tls)) {
+		pv_free(pv);
+		model_free(model);
+		return 1;
+	}
+	if (check && tls) {
+		printf("%s: TLS OK (%s)\n", cfg.source, tls_server_summary(tls));
+		tls_server_free(tls);
+		tls = NULL;
 	}
 	if (check) {
 		/* GOOSE: every GoCB's largest frame must fit (as at start) */
@@ -1091,9 +1190,11 @@ int main(int argc, char **argv)
 		scfg.sync_ms = cfg.rpt_sync_ms ? cfg.rpt_sync_ms : 100u;
 	}
 	raise_nofile(cfg.max_associations);
+	scfg.tls = tls;
 	struct server *srv = server_new(&scfg, model);
 	if (!srv || (pv && server_attach_pv(srv, pv))) {
 		server_free(srv);
+		tls_server_free(tls);
 		/* not loaded to the end: the files stay as the last run left them */
 		rpt_state_close(&rstate, false);
 		file_service_close(&fsvc);
@@ -1109,6 +1210,7 @@ int main(int argc, char **argv)
 	/* the reports stop with the server (associations aborted in
 	 * server_stop, the service freed here): only then the last flush */
 	server_free(srv);
+	tls_server_free(tls);
 	rpt_state_close(&rstate, true);
 	file_service_close(&fsvc);
 	pv_free(pv);

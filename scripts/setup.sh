@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-PKGS="gcc make meson ninja-build pkg-config python3 libevent-dev libgnutls28-dev libxml2-dev libpcap-dev libmodbus-dev"
+PKGS="gcc make meson ninja-build pkg-config python3 libevent-dev libgnutls28-dev libxml2-dev libpcap-dev libmodbus-dev gnutls-bin openssl"
 if [ "${1:-}" = "--tests" ]; then
 	# Check for unit tests, tshark as the protocol referee, clang + its
 	# runtime for the fuzz targets and sanitizers, procps/util-linux for

@@ -389,9 +389,14 @@ static void on_readable(struct conn *c)
 		c->in_len = 0;
 		int r = c->layer->unwrap(c->layer_ctx, l->rbuf, (size_t)n, &l->plain, &l->wire_in);
 		if (!r)
-			r = l->plain.err ? l->plain.err : l->wire_in.err;
-		if (!r && l->wire_in.len)
-			r = send_raw(c, buf_data(&l->wire_in), l->wire_in.len);
+			r = l->plain.err;
+		/* what the layer sends back goes out also when it failed: a
+		 * TLS alert before the close */
+		int w = l->wire_in.err;
+		if (!w && l->wire_in.len)
+			w = send_raw(c, buf_data(&l->wire_in), l->wire_in.len);
+		if (!r)
+			r = w;
 		if (r) {
 			set_end(c, CONN_END_ERROR, r);
 			return;

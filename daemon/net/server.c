@@ -21,6 +21,7 @@
 #include "loop_timer.h"
 #include "mms_server.h"
 #include "pv_loop.h"
+#include "tls.h"
 
 
 /* Connections being refused (over the limit) that may wait for their CR. */
@@ -67,6 +68,7 @@ struct server {
 	struct mms_server mms;
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
+	bool ltls[MAX_LISTENERS];	/* listener i is TLS (listener_is_tls) */
 	size_t n_listen;
 	struct timer resume_accept, watchdog;
 	struct timer sync;		/* cfg.sync every cfg.sync_ms */
@@ -354,6 +356,53 @@ static void peer_identity(const struct sockaddr_storage *ss, struct acsi_rpt_cli
 	}
 }
 
+/* ---- TLS listeners (net/tls.h) ---------------------------------------- */
+
+/* Whether the listening socket lfd serves TLS: a configured listener says
+ * so; a socket-activated one is TLS when its port is that of a configured
+ * TLS listener. */
+static bool listener_is_tls(const struct server_cfg *cfg, int lfd, const struct server_listen *l)
+{
+	if (l)
+		return l->tls;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (getsockname(lfd, (struct sockaddr *)&ss, &sl))
+		return false;
+	uint16_t port = ss.ss_family == AF_INET6 ?
+				ntohs(((const struct sockaddr_in6 *)&ss)->sin6_port) :
+				ntohs(((const struct sockaddr_in *)&ss)->sin_port);
+	for (size_t i = 0; i < cfg->n_listen; i++)
+		if (cfg->listen[i].tls && cfg->listen[i].port == port)
+			return true;
+	return false;
+}
+
+/* A connection accepted on listening socket lfd: a TLS layer on its conn
+ * when that listener is TLS. 0, or -ENOMEM. */
+static int accept_layer(struct server *s, int lfd, struct assoc *a)
+{
+	for (size_t i = 0; i < s->n_listen; i++)
+		if (s->lfd[i] == lfd)
+			return s->ltls[i] ? tls_conn_attach(s->cfg.tls, a->conn, a->peer) : 0;
+	return 0;
+}
+
+/* A TLS listener without TLS credentials cannot serve: refused at start. */
+static int server_check_tls(const struct server *s)
+{
+	for (size_t i = 0; i < s->n_listen; i++)
+		if (s->ltls[i] && !s->cfg.tls) {
+			log_msg(LOGL_ERR, LOGC_TLS, "a TLS listener needs the <tls> section "
+				"(certificate, key, CAs) or --tls-dir");
+			return -EINVAL;
+		}
+	if (s->cfg.tls)
+		log_msg(LOGL_NOTICE, LOGC_TLS, "TLS: %s, client certificate required",
+			tls_server_summary(s->cfg.tls));
+	return 0;
+}
+
 static void on_resume_accept(struct timer_queue *q, struct timer *t, void *arg)
 {
 	struct server *s = arg;
@@ -409,6 +458,11 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		a->refusing = refuse;
 		timer_init(&a->timer, on_timer, a);
 		format_peer(&ss, a->peer, sizeof(a->peer));
+		if (accept_layer(s, lfd, a)) {
+			conn_free(a->conn);
+			free(a);
+			return;
+		}
 		mms_assoc_init(&a->mms, ++s->next_ref ? s->next_ref : ++s->next_ref);
 		mms_assoc_set_emit(&a->mms, &s->mms, assoc_emit, s->trace ? trace_cb : NULL, a);
 		peer_identity(&ss, &a->mms.rpt);
@@ -657,6 +711,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 			int fd = cfg->inherited[i];
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			s->ltls[s->n_listen] = listener_is_tls(cfg, fd, NULL);
 			s->lfd[s->n_listen++] = fd;
 		}
 		log_msg(LOGL_NOTICE, LOGC_NET, "using %zu socket-activated listener(s)", s->n_listen);
@@ -672,11 +727,17 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 				server_free(s);
 				return NULL;
 			}
+			s->ltls[s->n_listen] = listener_is_tls(cfg, fd, &cfg->listen[i]);
 			s->lfd[s->n_listen++] = fd;
-			log_msg(LOGL_NOTICE, LOGC_NET, "listening on %s%s%s:%u",
+			log_msg(LOGL_NOTICE, LOGC_NET, "listening on %s%s%s:%u%s",
 				strchr(cfg->listen[i].addr, ':') ? "[" : "", cfg->listen[i].addr,
-				strchr(cfg->listen[i].addr, ':') ? "]" : "", cfg->listen[i].port);
+				strchr(cfg->listen[i].addr, ':') ? "]" : "", cfg->listen[i].port,
+				cfg->listen[i].tls ? " (TLS)" : "");
 		}
+	}
+	if (server_check_tls(s)) {
+		server_free(s);
+		return NULL;
 	}
 	if (!s->n_listen) {
 		log_msg(LOGL_ERR, LOGC_MAIN, "no listener configured: give --listen ADDR:PORT or "

@@ -25,6 +25,7 @@
 struct server_listen {
 	char addr[64];		/* numeric IPv4/IPv6 address, "*" / "" any IPv4, "::" any IPv6 */
 	uint16_t port;
+	bool tls;		/* TLS (IEC 62351-3) over server_cfg.tls; else plain TCP */
 };
 
 struct server_cfg {
@@ -70,9 +71,14 @@ struct server_cfg {
 	 * no such interface) is logged and the server serves MMS without
 	 * GOOSE; a GoCB whose frame cannot fit is a start-up error. */
 	char goose_iface[16];
+	/* TLS (net/tls.h): the caller's, must outlive the server; needed when
+	 * a listener has `tls`. A socket-activated listener is TLS when its
+	 * local port is the port of a `tls` entry of `listen`. */
+	struct tls_server *tls;
 };
 
 struct server;
+struct tls_server;
 struct acsi_files;
 struct model;
 struct pv;

@@ -521,9 +521,11 @@ static const struct broken broken[] = {
 	{ .name = "port-word.xml",
 	  .text = HEAD "<server><listen address=\"::1\" port=\"mms\"/></server></iedd>\n", .line = 2,
 	  .says = { "attribute 'port'", "'mms'", "1..65535" } },
-	{ .name = "port-missing.xml",
-	  .text = HEAD "<server>\n<listen address=\"::1\"/></server></iedd>\n", .line = 3,
-	  .says = { "element 'listen'", "attribute 'port' is missing", "1..65535" } },
+	/* (no port: 102, or 3782 with transport="tls"; a TLS listener without
+	 * <tls> is refused on its line) */
+	{ .name = "tls-listen-without-tls.xml",
+	  .text = HEAD "<server>\n<listen address=\"::1\" transport=\"tls\"/></server></iedd>\n",
+	  .line = 3, .says = { "element 'listen'", "transport=\"tls\" needs a <tls> section" } },
 	/* A start tag over several lines: the line of the attribute itself. */
 	{ .name = "multiline.xml",
 	  .text = HEAD "  <server>\n    <limits maxAssociations=\"100\"\n"

@@ -156,6 +156,15 @@ static void *run(void *arg)
 	for (unsigned k = 0; k < opt_count; k++, val = !val) {
 		oper_data(&d, val, (uint8_t)k);
 		uint64_t t0 = now_ns();
+		if (!strcmp(opt_mode, "connect")) {
+			/* one association per sample (TCP, TLS with --tls, COTP
+			 * to MMS Initiate), dropped at once */
+			if (client_open(&w->c, opt_addr, NULL, 10000))
+				die("client %u: %s", w->no, w->c.errmsg);
+			w->samples[w->n++] = now_ns() - t0;
+			client_drop(&w->c);
+			continue;
+		}
 		if (!strcmp(opt_mode, "read")) {
 			read_one(w);
 		} else if (!strcmp(opt_mode, "direct")) {
@@ -190,8 +199,12 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "connect", required_argument, NULL, 'c' }, { "mode", required_argument, NULL, 'm' },
 		{ "ref", required_argument, NULL, 'r' }, { "clients", required_argument, NULL, 'n' },
-		{ "count", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
+		{ "count", required_argument, NULL, 'k' }, { "tls", no_argument, NULL, 'T' },
+		{ "ca", required_argument, NULL, 'A' }, { "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' }, { NULL, 0, NULL, 0 },
 	};
+	struct client_tls tls = { 0 };
+	bool use_tls = false;
 	int o;
 	while ((o = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		switch (o) {
@@ -200,16 +213,23 @@ int main(int argc, char **argv)
 		case 'r': opt_ref = optarg; break;
 		case 'n': opt_clients = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'k': opt_count = (unsigned)strtoul(optarg, NULL, 10); break;
-		default: die("usage: ctl-bench -c HOST:PORT --mode read|direct|sbo|enhanced "
-			     "--ref REF [--clients N] [--count M]");
+		case 'T': use_tls = true; break;
+		case 'A': tls.ca = optarg; break;
+		case 'C': tls.cert = optarg; break;
+		case 'K': tls.key = optarg; break;
+		default: die("usage: ctl-bench -c HOST:PORT --mode read|direct|sbo|enhanced|connect "
+			     "--ref REF [--clients N] [--count M] [--tls --ca F --cert F --key F]");
 		}
 	}
 	if (!opt_addr || !opt_ref || !opt_mode ||
 	    (strcmp(opt_mode, "read") && strcmp(opt_mode, "direct") && strcmp(opt_mode, "sbo") &&
-	     strcmp(opt_mode, "enhanced")))
+	     strcmp(opt_mode, "enhanced") && strcmp(opt_mode, "connect")))
 		die("give -c HOST:PORT, --mode read|direct|sbo|enhanced and --ref REF");
 	if (!opt_clients || opt_clients > MAX_CLIENTS || !opt_count || opt_count > MAX_COUNT)
 		die("--clients 1..%d, --count 1..%d", MAX_CLIENTS, MAX_COUNT);
+	if (use_tls)
+		client_set_tls(&tls);
+	uint64_t start = now_ns();
 	static struct worker ws[MAX_CLIENTS];
 	for (unsigned i = 0; i < opt_clients; i++) {
 		struct worker *w = &ws[i];
@@ -223,7 +243,7 @@ int main(int argc, char **argv)
 		w->samples = calloc(opt_count, sizeof(uint64_t));
 		if (!w->samples)
 			die("out of memory");
-		if (client_open(&w->c, opt_addr, NULL, 10000))
+		if (strcmp(opt_mode, "connect") && client_open(&w->c, opt_addr, NULL, 10000))
 			die("client %u: %s", w->no, w->c.errmsg);
 		w->c.on_unconfirmed = on_unconfirmed;
 		w->c.on_unconfirmed_ctx = w;
@@ -243,12 +263,15 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < opt_clients; i++) {
 		memcpy(all + k, ws[i].samples, ws[i].n * sizeof(uint64_t));
 		k += ws[i].n;
-		client_close(&ws[i].c);
+		if (strcmp(opt_mode, "connect"))
+			client_close(&ws[i].c);
 		free(ws[i].samples);
 	}
 	qsort(all, total, sizeof(uint64_t), cmp_u64);
-	printf("mode=%s clients=%u samples=%zu p50_us=%.1f p99_us=%.1f\n", opt_mode, opt_clients,
-	       total, all[total / 2] / 1000.0, all[(total * 99) / 100] / 1000.0);
+	double secs = (double)(now_ns() - start) / 1e9;
+	printf("mode=%s clients=%u samples=%zu p50_us=%.1f p99_us=%.1f rate_per_s=%.0f%s\n",
+	       opt_mode, opt_clients, total, all[total / 2] / 1000.0,
+	       all[(total * 99) / 100] / 1000.0, (double)total / secs, use_tls ? " tls" : "");
 	free(all);
 	return 0;
 }

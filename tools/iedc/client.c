@@ -2,6 +2,7 @@
 #include "client.h"
 
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -35,15 +36,148 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ---- TLS (--tls): GnuTLS over the blocking socket ----------------------- */
+
+static struct client_tls tls_opts;
+static bool tls_on;
+
+void client_set_tls(const struct client_tls *t)
+{
+	tls_opts = *t;
+	tls_on = true;
+	/* GnuTLS writes with writev: a server that closed after its alert must
+	 * give EPIPE, not kill the tool */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* TLS 1.2 and 1.3 only, safe renegotiation (IEC 62351-3), as iedd offers. */
+#define CLIENT_TLS_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SAFE_RENEGOTIATION"
+
+static int tls_fail(struct client *c, int status, const char *what, int r)
+{
+	return fail(c, status, "%s: TLS %s: %s", c->peer, what, gnutls_strerror(r));
+}
+
+/* Handshake on c->fd, verifying the server's certificate for `host`. */
+static int tls_start(struct client *c, const char *host)
+{
+	static gnutls_certificate_credentials_t cred;
+	gnutls_session_t s;
+	int r;
+
+	if (!cred) {
+		if (gnutls_certificate_allocate_credentials(&cred) < 0)
+			return fail(c, IEDC_CONNECT, "out of memory");
+		r = tls_opts.ca ? gnutls_certificate_set_x509_trust_file(cred, tls_opts.ca,
+									   GNUTLS_X509_FMT_PEM) :
+				  gnutls_certificate_set_x509_system_trust(cred);
+		if (r <= 0)
+			return fail(c, IEDC_USAGE, "--ca %s: %s", tls_opts.ca ? tls_opts.ca : "(system)",
+				    r == 0 ? "no certificate in it" : gnutls_strerror(r));
+		if (tls_opts.cert && (r = gnutls_certificate_set_x509_key_file(cred, tls_opts.cert,
+						tls_opts.key, GNUTLS_X509_FMT_PEM)) < 0)
+			return fail(c, IEDC_USAGE, "--cert %s --key %s: %s", tls_opts.cert,
+				    tls_opts.key, gnutls_strerror(r));
+	}
+	if ((r = gnutls_init(&s, GNUTLS_CLIENT)) < 0)
+		return tls_fail(c, IEDC_CONNECT, "init", r);
+	c->tls = s;
+	if ((r = gnutls_priority_set_direct(s, CLIENT_TLS_PRIORITY, NULL)) < 0 ||
+	    (r = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
+		return tls_fail(c, IEDC_CONNECT, "setup", r);
+	gnutls_session_set_verify_cert(s, host, 0);
+	gnutls_transport_set_int(s, c->fd);
+	gnutls_handshake_set_timeout(s, (unsigned)c->timeout_ms);
+	do
+		r = gnutls_handshake(s);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r < 0) {
+		if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+			gnutls_datum_t txt = { 0 };
+			gnutls_certificate_verification_status_print(
+				gnutls_session_get_verify_cert_status(s), GNUTLS_CRT_X509, &txt, 0);
+			r = fail(c, IEDC_REJECTED, "%s: TLS: the server's certificate: %s", c->peer,
+				 txt.data ? (const char *)txt.data : "not trusted");
+			gnutls_free(txt.data);
+			return r;
+		}
+		return tls_fail(c, r == GNUTLS_E_TIMEDOUT ? IEDC_TIMEOUT : IEDC_REJECTED, "handshake",
+				r);
+	}
+	char *d = gnutls_session_get_desc(s);
+	snprintf(c->tls_desc, sizeof(c->tls_desc), "%s", d ? d : "");
+	gnutls_free(d);
+	return IEDC_OK;
+}
+
+/* One send/recv through TLS or on the socket; errno set on -1. In TLS 1.3
+ * the server refuses a client certificate after the client's handshake
+ * ended: the alert arrives here, at the first read. */
+static ssize_t io_send(struct client *c, const uint8_t *p, size_t n)
+{
+	if (!c->tls)
+		return send(c->fd, p, n, MSG_NOSIGNAL);
+	ssize_t r = gnutls_record_send(c->tls, p, n);
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+		errno = EINTR;
+		return -1;
+	}
+	if (r < 0) {
+		errno = EPROTO;
+		snprintf(c->errmsg, sizeof(c->errmsg), "%s", gnutls_strerror((int)r));
+		return -1;
+	}
+	return r;
+}
+
+static ssize_t io_recv(struct client *c, uint8_t *p, size_t n)
+{
+	if (!c->tls)
+		return recv(c->fd, p, n, 0);
+	ssize_t r = gnutls_record_recv(c->tls, p, n);
+	if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+		errno = EINTR;
+		return -1;
+	}
+	if (r == GNUTLS_E_PREMATURE_TERMINATION)
+		return 0;
+	if (r < 0) {
+		errno = EPROTO;
+		if (r == GNUTLS_E_WARNING_ALERT_RECEIVED || r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			snprintf(c->errmsg, sizeof(c->errmsg), "TLS alert: %s",
+				 gnutls_alert_get_name(gnutls_alert_get(c->tls)));
+		else
+			snprintf(c->errmsg, sizeof(c->errmsg), "TLS: %s", gnutls_strerror((int)r));
+		return -1;
+	}
+	return r;
+}
+
+/* Octets TLS has decrypted already (poll would not see them). */
+static bool io_pending(const struct client *c)
+{
+	return c->tls && gnutls_record_check_pending(c->tls) > 0;
+}
+
+static const char *io_error(struct client *c)
+{
+	static char m[512];
+	if (errno == EPROTO && c->errmsg[0]) {
+		snprintf(m, sizeof(m), "%s", c->errmsg);
+		return m;
+	}
+	return strerror(errno);
+}
+
 static int send_all(struct client *c, const struct buf *b)
 {
 	size_t off = 0;
 	while (off < b->len) {
-		ssize_t n = send(c->fd, buf_data(b) + off, b->len - off, MSG_NOSIGNAL);
+		ssize_t n = io_send(c, buf_data(b) + off, b->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return fail(c, IEDC_PROTOCOL, "%s: send: %s", c->peer, strerror(errno));
+			return fail(c, IEDC_PROTOCOL, "%s: send: %s", c->peer, io_error(c));
 		off += (size_t)n;
 	}
 	return IEDC_OK;
@@ -74,18 +208,19 @@ static int recv_tpkt(struct client *c, size_t *len, int64_t deadline)
 				    c->timeout_ms);
 		}
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		int pr = poll(&pfd, 1, (int)left);
+		int pr = io_pending(c) ? 1 : poll(&pfd, 1, (int)left);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0)
 			continue;
-		ssize_t n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+		ssize_t n = io_recv(c, c->rbuf + c->rlen, c->rcap - c->rlen);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0)
 			return fail(c, IEDC_PROTOCOL, "%s: server closed the connection", c->peer);
 		if (n < 0)
-			return fail(c, IEDC_PROTOCOL, "%s: recv: %s", c->peer, strerror(errno));
+			return fail(c, errno == EPROTO ? IEDC_REJECTED : IEDC_PROTOCOL, "%s: recv: %s",
+				    c->peer, io_error(c));
 		c->rlen += (size_t)n;
 	}
 }
@@ -138,7 +273,8 @@ static int next_event(struct client *c, struct iso_event *ev, struct buf *keep)
 
 static int tcp_connect(struct client *c, const char *hostport)
 {
-	char host[256], port[16] = "102";
+	char host[256], port[16];
+	snprintf(port, sizeof(port), "%s", tls_on ? "3782" : "102");
 	const char *p;
 
 	if (hostport[0] == '[') {
@@ -175,7 +311,7 @@ static int tcp_connect(struct client *c, const char *hostport)
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 			c->fd = fd;
 			freeaddrinfo(res);
-			return IEDC_OK;
+			return tls_on ? tls_start(c, host) : IEDC_OK;
 		}
 		last = errno;
 		close(fd);
@@ -404,6 +540,11 @@ int client_close(struct client *c)
 
 void client_drop(struct client *c)
 {
+	if (c->tls) {
+		gnutls_bye(c->tls, GNUTLS_SHUT_WR);
+		gnutls_deinit(c->tls);
+		c->tls = NULL;
+	}
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;

@@ -31,8 +31,20 @@ struct client;
  * are valid during the call only. Without a handler such PDUs are ignored. */
 typedef void client_unconfirmed_fn(struct client *c, const struct mms_pdu *p, void *ctx);
 
+/* TLS for every association of this process (iedc --tls): the client's
+ * certificate and key (mutual authentication, IEC 62351-3) and the CA file
+ * the server's certificate must validate against (NULL: the system's trust
+ * store). The strings are the caller's and must stay until the last
+ * client_open. The default port becomes 3782. */
+struct client_tls {
+	const char *ca, *cert, *key;
+};
+void client_set_tls(const struct client_tls *t);
+
 struct client {
 	int fd;
+	void *tls;			/* gnutls_session_t over fd, or NULL: plain TCP */
+	char tls_desc[128];		/* the negotiated version and suite, "" without TLS */
 	struct iso_conn iso;
 	struct mms_initiate neg;	/* the server's Initiate-Response */
 	uint32_t next_invoke;

@@ -72,6 +72,11 @@ static void usage(FILE *f)
 		"  -j, --json             machine-readable output\n"
 		"  -t, --timeout MS       give up waiting after MS milliseconds (default 10000)\n"
 		"  -p, --password PW      ACSE password authentication\n"
+		"      --tls              TLS (IEC 62351-3; default port 3782), every command\n"
+		"      --ca FILE          with --tls: the CA (PEM) the server's certificate\n"
+		"                         must validate against (default: the system's)\n"
+		"      --cert FILE        with --tls: this client's certificate (PEM)\n"
+		"      --key FILE         with --tls: its private key (PEM)\n"
 		"  -m, --max-pdu N        propose N octets as the maximum PDU (default 65000;\n"
 		"                         the server's answer is what counts)\n"
 		"  -d, --dataset          read: REF is a data set; report: report a data set\n"
@@ -181,6 +186,10 @@ int cmd_identify(struct client *c, bool json)
 		json_str(stdout, id.model);
 		printf(",\"revision\":");
 		json_str(stdout, id.revision);
+		if (c->tls_desc[0]) {
+			printf(",\"tls\":");
+			json_str(stdout, c->tls_desc);
+		}
 		printf(",\"maxPduSize\":%d,\"maxServOutstandingCalling\":%d,"
 		       "\"maxServOutstandingCalled\":%d,\"nestingLevel\":%d,\"version\":%d,"
 		       "\"servicesSupported\":[",
@@ -197,6 +206,8 @@ int cmd_identify(struct client *c, bool json)
 		printf("server:      %s\n", c->peer);
 		printf("vendor:      %s\nmodel:       %s\nrevision:    %s\n", id.vendor, id.model,
 		       id.revision);
+		if (c->tls_desc[0])
+			printf("tls:         %s\n", c->tls_desc);
 		printf("negotiated:  max PDU %d octets, outstanding calls %d/%d (calling/called), "
 		       "nesting level %d, MMS version %d\n",
 		       n->local_detail, n->max_serv_calling, n->max_serv_called, n->nesting,
@@ -264,7 +275,7 @@ static int iedc_run(int argc, char **argv, char **av);
 /* Long options without a short form. */
 enum { OPT_GI = 256, OPT_TRGOPS, OPT_INTGPD, OPT_BUFTM, OPT_ENTRY_ID, OPT_COUNT,
        OPT_SELECT, OPT_CANCEL, OPT_TEST, OPT_CHECK, OPT_ORCAT, OPT_ORIDENT, OPT_AT,
-       OPT_APPID, OPT_GOCB };
+       OPT_APPID, OPT_GOCB, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY };
 
 /* A decimal uint32 option value; false (with the message printed) if not. */
 static bool opt_u32(const char *opt, const char *s, uint32_t min, uint32_t *out)
@@ -295,6 +306,10 @@ static int iedc_run(int argc, char **argv, char **av)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "tls", no_argument, NULL, OPT_TLS },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "key", required_argument, NULL, OPT_KEY },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "password", required_argument, NULL, 'p' },
 		{ "max-pdu", required_argument, NULL, 'm' },
@@ -324,6 +339,8 @@ static int iedc_run(int argc, char **argv, char **av)
 	int timeout = 10000, max_pdu = 65000, o;
 	const char *password = NULL, *gocb = NULL;
 	long appid = -1;
+	struct client_tls tls_opts = { 0 };
+	bool tls = false;
 	argc = reorder(argc, argv, opts, av);
 	argv = av;
 
@@ -358,6 +375,18 @@ static int iedc_run(int argc, char **argv, char **av)
 		}
 		case 'p':
 			password = optarg;
+			break;
+		case OPT_TLS:
+			tls = true;
+			break;
+		case OPT_CA:
+			tls_opts.ca = optarg;
+			break;
+		case OPT_CERT:
+			tls_opts.cert = optarg;
+			break;
+		case OPT_KEY:
+			tls_opts.key = optarg;
 			break;
 		case OPT_GI:
 			ro.gi = true;
@@ -436,6 +465,16 @@ static int iedc_run(int argc, char **argv, char **av)
 		usage(stderr);
 		return IEDC_USAGE;
 	}
+	if (!tls && (tls_opts.ca || tls_opts.cert || tls_opts.key)) {
+		fprintf(stderr, "iedc: --ca, --cert and --key go with --tls\n");
+		return IEDC_USAGE;
+	}
+	if (!tls_opts.cert != !tls_opts.key) {
+		fprintf(stderr, "iedc: --cert and --key go together\n");
+		return IEDC_USAGE;
+	}
+	if (tls)
+		client_set_tls(&tls_opts);
 	static const struct {
 		const char *name;
 		int min, max;	/* arguments after HOST */

@@ -1,0 +1,407 @@
+# SPDX-License-Identifier: Apache-2.0
+"""TLS (IEC 62351-3) against the real iedd, with a test PKI made here by
+certtool (scripts/make-test-pki.sh) and two TLS stacks nobody here wrote as
+referees: GnuTLS's gnutls-cli and OpenSSL's s_client. iedc --tls speaks MMS
+over it end to end."""
+import hashlib
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+
+from harness import IEDC, IEDD, Daemon, free_port, iedc, main, write_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PKI = None
+REF = "IEDD1BAY/LLN0.Mod.stVal[ST]"
+NS = "urn:iedd:config:1"
+
+
+def setUpModule():
+    global PKI
+    missing = [t for t in ("certtool", "gnutls-cli", "openssl") if not shutil.which(t)]
+    if missing:
+        raise unittest.SkipTest(f"{', '.join(missing)} not installed (scripts/setup.sh)")
+    PKI = tempfile.mkdtemp(prefix="iedd-pki-")
+    subprocess.run([os.path.join(ROOT, "scripts", "make-test-pki.sh"), PKI], check=True,
+                   capture_output=True)
+
+
+def pki(name):
+    return os.path.join(PKI, name)
+
+
+def fingerprint(pem):
+    with open(pem) as f:
+        der = ssl.PEM_cert_to_DER_cert(f.read())
+    return hashlib.sha256(der).hexdigest()
+
+
+def tls_iedc(addr, *args, client="client"):
+    cert = ["--cert", pki(client + ".pem"), "--key", pki(client + ".key")] if client else []
+    return iedc("--tls", "--ca", pki("ca.pem"), *cert, *args[:1], addr, *args[1:])
+
+
+def gnutls_cli(port, client="client", priority=None, data=b""):
+    cmd = ["gnutls-cli", "--x509cafile", pki("ca.pem"), "-p", str(port), "127.0.0.1"]
+    if client:
+        cmd += ["--x509certfile", pki(client + ".pem"), "--x509keyfile", pki(client + ".key")]
+    if priority:
+        cmd += ["--priority", priority]
+    return subprocess.run(cmd, input=data, capture_output=True, timeout=20)
+
+
+def s_client(port, client="client", *extra):
+    cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", pki("ca.pem"),
+           *extra]
+    if client:
+        cmd += ["-cert", pki(client + ".pem"), "-key", pki(client + ".key")]
+    return subprocess.run(cmd, input=b"", capture_output=True, timeout=20)
+
+
+TLS12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2"
+
+
+def tls_config(body="", tls_attrs="", limits=""):
+    return f"""<?xml version="1.0"?>
+<iedd xmlns="{NS}">
+  <server>{limits}</server>
+  <tls {tls_attrs}>
+    <certificate file="{pki('server.pem')}" key="{pki('server.key')}"/>
+    <ca file="{pki('ca.pem')}"/>
+    <crl file="{pki('crl.pem')}"/>
+    {body}
+  </tls>
+</iedd>
+"""
+
+
+class TlsDaemon(Daemon):
+    """iedd with its plain listener (the harness's) and a TLS listener."""
+
+    def __init__(self, *args, config=None):
+        self.tls_port = free_port()
+        extra = ["--tls-listen", f"127.0.0.1:{self.tls_port}"]
+        if config is None:
+            extra += ["--tls-dir", PKI]
+        super().__init__(*extra, *args, config=config)
+
+    @property
+    def tls_addr(self):
+        return f"127.0.0.1:{self.tls_port}"
+
+
+class ChainMode(unittest.TestCase):
+    """clientAuth chain (the default), through --tls-dir: ca.pem, crl.pem."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = TlsDaemon()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def refused(self, client, event, priority=TLS12):
+        r = gnutls_cli(self.d.tls_port, client=client, priority=priority)
+        self.assertNotEqual(r.returncode, 0, r.stdout.decode())
+        self.assertTrue(self.d.wait_log(event), self.d.log()[-3000:])
+
+    def test_iedc_identify_and_read_over_tls(self):
+        r = tls_iedc(self.d.tls_addr, "identify")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("vendor:      iedd", r.stdout)
+        self.assertRegex(r.stdout, r"tls: +\(TLS1\.3")
+        r = tls_iedc(self.d.tls_addr, "read", REF)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), iedc("read", self.d.addr, REF).stdout.strip())
+        r = tls_iedc(self.d.tls_addr, "browse")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("IEDD1BAY", r.stdout)
+
+    def test_plain_beside_tls(self):
+        self.assertEqual(iedc("identify", self.d.addr).returncode, 0)
+        self.assertEqual(tls_iedc(self.d.tls_addr, "identify").returncode, 0)
+        # plain MMS on the TLS port is not a ClientHello: dropped
+        self.assertNotEqual(iedc("identify", self.d.tls_addr, timeout=20).returncode, 0)
+
+    def test_ecdsa_p256_client(self):
+        r = tls_iedc(self.d.tls_addr, "identify", client="client-ecdsa")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_gnutls_cli_good_client_tls12_and_13(self):
+        for prio in (TLS12, "NORMAL:-VERS-ALL:+VERS-TLS1.3"):
+            r = gnutls_cli(self.d.tls_port, priority=prio)
+            self.assertEqual(r.returncode, 0, r.stderr.decode() + r.stdout.decode())
+            self.assertIn(b"Handshake was completed", r.stdout)
+
+    def test_openssl_good_client(self):
+        r = s_client(self.d.tls_port, "client", "-tls1_2")
+        self.assertEqual(r.returncode, 0, r.stdout.decode())
+        self.assertRegex(r.stdout.decode(), r"Cipher is ECDHE-RSA-AES(128|256)-GCM-SHA(256|384)")
+
+    def test_no_client_certificate(self):
+        self.refused(None, "certificate unavailable")
+        r = s_client(self.d.tls_port, None, "-tls1_2")
+        self.assertNotEqual(r.returncode, 0)
+        # TLS 1.3: the refusal arrives after the client's Finished; iedc sees the alert
+        r = tls_iedc(self.d.tls_addr, "identify", client=None)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("TLS alert", r.stderr)
+
+    def test_other_ca(self):
+        self.refused("client-other", "certificate not trusted")
+        r = s_client(self.d.tls_port, "client-other", "-tls1_2")
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_expired(self):
+        self.refused("client-expired", "certificate expired")
+
+    def test_revoked(self):
+        self.refused("client-revoked", "certificate revoked")
+
+    def test_rsa1024_refused_without_permission(self):
+        self.refused("client-rsa1024", "certificate key too weak: RSA key of 1024 bits")
+        r = tls_iedc(self.d.tls_addr, "identify", client="client-rsa1024")
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_oversize(self):
+        self.refused("client-oversize", "certificate size exceeded")
+
+    def test_tls11_only_client_refused(self):
+        r = gnutls_cli(self.d.tls_port, priority="NORMAL:-VERS-ALL:+VERS-TLS1.1")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn(b"Handshake was completed", r.stdout)
+        self.assertTrue(self.d.wait_log("insecure TLS version"), self.d.log()[-2000:])
+        r = gnutls_cli(self.d.tls_port, priority="NORMAL:-VERS-ALL:+VERS-TLS1.0")
+        self.assertNotEqual(r.returncode, 0)
+        # OpenSSL's own security level refuses TLS 1.1 on most systems; at
+        # level 0 it offers it, and iedd must still refuse
+        r = s_client(self.d.tls_port, "client", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertNotIn(b"Cipher is ECDHE", r.stdout)
+
+    def test_null_cipher_never(self):
+        r = gnutls_cli(self.d.tls_port, priority="NONE:+VERS-TLS1.2:+NULL:+SHA256:+SHA1:+RSA:"
+                       "+ECDHE-RSA:+COMP-NULL:+SIGN-ALL:+GROUP-ALL:+CTYPE-X509")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertTrue(self.d.wait_log("no matching cipher suites"), self.d.log()[-2000:])
+        r = s_client(self.d.tls_port, "client", "-tls1_2", "-cipher", "NULL@SECLEVEL=0")
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_only_62351_suites_in_tls12(self):
+        for suite, ok in (("ECDHE-RSA-AES128-GCM-SHA256", True), ("AES128-SHA256", True),
+                          ("DHE-RSA-AES256-GCM-SHA384", True), ("ECDHE-RSA-AES128-SHA", False),
+                          ("AES128-SHA", False), ("ECDHE-RSA-CHACHA20-POLY1305", False)):
+            r = s_client(self.d.tls_port, "client", "-tls1_2", "-cipher", suite)
+            self.assertEqual(r.returncode == 0, ok, f"{suite}: {r.stdout.decode()[-800:]}")
+
+    def test_garbage_instead_of_client_hello(self):
+        s = socket.create_connection(("127.0.0.1", self.d.tls_port))
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n" + os.urandom(300))
+        s.settimeout(5)
+        try:
+            while s.recv(4096):
+                pass
+        except (ConnectionResetError, socket.timeout):
+            pass
+        s.close()
+        self.assertEqual(tls_iedc(self.d.tls_addr, "identify").returncode, 0)
+        self.assertEqual(iedc("identify", self.d.addr).returncode, 0)
+
+
+class StalledHandshake(unittest.TestCase):
+    def test_stalled_handshake_does_not_block_others(self):
+        cfg = tls_config(limits='<limits associationTimeout="1500"/>')
+        d = TlsDaemon(config=cfg)
+        try:
+            # the first five octets of a TLS record header, then nothing
+            s = socket.create_connection(("127.0.0.1", d.tls_port))
+            s.sendall(b"\x16\x03\x01\x02\x00")
+            for _ in range(3):
+                self.assertEqual(tls_iedc(d.tls_addr, "identify").returncode, 0)
+            self.assertEqual(iedc("identify", d.addr).returncode, 0)
+            s.settimeout(5)
+            t0 = time.time()
+            try:
+                self.assertEqual(s.recv(100), b"")  # closed by the association timeout
+            except ConnectionResetError:
+                pass
+            self.assertLess(time.time() - t0, 4.5)
+            self.assertTrue(d.wait_log("association not completed in time"))
+            s.close()
+        finally:
+            d.stop()
+
+
+class Rsa1024Allowed(unittest.TestCase):
+    def test_accepted_with_a_warning_at_every_handshake(self):
+        d = TlsDaemon(config=tls_config(tls_attrs='allowRsa1024="true"'))
+        try:
+            for _ in range(2):
+                r = tls_iedc(d.tls_addr, "identify", client="client-rsa1024")
+                self.assertEqual(r.returncode, 0, r.stderr)
+            r = gnutls_cli(d.tls_port, client="client-rsa1024", priority=TLS12)
+            self.assertEqual(r.returncode, 0)
+            time.sleep(0.2)
+            self.assertEqual(d.log().count("weak key: client certificate"), 3, d.log())
+            # 2048-bit clients: no warning
+            self.assertEqual(tls_iedc(d.tls_addr, "identify").returncode, 0)
+            self.assertEqual(d.log().count("weak key"), 3)
+        finally:
+            d.stop()
+
+
+class PinnedMode(unittest.TestCase):
+    def test_pinned_fingerprint_and_certificate_file(self):
+        fp = fingerprint(pki("client.pem"))
+        fp_colons = ":".join(fp[i:i + 2] for i in range(0, 64, 2)).upper()
+        body = (f'<client name="scada-A" fingerprint="{fp_colons}"/>'
+                f'<client name="ecdsa" cert="{pki("client-ecdsa.pem")}"/>')
+        d = TlsDaemon(config=tls_config(body, 'clientAuth="pinned"'))
+        try:
+            self.assertEqual(tls_iedc(d.tls_addr, "identify").returncode, 0)
+            self.assertTrue(d.wait_log("client 'scada-A'"))
+            self.assertEqual(tls_iedc(d.tls_addr, "identify", client="client-ecdsa").returncode,
+                             0)
+            # signed by the same CA, but not one of the expected clients
+            r = gnutls_cli(d.tls_port, client="client2", priority=TLS12)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertTrue(d.wait_log("unknown client"), d.log())
+            self.assertNotEqual(tls_iedc(d.tls_addr, "identify", client="client2").returncode, 0)
+        finally:
+            d.stop()
+
+
+def run_iedd(*args, timeout=10):
+    return subprocess.run([IEDD, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class Configuration(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="iedd-tls-cfg-")
+
+    def cfg(self, text):
+        return write_file(os.path.join(self.dir, "iedd.xml"), text)
+
+    def test_plain_switched_off(self):
+        port = free_port()
+        path = self.cfg(f"""<?xml version="1.0"?>
+<iedd xmlns="{NS}">
+  <server plainTcp="false">
+    <listen address="127.0.0.1" port="{port}" transport="tls"/>
+  </server>
+  <tls>
+    <certificate file="{pki('server.pem')}" key="{pki('server.key')}"/>
+    <ca file="{pki('ca.pem')}"/>
+  </tls>
+</iedd>
+""")
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("TLS OK", r.stdout)
+        r = run_iedd("--config", path, "--listen", "127.0.0.1:1", "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("plainTcp", r.stderr)
+        p = subprocess.Popen([IEDD, "--config", path, "-v"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 10
+            ok = None
+            while time.time() < deadline:
+                ok = tls_iedc(f"127.0.0.1:{port}", "identify")
+                if ok.returncode == 0:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(ok.returncode, 0, ok.stderr)
+        finally:
+            p.terminate()
+            p.wait(10)
+        # a plain listener under plainTcp="false": the file's line
+        path = self.cfg(f"""<?xml version="1.0"?>
+<iedd xmlns="{NS}">
+  <server plainTcp="false">
+    <listen address="127.0.0.1" port="{port}" transport="tls"/>
+    <listen address="127.0.0.1" port="{port + 1}"/>
+  </server>
+  <tls>
+    <certificate file="{pki('server.pem')}" key="{pki('server.key')}"/>
+    <ca file="{pki('ca.pem')}"/>
+  </tls>
+</iedd>
+""")
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{path}:5:", r.stderr)
+        self.assertIn("plainTcp", r.stderr)
+
+    def test_missing_and_invalid_files_name_line_and_path(self):
+        cases = [
+            ("server.pem", "/nonexistent/server.pem", 4, "cannot read"),
+            ("server.key", pki("ca.pem"), 4, "no unencrypted PEM private key"),
+            ("ca.pem", pki("server.key"), 5, "no PEM certificate"),
+            ("server.pem", pki("client.pem"), 4, "does not belong"),
+        ]
+        for name, bad, line, what in cases:
+            text = f"""<?xml version="1.0"?>
+<iedd xmlns="{NS}">
+  <tls>
+    <certificate file="{pki('server.pem')}" key="{pki('server.key')}"/>
+    <ca file="{pki('ca.pem')}"/>
+  </tls>
+</iedd>
+"""
+            if name == "server.pem" and what == "does not belong":
+                text = text.replace(f'file="{pki("server.pem")}"', f'file="{bad}"')
+            else:
+                text = text.replace(pki(name), bad)
+            path = self.cfg(text)
+            for extra in (["--check"], ["--listen", f"127.0.0.1:{free_port()}"]):
+                r = run_iedd("--config", path, *extra)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(f"{path}:{line}:", r.stderr)
+                self.assertIn(what, r.stderr)
+                if what != "does not belong":
+                    self.assertIn(bad, r.stderr)
+
+    def test_priority_below_tls12_refused(self):
+        path = self.cfg(tls_config(tls_attrs='priority="NORMAL:+VERS-TLS1.0"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"enables TLS1\.[01]: IEC 62351-3 allows TLS 1\.2 and 1\.3 only")
+        self.assertIn(f"{path}:4:", r.stderr)
+        path = self.cfg(tls_config(tls_attrs='priority="NORMAL:-VERS-ALL:+VERS-TLS1.2:+NULL"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("NULL", r.stderr)
+
+    def test_tls_listener_without_tls_section(self):
+        path = self.cfg(f"""<?xml version="1.0"?>
+<iedd xmlns="{NS}">
+  <server>
+    <listen address="127.0.0.1" transport="tls"/>
+  </server>
+</iedd>
+""")
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{path}:4:", r.stderr)
+        self.assertIn("<tls>", r.stderr)
+
+    def test_pinned_needs_clients(self):
+        path = self.cfg(tls_config(tls_attrs='clientAuth="pinned"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("pinned", r.stderr)
+        path = self.cfg(tls_config('<client name="x" fingerprint="abcd"/>', 'clientAuth="pinned"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("fingerprint", r.stderr)
+
+
+if __name__ == "__main__":
+    main()
