@@ -163,6 +163,44 @@ class Goose(unittest.TestCase):
         self.assertEqual((q[:2], q[7]), ("11", "1"),
                          f"validity of {ref} after the publisher stopped: {q}")
 
+    def wait_stale(self, d, ref, timeout=10):
+        """Waits for questionable + oldData (TAL ran out) in ref's quality."""
+        deadline = time.time() + timeout
+        q = None
+        while time.time() < deadline:
+            q = self.read(self.pair.nsb, d, ref)
+            if q[:2] == "11" and q[7] == "1":
+                return q
+            time.sleep(0.2)
+        self.fail(f"{ref} is {q}, expected questionable + oldData")
+
+    def test_link_down_then_up(self):
+        pub, sub = self.start_pair()
+        ref = f"{SUB_LD}/GGIO1.Ind1.q[ST]"
+        self.wait_value(self.pair.nsb, sub, ref, "0000000000000")
+        self.pair.link("a", False)      # unplugged: no frame reaches the subscriber
+        self.wait_stale(sub, ref)
+        self.pair.link("a", True)       # the next retransmission makes it valid again
+        self.wait_value(self.pair.nsb, sub, ref, "0000000000000", timeout=15)
+
+    def test_goena_written_over_mms(self):
+        pub, sub = self.start_pair()
+        goena = f"{PUB_LD}/LLN0.gcbEvents.GoEna[GO]"
+        ref = f"{SUB_LD}/GGIO1.Ind1.q[ST]"
+        self.wait_value(self.pair.nsb, sub, ref, "0000000000000")
+        self.assertEqual(self.read(self.pair.nsa, pub, goena), "true")
+        r = self.iedc(self.pair.nsa, "write", pub.addr, goena, "false")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.read(self.pair.nsa, pub, goena), "false")
+        self.wait_stale(sub, ref)
+        # ConfRev is read-only (8-1): refused
+        r = self.iedc(self.pair.nsa, "write", pub.addr, f"{PUB_LD}/LLN0.gcbEvents.ConfRev[GO]", "7")
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn("object-access-denied", r.stdout + r.stderr)
+        r = self.iedc(self.pair.nsa, "write", pub.addr, goena, "true")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.wait_value(self.pair.nsb, sub, ref, "0000000000000")
+
     def test_wrong_confrev_refused(self):
         bad = os.path.join(self.dir, "confrev3.cid")
         with open(bad, "w") as f:
