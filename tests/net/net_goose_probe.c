@@ -129,10 +129,14 @@ int main(int argc, char **argv)
 		return 1;
 	if (!strcmp(cmd, "open")) {
 		/* two priorities, as the daemon's loop has them (GOOSE, MMS) */
-		if (event_base_priority_init(p.base, 2))
+		if (event_base_priority_init(p.base, 2)) {
+			event_base_free(p.base);
 			return 1;
-		if (open_or_say(p.base, ifname, on_rx, &p, &p.g))
+		}
+		if (open_or_say(p.base, ifname, on_rx, &p, &p.g)) {
+			event_base_free(p.base);
 			return 1;
+		}
 		uint8_t m[6];
 		net_goose_mac(p.g, m);
 		printf("ok %02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -143,8 +147,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "sendbench") && argc == 4) {
 		unsigned long n = strtoul(argv[3], NULL, 10);
-		if (open_or_say(p.base, ifname, NULL, NULL, &p.g))
+		if (open_or_say(p.base, ifname, NULL, NULL, &p.g)) {
+			event_base_free(p.base);
 			return 1;
+		}
 		struct buf d, fb;
 		buf_init(&d, 0, 0);
 		buf_init(&fb, 0, 0);
@@ -196,8 +202,10 @@ int main(int argc, char **argv)
 	}
 	p.idle_after_first = p.quiet;
 	p.idle = evtimer_new(p.base, on_idle, &p);
-	if (open_or_say(p.base, ifname, on_rx, &p, &p.g))
+	if (open_or_say(p.base, ifname, on_rx, &p, &p.g)) {
+		event_base_free(p.base);
 		return 1;
+	}
 	printf("ready\n");
 	fflush(stdout);
 	if (!p.quiet)
