@@ -783,6 +783,16 @@ static int tls_options(struct iedd_config *cfg, bool cmdline_listen, const char 
 	return 0;
 }
 
+/* "iedd.xml:LINE" (or "--tls-dir" for line 0) into buf[n]; returns buf. */
+static const char *tls_origin(const struct iedd_config *cfg, char *buf, size_t n, unsigned line)
+{
+	if (line)
+		snprintf(buf, n, "%s:%u", cfg->source, line);
+	else
+		snprintf(buf, n, "--tls-dir");
+	return buf;
+}
+
 /* Loads cfg->tls: certificates, key, CAs, CRLs, pins. 0, or 1 with the
  * message (configuration file:line and the path) on stderr. */
 static int tls_load(const struct iedd_config *cfg, struct tls_server **out)
@@ -794,16 +804,17 @@ static int tls_load(const struct iedd_config *cfg, struct tls_server **out)
 	size_t o = 0;
 	char err[1500];
 
-#define TLS_ORIGIN(line)                                                                          \
-	(snprintf(origins[o], sizeof(origins[o]), (line) ? "%s:%u" : "--tls-dir", cfg->source, \
-		  (unsigned)(line)),                                                             \
-	 origins[o++])
+	/* each origin in its own slot, taken in order (one per call) */
+#define TLS_ORIGIN(line) tls_origin(cfg, origins[o++], sizeof(origins[0]), (line))
+	const char *cert_origin = TLS_ORIGIN(t->cert.line);
+	const char *key_origin = TLS_ORIGIN(t->key.line);
+	const char *prio_origin = TLS_ORIGIN(t->line);
 	struct tls_server_cfg tc = {
-		.cert = { .path = t->cert.path, .origin = TLS_ORIGIN(t->cert.line) },
-		.key = { .path = t->key.path, .origin = TLS_ORIGIN(t->key.line) },
+		.cert = { .path = t->cert.path, .origin = cert_origin },
+		.key = { .path = t->key.path, .origin = key_origin },
 		.ca = ca, .n_ca = t->n_ca, .crl = crl, .n_crl = t->n_crl,
 		.priority = t->priority[0] ? t->priority : NULL,
-		.priority_origin = TLS_ORIGIN(t->line),
+		.priority_origin = prio_origin,
 		.auth = t->pinned ? TLS_AUTH_PINNED : TLS_AUTH_CHAIN,
 		.pins = pins, .n_pins = t->n_clients,
 		.allow_rsa1024 = t->allow_rsa1024,

@@ -89,7 +89,7 @@ static int cmd_send(const char *ifname, int argc, char **argv)
 	unsigned long count = 100000, rate = 0, members = 10, vid = 0, appid = 0x1000, st = 1;
 	const char *gocb = "BLASTLD0/LLN0$GO$gcb1", *how = "mmsg";
 	bool vlan = false;
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < argc; i += 2) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(o, "--count"))
 			count = arg_ul(o, v);
@@ -111,7 +111,6 @@ static int cmd_send(const char *ifname, int argc, char **argv)
 			fprintf(stderr, "goose_blast: unknown option %s\n", o);
 			return 2;
 		}
-		i++;
 	}
 	struct buf d, fb;
 	buf_init(&d, 0, 0);
