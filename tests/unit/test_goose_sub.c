@@ -15,34 +15,9 @@
 #include "observe.h"
 #include "timer.h"
 #include "update.h"
+#include "srv_clients.h"
 
-/* ---- fake clock ---- */
-
-struct fake {
-	struct timer_queue q;
-	uint64_t now;	/* µs */
-};
-
-static uint64_t f_mono(void *c) { return ((struct fake *)c)->now; }
-static uint64_t f_utc(void *c) { return 1700000000ull * 1000000000ull + ((struct fake *)c)->now * 1000u; }
-static int f_arm(void *c, struct timer *t, uint64_t d) { return timer_arm(&((struct fake *)c)->q, t, d); }
-static void f_cancel(void *c, struct timer *t) { timer_cancel(&((struct fake *)c)->q, t); }
-
-static void advance(struct fake *f, uint64_t us)
-{
-	uint64_t end = f->now + us;
-	for (;;) {
-		uint64_t nx = timer_next(&f->q);
-		if (nx > end)
-			break;
-		if (nx > f->now)
-			f->now = nx;
-		timer_process(&f->q, f->now);
-	}
-	f->now = end;
-}
-
-/* ---- the environment ---- */
+/* the fake clock of srv_clients.h (f_mono, f_utc, f_arm, f_cancel, advance) */
 
 static struct fake F;
 static struct model *M;
@@ -52,6 +27,7 @@ static void up(void)
 {
 	char err[512];
 	memset(&F, 0, sizeof(F));
+	F.utc0 = 1700000000ull * 1000000000ull;
 	timer_queue_init(&F.q);
 	const char *p = getenv("IEDD_GSUB_SCD");
 	ck_assert_ptr_nonnull(p);
