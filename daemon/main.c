@@ -28,6 +28,8 @@
 #include "rpt_persist.h"
 #include "server.h"
 #include "tls.h"
+#include "json_out.h"
+#include "pics.h"
 #include "file_service.h"
 
 static void usage(FILE *f)
@@ -76,7 +78,13 @@ static void usage(FILE *f)
 		"      --strict              SCL warnings are errors: refuse a file that would\n"
 		"                            be served with repairs (iedd.xml <scl strict>)\n"
 		"      --json                with --check: the SCL findings as one JSON\n"
-		"                            document on stdout (other lines go to stderr)\n"
+		"                            document on stdout (other lines go to stderr);\n"
+		"                            with --pics: the statement as one JSON document\n"
+		"      --pics                print the conformance statement of this\n"
+		"                            configuration (PICS/PIXIT tables: ACSI services\n"
+		"                            and their MMS services, Initiate limits, RCBs,\n"
+		"                            GoCBs, ctlModels, TLS, file store), then exit;\n"
+		"                            opens no socket and starts no source\n"
 		"      --files DIR           serve the files beneath DIR through the MMS file\n"
 		"                            services (FileDirectory, FileOpen/Read/Close;\n"
 		"                            IEC 61850-8-1 GetFile); nothing outside DIR is\n"
@@ -374,21 +382,6 @@ static int report_findings(const struct model *m, bool strict)
 	return 0;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 /* One finding: "FILE:LINE: warning: text" or a JSON object. */
 static void print_finding(FILE *f, const char *file, const char *msg, bool error, bool json,
 			  bool first)
@@ -404,9 +397,9 @@ static void print_finding(FILE *f, const char *file, const char *msg, bool error
 		return;
 	}
 	fprintf(f, "%s\n    {\"file\": ", first ? "" : ",");
-	json_str(f, file);
+	json_out_str(f, file);
 	fprintf(f, ", \"line\": %ld, \"severity\": \"%s\", \"message\": ", line, sev);
-	json_str(f, text);
+	json_out_str(f, text);
 	fputc('}', f);
 }
 
@@ -424,7 +417,7 @@ static int check_findings(const char *file, const struct model *m, const char *e
 	if (json)
 		printf("{\"file\": ");
 	if (json)
-		json_str(stdout, file);
+		json_out_str(stdout, file);
 	if (json)
 		printf(", \"strict\": %s, \"findings\": [", strict ? "true" : "false");
 	for (uint32_t i = 0; i < n; i++)
@@ -864,6 +857,7 @@ int main(int argc, char **argv)
 		{ "goose-interface", required_argument, NULL, 'G' },
 		{ "tls-listen", required_argument, NULL, 'L' },
 		{ "tls-dir", required_argument, NULL, 'D' },
+		{ "pics", no_argument, NULL, 'C' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -871,7 +865,7 @@ int main(int argc, char **argv)
 	size_t n_listen = 0;
 	long max_assoc = -1;
 	bool check = false, trace = false, simulate = false, print_template = false;
-	bool strict = false, json = false;
+	bool strict = false, json = false, pics = false;
 	const char *map_path = NULL;
 	struct pv_opts po = { .speed_x = 1 };
 	const char *files_root = NULL, *goose_iface = NULL;
@@ -945,6 +939,9 @@ int main(int argc, char **argv)
 		case 'J':
 			json = true;
 			break;
+		case 'C':
+			pics = true;
+			break;
 		case 'P':
 			if (!*optarg) {
 				fprintf(stderr, "iedd: --plugin-dir needs a directory\n");
@@ -1017,8 +1014,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedd: unexpected argument '%s' (see iedd --help)\n", argv[optind]);
 		return 2;
 	}
-	if (json && !check) {
-		fprintf(stderr, "iedd: --json goes with --check (iedd --scl FILE --check --json)\n");
+	if (json && !check && !pics) {
+		fprintf(stderr, "iedd: --json goes with --check or --pics (iedd --scl FILE --check "
+				"--json)\n");
+		return 2;
+	}
+	if (pics && (check || print_template)) {
+		fprintf(stderr, "iedd: --pics prints the conformance statement of a configuration "
+				"that would serve; give it without --check and --print-map-template\n");
 		return 2;
 	}
 	if ((files_delete || files_rename || files_obtain) && !files_root) {
@@ -1101,9 +1104,9 @@ int main(int argc, char **argv)
 	}
 	struct pv *pv = NULL;
 	po.check = check;
-	if (!check)
+	if (!check && !pics)
 		stop_signals(SIG_BLOCK);	/* until serve() handles them */
-	if ((r = start_pv(&cfg, model, &po, &pv))) {
+	if (!pics && (r = start_pv(&cfg, model, &po, &pv))) {
 		model_free(model);
 		return 1;
 	}
@@ -1146,10 +1149,12 @@ int main(int argc, char **argv)
 		model_free(model);
 		return 0;
 	}
-	log_msg(LOGL_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
-		cfg.source);
-	log_msg(LOGL_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
+	if (!pics) {
+		log_msg(LOGL_NOTICE, LOGC_MAIN, "iedd %s starting, configuration %s", IEDD_VERSION,
+			cfg.source);
+		log_msg(LOGL_NOTICE, LOGC_MODEL, "serving IED %s from %s (%u logical devices)",
 			model->ied_name, model->scl_file, model->n_ld);
+	}
 	static struct server_cfg scfg;
 	server_cfg_of(&cfg, trace, &scfg);
 	static struct file_service fsvc;
@@ -1187,10 +1192,26 @@ int main(int argc, char **argv)
 				    (uint64_t)cfg.files_max_upload_mib << 20,
 				    (uint64_t)cfg.files_keep_free_mib << 20);
 		scfg.files = &fsvc.acsi;
-		log_msg(LOGL_NOTICE, LOGC_MAIN,
+		if (!pics)
+			log_msg(LOGL_NOTICE, LOGC_MAIN,
 			"file services on %s (delete %s, rename %s, ObtainFile %s)", files_root,
 			files_delete ? "allowed" : "off", files_rename ? "allowed" : "off",
 			files_obtain ? "allowed" : "off");
+	}
+	if (pics) {
+		scfg.tls = tls;
+		const struct pics_in pin = {
+			.scfg = &scfg, .model = model, .tls = tls, .config_source = cfg.source,
+			.files_root = files_root, .files_delete = files_delete,
+			.files_rename = files_rename, .files_obtain = files_obtain,
+		};
+		r = pics_print(stdout, &pin, json);
+		if (r)
+			fprintf(stderr, "iedd: --pics: out of memory\n");
+		tls_server_free(tls);
+		file_service_close(&fsvc);
+		model_free(model);
+		return r ? 1 : 0;
 	}
 	static struct rpt_state rstate;
 	rpt_state_open(&cfg, model, &rstate);

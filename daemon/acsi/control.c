@@ -1631,6 +1631,21 @@ uint32_t acsi_controls_count(const struct acsi_controls *C)
 	return C ? C->n : 0;
 }
 
+int acsi_controls_info(const struct acsi_controls *C, uint32_t i, struct acsi_control_info *out)
+{
+	if (!C || i >= C->n)
+		return -ENOENT;
+	const struct ctl_obj *o = &C->objs[i];
+	int64_t cm;
+	out->ref = o->ref;
+	out->ctl_model = get_i64(C->m, &o->ctl_model, &cm) ? (int)cm : -1;
+	out->has_sbo = o->sbo.t != NULL;
+	out->has_sbow = o->sbow.whole.t != NULL;
+	out->has_cancel = o->cancel.whole.t != NULL;
+	out->timed = o->oper.oper_tm.t != NULL;
+	return 0;
+}
+
 void acsi_controls_stats(const struct acsi_controls *C, struct acsi_controls_stats *out)
 {
 	if (C)

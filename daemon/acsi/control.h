@@ -87,6 +87,15 @@ struct acsi_controls *acsi_controls_new(struct model *m, const struct acsi_clock
 void acsi_controls_free(struct acsi_controls *c);
 /* How many controllable objects were found. */
 uint32_t acsi_controls_count(const struct acsi_controls *c);
+/* Controllable object i (< acsi_controls_count) as it stands now, for the
+ * conformance statement (iedd --pics) and the status page. */
+struct acsi_control_info {
+	const char *ref;	/* "LD/LN.Pos" (the service's; valid while it lives) */
+	int ctl_model;		/* CF ctlModel now (0..4); -1: the DO has none */
+	bool has_sbo, has_sbow, has_cancel;
+	bool timed;		/* Oper has operTm: time-activated operate */
+};
+int acsi_controls_info(const struct acsi_controls *c, uint32_t i, struct acsi_control_info *out);
 
 /* SetDataValues under FC CO (data access's write slot): Oper, SBOw or
  * Cancel of a controllable object, written as a whole. Returns 0, an MMS

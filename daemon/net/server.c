@@ -607,6 +607,16 @@ static void on_files_wake(evutil_socket_t fd, short what, void *arg)
 	mms_server_files_drain(&s->mms);
 }
 
+void server_mms_config(const struct server_cfg *cfg, struct model *model, struct mms_server *out)
+{
+	mms_server_init(out, cfg->max_pdu_size, cfg->max_serv_outstanding, cfg->max_nesting);
+	out->model = model;
+	mms_server_set_files(out, cfg->files);
+	snprintf(out->ident.vendor, sizeof(out->ident.vendor), "%s", cfg->vendor);
+	snprintf(out->ident.model, sizeof(out->ident.model), "%s", cfg->model);
+	snprintf(out->ident.revision, sizeof(out->ident.revision), "%s", cfg->revision);
+}
+
 struct server *server_new(const struct server_cfg *config, struct model *model)
 {
 	struct server *s = calloc(1, sizeof(*s));
@@ -617,12 +627,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 	s->trace = cfg->trace;
 	for (size_t i = 0; i < MAX_LISTENERS; i++)
 		s->lfd[i] = -1;
-	mms_server_init(&s->mms, cfg->max_pdu_size, cfg->max_serv_outstanding, cfg->max_nesting);
-	s->mms.model = model;
-	mms_server_set_files(&s->mms, cfg->files);
-	snprintf(s->mms.ident.vendor, sizeof(s->mms.ident.vendor), "%s", cfg->vendor);
-	snprintf(s->mms.ident.model, sizeof(s->mms.ident.model), "%s", cfg->model);
-	snprintf(s->mms.ident.revision, sizeof(s->mms.ident.revision), "%s", cfg->revision);
+	server_mms_config(cfg, model, &s->mms);
 	buf_init(&s->obuf, 0, 0);
 	timer_init(&s->resume_accept, on_resume_accept, s);
 	timer_init(&s->watchdog, on_watchdog, s);

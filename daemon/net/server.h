@@ -89,6 +89,12 @@ struct event_base;
  * an empty model) is the caller's and must outlive the server. Returns NULL
  * after logging why (address in use, permission, no listener, memory). */
 struct server *server_new(const struct server_cfg *cfg, struct model *model);
+/* The MMS side server_new sets up for `cfg` (Initiate limits, parameter
+ * CBBs, servicesSupportedCalled with the file services of cfg->files,
+ * Identify), without a loop or listener: what iedd --pics reports is what
+ * a client is offered. out->scratch is empty (mms_server_clear frees). */
+struct mms_server;
+void server_mms_config(const struct server_cfg *cfg, struct model *model, struct mms_server *out);
 /* Runs the process-variable runtime on the server's loop (scan timers, the
  * source threads' wake-up; daemon/net/pv_loop.h) until server_free. `pv` is
  * the caller's and must outlive the server. Returns 0 or -ENOMEM (logged). */

@@ -121,3 +121,36 @@ const char *iec_control_error_str(int code)
 {
 	return code_name(&control_error_names, code);
 }
+
+/* ISO 9506-2 ServiceSupportOptions, bit by bit (the names of its ASN.1). */
+static const char *const service_bit_names[85] = {
+	"status", "getNameList", "identify", "rename", "read", "write",
+	"getVariableAccessAttributes", "defineNamedVariable", "defineScatteredAccess",
+	"getScatteredAccessAttributes", "deleteVariableAccess", "defineNamedVariableList",
+	"getNamedVariableListAttributes", "deleteNamedVariableList", "defineNamedType",
+	"getNamedTypeAttributes", "deleteNamedType", "input", "output", "takeControl",
+	"relinquishControl", "defineSemaphore", "deleteSemaphore", "reportSemaphoreStatus",
+	"reportPoolSemaphoreStatus", "reportSemaphoreEntryStatus", "initiateDownloadSequence",
+	"downloadSegment", "terminateDownloadSequence", "initiateUploadSequence", "uploadSegment",
+	"terminateUploadSequence", "requestDomainDownload", "requestDomainUpload",
+	"loadDomainContent", "storeDomainContent", "deleteDomain", "getDomainAttributes",
+	"createProgramInvocation", "deleteProgramInvocation", "start", "stop", "resume", "reset",
+	"kill", "getProgramInvocationAttributes", "obtainFile", "defineEventCondition",
+	"deleteEventCondition", "getEventConditionAttributes", "reportEventConditionStatus",
+	"alterEventConditionMonitoring", "triggerEvent", "defineEventAction",
+	"deleteEventAction", "getEventActionAttributes", "reportEventActionStatus",
+	"defineEventEnrollment", "deleteEventEnrollment", "alterEventEnrollment",
+	"reportEventEnrollmentStatus", "getEventEnrollmentAttributes",
+	"acknowledgeEventNotification", "getAlarmSummary", "getAlarmEnrollmentSummary",
+	"readJournal", "writeJournal", "initializeJournal", "reportJournalStatus",
+	"createJournal", "deleteJournal", "getCapabilityList", "fileOpen", "fileRead",
+	"fileClose", "fileRename", "fileDelete", "fileDirectory", "unsolicitedStatus",
+	"informationReport", "eventNotification", "attachToEventCondition", "attachToSemaphore",
+	"conclude", "cancel",
+};
+
+const char *mms_service_bit_name(unsigned bit)
+{
+	return bit < sizeof(service_bit_names) / sizeof(service_bit_names[0]) ? service_bit_names[bit] :
+									       "?";
+}

@@ -43,6 +43,10 @@
 enum mms_dae { MMS_DAE_TABLE(MMS_CODE_ENUM_) MMS_DAE_COUNT };
 /* "object-non-existent"; NULL outside 0..11. */
 const char *mms_dae_str(int code);
+
+/* The ASN.1 name of bit `bit` of ServiceSupportOptions (ISO 9506-2:
+ * 0 "status", 1 "getNameList", ... 84 "cancel"), "?" beyond. */
+const char *mms_service_bit_name(unsigned bit);
 /* Success in a list whose items are a DataAccessError or success (Write
  * results, Read's AccessResults as iedd's structs hold them): negative, so
  * outside the table. */

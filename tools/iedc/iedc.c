@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iedc.h"
+#include "mms_codes.h"
 #include "mms_report.h"
 #include "iedd_config.h"
 
@@ -126,32 +127,6 @@ static void usage(FILE *f)
 		"Not possible yet: logs.\n");
 }
 
-static const char *const service_names[MMS_SERVICE_BITS] = {
-	"status", "getNameList", "identify", "rename", "read", "write",
-	"getVariableAccessAttributes", "defineNamedVariable", "defineScatteredAccess",
-	"getScatteredAccessAttributes", "deleteVariableAccess", "defineNamedVariableList",
-	"getNamedVariableListAttributes", "deleteNamedVariableList", "defineNamedType",
-	"getNamedTypeAttributes", "deleteNamedType", "input", "output", "takeControl",
-	"relinquishControl", "defineSemaphore", "deleteSemaphore", "reportSemaphoreStatus",
-	"reportPoolSemaphoreStatus", "reportSemaphoreEntryStatus", "initiateDownloadSequence",
-	"downloadSegment", "terminateDownloadSequence", "initiateUploadSequence", "uploadSegment",
-	"terminateUploadSequence", "requestDomainDownload", "requestDomainUpload",
-	"loadDomainContent", "storeDomainContent", "deleteDomain", "getDomainAttributes",
-	"createProgramInvocation", "deleteProgramInvocation", "start", "stop", "resume", "reset",
-	"kill", "getProgramInvocationAttributes", "obtainFile", "defineEventCondition",
-	"deleteEventCondition", "getEventConditionAttributes", "reportEventConditionStatus",
-	"alterEventConditionMonitoring", "triggerEvent", "defineEventAction",
-	"deleteEventAction", "getEventActionAttributes", "reportEventActionStatus",
-	"defineEventEnrollment", "deleteEventEnrollment", "alterEventEnrollment",
-	"reportEventEnrollmentStatus", "getEventEnrollmentAttributes",
-	"acknowledgeEventNotification", "getAlarmSummary", "getAlarmEnrollmentSummary",
-	"readJournal", "writeJournal", "initializeJournal", "reportJournalStatus",
-	"createJournal", "deleteJournal", "getCapabilityList", "fileOpen", "fileRead",
-	"fileClose", "fileRename", "fileDelete", "fileDirectory", "unsolicitedStatus",
-	"informationReport", "eventNotification", "attachToEventCondition", "attachToSemaphore",
-	"conclude", "cancel",
-};
-
 int cmd_identify(struct client *c, bool json)
 {
 	struct buf pdu;
@@ -198,7 +173,7 @@ int cmd_identify(struct client *c, bool json)
 		bool first = true;
 		for (unsigned b = 0; b < MMS_SERVICE_BITS; b++)
 			if (mms_bit(n->services, b)) {
-				printf("%s\"%s\"", first ? "" : ",", service_names[b]);
+				printf("%s\"%s\"", first ? "" : ",", mms_service_bit_name(b));
 				first = false;
 			}
 		printf("]}\n");
@@ -215,7 +190,7 @@ int cmd_identify(struct client *c, bool json)
 		printf("services:   ");
 		for (unsigned b = 0; b < MMS_SERVICE_BITS; b++)
 			if (mms_bit(n->services, b))
-				printf(" %s", service_names[b]);
+				printf(" %s", mms_service_bit_name(b));
 		printf("\n");
 	}
 	return IEDC_OK;
