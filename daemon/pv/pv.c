@@ -151,6 +151,15 @@ static int cmp_point(const void *a, const void *b)
 static int host_push(void *host_ctx, void *point, const struct iedd_value *value)
 {
 	struct pv_src *s = host_ctx;
+	struct iedd_value v = *value;
+	if (v.kind > IEDD_KIND_STRING) {
+		v.kind = IEDD_KIND_NONE;
+		v.quality = IEDD_Q_INVALID | IEDD_Q_INCONSISTENT;
+	} else if (v.kind == IEDD_KIND_STRING) {
+		v.v.s[IEDD_STRING_MAX - 1] = 0;
+	}
+	/* under the lock: a reload may give the source another pv and map */
+	pthread_mutex_lock(&s->mu);
 	size_t lo = 0, hi = s->n_points;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -159,24 +168,18 @@ static int host_push(void *host_ctx, void *point, const struct iedd_value *value
 		else
 			hi = mid;
 	}
-	if (lo == s->n_points || s->by_point[lo].point != point)
+	if (lo == s->n_points || s->by_point[lo].point != point) {
+		pthread_mutex_unlock(&s->mu);
 		return -ENOENT;
-	struct iedd_value v = *value;
-	if (v.kind > IEDD_KIND_STRING) {
-		v.kind = IEDD_KIND_NONE;
-		v.quality = IEDD_Q_INVALID | IEDD_Q_INCONSISTENT;
-	} else if (v.kind == IEDD_KIND_STRING) {
-		v.v.s[IEDD_STRING_MAX - 1] = 0;
 	}
 	if (!v.time_ns)
 		v.time_ns = pv_now_utc_ns(s->pv);
 	int rc = 0;
-	pthread_mutex_lock(&s->mu);
 	for (size_t i = lo; i < s->n_points && s->by_point[i].point == point; i++)
 		if (!pv_enqueue_locked(s, s->by_point[i].row, &v))
 			rc = -EAGAIN;
-	pthread_mutex_unlock(&s->mu);
 	pv_wake(s->pv);
+	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
 
@@ -267,9 +270,54 @@ static int cmp_row_voff(const void *a, const void *b, void *ctx)
 static struct pv_src *find_src(struct pv *pv, const char *name)
 {
 	for (size_t i = 0; i < pv->n_srcs; i++)
-		if (!strcmp(pv->srcs[i].name, name))
-			return &pv->srcs[i];
+		if (!strcmp(pv->srcs[i]->name, name))
+			return pv->srcs[i];
 	return NULL;
+}
+
+/* A source's configuration as one string: plugin, thread flag and every
+ * parameter in order (what must be equal for a reload to keep it). */
+static char *source_sig(const struct pv_source_cfg *sc)
+{
+	size_t n = strlen(sc->plugin) + 4;
+	for (size_t k = 0; k < sc->n_params; k++)
+		n += strlen(sc->params[k].name) + strlen(sc->params[k].value) + 2;
+	char *sig = malloc(n);
+	if (!sig)
+		return NULL;
+	size_t w = (size_t)snprintf(sig, n, "%s%c%c", sc->plugin, 0, sc->force_thread ? 't' : '-');
+	for (size_t k = 0; k < sc->n_params; k++)
+		w += (size_t)snprintf(sig + w, n - w, "%c%s=%s", 0, sc->params[k].name,
+				      sc->params[k].value);
+	return sig;
+}
+
+static bool same_sig(const char *a, const struct pv_source_cfg *sc)
+{
+	char *b = source_sig(sc);
+	if (!a || !b) {
+		free(b);
+		return false;
+	}
+	/* the strings hold NULs: compare up to the longer one's last field */
+	size_t la = 0, lb = 0;
+	for (int f = 0; f < 2 + (int)sc->n_params; f++) {
+		la += strlen(a + la) + 1;
+		lb += strlen(b + lb) + 1;
+	}
+	bool same = la == lb && !memcmp(a, b, la) && a[la - 1] == 0;
+	free(b);
+	return same;
+}
+
+/* The source of `old` that a reload may keep for `sc`: same name, same
+ * configuration, opened (not a --check instance). */
+static struct pv_src *adoptable(struct pv *old, const struct pv_source_cfg *sc)
+{
+	struct pv_src *o = old ? find_src(old, sc->name) : NULL;
+	if (!o || o->pv != old || !o->inst || o->running)
+		return NULL;
+	return same_sig(o->sig, sc) ? o : NULL;
 }
 
 /* "iedd.xml:12: " for a source whose <source> line is known, else "". */
@@ -284,8 +332,7 @@ static void source_where(const struct pv_source_cfg *sc, char *out, size_t n)
 static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size_t errlen)
 {
 	pv->srcs = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*pv->srcs));
-	pv->plugins = calloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*pv->plugins));
-	if (!pv->srcs || !pv->plugins)
+	if (!pv->srcs)
 		return pv_fail(err, errlen, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < cfg->n_sources; i++) {
 		const struct pv_source_cfg *sc = &cfg->sources[i];
@@ -294,15 +341,33 @@ static int open_sources(struct pv *pv, const struct pv_cfg *cfg, char *err, size
 		if (find_src(pv, sc->name))
 			return pv_fail(err, errlen, -EINVAL, "%ssource '%s' is configured twice",
 				    at, sc->name);
+		struct pv_src *s = cfg->check ? NULL : adoptable(cfg->adopt, sc);
+		if (s) {
+			/* unchanged by a reload: the open instance is shared until
+			 * the new pv is complete (build_groups), then it is ours;
+			 * s->pv stays the old pv until then */
+			pv->srcs[pv->n_srcs++] = s;
+			pv->n_adopted++;
+			log_msg(LOGL_INFO, LOGC_PV, "source '%s': unchanged, kept open", s->name);
+			continue;
+		}
 		struct plugin *p = NULL;
 		char perr[2048];
 		int rc;
 		/* one load per instance: dlopen counts references to the same file */
 		if ((rc = plugin_load(sc->plugin, cfg->plugindir, &p, perr, sizeof(perr))))
 			return pv_fail(err, errlen, rc, "%ssource '%s': %s", at, sc->name, perr);
-		pv->plugins[pv->n_plugins++] = p;
-		struct pv_src *s = &pv->srcs[pv->n_srcs];
+		s = calloc(1, sizeof(*s));
+		char *sig = source_sig(sc);
+		if (!s || !sig) {
+			free(s);
+			free(sig);
+			plugin_unload(p);
+			return pv_fail(err, errlen, -ENOMEM, "out of memory");
+		}
+		pv->srcs[pv->n_srcs] = s;
 		s->pv = pv;
+		s->sig = sig;
 		snprintf(s->name, sizeof(s->name), "%s", sc->name);
 		s->plugin = p;
 		s->blocking = plugin_blocking(p) || sc->force_thread;
@@ -475,54 +540,135 @@ static int bind_row(struct pv *pv, const struct map *map, const struct map_row *
 	return 0;
 }
 
+/* A source's read groups, point index and queue, built apart so that a
+ * source taken over from a running pv changes only once everything is
+ * allocated (swap_groups). */
+struct src_build {
+	struct pv_group *groups;
+	size_t n_groups;
+	struct point_ix *by_point;
+	size_t n_points;
+	struct pv_msg *q;
+	size_t qcap;
+	struct pv_wmsg *wq;
+	struct pv_wres *wr;
+};
+
+static void free_groups(struct pv_group *groups, size_t n)
+{
+	for (size_t g = 0; g < n; g++) {
+		free(groups[g].rows);
+		free(groups[g].batch);
+	}
+	free(groups);
+}
+
+static int build_src(struct pv *pv, struct pv_src *s, struct src_build *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pv->n_rows; i++)
+		n += pv->rows[i].src == s && (pv->rows[i].dir & MAP_DIR_R);
+	b->groups = calloc(pv->n_classes, sizeof(*b->groups));
+	b->by_point = calloc(n ? n : 1, sizeof(*b->by_point));
+	size_t qcap = 2 * n < PV_QUEUE_MIN ? PV_QUEUE_MIN : 2 * n > PV_QUEUE_MAX ? PV_QUEUE_MAX : 2 * n;
+	b->q = calloc(qcap, sizeof(*b->q));
+	/* the write queues of a source kept open stay (pv_stop emptied them) */
+	if (!s->wq) {
+		b->wq = calloc(PV_WQUEUE, sizeof(*b->wq));
+		b->wr = calloc(PV_WQUEUE, sizeof(*b->wr));
+		if (!b->wq || !b->wr)
+			return -ENOMEM;
+	}
+	if (!b->groups || !b->by_point || !b->q)
+		return -ENOMEM;
+	b->qcap = qcap;
+	for (size_t c = 0; c < pv->n_classes; c++) {
+		size_t gn = 0;
+		for (size_t i = 0; i < pv->n_rows; i++)
+			gn += pv->rows[i].src == s && pv->rows[i].cls == c &&
+			      (pv->rows[i].dir & MAP_DIR_R);
+		if (!gn)
+			continue;
+		struct pv_group *g = &b->groups[b->n_groups++];
+		g->src = s;
+		g->cls = (uint32_t)c;
+		g->rows = calloc(gn, sizeof(*g->rows));
+		g->batch = calloc(gn, sizeof(*g->batch));
+		if (!g->rows || !g->batch)
+			return -ENOMEM;
+		for (size_t i = 0; i < pv->n_rows; i++) {
+			struct pv_row *r = &pv->rows[i];
+			if (r->src != s || r->cls != c || !(r->dir & MAP_DIR_R))
+				continue;
+			g->batch[g->n].point = r->point;
+			g->rows[g->n++] = (uint32_t)i;
+			b->by_point[b->n_points++] = (struct point_ix){ r->point, (uint32_t)i };
+		}
+	}
+	qsort(b->by_point, b->n_points, sizeof(*b->by_point), cmp_point);
+	return 0;
+}
+
+/* Puts the built parts into s (under its lock: a plugin may push from its
+ * own thread meanwhile) and makes s this pv's; the parts it had before
+ * (a kept source's, for the old map) go. Cannot fail. */
+static void swap_groups(struct pv *pv, struct pv_src *s, struct src_build *b)
+{
+	struct src_build old = { .groups = s->groups, .n_groups = s->n_groups,
+				 .by_point = s->by_point, .q = s->q };
+	pthread_mutex_lock(&s->mu);
+	s->groups = b->groups;
+	s->n_groups = b->n_groups;
+	s->by_point = b->by_point;
+	s->n_points = b->n_points;
+	s->q = b->q;
+	s->qcap = b->qcap;
+	s->qhead = s->qlen = 0;	/* rows of the old map (the caller drained it) */
+	if (b->wq) {
+		s->wq = b->wq;
+		s->wr = b->wr;
+	}
+	s->pv = pv;
+	pthread_mutex_unlock(&s->mu);
+	free_groups(old.groups, old.n_groups);
+	free(old.by_point);
+	free(old.q);
+	*b = (struct src_build){ 0 };
+}
+
 static int build_groups(struct pv *pv, char *err, size_t errlen)
 {
-	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		size_t n = 0;
-		for (size_t i = 0; i < pv->n_rows; i++)
-			n += pv->rows[i].src == s && (pv->rows[i].dir & MAP_DIR_R);
-		s->groups = calloc(pv->n_classes, sizeof(*s->groups));
-		s->by_point = calloc(n ? n : 1, sizeof(*s->by_point));
-		size_t qcap = 2 * n < PV_QUEUE_MIN ? PV_QUEUE_MIN : 2 * n > PV_QUEUE_MAX ? PV_QUEUE_MAX : 2 * n;
-		s->q = calloc(qcap, sizeof(*s->q));
-		s->wq = calloc(PV_WQUEUE, sizeof(*s->wq));
-		s->wr = calloc(PV_WQUEUE, sizeof(*s->wr));
-		if (!s->groups || !s->by_point || !s->q || !s->wq || !s->wr)
-			return pv_fail(err, errlen, -ENOMEM, "out of memory");
-		s->qcap = qcap;
-		if (qcap > pv->drain_cap)
-			pv->drain_cap = qcap;
-		for (size_t c = 0; c < pv->n_classes; c++) {
-			size_t gn = 0;
-			for (size_t i = 0; i < pv->n_rows; i++)
-				gn += pv->rows[i].src == s && pv->rows[i].cls == c &&
-				      (pv->rows[i].dir & MAP_DIR_R);
-			if (!gn)
-				continue;
-			struct pv_group *g = &s->groups[s->n_groups++];
-			g->src = s;
-			g->cls = (uint32_t)c;
-			g->rows = calloc(gn, sizeof(*g->rows));
-			g->batch = calloc(gn, sizeof(*g->batch));
-			if (!g->rows || !g->batch)
-				return pv_fail(err, errlen, -ENOMEM, "out of memory");
-			for (size_t i = 0; i < pv->n_rows; i++) {
-				struct pv_row *r = &pv->rows[i];
-				if (r->src != s || r->cls != c || !(r->dir & MAP_DIR_R))
-					continue;
-				g->batch[g->n].point = r->point;
-				g->rows[g->n++] = (uint32_t)i;
-				s->by_point[s->n_points++] = (struct point_ix){ r->point, (uint32_t)i };
-			}
-			if (!s->blocking)
-				pv->classes[c].on_loop = true;
-		}
-		qsort(s->by_point, s->n_points, sizeof(*s->by_point), cmp_point);
+	struct src_build *b = calloc(pv->n_srcs ? pv->n_srcs : 1, sizeof(*b));
+	int rc = b ? 0 : -ENOMEM;
+	for (size_t k = 0; !rc && k < pv->n_srcs; k++)
+		rc = build_src(pv, pv->srcs[k], &b[k]);
+	for (size_t k = 0; !rc && k < pv->n_srcs; k++)
+		if (b[k].qcap > pv->drain_cap)
+			pv->drain_cap = b[k].qcap;
+	if (!rc) {
+		pv->drain_buf = calloc(pv->drain_cap ? pv->drain_cap : 1, sizeof(*pv->drain_buf));
+		rc = pv->drain_buf ? 0 : -ENOMEM;
 	}
-	pv->drain_buf = calloc(pv->drain_cap ? pv->drain_cap : 1, sizeof(*pv->drain_buf));
-	if (!pv->drain_buf)
+	if (rc) {
+		for (size_t k = 0; b && k < pv->n_srcs; k++) {
+			free_groups(b[k].groups, b[k].n_groups);
+			free(b[k].by_point);
+			free(b[k].q);
+			free(b[k].wq);
+			free(b[k].wr);
+		}
+		free(b);
 		return pv_fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	/* from here on nothing fails: the kept sources become ours */
+	for (size_t k = 0; k < pv->n_srcs; k++) {
+		struct pv_src *s = pv->srcs[k];
+		swap_groups(pv, s, &b[k]);
+		for (size_t g = 0; g < s->n_groups; g++)
+			if (!s->blocking)
+				pv->classes[s->groups[g].cls].on_loop = true;
+	}
+	free(b);
 	return 0;
 }
 
@@ -640,6 +786,15 @@ int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err
 	}
 	if ((rc = build_groups(pv, err, errlen)))
 		goto out;
+	struct pv *old = cfg->adopt;
+	if (old && old->hooks_installed) {
+		/* the new map's hooks replace the old one's (which may have none) */
+		model_set_write_hooks(m, NULL);
+		model_set_command_hook(m, NULL, NULL);
+		old->hooks_installed = false;
+	}
+	if (old)
+		pv->st = old->st;	/* counters go on across a reload */
 	if (pv->hooks.n) {
 		model_set_write_hooks(m, &pv->hooks);
 		model_set_command_hook(m, pv_command_hook, pv);
@@ -663,25 +818,25 @@ void pv_free(struct pv *pv)
 		model_set_command_hook(pv->model, NULL, NULL);
 	}
 	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
+		struct pv_src *s = pv->srcs[k];
+		/* a source another pv took over (or that this one had not
+		 * taken yet when it failed) is that pv's */
+		if (s->pv != pv)
+			continue;
 		plugin_close(s->inst);
-		for (size_t g = 0; g < s->n_groups; g++) {
-			free(s->groups[g].rows);
-			free(s->groups[g].batch);
-		}
-		free(s->groups);
+		plugin_unload(s->plugin);
+		free_groups(s->groups, s->n_groups);
 		free(s->by_point);
 		free(s->q);
 		free(s->wq);
 		free(s->wr);
+		free(s->sig);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
+		free(s);
 	}
-	for (size_t i = 0; i < pv->n_plugins; i++)
-		plugin_unload(pv->plugins[i]);
 	if (pv->wake_fd >= 0)
 		close(pv->wake_fd);
-	free(pv->plugins);
 	free(pv->srcs);
 	for (size_t i = 0; pv->rows && i < pv->n_rows; i++)
 		free(pv->rows[i].ref);
@@ -691,6 +846,11 @@ void pv_free(struct pv *pv)
 	free(pv->hook_voff);
 	free(pv->hook_id);
 	free(pv);
+}
+
+size_t pv_n_adopted(const struct pv *pv)
+{
+	return pv->n_adopted;
 }
 
 size_t pv_n_rows(const struct pv *pv)

@@ -87,7 +87,17 @@ struct pv_cfg {
 	bool check;
 	/* the clocks to read; NULL: pv_real_clock. Copied by pv_new; ctx
 	 * must outlive the pv. */
-	const struct pv_clock *clock;
+	const struct pv_clock *clock;	/* A reload (SIGHUP): the running pv this one replaces, stopped
+	 * (pv_stop: its threads joined; the caller has drained its queue
+	 * with pv_drain). Each of its sources whose name, plugin, thread
+	 * flag and parameters are the same is kept open and taken over
+	 * instead of opened again (the plugin's open() is not called, its
+	 * connection or segment stays), bound to the new map. Only when
+	 * pv_new succeeds do they change hands (and the model's write hooks
+	 * become the new map's); pv_free(adopt) then closes only the sources
+	 * not taken over. When pv_new fails, adopt is as it was and can be
+	 * started again. NULL: open everything. */
+	struct pv *adopt;
 };
 
 struct pv;
@@ -105,7 +115,9 @@ struct pv;
  * `m` must outlive the pv. */
 int pv_new(struct model *m, const struct pv_cfg *cfg, struct pv **out, char *err,
 	   size_t errlen);
-/* Stops threads, removes the write hooks, closes instances, unloads. */
+/* Stops threads, removes the write hooks (unless a newer pv took them
+ * over), closes instances and unloads plugins, except sources a newer pv
+ * took over (pv_cfg.adopt). */
 void pv_free(struct pv *pv);
 
 /* Starts the threads of blocking sources. 0 or a negative errno. */
@@ -158,6 +170,8 @@ struct pv_stats {
 	uint64_t scans, updates, dchg, qchg, dupd, bad_values, dropped, writes, write_errors;
 };
 void pv_get_stats(const struct pv *pv, struct pv_stats *st);
+/* How many sources pv_new took over from pv_cfg.adopt. */
+size_t pv_n_adopted(const struct pv *pv);
 
 /* Whether a map row with w is allowed on the basic attribute `ref`
  * ("LD/LN.DO.DA[FC]") of FC `fc`: whether a client's write of it can be

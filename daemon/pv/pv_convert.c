@@ -241,7 +241,7 @@ void pv_scan(struct pv *pv, size_t cls, uint64_t utc_ns)
 	pv->st.scans++;
 	pv->classes[cls].scans++;
 	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
+		struct pv_src *s = pv->srcs[k];
 		if (s->blocking)
 			continue;
 		for (size_t gi = 0; gi < s->n_groups; gi++) {
@@ -308,7 +308,7 @@ void pv_drain(struct pv *pv)
 	uint8_t tq = pv_clock_time_quality(pv);
 	uint64_t utc = pv_now_utc_ns(pv);
 	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
+		struct pv_src *s = pv->srcs[k];
 		/* take everything under the lock, apply outside it */
 		pthread_mutex_lock(&s->mu);
 		size_t n = s->qlen;

@@ -95,7 +95,11 @@ struct point_ix {
 };
 
 struct pv_src {
+	/* the pv that owns it: written on the loop under `mu` when a reload's
+	 * new pv takes the source over (pv_cfg.adopt); a plugin's push()
+	 * reads it under `mu` */
 	struct pv *pv;
+	char *sig;			/* its configuration, for pv_cfg.adopt's comparison */
 	char name[MAP_NAME_MAX];
 	struct plugin *plugin;		/* shared; owned by pv->plugins */
 	struct plugin_instance *inst;
@@ -138,10 +142,9 @@ struct pv {
 	char map_file[256];	/* the map's name, for messages */
 	struct pv_row *rows;
 	size_t n_rows;
-	struct pv_src *srcs;
+	struct pv_src **srcs;		/* each its own allocation: a reload's pv may take one over */
 	size_t n_srcs;
-	struct plugin **plugins;
-	size_t n_plugins;
+	size_t n_adopted;		/* of srcs, taken over from pv_cfg.adopt */
 	struct pv_class *classes;
 	size_t n_classes;
 	int wake_fd;

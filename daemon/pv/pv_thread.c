@@ -146,8 +146,8 @@ static void *src_thread(void *arg)
 int pv_start(struct pv *pv)
 {
 	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		if (!s->blocking || s->running)
+		struct pv_src *s = pv->srcs[k];
+		if (s->pv != pv || !s->blocking || s->running)
 			continue;
 		s->stop = false;
 		int rc = pthread_create(&s->thr, NULL, src_thread, s);
@@ -165,8 +165,8 @@ int pv_start(struct pv *pv)
 void pv_stop(struct pv *pv)
 {
 	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
-		if (!s->running)
+		struct pv_src *s = pv->srcs[k];
+		if (s->pv != pv || !s->running)
 			continue;
 		pthread_mutex_lock(&s->mu);
 		s->stop = true;
@@ -178,7 +178,9 @@ void pv_stop(struct pv *pv)
 	/* Whoever waits for a write gets an answer: the thread's answers not
 	 * yet taken, and temporarily-unavailable for writes never done. */
 	for (size_t k = 0; k < pv->n_srcs; k++) {
-		struct pv_src *s = &pv->srcs[k];
+		struct pv_src *s = pv->srcs[k];
+		if (s->pv != pv)
+			continue;
 		for (; s->rlen; s->rlen--, s->rhead = (s->rhead + 1) % PV_WQUEUE)
 			model_write_done(s->wr[s->rhead].wait, s->wr[s->rhead].dae);
 		for (; s->wlen; s->wlen--, s->whead = (s->whead + 1) % PV_WQUEUE)

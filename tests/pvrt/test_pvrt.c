@@ -546,6 +546,97 @@ START_TEST(blocking_source_on_a_fake_clock)
 }
 END_TEST
 
+
+/* A reload's pv (pv_cfg.adopt): a source whose configuration did not
+ * change is kept open (the sim's clock goes on from its first open: not
+ * opened again), bound to the new map; the old pv then frees only what is
+ * still its own; a changed source is opened anew; a new pv that fails to
+ * bind leaves the running one as it was. */
+static int bind_adopt(struct model *m, const char *csv, const struct pv_source_cfg *src,
+		      const struct pv_clock *clock, struct pv *old, struct pv **out, char *err,
+		      size_t errlen)
+{
+	struct map *map;
+	int r = map_parse("r.csv", csv, strlen(csv), &map, err, errlen);
+	ck_assert_msg(r == 0, "%s", err);
+	const struct pv_scan_cfg fast = { .name = "fast", .period_ms = 100 };
+	const struct pv_cfg cfg = { .plugindir = getenv("PV_PLUGIN_DIR"), .sources = src,
+				    .n_sources = 1, .scans = &fast, .n_scans = 1,
+				    .default_period_ms = 1000, .map = map, .clock = clock,
+				    .adopt = old };
+	r = pv_new(m, &cfg, out, err, errlen);
+	map_free(map);
+	return r;
+}
+
+static void scan_all(struct pv *pv, const struct fake_clock *fc)
+{
+	for (size_t c = 0; c < pv_n_classes(pv); c++)
+		pv_scan(pv, c, FAKE_UTC0_NS + fc->us * 1000u);
+}
+
+START_TEST(reload_keeps_unchanged_sources)
+{
+	struct model *m = sample();
+	char err[2048] = "";
+	struct fake_clock fc = { .us = 5000000 };
+	const struct pv_clock clock = { .mono_ns = fake_mono_ns, .utc_ns = fake_utc_ns,
+					.quality = fake_quality, .ctx = &fc };
+	const struct iedd_param p1 = { .name = "speed", .value = "1" };
+	const struct iedd_param p2 = { .name = "speed", .value = "2" };
+	const struct pv_source_cfg sim1 = { .name = "sim", .plugin = "sim", .params = &p1,
+					    .n_params = 1 };
+	const struct pv_source_cfg sim2 = { .name = "sim", .plugin = "sim", .params = &p2,
+					    .n_params = 1 };
+	const char *hz = "IEDD1BAY/MMXU1.Hz.instMag.f[MX]";
+	struct pv *a, *b, *c, *bad = NULL;
+	ck_assert_msg(bind_adopt(m, "reference,source,address\nIEDD1BAY/MMXU1.Hz.instMag.f[MX],"
+				    "sim,clock\n", &sim1, &clock, NULL, &a, err, sizeof(err)) == 0,
+		      "%s", err);
+	fake_set(&fc, 5500000);
+	scan_all(a, &fc);
+	expect_at(m, hz, "0.5", 0);
+	/* the same source, a changed map: kept, and the new row bound */
+	pv_stop(a);
+	ck_assert_msg(bind_adopt(m, "reference,source,address,scanClass\n"
+				    "IEDD1BAY/MMXU1.Hz.instMag.f[MX],sim,clock,fast\n"
+				    "IEDD1WTG/WTUR1.TurSt.stVal[ST],sim,const:4,\n",
+				 &sim1, &clock, a, &b, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(pv_n_adopted(b), 1);
+	ck_assert_uint_eq(pv_n_rows(b), 2);
+	pv_free(a);	/* must leave the kept instance open */
+	fake_set(&fc, 6000000);
+	scan_all(b, &fc);
+	expect_at(m, hz, "1", 0);	/* one second since the first open, not 0 */
+	expect_at(m, "IEDD1WTG/WTUR1.TurSt.stVal[ST]", "4", 0);
+	struct pv_stats st;
+	pv_get_stats(b, &st);
+	ck_assert_uint_ge(st.scans, 3);	/* counters go on */
+	/* a row that names nothing: refused, and b runs on as it was */
+	pv_stop(b);
+	ck_assert_int_ne(bind_adopt(m, "reference,source,address\nIEDD1BAY/MMXU1.Nope.f[MX],sim,"
+				       "clock\n", &sim1, &clock, b, &bad, err, sizeof(err)), 0);
+	ck_assert_ptr_null(bad);
+	ck_assert_contains(err, "r.csv:2:");
+	ck_assert_int_eq(pv_start(b), 0);
+	fake_set(&fc, 6500000);
+	scan_all(b, &fc);
+	expect_at(m, hz, "1.5", 0);
+	/* another parameter: opened again, so its clock starts anew (x2) */
+	pv_stop(b);
+	ck_assert_msg(bind_adopt(m, "reference,source,address\nIEDD1BAY/MMXU1.Hz.instMag.f[MX],"
+				    "sim,clock\n", &sim2, &clock, b, &c, err, sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(pv_n_adopted(c), 0);
+	pv_free(b);
+	fake_set(&fc, 7000000);
+	scan_all(c, &fc);
+	expect_at(m, hz, "1", 0);	/* 0.5 s since its open, twice as fast */
+	pv_free(c);
+	model_free(m);
+}
+END_TEST
+
 static Suite *pvrt_suite(void)
 {
 	Suite *s = suite_create("pvrt");
@@ -559,6 +650,7 @@ static Suite *pvrt_suite(void)
 	tcase_add_test(tc, simulate_generated_model_fits);
 	tcase_add_test(tc, scan_schedule_on_a_fake_clock);
 	tcase_add_test(tc, blocking_source_on_a_fake_clock);
+	tcase_add_test(tc, reload_keeps_unchanged_sources);
 	suite_add_tcase(s, tc);
 	return s;
 }
