@@ -281,9 +281,9 @@ def expected_range(info):
         return None
     lo = info.get("minInclusive")
     hi = info.get("maxInclusive")
-    if lo is None and info["base"].startswith("xs:unsigned") or info["base"] == \
-            "xs:nonNegativeInteger":
-        lo = lo if lo is not None else "0"
+    if lo is None and (info["base"].startswith("xs:unsigned") or
+                       info["base"] == "xs:nonNegativeInteger"):
+        lo = "0"
     if lo is None or hi is None:
         return None
     return f"{lo}..{hi}"
