@@ -14,20 +14,22 @@ can change without the other.
     example in EXAMPLES validates against the schema (xmllint), and
     together they use every element.
 
-  check_man5.py map PAGE MAP_C MAP_MD
+  check_man5.py map PAGE MAP_C MAP_MD [IEDD PLUGIN_DIR]
     doc/iedd-map.5 against the parser daemon/pv/map.c and its documented
     format schemas/map-format.md: the two agree on the column names; the
     page's COLUMNS has one .TP per column (next line .B NAME) and no other,
     "Required" for the columns the parser requires and "Optional" for the
     rest; DIAGNOSTICS carries every message map.c's fail() can give; the
     examples' headers name only real columns and every row has as many
-    fields as its header.
+    fields as its header; with IEDD, each map example passes iedd --check on
+    the embedded sample model, with the iedd.xml example before it.
 
 Both: groff reads the page without a warning (groff -man -ww -z).
 Exits 0, 1 naming each problem, or 77 (skipped) when groff or xmllint is
 missing and nothing else is wrong."""
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -458,7 +460,7 @@ def map_sources(map_c, map_md):
     return set(cols.values()), required, msgs, md_cols, md_req
 
 
-def check_map(page, map_c, map_md):
+def check_map(page, map_c, map_md, iedd=None, plugin_dir=None):
     cols, required, msgs, md_cols, md_req = map_sources(map_c, map_md)
     for x in sorted(md_cols - cols):
         bad.append(f"{map_md} documents a column {x} that {map_c} does not read")
@@ -497,27 +499,78 @@ def check_map(page, map_c, map_md):
         rx = re.sub(r"%(?:\\-)?[0-9]*(?:zu|lu|u|d|s|c|x)", ".+?", rx)
         if not re.search(rx, text):
             bad.append(f"DIAGNOSTICS lacks the message of {map_c}: {norm}")
-    exs = examples(lines)
-    if not exs:
-        bad.append("EXAMPLES has no example (.nf ... .fi)")
-    for i, e in enumerate(exs, 1):
+    blocks = examples(lines)
+    maps = [b for b in blocks if "<iedd" not in b]
+    if not maps:
+        bad.append("EXAMPLES has no map example (.nf ... .fi)")
+    for i, e in enumerate(maps, 1):
         rows = [r for r in e.split("\n") if r.strip() and not r.lstrip().startswith("#")]
         parsed = list(csv.reader(io.StringIO("\n".join(rows))))
         if not parsed:
-            bad.append(f"EXAMPLES: example {i} has no header")
+            bad.append(f"EXAMPLES: map example {i} has no header")
             continue
         header = [x.strip() for x in parsed[0]]
         for x in header:
             if x not in cols:
-                bad.append(f"EXAMPLES: example {i} names a column {x} that {map_c} "
+                bad.append(f"EXAMPLES: map example {i} names a column {x} that {map_c} "
                            "does not read")
         for x in sorted(required - set(header)):
-            bad.append(f"EXAMPLES: example {i} lacks the required column {x}")
+            bad.append(f"EXAMPLES: map example {i} lacks the required column {x}")
         for n, r in enumerate(parsed[1:], 2):
             if len(r) != len(header):
-                bad.append(f"EXAMPLES: example {i}, row {n}: {len(r)} fields, the header "
-                           f"names {len(header)}")
-    return f"{len(cols)} columns, {len(msgs)} parser messages, {len(exs)} examples"
+                bad.append(f"EXAMPLES: map example {i}, row {n}: {len(r)} fields, the "
+                           f"header names {len(header)}")
+    if iedd:
+        run_map_examples(blocks, iedd, plugin_dir)
+    return f"{len(cols)} columns, {len(msgs)} parser messages, {len(maps)} map examples" + \
+        (" run through iedd --check" if iedd else "")
+
+
+def run_map_examples(blocks, iedd, plugin_dir):
+    """Each map example through the real iedd --check on the embedded sample
+    model: with the iedd.xml example just before it (its <map file> names
+    the map), or else with the embedded default configuration (--map)."""
+    iedd, plugin_dir = os.path.abspath(iedd), os.path.abspath(plugin_dir)
+    config = None
+    n = 0
+    for b in blocks:
+        if "<iedd" in b:
+            config = b
+            continue
+        n += 1
+        with tempfile.TemporaryDirectory() as d:
+            args = [iedd, "--check"]
+            name = "map.csv"
+            if config:
+                m = re.search(r'<map file="([^"/]+)"', config)
+                if not m:
+                    bad.append(f"EXAMPLES: the iedd.xml before map example {n} names no "
+                               "<map file> in its directory")
+                    continue
+                name = m.group(1)
+                missing = [p for p in re.findall(r'plugin="([^"/]+)"', config)
+                           if not os.path.exists(os.path.join(plugin_dir,
+                                                              f"iedd-source-{p}.so"))]
+                if missing:
+                    skipped.append(f"map example {n}: plugin(s) {', '.join(missing)} not "
+                                   f"built in {plugin_dir}")
+                    config = None
+                    continue
+                with open(os.path.join(d, "iedd.xml"), "w") as f:
+                    f.write(config)
+                args += ["-c", os.path.join(d, "iedd.xml")]
+            else:
+                args += ["--map", os.path.join(d, name)]
+            with open(os.path.join(d, name), "w") as f:
+                f.write(b)
+            env = dict(os.environ, IEDD_PLUGIN_DIR=plugin_dir)
+            r = subprocess.run(args, capture_output=True, text=True, env=env, cwd=d,
+                               timeout=60)
+            if r.returncode:
+                out = (r.stderr + r.stdout).replace(d + "/", "").strip()
+                bad.append(f"EXAMPLES: map example {n} fails iedd --check "
+                           f"(exit {r.returncode}):\n{out}")
+        config = None
 
 
 def main():
@@ -528,7 +581,7 @@ def main():
     if mode == "xml":
         what = check_xml(page, *sys.argv[3:4])
     else:
-        what = check_map(page, *sys.argv[3:5])
+        what = check_map(page, *sys.argv[3:7])
     groff_lint(page)
     for b in bad:
         print(f"{page}: {b}", file=sys.stderr)
