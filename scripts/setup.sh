@@ -10,8 +10,9 @@ PKGS="gcc make meson ninja-build pkg-config python3 libevent-dev libgnutls28-dev
 if [ "${1:-}" = "--tests" ]; then
 	# Check for unit tests, tshark as the protocol referee, clang + its
 	# runtime for the fuzz targets and sanitizers, procps/util-linux for
-	# the benchmark (taskset, ps).
-	PKGS="$PKGS check tshark clang libclang-rt-14-dev procps util-linux"
+	# the benchmark (taskset, ps), groff and xmllint for the man page
+	# checks (tests/config/check_man*.py).
+	PKGS="$PKGS check tshark clang libclang-rt-14-dev procps util-linux groff-base libxml2-utils"
 fi
 
 missing=""
