@@ -1013,3 +1013,72 @@ out:
 	close(fd);
 	return r;
 }
+
+/* ---- reload (SIGHUP) ---- */
+
+/* A copy of `c` with what a reload changes live, and every line number,
+ * cleared, so that two configurations compare equal when only those
+ * differ. */
+static void restart_view(const struct iedd_config *c, struct iedd_config *v)
+{
+	memcpy(v, c, sizeof(*v));
+	memset(v->map_file, 0, sizeof(v->map_file));
+	v->scan_period_ms = 0;
+	memset(v->scans, 0, sizeof(v->scans));
+	v->n_scans = 0;
+	memset(v->sources, 0, sizeof(v->sources));
+	v->n_sources = 0;
+	v->simulate = false;
+	v->sim_travel_ms = 0;
+	memset(v->sim_controls, 0, sizeof(v->sim_controls));
+	v->n_sim_controls = 0;
+	bool tls = c->tls.present;
+	memset(&v->tls, 0, sizeof(v->tls));
+	v->tls.present = tls;
+	for (size_t i = 0; i < CONFIG_MAX_LISTEN; i++)
+		v->listen[i].line = 0;
+	v->scl_line = 0;
+	v->goose_line = 0;
+}
+
+const char *config_restart_change(const struct iedd_config *run, const struct iedd_config *next)
+{
+	static struct iedd_config a, b;
+	restart_view(run, &a);
+	restart_view(next, &b);
+#define FIELD(what, f) { what, offsetof(struct iedd_config, f), sizeof(a.f) }
+	static const struct {
+		const char *what;
+		size_t off, len;
+	} fields[] = {
+		FIELD("the listeners (<listen>)", listen),
+		FIELD("the listeners (<listen>)", n_listen),
+		FIELD("<scl file>", scl_file),
+		FIELD("<scl ied>", ied_name),
+		FIELD("<scl strict>", scl_strict),
+		FIELD("<server maxAssociations>", max_associations),
+		FIELD("the association timeouts (<server>)", assoc_timeout_ms),
+		FIELD("the association timeouts (<server>)", idle_timeout_ms),
+		FIELD("the association timeouts (<server>)", pdu_timeout_ms),
+		FIELD("the MMS limits (<server>)", max_pdu_size),
+		FIELD("the MMS limits (<server>)", max_serv_outstanding),
+		FIELD("the MMS limits (<server>)", max_nesting),
+		FIELD("the identity (<server vendor model revision>)", vendor),
+		FIELD("the identity (<server vendor model revision>)", model),
+		FIELD("the identity (<server vendor model revision>)", revision),
+		FIELD("<server plainTcp>", plain_off),
+		FIELD("<tls> present or not", tls.present),
+		FIELD("<files>", files_root),
+		FIELD("<goose interface>", goose_iface),
+		FIELD("<reports>", rpt_state_dir),
+	};
+#undef FIELD
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (memcmp((const char *)&a + fields[i].off, (const char *)&b + fields[i].off,
+			   fields[i].len))
+			return fields[i].what;
+	if (memcmp(&a, &b, sizeof(a)))
+		return "a setting other than the map, the sources and the TLS files (<files>, "
+		       "<reports>, <dataSets>, <controls>, ...)";
+	return NULL;
+}

@@ -146,6 +146,15 @@ struct iedd_config {
 	struct config_tls tls;
 };
 
+/* A reload (SIGHUP) applies the map (<map>, <simulate>), the sources
+ * (<sources>) and the TLS files (<tls> certificate, key, CAs, CRLs, pins,
+ * priority) live. Everything else is only read at start: this names the
+ * first such setting in which `next` differs from the running `run`
+ * ("<scl file>", "the listeners (<listen>)", ...), or NULL when none does.
+ * Line numbers do not count (an edit above an element moves them).
+ * Both must come from config_load_file/_embedded (zeroed padding). */
+const char *config_restart_change(const struct iedd_config *run, const struct iedd_config *next);
+
 /* Fills every field with the built-in defaults (no listener). */
 void config_defaults(struct iedd_config *cfg);
 /* Loads and validates `path`. On failure returns a negative errno and writes

@@ -62,10 +62,21 @@ static int parse_addr(const char *a, char *ref, size_t n, uint16_t *appid, uint3
 	return 0;
 }
 
-int goose_map_take(struct model *m, struct map *map, bool simulated, size_t *n_taken, char *err,
-		   size_t errlen)
+/* FNV-1a 64 over s and its NUL, continuing from h. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	do {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	} while (*s++);
+	return h;
+}
+
+int goose_map_take(struct model *m, struct map *map, bool simulated, bool subscribe,
+		   size_t *n_taken, uint64_t *sig, char *err, size_t errlen)
 {
 	size_t w = 0, taken = 0;
+	uint64_t h = 0xcbf29ce484222325ull;
 	char why[512];
 	for (size_t i = 0; i < map->n; i++) {
 		struct map_row *r = &map->rows[i];
@@ -92,8 +103,10 @@ int goose_map_take(struct model *m, struct map *map, bool simulated, size_t *n_t
 				 map->file, (unsigned)r->line);
 			return -EINVAL;
 		}
-		int rc = model_goose_map_input(m, r->ref, gref, appid, member, r->line, why,
-					       sizeof(why));
+		h = fnv(fnv(h, r->ref), r->address);
+		int rc = subscribe ? model_goose_map_input(m, r->ref, gref, appid, member, r->line,
+							   why, sizeof(why)) :
+				     0;
 		if (rc) {
 			snprintf(err, errlen, "%s:%u:%u: %s", map->file, (unsigned)r->line,
 				 (unsigned)r->col[rc == -EINVAL && strchr(why, '\'') == why ?
@@ -123,5 +136,7 @@ int goose_map_take(struct model *m, struct map *map, bool simulated, size_t *n_t
 	map->n = w;
 	if (n_taken)
 		*n_taken = taken;
+	if (sig)
+		*sig = taken ? h : 0;
 	return 0;
 }

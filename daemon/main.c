@@ -112,7 +112,10 @@ static void usage(FILE *f)
 		"  -V, --version             version\n"
 		"\n"
 		"Signals: SIGTERM/SIGINT stop accepting, abort open associations, write the\n"
-		"BRCB state (<reports stateDir>, doc/state-format.md) and exit 0.\n"
+		"BRCB state (<reports stateDir>, doc/state-format.md) and exit 0. SIGHUP\n"
+		"reloads the map, the sources and the TLS files from the configuration\n"
+		"file without dropping associations; a reload that fails or needs a\n"
+		"restart changes nothing and logs why.\n"
 		"Exit status: 0 ok, 1 configuration or start-up error, 2 usage error.\n"
 		"Try it:  iedd --listen 127.0.0.1:10102 &  iedc identify 127.0.0.1:10102\n"
 		"         iedd --scl my.icd --check      (validate an SCL file)\n");
@@ -187,9 +190,14 @@ struct pv_opts {
 };
 
 /* The process-variable runtime for the configuration: the map and its
- * sources, or --simulate. *out stays NULL when there is nothing to run. */
+ * sources, or --simulate. *out stays NULL when there is nothing to run.
+ * At start (`reload` NULL) the map's GOOSE input rows become the model's
+ * subscriptions and *goose_sig their hash; on a reload, `reload` is the
+ * running pv (stopped, drained), whose unchanged sources the new one takes
+ * over (pv_cfg.adopt), and the GOOSE rows must hash to *goose_sig. On
+ * failure msg[n] says why (file:line first). */
 static int start_pv(const struct iedd_config *cfg, struct model *model, const struct pv_opts *po,
-		    struct pv **out)
+		    struct pv *reload, uint64_t *goose_sig, struct pv **out, char *msg, size_t n)
 {
 	static char err[4096];
 	char dir[4200];
@@ -198,11 +206,19 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 
 	*out = NULL;
 	bool sample_map = cfg->source[0] == '(' && !strcmp(cfg->map_file, "sample-map.csv");
+	bool none = !cfg->simulate && (!cfg->map_file[0] || (sample_map && cfg->scl_file[0]));
+	if (none && reload && *goose_sig) {
+		snprintf(msg, n, "%s: no map any more, but the map's GOOSE input rows are "
+			 "subscriptions made at start: restart iedd for that (systemctl restart "
+			 "iedd)", cfg->source);
+		return -EINVAL;
+	}
 	if (!cfg->simulate && !cfg->map_file[0])
 		return 0;
 	if (!cfg->simulate && sample_map && cfg->scl_file[0]) {
 		/* the embedded sample map belongs to the embedded sample model */
-		log_msg(LOGL_INFO, LOGC_PV, "--scl without a map: no process variables");
+		if (!reload)
+			log_msg(LOGL_INFO, LOGC_PV, "--scl without a map: no process variables");
 		return 0;
 	}
 	plugin_dir(po->plugin_dir, dir, sizeof(dir));
@@ -235,7 +251,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 						 .n_controls = cfg->n_sim_controls };
 		r = pv_simulate_map_cfg(model, &simc, &map, err, sizeof(err));
 		if (r) {
-			fprintf(stderr, "iedd: %s: %s\n", cfg->source, err);
+			snprintf(msg, n, "%s: %s", cfg->source, err);
 			return r;
 		}
 	} else {
@@ -261,7 +277,7 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		else
 			r = map_load(cfg->map_file, &map, err, sizeof(err));
 		if (r) {
-			fprintf(stderr, "iedd: %s\n", err);
+			snprintf(msg, n, "%s", err);
 			return r;
 		}
 	}
@@ -277,12 +293,21 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 	/* GOOSE inputs: `goose` rows become subscriptions; no source (and not
 	 * the simulator) may write what a subscription delivers */
 	size_t n_goose = 0;
-	r = goose_map_take(model, map, cfg->simulate, &n_goose, err, sizeof(err));
+	uint64_t sig = 0;
+	r = goose_map_take(model, map, cfg->simulate, !reload, &n_goose, &sig, err, sizeof(err));
 	if (r) {
 		map_free(map);
-		fprintf(stderr, "iedd: %s\n", err);
+		snprintf(msg, n, "%s", err);
 		return r;
 	}
+	if (reload && sig != *goose_sig) {
+		snprintf(msg, n, "%s: the map's GOOSE input rows (source %s) changed: subscriptions "
+			 "are made at start, restart iedd for them (systemctl restart iedd)",
+			 map ? map->file : cfg->map_file, GOOSE_MAP_SOURCE);
+		map_free(map);
+		return -EINVAL;
+	}
+	*goose_sig = sig;
 	if (n_goose)
 		log_msg(LOGL_INFO, LOGC_PV, "%zu GOOSE input(s) from the map", n_goose);
 	struct pv_cfg pc = {
@@ -295,15 +320,17 @@ static int start_pv(const struct iedd_config *cfg, struct model *model, const st
 		.map = map,
 		.simulate = cfg->simulate,
 		.check = po->check,
+		.adopt = reload,
 	};
 	r = pv_new(model, &pc, out, err, sizeof(err));
 	map_free(map);
 	if (r) {
-		fprintf(stderr, "iedd: %s\n", err);
+		snprintf(msg, n, "%s", err);
 		return r;
 	}
-	log_msg(LOGL_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s", pv_n_rows(*out),
-		n_srcs, cfg->simulate ? " (simulating)" : "");
+	if (!reload)
+		log_msg(LOGL_NOTICE, LOGC_PV, "%zu attribute(s) mapped to %zu source(s)%s",
+			pv_n_rows(*out), n_srcs, cfg->simulate ? " (simulating)" : "");
 	return 0;
 }
 
@@ -700,14 +727,14 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 	server_stop(arg, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+static void reload_config(void);
+
 static void on_sighup(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
 	(void)arg;
-	/* Nothing reloadable exists yet (the map, sources and client allowlist
-	 * come with later features); a SIGHUP must not kill the daemon. */
-	log_msg(LOGL_NOTICE, LOGC_MAIN, "SIGHUP: nothing to reload; configuration unchanged");
+	reload_config();
 }
 
 /* SIGTERM, SIGINT and SIGHUP are blocked from before the source threads
@@ -829,6 +856,149 @@ static int tls_load(const struct iedd_config *cfg, struct tls_server **out)
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- reload (SIGHUP, systemctl reload iedd) ---- */
+
+/* What a reload needs of the start: the command line's overrides (applied
+ * again to the new file, so that `iedd --listen X --config F` keeps X), and
+ * the running parts it may replace. Loop thread only. */
+static struct run {
+	const char *config_path;	/* NULL: the embedded default */
+	struct config_listen listen[CONFIG_MAX_LISTEN];
+	size_t n_listen;
+	const char *tls_dir, *scl, *ied, *goose_iface, *map_path;
+	long max_assoc;
+	bool simulate;
+	struct pv_opts po;
+	struct iedd_config *cfg;	/* running */
+	struct model *model;
+	struct server *srv;
+	struct pv *pv;			/* running; NULL: no process variables */
+	struct tls_server *tls;		/* for new handshakes */
+	struct tls_server **retired;	/* replaced, still used by older associations */
+	size_t n_retired;
+	uint64_t goose_sig;		/* start_pv's hash of the map's GOOSE rows */
+} run = { .max_assoc = -1 };
+
+/* The command line's options over a loaded configuration. 0, or 1 with
+ * the message on stderr. */
+static int apply_cli(struct iedd_config *cfg)
+{
+	if (run.n_listen) {
+		memcpy(cfg->listen, run.listen, run.n_listen * sizeof(run.listen[0]));
+		cfg->n_listen = run.n_listen;
+	}
+	if (tls_options(cfg, run.n_listen > 0, run.tls_dir))
+		return 1;
+	if (run.max_assoc > 0)
+		cfg->max_associations = (unsigned)run.max_assoc;
+	if (run.scl) {
+		snprintf(cfg->scl_file, sizeof(cfg->scl_file), "%s", run.scl);
+		cfg->ied_name[0] = 0;
+	}
+	if (run.ied)
+		snprintf(cfg->ied_name, sizeof(cfg->ied_name), "%s", run.ied);
+	if (run.goose_iface)
+		snprintf(cfg->goose_iface, sizeof(cfg->goose_iface), "%s", run.goose_iface);
+	if (run.map_path)
+		snprintf(cfg->map_file, sizeof(cfg->map_file), "%s", run.map_path);
+	if (run.simulate)
+		cfg->simulate = true;
+	return 0;
+}
+
+static void reload_notify(const char *state)
+{
+	char buf[96];
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* systemd >= 253 (Type=notify-reload) wants the instant with RELOADING */
+	snprintf(buf, sizeof(buf), "%s\nMONOTONIC_USEC=%llu", state,
+		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000u);
+	(void)notify_send(buf);
+}
+
+/* Re-reads the configuration file and applies what can change live: the
+ * map and the sources (unchanged sources stay open: pv_cfg.adopt) and the
+ * TLS files (for new handshakes). Everything is checked before anything
+ * changes; a failure or a change that needs a restart leaves the running
+ * configuration as it was, with one log line saying why. Associations,
+ * reports, selections and GOOSE go on throughout: the model, the server
+ * and its loop stay. */
+static void reload_config(void)
+{
+	static struct iedd_config next;
+	static char msg[4608];
+	char err[1024];
+	const char *from = run.config_path ? run.config_path : "(embedded default)";
+	reload_notify("RELOADING=1");
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "SIGHUP: reloading %s", from);
+	int r = run.config_path ? config_load_file(run.config_path, &next, err, sizeof(err)) :
+				  config_load_embedded(&next, err, sizeof(err));
+	if (r) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s; the running configuration is "
+			"unchanged (iedd --check gives the same verdict)", err);
+		goto done;
+	}
+	if (apply_cli(&next)) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s does not go with the command line "
+			"(the line above says why); the running configuration is unchanged", from);
+		goto done;
+	}
+	const char *what = config_restart_change(run.cfg, &next);
+	if (what) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s changed in %s, and that takes a "
+			"restart (systemctl restart iedd); nothing was changed", what, from);
+		goto done;
+	}
+	struct tls_server *ntls = NULL;
+	if (next.tls.present && tls_load(&next, &ntls)) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: the TLS files of %s (the line above "
+			"says which); the running configuration is unchanged", from);
+		goto done;
+	}
+	struct tls_server **ret = NULL;
+	if (ntls) {
+		ret = realloc(run.retired, (run.n_retired + 1) * sizeof(*ret));
+		if (!ret) {
+			tls_server_free(ntls);
+			log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: out of memory; unchanged");
+			goto done;
+		}
+		run.retired = ret;
+	}
+	/* the process variables: the old pv stops (its threads joined, its
+	 * queued values applied), the new one takes its unchanged sources */
+	server_detach_pv(run.srv);
+	if (run.pv)
+		pv_drain(run.pv);
+	struct pv *npv = NULL;
+	uint64_t sig = run.goose_sig;
+	r = start_pv(&next, run.model, &run.po, run.pv, &sig, &npv, msg, sizeof(msg));
+	if (r) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s; the running configuration is "
+			"unchanged", msg);
+		tls_server_free(ntls);
+		if (run.pv && server_attach_pv(run.srv, run.pv))
+			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory restarting the sources");
+		goto done;
+	}
+	size_t kept = npv ? pv_n_adopted(npv) : 0;
+	pv_free(run.pv);
+	run.pv = npv;
+	if (npv && server_attach_pv(run.srv, npv))
+		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory starting the sources");
+	if (ntls) {
+		run.retired[run.n_retired++] = server_set_tls(run.srv, ntls);
+		run.tls = ntls;
+	}
+	*run.cfg = next;
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "reloaded %s: %zu attribute(s) mapped to %zu source(s) (%zu "
+		"kept open)%s", from, npv ? pv_n_rows(npv) : 0, next.simulate ? 1 : next.n_sources,
+		kept, ntls ? "; new TLS handshakes use the files read now" : "");
+done:
+	reload_notify("READY=1");
 }
 
 int main(int argc, char **argv)
@@ -1038,22 +1208,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iedd: %s\n", err);
 		return 1;
 	}
-	if (n_listen) {
-		memcpy(cfg.listen, listen, n_listen * sizeof(listen[0]));
-		cfg.n_listen = n_listen;
-	}
-	if (tls_options(&cfg, n_listen > 0, tls_dir))
+	/* the command line over the file, now and at each reload */
+	run.config_path = config_path;
+	memcpy(run.listen, listen, n_listen * sizeof(listen[0]));
+	run.n_listen = n_listen;
+	run.tls_dir = tls_dir;
+	run.max_assoc = max_assoc;
+	run.scl = scl;
+	run.ied = ied;
+	run.goose_iface = goose_iface;
+	run.map_path = map_path;
+	run.simulate = simulate;
+	if (apply_cli(&cfg))
 		return 1;
-	if (max_assoc > 0)
-		cfg.max_associations = (unsigned)max_assoc;
-	if (scl) {
-		snprintf(cfg.scl_file, sizeof(cfg.scl_file), "%s", scl);
-		cfg.ied_name[0] = 0;
-	}
-	if (ied)
-		snprintf(cfg.ied_name, sizeof(cfg.ied_name), "%s", ied);
-	if (goose_iface)
-		snprintf(cfg.goose_iface, sizeof(cfg.goose_iface), "%s", goose_iface);
 
 	/* The data model: the configured SCL file, or the embedded sample (a
 	 * copy of etc/sample.icd: a substation bay and a wind turbine). */
@@ -1092,10 +1259,6 @@ int main(int argc, char **argv)
 		model_free(model);
 		return 0;
 	}
-	if (map_path)
-		snprintf(cfg.map_file, sizeof(cfg.map_file), "%s", map_path);
-	if (simulate)
-		cfg.simulate = true;
 	if (po.speed && !cfg.simulate) {
 		fprintf(stderr, "iedd: --simulate-speed goes with --simulate (a sim source in "
 				"iedd.xml takes <param name=\"speed\" value=\"X\"/>)\n");
@@ -1104,9 +1267,14 @@ int main(int argc, char **argv)
 	}
 	struct pv *pv = NULL;
 	po.check = check;
+	run.po = po;
+	run.po.check = false;	/* a reload opens sources for real */
 	if (!check && !pics)
 		stop_signals(SIG_BLOCK);	/* until serve() handles them */
-	if (!pics && (r = start_pv(&cfg, model, &po, &pv))) {
+	static char pmsg[4608];
+	if (!pics && (r = start_pv(&cfg, model, &po, NULL, &run.goose_sig, &pv, pmsg,
+				   sizeof(pmsg)))) {
+		fprintf(stderr, "iedd: %s\n", pmsg);
 		model_free(model);
 		return 1;
 	}
@@ -1238,10 +1406,20 @@ int main(int argc, char **argv)
 	 * store writes (a fresh snapshot first) */
 	if (rstate.store)
 		(void)rptstore_load_done(rstate.store, mono_ms());
+	run.cfg = &cfg;
+	run.model = model;
+	run.srv = srv;
+	run.pv = pv;
+	run.tls = tls;
 	r = serve(srv);
 	/* the reports stop with the server (associations aborted in
 	 * server_stop, the service freed here): only then the last flush */
 	server_free(srv);
+	pv = run.pv;	/* a reload may have replaced them */
+	tls = run.tls;
+	for (size_t i = 0; i < run.n_retired; i++)
+		tls_server_free(run.retired[i]);
+	free(run.retired);
 	tls_server_free(tls);
 	rpt_state_close(&rstate, true);
 	file_service_close(&fsvc);

@@ -775,6 +775,19 @@ int server_attach_pv(struct server *s, struct pv *pv)
 	return s->pv_loop ? 0 : -ENOMEM;
 }
 
+void server_detach_pv(struct server *s)
+{
+	pv_loop_free(s->pv_loop);
+	s->pv_loop = NULL;
+}
+
+struct tls_server *server_set_tls(struct server *s, struct tls_server *tls)
+{
+	struct tls_server *old = s->cfg.tls;
+	s->cfg.tls = tls;
+	return old;
+}
+
 int server_run(struct server *s)
 {
 	notify(s, "READY=1");

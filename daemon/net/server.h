@@ -99,6 +99,16 @@ void server_mms_config(const struct server_cfg *cfg, struct model *model, struct
  * source threads' wake-up; daemon/net/pv_loop.h) until server_free. `pv` is
  * the caller's and must outlive the server. Returns 0 or -ENOMEM (logged). */
 int server_attach_pv(struct server *srv, struct pv *pv);
+/* A reload: stops the attached pv's threads (pv_stop), cancels its scan
+ * timers and removes its wake-up event; the pv itself stays the caller's
+ * (attach it again, or another). No-op when none is attached. */
+void server_detach_pv(struct server *srv);
+/* A reload: associations accepted from now on on a TLS listener handshake
+ * with `tls` (the caller's; must outlive the server); those running keep
+ * the credentials they started with. Returns the one used before, which
+ * the caller keeps until the associations that use it are gone (main.c:
+ * until exit). */
+struct tls_server *server_set_tls(struct server *srv, struct tls_server *tls);
 /* The server's event_base, for the caller's own events on the same loop
  * (main.c's signal handlers). Owned by the server. */
 struct event_base *server_base(struct server *srv);

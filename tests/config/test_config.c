@@ -152,6 +152,49 @@ START_TEST(etc_file)
 }
 END_TEST
 
+/* What a reload may apply live and what takes a restart
+ * (config_restart_change): line numbers never count; the map, the sources
+ * and the TLS files are live; a listener, the SCL file or a limit is not. */
+START_TEST(restart_change)
+{
+	static struct iedd_config a, b;
+	char path[256], err[512] = "";
+	const char *base = "<iedd xmlns=\"" NS "\">\n"
+			   "  <server><listen address=\"127.0.0.1\" port=\"10102\"/></server>\n"
+			   "  <map file=\"a.csv\"/>\n"
+			   "  <sources><source name=\"s\" plugin=\"sim\"/></sources>\n"
+			   "</iedd>\n";
+	write_file("r1.xml", base, path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &a, err, sizeof(err)) == 0, "%s", err);
+	/* the same, moved down by comment lines, another map and source */
+	write_file("r1.xml",
+		   "<!-- one -->\n<!-- two -->\n<iedd xmlns=\"" NS "\">\n"
+		   "  <server><listen address=\"127.0.0.1\" port=\"10102\"/></server>\n"
+		   "  <map file=\"b.csv\" period=\"50\"/>\n"
+		   "  <sources><source name=\"t\" plugin=\"shm\"><param name=\"x\" value=\"1\"/>"
+		   "</source></sources>\n</iedd>\n",
+		   path, sizeof(path));
+	ck_assert_msg(load_quiet(path, &b, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_ptr_null(config_restart_change(&a, &b));
+	ck_assert_ptr_null(config_restart_change(&a, &a));
+	b = a;
+	b.listen[0].port = 10103;
+	ck_assert_str_eq(config_restart_change(&a, &b), "the listeners (<listen>)");
+	b = a;
+	snprintf(b.scl_file, sizeof(b.scl_file), "/x.icd");
+	ck_assert_str_eq(config_restart_change(&a, &b), "<scl file>");
+	b = a;
+	b.ds_max_members = 7;
+	ck_assert_ptr_nonnull(strstr(config_restart_change(&a, &b), "a setting other than"));
+	b = a;
+	b.tls.present = true;
+	ck_assert_str_eq(config_restart_change(&a, &b), "<tls> present or not");
+	a.tls.present = true;
+	snprintf(b.tls.cert.path, sizeof(b.tls.cert.path), "/new.pem");
+	ck_assert_ptr_null(config_restart_change(&a, &b));
+}
+END_TEST
+
 START_TEST(minimal)
 {
 	struct iedd_config c, d;
@@ -807,6 +850,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, embedded);
 	tcase_add_test(tc, etc_file);
 	tcase_add_test(tc, minimal);
+	tcase_add_test(tc, restart_change);
 	tcase_add_test(tc, full);
 	tcase_add_test(tc, simulate_plant);
 	tcase_add_test(tc, element_lines);
