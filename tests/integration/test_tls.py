@@ -4,8 +4,10 @@ certtool (scripts/make-test-pki.sh) and two TLS stacks nobody here wrote as
 referees: GnuTLS's gnutls-cli and OpenSSL's s_client. iedc --tls speaks MMS
 over it end to end."""
 import hashlib
+import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -273,6 +275,42 @@ class PinnedMode(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)
             self.assertTrue(d.wait_log("unknown client"), d.log())
             self.assertNotEqual(tls_iedc(d.tls_addr, "identify", client="client2").returncode, 0)
+        finally:
+            d.stop()
+
+
+class Reload(unittest.TestCase):
+    def test_sighup_new_pins_for_new_handshakes_running_one_goes_on(self):
+        fp = fingerprint(pki("client.pem"))
+        one = f'<client name="scada-A" fingerprint="{fp}"/>'
+        two = one + f'<client name="scada-B" cert="{pki("client2.pem")}"/>'
+        d = TlsDaemon(config=tls_config(one, 'clientAuth="pinned"'))
+        try:
+            self.assertNotEqual(tls_iedc(d.tls_addr, "identify", client="client2").returncode, 0)
+            cert = ["--cert", pki("client.pem"), "--key", pki("client.key")]
+            rep = subprocess.Popen([IEDC, "--tls", "--ca", pki("ca.pem"), *cert, "--json",
+                                    "report", d.tls_addr, "IEDD1BAY/LLN0.RP.urcbMeas01",
+                                    "--trgops", "period", "--intgpd", "200", "--count", "12"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(0.8)
+            with open(os.path.join(d.dir, "iedd.xml"), "w") as f:
+                f.write(tls_config(two, 'clientAuth="pinned"'))
+            d.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(d.wait_log("new TLS handshakes use the files read now"), d.log())
+            r = tls_iedc(d.tls_addr, "identify", client="client2")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(d.wait_log("client 'scada-B'"), d.log())
+            out, err = rep.communicate(timeout=30)
+            self.assertEqual(rep.returncode, 0, err)
+            sq = [json.loads(x)["sqNum"] for x in out.splitlines() if x.strip()]
+            self.assertEqual(len(sq), 12)
+            self.assertEqual(sq, list(range(sq[0], sq[0] + 12)))
+            # a broken certificate path: refused, the pins read before stay
+            with open(os.path.join(d.dir, "iedd.xml"), "w") as f:
+                f.write(tls_config(two, 'clientAuth="pinned"').replace("server.pem", "nope.pem"))
+            d.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(d.wait_log("reload refused: the TLS files"), d.log())
+            self.assertEqual(tls_iedc(d.tls_addr, "identify", client="client2").returncode, 0)
         finally:
             d.stop()
 
