@@ -39,6 +39,7 @@ struct conn {
 	uint8_t *out;		/* output the socket did not take yet */
 	size_t out_off, out_len, out_cap;
 	size_t high_water;
+	size_t out_limit;	/* more queued than this ends the conn (-ENOBUFS); 0: none */
 	unsigned held;		/* frames entered (callbacks running) */
 	int end_err;
 	uint8_t end_why;	/* enum conn_end, valid when end_set */
@@ -216,6 +217,11 @@ void conn_set_high_water(struct conn *c, size_t bytes)
 		update_events(c);
 }
 
+void conn_set_out_limit(struct conn *c, size_t bytes)
+{
+	c->out_limit = bytes;
+}
+
 size_t conn_pending(const struct conn *c)
 {
 	return c->out_len - c->out_off;
@@ -247,6 +253,11 @@ static int flush(struct conn *c)
 
 static int queue(struct conn *c, const uint8_t *p, size_t n)
 {
+	if (c->out_limit && c->out_len - c->out_off + n > c->out_limit) {
+		/* a peer that does not read: it is not kept at any cost */
+		set_end(c, CONN_END_ERROR, -ENOBUFS);
+		return -ENOBUFS;
+	}
 	if (c->out_off && c->out_len + n > c->out_cap) {
 		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
 		c->out_len -= c->out_off;

@@ -96,6 +96,12 @@ void conn_free(struct conn *c);
 void conn_set_layer(struct conn *c, const struct conn_layer_ops *ops, void *ctx);
 /* Reading pauses while more than `bytes` of output are queued. Default 0. */
 void conn_set_high_water(struct conn *c, size_t bytes);
+/* A write that would queue more than `bytes` (unsent output in all) ends
+ * the connection instead: conn_write returns -ENOBUFS and on_end follows
+ * with CONN_END_ERROR, -ENOBUFS. Bounds what a peer that stops reading
+ * costs (reports and other unsolicited output go on being produced for
+ * it). 0 (the default): no bound. */
+void conn_set_out_limit(struct conn *c, size_t bytes);
 
 /* Sends data[len] (through the layer), queueing what the socket does not
  * take; the bytes are copied when queued. Returns 0, or a negative errno

@@ -239,6 +239,17 @@ static size_t process(struct assoc *a, const uint8_t *data, size_t len, struct b
 	return off;
 }
 
+/* Why a connection ended, for the log. */
+static const char *end_text(int err)
+{
+	if (err == -ENOMEM)
+		return "out of memory";
+	if (err == -ENOBUFS)
+		return "the peer does not read: more than " SERVER_OUT_LIMIT_TEXT " of output "
+		       "waiting for it (a BRCB keeps its entries for the next association)";
+	return strerror(-err);
+}
+
 /* conn input (conn.h on_data): frames, serves, answers from this callback. */
 static size_t on_data(struct conn *c, void *arg, const uint8_t *data, size_t len)
 {
@@ -255,7 +266,7 @@ static size_t on_data(struct conn *c, void *arg, const uint8_t *data, size_t len
 	if (out->len) {
 		int r = conn_write(c, buf_data(out), out->len);
 		if (r) {
-			assoc_close(a, strerror(-r));
+			assoc_close(a, end_text(r));
 			return len;
 		}
 	}
@@ -289,7 +300,7 @@ static void on_end(struct conn *c, void *arg, enum conn_end why, int err)
 	case CONN_END_EOF: assoc_close(a, "peer closed the connection"); break;
 	case CONN_END_EOF_PARTIAL: assoc_close(a, "peer closed in the middle of a PDU"); break;
 	case CONN_END_DONE: assoc_close(a, NULL); break;
-	default: assoc_close(a, err == -ENOMEM ? "out of memory" : strerror(-err)); break;
+	default: assoc_close(a, end_text(err)); break;
 	}
 }
 
@@ -453,6 +464,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 			free(a);
 			return;
 		}
+		conn_set_out_limit(a->conn, SERVER_OUT_LIMIT);
 		a->srv = s;
 		a->id = ++s->next_id;
 		a->refusing = refuse;

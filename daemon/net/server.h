@@ -21,6 +21,13 @@
 #include "report.h"
 
 #define SERVER_MAX_LISTEN 32
+/* An association whose client stops reading while reports (or answers) keep
+ * coming is aborted once this much output waits for it (conn_set_out_limit):
+ * far above what a reading client ever has queued (a whole BRCB buffer,
+ * 4 MiB by default, is resent in batches), a bound on what one silent
+ * client can cost. */
+#define SERVER_OUT_LIMIT (32u << 20)
+#define SERVER_OUT_LIMIT_TEXT "32 MiB"
 
 struct server_listen {
 	char addr[64];		/* numeric IPv4/IPv6 address, "*" / "" any IPv4, "::" any IPv6 */
