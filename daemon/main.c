@@ -639,6 +639,7 @@ static void rpt_state_open(const struct iedd_config *cfg, const struct model *m,
 		.scl_id = scl_id,
 		.wall = (int64_t)time(NULL),
 		.log = rpt_state_log,
+		.sync_thread = true,	/* no fdatasync on the loop */
 	};
 	int r = rptstore_open(&sc, &rs->store);
 	if (r) {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +373,22 @@ struct rptstore {
 	bool compact_failing;
 	int64_t compact_after;
 	struct rptstore_stats st;
+	/* cfg.sync_thread: the fdatasync of the log runs on this thread;
+	 * pending's first `inflight` octets are written and being synced
+	 * (dropped when the sync succeeds, written again when it fails) */
+	struct syncer *sy;
+	size_t inflight;
+};
+
+/* The fdatasync worker. The loop hands it a duplicate of the log's
+ * descriptor; the worker syncs and closes it and leaves the result. */
+struct syncer {
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd;			/* to sync; -1: nothing asked */
+	bool busy, done, stop;
+	int result;		/* of the sync `done` says finished */
 };
 
 static void say(struct rptstore *s, int level, const char *fmt, ...)
@@ -954,6 +971,9 @@ bad_snap:
 	unmap(&s->log_map);
 }
 
+static int syncer_start(struct rptstore *s);
+static void syncer_stop(struct rptstore *s);
+
 int rptstore_open(const struct rptstore_cfg *cfg, struct rptstore **out)
 {
 	*out = NULL;
@@ -980,6 +1000,8 @@ int rptstore_open(const struct rptstore_cfg *cfg, struct rptstore **out)
 	}
 	s->cfg.dir = s->dir;
 	s->cfg.scl_id = s->scl_id;
+	if (cfg->sync_thread && syncer_start(s))
+		say(s, 4, "%s: no thread for fdatasync: the loop syncs itself", s->dir);
 	s->loading = true;
 	load(s);
 	s->st.unclean = s->unclean;
@@ -991,6 +1013,7 @@ void rptstore_close(struct rptstore *s)
 {
 	if (!s)
 		return;
+	syncer_stop(s);
 	state_reset(s);
 	free(s->keys);
 	free(s->hash);
@@ -1124,6 +1147,111 @@ static int datasync(struct rptstore *s, int fd)
 	if (!r && fdatasync(fd))
 		r = -errno;
 	return r;
+}
+
+static void *sync_main(void *arg)
+{
+	struct rptstore *s = arg;
+	struct syncer *y = s->sy;
+	pthread_mutex_lock(&y->mu);
+	for (;;) {
+		while (y->fd < 0 && !y->stop)
+			pthread_cond_wait(&y->cv, &y->mu);
+		if (y->fd < 0)
+			break;
+		int fd = y->fd;
+		pthread_mutex_unlock(&y->mu);
+		int r = datasync(s, fd);
+		close(fd);
+		pthread_mutex_lock(&y->mu);
+		y->fd = -1;
+		y->busy = false;
+		y->done = true;
+		y->result = r;
+		pthread_cond_broadcast(&y->cv);
+	}
+	pthread_mutex_unlock(&y->mu);
+	return NULL;
+}
+
+static int syncer_start(struct rptstore *s)
+{
+	struct syncer *y = calloc(1, sizeof(*y));
+	if (!y)
+		return -ENOMEM;
+	y->fd = -1;
+	pthread_mutex_init(&y->mu, NULL);
+	pthread_cond_init(&y->cv, NULL);
+	s->sy = y;
+	int r = pthread_create(&y->thr, NULL, sync_main, s);
+	if (r) {
+		pthread_mutex_destroy(&y->mu);
+		pthread_cond_destroy(&y->cv);
+		free(y);
+		s->sy = NULL;
+		return -r;
+	}
+	return 0;
+}
+
+/* Waits for a sync in progress to end (SIGTERM's flush, close). */
+static void syncer_wait(struct syncer *y)
+{
+	pthread_mutex_lock(&y->mu);
+	while (y->busy)
+		pthread_cond_wait(&y->cv, &y->mu);
+	pthread_mutex_unlock(&y->mu);
+}
+
+static void syncer_stop(struct rptstore *s)
+{
+	struct syncer *y = s->sy;
+	if (!y)
+		return;
+	pthread_mutex_lock(&y->mu);
+	y->stop = true;
+	pthread_cond_broadcast(&y->cv);
+	pthread_mutex_unlock(&y->mu);
+	pthread_join(y->thr, NULL);
+	if (y->fd >= 0)
+		close(y->fd);
+	pthread_mutex_destroy(&y->mu);
+	pthread_cond_destroy(&y->cv);
+	free(y);
+	s->sy = NULL;
+}
+
+/* The log's octets [0, inflight) of pending are on disk now. */
+static void log_synced(struct rptstore *s, size_t n)
+{
+	s->log_size += n;
+	memmove(s->pending.p, s->pending.p + n, s->pending.len - n);
+	s->pending.len -= n;
+	s->st.syncs++;
+	if (!s->pending.len && s->pending.cap > ((size_t)1 << 20)) {
+		free(s->pending.p);
+		s->pending = (struct vec){ 0 };
+	}
+}
+
+/* cfg.sync_thread: takes the result of a finished sync; true while one
+ * still runs. *err: its error (0 when none finished or it succeeded). */
+static bool sync_collect(struct rptstore *s, int *err)
+{
+	struct syncer *y = s->sy;
+	*err = 0;
+	pthread_mutex_lock(&y->mu);
+	bool busy = y->busy, done = y->done;
+	int res = y->result;
+	y->done = false;
+	pthread_mutex_unlock(&y->mu);
+	if (done) {
+		if (!res)
+			log_synced(s, s->inflight);
+		*err = res;	/* failed: written again from log_size next time */
+		s->inflight = 0;
+	}
+	return busy;
 }
 
 static int rename_in(struct rptstore *s, const char *from, const char *to)
@@ -1472,9 +1600,17 @@ static void emit_drops(struct rptstore *s)
 	}
 }
 
-static int sync_log(struct rptstore *s)
+static int sync_log(struct rptstore *s, bool inline_sync)
 {
 	int r;
+	if (s->sy) {
+		if (inline_sync)
+			syncer_wait(s->sy);
+		if (sync_collect(s, &r))
+			return 0;	/* still syncing: the next tick writes what came */
+		if (r)
+			return r;
+	}
 	if (s->init_snap) {
 		r = write_snapshot(s, true);
 		if (r)
@@ -1490,17 +1626,22 @@ static int sync_log(struct rptstore *s)
 	if (!s->pending.len)
 		return 0;
 	r = write_at(s, s->log_fd, s->pending.p, s->pending.len, (off_t)s->log_size);
-	if (!r)
-		r = datasync(s, s->log_fd);
 	if (r)
 		return r;	/* written again from the same offset next time */
-	s->log_size += s->pending.len;
-	s->pending.len = 0;
-	s->st.syncs++;
-	if (s->pending.cap > ((size_t)1 << 20)) {
-		free(s->pending.p);
-		s->pending = (struct vec){ 0 };
+	int fd = s->sy && !inline_sync ? fcntl(s->log_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (fd >= 0) {
+		/* the worker syncs; new records gather behind these */
+		s->inflight = s->pending.len;
+		pthread_mutex_lock(&s->sy->mu);
+		s->sy->fd = fd;
+		s->sy->busy = true;
+		pthread_cond_broadcast(&s->sy->cv);
+		pthread_mutex_unlock(&s->sy->mu);
+		return 0;
 	}
+	if ((r = datasync(s, s->log_fd)))
+		return r;
+	log_synced(s, s->pending.len);
 	return 0;
 }
 
@@ -1509,7 +1650,8 @@ static int do_sync(struct rptstore *s, int64_t now, bool compact)
 	if (s->loading)
 		return 0;
 	emit_drops(s);
-	int r = sync_log(s);
+	/* a flush (no compaction: SIGTERM) syncs before it returns */
+	int r = sync_log(s, !compact);
 	if (r) {
 		if (!s->failing) {
 			s->failing = true;
@@ -1526,8 +1668,8 @@ static int do_sync(struct rptstore *s, int64_t now, bool compact)
 			  "kept on disk)", s->dir, (long long)((now - s->fail_since) / 1000),
 		    (unsigned long long)s->st.lost);
 	}
-	if (compact && s->log_size > s->cfg.compact_min && s->log_size > s->snap_size &&
-	    now >= s->compact_after) {
+	if (compact && !s->inflight && s->log_size > s->cfg.compact_min &&
+	    s->log_size > s->snap_size && now >= s->compact_after) {
 		r = write_snapshot(s, false);
 		if (!r && (r = open_new_log(s))) {
 			/* the snapshot is in place: the old log is stale now, and

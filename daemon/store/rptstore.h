@@ -60,6 +60,14 @@ struct rptstore_cfg {
 	 * that operation fail so. NULL in service. */
 	int (*fault)(void *arg, const char *op);
 	void *fault_arg;
+	/* The log's fdatasync on a thread of the store's own (the daemon),
+	 * so that the caller's loop only writes (to the page cache): a sync
+	 * hands the octets written to the thread and returns; the next sync
+	 * takes its result (a failed one is written and synced again from
+	 * the same offset) and hands on what came meanwhile. rptstore_flush
+	 * and compaction wait for it. `fault` is then also asked on that
+	 * thread. false: every sync is done inside rptstore_sync. */
+	bool sync_thread;
 };
 
 /* What a client wrote into one BRCB (report_buf.h's rpt_persist_cfg). */
@@ -127,7 +135,9 @@ void rptstore_dataset_defined(struct rptstore *s, const char *ld, const char *na
 void rptstore_dataset_deleted(struct rptstore *s, const char *ld, const char *name);
 
 /* Writes what is batched and fdatasyncs it (nothing to do: no I/O);
- * compacts when due. 0 or the disk's -errno (kept in memory, retried). */
+ * compacts when due. 0 or the disk's -errno (kept in memory, retried).
+ * With cfg.sync_thread the fdatasync runs on the store's thread and its
+ * error comes from the next call. */
 int rptstore_sync(struct rptstore *s, int64_t now);
 /* As sync, plus the clean-stop mark. For SIGTERM, before rptstore_close. */
 int rptstore_flush(struct rptstore *s, int64_t now);

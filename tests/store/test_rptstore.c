@@ -23,6 +23,7 @@ static int fault_err;		/* injected into "write"/"sync"/"rename" ... */
 static const char *fault_op;	/* ... of this name (NULL: every one) */
 static int fault_skip;		/* after this many of them pass */
 static int64_t now;
+static bool threaded;		/* open_store: cfg.sync_thread */
 
 static void log_fn(void *arg, int level, const char *msg)
 {
@@ -55,6 +56,7 @@ static void setup(void)
 	fault_op = NULL;
 	fault_skip = 0;
 	now = 1000;
+	threaded = false;
 }
 
 static void teardown(void)
@@ -89,7 +91,7 @@ static struct rptstore *open_store(const char *scl_id, size_t compact_min)
 	struct rptstore *s;
 	struct rptstore_cfg cfg = { .dir = dir, .scl_id = scl_id, .wall = 1764754800,
 				    .compact_min = compact_min, .log = log_fn,
-				    .fault = fault_fn };
+				    .fault = fault_fn, .sync_thread = threaded };
 	ck_assert_int_eq(rptstore_open(&cfg, &s), 0);
 	return s;
 }
@@ -743,6 +745,66 @@ START_TEST(scl_identity)
 }
 END_TEST
 
+
+/* cfg.sync_thread: rptstore_sync hands the fdatasync to the store's
+ * thread and returns; the next sync takes its result and hands on what
+ * came meanwhile; a failed sync is reported by a later call and written
+ * again; the flush waits. Nothing is lost either way. */
+static int sync_until(struct world *w, uint64_t syncs, int want_err)
+{
+	struct rptstore_stats st;
+	int r = 0;
+	for (int i = 0; i < 5000; i++) {
+		r = rptstore_sync(w->s, now += 1);
+		rptstore_get_stats(w->s, &st);
+		if ((want_err && r == want_err) || (!want_err && st.syncs >= syncs))
+			return r;
+		usleep(1000);
+	}
+	ck_abort_msg("no sync result within 5 s (syncs %llu, last %d)",
+		     (unsigned long long)st.syncs, r);
+	return r;
+}
+
+START_TEST(sync_on_a_thread)
+{
+	threaded = true;
+	struct world w;
+	start(&w, SCL, 0, 1, 0);
+	struct rptstore_stats st;
+	rptstore_get_stats(w.s, &st);
+	uint64_t base = st.syncs;
+	for (uint32_t t = 1; t <= 10; t++)
+		add(w.a, &w.p, KEY_A, t);
+	ck_assert_int_eq(rptstore_sync(w.s, now += 100), 0);
+	/* more while that sync may run: they wait for the next one */
+	for (uint32_t t = 11; t <= 20; t++)
+		add(w.a, &w.p, KEY_A, t);
+	sync_until(&w, base + 2, 0);
+	/* a failing fdatasync on the thread: a later sync says so */
+	fault_err = -EIO;
+	fault_op = "sync";
+	for (uint32_t t = 21; t <= 30; t++)
+		add(w.a, &w.p, KEY_A, t);
+	ck_assert_int_eq(sync_until(&w, 0, -EIO), -EIO);
+	ck_assert_ptr_nonnull(strstr(logbuf, strerror(EIO)));
+	fault_err = 0;
+	rptstore_get_stats(w.s, &st);
+	sync_until(&w, st.syncs + 1, 0);
+	for (uint32_t t = 31; t <= 35; t++)
+		add(w.a, &w.p, KEY_A, t);
+	stop(&w, true);		/* the flush waits and syncs the last five */
+	threaded = false;
+	start(&w, SCL, 0, 1, 0);
+	ck_assert(!w.sa.unclean);
+	ck_assert_uint_eq(rpt_buf_count(w.a), 35);
+	uint32_t t = 1;
+	for (const struct rpt_entry *e = rpt_buf_oldest(w.a); e; e = rpt_buf_next(w.a, e), t++)
+		check_entry(e, t);
+	stop(&w, true);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("rptstore");
@@ -765,6 +827,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, compaction_cut_short, 0, 2);
 	tcase_add_test(tc, format_as_documented);
 	tcase_add_test(tc, scl_identity);
+	tcase_add_test(tc, sync_on_a_thread);
 	suite_add_tcase(s, tc);
 	return s;
 }
