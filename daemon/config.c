@@ -580,6 +580,25 @@ static int read_controls(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+/* <audit file maxKiB keep syslog journal queue>: the audit trail; a
+ * relative file is taken relative to this file. */
+static int read_audit(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char file[sizeof(c->audit_file)] = "";
+	int r;
+	c->audit_present = true;
+	if ((r = attr_string(d, n, "file", file, sizeof(file))) < 0 ||
+	    (r = attr_uint(d, n, "maxKiB", 4194304, &c->audit_max_kib)) < 0 ||
+	    (r = attr_uint(d, n, "keep", 100, &c->audit_keep)) < 0 ||
+	    (r = attr_string(d, n, "syslog", c->audit_syslog, sizeof(c->audit_syslog))) < 0 ||
+	    (r = attr_bool(d, n, "journal", &c->audit_journal)) < 0 ||
+	    (r = attr_uint(d, n, "queue", 1000000, &c->audit_queue)) < 0)
+		return r;
+	if (!file[0])
+		return 0;
+	return config_path(d, n, "file", file, c->audit_file, sizeof(c->audit_file), c);
+}
+
 static int read_goose(struct diag *d, xmlNode *n, struct iedd_config *c)
 {
 	int r = attr_string(d, n, "interface", c->goose_iface, sizeof(c->goose_iface));
@@ -796,6 +815,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_controls(d, n, c);
 		else if (config_is_element(n, "goose"))
 			r = read_goose(d, n, c);
+		else if (config_is_element(n, "audit"))
+			r = read_audit(d, n, c);
 		else if (config_is_element(n, "tls"))
 			r = read_tls(d, n, c);
 		else {
@@ -1071,6 +1092,9 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("<files>", files_root),
 		FIELD("<goose interface>", goose_iface),
 		FIELD("<reports>", rpt_state_dir),
+		FIELD("<audit>", audit_file),
+		FIELD("<audit>", audit_syslog),
+		FIELD("<audit>", audit_journal),
 	};
 #undef FIELD
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)

@@ -141,6 +141,14 @@ struct iedd_config {
 	/* GOOSE: <goose interface>, or --goose-interface */
 	char goose_iface[16];		/* "" = GOOSE off */
 	unsigned goose_line;		/* line of <goose> in `source`; 0 = none */
+	/* the audit trail: <audit file maxKiB keep syslog journal queue> (daemon/audit.h) */
+	char audit_file[4096];		/* JSON lines, absolute as scl_file; "" = none */
+	unsigned audit_max_kib;		/* rotate above; 0 = 10240 */
+	unsigned audit_keep;		/* rotated files kept; 0 = 5 */
+	char audit_syslog[300];		/* "unix:PATH" or "udp:ADDR:PORT"; "" = none */
+	bool audit_journal;		/* journald's native socket */
+	unsigned audit_queue;		/* records queued at most; 0 = 4096 */
+	bool audit_present;		/* an <audit> element */
 	/* TLS: <server plainTcp="false"> and <tls> */
 	bool plain_off;			/* no plain TCP listener allowed (also not --listen) */
 	struct config_tls tls;

@@ -29,6 +29,7 @@
 #include "server.h"
 #include "tls.h"
 #include "json_out.h"
+#include "audit.h"
 #include "pics.h"
 #include "file_service.h"
 
@@ -80,6 +81,10 @@ static void usage(FILE *f)
 		"      --json                with --check: the SCL findings as one JSON\n"
 		"                            document on stdout (other lines go to stderr);\n"
 		"                            with --pics: the statement as one JSON document\n"
+		"      --audit-file FILE     write the audit trail (associations, writes,\n"
+		"                            controls, data sets, files, reloads) as JSON\n"
+		"                            lines to FILE, beside <audit> of the\n"
+		"                            configuration (which may add syslog, journald)\n"
 		"      --pics                print the conformance statement of this\n"
 		"                            configuration (PICS/PIXIT tables: ACSI services\n"
 		"                            and their MMS services, Initiate limits, RCBs,\n"
@@ -880,7 +885,17 @@ static struct run {
 	struct tls_server **retired;	/* replaced, still used by older associations */
 	size_t n_retired;
 	uint64_t goose_sig;		/* start_pv's hash of the map's GOOSE rows */
+	const struct acsi_audit *audit;	/* NULL: no audit trail */
 } run = { .max_assoc = -1 };
+
+/* A reload's audit record: accepted, or refused and why. */
+static void audit_reload(bool ok, const char *from, const char *why)
+{
+	const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_CONFIG, .action = "reload", .ref = from,
+					   .ok = ok, .result = ok ? "applied" : "refused",
+					   .detail = why };
+	acsi_audit(run.audit, &r);
+}
 
 /* The command line's options over a loaded configuration. 0, or 1 with
  * the message on stderr. */
@@ -940,23 +955,28 @@ static void reload_config(void)
 	if (r) {
 		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s; the running configuration is "
 			"unchanged (iedd --check gives the same verdict)", err);
+		audit_reload(false, from, err);
 		goto done;
 	}
 	if (apply_cli(&next)) {
 		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s does not go with the command line "
 			"(the line above says why); the running configuration is unchanged", from);
+		audit_reload(false, from, "does not go with the command line");
 		goto done;
 	}
 	const char *what = config_restart_change(run.cfg, &next);
 	if (what) {
 		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s changed in %s, and that takes a "
 			"restart (systemctl restart iedd); nothing was changed", what, from);
+		snprintf(msg, sizeof(msg), "%s changed: that takes a restart", what);
+		audit_reload(false, from, msg);
 		goto done;
 	}
 	struct tls_server *ntls = NULL;
 	if (next.tls.present && tls_load(&next, &ntls)) {
 		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: the TLS files of %s (the line above "
 			"says which); the running configuration is unchanged", from);
+		audit_reload(false, from, "the TLS files do not load");
 		goto done;
 	}
 	struct tls_server **ret = NULL;
@@ -965,6 +985,7 @@ static void reload_config(void)
 		if (!ret) {
 			tls_server_free(ntls);
 			log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: out of memory; unchanged");
+			audit_reload(false, from, "out of memory");
 			goto done;
 		}
 		run.retired = ret;
@@ -980,6 +1001,7 @@ static void reload_config(void)
 	if (r) {
 		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: %s; the running configuration is "
 			"unchanged", msg);
+		audit_reload(false, from, msg);
 		tls_server_free(ntls);
 		if (run.pv && server_attach_pv(run.srv, run.pv))
 			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory restarting the sources");
@@ -997,7 +1019,9 @@ static void reload_config(void)
 	*run.cfg = next;
 	log_msg(LOGL_NOTICE, LOGC_MAIN, "reloaded %s: %zu attribute(s) mapped to %zu source(s) (%zu "
 		"kept open)%s", from, npv ? pv_n_rows(npv) : 0, next.simulate ? 1 : next.n_sources,
-		kept, ntls ? "; new TLS handshakes use the files read now" : "");
+		kept, ntls ? "; new TLS handshakes use the files read now" : "");	snprintf(msg, sizeof(msg), "%zu attribute(s) mapped, %zu source(s) kept open%s",
+		 npv ? pv_n_rows(npv) : 0, kept, ntls ? ", new TLS files" : "");
+	audit_reload(true, from, msg);
 done:
 	reload_notify("READY=1");
 }
@@ -1029,6 +1053,7 @@ int main(int argc, char **argv)
 		{ "tls-listen", required_argument, NULL, 'L' },
 		{ "tls-dir", required_argument, NULL, 'D' },
 		{ "pics", no_argument, NULL, 'C' },
+		{ "audit-file", required_argument, NULL, 'U' },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -1040,7 +1065,7 @@ int main(int argc, char **argv)
 	const char *map_path = NULL;
 	struct pv_opts po = { .speed_x = 1 };
 	const char *files_root = NULL, *goose_iface = NULL;
-	const char *tls_dir = NULL;
+	const char *tls_dir = NULL, *audit_file = NULL;
 	bool files_delete = false, files_rename = false, files_obtain = false;
 	int verbose = 0, c;
 
@@ -1112,6 +1137,13 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			pics = true;
+			break;
+		case 'U':
+			if (!*optarg) {
+				fprintf(stderr, "iedd: --audit-file needs a file name\n");
+				return 2;
+			}
+			audit_file = optarg;
 			break;
 		case 'P':
 			if (!*optarg) {
@@ -1392,9 +1424,36 @@ int main(int argc, char **argv)
 	}
 	raise_nofile(cfg.max_associations);
 	scfg.tls = tls;
+	struct audit *audit = NULL;
+	if (audit_file || cfg.audit_present) {
+		const struct audit_cfg ac = {
+			.file = audit_file ? audit_file : cfg.audit_file[0] ? cfg.audit_file : NULL,
+			.max_bytes = (uint64_t)cfg.audit_max_kib << 10,
+			.keep = cfg.audit_keep,
+			.syslog = cfg.audit_syslog[0] ? cfg.audit_syslog : NULL,
+			.journal = cfg.audit_journal,
+			.journal_socket = getenv("IEDD_TEST_JOURNAL_SOCKET"),
+			.queue = cfg.audit_queue,
+		};
+		if (audit_open(&ac, &audit, err, sizeof(err))) {
+			fprintf(stderr, "iedd: %s\n", err);
+			rpt_state_close(&rstate, false);
+			file_service_close(&fsvc);
+			tls_server_free(tls);
+			pv_free(pv);
+			model_free(model);
+			return 1;
+		}
+		scfg.audit = audit_hook(audit);
+		run.audit = scfg.audit;
+		log_msg(LOGL_NOTICE, LOGC_MAIN, "audit trail:%s%s%s%s%s", ac.file ? " " : "",
+			ac.file ? ac.file : "", ac.syslog ? " syslog " : "", ac.syslog ? ac.syslog : "",
+			ac.journal ? " journald" : "");
+	}
 	struct server *srv = server_new(&scfg, model);
 	if (!srv || (pv && server_attach_pv(srv, pv))) {
 		server_free(srv);
+		audit_close(audit);
 		tls_server_free(tls);
 		/* not loaded to the end: the files stay as the last run left them */
 		rpt_state_close(&rstate, false);
@@ -1412,10 +1471,24 @@ int main(int argc, char **argv)
 	run.srv = srv;
 	run.pv = pv;
 	run.tls = tls;
+	{
+		char detail[700];
+		snprintf(detail, sizeof(detail), "iedd %s, configuration %s, IED %s from %s",
+			 IEDD_VERSION, cfg.source, model->ied_name, model->scl_file);
+		const struct acsi_audit_rec ar = { .kind = ACSI_AUDIT_SERVICE, .action = "start",
+						    .ok = true, .result = "serving", .detail = detail };
+		acsi_audit(run.audit, &ar);
+	}
 	r = serve(srv);
 	/* the reports stop with the server (associations aborted in
 	 * server_stop, the service freed here): only then the last flush */
 	server_free(srv);
+	{
+		const struct acsi_audit_rec ar = { .kind = ACSI_AUDIT_SERVICE, .action = "stop",
+						    .ok = r == 0, .result = "stopped" };
+		acsi_audit(run.audit, &ar);
+	}
+	audit_close(audit);
 	pv = run.pv;	/* a reload may have replaced them */
 	tls = run.tls;
 	for (size_t i = 0; i < run.n_retired; i++)

@@ -495,6 +495,19 @@ static void log_cmd(struct acsi_controls *C, const struct ctl_obj *o, int svc,
 		if (l->ctl_val.t && l->ctl_val.t->btype != MB_STRUCT)
 			model_get_text(C->m, l->ctl_val.t, l->ctl_val.voff, val, sizeof(val));
 	}
+	if (C->cfg.audit) {
+		char detail[300];
+		snprintf(detail, sizeof(detail), "ctlVal %s, orCat %lld, orIdent %s, ctlNum %lld%s%s",
+			 val[0] ? val : "-", (long long)cat, ident[0] ? ident : "-", (long long)num,
+			 ok || dae < 0 ? "" : ", ", ok || dae < 0 ? "" : mms_dae_str(dae));
+		char result[96];
+		snprintf(result, sizeof(result), "%s", ok ? "ok" : cause_name(cause));
+		const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_CONTROL,
+						   .peer = cl ? cl->peer : NULL,
+						   .action = svc_names[svc], .ref = o->ref, .ok = ok,
+						   .result = result, .detail = detail };
+		acsi_audit(C->cfg.audit, &r);
+	}
 	if (ok)
 		log_msg(LOGL_INFO, LOGC_MMS,
 			"control %s %s from %s: ctlVal %s, orCat %lld, orIdent %s, ctlNum %lld: ok",

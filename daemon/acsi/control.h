@@ -58,6 +58,7 @@
 #include "buf.h"
 #include "model.h"
 #include "report.h"
+#include "audit_hook.h"
 
 /* AddCauses are mms_codes.h's IEC_ADDCAUSE_* (IEC 61850-7-2; 8-1 encodes
  * them as INT8), their words iec_addcause_str. */
@@ -73,6 +74,9 @@ struct acsi_control_cfg {
 	/* The LN's Health (else LLN0's) at alarm refuses commands with
 	 * Blocked-by-health (7-4); false (the default): Health is not looked at. */
 	bool health_blocks;
+	/* the audit trail (audit_hook.h): one record per select, operate,
+	 * cancel and termination; NULL: off */
+	const struct acsi_audit *audit;
 };
 
 struct acsi_controls;

@@ -11,6 +11,7 @@
 #include "goose_svc.h"
 #include "gse.h"
 #include "mms_access.h"
+#include "mms_client.h"
 #include "mms_codes.h"
 #include "report.h"
 #include "update.h"
@@ -405,9 +406,31 @@ static const acsi_write_fn service_write[FC_COUNT] = {
 	[FC_GS] = NULL, [FC_MS] = NULL, [FC_US] = NULL, [FC_SC] = NULL, [FC_SE] = NULL,
 };
 
+/* The audit trail's view of one Write item: the value before, as JSON. */
+struct write_audit {
+	struct buf old;		/* JSON; empty: not resolved */
+	uint8_t fc;
+};
+
+/* Appends the Data TLV data[len] to `out` as JSON, or a note of its size
+ * when it is large (a whole LN): the trail keeps what a reader can use. */
+#define AUDIT_VALUE_MAX 2048
+static void audit_json(struct buf *out, const uint8_t *data, size_t len)
+{
+	size_t at = out->len;
+	if (len > AUDIT_VALUE_MAX || mms_data_format(out, data, len, NULL, MMS_FMT_JSON, NULL) ||
+	    out->len - at > AUDIT_VALUE_MAX) {
+		out->len = at;
+		char note[64];
+		int n = snprintf(note, sizeof(note), "\"(%zu octets of MMS Data)\"", len);
+		buf_put(out, note, (size_t)n);
+	}
+	buf_put(out, "", 1);	/* NUL: used as a string */
+}
+
 static int write_one(struct model *m, const struct acsi_caller *who, const struct mms_varspec *v,
 		     const struct ber_cur *dc, const struct ber_tlv *d,
-		     struct model_write_wait **wait)
+		     struct model_write_wait **wait, struct write_audit *au)
 {
 	struct mref ref;
 	if (!m || v->name.scope != MMS_SCOPE_DOMAIN ||
@@ -420,6 +443,15 @@ static int write_one(struct model *m, const struct acsi_caller *who, const struc
 	int code = apply_alt(v, v->n_alt, &t, &voff);
 	if (code)
 		return code;
+	if (au) {
+		struct buf data;
+		buf_init(&data, 0, 0);
+		model_encode_data(m, t, voff, &data);
+		if (!data.err)
+			audit_json(&au->old, buf_data(&data), data.len);
+		buf_clear(&data);
+		au->fc = ref.fc;
+	}
 	/* IEC 61850-7-2 §6.2.1: the FC decides (model.h, model_fc_write); a
 	 * whole LN spans FCs and is denied with the read-only ones. */
 	switch (model_fc_write(ref.fc)) {
@@ -469,6 +501,32 @@ void acsi_write_job_encode(const struct acsi_write_job *job, struct buf *resp)
 	mms_write_resp_end(resp, &mk);
 }
 
+/* One audit record for a Write item (controls have their own: the CO
+ * structures are recorded by the control service). */
+static void audit_write(const struct acsi_caller *who, const struct mms_varspec *v,
+			const struct ber_tlv *d, struct write_audit *au, int code)
+{
+	if (au->fc == FC_CO && code != MMS_DAE_OBJECT_NON_EXISTENT)
+		return;
+	char ref[300];
+	snprintf(ref, sizeof(ref), "%s/%s%s", v->name.domain, v->name.item,
+		 v->n_alt ? " (alternate access)" : "");
+	struct buf nv;
+	buf_init(&nv, 0, 0);
+	audit_json(&nv, d->start, (size_t)(d->val + d->len - d->start));
+	bool ok = code == 0 || code == MODEL_WRITE_PENDING;
+	const struct acsi_audit_rec r = {
+		.kind = ACSI_AUDIT_WRITE, .peer = who->client ? who->client->peer : NULL,
+		.action = "write", .ref = ref,
+		.old_val = au->old.len ? (const char *)buf_data(&au->old) : NULL,
+		.new_val = nv.err ? NULL : (const char *)buf_data(&nv), .ok = ok,
+		.result = code == MODEL_WRITE_PENDING ? "passed to its source" :
+			  code == 0 ? "success" : mms_dae_str(code),
+	};
+	acsi_audit(who->audit, &r);
+	buf_clear(&nv);
+}
+
 int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 	       struct acsi_write_job **jobp, const struct acsi_caller *who)
 {
@@ -511,7 +569,15 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 			it->code = MMS_DAE_TYPE_INCONSISTENT;
 			continue;
 		}
-		int code = write_one(m, who, &v, &q.data, &d, jobp ? &it->wait : NULL);
+		struct write_audit au = { .fc = FC_NONE };
+		if (who->audit)
+			buf_init(&au.old, 0, 0);
+		int code = write_one(m, who, &v, &q.data, &d, jobp ? &it->wait : NULL,
+				     who->audit ? &au : NULL);
+		if (who->audit) {
+			audit_write(who, &v, &d, &au, code);
+			buf_clear(&au.old);
+		}
 		if (code == MODEL_WRITE_PENDING) {
 			job->outstanding++;
 			continue;

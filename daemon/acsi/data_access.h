@@ -10,6 +10,7 @@
  * thread. A request that does not decode is answered with a Reject (the
  * function returns -EBADMSG and leaves resp empty). */
 #pragma once
+#include "audit_hook.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,7 @@ struct acsi_caller {
 	struct acsi_controls *controls;	/* control model (control.h); NULL: none */
 	struct acsi_gpub *gpub;		/* GOOSE publisher (goose.h); NULL: none, the GO
 					 * attributes read and their writes are refused */
+	const struct acsi_audit *audit;	/* the audit trail (audit_hook.h); NULL: off */
 };
 
 /* GetNameList; named variable lists of the domain (SCL and client-defined,

@@ -11,6 +11,8 @@
 #include "control.h"
 #include "data_access.h"
 #include "files.h"
+#include "mms_file.h"
+#include "mms_nvl.h"
 
 /* Confirmed services this server implements. A service that ISO 9506
  * defines but iedd does not (yet) offer is answered with a confirmed-error
@@ -283,6 +285,93 @@ static bool is_implemented(uint32_t tag)
 	return false;
 }
 
+/* The audit record of a data set or file request, from the request and
+ * the answer built for it (a confirmed-response: done; else refused).
+ * FileDirectory, FileRead and FileClose are not recorded: FileOpen says
+ * which file was read. */
+static void audit_request(struct mms_server *srv, struct mms_assoc *a, const struct mms_pdu *p,
+			  const struct buf *resp)
+{
+	char ref[300] = "", ref2[300] = "", result[96];
+	const char *action = NULL;
+	enum acsi_audit_kind kind = ACSI_AUDIT_FILE;
+	switch (p->service) {
+	case MMS_SVC_DEFINE_NVL: {
+		struct mms_definenvl_req q;
+		if (mms_definenvl_req_decode(p->body, p->body_len, &q, NULL))
+			return;
+		kind = ACSI_AUDIT_DATASET;
+		action = "define";
+		snprintf(ref, sizeof(ref), "%s%s%s", q.name.scope == MMS_SCOPE_DOMAIN ? q.name.domain : "",
+			 q.name.scope == MMS_SCOPE_DOMAIN ? "/" : "@", q.name.item);
+		break;
+	}
+	case MMS_SVC_DELETE_NVL: {
+		struct mms_deletenvl_req q;
+		if (mms_deletenvl_req_decode(p->body, p->body_len, &q, NULL))
+			return;
+		kind = ACSI_AUDIT_DATASET;
+		action = "delete";
+		size_t k = 0;
+		for (uint32_t i = 0; i < q.n && i < MMS_DELNVL_MAX && k < sizeof(ref); i++)
+			k += (size_t)snprintf(ref + k, sizeof(ref) - k, "%s%s%s%s", i ? " " : "",
+					      q.names[i].scope == MMS_SCOPE_DOMAIN ? q.names[i].domain : "",
+					      q.names[i].scope == MMS_SCOPE_DOMAIN ? "/" : "@",
+					      q.names[i].item);
+		if (!q.n)
+			snprintf(ref, sizeof(ref), "(scope %d%s%s)", q.scope, q.has_domain ? " " : "",
+				 q.has_domain ? q.domain : "");
+		break;
+	}
+	case MMS_SVC_FILE_OPEN: {
+		struct mms_file_open_req q;
+		if (mms_file_open_req_decode(p->body, p->body_len, &q, NULL))
+			return;
+		action = "open";
+		snprintf(ref, sizeof(ref), "%s", q.name.s);
+		break;
+	}
+	case MMS_SVC_FILE_DELETE: {
+		struct mms_file_name q;
+		if (mms_file_delete_req_decode(p->body, p->body_len, &q, NULL))
+			return;
+		action = "delete";
+		snprintf(ref, sizeof(ref), "%s", q.s);
+		break;
+	}
+	case MMS_SVC_FILE_RENAME: {
+		struct mms_file_rename_req q;
+		if (mms_file_rename_req_decode(p->body, p->body_len, &q, NULL))
+			return;
+		action = "rename";
+		snprintf(ref, sizeof(ref), "%s", q.from.s);
+		snprintf(ref2, sizeof(ref2), "to %s", q.to.s);
+		break;
+	}
+	case MMS_SVC_OBTAIN_FILE: {
+		struct mms_file_obtain_req q;
+		if (mms_file_obtain_req_decode(p->body, p->body_len, &q, NULL))
+			return;
+		action = "obtain";
+		snprintf(ref, sizeof(ref), "%s", q.destination.s);
+		snprintf(ref2, sizeof(ref2), "from the client's %s", q.source.s);
+		break;
+	}
+	default:
+		return;
+	}
+	const uint8_t *d = buf_data(resp);
+	/* ObtainFile's first answer is iedd's own FileOpen request to the
+	 * client (0xA0): the transfer starts */
+	bool ok = resp->len && (d[0] == 0xA1 || (p->service == MMS_SVC_OBTAIN_FILE && d[0] == 0xA0));
+	snprintf(result, sizeof(result), "%s", !ok ? "refused (confirmed-error)" :
+		 p->service == MMS_SVC_OBTAIN_FILE ? "started" : "success");
+	const struct acsi_audit_rec rec = { .kind = kind, .peer = a->rpt.peer, .action = action,
+					     .ref = ref, .ok = ok, .result = result,
+					     .detail = ref2[0] ? ref2 : NULL };
+	acsi_audit(srv->audit, &rec);
+}
+
 /* Builds the response to one confirmed request into `resp`; returns true
  * when it comes later (resp stays empty). */
 static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_pdu *p,
@@ -335,7 +424,8 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		return false;
 	}
 	const struct acsi_caller who = { .reports = srv->reports, .client = &a->rpt,
-					  .controls = srv->controls, .gpub = srv->gpub };
+					  .controls = srv->controls, .gpub = srv->gpub,
+					  .audit = srv->audit };
 	switch (p->service) {
 	case MMS_SVC_IDENTIFY:
 		if (p->service_constructed || p->body_len) {
@@ -378,9 +468,13 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 		break;
 	case MMS_SVC_DEFINE_NVL:
 		r = acsi_define_nvl(srv->model, srv->reports, &srv->ds_limits, &a->rpt, p, resp);
+		if (srv->audit && !r)
+			audit_request(srv, a, p, resp);
 		break;
 	case MMS_SVC_DELETE_NVL:
 		r = acsi_delete_nvl(srv->model, srv->reports, srv->gpub, &a->rpt, p, resp);
+		if (srv->audit && !r)
+			audit_request(srv, a, p, resp);
 		break;
 	case MMS_SVC_FILE_DIRECTORY: case MMS_SVC_FILE_OPEN: case MMS_SVC_FILE_READ:
 	case MMS_SVC_FILE_CLOSE: case MMS_SVC_FILE_DELETE: case MMS_SVC_FILE_RENAME:
@@ -393,6 +487,8 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 				   p->invoke_id);
 			return true;
 		}
+		if (srv->audit && !r)
+			audit_request(srv, a, p, resp);
 		if (!r && why) {
 			trace_line(trace, tctx, false, "ConfirmedError id=%u %s: %s", p->invoke_id,
 				   service_name(p->service), why);

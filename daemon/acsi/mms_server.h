@@ -15,6 +15,7 @@
 #include "perr.h"
 #include "datasets.h"
 #include "report.h"
+#include "audit_hook.h"
 
 struct model;
 
@@ -30,6 +31,7 @@ struct mms_server {
 	struct acsi_controls *controls;	/* control model (the caller's); NULL: no controls */
 	struct acsi_gpub *gpub;		/* GOOSE publisher (the caller's); NULL: GO writes refused */
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
+	const struct acsi_audit *audit;	/* the audit trail (audit_hook.h); NULL: off */
 };
 
 /* Fills limits.services from the services this server implements, and the

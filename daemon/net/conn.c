@@ -217,6 +217,11 @@ void conn_set_high_water(struct conn *c, size_t bytes)
 		update_events(c);
 }
 
+const char *conn_layer_name(const struct conn *c)
+{
+	return c->layer && c->layer->name ? c->layer->name : "tcp";
+}
+
 void conn_set_out_limit(struct conn *c, size_t bytes)
 {
 	c->out_limit = bytes;

@@ -102,6 +102,8 @@ void conn_set_high_water(struct conn *c, size_t bytes);
  * costs (reports and other unsolicited output go on being produced for
  * it). 0 (the default): no bound. */
 void conn_set_out_limit(struct conn *c, size_t bytes);
+/* The layer's name ("tcp", "tls"), for logs and the audit trail. */
+const char *conn_layer_name(const struct conn *c);
 
 /* Sends data[len] (through the layer), queueing what the socket does not
  * take; the bytes are copied when queued. Returns 0, or a negative errno

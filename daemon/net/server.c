@@ -42,6 +42,9 @@ struct assoc {
 	uint8_t timer_kind;
 	struct assoc *prev, *next;
 	char peer[56];
+	uint64_t since_us;	/* associated at (loop clock); 0: not yet */
+	const char *end;	/* why it ends, when the protocol said (audit) */
+	char refused[160];	/* why iedd refused it before it was associated */
 };
 
 enum { TIMER_NONE, TIMER_ASSOC, TIMER_PDU, TIMER_IDLE, TIMER_REFUSE };
@@ -191,6 +194,47 @@ static void log_assoc(struct assoc *a)
 	log_msg(LOGL_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)",
 		a->peer, (unsigned long long)a->id, a->mms.max_pdu,
 		a->mms.max_serv_outstanding);
+	if (a->srv->cfg.audit) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "#%llu, max PDU %u, %u outstanding calls, %s",
+			 (unsigned long long)a->id, a->mms.max_pdu, a->mms.max_serv_outstanding,
+			 conn_layer_name(a->conn));
+		const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_ASSOC_ACCEPTED, .peer = a->peer,
+						   .action = "associate", .ok = true,
+						   .result = "accepted", .detail = detail };
+		acsi_audit(a->srv->cfg.audit, &r);
+	}
+}
+
+/* The association's last audit record: ended (it was associated) or
+ * refused (iedd said no before it was: over the limit, TLS, protocol). A
+ * connection its peer closed before associating is not recorded. */
+static void audit_end(struct assoc *a, const char *why)
+{
+	struct server *s = a->srv;
+	if (!s->cfg.audit)
+		return;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "#%llu", (unsigned long long)a->id);
+	struct acsi_audit_rec r = { .peer = a->peer, .detail = detail };
+	if (a->associated) {
+		r.kind = ACSI_AUDIT_ASSOC_ENDED;
+		r.action = "end";
+		r.result = why ? why : a->end ? a->end : "closed";
+		r.ok = !why || !strcmp(why, "peer closed the connection");
+		r.duration_ms = (loop_timer_now() - a->since_us) / 1000u;
+	} else if (a->refusing || a->refused[0]) {
+		r.kind = ACSI_AUDIT_ASSOC_REFUSED;
+		r.action = "associate";
+		r.result = a->refusing ? "over the association limit (maxAssociations)" : a->refused;
+	} else if (why && strcmp(why, "peer closed the connection")) {
+		r.kind = ACSI_AUDIT_ASSOC_REFUSED;
+		r.action = "associate";
+		r.result = why;
+	} else {
+		return;
+	}
+	acsi_audit(s->cfg.audit, &r);
 }
 
 /* Processes every complete TPKT in data[len]; returns bytes consumed. Sets
@@ -221,17 +265,22 @@ static size_t process(struct assoc *a, const uint8_t *data, size_t len, struct b
 				log_msg(LOGL_NOTICE, LOGC_NET, "%s #%llu: %s: %s; association aborted",
 					a->peer, (unsigned long long)a->id,
 					err.layer ? err.layer : "tpkt", err.reason);
+			snprintf(a->refused, sizeof(a->refused), "%s: %s", err.layer ? err.layer : "tpkt",
+				 err.reason);
+			a->end = a->refused;
 			a->close_after_flush = true;
 			return len;
 		}
 		off += pkt;
 		if (r == MMS_STEP_ASSOCIATED) {
 			a->associated = true;
+			a->since_us = loop_timer_now();
 			log_assoc(a);
 		} else if (r == MMS_STEP_CLOSE) {
+			a->end = a->mms.iso.state == ISO_CLOSED && a->associated ? "released" :
+										   "closed by peer";
 			log_msg(LOGL_INFO, LOGC_NET, "%s #%llu %s", a->peer, (unsigned long long)a->id,
-				a->mms.iso.state == ISO_CLOSED && a->associated ? "released" :
-										 "closed by peer");
+				a->end);
 			a->close_after_flush = true;
 			return len;
 		}
@@ -313,6 +362,7 @@ static void assoc_close(struct assoc *a, const char *why)
 	if (why)
 		log_msg(LOGL_INFO, LOGC_NET, "%s #%llu closed: %s", a->peer, (unsigned long long)a->id,
 			why);
+	audit_end(a, why);
 	loop_timer_cancel(s->timers, &a->timer);
 	conn_free(a->conn);
 	mms_assoc_clear(&a->mms);
@@ -627,6 +677,7 @@ void server_mms_config(const struct server_cfg *cfg, struct model *model, struct
 	snprintf(out->ident.vendor, sizeof(out->ident.vendor), "%s", cfg->vendor);
 	snprintf(out->ident.model, sizeof(out->ident.model), "%s", cfg->model);
 	snprintf(out->ident.revision, sizeof(out->ident.revision), "%s", cfg->revision);
+	out->audit = cfg->audit;
 }
 
 struct server *server_new(const struct server_cfg *config, struct model *model)
@@ -680,7 +731,9 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 			return NULL;
 		}
 		s->mms.reports = s->reports;
-		s->controls = acsi_controls_new(model, &clk, &cfg->controls);
+		struct acsi_control_cfg ccfg = cfg->controls;
+		ccfg.audit = cfg->audit;
+		s->controls = acsi_controls_new(model, &clk, &ccfg);
 		if (!s->controls) {
 			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up the controls");
 			server_free(s);

@@ -82,6 +82,10 @@ struct server_cfg {
 	 * a listener has `tls`. A socket-activated listener is TLS when its
 	 * local port is the port of a `tls` entry of `listen`. */
 	struct tls_server *tls;
+	/* The audit trail (acsi/audit_hook.h; daemon/audit.h): association
+	 * accepted, ended and refused here, writes, controls, data sets and
+	 * files by the services. NULL: off. The caller's; outlives the server. */
+	const struct acsi_audit *audit;
 };
 
 struct server;

@@ -164,10 +164,12 @@ class Daemon_CLI(unittest.TestCase):
                 p.kill()
             s.close()
 
-    def test_sighup_changes_nothing(self):
+    def test_sighup_reloads_the_embedded_default(self):
         d = Daemon()
         d.proc.send_signal(signal.SIGHUP)
-        self.assertTrue(d.wait_log("SIGHUP: nothing to reload"), d.log())
+        # the same embedded configuration again: its one source stays open
+        self.assertTrue(d.wait_log("reloaded (embedded default)"), d.log())
+        self.assertIn("(1 kept open)", d.log())
         r = iedc("identify", d.addr)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(d.stop(), 0)

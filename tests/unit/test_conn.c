@@ -382,6 +382,66 @@ START_TEST(write_error_reported_from_loop)
 }
 END_TEST
 
+/* conn_set_out_limit: a peer that stops reading ends the connection with
+ * -ENOBUFS once more than the bound waits (said from the loop, not from
+ * inside conn_write); a peer that reads never meets it; without a bound
+ * the queue grows. */
+START_TEST(out_limit)
+{
+	struct rig r;
+	rig_up(&r);
+	small_buffers(&r);
+	conn_set_out_limit(r.s.c, 256 * 1024);
+	size_t written = 0;
+	int e = 0;
+	while (!e && written < (64u << 20)) {
+		e = conn_write(r.s.c, big, 32768);
+		if (!e)
+			written += 32768;
+	}
+	ck_assert_int_eq(e, -ENOBUFS);
+	ck_assert_uint_lt(written, 4u << 20);	/* the bound plus the kernel's, not 64 MiB */
+	ck_assert_uint_ge(written, 256 * 1024);
+	ck_assert_int_eq(r.s.ends, 0);
+	turn(&r);
+	ck_assert_int_eq(r.s.ends, 1);
+	ck_assert_int_eq(r.s.why, CONN_END_ERROR);
+	ck_assert_int_eq(r.s.err, -ENOBUFS);
+	rig_down(&r);
+
+	/* 20 MiB through a 256 KiB bound to a peer that reads */
+	rig_up(&r);
+	small_buffers(&r);
+	conn_set_out_limit(r.s.c, 256 * 1024);
+	size_t got = 0;
+	for (int i = 0; i < 640; i++) {
+		ck_assert_int_eq(conn_write(r.s.c, big, 32768), 0);
+		while (conn_pending(r.s.c) > 128 * 1024) {
+			got += (size_t)peer_drain(&r, NULL, 0);
+			turn(&r);
+		}
+	}
+	while (conn_pending(r.s.c)) {
+		got += (size_t)peer_drain(&r, NULL, 0);
+		turn(&r);
+	}
+	got += (size_t)peer_drain(&r, NULL, 0);
+	ck_assert_uint_eq(got, 640u * 32768u);
+	ck_assert_int_eq(r.s.ends, 0);
+	rig_down(&r);
+
+	/* no bound: 4 MiB wait for a silent peer */
+	rig_up(&r);
+	small_buffers(&r);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(conn_write(r.s.c, big, sizeof(big)), 0);
+	ck_assert_uint_gt(conn_pending(r.s.c), 3u << 20);
+	turn(&r);
+	ck_assert_int_eq(r.s.ends, 0);
+	rig_down(&r);
+}
+END_TEST
+
 static Suite *conn_suite(void)
 {
 	Suite *s = suite_create("conn");
@@ -395,6 +455,7 @@ static Suite *conn_suite(void)
 	tcase_add_test(tc, finish_after_flush);
 	tcase_add_test(tc, layer_slot);
 	tcase_add_test(tc, write_error_reported_from_loop);
+	tcase_add_test(tc, out_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
