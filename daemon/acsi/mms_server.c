@@ -514,6 +514,11 @@ static bool serve(struct mms_assoc *a, struct mms_server *srv, const struct mms_
 	return false;
 }
 
+const char *mms_server_service_name(unsigned tag)
+{
+	return service_name(tag);
+}
+
 static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso_event *ev,
 		   struct buf *out, struct proto_err *err, mms_trace_fn trace, void *tctx)
 {
@@ -546,6 +551,7 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 		trace_line(trace, tctx, true, "%s-Request id=%u (%zu octets)", service_name(p.service),
 			   p.invoke_id, ev->len);
 		a->requests++;
+		srv->st.requests[p.service < MMS_SVC_MAX_TAG ? p.service : MMS_SVC_MAX_TAG]++;
 		if (serve(a, srv, &p, resp, trace, tctx))
 			return MMS_STEP_CONTINUE; /* answered when the sources have */
 		if (resp->err == -EMSGSIZE) {
@@ -555,6 +561,9 @@ static int on_data(struct mms_assoc *a, struct mms_server *srv, const struct iso
 			mms_encode_confirmed_error(resp, p.invoke_id, MMS_ERR_SERVICE,
 						   MMS_SERVICE_PDU_SIZE);
 		}
+		/* a confirmed-error or a reject counts as the service's error */
+		if (resp->len && buf_data(resp)[0] != 0xA1)
+			srv->st.errors[p.service < MMS_SVC_MAX_TAG ? p.service : MMS_SVC_MAX_TAG]++;
 		break;
 	case MMS_CONCLUDE_REQUEST:
 		trace_line(trace, tctx, true, "Conclude-Request");

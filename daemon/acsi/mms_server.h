@@ -32,7 +32,15 @@ struct mms_server {
 	struct acsi_gpub *gpub;		/* GOOSE publisher (the caller's); NULL: GO writes refused */
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 	const struct acsi_audit *audit;	/* the audit trail (audit_hook.h); NULL: off */
+	/* Confirmed requests by service (ConfirmedServiceRequest tag;
+	 * [MMS_SVC_MAX_TAG] any other) and those answered with a
+	 * confirmed-error or reject, for the status page and metrics. */
+	struct {
+		uint64_t requests[MMS_SVC_MAX_TAG + 1], errors[MMS_SVC_MAX_TAG + 1];
+	} st;
 };
+/* "Read", "Write", ... for a ConfirmedServiceRequest tag. */
+const char *mms_server_service_name(unsigned tag);
 
 /* Fills limits.services from the services this server implements, and the
  * parameter CBBs IEC 61850-8-1 requires (str1, str2, vnam, valt, vlis). */

@@ -40,6 +40,7 @@ struct conn {
 	size_t out_off, out_len, out_cap;
 	size_t high_water;
 	size_t out_limit;	/* more queued than this ends the conn (-ENOBUFS); 0: none */
+	uint64_t bytes_in, bytes_out;	/* on the socket (the wire, under the layer) */
 	unsigned held;		/* frames entered (callbacks running) */
 	int end_err;
 	uint8_t end_why;	/* enum conn_end, valid when end_set */
@@ -217,6 +218,12 @@ void conn_set_high_water(struct conn *c, size_t bytes)
 		update_events(c);
 }
 
+void conn_bytes(const struct conn *c, uint64_t *in, uint64_t *out)
+{
+	*in = c->bytes_in;
+	*out = c->bytes_out;
+}
+
 const char *conn_layer_name(const struct conn *c)
 {
 	return c->layer && c->layer->name ? c->layer->name : "tcp";
@@ -239,6 +246,7 @@ static int flush(struct conn *c)
 		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 		if (n > 0) {
 			c->out_off += (size_t)n;
+			c->bytes_out += (size_t)n;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -295,6 +303,7 @@ static int send_raw(struct conn *c, const uint8_t *p, size_t len)
 			ssize_t n = send(c->fd, p + off, len - off, MSG_NOSIGNAL);
 			if (n > 0) {
 				off += (size_t)n;
+				c->bytes_out += (size_t)n;
 				continue;
 			}
 			if (n < 0 && errno == EINTR)
@@ -368,6 +377,7 @@ static ssize_t read_some(struct conn *c, uint8_t *p, size_t room, bool partial)
 		set_end(c, CONN_END_ERROR, -errno);
 		return -1;
 	}
+	c->bytes_in += (size_t)n;
 	return n;
 }
 

@@ -104,6 +104,8 @@ void conn_set_high_water(struct conn *c, size_t bytes);
 void conn_set_out_limit(struct conn *c, size_t bytes);
 /* The layer's name ("tcp", "tls"), for logs and the audit trail. */
 const char *conn_layer_name(const struct conn *c);
+/* Octets received and sent on the socket so far (TLS records included). */
+void conn_bytes(const struct conn *c, uint64_t *in, uint64_t *out);
 
 /* Sends data[len] (through the layer), queueing what the socket does not
  * take; the bytes are copied when queued. Returns 0, or a negative errno

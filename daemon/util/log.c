@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "log.h"
 
+#include <pthread.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,8 @@ void log_set_level(enum log_level level) { cur_level = level; }
 bool log_enabled(enum log_level level) { return level <= cur_level; }
 bool log_trace_enabled(void) { return trace_on; }
 
+static void remember(const char *line, size_t len);
+
 void log_msg(enum log_level level, enum log_cat cat, const char *fmt, ...)
 {
 	char line[1024];
@@ -74,4 +78,39 @@ void log_msg(enum log_level level, enum log_cat cat, const char *fmt, ...)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
 	fwrite(line, 1, len, stderr);
+	if (level <= LOGL_WARNING)
+		remember(line, len - 1);
+}
+
+/* The last LOG_RECENT warnings and errors, for the status page. Any
+ * thread logs: a mutex. */
+static struct {
+	pthread_mutex_t mu;
+	char lines[LOG_RECENT][LOG_RECENT_LEN];
+	unsigned next, n;
+} recent = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+static void remember(const char *line, size_t len)
+{
+	pthread_mutex_lock(&recent.mu);
+	if (len >= LOG_RECENT_LEN)
+		len = LOG_RECENT_LEN - 1;
+	memcpy(recent.lines[recent.next], line, len);
+	recent.lines[recent.next][len] = 0;
+	recent.next = (recent.next + 1) % LOG_RECENT;
+	if (recent.n < LOG_RECENT)
+		recent.n++;
+	pthread_mutex_unlock(&recent.mu);
+}
+
+unsigned log_recent(char out[][LOG_RECENT_LEN], unsigned max)
+{
+	pthread_mutex_lock(&recent.mu);
+	unsigned n = recent.n < max ? recent.n : max;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (recent.next + LOG_RECENT - n + i) % LOG_RECENT;
+		memcpy(out[i], recent.lines[k], LOG_RECENT_LEN);
+	}
+	pthread_mutex_unlock(&recent.mu);
+	return n;
 }

@@ -20,3 +20,10 @@ bool log_enabled(enum log_level level);
 bool log_trace_enabled(void);
 void log_msg(enum log_level level, enum log_cat cat, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The last warnings and errors logged (oldest first), as they were
+ * written (time, level, category, message; no newline), for the status
+ * page: copies up to max of them into out and returns how many. */
+#define LOG_RECENT 32
+#define LOG_RECENT_LEN 320
+unsigned log_recent(char out[][LOG_RECENT_LEN], unsigned max);
