@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cpu_limit.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+/* Headroom kept out of the shares of the busy associations, for the light
+ * ones and for one read's overshoot each. */
+#define RESERVE_DIV 16
+/* Clients may always use budget / FLOOR_DIV per window. */
+#define FLOOR_DIV 10
+
+struct cpu_limit {
+	unsigned percent;
+	uint64_t window_us, quiet_us;
+	cpu_limit_clock_fn clock;
+	void *clock_ctx;
+	int64_t budget_ns;		/* per window */
+
+	uint64_t gen;			/* current window: [gen, gen + 1) * window_us */
+	uint64_t win_end_us;
+	int64_t tokens_ns;		/* the bucket at the last window start */
+	uint64_t cpu_last_ns;		/* process CPU at the last window start */
+	bool started;			/* cpu_last_ns is valid */
+	int64_t avail_ns;		/* the window's budget for reading */
+	uint64_t clients_ns;		/* charged in this window */
+	unsigned n_active, n_active_prev;
+	/* saturated: deferred for having used their share; what they had
+	 * spent then. Next window they share what the others left. */
+	unsigned n_sat;
+	uint64_t sat_ns;
+	int64_t share_sat_ns;		/* this window's share of a saturated one; 0: none */
+
+	struct cpu_limit_user *head, *tail;	/* deferred, oldest first */
+	unsigned n_deferred;
+	uint64_t due_us;		/* when the queue is resumed */
+	uint64_t defer_since_us;	/* the queue became non-empty */
+	bool over;			/* avail used up since over_since_us */
+	uint64_t over_since_us;
+	bool throttling;
+	uint64_t last_deferral_us;
+
+	uint64_t throttled_us, over_us, deferrals;
+};
+
+struct cpu_limit *cpu_limit_new(const struct cpu_limit_cfg *cfg, uint64_t now_us)
+{
+	assert(cfg->cpu_ns);
+	if (cfg->percent > CPU_LIMIT_MAX_PERCENT)
+		return NULL;
+	struct cpu_limit *cl = calloc(1, sizeof(*cl));
+	if (!cl)
+		return NULL;
+	cl->percent = cfg->percent;
+	cl->window_us = cfg->window_us ? cfg->window_us : CPU_LIMIT_WINDOW_US;
+	cl->quiet_us = cfg->quiet_us ? cfg->quiet_us : CPU_LIMIT_QUIET_US;
+	cl->clock = cfg->cpu_ns;
+	cl->clock_ctx = cfg->clock_ctx;
+	/* percent of one core over one window, in ns: window_us * 1000 * p / 100 */
+	cl->budget_ns = (int64_t)(cl->window_us * 10u * cl->percent);
+	cl->gen = now_us / cl->window_us;
+	cl->win_end_us = (cl->gen + 1) * cl->window_us;
+	cl->tokens_ns = cl->avail_ns = cl->budget_ns;
+	return cl;
+}
+
+void cpu_limit_free(struct cpu_limit *cl)
+{
+	if (!cl)
+		return;
+	assert(!cl->head);
+	free(cl);
+}
+
+bool cpu_limit_enabled(const struct cpu_limit *cl)
+{
+	return cl->percent > 0;
+}
+
+void cpu_limit_user_init(struct cpu_limit_user *u, void *owner)
+{
+	*u = (struct cpu_limit_user){ .gen = UINT64_MAX, .owner = owner };
+}
+
+static void unlink_user(struct cpu_limit *cl, struct cpu_limit_user *u)
+{
+	if (u->prev)
+		u->prev->next = u->next;
+	else
+		cl->head = u->next;
+	if (u->next)
+		u->next->prev = u->prev;
+	else
+		cl->tail = u->prev;
+	u->prev = u->next = NULL;
+	u->deferred = false;
+	cl->n_deferred--;
+}
+
+void cpu_limit_user_clear(struct cpu_limit *cl, struct cpu_limit_user *u)
+{
+	if (u->deferred)
+		unlink_user(cl, u);
+}
+
+/* Starts the window of now_us when it is a later one: the bucket gets one
+ * budget per window passed and pays what the process spent meanwhile. */
+static void roll(struct cpu_limit *cl, uint64_t now_us, uint64_t cpu)
+{
+	uint64_t g = now_us / cl->window_us;
+	if (g <= cl->gen && cl->started)
+		return;
+	if (!cl->started) {
+		/* the first look: nothing is known to have been spent */
+		cl->started = true;
+		cl->cpu_last_ns = cpu;
+	}
+	uint64_t k = g > cl->gen ? g - cl->gen : 0;
+	if (k > 1000000000u)
+		k = 1000000000u; /* k * budget_ns stays far from overflow */
+	int64_t t = cl->tokens_ns - (int64_t)(cpu - cl->cpu_last_ns) + (int64_t)k * cl->budget_ns;
+	if (t > cl->budget_ns)
+		t = cl->budget_ns;
+	if (t < -cl->budget_ns)
+		t = -cl->budget_ns;
+	/* max-min fairness, one window behind: the associations that used
+	 * their share last time split what the others did not need */
+	cl->share_sat_ns = 0;
+	if (k == 1 && cl->n_sat) {
+		int64_t unsat = (int64_t)(cl->clients_ns - cl->sat_ns);
+		int64_t s = t - t / RESERVE_DIV - unsat;
+		cl->share_sat_ns = s > 0 ? s / (int64_t)cl->n_sat : 0;
+	}
+	cl->n_sat = 0;
+	cl->sat_ns = 0;
+	cl->tokens_ns = t;
+	cl->avail_ns = t;
+	cl->cpu_last_ns = cpu;
+	cl->n_active_prev = k == 1 ? cl->n_active : 0;
+	cl->n_active = 0;
+	cl->clients_ns = 0;
+	cl->gen = g;
+	cl->win_end_us = (g + 1) * cl->window_us;
+}
+
+static void defer(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t now_us, bool used_up)
+{
+	u->deferred = true;
+	u->next = NULL;
+	u->prev = cl->tail;
+	if (cl->tail)
+		cl->tail->next = u;
+	else
+		cl->head = u;
+	cl->tail = u;
+	if (!cl->n_deferred++) {
+		cl->defer_since_us = now_us;
+		cl->due_us = cl->win_end_us;
+	}
+	if (used_up && !cl->over) {
+		cl->over = true;
+		cl->over_since_us = now_us;
+	}
+	cl->deferrals++;
+	cl->throttling = true;
+	cl->last_deferral_us = now_us;
+}
+
+bool cpu_limit_may_read(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t now_us)
+{
+	if (!cl->percent)
+		return true;
+	if (u->deferred)
+		return false;
+	uint64_t cpu = cl->clock(cl->clock_ctx);
+	roll(cl, now_us, cpu);
+	if (u->gen != cl->gen) {
+		u->gen = cl->gen;
+		u->spent_ns = 0;
+		cl->n_active++;
+	}
+	u->t0_ns = cpu;
+
+	int64_t rem = cl->avail_ns - (int64_t)(cpu - cl->cpu_last_ns);
+	int64_t floor = cl->budget_ns / FLOOR_DIV;
+	int64_t base = cl->avail_ns > floor ? cl->avail_ns : floor;
+	unsigned n = cl->n_active > cl->n_active_prev ? cl->n_active : cl->n_active_prev;
+	int64_t share = (base - base / RESERVE_DIV) / (int64_t)n;
+	if (share < cl->share_sat_ns)
+		share = cl->share_sat_ns;
+	bool over_share = (int64_t)u->spent_ns >= share;
+	bool ok = !over_share && (rem > 0 || (int64_t)cl->clients_ns < floor);
+	if (over_share) {
+		cl->n_sat++;
+		cl->sat_ns += u->spent_ns;
+	}
+	if (!ok)
+		defer(cl, u, now_us, rem <= 0);
+	return ok;
+}
+
+void cpu_limit_charge(struct cpu_limit *cl, struct cpu_limit_user *u)
+{
+	if (!cl->percent)
+		return;
+	uint64_t cpu = cl->clock(cl->clock_ctx);
+	uint64_t d = cpu > u->t0_ns ? cpu - u->t0_ns : 0;
+	if (u->gen == cl->gen)
+		u->spent_ns += d;
+	cl->clients_ns += d;
+}
+
+uint64_t cpu_limit_next(const struct cpu_limit *cl)
+{
+	if (cl->n_deferred)
+		return cl->due_us;
+	if (cl->throttling)
+		return cl->last_deferral_us + cl->quiet_us;
+	return CPU_LIMIT_NEVER;
+}
+
+void cpu_limit_tick(struct cpu_limit *cl, uint64_t now_us,
+		    void (*resume)(struct cpu_limit_user *u, void *ctx), void *ctx)
+{
+	if (cl->n_deferred && now_us >= cl->due_us) {
+		cl->throttled_us += now_us - cl->defer_since_us;
+		if (cl->over) {
+			cl->over_us += now_us - cl->over_since_us;
+			cl->over = false;
+		}
+		roll(cl, now_us, cl->clock(cl->clock_ctx));
+		/* those deferred meanwhile (none, unless a callback defers) wait
+		 * for the next round */
+		unsigned n = cl->n_deferred;
+		while (n-- && cl->head) {
+			struct cpu_limit_user *u = cl->head;
+			unlink_user(cl, u);
+			resume(u, ctx);
+		}
+	}
+	if (cl->throttling && !cl->n_deferred && now_us >= cl->last_deferral_us + cl->quiet_us)
+		cl->throttling = false;
+}
+
+void cpu_limit_get_stats(const struct cpu_limit *cl, struct cpu_limit_stats *st)
+{
+	*st = (struct cpu_limit_stats){
+		.percent = cl->percent,
+		.window_us = cl->window_us,
+		.cpu_ns = cl->clock(cl->clock_ctx),
+		.throttled_us = cl->throttled_us,
+		.over_us = cl->over_us,
+		.deferrals = cl->deferrals,
+		.deferred = cl->n_deferred,
+		.throttling = cl->throttling,
+	};
+}
