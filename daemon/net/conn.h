@@ -54,6 +54,14 @@ struct conn_cbs {
 	 * CONN_END_ERROR, else 0); no more on_data. Called once; the owner
 	 * calls conn_free, here or later. */
 	void (*on_end)(struct conn *c, void *arg, enum conn_end why, int err);
+	/* Optional (NULL: always read): asked before each recv of a readable
+	 * connection. false pauses reading (conn_set_read_paused(c, true)),
+	 * so the peer's requests wait in TCP; the session resumes it. Must
+	 * not free `c`. (The CPU limit: net/cpu_limit.h.) */
+	bool (*may_read)(struct conn *c, void *arg);
+	/* Optional: the read that may_read allowed is over (recv, layer,
+	 * on_data); not called when on_data freed `c`. */
+	void (*read_done)(struct conn *c, void *arg);
 };
 
 /* The layer slot, where GnuTLS will sit over in-memory pull/push buffers
@@ -102,6 +110,10 @@ void conn_set_high_water(struct conn *c, size_t bytes);
  * costs (reports and other unsolicited output go on being produced for
  * it). 0 (the default): no bound. */
 void conn_set_out_limit(struct conn *c, size_t bytes);
+
+/* Stops (true) or resumes (false) reading, whatever the output queue says;
+ * unread input stays in the socket. */
+void conn_set_read_paused(struct conn *c, bool paused);
 
 /* Sends data[len] (through the layer), queueing what the socket does not
  * take; the bytes are copied when queued. Returns 0, or a negative errno

@@ -82,6 +82,9 @@ struct server_cfg {
 	 * a listener has `tls`. A socket-activated listener is TLS when its
 	 * local port is the port of a `tls` entry of `listen`. */
 	struct tls_server *tls;
+	/* CPU limit (net/cpu_limit.h): per cent of one core, 0..100; 0: none.
+	 * Above it, reads of the busiest associations are deferred. */
+	unsigned cpu_percent;
 };
 
 struct server;
@@ -126,3 +129,7 @@ void server_stop(struct server *srv, const char *why);
 /* Runs the loop until server_stop; returns 0. */
 int server_run(struct server *srv);
 void server_free(struct server *srv);
+/* The CPU limit's state, for a status page (cpu_limit_get_stats); never
+ * NULL, also without a limit. Owned by the server. */
+struct cpu_limit;
+const struct cpu_limit *server_cpu_limit(const struct server *srv);
