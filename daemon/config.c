@@ -280,6 +280,9 @@ static int read_limits(struct diag *d, xmlNode *n, struct iedd_config *c)
 		return r;
 	if (r)
 		c->max_nesting = (int)v;
+	/* per cent of one core (net/cpu_limit.h); the schema says 0..100 */
+	if ((r = attr_uint(d, n, "cpuPercent", 100, &c->cpu_percent)) < 0)
+		return r;
 	return 0;
 }
 
