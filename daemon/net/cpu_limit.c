@@ -125,10 +125,13 @@ static void roll(struct cpu_limit *cl, uint64_t now_us, uint64_t cpu)
 		t = -cl->budget_ns;
 	/* max-min fairness, one window behind: the associations that used
 	 * their share last time split what the others did not need */
-	cl->share_sat_ns = 0;
+	cl->share_sat_ns = -1;
 	if (k == 1 && cl->n_sat) {
+		/* the others: the light associations, and the work outside
+		 * reads (GOOSE, timers, sources, the loop itself), as last time */
 		int64_t unsat = (int64_t)(cl->clients_ns - cl->sat_ns);
-		int64_t s = t - t / RESERVE_DIV - unsat;
+		int64_t other = (int64_t)(cpu - cl->cpu_last_ns) - (int64_t)cl->clients_ns;
+		int64_t s = t - t / RESERVE_DIV - unsat - (other > 0 ? other : 0);
 		cl->share_sat_ns = s > 0 ? s / (int64_t)cl->n_sat : 0;
 	}
 	cl->n_sat = 0;
@@ -181,16 +184,22 @@ bool cpu_limit_may_read(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t
 	}
 	u->t0_ns = cpu;
 
-	int64_t rem = cl->avail_ns - (int64_t)(cpu - cl->cpu_last_ns);
+	int64_t used = (int64_t)(cpu - cl->cpu_last_ns);
+	int64_t rem = cl->avail_ns - used;
 	int64_t floor = cl->budget_ns / FLOOR_DIV;
 	int64_t base = cl->avail_ns > floor ? cl->avail_ns : floor;
 	unsigned n = cl->n_active > cl->n_active_prev ? cl->n_active : cl->n_active_prev;
-	int64_t share = (base - base / RESERVE_DIV) / (int64_t)n;
-	if (share < cl->share_sat_ns)
-		share = cl->share_sat_ns;
+	int64_t share = cl->share_sat_ns >= 0 ? cl->share_sat_ns :
+						(base - base / RESERVE_DIV) / (int64_t)n;
+	if (share < floor / (int64_t)n)
+		share = floor / (int64_t)n; /* the clients' tenth, whatever else runs */
 	bool over_share = (int64_t)u->spent_ns >= share;
-	bool ok = !over_share && (rem > 0 || (int64_t)cl->clients_ns < floor);
-	if (over_share) {
+	/* shares bind only while the window's spending runs ahead of the
+	 * budget's pace: a load under the limit is never cut */
+	uint64_t into = now_us - cl->gen * cl->window_us;
+	bool ahead = (double)used > (double)cl->avail_ns * (double)into / (double)cl->window_us;
+	bool ok = rem > 0 ? !over_share || !ahead : !over_share && (int64_t)cl->clients_ns < floor;
+	if (!ok && over_share) {
 		cl->n_sat++;
 		cl->sat_ns += u->spent_ns;
 	}

@@ -21,13 +21,16 @@
  * The decision, before each read of an association (cpu_limit_may_read):
  *   - its share is avail, less a sixteenth kept as headroom, divided among
  *     the associations that read in this window (or the previous one,
- *     whichever are more); an association that used its share in the last
- *     window ("saturated") gets instead, if larger, an equal part of what
- *     the others left then (max-min fairness, one window behind: unused
- *     shares are not wasted, and a light association is never cut for the
- *     sake of a busy one);
- *   - an association that has used its share is deferred: the busiest go
- *     first;
+ *     whichever are more). When some used their share in the last window
+ *     ("saturated"), the share is instead an equal part of what the others
+ *     left then: the light associations and the work outside reads (GOOSE,
+ *     timers, sources, the loop itself). That is max-min fairness one
+ *     window behind: a light association is not cut for a busy one, and
+ *     what a light one leaves is not wasted;
+ *   - while the window's spending runs ahead of the budget's pace (more
+ *     spent than avail * time into the window / window), an association
+ *     that has used its share is deferred: the busiest go first, and a load
+ *     under the limit is never cut;
  *   - once avail is used up (the work that is never cut counts too), every
  *     association is deferred, except that clients together may always use
  *     a tenth of the budget per window (GOOSE, reports and sources alone
