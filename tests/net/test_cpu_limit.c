@@ -4,12 +4,19 @@
  * Ready associations are served in the order they became ready (epoll's
  * ready list), a busy one is ready again at once, a light one once per
  * period; serving costs CPU and the same wall time; a deferred association
- * is not ready until the limiter resumes it. Nothing here sleeps. */
+ * is not ready until the limiter resumes it. Nothing here sleeps. Last,
+ * the read gate of the connection object (conn.h) over a socketpair.
+ */
 #include <check.h>
+#include <event2/event.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "conn.h"
 #include "cpu_limit.h"
 
 #define MAX_USERS 32
@@ -477,6 +484,110 @@ START_TEST(rejects_bad_percent)
 }
 END_TEST
 
+/* The read gate of the connection object (conn.h may_read/read_done), as
+ * net/server.c uses it: a "no" pauses reading, so the bytes stay in the
+ * socket and the loop does not ask again; resumed, they arrive. */
+struct gate {
+	bool allow;
+	int asked, done, data;
+	size_t got;
+};
+
+static bool g_may_read(struct conn *c, void *arg)
+{
+	struct gate *g = arg;
+	(void)c;
+	g->asked++;
+	return g->allow;
+}
+
+static void g_read_done(struct conn *c, void *arg)
+{
+	struct gate *g = arg;
+	(void)c;
+	g->done++;
+}
+
+static size_t g_data(struct conn *c, void *arg, const uint8_t *data, size_t len)
+{
+	struct gate *g = arg;
+	(void)c;
+	(void)data;
+	g->data++;
+	g->got += len;
+	return len;
+}
+
+static void g_end(struct conn *c, void *arg, enum conn_end why, int err)
+{
+	(void)c;
+	(void)arg;
+	(void)why;
+	(void)err;
+}
+
+static const struct conn_cbs gate_cbs = { .on_data = g_data, .on_end = g_end,
+					  .may_read = g_may_read, .read_done = g_read_done };
+
+static void turns(struct event_base *b)
+{
+	for (int i = 0; i < 4; i++)
+		event_base_loop(b, EVLOOP_NONBLOCK);
+}
+
+START_TEST(conn_read_gate)
+{
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	struct event_base *b = event_base_new();
+	struct conn_loop *l = conn_loop_new(b);
+	struct gate g = { .allow = true };
+	struct conn *c = conn_new(l, sv[0], &gate_cbs, &g);
+	ck_assert_ptr_nonnull(c);
+
+	ck_assert_int_eq(send(sv[1], "abcd", 4, 0), 4);
+	turns(b);
+	ck_assert_int_eq(g.asked, 1);
+	ck_assert_int_eq(g.data, 1);
+	ck_assert_int_eq(g.done, 1);
+
+	g.allow = false;
+	ck_assert_int_eq(send(sv[1], "efgh", 4, 0), 4);
+	turns(b);
+	turns(b);
+	/* asked once, then paused: no spinning on a readable socket */
+	ck_assert_int_eq(g.asked, 2);
+	ck_assert_int_eq(g.data, 1);
+	ck_assert_int_eq(g.done, 1);
+	ck_assert_uint_eq(g.got, 4);
+	/* the bytes wait in the socket, not in iedd */
+	ck_assert_int_eq(send(sv[1], "ijkl", 4, 0), 4);
+	turns(b);
+	ck_assert_int_eq(g.asked, 2);
+
+	g.allow = true;
+	conn_set_read_paused(c, false);
+	turns(b);
+	ck_assert_int_eq(g.asked, 3);
+	ck_assert_int_eq(g.done, 2);
+	ck_assert_uint_eq(g.got, 12);
+
+	/* paused by the session itself, the same */
+	conn_set_read_paused(c, true);
+	ck_assert_int_eq(send(sv[1], "mn", 2, 0), 2);
+	turns(b);
+	ck_assert_int_eq(g.asked, 3);
+	conn_set_read_paused(c, false);
+	turns(b);
+	ck_assert_uint_eq(g.got, 14);
+
+	conn_free(c);
+	conn_loop_free(l);
+	event_base_free(b);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *cpu_limit_suite(void)
 {
 	Suite *s = suite_create("cpu_limit");
@@ -490,6 +601,7 @@ static Suite *cpu_limit_suite(void)
 	tcase_add_test(tc, idle_costs_nothing);
 	tcase_add_test(tc, uncut_work_over_budget);
 	tcase_add_test(tc, rejects_bad_percent);
+	tcase_add_test(tc, conn_read_gate);
 	suite_add_tcase(s, tc);
 	return s;
 }
