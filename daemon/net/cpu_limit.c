@@ -24,6 +24,7 @@ struct cpu_limit {
 	bool started;			/* cpu_last_ns is valid */
 	int64_t avail_ns;		/* the window's budget for reading */
 	uint64_t clients_ns;		/* charged in this window */
+	uint64_t overdraft_ns;		/* of that, light reads past the budget */
 	unsigned n_active, n_active_prev;
 	/* saturated: deferred for having used their share; what they had
 	 * spent then. Next window they share what the others left. */
@@ -142,6 +143,7 @@ static void roll(struct cpu_limit *cl, uint64_t now_us, uint64_t cpu)
 	cl->n_active_prev = k == 1 ? cl->n_active : 0;
 	cl->n_active = 0;
 	cl->clients_ns = 0;
+	cl->overdraft_ns = 0;
 	cl->gen = g;
 	cl->win_end_us = (g + 1) * cl->window_us;
 }
@@ -198,7 +200,13 @@ bool cpu_limit_may_read(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t
 	 * budget's pace: a load under the limit is never cut */
 	uint64_t into = now_us - cl->gen * cl->window_us;
 	bool ahead = (double)used > (double)cl->avail_ns * (double)into / (double)cl->window_us;
-	bool ok = rem > 0 ? !over_share || !ahead : !over_share && (int64_t)cl->clients_ns < floor;
+	/* past the budget, a light association (under a quarter of its share)
+	 * still reads from an overdraft of a sixteenth, paid back by the next
+	 * window: a spike of the work that is never cut does not stall it */
+	u->overdraft = rem <= 0 && (int64_t)u->spent_ns < share / 4 &&
+		       (int64_t)cl->overdraft_ns < base / RESERVE_DIV;
+	bool ok = rem > 0 ? !over_share || !ahead :
+			    !over_share && ((int64_t)cl->clients_ns < floor || u->overdraft);
 	if (!ok && over_share) {
 		cl->n_sat++;
 		cl->sat_ns += u->spent_ns;
@@ -217,6 +225,8 @@ void cpu_limit_charge(struct cpu_limit *cl, struct cpu_limit_user *u)
 	if (u->gen == cl->gen)
 		u->spent_ns += d;
 	cl->clients_ns += d;
+	if (u->overdraft)
+		cl->overdraft_ns += d;
 }
 
 uint64_t cpu_limit_next(const struct cpu_limit *cl)

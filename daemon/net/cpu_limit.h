@@ -34,7 +34,10 @@
  *   - once avail is used up (the work that is never cut counts too), every
  *     association is deferred, except that clients together may always use
  *     a tenth of the budget per window (GOOSE, reports and sources alone
- *     over the budget do not end every association by timeout).
+ *     over the budget do not end every association by timeout), and a
+ *     light association (under a quarter of its share) reads on from an
+ *     overdraft of a sixteenth of the budget, which the bucket pays back in
+ *     the next window (a spike of uncut work does not stall it).
  * A deferred association is queued (FIFO) and stops being read, so its
  * requests wait in TCP, not in iedd's memory; at the next window boundary
  * the whole queue is resumed in the order it was deferred (round robin) by
@@ -71,6 +74,7 @@ struct cpu_limit_user {
 	uint64_t t0_ns;			/* process CPU when the current read began */
 	struct cpu_limit_user *prev, *next;	/* in the deferred queue */
 	bool deferred;
+	bool overdraft;			/* the current read is on the overdraft */
 	void *owner;			/* the caller's, for the resume callback */
 };
 
