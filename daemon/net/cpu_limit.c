@@ -30,7 +30,8 @@ struct cpu_limit {
 	 * spent then. Next window they share what the others left. */
 	unsigned n_sat;
 	uint64_t sat_ns;
-	int64_t share_sat_ns;		/* this window's share of a saturated one; 0: none */
+	int64_t share_sat_ns;		/* this window's share of a saturated one; -1: none */
+	int64_t other_ns;		/* last window's CPU outside reads */
 
 	struct cpu_limit_user *head, *tail;	/* deferred, oldest first */
 	unsigned n_deferred;
@@ -80,7 +81,7 @@ bool cpu_limit_enabled(const struct cpu_limit *cl)
 
 void cpu_limit_user_init(struct cpu_limit_user *u, void *owner)
 {
-	*u = (struct cpu_limit_user){ .gen = UINT64_MAX, .owner = owner };
+	*u = (struct cpu_limit_user){ .gen = UINT64_MAX, .sat_gen = UINT64_MAX, .owner = owner };
 }
 
 static void unlink_user(struct cpu_limit *cl, struct cpu_limit_user *u)
@@ -127,12 +128,14 @@ static void roll(struct cpu_limit *cl, uint64_t now_us, uint64_t cpu)
 	/* max-min fairness, one window behind: the associations that used
 	 * their share last time split what the others did not need */
 	cl->share_sat_ns = -1;
+	/* the work outside reads (GOOSE, timers, sources, the loop itself),
+	 * expected as last time */
+	int64_t other = (int64_t)(cpu - cl->cpu_last_ns) - (int64_t)cl->clients_ns;
+	cl->other_ns = k == 1 && other > 0 ? other : 0;
 	if (k == 1 && cl->n_sat) {
-		/* the others: the light associations, and the work outside
-		 * reads (GOOSE, timers, sources, the loop itself), as last time */
+		/* the others: the light associations and that work */
 		int64_t unsat = (int64_t)(cl->clients_ns - cl->sat_ns);
-		int64_t other = (int64_t)(cpu - cl->cpu_last_ns) - (int64_t)cl->clients_ns;
-		int64_t s = t - t / RESERVE_DIV - unsat - (other > 0 ? other : 0);
+		int64_t s = t - t / RESERVE_DIV - unsat - cl->other_ns;
 		cl->share_sat_ns = s > 0 ? s / (int64_t)cl->n_sat : 0;
 	}
 	cl->n_sat = 0;
@@ -180,6 +183,9 @@ bool cpu_limit_may_read(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t
 	uint64_t cpu = cl->clock(cl->clock_ctx);
 	roll(cl, now_us, cpu);
 	if (u->gen != cl->gen) {
+		bool last = u->gen != UINT64_MAX && u->gen + 1 == cl->gen;
+		u->prev_spent_ns = last ? u->spent_ns : 0;
+		u->was_sat = last && u->sat_gen == u->gen;
 		u->gen = cl->gen;
 		u->spent_ns = 0;
 		cl->n_active++;
@@ -191,25 +197,36 @@ bool cpu_limit_may_read(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t
 	int64_t floor = cl->budget_ns / FLOOR_DIV;
 	int64_t base = cl->avail_ns > floor ? cl->avail_ns : floor;
 	unsigned n = cl->n_active > cl->n_active_prev ? cl->n_active : cl->n_active_prev;
-	int64_t share = cl->share_sat_ns >= 0 ? cl->share_sat_ns :
-						(base - base / RESERVE_DIV) / (int64_t)n;
+	int64_t share = cl->share_sat_ns >= 0 ?
+				cl->share_sat_ns :
+				(base - base / RESERVE_DIV - cl->other_ns) / (int64_t)n;
 	if (share < floor / (int64_t)n)
 		share = floor / (int64_t)n; /* the clients' tenth, whatever else runs */
 	bool over_share = (int64_t)u->spent_ns >= share;
+	/* an association that was not cut last window may spend twice what
+	 * it spent then: the saturated shares left that room for it */
+	int64_t limit = share;
+	if (!u->was_sat && 2 * (int64_t)u->prev_spent_ns > limit)
+		limit = 2 * (int64_t)u->prev_spent_ns;
+	bool over_limit = (int64_t)u->spent_ns >= limit;
 	/* shares bind only while the window's spending runs ahead of the
 	 * budget's pace: a load under the limit is never cut */
 	uint64_t into = now_us - cl->gen * cl->window_us;
 	bool ahead = (double)used > (double)cl->avail_ns * (double)into / (double)cl->window_us;
-	/* past the budget, a light association (under a quarter of its share)
-	 * still reads from an overdraft of a sixteenth, paid back by the next
+	/* past the budget, a light association (under half its limit) still
+	 * reads from an overdraft of a sixteenth, paid back by the next
 	 * window: a spike of the work that is never cut does not stall it */
-	u->overdraft = rem <= 0 && (int64_t)u->spent_ns < share / 4 &&
+	u->overdraft = rem <= 0 && (int64_t)u->spent_ns < limit / 2 &&
 		       (int64_t)cl->overdraft_ns < base / RESERVE_DIV;
-	bool ok = rem > 0 ? !over_share || !ahead :
-			    !over_share && ((int64_t)cl->clients_ns < floor || u->overdraft);
-	if (!ok && over_share) {
+	bool ok = rem > 0 ? !over_limit || !ahead :
+			    !over_limit && ((int64_t)cl->clients_ns < floor || u->overdraft);
+	/* cut with the budget used up: the busiest (above the average) count
+	 * as saturated too, so the next window's shares are cut to fit */
+	if (!ok && (over_share || (rem <= 0 && cl->n_active &&
+				   u->spent_ns >= cl->clients_ns / cl->n_active))) {
 		cl->n_sat++;
 		cl->sat_ns += u->spent_ns;
+		u->sat_gen = cl->gen;
 	}
 	if (!ok)
 		defer(cl, u, now_us, rem <= 0);

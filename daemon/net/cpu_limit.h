@@ -26,7 +26,10 @@
  *     left then: the light associations and the work outside reads (GOOSE,
  *     timers, sources, the loop itself). That is max-min fairness one
  *     window behind: a light association is not cut for a busy one, and
- *     what a light one leaves is not wasted;
+ *     what a light one leaves is not wasted. An association not cut for
+ *     its share last window may spend up to twice what it spent then (the
+ *     saturated shares left that room), so a light one whose few requests
+ *     cost about a busy one's share still goes through;
  *   - while the window's spending runs ahead of the budget's pace (more
  *     spent than avail * time into the window / window), an association
  *     that has used its share is deferred: the busiest go first, and a load
@@ -72,6 +75,9 @@ struct cpu_limit_user {
 	uint64_t gen;			/* window `spent_ns` belongs to */
 	uint64_t spent_ns;		/* CPU charged in that window */
 	uint64_t t0_ns;			/* process CPU when the current read began */
+	uint64_t prev_spent_ns;		/* charged in the window before `gen` */
+	uint64_t sat_gen;		/* last window it was cut for its share in */
+	bool was_sat;			/* cut for its share in the window before `gen` */
 	struct cpu_limit_user *prev, *next;	/* in the deferred queue */
 	bool deferred;
 	bool overdraft;			/* the current read is on the overdraft */

@@ -324,6 +324,24 @@ START_TEST(busy_before_light)
 			(unsigned long long)light->max_latency_us);
 	ck_assert_msg(pct <= 22.0 && pct >= 15.0, "CPU %.2f %%", pct);
 	sim_free(&s);
+
+	/* sixteen busy ones, and a light one whose ten reads a window cost
+	 * (cold caches) two thirds of a busy one's share: still never cut */
+	sim_init(&s, 20);
+	s.overhead_ns = 5000;
+	for (int i = 0; i < 16; i++)
+		sim_add(&s, 15000, 0);
+	light = sim_add(&s, 60000, 10000);
+	sim_run(&s, 10000000);
+	if (getenv("CPU_LIMIT_TEST_VERBOSE"))
+		fprintf(stderr, "16 busy + light: light deferred %llu, max wait %llu us, CPU %.2f %%\n",
+			(unsigned long long)light->deferrals,
+			(unsigned long long)light->max_latency_us, (double)s.cpu.ns / 10e9 * 100);
+	ck_assert_uint_eq(light->deferrals, 0);
+	ck_assert_uint_le(light->max_latency_us, 16 * 20 + 20 + 60 + 5);
+	pct = (double)s.cpu.ns / 10e9 * 100;
+	ck_assert_msg(pct <= 22.0 && pct >= 15.0, "CPU %.2f %%", pct);
+	sim_free(&s);
 }
 END_TEST
 
