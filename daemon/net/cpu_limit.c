@@ -213,10 +213,12 @@ bool cpu_limit_may_read(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t
 	 * budget's pace: a load under the limit is never cut */
 	uint64_t into = now_us - cl->gen * cl->window_us;
 	bool ahead = (double)used > (double)cl->avail_ns * (double)into / (double)cl->window_us;
-	/* past the budget, a light association (under half its limit) still
-	 * reads from an overdraft of a sixteenth, paid back by the next
-	 * window: a spike of the work that is never cut does not stall it */
-	u->overdraft = rem <= 0 && (int64_t)u->spent_ns < limit / 2 &&
+	/* past the budget, a light association (not cut for its share last
+	 * window, under its limit now) still reads from an overdraft of a
+	 * sixteenth of the budget, which the bucket pays back in the next
+	 * window: a spike of the work that is never cut, or the loop's own
+	 * cost of waking up for it, does not stall it */
+	u->overdraft = rem <= 0 && !u->was_sat && !over_limit &&
 		       (int64_t)cl->overdraft_ns < base / RESERVE_DIV;
 	bool ok = rem > 0 ? !over_limit || !ahead :
 			    !over_limit && ((int64_t)cl->clients_ns < floor || u->overdraft);

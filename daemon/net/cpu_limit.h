@@ -38,9 +38,10 @@
  *     association is deferred, except that clients together may always use
  *     a tenth of the budget per window (GOOSE, reports and sources alone
  *     over the budget do not end every association by timeout), and a
- *     light association (under a quarter of its share) reads on from an
- *     overdraft of a sixteenth of the budget, which the bucket pays back in
- *     the next window (a spike of uncut work does not stall it).
+ *     light association (not cut for its share last window, under its
+ *     limit now) reads on from an overdraft of a sixteenth of the budget,
+ *     which the bucket pays back in the next window (a spike of uncut work
+ *     does not stall it).
  * A deferred association is queued (FIFO) and stops being read, so its
  * requests wait in TCP, not in iedd's memory; at the next window boundary
  * the whole queue is resumed in the order it was deferred (round robin) by
