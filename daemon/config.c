@@ -1066,6 +1066,7 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("the MMS limits (<server>)", max_pdu_size),
 		FIELD("the MMS limits (<server>)", max_serv_outstanding),
 		FIELD("the MMS limits (<server>)", max_nesting),
+		FIELD("<limits cpuPercent>", cpu_percent),
 		FIELD("the identity (<server vendor model revision>)", vendor),
 		FIELD("the identity (<server vendor model revision>)", model),
 		FIELD("the identity (<server vendor model revision>)", revision),
