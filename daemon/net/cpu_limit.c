@@ -20,7 +20,7 @@ struct cpu_limit {
 	uint64_t gen;			/* current window: [gen, gen + 1) * window_us */
 	uint64_t win_end_us;
 	int64_t tokens_ns;		/* the bucket at the last window start */
-	uint64_t cpu_last_ns;		/* process CPU at the last window start */
+	uint64_t cpu_last_ns;		/* process CPU when this window was started (first look) */
 	bool started;			/* cpu_last_ns is valid */
 	int64_t avail_ns;		/* the window's budget for reading */
 	uint64_t clients_ns;		/* charged in this window */
@@ -211,7 +211,8 @@ bool cpu_limit_may_read(struct cpu_limit *cl, struct cpu_limit_user *u, uint64_t
 	bool over_limit = (int64_t)u->spent_ns >= limit;
 	/* shares bind only while the window's spending runs ahead of the
 	 * budget's pace: a load under the limit is never cut */
-	uint64_t into = now_us - cl->gen * cl->window_us;
+	uint64_t start = cl->gen * cl->window_us;
+	uint64_t into = now_us > start ? now_us - start : 0;
 	bool ahead = (double)used > (double)cl->avail_ns * (double)into / (double)cl->window_us;
 	/* past the budget, a light association (not cut for its share last
 	 * window, under its limit now) still reads from an overdraft of a
