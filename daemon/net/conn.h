@@ -10,7 +10,10 @@
  * scratch shared by every connection of the loop, behind the tail that the
  * previous on_data left unconsumed, then on_data(data, len). The session
  * returns how much it consumed; only the rest (an incomplete TPKT) is kept
- * per connection, so idle connections own no buffer.
+ * per connection, so idle connections own no buffer. An optional gate
+ * (may_read/read_done, the CPU limit) is asked before each recv and told
+ * after; a "no" pauses reading until conn_set_read_paused(c, false), so
+ * the peer's bytes wait in the socket.
  *
  * Writing: conn_write() sends at once (a response leaves from the read
  * callback that produced it: the performance rule of DESIGN.md); what the
