@@ -280,6 +280,9 @@ static int read_limits(struct diag *d, xmlNode *n, struct iedd_config *c)
 		return r;
 	if (r)
 		c->max_nesting = (int)v;
+	/* per cent of one core (net/cpu_limit.h); the schema says 0..100 */
+	if ((r = attr_uint(d, n, "cpuPercent", 100, &c->cpu_percent)) < 0)
+		return r;
 	return 0;
 }
 
@@ -1084,6 +1087,7 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("the MMS limits (<server>)", max_pdu_size),
 		FIELD("the MMS limits (<server>)", max_serv_outstanding),
 		FIELD("the MMS limits (<server>)", max_nesting),
+		FIELD("<limits cpuPercent>", cpu_percent),
 		FIELD("the identity (<server vendor model revision>)", vendor),
 		FIELD("the identity (<server vendor model revision>)", model),
 		FIELD("the identity (<server vendor model revision>)", revision),

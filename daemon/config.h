@@ -98,6 +98,7 @@ struct iedd_config {
 	uint32_t max_pdu_size;		/* MMS PDU size offered, default 65000 */
 	int max_serv_outstanding;	/* default 16 */
 	int max_nesting;		/* data structure nesting level, default 10 */
+	unsigned cpu_percent;		/* <limits cpuPercent>: 0 (default) = no CPU limit, else 1..100 */
 	char vendor[65], model[65], revision[65];	/* MMS Identify */
 	char source[256];		/* file name the configuration came from, or "(embedded default)" */
 	char scl_file[4096];		/* <scl file>, made absolute against the config's directory; "" = embedded sample */

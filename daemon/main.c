@@ -54,6 +54,11 @@ static void usage(FILE *f)
 		"                            present; client certificates validated against\n"
 		"                            ca.pem (doc/tls.md)\n"
 		"  -m, --max-associations N  refuse associations beyond N (COTP DR)\n"
+		"      --cpu-limit PCT       keep iedd's CPU time (all threads) within PCT\n"
+		"                            per cent of one core (1..100; 0: no limit) by\n"
+		"                            deferring reads of the busiest associations;\n"
+		"                            GOOSE, reports, controls and the scan keep their\n"
+		"                            timing (instead of <limits cpuPercent>)\n"
 		"  -s, --scl FILE            serve the data model of this SCL file (ICD, CID,\n"
 		"                            IID, SCD; SCL 2003/2007B/2007B4) instead of the\n"
 		"                            configured one; no configuration file needed\n"
@@ -702,6 +707,7 @@ static void server_cfg_of(const struct iedd_config *c, bool trace, struct server
 		.max_pdu_size = c->max_pdu_size,
 		.max_serv_outstanding = c->max_serv_outstanding,
 		.max_nesting = c->max_nesting,
+		.cpu_percent = c->cpu_percent,
 		.trace = trace,
 		/* systemd's WatchdogSec=: ping at half the interval */
 		.watchdog_us = notify_watchdog_usec() / 2,
@@ -875,6 +881,7 @@ static struct run {
 	size_t n_listen;
 	const char *tls_dir, *scl, *ied, *goose_iface, *map_path;
 	long max_assoc;
+	long cpu_limit;			/* --cpu-limit; -1: the file's */
 	bool simulate;
 	struct pv_opts po;
 	struct iedd_config *cfg;	/* running */
@@ -886,7 +893,7 @@ static struct run {
 	size_t n_retired;
 	uint64_t goose_sig;		/* start_pv's hash of the map's GOOSE rows */
 	const struct acsi_audit *audit;	/* NULL: no audit trail */
-} run = { .max_assoc = -1 };
+} run = { .max_assoc = -1, .cpu_limit = -1 };
 
 /* A reload's audit record: accepted, or refused and why. */
 static void audit_reload(bool ok, const char *from, const char *why)
@@ -909,6 +916,8 @@ static int apply_cli(struct iedd_config *cfg)
 		return 1;
 	if (run.max_assoc > 0)
 		cfg->max_associations = (unsigned)run.max_assoc;
+	if (run.cpu_limit >= 0)
+		cfg->cpu_percent = (unsigned)run.cpu_limit;
 	if (run.scl) {
 		snprintf(cfg->scl_file, sizeof(cfg->scl_file), "%s", run.scl);
 		cfg->ied_name[0] = 0;
@@ -1025,6 +1034,8 @@ static void reload_config(void)
 done:
 	reload_notify("READY=1");
 }
+/* long options without a short letter */
+enum { OPT_CPU_LIMIT = 0x100 };
 
 int main(int argc, char **argv)
 {
@@ -1054,12 +1065,14 @@ int main(int argc, char **argv)
 		{ "tls-dir", required_argument, NULL, 'D' },
 		{ "pics", no_argument, NULL, 'C' },
 		{ "audit-file", required_argument, NULL, 'U' },
+		{ "cpu-limit", required_argument, NULL, OPT_CPU_LIMIT },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
 	struct config_listen listen[CONFIG_MAX_LISTEN];
 	size_t n_listen = 0;
 	long max_assoc = -1;
+	long cpu_limit = -1;
 	bool check = false, trace = false, simulate = false, print_template = false;
 	bool strict = false, json = false, pics = false;
 	const char *map_path = NULL;
@@ -1098,6 +1111,18 @@ int main(int argc, char **argv)
 			max_assoc = strtol(optarg, &end, 10);
 			if (errno || *end || max_assoc < 1 || max_assoc > 1000000) {
 				fprintf(stderr, "iedd: --max-associations '%s': expected 1..1000000\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
+		case OPT_CPU_LIMIT: {
+			char *end;
+			errno = 0;
+			cpu_limit = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || cpu_limit < 0 || cpu_limit > 100) {
+				fprintf(stderr, "iedd: --cpu-limit '%s': expected per cent of one "
+						"core, 1..100 (0: no limit)\n",
 					optarg);
 				return 2;
 			}
@@ -1247,6 +1272,7 @@ int main(int argc, char **argv)
 	run.n_listen = n_listen;
 	run.tls_dir = tls_dir;
 	run.max_assoc = max_assoc;
+	run.cpu_limit = cpu_limit;
 	run.scl = scl;
 	run.ied = ied;
 	run.goose_iface = goose_iface;

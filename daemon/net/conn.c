@@ -47,6 +47,7 @@ struct conn {
 	bool end_set;		/* the connection is over; on_end not yet called */
 	bool ended;		/* on_end called */
 	bool finishing;		/* conn_finish: no more reading */
+	bool read_paused;	/* conn_set_read_paused, or may_read said no */
 	bool freeing;		/* conn_free while held */
 	bool used;		/* a byte went through (conn_set_layer must come first) */
 };
@@ -87,7 +88,7 @@ static void update_events(struct conn *c)
 {
 	short want = 0;
 	if (!c->end_set && !c->ended && !c->freeing) {
-		if (!c->finishing && c->out_len - c->out_off <= c->high_water)
+		if (!c->finishing && !c->read_paused && c->out_len - c->out_off <= c->high_water)
 			want |= EV_READ;
 		if (c->out_len > c->out_off)
 			want |= EV_WRITE;
@@ -146,7 +147,7 @@ static void frame_leave(struct conn *c)
 	/* the common case, once per request: nothing queued, nothing ended,
 	 * still waiting for input only */
 	if (c->ev_flags == EV_READ && c->out_len == c->out_off && !c->end_set && !c->finishing &&
-	    !c->freeing) {
+	    !c->freeing && !c->read_paused) {
 		c->held = 0;
 		return;
 	}
@@ -232,6 +233,13 @@ const char *conn_layer_name(const struct conn *c)
 void conn_set_out_limit(struct conn *c, size_t bytes)
 {
 	c->out_limit = bytes;
+}
+
+void conn_set_read_paused(struct conn *c, bool paused)
+{
+	c->read_paused = paused;
+	if (!c->held)
+		update_events(c);
 }
 
 size_t conn_pending(const struct conn *c)
@@ -453,8 +461,15 @@ static void on_io(evutil_socket_t fd, short what, void *arg)
 	frame_enter(c);
 	if ((what & EV_WRITE) && !c->end_set && c->out_len > c->out_off)
 		flush(c);
-	if ((what & EV_READ) && !c->end_set && !c->finishing &&
-	    c->out_len - c->out_off <= c->high_water)
-		on_readable(c);
+	if ((what & EV_READ) && !c->end_set && !c->finishing && !c->read_paused &&
+	    c->out_len - c->out_off <= c->high_water) {
+		if (c->cbs->may_read && !c->cbs->may_read(c, c->arg)) {
+			c->read_paused = true;
+		} else {
+			on_readable(c);
+			if (c->cbs->read_done && !c->freeing)
+				c->cbs->read_done(c, c->arg);
+		}
+	}
 	frame_leave(c);
 }

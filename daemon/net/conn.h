@@ -10,7 +10,10 @@
  * scratch shared by every connection of the loop, behind the tail that the
  * previous on_data left unconsumed, then on_data(data, len). The session
  * returns how much it consumed; only the rest (an incomplete TPKT) is kept
- * per connection, so idle connections own no buffer.
+ * per connection, so idle connections own no buffer. An optional gate
+ * (may_read/read_done, the CPU limit) is asked before each recv and told
+ * after; a "no" pauses reading until conn_set_read_paused(c, false), so
+ * the peer's bytes wait in the socket.
  *
  * Writing: conn_write() sends at once (a response leaves from the read
  * callback that produced it: the performance rule of DESIGN.md); what the
@@ -54,6 +57,14 @@ struct conn_cbs {
 	 * CONN_END_ERROR, else 0); no more on_data. Called once; the owner
 	 * calls conn_free, here or later. */
 	void (*on_end)(struct conn *c, void *arg, enum conn_end why, int err);
+	/* Optional (NULL: always read): asked before each recv of a readable
+	 * connection. false pauses reading (conn_set_read_paused(c, true)),
+	 * so the peer's requests wait in TCP; the session resumes it. Must
+	 * not free `c`. (The CPU limit: net/cpu_limit.h.) */
+	bool (*may_read)(struct conn *c, void *arg);
+	/* Optional: the read that may_read allowed is over (recv, layer,
+	 * on_data); not called when on_data freed `c`. */
+	void (*read_done)(struct conn *c, void *arg);
 };
 
 /* The layer slot, where GnuTLS will sit over in-memory pull/push buffers
@@ -106,6 +117,10 @@ void conn_set_out_limit(struct conn *c, size_t bytes);
 const char *conn_layer_name(const struct conn *c);
 /* Octets received and sent on the socket so far (TLS records included). */
 void conn_bytes(const struct conn *c, uint64_t *in, uint64_t *out);
+
+/* Stops (true) or resumes (false) reading, whatever the output queue says;
+ * unread input stays in the socket. */
+void conn_set_read_paused(struct conn *c, bool paused);
 
 /* Sends data[len] (through the layer), queueing what the socket does not
  * take; the bytes are copied when queued. Returns 0, or a negative errno

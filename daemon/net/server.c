@@ -15,6 +15,7 @@
 
 #include "conn.h"
 #include "control.h"
+#include "cpu_limit.h"
 #include "goose_run.h"
 #include "gse.h"
 #include "log.h"
@@ -35,6 +36,7 @@ struct assoc {
 	struct conn *conn;
 	struct timer timer;	/* association / PDU / idle timeout, armed only when due */
 	struct mms_assoc mms;
+	struct cpu_limit_user cpu;	/* its account under the CPU limit */
 	uint64_t id;
 	bool associated;
 	bool refusing;		/* over the association limit: DR after CR */
@@ -88,6 +90,12 @@ struct server {
 	struct complain protocol_complaints, overload_complaints;
 	struct pv_loop *pv_loop;	/* process variables, when attached */
 	struct event *files_wake;	/* the file store's worker finished reads */
+	/* the CPU limit (net/cpu_limit.h): always there, for its stats; reads
+	 * are gated only when cfg.cpu_percent > 0 */
+	struct cpu_limit *cpu;
+	struct timer cpu_timer;		/* resumes the deferred, at cpu_timer_at */
+	uint64_t cpu_timer_at;
+	bool cpu_logged;		/* "throttling" said, "ended" not yet */
 };
 
 /* A refused connection may wait this long for its CR. */
@@ -355,6 +363,93 @@ static void on_end(struct conn *c, void *arg, enum conn_end why, int err)
 
 static const struct conn_cbs assoc_cbs = { .on_data = on_data, .on_end = on_end };
 
+/* ---- CPU limit (net/cpu_limit.h) ---------------------------------------
+ * Only the reading of associations is gated: GOOSE, report and control
+ * timers, the scan and the sources are never asked. One timer resumes the
+ * deferred at the window boundary; none is armed while nobody waits. */
+
+static uint64_t cpu_process_ns(void *ctx)
+{
+	struct timespec ts;
+	(void)ctx;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void cpu_resume(struct cpu_limit_user *u, void *ctx)
+{
+	struct assoc *a = u->owner;
+	(void)ctx;
+	conn_set_read_paused(a->conn, false);
+}
+
+/* After the limiter's state changed: one log line when throttling starts
+ * and one when it has ended (10 s without deferral), and the one timer. */
+static void cpu_update(struct server *s)
+{
+	struct cpu_limit_stats st;
+	cpu_limit_get_stats(s->cpu, &st);
+	if (st.throttling != s->cpu_logged) {
+		s->cpu_logged = st.throttling;
+		if (st.throttling)
+			log_msg(LOGL_NOTICE, LOGC_NET, "CPU limit %u %% reached: deferring reads of "
+				"the busiest associations (%u open)", st.percent, s->n_assoc);
+		else
+			log_msg(LOGL_NOTICE, LOGC_NET, "CPU limit %u %%: no deferral for %.0f s; "
+				"%llu deferrals, %.1f s deferred, %.1f s with the budget used up "
+				"since start", st.percent, CPU_LIMIT_QUIET_US / 1e6,
+				(unsigned long long)st.deferrals, st.throttled_us / 1e6,
+				st.over_us / 1e6);
+	}
+	uint64_t at = cpu_limit_next(s->cpu);
+	if (at == s->cpu_timer_at)
+		return;
+	s->cpu_timer_at = at;
+	if (at == CPU_LIMIT_NEVER) {
+		loop_timer_cancel(s->timers, &s->cpu_timer);
+	} else if (loop_timer_arm_at(s->timers, &s->cpu_timer, at)) {
+		/* out of memory: resume now rather than never */
+		s->cpu_timer_at = CPU_LIMIT_NEVER;
+		cpu_limit_tick(s->cpu, at, cpu_resume, s);
+	}
+}
+
+static void on_cpu_timer(struct timer_queue *q, struct timer *t, void *arg)
+{
+	struct server *s = arg;
+	(void)q;
+	(void)t;
+	s->cpu_timer_at = CPU_LIMIT_NEVER;
+	cpu_limit_tick(s->cpu, loop_timer_now(), cpu_resume, s);
+	cpu_update(s);
+}
+
+static bool assoc_may_read(struct conn *c, void *arg)
+{
+	struct assoc *a = arg;
+	(void)c;
+	if (cpu_limit_may_read(a->srv->cpu, &a->cpu, loop_timer_now()))
+		return true;
+	cpu_update(a->srv);
+	return false;
+}
+
+static void assoc_read_done(struct conn *c, void *arg)
+{
+	struct assoc *a = arg;
+	(void)c;
+	cpu_limit_charge(a->srv->cpu, &a->cpu);
+}
+
+static const struct conn_cbs assoc_cbs_limited = { .on_data = on_data, .on_end = on_end,
+						   .may_read = assoc_may_read,
+						   .read_done = assoc_read_done };
+
+const struct cpu_limit *server_cpu_limit(const struct server *s)
+{
+	return s->cpu;
+}
+
 /* Safe inside the conn's callbacks: conn_free waits for the frame to end. */
 static void assoc_close(struct assoc *a, const char *why)
 {
@@ -364,6 +459,7 @@ static void assoc_close(struct assoc *a, const char *why)
 			why);
 	audit_end(a, why);
 	loop_timer_cancel(s->timers, &a->timer);
+	cpu_limit_user_clear(s->cpu, &a->cpu);
 	conn_free(a->conn);
 	mms_assoc_clear(&a->mms);
 	if (a->prev)
@@ -509,13 +605,16 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 			close(fd);
 			return;
 		}
-		a->conn = conn_new(s->conns_loop, fd, &assoc_cbs, a); /* owns fd from here */
+		a->conn = conn_new(s->conns_loop, fd,
+				   cpu_limit_enabled(s->cpu) ? &assoc_cbs_limited : &assoc_cbs,
+				   a); /* owns fd from here */
 		if (!a->conn) {
 			free(a);
 			return;
 		}
 		conn_set_out_limit(a->conn, SERVER_OUT_LIMIT);
 		a->srv = s;
+		cpu_limit_user_init(&a->cpu, a);
 		a->id = ++s->next_id;
 		a->refusing = refuse;
 		timer_init(&a->timer, on_timer, a);
@@ -695,6 +794,20 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 	timer_init(&s->resume_accept, on_resume_accept, s);
 	timer_init(&s->watchdog, on_watchdog, s);
 	timer_init(&s->sync, on_sync, s);
+	timer_init(&s->cpu_timer, on_cpu_timer, s);
+	s->cpu_timer_at = CPU_LIMIT_NEVER;
+	const struct cpu_limit_cfg cpu_cfg = { .percent = cfg->cpu_percent,
+					       .cpu_ns = cpu_process_ns };
+	s->cpu = cpu_limit_new(&cpu_cfg, loop_timer_now());
+	if (!s->cpu) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "CPU limit %u %%: expected 0 (none) to %u",
+			cfg->cpu_percent, CPU_LIMIT_MAX_PERCENT);
+		server_free(s);
+		return NULL;
+	}
+	if (cfg->cpu_percent)
+		log_msg(LOGL_NOTICE, LOGC_NET, "CPU limit: %u %% of one core (client reads are "
+			"deferred above it)", cfg->cpu_percent);
 	struct event_config *ec = event_config_new();
 	bool goose = cfg->goose_iface[0] && model;
 	if (ec) {
@@ -878,6 +991,7 @@ void server_free(struct server *s)
 			close(s->lfd[i]);
 	}
 	/* the conns and timers are gone with their associations above */
+	cpu_limit_free(s->cpu);
 	goose_run_free(s->goose);
 	acsi_controls_free(s->controls);
 	acsi_reports_free(s->reports);

@@ -86,6 +86,9 @@ struct server_cfg {
 	 * accepted, ended and refused here, writes, controls, data sets and
 	 * files by the services. NULL: off. The caller's; outlives the server. */
 	const struct acsi_audit *audit;
+	/* CPU limit (net/cpu_limit.h): per cent of one core, 0..100; 0: none.
+	 * Above it, reads of the busiest associations are deferred. */
+	unsigned cpu_percent;
 };
 
 struct server;
@@ -130,3 +133,7 @@ void server_stop(struct server *srv, const char *why);
 /* Runs the loop until server_stop; returns 0. */
 int server_run(struct server *srv);
 void server_free(struct server *srv);
+/* The CPU limit's state, for a status page (cpu_limit_get_stats); never
+ * NULL, also without a limit. Owned by the server. */
+struct cpu_limit;
+const struct cpu_limit *server_cpu_limit(const struct server *srv);

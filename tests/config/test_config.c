@@ -264,7 +264,7 @@ START_TEST(full)
 		   "    <listen address=\"192.168.1.10\" port=\"65535\"/>\n"
 		   "    <limits maxAssociations=\"5\" associationTimeout=\"2000\" idleTimeout=\"60000\"\n"
 		   "            pduTimeout=\"3000\" maxPduSize=\"1048576\" maxServOutstanding=\"1000\"\n"
-		   "            maxNesting=\"100\"/>\n"
+		   "            maxNesting=\"100\" cpuPercent=\"20\"/>\n"
 		   "    <identity vendor=\"ACME Grid\" model=\"WTG-3000 gateway\" revision=\"2.4.1 build 7\"/>\n"
 		   "  </server>\n"
 		   "</iedd>\n",
@@ -281,6 +281,7 @@ START_TEST(full)
 	ck_assert_uint_eq(c.listen[3].port, 65535);
 	ck_assert_uint_eq(c.max_associations, 5);
 	ck_assert_uint_eq(c.assoc_timeout_ms, 2000);
+	ck_assert_uint_eq(c.cpu_percent, 20);
 	ck_assert_uint_eq(c.idle_timeout_ms, 60000);
 	ck_assert_uint_eq(c.pdu_timeout_ms, 3000);
 	ck_assert_uint_eq(c.max_pdu_size, 1048576);
@@ -481,6 +482,8 @@ START_TEST(xsd_defaults_match)
 					snprintf(buf, sizeof(buf), "%d", c.max_serv_outstanding);
 				else if (!strcmp(nm, "maxNesting"))
 					snprintf(buf, sizeof(buf), "%d", c.max_nesting);
+				else if (!strcmp(nm, "cpuPercent"))
+					snprintf(buf, sizeof(buf), "%u", c.cpu_percent);
 				else if (!strcmp(nm, "vendor"))
 					snprintf(buf, sizeof(buf), "%s", c.vendor);
 				else if (!strcmp(nm, "model"))
@@ -505,7 +508,7 @@ START_TEST(xsd_defaults_match)
 		}
 	}
 	xmlFreeDoc(xsd);
-	ck_assert_uint_eq(checked, 9);
+	ck_assert_uint_eq(checked, 10);
 }
 END_TEST
 
@@ -575,6 +578,11 @@ static const struct broken broken[] = {
 		  "            maxNesting=\"0\"\n            maxPduSize=\"1000\"/>\n"
 		  "  </server>\n</iedd>\n",
 	  .line = 4, .says = { "attribute 'maxNesting'", "(use 1..100)" } },
+	{ .name = "cpu-percent-101.xml",
+	  .text = HEAD "  <server>\n" LISTEN_OK "    <limits cpuPercent=\"101\"/>\n"
+		  "  </server>\n</iedd>\n",
+	  .line = 4,
+	  .says = { "element 'limits', attribute 'cpuPercent'", "'101'", "(use 0..100)" } },
 	{ .name = "max-associations-0.xml",
 	  .text = HEAD "  <server>\n" LISTEN_OK "    <limits maxAssociations=\"0\"/>\n"
 		  "  </server>\n</iedd>\n",
