@@ -602,6 +602,39 @@ static int read_audit(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return config_path(d, n, "file", file, c->audit_file, sizeof(c->audit_file), c);
 }
 
+/* <http listen token>: the status page and metrics. */
+static int read_http(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char listen[100] = "";
+	int r;
+	if ((r = attr_string(d, n, "listen", listen, sizeof(listen))) < 0 ||
+	    (r = attr_string(d, n, "token", c->http_token, sizeof(c->http_token))) < 0)
+		return r;
+	c->http_line = (unsigned)diag_elem_line(d, n);
+	if (config_parse_listen(listen, &c->http) || !c->http.port) {
+		diag_report(d, c->http_line, "<http listen=\"%s\">: expected ADDR:PORT with a numeric "
+			    "address, e.g. 127.0.0.1:8102", listen);
+		return -EINVAL;
+	}
+	if (!config_addr_loopback(c->http.addr) && !c->http_token[0]) {
+		diag_report(d, c->http_line, "<http listen=\"%s\">: not a loopback address, and no "
+			    "token: the status page shows the whole model and every association; "
+			    "add token=\"...\" (clients send Authorization: Bearer TOKEN) or listen "
+			    "on 127.0.0.1", listen);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool config_addr_loopback(const char *addr)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
 static int read_goose(struct diag *d, xmlNode *n, struct iedd_config *c)
 {
 	int r = attr_string(d, n, "interface", c->goose_iface, sizeof(c->goose_iface));
@@ -820,6 +853,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_goose(d, n, c);
 		else if (config_is_element(n, "audit"))
 			r = read_audit(d, n, c);
+		else if (config_is_element(n, "http"))
+			r = read_http(d, n, c);
 		else if (config_is_element(n, "tls"))
 			r = read_tls(d, n, c);
 		else {
@@ -1063,6 +1098,8 @@ static void restart_view(const struct iedd_config *c, struct iedd_config *v)
 		v->listen[i].line = 0;
 	v->scl_line = 0;
 	v->goose_line = 0;
+	v->http_line = 0;
+	v->http.line = 0;
 }
 
 const char *config_restart_change(const struct iedd_config *run, const struct iedd_config *next)
@@ -1097,6 +1134,8 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("<goose interface>", goose_iface),
 		FIELD("<reports>", rpt_state_dir),
 		FIELD("<audit>", audit_file),
+		FIELD("<http>", http),
+		FIELD("<http token>", http_token),
 		FIELD("<audit>", audit_syslog),
 		FIELD("<audit>", audit_journal),
 	};

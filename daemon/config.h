@@ -142,6 +142,10 @@ struct iedd_config {
 	/* GOOSE: <goose interface>, or --goose-interface */
 	char goose_iface[16];		/* "" = GOOSE off */
 	unsigned goose_line;		/* line of <goose> in `source`; 0 = none */
+	/* the status page: <http listen token> (net/http.h), or --http */
+	struct config_listen http;	/* port 0: off */
+	char http_token[256];		/* "" = none (loopback only) */
+	unsigned http_line;
 	/* the audit trail: <audit file maxKiB keep syslog journal queue> (daemon/audit.h) */
 	char audit_file[4096];		/* JSON lines, absolute as scl_file; "" = none */
 	unsigned audit_max_kib;		/* rotate above; 0 = 10240 */
@@ -171,6 +175,8 @@ void config_defaults(struct iedd_config *cfg);
 int config_load_file(const char *path, struct iedd_config *cfg, char *err, size_t errlen);
 /* Loads the embedded default configuration (a copy of etc/iedd.xml). */
 int config_load_embedded(struct iedd_config *cfg, char *err, size_t errlen);
+/* A numeric 127.0.0.0/8 or ::1 address. */
+bool config_addr_loopback(const char *addr);
 /* Parses "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT"/"PORT" (any address). */
 int config_parse_listen(const char *s, struct config_listen *out);
 /* Fills cfg->tls from the files of the PKI directory `dir` (--tls-dir):

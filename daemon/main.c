@@ -30,6 +30,8 @@
 #include "tls.h"
 #include "json_out.h"
 #include "audit.h"
+#include "http.h"
+#include "http_render.h"
 #include "pics.h"
 #include "file_service.h"
 
@@ -90,6 +92,9 @@ static void usage(FILE *f)
 		"                            controls, data sets, files, reloads) as JSON\n"
 		"                            lines to FILE, beside <audit> of the\n"
 		"                            configuration (which may add syslog, journald)\n"
+		"      --http ADDR:PORT      serve the status page, /metrics (Prometheus)\n"
+		"                            and /api/... JSON here (instead of <http>);\n"
+		"                            loopback, or a configured <http token>\n"
 		"      --pics                print the conformance statement of this\n"
 		"                            configuration (PICS/PIXIT tables: ACSI services\n"
 		"                            and their MMS services, Initiate limits, RCBs,\n"
@@ -883,6 +888,8 @@ static struct run {
 	long max_assoc;
 	long cpu_limit;			/* --cpu-limit; -1: the file's */
 	bool simulate;
+	bool has_http;			/* --http */
+	struct config_listen http;
 	struct pv_opts po;
 	struct iedd_config *cfg;	/* running */
 	struct model *model;
@@ -904,6 +911,24 @@ static void audit_reload(bool ok, const char *from, const char *why)
 	acsi_audit(run.audit, &r);
 }
 
+/* The audit trail's queue in /metrics (http.h extra_metrics). */
+static void audit_metrics(void *ctx, struct buf *b)
+{
+	struct audit *a = ctx;
+	if (!a)
+		return;
+	struct audit_stats st;
+	audit_get_stats(a, &st);
+	hr_family(b, "iedd_audit_records_total", "counter", "Audit records made");
+	hr_sample(b, "iedd_audit_records_total", NULL, NULL, (double)st.recorded);
+	hr_family(b, "iedd_audit_lost_total", "counter", "Audit records dropped by the full queue");
+	hr_sample(b, "iedd_audit_lost_total", NULL, NULL, (double)st.lost);
+	hr_family(b, "iedd_audit_queued", "gauge", "Audit records waiting to be written");
+	hr_sample(b, "iedd_audit_queued", NULL, NULL, (double)st.queued);
+	hr_family(b, "iedd_audit_errors_total", "counter", "Audit output writes that failed");
+	hr_sample(b, "iedd_audit_errors_total", NULL, NULL, (double)st.errors);
+}
+
 /* The command line's options over a loaded configuration. 0, or 1 with
  * the message on stderr. */
 static int apply_cli(struct iedd_config *cfg)
@@ -918,6 +943,16 @@ static int apply_cli(struct iedd_config *cfg)
 		cfg->max_associations = (unsigned)run.max_assoc;
 	if (run.cpu_limit >= 0)
 		cfg->cpu_percent = (unsigned)run.cpu_limit;
+	if (run.has_http) {
+		cfg->http = run.http;
+		if (!config_addr_loopback(cfg->http.addr) && !cfg->http_token[0]) {
+			fprintf(stderr, "iedd: --http %s:%u: not a loopback address, and %s has no "
+					"<http token>: the status page would show the model and every "
+					"association to anyone; use 127.0.0.1 or configure a token\n",
+				cfg->http.addr, cfg->http.port, cfg->source);
+			return 1;
+		}
+	}
 	if (run.scl) {
 		snprintf(cfg->scl_file, sizeof(cfg->scl_file), "%s", run.scl);
 		cfg->ied_name[0] = 0;
@@ -1035,7 +1070,7 @@ done:
 	reload_notify("READY=1");
 }
 /* long options without a short letter */
-enum { OPT_CPU_LIMIT = 0x100 };
+enum { OPT_CPU_LIMIT = 0x100, OPT_HTTP };
 
 int main(int argc, char **argv)
 {
@@ -1066,6 +1101,7 @@ int main(int argc, char **argv)
 		{ "pics", no_argument, NULL, 'C' },
 		{ "audit-file", required_argument, NULL, 'U' },
 		{ "cpu-limit", required_argument, NULL, OPT_CPU_LIMIT },
+		{ "http", required_argument, NULL, OPT_HTTP },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -1116,6 +1152,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_HTTP:
+			if (config_parse_listen(optarg, &run.http) || !run.http.port) {
+				fprintf(stderr, "iedd: --http '%s': expected ADDR:PORT with a numeric "
+						"address, e.g. 127.0.0.1:8102\n",
+					optarg);
+				return 2;
+			}
+			run.has_http = true;
+			break;
 		case OPT_CPU_LIMIT: {
 			char *end;
 			errno = 0;
@@ -1492,6 +1537,15 @@ int main(int argc, char **argv)
 	 * store writes (a fresh snapshot first) */
 	if (rstate.store)
 		(void)rptstore_load_done(rstate.store, mono_ms());
+	struct http_srv *http = NULL;
+	if (cfg.http.port) {
+		struct http_cfg hc = { .port = cfg.http.port, .token = cfg.http_token,
+				       .version = IEDD_VERSION, .config_file = cfg.source,
+				       .extra_metrics = audit_metrics, .extra_ctx = audit };
+		snprintf(hc.addr, sizeof(hc.addr), "%s",
+			 !strcmp(cfg.http.addr, "*") || !cfg.http.addr[0] ? "0.0.0.0" : cfg.http.addr);
+		http = http_start(srv, &hc);	/* a failure is logged; MMS goes on */
+	}
 	run.cfg = &cfg;
 	run.model = model;
 	run.srv = srv;
@@ -1506,6 +1560,7 @@ int main(int argc, char **argv)
 		acsi_audit(run.audit, &ar);
 	}
 	r = serve(srv);
+	http_stop(http);
 	/* the reports stop with the server (associations aborted in
 	 * server_stop, the service freed here): only then the last flush */
 	server_free(srv);

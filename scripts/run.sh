@@ -5,6 +5,9 @@
 #   scripts/run.sh [iedd options...]     e.g. --listen 127.0.0.1:10333
 # The address to try is the one iedd says it listens on (its log line
 # "listening on ADDR:PORT"), so --listen and --config show what they do.
+# The status page and metrics are switched on at 127.0.0.1:8102 (--http;
+# IEDD_RUN_HTTP=ADDR:PORT another, IEDD_RUN_HTTP= none) and their address
+# is printed too.
 # For tests: IEDD_RUN_SETUP=0 skips the set-up, IEDD_BUILD=DIR runs the
 # iedd of another build directory (default build).
 set -eu
@@ -31,6 +34,10 @@ trap ':' INT TERM	# not ignored: iedd gets its own SIGINT and stops cleanly
 	while IFS= read -r line; do
 		printf '%s\n' "$line" >&2
 		case $line in
+		*" net: status page on "*)
+			url=${line##* status page on }
+			echo "Status page: ${url%% *}  (Prometheus metrics: ${url%% *}metrics)" >&2
+			;;
 		*" net: listening on "*)
 			addr=${line##* listening on }
 			# a wildcard is not an address to connect to: its loopback is
@@ -52,6 +59,10 @@ trap ':' INT TERM	# not ignored: iedd gets its own SIGINT and stops cleanly
 reader=$!
 
 rc=0
+http=${IEDD_RUN_HTTP-127.0.0.1:8102}
+if [ -n "$http" ]; then
+	set -- --http "$http" "$@"
+fi
 "$build/daemon/iedd" -v "$@" 2>"$fifo" || rc=$?
 wait "$reader" || true
 exit "$rc"

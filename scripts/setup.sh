@@ -13,6 +13,9 @@ if [ "${1:-}" = "--tests" ]; then
 	# the benchmark (taskset, ps), groff and xmllint for the man page
 	# checks (tests/config/check_man*.py).
 	PKGS="$PKGS check tshark clang libclang-rt-14-dev procps util-linux groff-base libxml2-utils"
+	# the status page in a real browser, its metrics through Prometheus'
+	# own parser and promtool (tests/integration/test_http.py)
+	PKGS="$PKGS chromium prometheus python3-prometheus-client"
 fi
 
 missing=""

@@ -186,6 +186,11 @@ void goose_run_free(struct goose_run *g)
 	free(g);
 }
 
+struct acsi_gsub *goose_run_sub(struct goose_run *g)
+{
+	return g ? g->sub : NULL;
+}
+
 struct acsi_gpub *goose_run_pub(struct goose_run *g)
 {
 	return g ? g->pub : NULL;

@@ -45,3 +45,5 @@ void goose_run_free(struct goose_run *g);
 /* The publisher (for data access's FC GO writes and the data set rules);
  * NULL when GOOSE is not running. */
 struct acsi_gpub *goose_run_pub(struct goose_run *g);
+/* The subscriber (the status page); NULL when GOOSE is not running. */
+struct acsi_gsub *goose_run_sub(struct goose_run *g);

@@ -89,6 +89,10 @@ struct server {
 	 * failures), so a flood of one kind does not hide the other */
 	struct complain protocol_complaints, overload_complaints;
 	struct pv_loop *pv_loop;	/* process variables, when attached */
+	struct pv *pv;			/* the attached one (the status page) */
+	/* counters for the status page and metrics (the loop's; no lock) */
+	uint64_t n_accepted, n_refused_limit, n_refused_other;
+	uint64_t started_unix;
 	struct event *files_wake;	/* the file store's worker finished reads */
 	/* the CPU limit (net/cpu_limit.h): always there, for its stats; reads
 	 * are gated only when cfg.cpu_percent > 0 */
@@ -199,6 +203,7 @@ static void assoc_emit(void *ctx, const uint8_t *data, size_t len)
 
 static void log_assoc(struct assoc *a)
 {
+	a->srv->n_accepted++;
 	log_msg(LOGL_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)",
 		a->peer, (unsigned long long)a->id, a->mms.max_pdu,
 		a->mms.max_serv_outstanding);
@@ -220,6 +225,12 @@ static void log_assoc(struct assoc *a)
 static void audit_end(struct assoc *a, const char *why)
 {
 	struct server *s = a->srv;
+	if (!a->associated) {
+		if (a->refusing)
+			s->n_refused_limit++;
+		else if (a->refused[0] || (why && strcmp(why, "peer closed the connection")))
+			s->n_refused_other++;
+	}
 	if (!s->cfg.audit)
 		return;
 	char detail[96];
@@ -785,6 +796,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 	if (!s)
 		return NULL;
 	s->cfg = *config;
+	s->started_unix = (uint64_t)time(NULL);
 	const struct server_cfg *cfg = &s->cfg;
 	s->trace = cfg->trace;
 	for (size_t i = 0; i < MAX_LISTENERS; i++)
@@ -949,6 +961,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 
 int server_attach_pv(struct server *s, struct pv *pv)
 {
+	s->pv = pv;
 	s->pv_loop = pv_loop_new(s->base, s->timers, pv);
 	return s->pv_loop ? 0 : -ENOMEM;
 }
@@ -957,6 +970,53 @@ void server_detach_pv(struct server *s)
 {
 	pv_loop_free(s->pv_loop);
 	s->pv_loop = NULL;
+	s->pv = NULL;
+}
+
+void server_get_status(const struct server *s, struct server_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->started_unix = s->started_unix;
+	st->assoc_open = s->n_assoc;
+	st->assoc_accepted = s->n_accepted;
+	st->refused_limit = s->n_refused_limit;
+	st->refused_other = s->n_refused_other;
+	st->mms = &s->mms;
+	st->model = s->mms.model;
+	if (s->reports)
+		acsi_reports_stats(s->reports, &st->reports);
+	if (s->controls)
+		acsi_controls_stats(s->controls, &st->controls);
+	st->gpub = goose_run_pub(s->goose);
+	st->gsub = goose_run_sub(s->goose);
+	if (st->gpub)
+		acsi_gpub_stats(st->gpub, &st->gpub_st);
+	if (st->gsub)
+		acsi_gsub_stats(st->gsub, &st->gsub_st);
+	st->pv = s->pv;
+	st->cpu = s->cpu;
+}
+
+size_t server_assocs(const struct server *s, struct server_assoc_info *out, size_t max)
+{
+	size_t n = 0;
+	uint64_t now = loop_timer_now();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t wall_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	for (const struct assoc *a = s->assocs; a && n < max; a = a->next) {
+		if (!a->associated)
+			continue;
+		struct server_assoc_info *o = &out[n++];
+		memset(o, 0, sizeof(*o));
+		snprintf(o->peer, sizeof(o->peer), "%s", a->peer);
+		o->id = a->id;
+		o->since_unix_ms = wall_ms - (now - a->since_us) / 1000u;
+		o->requests = a->mms.requests;
+		conn_bytes(a->conn, &o->bytes_in, &o->bytes_out);
+		snprintf(o->transport, sizeof(o->transport), "%s", conn_layer_name(a->conn));
+	}
+	return n;
 }
 
 struct tls_server *server_set_tls(struct server *s, struct tls_server *tls)

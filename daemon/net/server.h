@@ -19,6 +19,7 @@
 #include "control.h"
 #include "datasets.h"
 #include "report.h"
+#include "goose_svc.h"
 
 #define SERVER_MAX_LISTEN 32
 /* An association whose client stops reading while reports (or answers) keep
@@ -137,3 +138,37 @@ void server_free(struct server *srv);
  * NULL, also without a limit. Owned by the server. */
 struct cpu_limit;
 const struct cpu_limit *server_cpu_limit(const struct server *srv);
+
+/* What the status page and the metrics show (net/http.c), read on the
+ * loop's thread: counters kept where the work happens. Pointers are the
+ * server's, valid until it goes. */
+struct acsi_gpub;
+struct acsi_gsub;
+struct server_status {
+	uint64_t started_unix;
+	unsigned assoc_open;		/* connections now (associated or not) */
+	uint64_t assoc_accepted;	/* MMS Initiate accepted, since start */
+	uint64_t refused_limit;		/* refused: over maxAssociations */
+	uint64_t refused_other;		/* refused: protocol, TLS, timeout before association */
+	const struct mms_server *mms;	/* requests and errors by service (mms_server.st) */
+	const struct model *model;
+	struct acsi_reports_stats reports;
+	struct acsi_controls_stats controls;
+	const struct acsi_gpub *gpub;	/* NULL: GOOSE not running */
+	const struct acsi_gsub *gsub;
+	struct acsi_gpub_stats gpub_st;
+	struct acsi_gsub_stats gsub_st;
+	const struct pv *pv;		/* NULL: no process variables */
+	const struct cpu_limit *cpu;
+};
+void server_get_status(const struct server *srv, struct server_status *out);
+/* The associated connections, newest first; up to max; returns how many. */
+struct server_assoc_info {
+	char peer[56];
+	uint64_t id;
+	uint64_t since_unix_ms;
+	uint64_t requests;
+	uint64_t bytes_in, bytes_out;
+	char transport[8];		/* "tcp", "tls" */
+};
+size_t server_assocs(const struct server *srv, struct server_assoc_info *out, size_t max);

@@ -848,6 +848,31 @@ void pv_free(struct pv *pv)
 	free(pv);
 }
 
+size_t pv_n_sources(const struct pv *pv)
+{
+	return pv ? pv->n_srcs : 0;
+}
+
+int pv_source_info(const struct pv *pv, size_t i, struct pv_source_info *out)
+{
+	if (!pv || i >= pv->n_srcs)
+		return -ENOENT;
+	struct pv_src *s = pv->srcs[i];
+	memset(out, 0, sizeof(*out));
+	out->name = s->name;
+	out->plugin = s->plugin ? plugin_source(s->plugin)->name : "?";
+	out->blocking = s->blocking;
+	out->down = __atomic_load_n(&s->down, __ATOMIC_RELAXED);
+	out->reads = __atomic_load_n(&s->reads, __ATOMIC_RELAXED);
+	out->read_errors = __atomic_load_n(&s->read_errors, __ATOMIC_RELAXED);
+	out->last_read_ns = __atomic_load_n(&s->last_read_ns, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&s->mu);
+	out->dropped = s->dropped;
+	out->queued = s->qlen;
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
 size_t pv_n_adopted(const struct pv *pv)
 {
 	return pv->n_adopted;

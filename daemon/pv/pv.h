@@ -170,6 +170,18 @@ struct pv_stats {
 	uint64_t scans, updates, dchg, qchg, dupd, bad_values, dropped, writes, write_errors;
 };
 void pv_get_stats(const struct pv *pv, struct pv_stats *st);
+/* The sources, for the status page and metrics (any time on the loop). */
+struct pv_source_info {
+	const char *name, *plugin;	/* the pv's; valid while it lives */
+	bool blocking;			/* on its own thread */
+	bool down;			/* the last read failed as a whole */
+	uint64_t reads, read_errors;	/* batches */
+	uint64_t last_read_ns;		/* UTC; 0: never read (a push-only source) */
+	uint64_t dropped;		/* updates lost to a full queue */
+	size_t queued;			/* updates waiting for the loop */
+};
+size_t pv_n_sources(const struct pv *pv);
+int pv_source_info(const struct pv *pv, size_t i, struct pv_source_info *out);
 /* How many sources pv_new took over from pv_cfg.adopt. */
 size_t pv_n_adopted(const struct pv *pv);
 

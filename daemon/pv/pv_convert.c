@@ -221,6 +221,11 @@ void pv_read_group(struct pv_src *s, struct pv_group *g)
 	for (size_t i = 0; i < g->n; i++)
 		memset(&g->batch[i].value, 0, offsetof(struct iedd_value, v) + sizeof(double));
 	int rc = plugin_read(s->inst, g->batch, g->n);
+	/* the loop or the source's thread: relaxed atomics for the status page */
+	__atomic_fetch_add(&s->reads, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->last_read_ns, pv_now_utc_ns(s->pv), __ATOMIC_RELAXED);
+	if (rc < 0)
+		__atomic_fetch_add(&s->read_errors, 1, __ATOMIC_RELAXED);
 	if (rc < 0) {
 		mark_failed(g->batch, g->n);
 		if (!s->down)

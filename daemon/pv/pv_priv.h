@@ -105,6 +105,8 @@ struct pv_src {
 	struct plugin_instance *inst;
 	bool blocking;
 	bool down;			/* the last read failed as a whole */
+	uint64_t reads, read_errors;	/* batches read, failed (relaxed atomics) */
+	uint64_t last_read_ns;		/* UTC of the last read (relaxed atomic) */
 	struct pv_group *groups;
 	size_t n_groups;
 	struct point_ix *by_point;	/* sorted by point, for push() */
