@@ -24,6 +24,7 @@ static const char usage_text[] =
 	"       iedd-shm [--segment /NAME] set NAME|#INDEX VALUE [--kind KIND] [--quality Q]\n"
 	"                [--time NS] [--trigger] [--create [--slots N] [--mode MODE]]\n"
 	"       iedd-shm [--segment /NAME] trigger\n"
+	"       iedd-shm --help | --version\n"
 	"KIND: bool int uint float string (default: the slot's, which iedd sets from the\n"
 	"mapped attribute; else guessed from VALUE)\n"
 	"Q: good, invalid, questionable, optionally +detail (invalid+failure), or 0xNNNN\n"
