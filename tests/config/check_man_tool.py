@@ -18,14 +18,14 @@ def section(text, name):
     return m.group(1) if m else ""
 
 
-def roff_options(block):
-    """Long options named in the heads (.TP's next line, or a .B/.BI/.BR
-    line that starts with an option) of a section."""
+def roff_options(block, tp_only=False):
+    """Long options named in the heads (.TP's next line, or, unless
+    tp_only, a .B/.BI/.BR line that starts with an option) of a section."""
     found = set()
     lines = block.split("\n")
     for i, line in enumerate(lines):
         head = lines[i + 1] if line == ".TP" and i + 1 < len(lines) else None
-        if head is None and re.match(r"^\.(B|BI|BR) \\-", line):
+        if head is None and not tp_only and re.match(r"^\.(B|BI|BR) \\-", line):
             head = line
         if head:
             for o in re.findall(r"\\-\\-([a-zA-Z][a-zA-Z\\-]*)", head):
@@ -41,7 +41,7 @@ def main():
     help_text = r.stdout + r.stderr
     longs = set(re.findall(r"(?<![\w-])--([a-zA-Z][a-zA-Z-]*)", help_text))
     bad = []
-    heads = roff_options(text)
+    heads = roff_options(text, tp_only=True) | roff_options(section(text, "OPTIONS"))
     for o in sorted(longs - heads):
         bad.append(f"no paragraph for --{o} ({tool} --help lists it)")
     for o in sorted(roff_options(section(text, "OPTIONS")) - longs):
