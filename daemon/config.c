@@ -522,6 +522,18 @@ static int read_reports(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return config_path(d, n, "stateDir", dir, c->rpt_state_dir, sizeof(c->rpt_state_dir), c);
 }
 
+/* <settings persist>: whether client-written CF/DC/SP/SE values survive a
+ * restart (README "Durable settings"; in the reports' state directory). */
+static int read_settings(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	bool persist = true;
+	int r = attr_bool(d, n, "persist", &persist);
+	if (r < 0)
+		return r;
+	c->settings_persist_off = !persist;
+	return 0;
+}
+
 /* <dataSets maxMembers maxPerLD maxPerAssociation>: limits of the data sets
  * clients define (DefineNamedVariableList). */
 static int read_datasets(struct diag *d, xmlNode *n, struct iedd_config *c)
@@ -845,6 +857,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_files(d, n, c);
 		else if (config_is_element(n, "reports"))
 			r = read_reports(d, n, c);
+		else if (config_is_element(n, "settings"))
+			r = read_settings(d, n, c);
 		else if (config_is_element(n, "dataSets"))
 			r = read_datasets(d, n, c);
 		else if (config_is_element(n, "controls"))

@@ -130,6 +130,9 @@ struct iedd_config {
 	char rpt_state_dir[4096];	/* BRCB state on disk; "" = $STATE_DIRECTORY, else none */
 	bool rpt_state_off;		/* stateDir="" given: nothing persisted */
 	unsigned rpt_sync_ms;		/* sync interval; 0 = default (100 ms) */
+	/* <settings persist="false">, or --no-persist-settings: client-written
+	 * CF/DC/SP/SE values are not kept in the state directory */
+	bool settings_persist_off;
 	/* client-defined data sets: <dataSets maxMembers maxPerLD maxPerAssociation> */
 	unsigned ds_max_members;	/* 0 = default (100) */
 	unsigned ds_max_ld;		/* 0 = default (10) */

@@ -34,6 +34,7 @@
 #include "http_render.h"
 #include "pics.h"
 #include "file_service.h"
+#include "set_persist.h"
 
 static void usage(FILE *f)
 {
@@ -113,6 +114,10 @@ static void usage(FILE *f)
 		"                            receive its Inputs/ExtRef subscriptions on this\n"
 		"                            Ethernet interface (instead of <goose interface>);\n"
 		"                            needs CAP_NET_RAW. Without either, GOOSE is off\n"
+		"      --no-persist-settings  do not keep what clients write to CF/DC/SP/SE\n"
+		"                            attributes in the state directory (as <settings\n"
+		"                            persist=\"false\">); by default such values are\n"
+		"                            applied again at start (README, Durable settings)\n"
 		"  -v, --verbose             one line per association event (repeat for debug)\n"
 		"      --trace               decode every PDU to a readable line (debugging)\n"
 		"      --plugin-dir DIR      look up bare plugin names (<source plugin=\"shm\">)\n"
@@ -693,6 +698,107 @@ static void rpt_state_close(struct rpt_state *rs, bool clean)
 	rs->store = NULL;
 }
 
+/* ---- durable settings (README "Durable settings", store/setstore.h) ----
+ * In the reports' state directory (<reports stateDir>, else
+ * $STATE_DIRECTORY); off with <settings persist="false"> or
+ * --no-persist-settings. Restored values go through model_write, the path
+ * of a client's write, so that a mapped setting also reaches its source. */
+static bool no_persist_settings;	/* --no-persist-settings */
+struct set_state {
+	struct setstore *store;
+	void (*next_sync)(void *ctx, int64_t now_ms);	/* the reports', chained */
+	void *next_ctx;
+	char dir[4096];
+};
+
+static void set_state_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	enum log_level l = level <= 3 ? LOGL_ERR : level == 4 ? LOGL_WARNING :
+			   level == 5 ? LOGL_NOTICE : level == 6 ? LOGL_INFO : LOGL_DEBUG;
+	log_msg(l, LOGC_MAIN, "settings: %s", msg);
+}
+
+static void set_state_sync(void *ctx, int64_t now_ms)
+{
+	struct set_state *ss = ctx;
+	(void)setstore_sync(ss->store, now_ms);	/* a refusing disk is logged by the store */
+	if (ss->next_sync)
+		ss->next_sync(ss->next_ctx, now_ms);
+}
+
+static void set_state_open(const struct iedd_config *cfg, struct model *m,
+			   struct set_state *ss, struct server_cfg *scfg)
+{
+	ss->store = NULL;
+	if (cfg->settings_persist_off || no_persist_settings) {
+		log_msg(LOGL_INFO, LOGC_MAIN, "settings: not kept (%s): written CF/DC/SP/SE "
+			"values last until the next restart", no_persist_settings ?
+			"--no-persist-settings" : "<settings persist=\"false\">");
+		return;
+	}
+	const char *env = getenv("STATE_DIRECTORY");
+	if (cfg->rpt_state_off)
+		return;
+	if (cfg->rpt_state_dir[0])
+		snprintf(ss->dir, sizeof(ss->dir), "%s", cfg->rpt_state_dir);
+	else if (env && *env)
+		snprintf(ss->dir, sizeof(ss->dir), "%.*s", (int)strcspn(env, ":"), env);
+	else
+		return;
+	char scl_id[256];
+	if (cfg->scl_file[0]) {
+		size_t len;
+		unsigned char *bytes = read_all(cfg->scl_file, &len);
+		if (!bytes) {
+			log_msg(LOGL_WARNING, LOGC_MAIN, "settings: cannot read %s again to identify "
+				"its state (%s): written settings are not kept", cfg->scl_file,
+				strerror(errno));
+			return;
+		}
+		rpt_persist_scl_id(m->ied_name, bytes, len, scl_id, sizeof(scl_id));
+		free(bytes);
+	} else {
+		rpt_persist_scl_id(m->ied_name, embedded_sample_icd, embedded_sample_icd_len, scl_id,
+				   sizeof(scl_id));
+	}
+	const struct setstore_cfg sc = { .dir = ss->dir, .scl_id = scl_id,
+					 .wall = (int64_t)time(NULL), .log = set_state_log };
+	int r = setstore_open(&sc, &ss->store);
+	if (r) {
+		ss->store = NULL;
+		log_msg(LOGL_WARNING, LOGC_MAIN, "settings: state directory %s cannot be used (%s): "
+			"written settings are not kept; make it a directory this user may write, "
+			"or turn them off with <settings persist=\"false\">", ss->dir, strerror(-r));
+		return;
+	}
+	size_t dropped = 0, n = set_persist_restore(ss->store, m, &dropped);
+	(void)setstore_sync(ss->store, mono_ms());	/* what was refused leaves the file now */
+	static struct acsi_setting_hook hook;
+	hook = set_persist_hook(ss->store);
+	acsi_set_setting_hook(&hook);
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "settings: written CF/DC/SP/SE values kept in %s/"
+		"settings.snap; %zu restored%s", ss->dir, n, dropped ? " (some refused, see above)" :
+		"");
+	ss->next_sync = scfg->sync;
+	ss->next_ctx = scfg->sync_ctx;
+	scfg->sync = set_state_sync;
+	scfg->sync_ctx = ss;
+	if (!scfg->sync_ms)
+		scfg->sync_ms = cfg->rpt_sync_ms ? cfg->rpt_sync_ms : 100u;
+}
+
+/* At a clean stop: what is still in memory to disk, then closed. */
+static void set_state_close(struct set_state *ss)
+{
+	if (!ss->store)
+		return;
+	acsi_set_setting_hook(NULL);
+	(void)setstore_sync(ss->store, mono_ms());
+	setstore_close(ss->store);
+	ss->store = NULL;
+}
+
 static void notify_hook(void *ctx, const char *state)
 {
 	(void)ctx;
@@ -1071,6 +1177,7 @@ done:
 }
 /* long options without a short letter */
 enum { OPT_CPU_LIMIT = 0x100, OPT_HTTP };
+enum { OPT_NO_PERSIST_SETTINGS = 0x180 };	/* durable settings */
 
 int main(int argc, char **argv)
 {
@@ -1102,6 +1209,7 @@ int main(int argc, char **argv)
 		{ "audit-file", required_argument, NULL, 'U' },
 		{ "cpu-limit", required_argument, NULL, OPT_CPU_LIMIT },
 		{ "http", required_argument, NULL, OPT_HTTP },
+		{ "no-persist-settings", no_argument, NULL, OPT_NO_PERSIST_SETTINGS },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -1152,6 +1260,9 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_NO_PERSIST_SETTINGS:
+			no_persist_settings = true;
+			break;
 		case OPT_HTTP:
 			if (config_parse_listen(optarg, &run.http) || !run.http.port) {
 				fprintf(stderr, "iedd: --http '%s': expected ADDR:PORT with a numeric "
@@ -1521,6 +1632,10 @@ int main(int argc, char **argv)
 			ac.file ? ac.file : "", ac.syslog ? " syslog " : "", ac.syslog ? ac.syslog : "",
 			ac.journal ? " journald" : "");
 	}
+	/* durable settings: restored before any association and before the
+	 * sources' threads start; synced on the same timer as the reports */
+	static struct set_state sstate;
+	set_state_open(&cfg, model, &sstate, &scfg);
 	struct server *srv = server_new(&scfg, model);
 	if (!srv || (pv && server_attach_pv(srv, pv))) {
 		server_free(srv);
@@ -1577,6 +1692,7 @@ int main(int argc, char **argv)
 	free(run.retired);
 	tls_server_free(tls);
 	rpt_state_close(&rstate, true);
+	set_state_close(&sstate);
 	file_service_close(&fsvc);
 	pv_free(pv);
 	model_free(model);

@@ -428,14 +428,34 @@ static void audit_json(struct buf *out, const uint8_t *data, size_t len)
 	buf_put(out, "", 1);	/* NUL: used as a string */
 }
 
+/* ---- durable settings hook (set by the daemon) ---- */
+static struct acsi_setting_hook setting_hook;
+
+void acsi_set_setting_hook(const struct acsi_setting_hook *h)
+{
+	setting_hook = h ? *h : (struct acsi_setting_hook){ 0 };
+}
+
+static bool is_setting_fc(uint8_t fc)
+{
+	return fc == FC_CF || fc == FC_DC || fc == FC_SP || fc == FC_SE;
+}
+
+static void setting_written(struct model *m, const struct mref *ref)
+{
+	if (setting_hook.written && ref->type && is_setting_fc(ref->fc))
+		setting_hook.written(setting_hook.ctx, m, ref);
+}
+
 static int write_one(struct model *m, const struct acsi_caller *who, const struct mms_varspec *v,
 		     const struct ber_cur *dc, const struct ber_tlv *d,
-		     struct model_write_wait **wait, struct write_audit *au)
+		     struct model_write_wait **wait, struct write_audit *au, struct mref *named)
 {
 	struct mref ref;
 	if (!m || v->name.scope != MMS_SCOPE_DOMAIN ||
 	    model_resolve_mms(m, v->name.domain, v->name.item, &ref))
 		return MMS_DAE_OBJECT_NON_EXISTENT;
+	*named = ref;
 	const struct mtype *t = ref.type;
 	uint32_t voff = ref.voff;
 	if (v->n_alt && v->alt[v->n_alt - 1].kind == MMS_ALT_RANGE)
@@ -488,6 +508,8 @@ static void item_answered(void *ctx, int dae)
 	struct acsi_write_item *it = ctx;
 	struct acsi_write_job *job = it->job;
 	it->code = dae ? dae : MMS_DAE_SUCCESS;
+	if (!dae && it->setting.type)
+		setting_written(it->setting_m, &it->setting);
 	if (--job->outstanding == 0 && job->done)
 		job->done(job->ctx, job);
 }
@@ -572,16 +594,23 @@ int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 		struct write_audit au = { .fc = FC_NONE };
 		if (who->audit)
 			buf_init(&au.old, 0, 0);
+		struct mref named = { 0 };
 		int code = write_one(m, who, &v, &q.data, &d, jobp ? &it->wait : NULL,
-				     who->audit ? &au : NULL);
+				     who->audit ? &au : NULL, &named);
 		if (who->audit) {
 			audit_write(who, &v, &d, &au, code);
 			buf_clear(&au.old);
 		}
 		if (code == MODEL_WRITE_PENDING) {
 			job->outstanding++;
+			if (is_setting_fc(named.fc)) {
+				it->setting = named;
+				it->setting_m = m;
+			}
 			continue;
 		}
+		if (!code)
+			setting_written(m, &named);
 		it->code = code ? code : MMS_DAE_SUCCESS;
 	}
 	if (!job->outstanding) {

@@ -61,6 +61,8 @@ struct acsi_write_job {
 		struct acsi_write_job *job;
 		struct model_write_wait *wait;	/* the model's, while the source has not answered */
 		int code;		/* DataAccessError, or MMS_DAE_SUCCESS */
+		struct mref setting;	/* a setting written (acsi_setting_hook); type NULL: none */
+		struct model *setting_m;
 	} items[];
 };
 
@@ -94,6 +96,16 @@ typedef int (*acsi_write_fn)(struct model *m, const struct acsi_caller *who,
 #define ACSI_DEFERRED 0x101	/* >= MMS_CODE_SENTINEL_BASE: no standard code (mms_codes.h) */
 int acsi_write(struct model *m, const struct mms_pdu *p, struct buf *resp,
 	       struct acsi_write_job **job, const struct acsi_caller *who);
+/* Durable settings (README): told after a client's Write of a variable of
+ * FC CF, DC, SP or SE took effect (the value is in the model; a write that
+ * waited for its source: when the source said yes). `ref` is the variable
+ * the client named (alternate access: the whole of it). The daemon sets it
+ * once at start (NULL: none); one per process, event-loop thread. */
+struct acsi_setting_hook {
+	void (*written)(void *ctx, struct model *m, const struct mref *ref);
+	void *ctx;
+};
+void acsi_set_setting_hook(const struct acsi_setting_hook *h);
 void acsi_write_job_encode(const struct acsi_write_job *job, struct buf *resp);
 /* GetNamedVariableListAttributes: mmsDeletable true for client-defined
  * sets; an association-specific name is looked up among `who`'s. */

@@ -32,6 +32,7 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	mms_control:tests/fuzz/fuzz_mms_control:fuzz/corpus/mms_control \
 	files:tests/fuzz/fuzz_files:fuzz/corpus/files \
 	rptstore:tests/fuzz/fuzz_rptstore:fuzz/corpus/rptstore \
+	setstore:tests/fuzz/fuzz_setstore:fuzz/corpus/setstore \
 	goose:tests/fuzz/fuzz_goose:fuzz/corpus/goose; do
 	target=${spec%%:*}
 	rest=${spec#*:}

@@ -78,9 +78,10 @@ class Persist(unittest.TestCase):
         self.d = Daemon(config=cfg)
         return self.d
 
-    # written values live in memory: after a restart ctlModel is the SCL's
-    # again (CTL_VALUES[1]), so the next change writes CTL_VALUES[0]
-    after_restart = 0
+    # ctlModel is CF: a written value survives the restart (durable
+    # settings, issue 17); the last one written was CTL_VALUES[0], so the
+    # next change writes CTL_VALUES[1]
+    after_restart = 1
 
     def changes(self, n, first):
         """n writes of ctlModel, alternating from CTL_VALUES[first]; each
