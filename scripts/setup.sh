@@ -16,6 +16,8 @@ if [ "${1:-}" = "--tests" ]; then
 	# the status page in a real browser, its metrics through Prometheus'
 	# own parser and promtool (tests/integration/test_http.py)
 	PKGS="$PKGS chromium prometheus python3-prometheus-client"
+	# systemd-analyze security for the units (tests/packaging)
+	PKGS="$PKGS systemd"
 fi
 
 missing=""
