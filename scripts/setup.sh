@@ -16,8 +16,9 @@ if [ "${1:-}" = "--tests" ]; then
 	# the status page in a real browser, its metrics through Prometheus'
 	# own parser and promtool (tests/integration/test_http.py)
 	PKGS="$PKGS chromium prometheus python3-prometheus-client"
-	# systemd-analyze security for the units (tests/packaging)
-	PKGS="$PKGS systemd"
+	# systemd-analyze security for the units, and the Debian packages built,
+	# checked and installed (tests/packaging)
+	PKGS="$PKGS systemd debhelper dpkg-dev fakeroot lintian"
 fi
 
 missing=""
