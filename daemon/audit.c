@@ -40,6 +40,7 @@ static const char *const event_names[ACSI_AUDIT_N] = {
 	[ACSI_AUDIT_CONFIG] = "configuration",
 	[ACSI_AUDIT_SERVICE] = "service",
 	[ACSI_AUDIT_LOST] = "audit-records-lost",
+	[ACSI_AUDIT_AUTHZ] = "authorization-failure",
 };
 
 const char *audit_event_name(enum acsi_audit_kind k)
@@ -47,15 +48,36 @@ const char *audit_event_name(enum acsi_audit_kind k)
 	return (unsigned)k < ACSI_AUDIT_N ? event_names[k] : "?";
 }
 
+/* A record's text fields, with their names in each output: one table.
+ * "old" and "new" are JSON already (mms_data_format): the JSON-lines
+ * output puts them in as they are. */
+enum { F_PEER, F_CLIENT, F_ROLES, F_SUBJECT, F_ACTION, F_REF, F_OLD, F_NEW, F_RESULT, F_DETAIL,
+       F_N };
+static const struct {
+	const char *json, *journal;
+	bool raw_json;
+} fields[F_N] = {
+	[F_PEER] = { "peer", "IEDD_PEER", false },
+	[F_CLIENT] = { "client", "IEDD_CLIENT", false },
+	[F_ROLES] = { "roles", "IEDD_ROLES", false },
+	[F_SUBJECT] = { "subject", "IEDD_SUBJECT", false },
+	[F_ACTION] = { "action", "IEDD_ACTION", false },
+	[F_REF] = { "ref", "IEDD_REF", false },
+	[F_OLD] = { "old", "IEDD_OLD", true },
+	[F_NEW] = { "new", "IEDD_NEW", true },
+	[F_RESULT] = { "result", "IEDD_RESULT", false },
+	[F_DETAIL] = { "detail", "IEDD_DETAIL", false },
+};
+
 /* One queued record: its strings copied into one block. */
 struct rec {
 	enum acsi_audit_kind kind;
-	bool ok, has_old, has_new;
+	bool ok;
 	uint64_t duration_ms;
 	int64_t sec;
 	long usec;
 	bool synced;
-	char *peer, *action, *ref, *old_val, *new_val, *result, *detail;
+	char *f[F_N];		/* NULL: not given */
 	char *block;
 };
 
@@ -110,10 +132,14 @@ static void free_rec(struct rec *r)
 static void on_record(void *ctx, const struct acsi_audit_rec *in)
 {
 	struct audit *a = ctx;
-	const char *s[] = { in->peer, in->action, in->ref, in->old_val, in->new_val,
-			    in->result, in->detail };
+	const char *s[F_N] = {
+		[F_PEER] = in->peer, [F_CLIENT] = in->client, [F_ROLES] = in->roles,
+		[F_SUBJECT] = in->subject, [F_ACTION] = in->action, [F_REF] = in->ref,
+		[F_OLD] = in->old_val, [F_NEW] = in->new_val, [F_RESULT] = in->result,
+		[F_DETAIL] = in->detail,
+	};
 	size_t n = 0;
-	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+	for (size_t i = 0; i < F_N; i++)
 		n += s[i] ? strlen(s[i]) + 1 : 0;
 	struct rec r = { .kind = in->kind, .ok = in->ok, .duration_ms = in->duration_ms };
 	struct timespec ts;
@@ -130,13 +156,8 @@ static void on_record(void *ctx, const struct acsi_audit_rec *in)
 		return;
 	}
 	char *at = r.block;
-	r.peer = put(&at, in->peer);
-	r.action = put(&at, in->action);
-	r.ref = put(&at, in->ref);
-	r.old_val = put(&at, in->old_val);
-	r.new_val = put(&at, in->new_val);
-	r.result = put(&at, in->result);
-	r.detail = put(&at, in->detail);
+	for (size_t i = 0; i < F_N; i++)
+		r.f[i] = put(&at, s[i]);
 	pthread_mutex_lock(&a->mu);
 	a->st.recorded++;
 	if (a->len == a->cfg.queue) {
@@ -247,31 +268,21 @@ static void time_str(const struct rec *r, char *out, size_t n)
 static void sentence(struct out *o, const struct rec *r)
 {
 	oputs(o, audit_event_name(r->kind));
-	if (r->action) {
-		oputs(o, " ");
-		oputs(o, r->action);
-	}
-	if (r->ref) {
-		oputs(o, " ");
-		oputs(o, r->ref);
-	}
-	if (r->peer) {
-		oputs(o, " by ");
-		oputs(o, r->peer);
-	}
-	if (r->new_val) {
-		oputs(o, ": ");
-		if (r->old_val) {
-			oputs(o, r->old_val);
-			oputs(o, " -> ");
+	static const struct { int f; const char *before, *after; } parts[] = {
+		{ F_ACTION, " ", "" }, { F_REF, " ", "" }, { F_PEER, " by ", "" },
+		{ F_CLIENT, " (client ", ")" }, { F_OLD, ": ", " ->" }, { F_NEW, " ", "" },
+	};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (r->f[parts[i].f]) {
+			oputs(o, parts[i].f == F_NEW && !r->f[F_OLD] ? ": " : parts[i].before);
+			oputs(o, r->f[parts[i].f]);
+			oputs(o, parts[i].after);
 		}
-		oputs(o, r->new_val);
-	}
 	oputs(o, r->ok ? ": " : ": refused: ");
-	oputs(o, r->result ? r->result : r->ok ? "ok" : "?");
-	if (r->detail) {
+	oputs(o, r->f[F_RESULT] ? r->f[F_RESULT] : r->ok ? "ok" : "?");
+	if (r->f[F_DETAIL]) {
 		oputs(o, " (");
-		oputs(o, r->detail);
+		oputs(o, r->f[F_DETAIL]);
 		oputs(o, ")");
 	}
 }
@@ -282,24 +293,14 @@ static void format_json(struct out *o, const struct rec *r)
 	time_str(r, t, sizeof(t));
 	oprintf(o, "{\"time\":\"%s\",\"clockSynchronized\":%s,\"event\":\"%s\"", t,
 		r->synced ? "true" : "false", audit_event_name(r->kind));
-	const struct { const char *k, *v; } f[] = {
-		{ "peer", r->peer }, { "action", r->action }, { "ref", r->ref },
-		{ "result", r->result }, { "detail", r->detail },
-	};
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (f[i].v) {
-			oprintf(o, ",\"%s\":", f[i].k);
-			ojson(o, f[i].v);
+	for (size_t i = 0; i < F_N; i++)
+		if (r->f[i]) {
+			oprintf(o, ",\"%s\":", fields[i].json);
+			if (fields[i].raw_json)
+				oputs(o, r->f[i]);
+			else
+				ojson(o, r->f[i]);
 		}
-	/* the values are JSON already (mms_data_format) */
-	if (r->old_val) {
-		oputs(o, ",\"old\":");
-		oputs(o, r->old_val);
-	}
-	if (r->new_val) {
-		oputs(o, ",\"new\":");
-		oputs(o, r->new_val);
-	}
 	oprintf(o, ",\"ok\":%s", r->ok ? "true" : "false");
 	if (r->kind == ACSI_AUDIT_ASSOC_ENDED)
 		oprintf(o, ",\"durationMs\":%llu", (unsigned long long)r->duration_ms);
@@ -317,15 +318,10 @@ static void format_syslog(struct out *o, const struct audit *a, const struct rec
 	time_str(r, t, sizeof(t));
 	oprintf(o, "<%d>1 %s %s iedd %ld %s [" SD_ID, SYSLOG_FACILITY * 8 + severity(r), t,
 		a->host[0] ? a->host : "-", (long)getpid(), audit_event_name(r->kind));
-	const struct { const char *k, *v; } f[] = {
-		{ "peer", r->peer }, { "action", r->action }, { "ref", r->ref },
-		{ "old", r->old_val }, { "new", r->new_val }, { "result", r->result },
-		{ "detail", r->detail },
-	};
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (f[i].v) {
-			oprintf(o, " %s=\"", f[i].k);
-			osd(o, f[i].v);
+	for (size_t i = 0; i < F_N; i++)
+		if (r->f[i]) {
+			oprintf(o, " %s=\"", fields[i].json);
+			osd(o, r->f[i]);
 			oputs(o, "\"");
 		}
 	oprintf(o, " ok=\"%s\" clockSynchronized=\"%s\"] ", r->ok ? "true" : "false",
@@ -346,15 +342,10 @@ static void format_journal(struct out *o, const struct rec *r)
 		   "IEDD_CLOCK_SYNCHRONIZED=%d\n",
 		severity(r), SYSLOG_FACILITY, (unsigned)r->kind, audit_event_name(r->kind), r->ok,
 		r->synced);
-	const struct { const char *k, *v; } f[] = {
-		{ "IEDD_PEER", r->peer }, { "IEDD_ACTION", r->action }, { "IEDD_REF", r->ref },
-		{ "IEDD_OLD", r->old_val }, { "IEDD_NEW", r->new_val }, { "IEDD_RESULT", r->result },
-		{ "IEDD_DETAIL", r->detail },
-	};
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		if (f[i].v) {
-			oprintf(o, "%s=", f[i].k);
-			oflat(o, f[i].v);
+	for (size_t i = 0; i < F_N; i++)
+		if (r->f[i]) {
+			oprintf(o, "%s=", fields[i].journal);
+			oflat(o, r->f[i]);
 			oputs(o, "\n");
 		}
 }
@@ -487,7 +478,7 @@ static void *writer(void *arg)
 			clock_gettime(CLOCK_REALTIME, &ts);
 			struct rec l = { .kind = ACSI_AUDIT_LOST, .ok = false, .sec = ts.tv_sec,
 					 .usec = ts.tv_nsec / 1000, .synced = clock_synced(),
-					 .result = n };
+					 .f = { [F_RESULT] = n } };
 			write_rec(a, &l, &o);
 			log_msg(LOGL_WARNING, LOGC_MAIN, "audit: %s", n);
 		}

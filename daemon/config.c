@@ -15,6 +15,7 @@
 
 #include "embedded.h"
 #include "iedd_config.h"
+#include "passwd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +56,7 @@ void config_defaults(struct iedd_config *cfg)
 		.scan_period_ms = 1000,
 		.sim_travel_ms = -1,
 	};
+	authz_policy_init(&cfg->authz);
 }
 
 /* ---- listen addresses ------------------------------------------------ */
@@ -798,6 +800,297 @@ static int read_tls(struct diag *d, xmlNode *n, struct iedd_config *c)
 	return 0;
 }
 
+/* ---- the expected clients and their rights: <clients> (authz.h) -------- */
+
+/* <role name rights>: a role of the site's own. */
+static int read_role(struct diag *d, xmlNode *k, struct authz_policy *p)
+{
+	char name[AUTHZ_NAME] = "", rights[512] = "";
+	const char *bad = NULL;
+	int r;
+	if ((r = attr_string(d, k, "name", name, sizeof(name))) < 0 ||
+	    (r = attr_string(d, k, "rights", rights, sizeof(rights))) < 0)
+		return r;
+	uint16_t mask = 0;
+	if (authz_parse_rights(rights, &mask, &bad)) {
+		diag_report(d, diag_elem_line(d, k), "element 'role' '%s', attribute 'rights': '%.*s' "
+			    "is no right (IEC 62351-8: VIEW READ DATASET REPORTING FILEREAD FILEWRITE "
+			    "FILEMNGT CONTROL CONFIG SETTINGGROUP SECURITY, or ALL)", name,
+			    (int)strcspn(bad, " ,"), bad);
+		return -EINVAL;
+	}
+	r = authz_add_role(p, name, mask);
+	if (r == -EEXIST)
+		diag_report(d, diag_elem_line(d, k), "element 'role': '%s' is already a role (the "
+			    "seven of IEC 62351-8 exist; change their rights with <rule>)", name);
+	else if (r)
+		diag_report(d, diag_elem_line(d, k), "element 'role': more than %d roles in all",
+			    AUTHZ_MAX_ROLES);
+	return r ? -EINVAL : 0;
+}
+
+static int roles_attr(struct diag *d, xmlNode *k, const struct authz_policy *p, uint32_t *mask,
+		      bool required)
+{
+	char v[1024] = "";
+	const char *bad = NULL;
+	int r = attr_string(d, k, "roles", v, sizeof(v));
+	if (r < 0)
+		return r;
+	if (authz_parse_roles(p, v, mask, &bad)) {
+		diag_report(d, diag_elem_line(d, k), "element '%s', attribute 'roles': '%.*s' is no "
+			    "role (VIEWER OPERATOR ENGINEER INSTALLER SECADM SECAUD RBACMNT, or one "
+			    "a <role> above defines)", (const char *)k->name, (int)strcspn(bad, " ,"),
+			    bad);
+		return -EINVAL;
+	}
+	if (required && !*mask) {
+		diag_report(d, diag_elem_line(d, k), "element '%s': give its roles, e.g. "
+			    "roles=\"VIEWER\"", (const char *)k->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* <rule roles ld lnClass fc grant deny> */
+static int read_rule(struct diag *d, xmlNode *k, struct authz_policy *p)
+{
+	if (p->n_rules == AUTHZ_MAX_RULES) {
+		diag_report(d, diag_elem_line(d, k), "element 'rule': more than %d", AUTHZ_MAX_RULES);
+		return -EINVAL;
+	}
+	struct authz_rule *ru = &p->rules[p->n_rules];
+	char fc[8] = "", grant[512] = "", deny[512] = "";
+	const char *bad = NULL;
+	int r;
+	memset(ru, 0, sizeof(*ru));
+	snprintf(ru->origin, sizeof(ru->origin), "%s:%ld", d->file, diag_elem_line(d, k));
+	if ((r = roles_attr(d, k, p, &ru->roles, true)) < 0 ||
+	    (r = attr_string(d, k, "ld", ru->ld, sizeof(ru->ld))) < 0 ||
+	    (r = attr_string(d, k, "lnClass", ru->ln_class, sizeof(ru->ln_class))) < 0 ||
+	    (r = attr_string(d, k, "fc", fc, sizeof(fc))) < 0 ||
+	    (r = attr_string(d, k, "grant", grant, sizeof(grant))) < 0 ||
+	    (r = attr_string(d, k, "deny", deny, sizeof(deny))) < 0)
+		return r;
+	ru->fc = FC_NONE;
+	if (fc[0] && (ru->fc = mms_fc_parse(fc, strlen(fc))) == FC_NONE) {
+		diag_attr_value(d, xmlHasNsProp(k, (const xmlChar *)"fc", NULL));
+		return -EINVAL;
+	}
+	const char *which = "grant";
+	if (authz_parse_rights(grant, &ru->grant, &bad) ||
+	    (which = "deny", authz_parse_rights(deny, &ru->deny, &bad))) {
+		diag_report(d, diag_elem_line(d, k), "element 'rule', attribute '%s': '%.*s' is no "
+			    "right (VIEW READ DATASET REPORTING FILEREAD FILEWRITE FILEMNGT CONTROL "
+			    "CONFIG SETTINGGROUP SECURITY, or ALL)", which, (int)strcspn(bad, " ,"), bad);
+		return -EINVAL;
+	}
+	if (!ru->grant && !ru->deny) {
+		diag_report(d, diag_elem_line(d, k), "element 'rule': it grants and denies nothing "
+			    "(give grant=\"...\" or deny=\"...\")");
+		return -EINVAL;
+	}
+	p->n_rules++;
+	return 0;
+}
+
+/* "1.3.9999.13": an OID of up to AUTHZ_MAX_ARCS arcs. */
+static bool parse_oid(const char *s, uint32_t *arcs, size_t *n)
+{
+	*n = 0;
+	while (*s) {
+		char *end;
+		if (*s < '0' || *s > '9' || *n == AUTHZ_MAX_ARCS)
+			return false;
+		unsigned long v = strtoul(s, &end, 10);
+		if (v > UINT32_MAX)
+			return false;
+		arcs[(*n)++] = (uint32_t)v;
+		if (*end == '.' && end[1])
+			s = end + 1;
+		else if (!*end)
+			break;
+		else
+			return false;
+	}
+	return *n >= 2;
+}
+
+/* <client name roles address fingerprint subject apTitle aeQualifier password> */
+static int read_client(struct diag *d, xmlNode *k, struct authz_policy *p)
+{
+	if (p->n_clients == AUTHZ_MAX_CLIENTS) {
+		diag_report(d, diag_elem_line(d, k), "element 'client': more than %d expected "
+			    "clients", AUTHZ_MAX_CLIENTS);
+		return -EINVAL;
+	}
+	struct authz_client *cl = &p->clients[p->n_clients];
+	char addr[1024] = "", fp[160] = "", apt[256] = "", aeq[32] = "";
+	int r;
+	memset(cl, 0, sizeof(*cl));
+	long line = diag_elem_line(d, k);
+	snprintf(cl->origin, sizeof(cl->origin), "%s:%ld", d->file, line);
+	if ((r = attr_string(d, k, "name", cl->name, sizeof(cl->name))) < 0 ||
+	    (r = roles_attr(d, k, p, &cl->roles, true)) < 0 ||
+	    (r = attr_string(d, k, "address", addr, sizeof(addr))) < 0 ||
+	    (r = attr_string(d, k, "fingerprint", fp, sizeof(fp))) < 0 ||
+	    (r = attr_string(d, k, "subject", cl->subject, sizeof(cl->subject))) < 0 ||
+	    (r = attr_string(d, k, "apTitle", apt, sizeof(apt))) < 0 ||
+	    (r = attr_string(d, k, "aeQualifier", aeq, sizeof(aeq))) < 0 ||
+	    (r = attr_string(d, k, "password", cl->password, sizeof(cl->password))) < 0)
+		return r;
+	for (size_t i = 0; i < p->n_clients; i++)
+		if (!strcmp(p->clients[i].name, cl->name)) {
+			diag_report(d, line, "element 'client': '%s' is named twice (first at %s)",
+				    cl->name, p->clients[i].origin);
+			return -EINVAL;
+		}
+	for (char *w = strtok(addr, " ,"); w; w = strtok(NULL, " ,")) {
+		if (cl->n_nets == AUTHZ_MAX_NETS) {
+			diag_report(d, line, "element 'client' '%s', attribute 'address': more than "
+				    "%d addresses or subnets", cl->name, AUTHZ_MAX_NETS);
+			return -EINVAL;
+		}
+		if (authz_parse_net(w, &cl->nets[cl->n_nets])) {
+			diag_report(d, line, "element 'client' '%s', attribute 'address': '%s' is no "
+				    "address or subnet (write 192.168.1.5, 10.0.0.0/8, fd00::/8)",
+				    cl->name, w);
+			return -EINVAL;
+		}
+		cl->n_nets++;
+	}
+	if (fp[0]) {
+		if (!parse_sha256(fp, cl->sha256)) {
+			diag_attr_value(d, xmlHasNsProp(k, (const xmlChar *)"fingerprint", NULL));
+			return -EINVAL;
+		}
+		cl->has_fingerprint = true;
+	}
+	if (apt[0] && !parse_oid(apt, cl->ap_title, &cl->ap_title_n)) {
+		diag_report(d, line, "element 'client' '%s', attribute 'apTitle': '%s' is no object "
+			    "identifier (write it as 1.3.9999.13)", cl->name, apt);
+		return -EINVAL;
+	}
+	if (aeq[0]) {
+		char *end;
+		long long v = strtoll(aeq, &end, 10);
+		if (*end || end == aeq) {
+			diag_attr_value(d, xmlHasNsProp(k, (const xmlChar *)"aeQualifier", NULL));
+			return -EINVAL;
+		}
+		cl->has_ae_qualifier = true;
+		cl->ae_qualifier = v;
+	}
+	if (cl->password[0] && !passwd_hash_valid(cl->password)) {
+		diag_report(d, line, "element 'client' '%s', attribute 'password': not a password "
+			    "hash; iedd stores no password in clear: put the output of "
+			    "'iedd --hash-password' here", cl->name);
+		return -EINVAL;
+	}
+	p->n_clients++;
+	return 0;
+}
+
+static int read_clients_body(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	int r = 0;
+	for (xmlNode *k = n->children; k && !r; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (config_is_element(k, "role"))
+			r = read_role(d, k, &c->authz);
+		else if (config_is_element(k, "rule"))
+			r = read_rule(d, k, &c->authz);
+		else if (config_is_element(k, "client"))
+			r = read_client(d, k, &c->authz);
+		else {
+			diag_unexpected(d, k);
+			r = -EINVAL;
+		}
+	}
+	return r;
+}
+
+static int read_file(const char *path, char **bufp, size_t *lenp, char *err, size_t errlen);
+static int validate(struct diag *d, xmlDocPtr doc);
+
+/* <clients file="F">: F holds <clients xmlns="urn:iedd:config:1">, read
+ * and validated as iedd.xml is; its messages name F and its lines. */
+static int read_clients_file(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	char msg[512] = "";
+	int r = read_file(c->clients_file, &buf, &len, msg, sizeof(msg));
+	if (r) {
+		diag_report(d, diag_elem_line(d, n), "element 'clients', attribute 'file': %s", msg);
+		return r;
+	}
+	struct diag d2 = { .file = c->clients_file, .buf = buf, .len = len, .err = d->err,
+			   .errlen = d->errlen };
+	xmlStructuredErrorFunc old_serror = xmlStructuredError;
+	void *old_sctx = xmlStructuredErrorContext;
+	xmlSetStructuredErrorFunc(&d2, diag_xml_error);
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	xmlDocPtr doc = NULL;
+	r = -ENOMEM;
+	if (!ctxt)
+		goto out;
+	ctxt->_private = &d2;
+	ctxt->sax->internalSubset = diag_refuse_doctype;
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, c->clients_file, NULL,
+				XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	r = -EINVAL;
+	if (!doc || d2.doctype || d2.n_errors)
+		goto out;
+	xmlNode *root = xmlDocGetRootElement(doc);
+	if (!root || !config_is_element(root, "clients")) {
+		diag_report(&d2, root ? diag_node_line(root) : 0, "the root element must be "
+			    "<clients xmlns=\"" CONFIG_NS "\"> (a file named by <clients file>)");
+		goto out;
+	}
+	if (xmlHasNsProp(root, (const xmlChar *)"file", NULL)) {
+		diag_report(&d2, diag_node_line(root), "element 'clients': 'file' in a file that "
+			    "<clients file> names (one level only)");
+		goto out;
+	}
+	if ((r = validate(&d2, doc)) || (r = read_clients_body(&d2, root, c)))
+		goto out;
+out:
+	if (r && !d2.n_errors)
+		diag_report(&d2, 0, "%s", strerror(-r));
+	d->n_errors += d2.n_errors;
+	xmlSetStructuredErrorFunc(old_sctx, old_serror);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(d2.xsd);
+	xmlFreeParserCtxt(ctxt);
+	free(buf);
+	return r;
+}
+
+/* <clients file?> role* rule* client*: a client list switches access
+ * control on (also an empty one: then nobody is expected). */
+static int read_clients(struct diag *d, xmlNode *n, struct iedd_config *c)
+{
+	char file[CONFIG_TLS_PATH] = "";
+	int r;
+	c->clients_line = (unsigned)diag_elem_line(d, n);
+	c->authz.enabled = true;
+	if ((r = attr_string(d, n, "file", file, sizeof(file))) < 0)
+		return r;
+	if (!r)
+		return read_clients_body(d, n, c);
+	for (xmlNode *k = n->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE) {
+			diag_report(d, diag_node_line(k), "element 'clients': with 'file' the list is "
+				    "in that file; nothing may stand inside <clients> here");
+			return -EINVAL;
+		}
+	if ((r = config_path(d, n, "file", file, c->clients_file, sizeof(c->clients_file), c)))
+		return r;
+	return read_clients_file(d, n, c);
+}
+
 /* After the whole file: the listeners and <tls> agree. */
 static int check_tls(struct diag *d, const struct iedd_config *c)
 {
@@ -871,6 +1164,8 @@ static int read_config(struct diag *d, xmlNode *root, struct iedd_config *c)
 			r = read_http(d, n, c);
 		else if (config_is_element(n, "tls"))
 			r = read_tls(d, n, c);
+		else if (config_is_element(n, "clients"))
+			r = read_clients(d, n, c);
 		else {
 			diag_unexpected(d, n);
 			r = -EINVAL;
@@ -1021,17 +1316,15 @@ static void file_error(char *err, size_t errlen, const char *fmt, ...)
 	}
 }
 
-int config_load_file(const char *path, struct iedd_config *cfg, char *err, size_t errlen)
+/* Reads the regular file `path` whole (at most CONFIG_MAX_FILE) into a
+ * malloc'd *bufp; on failure "PATH: what" in err. */
+static int read_file(const char *path, char **bufp, size_t *lenp, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd, r;
+	int fd, r = 0;
 
-	if (!path || !cfg) {
-		file_error(err, errlen, "(no file): no configuration file given");
-		return -EINVAL;
-	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
@@ -1080,10 +1373,31 @@ int config_load_file(const char *path, struct iedd_config *cfg, char *err, size_
 			goto out;
 		}
 	}
-	r = load_mem(buf, len, path, cfg, err, errlen);
 out:
-	free(buf);
 	close(fd);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+int config_load_file(const char *path, struct iedd_config *cfg, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!path || !cfg) {
+		file_error(err, errlen, "(no file): no configuration file given");
+		return -EINVAL;
+	}
+	int r = read_file(path, &buf, &len, err, errlen);
+	if (r)
+		return r;
+	r = load_mem(buf, len, path, cfg, err, errlen);
+	free(buf);
 	return r;
 }
 
@@ -1114,6 +1428,11 @@ static void restart_view(const struct iedd_config *c, struct iedd_config *v)
 	v->goose_line = 0;
 	v->http_line = 0;
 	v->http.line = 0;
+	v->clients_line = 0;
+	for (size_t i = 0; i < AUTHZ_MAX_RULES; i++)
+		memset(v->authz.rules[i].origin, 0, sizeof(v->authz.rules[i].origin));
+	for (size_t i = 0; i < AUTHZ_MAX_CLIENTS; i++)
+		memset(v->authz.clients[i].origin, 0, sizeof(v->authz.clients[i].origin));
 }
 
 const char *config_restart_change(const struct iedd_config *run, const struct iedd_config *next)
@@ -1152,6 +1471,8 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("<http token>", http_token),
 		FIELD("<audit>", audit_syslog),
 		FIELD("<audit>", audit_journal),
+		FIELD("the client list and rights (<clients>)", authz),
+		FIELD("<clients file>", clients_file),
 	};
 #undef FIELD
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz.h"
+
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_SOURCES 16
 #define CONFIG_MAX_PARAMS 16
@@ -160,6 +162,11 @@ struct iedd_config {
 	/* TLS: <server plainTcp="false"> and <tls> */
 	bool plain_off;			/* no plain TCP listener allowed (also not --listen) */
 	struct config_tls tls;
+	/* the expected clients and their rights: <clients> (inline or file=),
+	 * acsi/authz.h, doc/security.md. authz.enabled: a client list is given. */
+	struct authz_policy authz;
+	char clients_file[4096];	/* <clients file>, absolute as scl_file; "" inline */
+	unsigned clients_line;		/* line of <clients> in `source`; 0 = none */
 };
 
 /* A reload (SIGHUP) applies the map (<map>, <simulate>), the sources

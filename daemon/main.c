@@ -33,6 +33,7 @@
 #include "http.h"
 #include "http_render.h"
 #include "pics.h"
+#include "passwd.h"
 #include "file_service.h"
 #include "set_persist.h"
 
@@ -96,6 +97,9 @@ static void usage(FILE *f)
 		"      --http ADDR:PORT      serve the status page, /metrics (Prometheus)\n"
 		"                            and /api/... JSON here (instead of <http>);\n"
 		"                            loopback, or a configured <http token>\n"
+		"      --hash-password       read a password from stdin and print its salted\n"
+		"                            hash for <client password> (ACSE password\n"
+		"                            authentication); nothing else runs\n"
 		"      --pics                print the conformance statement of this\n"
 		"                            configuration (PICS/PIXIT tables: ACSI services\n"
 		"                            and their MMS services, Initiate limits, RCBs,\n"
@@ -1178,6 +1182,36 @@ done:
 /* long options without a short letter */
 enum { OPT_CPU_LIMIT = 0x100, OPT_HTTP };
 enum { OPT_NO_PERSIST_SETTINGS = 0x180 };	/* durable settings */
+enum { OPT_HASH_PASSWORD = 0x181 };	/* ACSE passwords of <clients> */
+
+/* iedd --hash-password: reads one password line from stdin and prints
+ * its salted hash for <client password> (passwd.h). */
+static int hash_password(void)
+{
+	char line[512];
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password (one line; it is not stored): ");
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "iedd: --hash-password: no password on stdin (echo -n PW | iedd "
+			"--hash-password, or type it)\n");
+		return 2;
+	}
+	size_t n = strcspn(line, "\r\n");
+	line[n] = 0;
+	if (!n) {
+		fprintf(stderr, "iedd: --hash-password: the password is empty\n");
+		return 2;
+	}
+	char h[PASSWD_HASH_MAX];
+	int r = passwd_hash((const uint8_t *)line, n, h, sizeof(h));
+	explicit_bzero(line, sizeof(line));
+	if (r) {
+		fprintf(stderr, "iedd: --hash-password: %s\n", strerror(-r));
+		return 1;
+	}
+	printf("%s\n", h);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -1210,6 +1244,7 @@ int main(int argc, char **argv)
 		{ "cpu-limit", required_argument, NULL, OPT_CPU_LIMIT },
 		{ "http", required_argument, NULL, OPT_HTTP },
 		{ "no-persist-settings", no_argument, NULL, OPT_NO_PERSIST_SETTINGS },
+		{ "hash-password", no_argument, NULL, OPT_HASH_PASSWORD },
 		{ 0 },
 	};
 	const char *config_path = NULL, *scl = NULL, *ied = NULL;
@@ -1263,6 +1298,8 @@ int main(int argc, char **argv)
 		case OPT_NO_PERSIST_SETTINGS:
 			no_persist_settings = true;
 			break;
+		case OPT_HASH_PASSWORD:
+			return hash_password();
 		case OPT_HTTP:
 			if (config_parse_listen(optarg, &run.http) || !run.http.port) {
 				fprintf(stderr, "iedd: --http '%s': expected ADDR:PORT with a numeric "
@@ -1606,6 +1643,18 @@ int main(int argc, char **argv)
 	}
 	raise_nofile(cfg.max_associations);
 	scfg.tls = tls;
+	/* the client list is read at start only (config_restart_change) */
+	static struct authz_policy policy;
+	policy = cfg.authz;
+	policy.password_ok = passwd_check;
+	scfg.authz = &policy;
+	if (!policy.enabled)
+		log_msg(LOGL_WARNING, LOGC_MAIN, "no client list (<clients>): every client that "
+			"connects may do everything (doc/security.md)");
+	else
+		log_msg(LOGL_NOTICE, LOGC_MAIN, "access control: %zu expected client(s), %zu "
+			"role(s), %zu rule(s) (IEC 62351-8)", policy.n_clients, policy.n_roles,
+			policy.n_rules);
 	struct audit *audit = NULL;
 	if (audit_file || cfg.audit_present) {
 		const struct audit_cfg ac = {

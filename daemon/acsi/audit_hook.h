@@ -21,12 +21,16 @@ enum acsi_audit_kind {
 	ACSI_AUDIT_CONFIG,		/* a reload, accepted or refused */
 	ACSI_AUDIT_SERVICE,		/* start and stop */
 	ACSI_AUDIT_LOST,		/* records dropped by a full queue (the sink's own) */
+	ACSI_AUDIT_AUTHZ,		/* a service or object refused for want of a right */
 	ACSI_AUDIT_N
 };
 
 struct acsi_audit_rec {
 	enum acsi_audit_kind kind;
 	const char *peer;	/* "10.0.0.5:49152" */
+	const char *client;	/* the expected client's name (authz.h) */
+	const char *roles;	/* its roles, "OPERATOR,VIEWER" */
+	const char *subject;	/* its TLS certificate's subject */
 	const char *action;	/* "write", "Oper", "define", "delete", "open", ... */
 	const char *ref;	/* object reference, data set or file name */
 	const char *old_val;	/* JSON text of the value before (writes) */

@@ -1371,6 +1371,14 @@ int acsi_controls_write(struct acsi_controls *C, struct acsi_rpt_client *cl,
 			const struct ber_cur *parent, const struct ber_tlv *data,
 			struct model_write_wait **wait)
 {
+	return acsi_controls_write_as(C, cl, true, ref, t, voff, parent, data, wait);
+}
+
+int acsi_controls_write_as(struct acsi_controls *C, struct acsi_rpt_client *cl, bool allowed,
+			   const struct mref *ref, const struct mtype *t, uint32_t voff,
+			   const struct ber_cur *parent, const struct ber_tlv *data,
+			   struct model_write_wait **wait)
+{
 	(void)ref;
 	struct ctl_obj *o = C ? find_range(C, voff) : NULL;
 	if (!o)
@@ -1401,6 +1409,14 @@ int acsi_controls_write(struct acsi_controls *C, struct acsi_rpt_client *cl,
 			svc_vars[svc]);
 		return r;
 	}
+	if (!allowed) {
+		/* IEC 62351-8: the caller lacks CONTROL (authz.h) */
+		r = refuse(C, cl, o, svc, l, IEC_ADDCAUSE_NO_ACCESS_AUTHORITY,
+			   MMS_DAE_OBJECT_ACCESS_DENIED);
+		put_back(C, l, save);
+		free(save);
+		return r;
+	}
 	int cm = ctl_model(C, o);
 	switch (svc) {
 	case SVC_SELECT_VALUE: r = do_sbow(C, o, cl, cm, wait); break;
@@ -1419,13 +1435,21 @@ int acsi_controls_write(struct acsi_controls *C, struct acsi_rpt_client *cl,
 bool acsi_controls_read(struct acsi_controls *C, struct acsi_rpt_client *cl,
 			const struct mtype *t, uint32_t voff, struct buf *resp)
 {
+	return acsi_controls_read_as(C, cl, true, t, voff, resp);
+}
+
+bool acsi_controls_read_as(struct acsi_controls *C, struct acsi_rpt_client *cl, bool allowed,
+			   const struct mtype *t, uint32_t voff, struct buf *resp)
+{
 	struct ctl_obj *o = C ? find_range(C, voff) : NULL;
 	if (!o || !o->sbo.t || voff != o->sbo.voff || t != o->sbo.t)
 		return false;
 	int cm = ctl_model(C, o);
 	int cause = 0;
 	struct cmd_layout none = { 0 };
-	if (cm != CM_SBO_NORMAL)
+	if (!allowed)
+		cause = IEC_ADDCAUSE_NO_ACCESS_AUTHORITY;
+	else if (cm != CM_SBO_NORMAL)
 		cause = IEC_ADDCAUSE_NOT_SUPPORTED;
 	else if (busy(o))
 		cause = IEC_ADDCAUSE_COMMAND_ALREADY_IN_EXECUTION;

@@ -114,6 +114,13 @@ int acsi_controls_write(struct acsi_controls *c, struct acsi_rpt_client *cl,
 			const struct mref *ref, const struct mtype *t, uint32_t voff,
 			const struct ber_cur *parent, const struct ber_tlv *data,
 			struct model_write_wait **wait);
+/* The same for a caller that may or may not control (IEC 62351-8 CONTROL,
+ * authz.h): !allowed refuses the command with LastApplError AddCause
+ * No-access-authority and object-access-denied, changing nothing. */
+int acsi_controls_write_as(struct acsi_controls *c, struct acsi_rpt_client *cl, bool allowed,
+			   const struct mref *ref, const struct mtype *t, uint32_t voff,
+			   const struct ber_cur *parent, const struct ber_tlv *data,
+			   struct model_write_wait **wait);
 
 /* GetDataValues of (t, voff): when it is the SBO of a controllable object,
  * runs the select (ctlModel 2) and appends the Data (the object reference,
@@ -121,6 +128,10 @@ int acsi_controls_write(struct acsi_controls *c, struct acsi_rpt_client *cl,
  * anything else (read it as usual). */
 bool acsi_controls_read(struct acsi_controls *c, struct acsi_rpt_client *cl,
 			const struct mtype *t, uint32_t voff, struct buf *resp);
+/* ... and for a caller that may not control: the select fails with
+ * No-access-authority (LastApplError, "" as the Data). */
+bool acsi_controls_read_as(struct acsi_controls *c, struct acsi_rpt_client *cl, bool allowed,
+			   const struct mtype *t, uint32_t voff, struct buf *resp);
 
 /* The association of `cl` ended: its selections end (stSeld false), its
  * time-activated operates are dropped, and the terminations it waits for

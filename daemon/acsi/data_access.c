@@ -69,6 +69,49 @@ static const char *ln_name(const void *ctx, uint32_t i)
 	return ld->lns[i].name;
 }
 
+/* ---- rights (authz.h) ---- */
+
+static const struct authz_peer *who_authz(const struct acsi_caller *who)
+{
+	return who ? who->authz : NULL;
+}
+
+/* May the caller do r on the object ref names? */
+static bool may(const struct acsi_caller *who, enum authz_right r, const struct mref *ref)
+{
+	return authz_allows(who_authz(who), r, ref->ld ? ref->ld->name : NULL,
+			    ref->ln ? ref->ln->ln_class : NULL, ref->fc);
+}
+
+static bool may_ld(const struct acsi_caller *who, enum authz_right r, const struct mld *ld)
+{
+	return authz_allows(who_authz(who), r, ld ? ld->name : NULL, NULL, FC_NONE);
+}
+
+/* A data set member's FC, from its MMS name "LN$FC$...". */
+static uint8_t member_fc(const struct mfcda *f)
+{
+	const char *d = strchr(f->mms_item, '$');
+	return d && d[1] && d[2] ? model_fc_parse(d + 1, 2) : FC_NONE;
+}
+
+static bool may_member(const struct acsi_caller *who, enum authz_right r, const struct mfcda *f)
+{
+	return authz_allows(who_authz(who), r, f->ld ? f->ld->name : NULL,
+			    f->ln ? f->ln->ln_class : NULL, member_fc(f));
+}
+
+/* A data set the caller may see: every member's LD it may VIEW. */
+static bool may_view_list(const struct acsi_caller *who, const struct mdataset *ds)
+{
+	if (!who_authz(who) || !who_authz(who)->pol)
+		return true;
+	for (uint32_t i = 0; i < ds->n; i++)
+		if (!may_member(who, AZ_VIEW, &ds->members[i]))
+			return false;
+	return true;
+}
+
 /* Emits, in strcmp order, the names below `t` prefixed by prefix[plen] that
  * sort after `after` (the rest of continueAfter below this prefix; NULL =
  * all). Returns false when the response is full. Because '$' sorts before
@@ -104,7 +147,7 @@ static bool emit_below(struct buf *b, struct mms_namelist_enc *e, const struct m
 }
 
 static bool emit_domain_vars(struct buf *b, struct mms_namelist_enc *e, const struct mld *ld,
-			     const char *after)
+			     const char *after, const struct acsi_caller *who)
 {
 	char name[MMS_MAX_ITEM + 1];
 	const char *sub = NULL;
@@ -112,6 +155,10 @@ static bool emit_domain_vars(struct buf *b, struct mms_namelist_enc *e, const st
 
 	for (; i < ld->n_ln; i++) {
 		const struct mln *ln = &ld->lns[i];
+		if (!authz_allows(who_authz(who), AZ_VIEW, ld->name, ln->ln_class, FC_NONE)) {
+			sub = NULL;
+			continue;
+		}
 		size_t nl = strlen(ln->name);
 		memcpy(name, ln->name, nl + 1);
 		if (sub) {
@@ -142,7 +189,7 @@ int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t ma
 	const struct mld *ld = NULL;
 	if (q.scope == MMS_SCOPE_DOMAIN) {
 		ld = m ? model_find_ld(m, q.domain) : NULL;
-		if (!ld) {
+		if (!ld || !may_ld(who, AZ_VIEW, ld)) {
 			mms_encode_confirmed_error(resp, p->invoke_id, MMS_ERR_DEFINITION,
 						   MMS_DEFINITION_OBJECT_UNDEFINED);
 			return 0;
@@ -155,21 +202,22 @@ int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t ma
 			break;
 		for (uint32_t i = 0; i < m->n_ld && done; i++) {
 			const char *nm = m->lds[i].name;
-			if (after && strcmp(nm, after) <= 0)
+			if ((after && strcmp(nm, after) <= 0) || !may_ld(who, AZ_VIEW, &m->lds[i]))
 				continue;
 			done = mms_namelist_add(resp, &e, nm, strlen(nm));
 		}
 		break;
 	case MMS_CLASS_NAMED_VARIABLE:
 		if (ld)
-			done = emit_domain_vars(resp, &e, ld, after);
+			done = emit_domain_vars(resp, &e, ld, after, who);
 		break;
 	case MMS_CLASS_NAMED_VARIABLE_LIST:
 		if (ld) {
 			uint32_t n = model_ld_n_datasets(ld);
 			for (uint32_t i = 0; i < n && done; i++) {
-				const char *nm = model_ld_dataset(ld, i)->name;
-				if (after && strcmp(nm, after) <= 0)
+				const struct mdataset *ds = model_ld_dataset(ld, i);
+				const char *nm = ds->name;
+				if ((after && strcmp(nm, after) <= 0) || !may_view_list(who, ds))
 					continue;
 				done = mms_namelist_add(resp, &e, nm, strlen(nm));
 			}
@@ -204,7 +252,8 @@ static void access_error(struct buf *resp, uint32_t invoke, int code)
 	mms_encode_confirmed_error(resp, invoke, MMS_ERR_ACCESS, code);
 }
 
-int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp)
+int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp,
+			     const struct acsi_caller *who)
 {
 	struct mms_objname on;
 	struct mref ref;
@@ -212,7 +261,7 @@ int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, str
 	if (mms_gvaa_req_decode(p->body, p->body_len, &on, NULL))
 		return -EBADMSG;
 	if (!m || on.scope != MMS_SCOPE_DOMAIN ||
-	    model_resolve_mms(m, on.domain, on.item, &ref)) {
+	    model_resolve_mms(m, on.domain, on.item, &ref) || !may(who, AZ_VIEW, &ref)) {
 		access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 		return 0;
 	}
@@ -265,8 +314,12 @@ static void read_one(const struct model *m, const struct mms_varspec *v, struct 
 {
 	struct mref ref;
 	if (v->name.scope != MMS_SCOPE_DOMAIN ||
-	    model_resolve_mms(m, v->name.domain, v->name.item, &ref)) {
+	    model_resolve_mms(m, v->name.domain, v->name.item, &ref) || !may(who, AZ_VIEW, &ref)) {
 		mms_access_failure(resp, MMS_DAE_OBJECT_NON_EXISTENT);
+		return;
+	}
+	if (!may(who, AZ_READ, &ref)) {
+		mms_access_failure(resp, MMS_DAE_OBJECT_ACCESS_DENIED);
 		return;
 	}
 	const struct mtype *t = ref.type;
@@ -280,7 +333,8 @@ static void read_one(const struct model *m, const struct mms_varspec *v, struct 
 	}
 	/* a Read of SBO is the select of sbo-with-normal-security (control.h) */
 	if (ref.fc == FC_CO && !range && who && who->controls &&
-	    acsi_controls_read(who->controls, who->client, t, voff, resp))
+	    acsi_controls_read_as(who->controls, who->client, may(who, AZ_CONTROL, &ref), t, voff,
+				  resp))
 		return;
 	if (range) {
 		const struct mms_alt_step *s = &v->alt[steps - 1];
@@ -328,15 +382,19 @@ int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp,
 		return -EBADMSG;
 	if (q.vas.is_list_name) {
 		const struct mdataset *ds = find_list(m, &q.vas.list_name, who);
-		if (!ds) {
+		if (!ds || !may_view_list(who, ds)) {
 			/* a list that does not exist */
 			access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 			return 0;
 		}
 		mms_read_resp_begin(resp, p->invoke_id, q.spec_with_result ? q.spec : NULL,
 				    q.spec_len, &mk, &list);
-		for (uint32_t i = 0; i < ds->n; i++)
-			model_encode_data(m, ds->members[i].type, ds->members[i].voff, resp);
+		for (uint32_t i = 0; i < ds->n; i++) {
+			if (!may_member(who, AZ_READ, &ds->members[i]))
+				mms_access_failure(resp, MMS_DAE_OBJECT_ACCESS_DENIED);
+			else
+				model_encode_data(m, ds->members[i].type, ds->members[i].voff, resp);
+		}
 		mms_read_resp_end(resp, &mk, list);
 		return 0;
 	}
@@ -385,9 +443,12 @@ static int write_ctl(struct model *m, const struct acsi_caller *who, const struc
 		     const struct ber_tlv *data, struct model_write_wait **wait)
 {
 	(void)m;
+	bool ok = may(who, AZ_CONTROL, ref);
 	if (!who || !who->controls)
-		return ACSI_WRITE_NOT_MINE;
-	return acsi_controls_write(who->controls, who->client, ref, t, voff, parent, data, wait);
+		return ok ? ACSI_WRITE_NOT_MINE : MMS_DAE_OBJECT_ACCESS_DENIED;
+	int r = acsi_controls_write_as(who->controls, who->client, ok, ref, t, voff, parent, data,
+				       wait);
+	return r == ACSI_WRITE_NOT_MINE && !ok ? MMS_DAE_OBJECT_ACCESS_DENIED : r;
 }
 
 static int write_goc(struct model *m, const struct acsi_caller *who, const struct mref *ref,
@@ -453,9 +514,13 @@ static int write_one(struct model *m, const struct acsi_caller *who, const struc
 {
 	struct mref ref;
 	if (!m || v->name.scope != MMS_SCOPE_DOMAIN ||
-	    model_resolve_mms(m, v->name.domain, v->name.item, &ref))
+	    model_resolve_mms(m, v->name.domain, v->name.item, &ref) || !may(who, AZ_VIEW, &ref))
 		return MMS_DAE_OBJECT_NON_EXISTENT;
 	*named = ref;
+	/* a command without CONTROL is refused by the control model itself,
+	 * with LastApplError No-access-authority (write_ctl) */
+	if (ref.fc != FC_CO && !may(who, authz_write_right(ref.fc), &ref))
+		return MMS_DAE_OBJECT_ACCESS_DENIED;
 	const struct mtype *t = ref.type;
 	uint32_t voff = ref.voff;
 	if (v->n_alt && v->alt[v->n_alt - 1].kind == MMS_ALT_RANGE)
@@ -656,7 +721,7 @@ int acsi_get_nvl_attr(const struct model *m, const struct mms_pdu *p, struct buf
 	if (mms_nvl_attr_req_decode(p->body, p->body_len, &on, NULL))
 		return -EBADMSG;
 	const struct mdataset *ds = find_list(m, &on, who);
-	if (!ds) {
+	if (!ds || !may_view_list(who, ds)) {
 		access_error(resp, p->invoke_id, MMS_ACCESS_OBJECT_NON_EXISTENT);
 		return 0;
 	}

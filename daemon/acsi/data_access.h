@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "mms.h"
 #include "model.h"
+#include "authz.h"
 
 /* The calling association, as the services need it: its report client
  * (whose address is also the owner of its association-specific data
@@ -33,13 +34,17 @@ struct acsi_caller {
 	struct acsi_gpub *gpub;		/* GOOSE publisher (goose.h); NULL: none, the GO
 					 * attributes read and their writes are refused */
 	const struct acsi_audit *audit;	/* the audit trail (audit_hook.h); NULL: off */
+	/* who the association is and what it may do (authz.h); NULL: anything.
+	 * A name it may not VIEW is answered as if it did not exist. */
+	const struct authz_peer *authz;
 };
 
 /* GetNameList; named variable lists of the domain (SCL and client-defined,
  * in name order) or of the association (aa-specific scope). */
 int acsi_get_name_list(const struct model *m, const struct mms_pdu *p, size_t max_pdu,
 		       struct buf *resp, const struct acsi_caller *who);
-int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp);
+int acsi_get_var_access_attr(const struct model *m, const struct mms_pdu *p, struct buf *resp,
+			     const struct acsi_caller *who);
 /* Read; a named variable list may be the association's own ("@name"). */
 int acsi_read(const struct model *m, const struct mms_pdu *p, struct buf *resp,
 	      const struct acsi_caller *who);

@@ -16,6 +16,7 @@
 #include "datasets.h"
 #include "report.h"
 #include "audit_hook.h"
+#include "authz.h"
 
 struct model;
 
@@ -32,6 +33,9 @@ struct mms_server {
 	struct acsi_gpub *gpub;		/* GOOSE publisher (the caller's); NULL: GO writes refused */
 	struct acsi_ds_limits ds_limits;	/* client-defined data sets (0: defaults) */
 	const struct acsi_audit *audit;	/* the audit trail (audit_hook.h); NULL: off */
+	/* the expected clients and their rights (authz.h); NULL or !enabled:
+	 * everyone may do everything */
+	const struct authz_policy *authz;
 	/* Confirmed requests by service (ConfirmedServiceRequest tag;
 	 * [MMS_SVC_MAX_TAG] any other) and those answered with a
 	 * confirmed-error or reject, for the status page and metrics. */
@@ -91,6 +95,11 @@ struct mms_assoc {
 	 * address also owns the association's data sets ("@name"). The
 	 * caller fills rpt.addr/addr_len/peer with the peer's address. */
 	struct acsi_rpt_client rpt;
+	/* who the peer is (authz.h): net/ starts it at accept (authz_peer_begin)
+	 * and narrows it after TLS (authz_peer_cert); the AARQ settles it.
+	 * Zeroed (no policy): everything allowed. */
+	struct authz_peer authz;
+	bool auth_refused;		/* the AARQ was refused by the client list */
 };
 
 void mms_assoc_init(struct mms_assoc *a, uint16_t local_ref);

@@ -204,17 +204,23 @@ static void assoc_emit(void *ctx, const uint8_t *data, size_t len)
 static void log_assoc(struct assoc *a)
 {
 	a->srv->n_accepted++;
-	log_msg(LOGL_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)",
+	const char *who = authz_peer_name(&a->mms.authz);
+	char roles[256];
+	authz_peer_roles(&a->mms.authz, roles, sizeof(roles));
+	log_msg(LOGL_INFO, LOGC_NET, "%s #%llu associated (max PDU %u, %u outstanding calls)%s%s%s%s%s",
 		a->peer, (unsigned long long)a->id, a->mms.max_pdu,
-		a->mms.max_serv_outstanding);
+		a->mms.max_serv_outstanding, who ? " as client '" : "", who ? who : "",
+		who ? "' (" : "", who ? roles : "", who ? ")" : "");
 	if (a->srv->cfg.audit) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "#%llu, max PDU %u, %u outstanding calls, %s",
 			 (unsigned long long)a->id, a->mms.max_pdu, a->mms.max_serv_outstanding,
 			 conn_layer_name(a->conn));
-		const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_ASSOC_ACCEPTED, .peer = a->peer,
-						   .action = "associate", .ok = true,
-						   .result = "accepted", .detail = detail };
+		const struct acsi_audit_rec r = {
+			.kind = ACSI_AUDIT_ASSOC_ACCEPTED, .peer = a->peer,
+			.client = who, .roles = roles[0] ? roles : NULL,
+			.subject = a->mms.authz.subject[0] ? a->mms.authz.subject : NULL,
+			.action = "associate", .ok = true, .result = "accepted", .detail = detail };
 		acsi_audit(a->srv->cfg.audit, &r);
 	}
 }
@@ -235,7 +241,12 @@ static void audit_end(struct assoc *a, const char *why)
 		return;
 	char detail[96];
 	snprintf(detail, sizeof(detail), "#%llu", (unsigned long long)a->id);
-	struct acsi_audit_rec r = { .peer = a->peer, .detail = detail };
+	char roles[256];
+	authz_peer_roles(&a->mms.authz, roles, sizeof(roles));
+	struct acsi_audit_rec r = { .peer = a->peer, .detail = detail,
+				    .client = authz_peer_name(&a->mms.authz),
+				    .roles = roles[0] ? roles : NULL,
+				    .subject = a->mms.authz.subject[0] ? a->mms.authz.subject : NULL };
 	if (a->associated) {
 		r.kind = ACSI_AUDIT_ASSOC_ENDED;
 		r.action = "end";
@@ -552,7 +563,8 @@ static int accept_layer(struct server *s, int lfd, struct assoc *a)
 {
 	for (size_t i = 0; i < s->n_listen; i++)
 		if (s->lfd[i] == lfd)
-			return s->ltls[i] ? tls_conn_attach(s->cfg.tls, a->conn, a->peer) : 0;
+			return s->ltls[i] ? tls_conn_attach(s->cfg.tls, a->conn, a->peer,
+							    &a->mms.authz) : 0;
 	return 0;
 }
 
@@ -638,6 +650,25 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		mms_assoc_init(&a->mms, ++s->next_ref ? s->next_ref : ++s->next_ref);
 		mms_assoc_set_emit(&a->mms, &s->mms, assoc_emit, s->trace ? trace_cb : NULL, a);
 		peer_identity(&ss, &a->mms.rpt);
+		if (!authz_peer_begin(&a->mms.authz, s->cfg.authz, a->mms.rpt.addr_len == 16 ? 6 : 4,
+				      a->mms.rpt.addr_len ? a->mms.rpt.addr : NULL)) {
+			/* IEC 62351: refused at the earliest layer that can tell */
+			log_msg(LOGL_WARNING, LOGC_NET, "%s: refused at accept: no expected client "
+				"(<clients>) connects from this address", a->peer);
+			snprintf(a->refused, sizeof(a->refused), "no expected client connects from "
+				 "this address");
+			s->n_refused_other++;
+			if (s->cfg.audit) {
+				const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_ASSOC_REFUSED,
+								   .peer = a->peer, .action = "connect",
+								   .result = a->refused };
+				acsi_audit(s->cfg.audit, &r);
+			}
+			mms_assoc_clear(&a->mms);
+			conn_free(a->conn);
+			free(a);
+			continue;
+		}
 		a->next = s->assocs;
 		if (s->assocs)
 			s->assocs->prev = a;
@@ -788,6 +819,7 @@ void server_mms_config(const struct server_cfg *cfg, struct model *model, struct
 	snprintf(out->ident.model, sizeof(out->ident.model), "%s", cfg->model);
 	snprintf(out->ident.revision, sizeof(out->ident.revision), "%s", cfg->revision);
 	out->audit = cfg->audit;
+	out->authz = cfg->authz;
 }
 
 struct server *server_new(const struct server_cfg *config, struct model *model)

@@ -87,6 +87,11 @@ struct server_cfg {
 	 * accepted, ended and refused here, writes, controls, data sets and
 	 * files by the services. NULL: off. The caller's; outlives the server. */
 	const struct acsi_audit *audit;
+	/* The expected clients and their rights (acsi/authz.h): a connection
+	 * no client may come from is closed at accept, one whose certificate
+	 * no client has ends in the TLS handshake, the AARQ settles who it
+	 * is. NULL or !enabled: everyone may do everything. The caller's. */
+	const struct authz_policy *authz;
 	/* CPU limit (net/cpu_limit.h): per cent of one core, 0..100; 0: none.
 	 * Above it, reads of the busiest associations are deferred. */
 	unsigned cpu_percent;

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "conn.h"
 #include "log.h"
+#include "authz.h"
 
 /* The largest plaintext of one TLS record (RFC 8446 §5.1, RFC 5246 §6.2.1). */
 #define TLS_RECORD_MAX 16384
@@ -48,6 +49,7 @@ struct tls_conn {
 	const char *why;	/* verify callback: the refusal's event name */
 	char detail[200];	/* and what it refused */
 	char client[128];	/* the client certificate's subject (or name of the pin) */
+	struct authz_peer *who;	/* the expected clients it may be (authz.h); NULL: none */
 	char peer[56];
 };
 
@@ -436,6 +438,20 @@ static int verify_client(gnutls_session_t s)
 		}
 	}
 	r = check_key(c, crt);
+	if (!r && c->who) {
+		uint8_t h[32];
+		char subject[256] = "";
+		gnutls_datum_t sd = { 0 };
+		if (gnutls_x509_crt_get_dn3(crt, &sd, 0) == 0) {
+			snprintf(subject, sizeof(subject), "%.*s", (int)sd.size, (const char *)sd.data);
+			gnutls_free(sd.data);
+		}
+		if (gnutls_hash_fast(GNUTLS_DIG_SHA256, chain[0].data, chain[0].size, h) < 0)
+			r = refuse(c, "certificate invalid", "cannot hash it");
+		else if (!authz_peer_cert(c->who, h, subject))
+			r = refuse(c, "unknown client", "'%s' is the certificate of no expected "
+				   "client (<clients>)", subject);
+	}
 out:
 	if (crt)
 		gnutls_x509_crt_deinit(crt);
@@ -639,12 +655,14 @@ static const struct conn_layer_ops tls_layer = {
 	.free = tls_conn_free,
 };
 
-int tls_conn_attach(struct tls_server *t, struct conn *conn, const char *peer)
+int tls_conn_attach(struct tls_server *t, struct conn *conn, const char *peer,
+		    struct authz_peer *who)
 {
 	struct tls_conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->srv = t;
+	c->who = who;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	/* No session tickets yet (resumption is later work, doc/tls.md). */
 	if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS) < 0) {

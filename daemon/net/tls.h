@@ -83,4 +83,6 @@ const char *tls_server_summary(const struct tls_server *t);
  * handshake starts with the first octets from the client. `peer` (copied)
  * names the connection in the log. Returns 0 or -ENOMEM (then the conn is
  * unchanged; the caller frees it). */
-int tls_conn_attach(struct tls_server *t, struct conn *c, const char *peer);
+struct authz_peer;
+int tls_conn_attach(struct tls_server *t, struct conn *c, const char *peer,
+		    struct authz_peer *who);

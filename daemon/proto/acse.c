@@ -236,10 +236,28 @@ static void put_user_info(struct buf *b, int32_t pcid, const uint8_t *user, size
 void acse_encode_aarq(struct buf *b, const char *password, int32_t user_pcid,
 		      const uint8_t *user, size_t user_len)
 {
+	acse_encode_aarq_from(b, password, NULL, user_pcid, user, user_len);
+}
+
+void acse_encode_aarq_from(struct buf *b, const char *password, const struct acse_ap *calling,
+			   int32_t user_pcid, const uint8_t *user, size_t user_len)
+{
 	static const uint8_t version1[] = { 0x80 };
 	size_t m = ber_begin(b, BER_APPLICATION | BER_CONSTRUCTED, ACSE_AARQ);
 	ber_put_bitstring(b, BER_CONTEXT, 0, version1, 1);
 	put_ctx_name(b);
+	if (calling && calling->ap_title_n) {
+		/* [6] calling-AP-title: AP-title form 2, an OID */
+		size_t mt = ber_begin(b, BER_CONTEXT | BER_CONSTRUCTED, 6);
+		ber_put_oid(b, BER_UNIVERSAL, BER_TAG_OID, calling->ap_title, calling->ap_title_n);
+		ber_end(b, mt);
+	}
+	if (calling && calling->has_ae_qualifier) {
+		/* [7] calling-AE-qualifier: form 2, an INTEGER */
+		size_t mq = ber_begin(b, BER_CONTEXT | BER_CONSTRUCTED, 7);
+		ber_put_int(b, BER_UNIVERSAL, BER_TAG_INTEGER, calling->ae_qualifier);
+		ber_end(b, mq);
+	}
 	if (password) {
 		static const uint8_t auth_fu[] = { 0x80 }; /* authentication functional unit */
 		ber_put_bitstring(b, BER_CONTEXT, 10, auth_fu, 1);

@@ -58,6 +58,11 @@ int acse_decode(const uint8_t *p, size_t len, struct acse_apdu *out, struct prot
  * is sent as ACSE password authentication (mechanism 2.2.3.1). */
 void acse_encode_aarq(struct buf *b, const char *password, int32_t user_pcid,
 		      const uint8_t *user, size_t user_len);
+/* The same with the calling AP-title (form 2) and AE-qualifier of
+ * `calling` (NULL or empty: none), as a client the server's list knows
+ * by them sends. */
+void acse_encode_aarq_from(struct buf *b, const char *password, const struct acse_ap *calling,
+			   int32_t user_pcid, const uint8_t *user, size_t user_len);
 /* AARE; `user` may be NULL (e.g. on rejection). */
 void acse_encode_aare(struct buf *b, int result, int diagnostic, int32_t user_pcid,
 		      const uint8_t *user, size_t user_len);

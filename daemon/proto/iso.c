@@ -290,11 +290,17 @@ void iso_connect(struct iso_conn *c, uint8_t tpdu_code, struct buf *out)
 void iso_associate(struct iso_conn *c, const char *password, const uint8_t *mms,
 		   size_t mms_len, struct buf *out)
 {
+	iso_associate_from(c, password, NULL, mms, mms_len, out);
+}
+
+void iso_associate_from(struct iso_conn *c, const char *password, const struct acse_ap *calling,
+			const uint8_t *mms, size_t mms_len, struct buf *out)
+{
 	struct buf a, p, s;
 	buf_init(&a, 0, 0);
 	buf_init(&p, 0, 0);
 	buf_init(&s, 0, 0);
-	acse_encode_aarq(&a, password, PRES_CTX_MMS, mms, mms_len);
+	acse_encode_aarq_from(&a, password, calling, PRES_CTX_MMS, mms, mms_len);
 	pres_encode_cp(&p, buf_data(&a), a.len);
 	ses_encode_connect(&s, SES_CN, SES_VERSION2, buf_data(&p), p.len);
 	if (!a.err && !p.err && !s.err)

@@ -116,6 +116,10 @@ void iso_abort(struct iso_conn *c, struct buf *out);
 /* Client: COTP CR (TPDU size code 7..11, TSAPs 0001). */
 void iso_connect(struct iso_conn *c, uint8_t tpdu_code, struct buf *out);
 /* Client: CN+CP+AARQ carrying the Initiate-RequestPDU `mms`. */
+struct acse_ap;
+/* iso_associate with the calling AP-title and AE-qualifier of `calling`. */
+void iso_associate_from(struct iso_conn *c, const char *password, const struct acse_ap *calling,
+			const uint8_t *mms, size_t mms_len, struct buf *out);
 void iso_associate(struct iso_conn *c, const char *password, const uint8_t *mms,
 		   size_t mms_len, struct buf *out);
 /* Client: FN+RLRQ. */

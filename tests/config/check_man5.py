@@ -197,9 +197,12 @@ class Schema:
         if parent and parent not in info["parents"]:
             info["parents"].append(parent)
         ct = self.complex_type(el)
-        if ct is None or info.get("walked"):
+        # an element name in two places with two types (<client> in <tls>
+        # and in <clients>): one subsection with the attributes of both
+        walked = info.setdefault("walked", [])
+        if ct is None or any(w is ct for w in walked):
             return
-        info["walked"] = True
+        walked.append(ct)
         self.read_type(ct, name, info)
 
     def read_type(self, ct, name, info):

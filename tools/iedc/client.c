@@ -40,6 +40,12 @@ static int64_t now_ms(void)
 
 static struct client_tls tls_opts;
 static bool tls_on;
+static struct acse_ap calling;
+
+void client_set_calling(const struct acse_ap *ap)
+{
+	calling = *ap;
+}
 
 void client_set_tls(const struct client_tls *t)
 {
@@ -375,7 +381,7 @@ int client_open_pdu(struct client *c, const char *hostport, const char *password
 	buf_init(&init, 0, 0);
 	mms_initiate_encode(&init, false, &req);
 	buf_reset(&out, 0);
-	iso_associate(&c->iso, password, buf_data(&init), init.len, &out);
+	iso_associate_from(&c->iso, password, &calling, buf_data(&init), init.len, &out);
 	buf_clear(&init);
 	if ((r = send_all(c, &out)) || (r = next_event(c, &ev, &keep)))
 		goto out;

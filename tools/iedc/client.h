@@ -40,6 +40,10 @@ struct client_tls {
 	const char *ca, *cert, *key;
 };
 void client_set_tls(const struct client_tls *t);
+/* The calling AP-title and AE-qualifier every AARQ carries from now on
+ * (--ap-title, --ae-qualifier), for a server that knows its clients by them. */
+struct acse_ap;
+void client_set_calling(const struct acse_ap *ap);
 
 struct client {
 	int fd;

@@ -73,6 +73,8 @@ static void usage(FILE *f)
 		"  -j, --json             machine-readable output\n"
 		"  -t, --timeout MS       give up waiting after MS milliseconds (default 10000)\n"
 		"  -p, --password PW      ACSE password authentication\n"
+		"      --ap-title OID     the calling AP-title of the association (1.3.9999.13)\n"
+		"      --ae-qualifier N   the calling AE-qualifier\n"
 		"      --tls              TLS (IEC 62351-3; default port 3782), every command\n"
 		"      --ca FILE          with --tls: the CA (PEM) the server's certificate\n"
 		"                         must validate against (default: the system's)\n"
@@ -250,7 +252,7 @@ static int iedc_run(int argc, char **argv, char **av);
 /* Long options without a short form. */
 enum { OPT_GI = 256, OPT_TRGOPS, OPT_INTGPD, OPT_BUFTM, OPT_ENTRY_ID, OPT_COUNT,
        OPT_SELECT, OPT_CANCEL, OPT_TEST, OPT_CHECK, OPT_ORCAT, OPT_ORIDENT, OPT_AT,
-       OPT_APPID, OPT_GOCB, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY };
+       OPT_APPID, OPT_GOCB, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY, OPT_AP_TITLE, OPT_AE_QUAL };
 
 /* A decimal uint32 option value; false (with the message printed) if not. */
 static bool opt_u32(const char *opt, const char *s, uint32_t min, uint32_t *out)
@@ -287,6 +289,8 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "password", required_argument, NULL, 'p' },
+		{ "ap-title", required_argument, NULL, OPT_AP_TITLE },
+		{ "ae-qualifier", required_argument, NULL, OPT_AE_QUAL },
 		{ "max-pdu", required_argument, NULL, 'm' },
 		{ "dataset", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -315,6 +319,7 @@ static int iedc_run(int argc, char **argv, char **av)
 	const char *password = NULL, *gocb = NULL;
 	long appid = -1;
 	struct client_tls tls_opts = { 0 };
+	struct acse_ap calling = { 0 };
 	bool tls = false;
 	argc = reorder(argc, argv, opts, av);
 	argv = av;
@@ -351,6 +356,37 @@ static int iedc_run(int argc, char **argv, char **av)
 		case 'p':
 			password = optarg;
 			break;
+		case OPT_AP_TITLE: {
+			/* an OID: 1.3.9999.13 */
+			const char *s = optarg;
+			calling.ap_title_n = 0;
+			while (*s && calling.ap_title_n < ACSE_MAX_ARCS) {
+				char *end;
+				unsigned long v = strtoul(s, &end, 10);
+				if (end == s || (*end && *end != '.') || v > UINT32_MAX)
+					break;
+				calling.ap_title[calling.ap_title_n++] = (uint32_t)v;
+				s = *end ? end + 1 : end;
+			}
+			if (*s || calling.ap_title_n < 2) {
+				fprintf(stderr, "iedc: --ap-title '%s': expected an object identifier "
+					"such as 1.3.9999.13\n", optarg);
+				return IEDC_USAGE;
+			}
+			break;
+		}
+		case OPT_AE_QUAL: {
+			char *end;
+			long long v = strtoll(optarg, &end, 10);
+			if (!*optarg || *end) {
+				fprintf(stderr, "iedc: --ae-qualifier '%s': expected an integer\n",
+					optarg);
+				return IEDC_USAGE;
+			}
+			calling.has_ae_qualifier = true;
+			calling.ae_qualifier = v;
+			break;
+		}
 		case OPT_TLS:
 			tls = true;
 			break;
@@ -450,6 +486,7 @@ static int iedc_run(int argc, char **argv, char **av)
 	}
 	if (tls)
 		client_set_tls(&tls_opts);
+	client_set_calling(&calling);
 	static const struct {
 		const char *name;
 		int min, max;	/* arguments after HOST */
