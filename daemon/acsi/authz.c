@@ -219,6 +219,7 @@ bool authz_peer_begin(struct authz_peer *ap, const struct authz_policy *pol, int
 bool authz_peer_cert(struct authz_peer *ap, const uint8_t sha256[32], const char *subject)
 {
 	snprintf(ap->subject, sizeof(ap->subject), "%s", subject ? subject : "");
+	ap->cert_checked = true;
 	if (!ap->pol)
 		return true;
 	for (size_t i = 0; i < ap->pol->n_clients; i++) {
@@ -268,8 +269,9 @@ const char *authz_peer_associate(struct authz_peer *ap, const struct authz_aarq 
 		if (!(ap->cand & bit))
 			continue;
 		const struct authz_client *cl = &p->clients[i];
-		bool ok = true;
-		if (cl->ap_title_n)
+		/* a client known by its certificate never associates without TLS */
+		bool ok = ap->cert_checked || (!cl->has_fingerprint && !cl->subject[0]);
+		if (ok && cl->ap_title_n)
 			ok = q->ap_title_n == cl->ap_title_n &&
 			     !memcmp(q->ap_title, cl->ap_title, cl->ap_title_n * sizeof(uint32_t));
 		if (ok && cl->has_ae_qualifier)

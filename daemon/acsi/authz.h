@@ -123,6 +123,7 @@ struct authz_peer {
 	uint16_t rights;	/* the roles' rights before scoped rules */
 	bool scoped;		/* some rule with a scope names one of its roles */
 	char subject[256];	/* its TLS certificate's subject, "" none */
+	bool cert_checked;	/* authz_peer_cert ran: TLS, clients needing a certificate may match */
 };
 
 /* At TCP accept: `addr` is 4 or 16 octets (family 4 or 6). Returns false
