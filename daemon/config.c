@@ -838,7 +838,7 @@ static int roles_attr(struct diag *d, xmlNode *k, const struct authz_policy *p, 
 	if (r < 0)
 		return r;
 	if (authz_parse_roles(p, v, mask, &bad)) {
-		diag_report(d, diag_elem_line(d, k), "element '%s', attribute 'roles': '%.*s' is no "
+		diag_report(d, diag_attr_line(d, k, "roles"), "element '%s', attribute 'roles': '%.*s' is no "
 			    "role (VIEWER OPERATOR ENGINEER INSTALLER SECADM SECAUD RBACMNT, or one "
 			    "a <role> above defines)", (const char *)k->name, (int)strcspn(bad, " ,"),
 			    bad);
@@ -947,12 +947,12 @@ static int read_client(struct diag *d, xmlNode *k, struct authz_policy *p)
 		}
 	for (char *w = strtok(addr, " ,"); w; w = strtok(NULL, " ,")) {
 		if (cl->n_nets == AUTHZ_MAX_NETS) {
-			diag_report(d, line, "element 'client' '%s', attribute 'address': more than "
+			diag_report(d, diag_attr_line(d, k, "address"), "element 'client' '%s', attribute 'address': more than "
 				    "%d addresses or subnets", cl->name, AUTHZ_MAX_NETS);
 			return -EINVAL;
 		}
 		if (authz_parse_net(w, &cl->nets[cl->n_nets])) {
-			diag_report(d, line, "element 'client' '%s', attribute 'address': '%s' is no "
+			diag_report(d, diag_attr_line(d, k, "address"), "element 'client' '%s', attribute 'address': '%s' is no "
 				    "address or subnet (write 192.168.1.5, 10.0.0.0/8, fd00::/8)",
 				    cl->name, w);
 			return -EINVAL;
@@ -967,7 +967,7 @@ static int read_client(struct diag *d, xmlNode *k, struct authz_policy *p)
 		cl->has_fingerprint = true;
 	}
 	if (apt[0] && !parse_oid(apt, cl->ap_title, &cl->ap_title_n)) {
-		diag_report(d, line, "element 'client' '%s', attribute 'apTitle': '%s' is no object "
+		diag_report(d, diag_attr_line(d, k, "apTitle"), "element 'client' '%s', attribute 'apTitle': '%s' is no object "
 			    "identifier (write it as 1.3.9999.13)", cl->name, apt);
 		return -EINVAL;
 	}
@@ -982,7 +982,7 @@ static int read_client(struct diag *d, xmlNode *k, struct authz_policy *p)
 		cl->ae_qualifier = v;
 	}
 	if (cl->password[0] && !passwd_hash_valid(cl->password)) {
-		diag_report(d, line, "element 'client' '%s', attribute 'password': not a password "
+		diag_report(d, diag_attr_line(d, k, "password"), "element 'client' '%s', attribute 'password': not a password "
 			    "hash; iedd stores no password in clear: put the output of "
 			    "'iedd --hash-password' here", cl->name);
 		return -EINVAL;
@@ -1023,8 +1023,9 @@ static int read_clients_file(struct diag *d, xmlNode *n, struct iedd_config *c)
 	char msg[512] = "";
 	int r = read_file(c->clients_file, &buf, &len, msg, sizeof(msg));
 	if (r) {
-		diag_report(d, diag_elem_line(d, n), "element 'clients', attribute 'file': %s", msg);
-		return r;
+		diag_report(d, diag_attr_line(d, n, "file"), "element 'clients', attribute 'file': %s",
+			    msg);
+		return -EINVAL;
 	}
 	struct diag d2 = { .file = c->clients_file, .buf = buf, .len = len, .err = d->err,
 			   .errlen = d->errlen };

@@ -347,6 +347,12 @@ static long attr_line(const struct diag *d, const xmlAttr *attr)
 	return line;
 }
 
+long diag_attr_line(const struct diag *d, const xmlNode *el, const char *name)
+{
+	const xmlAttr *a = xmlHasNsProp(el, (const xmlChar *)name, NULL);
+	return a ? attr_line(d, a) : diag_elem_line(d, el);
+}
+
 /* ---- messages for the problems a user makes -------------------------- */
 
 /* element 'E', attribute 'A': 'V' is not a valid value of the atomic type

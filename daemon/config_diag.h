@@ -69,6 +69,8 @@ void diag_refuse_doctype(void *ctx, const xmlChar *name, const xmlChar *ext, con
  * reads the file. */
 long diag_node_line(const xmlNode *n);
 long diag_elem_line(const struct diag *d, const xmlNode *el);
+/* The line of attribute `name` of `el` (the element's when it has none). */
+long diag_attr_line(const struct diag *d, const xmlNode *el, const char *name);
 /* Text for a one-line message: whitespace collapsed (out[outlen]); a value
  * with controls as '?', cut at a UTF-8 boundary and marked "..."
  * (returns out). */

@@ -393,6 +393,58 @@ START_TEST(relative_paths)
 }
 END_TEST
 
+/* <clients file="F">: the list in a file of its own (one an integrator can
+ * keep apart, mode 0600), relative to iedd.xml; its messages name F. */
+START_TEST(clients_file)
+{
+	struct iedd_config c;
+	char path[256], cpath[256], err[1024] = "", prefix[300];
+
+	write_file("site-clients.xml",
+		   "<clients xmlns=\"" NS "\">\n"
+		   "  <role name=\"OBSERVER\" rights=\"VIEW READ\"/>\n"
+		   "  <rule roles=\"OPERATOR\" lnClass=\"XCBR\" deny=\"CONTROL\"/>\n"
+		   "  <client name=\"scada\" roles=\"OPERATOR\" address=\"10.0.0.0/8\"/>\n"
+		   "  <client name=\"hmi\" roles=\"OBSERVER VIEWER\" apTitle=\"1.3.9999.13\"/>\n"
+		   "</clients>\n",
+		   cpath, sizeof(cpath));
+	write_file("with-clients.xml", HEAD "<clients file=\"site-clients.xml\"/>\n</iedd>\n", path,
+		   sizeof(path));
+	ck_assert_msg(load_quiet(path, &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(c.clients_file, cpath);
+	ck_assert(c.authz.enabled);
+	ck_assert_uint_eq(c.authz.n_clients, 2);
+	ck_assert_uint_eq(c.authz.n_rules, 1);
+	ck_assert_str_eq(c.authz.clients[1].name, "hmi");
+	int obs = authz_find_role(&c.authz, "OBSERVER"), vw = authz_find_role(&c.authz, "VIEWER");
+	ck_assert_int_ge(obs, 0);
+	ck_assert_uint_eq(c.authz.clients[1].roles, (1u << obs) | (1u << vw));
+	ck_assert_uint_eq(c.authz.roles[obs].rights, AZ_BIT(AZ_VIEW) | AZ_BIT(AZ_READ));
+	ck_assert_uint_eq(c.authz.clients[1].ap_title_n, 4);
+	ck_assert_uint_eq(c.authz.clients[0].n_nets, 1);
+
+	/* the file's own root, namespace and schema; errors at its lines */
+	write_file("site-clients.xml", HEAD "</iedd>\n", cpath, sizeof(cpath));
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(prefix, sizeof(prefix), "%s:1: ", cpath);
+	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "%s", err);
+	ck_assert_msg(strstr(err, "<clients xmlns=\"" NS "\">"), "%s", err);
+	write_file("site-clients.xml",
+		   "<clients xmlns=\"" NS "\">\n\n  <client name=\"x\" roles=\"VIEWER\" adress=\"::1\"/>\n"
+		   "</clients>\n",
+		   cpath, sizeof(cpath));
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EINVAL);
+	snprintf(prefix, sizeof(prefix), "%s:3: ", cpath);
+	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "%s", err);
+	ck_assert_msg(strstr(err, "'adress'"), "%s", err);
+	/* one level only */
+	write_file("site-clients.xml", "<clients xmlns=\"" NS "\" file=\"more.xml\"/>\n", cpath,
+		   sizeof(cpath));
+	ck_assert_int_eq(load_quiet(path, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(strstr(err, "one level only"), "%s", err);
+}
+END_TEST
+
 /* The plugin attribute holds up to 255 characters; with the directory put
  * in front the path is longer, and is kept whole. */
 START_TEST(long_plugin_path)
@@ -654,6 +706,45 @@ static const struct broken broken[] = {
 	  .text = "<!DOCTYPE iedd SYSTEM \"http://example.invalid/iedd.dtd\">\n"
 		  "<iedd xmlns=\"" NS "\"/>\n",
 	  .line = 1, .says = { "DOCTYPE" } },
+	/* <clients>: the expected clients and their rights */
+	{ .name = "clients-bad-right.xml",
+	  .text = HEAD "<clients>\n<role name=\"OBSERVER\" rights=\"VIEW READ WRITE\"/>\n"
+		  "</clients></iedd>\n",
+	  .line = 3, .says = { "element 'role', attribute 'rights': 'VIEW READ WRITE'",
+			       "IEC 62351-8 rights" } },
+	{ .name = "clients-unknown-role.xml",
+	  .text = HEAD "<clients>\n<client name=\"scada\" roles=\"OPERATOR,ADMIN\"\n"
+		  " address=\"10.0.0.1\"/>\n</clients></iedd>\n",
+	  .line = 3, .says = { "element 'client', attribute 'roles': 'ADMIN' is no role",
+			       "VIEWER OPERATOR" } },
+	{ .name = "clients-clear-password.xml",
+	  .text = HEAD "<clients>\n<client name=\"scada\" roles=\"OPERATOR\"\n"
+		  " password=\"secret\"/>\n</clients></iedd>\n",
+	  .line = 4, .says = { "'scada', attribute 'password'", "not a password hash",
+			       "iedd --hash-password" } },
+	{ .name = "clients-duplicate.xml",
+	  .text = HEAD "<clients>\n<client name=\"scada\" roles=\"OPERATOR\"/>\n"
+		  "<client name=\"scada\" roles=\"VIEWER\"/>\n</clients></iedd>\n",
+	  .line = 4, .says = { "'scada' is named twice", "clients-duplicate.xml:3)" } },
+	{ .name = "clients-bad-address.xml",
+	  .text = HEAD "<clients>\n<client name=\"scada\" roles=\"OPERATOR\"\n"
+		  " address=\"10.0.0.0/33\"/>\n</clients></iedd>\n",
+	  .line = 4, .says = { "attribute 'address': '10.0.0.0/33' is no address or subnet" } },
+	{ .name = "clients-bad-aptitle.xml",
+	  .text = HEAD "<clients>\n<client name=\"scada\" roles=\"OPERATOR\"\n"
+		  " apTitle=\"1.3.x\"/>\n</clients></iedd>\n",
+	  .line = 4, .says = { "element 'client', attribute 'apTitle': '1.3.x'" } },
+	{ .name = "clients-empty-rule.xml",
+	  .text = HEAD "<clients>\n<rule roles=\"VIEWER\" ld=\"IEDD1LD0\"/>\n</clients></iedd>\n",
+	  .line = 3, .says = { "element 'rule'", "grants and denies nothing" } },
+	{ .name = "clients-file-missing.xml",
+	  .text = HEAD "<clients\n file=\"no-such-clients.xml\"/></iedd>\n",
+	  .line = 3, .says = { "element 'clients', attribute 'file'", "no-such-clients.xml",
+			       "No such file" } },
+	{ .name = "clients-file-and-body.xml",
+	  .text = HEAD "<clients file=\"c.xml\">\n<client name=\"a\" roles=\"VIEWER\"/>\n"
+		  "</clients></iedd>\n",
+	  .line = 3, .says = { "element 'clients': with 'file'" } },
 	{ .name = "undefined-entity.xml",
 	  .text = HEAD "<server><identity vendor=\"&vendor;\"/></server></iedd>\n", .line = 2,
 	  .says = { "vendor", "not well-formed XML" } },
@@ -864,6 +955,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, element_lines);
 	tcase_add_test(tc, booleans);
 	tcase_add_test(tc, relative_paths);
+	tcase_add_test(tc, clients_file);
 	tcase_add_test(tc, long_plugin_path);
 	tcase_add_test(tc, relative_path_too_long);
 	tcase_add_test(tc, sixteen_listeners);
