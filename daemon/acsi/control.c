@@ -504,6 +504,7 @@ static void log_cmd(struct acsi_controls *C, const struct ctl_obj *o, int svc,
 		snprintf(result, sizeof(result), "%s", ok ? "ok" : cause_name(cause));
 		const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_CONTROL,
 						   .peer = cl ? cl->peer : NULL,
+						   .client = cl && cl->client[0] ? cl->client : NULL,
 						   .action = svc_names[svc], .ref = o->ref, .ok = ok,
 						   .result = result, .detail = detail };
 		acsi_audit(C->cfg.audit, &r);

@@ -604,6 +604,7 @@ static void audit_write(const struct acsi_caller *who, const struct mms_varspec 
 	bool ok = code == 0 || code == MODEL_WRITE_PENDING;
 	const struct acsi_audit_rec r = {
 		.kind = ACSI_AUDIT_WRITE, .peer = who->client ? who->client->peer : NULL,
+		.client = who->client && who->client->client[0] ? who->client->client : NULL,
 		.action = "write", .ref = ref,
 		.old_val = au->old.len ? (const char *)buf_data(&au->old) : NULL,
 		.new_val = nv.err ? NULL : (const char *)buf_data(&nv), .ok = ok,

@@ -264,6 +264,8 @@ static int on_associate(struct mms_assoc *a, const struct mms_server *srv,
 			trace_line(trace, tctx, false, "AARE rejected (authentication-failure)");
 			return proto_fail(err, "acse", "association refused: %s", no);
 		}
+		const char *name = authz_peer_name(&a->authz);
+		snprintf(a->rpt.client, sizeof(a->rpt.client), "%s", name ? name : "");
 	}
 	trace_line(trace, tctx, true,
 		   "Initiate-Request maxPdu=%d calling=%d called=%d nesting=%d version=%d",
@@ -391,7 +393,9 @@ static void audit_request(struct mms_server *srv, struct mms_assoc *a, const str
 	bool ok = resp->len && (d[0] == 0xA1 || (p->service == MMS_SVC_OBTAIN_FILE && d[0] == 0xA0));
 	snprintf(result, sizeof(result), "%s", !ok ? "refused (confirmed-error)" :
 		 p->service == MMS_SVC_OBTAIN_FILE ? "started" : "success");
-	const struct acsi_audit_rec rec = { .kind = kind, .peer = a->rpt.peer, .action = action,
+	const struct acsi_audit_rec rec = { .kind = kind, .peer = a->rpt.peer,
+					     .client = a->rpt.client[0] ? a->rpt.client : NULL,
+					     .action = action,
 					     .ref = ref, .ok = ok, .result = result,
 					     .detail = ref2[0] ? ref2 : NULL };
 	acsi_audit(srv->audit, &rec);
@@ -426,13 +430,13 @@ static bool service_allowed(const struct authz_peer *ap, uint32_t svc)
 /* The audit record of a service refused for want of a right. */
 static void audit_denied(struct mms_server *srv, struct mms_assoc *a, uint32_t svc)
 {
-	char detail[160];
-	const char *name = authz_peer_name(&a->authz);
-	snprintf(detail, sizeof(detail), "client %s", name ? name : "-");
+	char roles[256];
+	authz_peer_roles(&a->authz, roles, sizeof(roles));
 	const struct acsi_audit_rec rec = { .kind = ACSI_AUDIT_AUTHZ, .peer = a->rpt.peer,
+					     .client = authz_peer_name(&a->authz),
+					     .roles = roles[0] ? roles : NULL,
 					     .action = service_name(svc), .ok = false,
-					     .result = "access denied (IEC 62351-8 rights)",
-					     .detail = detail };
+					     .result = "access denied (IEC 62351-8 rights)" };
 	acsi_audit(srv->audit, &rec);
 }
 

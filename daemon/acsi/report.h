@@ -85,6 +85,7 @@ struct acsi_rpt_client {
 	uint8_t addr[16];	/* Owner (Ed.2): the peer's IP address octets */
 	uint8_t addr_len;
 	char peer[64];		/* for logs and persistence: "10.0.0.5" */
+	char client[64];	/* the expected client it is (authz.h, <clients>); "" none */
 	uint32_t n_rcbs;	/* RCBs it reserves or has enabled (reporting's) */
 };
 
