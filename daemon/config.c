@@ -45,6 +45,9 @@ void config_defaults(struct iedd_config *cfg)
 		.max_associations = 10000,
 		.assoc_timeout_ms = 10000,
 		.idle_timeout_ms = 0,
+		.auth_failures = 5,
+		.auth_backoff_ms = 1000,
+		.auth_backoff_max_ms = 60000,
 		.pdu_timeout_ms = 10000,
 		.max_pdu_size = 65000,
 		.max_serv_outstanding = 16,
@@ -284,6 +287,11 @@ static int read_limits(struct diag *d, xmlNode *n, struct iedd_config *c)
 		c->max_nesting = (int)v;
 	/* per cent of one core (net/cpu_limit.h); the schema says 0..100 */
 	if ((r = attr_uint(d, n, "cpuPercent", 100, &c->cpu_percent)) < 0)
+		return r;
+	/* net/admit.h */
+	if ((r = attr_uint(d, n, "authFailures", 1000, &c->auth_failures)) < 0 ||
+	    (r = attr_uint(d, n, "authBackoff", UINT_MAX, &c->auth_backoff_ms)) < 0 ||
+	    (r = attr_uint(d, n, "authBackoffMax", UINT_MAX, &c->auth_backoff_max_ms)) < 0)
 		return r;
 	return 0;
 }
@@ -1459,6 +1467,9 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("the MMS limits (<server>)", max_serv_outstanding),
 		FIELD("the MMS limits (<server>)", max_nesting),
 		FIELD("<limits cpuPercent>", cpu_percent),
+		FIELD("the authentication backoff (<limits authFailures ...>)", auth_failures),
+		FIELD("the authentication backoff (<limits authFailures ...>)", auth_backoff_ms),
+		FIELD("the authentication backoff (<limits authFailures ...>)", auth_backoff_max_ms),
 		FIELD("the identity (<server vendor model revision>)", vendor),
 		FIELD("the identity (<server vendor model revision>)", model),
 		FIELD("the identity (<server vendor model revision>)", revision),

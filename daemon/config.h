@@ -96,6 +96,10 @@ struct iedd_config {
 	unsigned max_associations;	/* default 10000 */
 	unsigned assoc_timeout_ms;	/* TCP accept -> MMS Initiate done, default 10000 */
 	unsigned idle_timeout_ms;	/* no PDU from an associated client; 0 = never (default) */
+	/* backoff after authentication failures per address (net/admit.h):
+	 * after auth_failures (default 5; 0 none) for auth_backoff_ms (1000),
+	 * doubling up to auth_backoff_max_ms (60000) */
+	unsigned auth_failures, auth_backoff_ms, auth_backoff_max_ms;
 	unsigned pdu_timeout_ms;	/* a started PDU must complete within, default 10000 */
 	uint32_t max_pdu_size;		/* MMS PDU size offered, default 65000 */
 	int max_serv_outstanding;	/* default 16 */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admit.h"
 #include "conn.h"
 #include "control.h"
 #include "cpu_limit.h"
@@ -71,6 +72,7 @@ struct server {
 	struct acsi_controls *controls;
 	struct goose_run *goose;	/* GOOSE on cfg.goose_iface; NULL: off */
 	struct mms_server mms;
+	struct admit admit;	/* backoff after authentication failures, per address */
 	int lfd[MAX_LISTENERS];
 	struct event *lev[MAX_LISTENERS];
 	bool ltls[MAX_LISTENERS];	/* listener i is TLS (listener_is_tls) */
@@ -201,9 +203,28 @@ static void assoc_emit(void *ctx, const uint8_t *data, size_t len)
 	(void)conn_write(a->conn, data, len);
 }
 
+/* Closes a connection just accepted, before any byte of it is read: logged,
+ * counted, audited; frees `a`. */
+static void refuse_at_accept(struct server *s, struct assoc *a, int level, const char *why)
+{
+	log_msg(level, LOGC_NET, "%s: refused at accept: %s", a->peer, why);
+	snprintf(a->refused, sizeof(a->refused), "%s", why);
+	s->n_refused_other++;
+	if (s->cfg.audit) {
+		const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_ASSOC_REFUSED, .peer = a->peer,
+						   .action = "connect", .result = a->refused };
+		acsi_audit(s->cfg.audit, &r);
+	}
+	mms_assoc_clear(&a->mms);
+	conn_free(a->conn);
+	free(a);
+}
+
 static void log_assoc(struct assoc *a)
 {
 	a->srv->n_accepted++;
+	if (a->mms.authz.pol)
+		admit_succeeded(&a->srv->admit, a->mms.rpt.addr, a->mms.rpt.addr_len);
 	const char *who = authz_peer_name(&a->mms.authz);
 	char roles[256];
 	authz_peer_roles(&a->mms.authz, roles, sizeof(roles));
@@ -480,6 +501,14 @@ static void assoc_close(struct assoc *a, const char *why)
 		log_msg(LOGL_INFO, LOGC_NET, "%s #%llu closed: %s", a->peer, (unsigned long long)a->id,
 			why);
 	audit_end(a, why);
+	if (a->mms.auth_refused) {
+		unsigned ms = admit_failed(&s->admit, a->mms.rpt.addr, a->mms.rpt.addr_len,
+					   loop_timer_now());
+		if (ms)
+			log_msg(LOGL_WARNING, LOGC_NET, "%s: %u authentication failures in a row from "
+				"this address: its connections are refused for %u.%03u s",
+				a->peer, s->cfg.admit.failures, ms / 1000, ms % 1000);
+	}
 	loop_timer_cancel(s->timers, &a->timer);
 	cpu_limit_user_clear(s->cpu, &a->cpu);
 	conn_free(a->conn);
@@ -650,23 +679,20 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		mms_assoc_init(&a->mms, ++s->next_ref ? s->next_ref : ++s->next_ref);
 		mms_assoc_set_emit(&a->mms, &s->mms, assoc_emit, s->trace ? trace_cb : NULL, a);
 		peer_identity(&ss, &a->mms.rpt);
+		unsigned wait_ms = 0;
+		if (!admit_check(&s->admit, a->mms.rpt.addr, a->mms.rpt.addr_len, loop_timer_now(),
+				 &wait_ms)) {
+			char why[128];
+			snprintf(why, sizeof(why), "authentication failures from this address: "
+				 "refused for %u.%03u s more", wait_ms / 1000, wait_ms % 1000);
+			refuse_at_accept(s, a, LOGL_INFO, why);
+			continue;
+		}
 		if (!authz_peer_begin(&a->mms.authz, s->cfg.authz, a->mms.rpt.addr_len == 16 ? 6 : 4,
 				      a->mms.rpt.addr_len ? a->mms.rpt.addr : NULL)) {
 			/* IEC 62351: refused at the earliest layer that can tell */
-			log_msg(LOGL_WARNING, LOGC_NET, "%s: refused at accept: no expected client "
-				"(<clients>) connects from this address", a->peer);
-			snprintf(a->refused, sizeof(a->refused), "no expected client connects from "
-				 "this address");
-			s->n_refused_other++;
-			if (s->cfg.audit) {
-				const struct acsi_audit_rec r = { .kind = ACSI_AUDIT_ASSOC_REFUSED,
-								   .peer = a->peer, .action = "connect",
-								   .result = a->refused };
-				acsi_audit(s->cfg.audit, &r);
-			}
-			mms_assoc_clear(&a->mms);
-			conn_free(a->conn);
-			free(a);
+			refuse_at_accept(s, a, LOGL_WARNING,
+					 "no expected client (<clients>) connects from this address");
 			continue;
 		}
 		a->next = s->assocs;
@@ -829,6 +855,7 @@ struct server *server_new(const struct server_cfg *config, struct model *model)
 		return NULL;
 	s->cfg = *config;
 	s->started_unix = (uint64_t)time(NULL);
+	admit_init(&s->admit, &s->cfg.admit);
 	const struct server_cfg *cfg = &s->cfg;
 	s->trace = cfg->trace;
 	for (size_t i = 0; i < MAX_LISTENERS; i++)

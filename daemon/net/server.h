@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admit.h"
 #include "control.h"
 #include "datasets.h"
 #include "report.h"
@@ -92,6 +93,9 @@ struct server_cfg {
 	 * no client has ends in the TLS handshake, the AARQ settles who it
 	 * is. NULL or !enabled: everyone may do everything. The caller's. */
 	const struct authz_policy *authz;
+	/* backoff after authentication failures, per source address (admit.h);
+	 * failures 0: none */
+	struct admit_cfg admit;
 	/* CPU limit (net/cpu_limit.h): per cent of one core, 0..100; 0: none.
 	 * Above it, reads of the busiest associations are deferred. */
 	unsigned cpu_percent;

@@ -536,6 +536,12 @@ START_TEST(xsd_defaults_match)
 					snprintf(buf, sizeof(buf), "%d", c.max_nesting);
 				else if (!strcmp(nm, "cpuPercent"))
 					snprintf(buf, sizeof(buf), "%u", c.cpu_percent);
+				else if (!strcmp(nm, "authFailures"))
+					snprintf(buf, sizeof(buf), "%u", c.auth_failures);
+				else if (!strcmp(nm, "authBackoff"))
+					snprintf(buf, sizeof(buf), "%u", c.auth_backoff_ms);
+				else if (!strcmp(nm, "authBackoffMax"))
+					snprintf(buf, sizeof(buf), "%u", c.auth_backoff_max_ms);
 				else if (!strcmp(nm, "vendor"))
 					snprintf(buf, sizeof(buf), "%s", c.vendor);
 				else if (!strcmp(nm, "model"))
@@ -560,7 +566,7 @@ START_TEST(xsd_defaults_match)
 		}
 	}
 	xmlFreeDoc(xsd);
-	ck_assert_uint_eq(checked, 10);
+	ck_assert_uint_eq(checked, 13);
 }
 END_TEST
 

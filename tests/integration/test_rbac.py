@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-from harness import IEDD, Daemon, DaemonCase, Raw, free_port, iedc, main
+from harness import IEDD, Daemon, DaemonCase, Raw, cotp_cr, free_port, iedc, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NS = "urn:iedd:config:1"
@@ -201,6 +201,57 @@ class ByAddress(unittest.TestCase):
         recs = records(audit, "association-refused")
         self.assertTrue(any(x["event"] == "association-refused" and x["action"] == "connect"
                             for x in recs), recs)
+
+
+class Backoff(unittest.TestCase):
+    """After authFailures failures in a row from one address its connections
+    are refused at accept for authBackoff; other addresses are not; once it
+    is over, the right password associates and the count starts again."""
+
+    def test_backoff_after_failures(self):
+        h = hash_password("op-pass")
+        cfg = f"""<iedd xmlns="{NS}">
+  <server><limits authFailures="2" authBackoff="5000" authBackoffMax="5000"/></server>
+  <clients><client name="op" roles="OPERATOR" password="{h}"/></clients>
+</iedd>"""
+        d = Daemon(config=cfg)
+        try:
+            for _ in range(2):
+                r = iedc("-p", "guess", "identify", d.addr)
+                self.assertEqual(r.returncode, 4, r.stderr)
+                self.assertIn(REFUSED, r.stderr)
+            self.assertTrue(d.wait_log("2 authentication failures in a row from this address"),
+                            d.log())
+            # the right password now, from the same address: closed at accept
+            r = iedc("-p", "op-pass", "identify", d.addr)
+            self.assertEqual(r.returncode, 5, r.stderr)
+            self.assertTrue(d.wait_log("refused at accept: authentication failures from this "
+                                       "address"), d.log())
+            # another address is not held up
+            try:
+                s = socket.create_connection(("127.0.0.1", d.port), timeout=5,
+                                             source_address=("127.0.0.2", 0))
+            except OSError as e:
+                self.skipTest(f"cannot bind 127.0.0.2: {e}")
+            raw = Raw.__new__(Raw)
+            raw.s, raw.buf = s, b""
+            raw.send(cotp_cr())
+            cc = raw.recv_tpkt()
+            self.assertTrue(cc and cc[5] == 0xD0, cc)
+            raw.close()
+            # over after the backoff (polled: no assumption on how fast this machine is)
+            deadline = time.time() + 30
+            while True:
+                r = iedc("-p", "op-pass", "identify", d.addr)
+                if r.returncode == 0 or time.time() > deadline:
+                    break
+                time.sleep(0.5)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # a success started the count again: one mistake is not a backoff
+            self.assertEqual(iedc("-p", "guess", "identify", d.addr).returncode, 4)
+            self.assertEqual(iedc("-p", "op-pass", "identify", d.addr).returncode, 0)
+        finally:
+            self.assertEqual(d.stop(), 0)
 
 
 class ByCertificate(unittest.TestCase):
