@@ -65,7 +65,16 @@ static void tidy(const char *s, char *out, size_t outlen)
 			s += sizeof(ns) - 1;
 			continue;
 		}
-		out[o++] = *s++;
+		/* libxml2 puts a second line in some ("Bytes: 0xC1 ..."): one
+		 * line per message, so "; " instead */
+		if (*s == '\n' && s[1] && o + 3 < outlen) {
+			out[o++] = ';';
+			out[o++] = ' ';
+			s++;
+			continue;
+		}
+		out[o++] = *s == '\n' || *s == '\r' ? ' ' : *s;
+		s++;
 	}
 	while (o && (out[o - 1] == '\n' || out[o - 1] == '.' || out[o - 1] == ' '))
 		o--;

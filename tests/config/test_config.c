@@ -712,6 +712,10 @@ static const struct broken broken[] = {
 	  .text = "<!DOCTYPE iedd SYSTEM \"http://example.invalid/iedd.dtd\">\n"
 		  "<iedd xmlns=\"" NS "\"/>\n",
 	  .line = 1, .says = { "DOCTYPE" } },
+	/* libxml2 says this on two lines; the message is one */
+	{ .name = "latin1.xml",
+	  .text = HEAD "<server><identity model=\"Gr\xf6\xdf" "e\"/></server></iedd>\n", .line = 2,
+	  .says = { "not proper UTF-8", "; Bytes: 0xF6", "not well-formed XML" } },
 	/* <clients>: the expected clients and their rights */
 	{ .name = "clients-bad-right.xml",
 	  .text = HEAD "<clients>\n<role name=\"OBSERVER\" rights=\"VIEW READ WRITE\"/>\n"

@@ -33,7 +33,8 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	files:tests/fuzz/fuzz_files:fuzz/corpus/files \
 	rptstore:tests/fuzz/fuzz_rptstore:fuzz/corpus/rptstore \
 	setstore:tests/fuzz/fuzz_setstore:fuzz/corpus/setstore \
-	goose:tests/fuzz/fuzz_goose:fuzz/corpus/goose; do
+	goose:tests/fuzz/fuzz_goose:fuzz/corpus/goose \
+	config:tests/fuzz/fuzz_config:fuzz/corpus/config; do
 	target=${spec%%:*}
 	rest=${spec#*:}
 	exe=$build/${rest%%:*}
