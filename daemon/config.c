@@ -16,6 +16,7 @@
 #include "embedded.h"
 #include "iedd_config.h"
 #include "passwd.h"
+#include "tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,6 +59,10 @@ void config_defaults(struct iedd_config *cfg)
 		.source = EMBEDDED_NAME,
 		.scan_period_ms = 1000,
 		.sim_travel_ms = -1,
+		.tls_session = { .rekey_s = TLS_DEFAULT_REKEY_S,
+				 .rekey_bytes = (unsigned)TLS_DEFAULT_REKEY_BYTES,
+				 .grace_s = TLS_DEFAULT_REKEY_GRACE_S,
+				 .resume_s = TLS_DEFAULT_RESUME_S },
 	};
 	authz_policy_init(&cfg->authz);
 }
@@ -763,6 +768,25 @@ static int read_tls(struct diag *d, xmlNode *n, struct iedd_config *c)
 	    (r = attr_string(d, n, "clientAuth", mode, sizeof(mode))) < 0 ||
 	    (r = attr_bool(d, n, "allowRsa1024", &t->allow_rsa1024)) < 0)
 		return r;
+	struct config_tls_session *ss = &c->tls_session;
+	ss->line = t->line;
+	if ((r = attr_uint(d, n, "rekeyInterval", 86400, &ss->rekey_s)) < 0 ||
+	    (r = attr_uint(d, n, "rekeyBytes", UINT_MAX, &ss->rekey_bytes)) < 0 ||
+	    (r = attr_uint(d, n, "renegotiationGrace", 3600, &ss->grace_s)) < 0 ||
+	    (r = attr_uint(d, n, "resumption", 86400, &ss->resume_s)) < 0)
+		return r;
+	if (!ss->grace_s) {
+		diag_report(d, t->line, "element 'tls': renegotiationGrace=\"0\": give the client "
+			    "1 s or more (up to 3600) to begin a renegotiation");
+		return -EINVAL;
+	}
+	if (ss->resume_s && ss->rekey_s && ss->resume_s >= ss->rekey_s) {
+		diag_report(d, t->line, "element 'tls': resumption=\"%u\" is not shorter than "
+			    "rekeyInterval=\"%u\": IEC 62351-3 wants a resumed session to end "
+			    "before its keys are due for renewal (lower resumption, or 0 for none)",
+			    ss->resume_s, ss->rekey_s);
+		return -EINVAL;
+	}
 	t->pinned = !strcmp(mode, "pinned");
 	for (xmlNode *k = n->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)

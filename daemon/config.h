@@ -90,6 +90,17 @@ struct config_tls {
 	size_t n_clients;
 };
 
+/* Session key renewal and resumption: <tls rekeyInterval rekeyBytes
+ * renegotiationGrace resumption> (net/tls.h); kept apart from config_tls
+ * so that --tls-dir, which replaces the files, keeps them. */
+struct config_tls_session {
+	unsigned rekey_s;		/* rekeyInterval, s; 0 = not by time; default 3600 */
+	unsigned rekey_bytes;		/* rekeyBytes; 0 = not by volume; default 1 GiB */
+	unsigned grace_s;		/* renegotiationGrace, s, 1..3600; default 30 */
+	unsigned resume_s;		/* resumption, s; 0 = off; default 1800 */
+	unsigned line;			/* of <tls>, 0: defaults */
+};
+
 struct iedd_config {
 	struct config_listen listen[CONFIG_MAX_LISTEN];
 	size_t n_listen;
@@ -166,6 +177,7 @@ struct iedd_config {
 	/* TLS: <server plainTcp="false"> and <tls> */
 	bool plain_off;			/* no plain TCP listener allowed (also not --listen) */
 	struct config_tls tls;
+	struct config_tls_session tls_session;
 	/* the expected clients and their rights: <clients> (inline or file=),
 	 * acsi/authz.h, doc/security.md. authz.enabled: a client list is given. */
 	struct authz_policy authz;

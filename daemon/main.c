@@ -967,6 +967,10 @@ static int tls_load(const struct iedd_config *cfg, struct tls_server **out)
 		.auth = t->pinned ? TLS_AUTH_PINNED : TLS_AUTH_CHAIN,
 		.pins = pins, .n_pins = t->n_clients,
 		.allow_rsa1024 = t->allow_rsa1024,
+		.rekey_s = cfg->tls_session.rekey_s,
+		.rekey_bytes = cfg->tls_session.rekey_bytes,
+		.rekey_grace_s = cfg->tls_session.grace_s,
+		.resume_s = cfg->tls_session.resume_s,
 	};
 	for (size_t i = 0; i < t->n_ca; i++)
 		ca[i] = (struct tls_file){ .path = t->ca[i].path, .origin = TLS_ORIGIN(t->ca[i].line) };
@@ -1171,6 +1175,17 @@ static void reload_config(void)
 	if (ntls) {
 		run.retired[run.n_retired++] = server_set_tls(run.srv, ntls);
 		run.tls = ntls;
+		/* established sessions meet the new CRLs (IEC 62351-3): a
+		 * revoked or expired peer ends now, the others go on */
+		size_t ended = 0;
+		for (size_t i = 0; i < run.n_retired; i++)
+			if (run.retired[i])
+				ended += tls_server_recheck(run.retired[i], ntls, (int64_t)time(NULL));
+		if (ended) {
+			log_msg(LOGL_WARNING, LOGC_MAIN, "reload: %zu TLS session(s) end: their "
+				"client certificate is revoked or expired now", ended);
+			server_layer_tick_all(run.srv);
+		}
 	}
 	*run.cfg = next;
 	log_msg(LOGL_NOTICE, LOGC_MAIN, "reloaded %s: %zu attribute(s) mapped to %zu source(s) (%zu "

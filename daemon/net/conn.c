@@ -50,9 +50,11 @@ struct conn {
 	bool read_paused;	/* conn_set_read_paused, or may_read said no */
 	bool freeing;		/* conn_free while held */
 	bool used;		/* a byte went through (conn_set_layer must come first) */
+	bool bye;		/* the layer's last words were produced */
 };
 
 static void on_io(evutil_socket_t fd, short what, void *arg);
+static int send_raw(struct conn *c, const uint8_t *p, size_t len);
 
 struct conn_loop *conn_loop_new(struct event_base *base)
 {
@@ -119,8 +121,27 @@ static void set_end(struct conn *c, enum conn_end why, int err)
 	}
 }
 
+/* The layer's last words (close_notify) into the loop's wire_out, once;
+ * NULL when there are none or they were said. */
+static struct buf *goodbye(struct conn *c)
+{
+	if (c->bye || !c->layer->close || !c->used)
+		return NULL;
+	c->bye = true;
+	struct buf *w = &c->loop->wire_out;
+	buf_reset(w, 0);
+	c->layer->close(c->layer_ctx, w);
+	return !w->err && w->len ? w : NULL;
+}
+
 static void destroy(struct conn *c)
 {
+	/* an orderly end that did not go through conn_finish (a timeout, the
+	 * daemon stopping): one try, nothing waits for it */
+	bool failed = (c->ended || c->end_set) && c->end_why == CONN_END_ERROR;
+	struct buf *w = failed || c->out_len > c->out_off ? NULL : goodbye(c);
+	if (w)
+		(void)send(c->fd, buf_data(w), w->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	event_free(c->ev);
 	close(c->fd);
 	if (c->layer->free)
@@ -223,6 +244,31 @@ void conn_bytes(const struct conn *c, uint64_t *in, uint64_t *out)
 {
 	*in = c->bytes_in;
 	*out = c->bytes_out;
+}
+
+const char *conn_layer_why(const struct conn *c)
+{
+	return c->layer->why ? c->layer->why(c->layer_ctx) : NULL;
+}
+
+int conn_layer_tick(struct conn *c, uint64_t now_us, uint64_t *next_us)
+{
+	*next_us = UINT64_MAX;
+	if (!c->layer->tick)
+		return 0;
+	if (c->end_set || c->ended || c->freeing)
+		return c->end_err ? c->end_err : -EPIPE;
+	struct buf *w = &c->loop->wire_out;
+	buf_reset(w, 0);
+	int r = c->layer->tick(c->layer_ctx, now_us, w, next_us);
+	int e = w->err;
+	if (!e && w->len)
+		e = send_raw(c, buf_data(w), w->len);
+	if (!r)
+		r = e;
+	if (r)
+		set_end(c, CONN_END_ERROR, r);
+	return r;
 }
 
 const char *conn_layer_name(const struct conn *c)
@@ -356,6 +402,9 @@ void conn_finish(struct conn *c)
 {
 	if (c->finishing)
 		return;
+	struct buf *w = c->end_set || c->ended ? NULL : goodbye(c);
+	if (w)
+		(void)send_raw(c, buf_data(w), w->len);
 	c->finishing = true;
 	free(c->in);
 	c->in = NULL;

@@ -82,6 +82,18 @@ struct conn_layer_ops {
 		      struct buf *wire_out);
 	int (*wrap)(void *ctx, const uint8_t *plain, size_t len, struct buf *wire_out);
 	void (*free)(void *ctx);
+	/* Optional: the layer's timed work at now_us (TLS key renewal and its
+	 * grace time), appending what must go out to `wire_out`; *next_us is
+	 * when it wants the next call (UINT64_MAX: not before more traffic).
+	 * A negative errno ends the connection. */
+	int (*tick)(void *ctx, uint64_t now_us, struct buf *wire_out, uint64_t *next_us);
+	/* Optional: the last words of an orderly close (TLS close_notify),
+	 * appended to `wire_out`. */
+	void (*close)(void *ctx, struct buf *wire_out);
+	/* Optional: why the layer failed (the event of its last refusal, e.g.
+	 * "certificate revoked: ..."), NULL when it did not; valid while the
+	 * conn lives. */
+	const char *(*why)(void *ctx);
 };
 extern const struct conn_layer_ops conn_layer_tcp;
 
@@ -115,6 +127,15 @@ void conn_set_high_water(struct conn *c, size_t bytes);
 void conn_set_out_limit(struct conn *c, size_t bytes);
 /* The layer's name ("tcp", "tls"), for logs and the audit trail. */
 const char *conn_layer_name(const struct conn *c);
+/* The layer's reason for a CONN_END_ERROR it caused (conn_layer_ops why),
+ * or NULL. */
+const char *conn_layer_why(const struct conn *c);
+/* Runs the layer's timed work (conn_layer_ops tick) at now_us and sends
+ * what it produced. *next_us: when to call again (UINT64_MAX: after the
+ * next input). Returns 0, or the negative errno that ends the connection
+ * (on_end follows with CONN_END_ERROR). Without a tick: 0 and UINT64_MAX.
+ * Safe inside the conn's callbacks and from a timer. */
+int conn_layer_tick(struct conn *c, uint64_t now_us, uint64_t *next_us);
 /* Octets received and sent on the socket so far (TLS records included). */
 void conn_bytes(const struct conn *c, uint64_t *in, uint64_t *out);
 
@@ -127,8 +148,11 @@ void conn_set_read_paused(struct conn *c, bool paused);
  * when the connection has failed or ended: on_end then reports it. After
  * conn_finish: -EPIPE, nothing sent. */
 int conn_write(struct conn *c, const uint8_t *data, size_t len);
-/* No more input is wanted: reading stops, unread input is dropped, and
- * on_end(CONN_END_DONE) comes once the queued output has been sent. */
+/* No more input is wanted: reading stops, unread input is dropped, the
+ * layer's last words (TLS close_notify) are queued, and
+ * on_end(CONN_END_DONE) comes once the queued output has been sent. A conn
+ * freed without conn_finish and not ended by an error makes one attempt to
+ * send the layer's last words before the socket closes. */
 void conn_finish(struct conn *c);
 /* Octets of output queued, not yet taken by the socket. */
 size_t conn_pending(const struct conn *c);

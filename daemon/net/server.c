@@ -36,6 +36,9 @@ struct assoc {
 	struct server *srv;
 	struct conn *conn;
 	struct timer timer;	/* association / PDU / idle timeout, armed only when due */
+	struct timer ltimer;	/* the layer's timed work (TLS key renewal), at ltimer_at */
+	uint64_t ltimer_at;	/* UINT64_MAX: not armed */
+	bool layered;		/* a layer with timed work (TLS) */
 	struct mms_assoc mms;
 	struct cpu_limit_user cpu;	/* its account under the CPU limit */
 	uint64_t id;
@@ -190,6 +193,39 @@ static void on_timer(struct timer_queue *q, struct timer *t, void *arg)
 		log_msg(LOGL_NOTICE, LOGC_NET, "%s #%llu: %s; closing", a->peer,
 			(unsigned long long)a->id, why);
 	assoc_close(a, NULL);
+}
+
+/* The layer's timed work (TLS key renewal, its grace time, the end of a
+ * session revoked by new CRLs): run now, and the timer set to when the
+ * layer wants the next run. A failure ends the conn (on_end says why). */
+static void layer_tick(struct assoc *a)
+{
+	uint64_t next;
+	if (conn_layer_tick(a->conn, loop_timer_now(), &next))
+		next = UINT64_MAX;
+	if (next == a->ltimer_at)
+		return;
+	a->ltimer_at = next;
+	if (next == UINT64_MAX || loop_timer_arm_at(a->srv->timers, &a->ltimer, next)) {
+		loop_timer_cancel(a->srv->timers, &a->ltimer);
+		a->ltimer_at = UINT64_MAX;
+	}
+}
+
+static void on_layer_timer(struct timer_queue *q, struct timer *t, void *arg)
+{
+	struct assoc *a = arg;
+	(void)q;
+	(void)t;
+	a->ltimer_at = UINT64_MAX;
+	layer_tick(a);
+}
+
+void server_layer_tick_all(struct server *s)
+{
+	for (struct assoc *a = s->assocs; a; a = a->next)
+		if (a->layered)
+			layer_tick(a);
 }
 
 /* A response that waited for a source (mms_assoc_set_emit): sent now, or
@@ -389,18 +425,24 @@ static size_t on_data(struct conn *c, void *arg, const uint8_t *data, size_t len
 		set_timer(a, TIMER_IDLE);
 	} else
 		set_timer(a, TIMER_NONE);
+	if (a->layered)
+		layer_tick(a); /* a byte count reached, or the first run after the handshake */
 	return used;
 }
 
 static void on_end(struct conn *c, void *arg, enum conn_end why, int err)
 {
 	struct assoc *a = arg;
-	(void)c;
 	switch (why) {
 	case CONN_END_EOF: assoc_close(a, "peer closed the connection"); break;
 	case CONN_END_EOF_PARTIAL: assoc_close(a, "peer closed in the middle of a PDU"); break;
 	case CONN_END_DONE: assoc_close(a, NULL); break;
-	default: assoc_close(a, end_text(err)); break;
+	default: {
+		/* the layer's own words (the TLS event) before errno's */
+		const char *lw = conn_layer_why(c);
+		assoc_close(a, lw ? lw : end_text(err));
+		break;
+	}
 	}
 }
 
@@ -510,6 +552,7 @@ static void assoc_close(struct assoc *a, const char *why)
 				a->peer, s->cfg.admit.failures, ms / 1000, ms % 1000);
 	}
 	loop_timer_cancel(s->timers, &a->timer);
+	loop_timer_cancel(s->timers, &a->ltimer);
 	cpu_limit_user_clear(s->cpu, &a->cpu);
 	conn_free(a->conn);
 	mms_assoc_clear(&a->mms);
@@ -591,9 +634,12 @@ static bool listener_is_tls(const struct server_cfg *cfg, int lfd, const struct 
 static int accept_layer(struct server *s, int lfd, struct assoc *a)
 {
 	for (size_t i = 0; i < s->n_listen; i++)
-		if (s->lfd[i] == lfd)
-			return s->ltls[i] ? tls_conn_attach(s->cfg.tls, a->conn, a->peer,
-							    &a->mms.authz) : 0;
+		if (s->lfd[i] == lfd) {
+			if (!s->ltls[i])
+				return 0;
+			a->layered = true;
+			return tls_conn_attach(s->cfg.tls, a->conn, a->peer, &a->mms.authz);
+		}
 	return 0;
 }
 
@@ -670,6 +716,8 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 		a->id = ++s->next_id;
 		a->refusing = refuse;
 		timer_init(&a->timer, on_timer, a);
+		timer_init(&a->ltimer, on_layer_timer, a);
+		a->ltimer_at = UINT64_MAX;
 		format_peer(&ss, a->peer, sizeof(a->peer));
 		if (accept_layer(s, lfd, a)) {
 			conn_free(a->conn);

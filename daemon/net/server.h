@@ -133,6 +133,9 @@ void server_detach_pv(struct server *srv);
  * the caller keeps until the associations that use it are gone (main.c:
  * until exit). */
 struct tls_server *server_set_tls(struct server *srv, struct tls_server *tls);
+/* Runs the layers' timed work of every TLS association now: after
+ * tls_server_recheck marked sessions that new CRLs revoke, they end here. */
+void server_layer_tick_all(struct server *srv);
 /* The server's event_base, for the caller's own events on the same loop
  * (main.c's signal handlers). Owned by the server. */
 struct event_base *server_base(struct server *srv);

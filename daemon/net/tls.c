@@ -23,12 +23,29 @@
 /* The largest plaintext of one TLS record (RFC 8446 §5.1, RFC 5246 §6.2.1). */
 #define TLS_RECORD_MAX 16384
 
+struct tls_conn;
+
+/* A TLS 1.2 session ID and its session, for resumption without tickets. */
+struct cache_ent {
+	uint8_t key[GNUTLS_MAX_SESSION_ID_SIZE];
+	uint8_t klen;
+	gnutls_datum_t data;	/* gnutls_malloc'ed; NULL: free slot */
+};
+
 struct tls_server {
 	gnutls_certificate_credentials_t cred;
 	gnutls_priority_t prio;
 	enum tls_client_auth auth;
 	bool allow_rsa1024;
 	bool have_ca;
+	uint64_t rekey_us, rekey_bytes, grace_us;
+	uint32_t resume_s;
+	gnutls_datum_t ticket_key;	/* resumption: tickets' master key (GnuTLS rotates from it) */
+	struct cache_ent *cache;	/* TLS_SESSION_CACHE slots, round robin */
+	size_t cache_next;
+	gnutls_x509_crl_t *crls;	/* the CRLs again, for tls_server_recheck */
+	size_t n_crls;
+	struct tls_conn *conns;		/* every conn of this server (recheck) */
 	size_t n_pins;
 	struct {
 		uint8_t sha256[32];
@@ -46,12 +63,22 @@ struct tls_conn {
 	struct buf *out;	/* unwrap/wrap: where push appends; NULL outside */
 	bool established;
 	bool closed;		/* close_notify received: input ignored */
+	bool renegotiating;	/* a TLS 1.2 handshake after the first one is running */
+	uint64_t epoch_us;	/* keys (re)newed at (loop clock); 0: the next tick sets it */
+	uint64_t bytes;		/* application data since then, both directions */
+	uint64_t reneg_by;	/* HelloRequest sent: the client renegotiates by then; 0: none */
+	struct buf held;	/* plaintext to send once the renegotiation is done */
+	const char *kill;	/* tls_server_recheck: the next tick ends it with this event */
+	char reason[400];	/* the last failure, for the audit trail (conn_layer_why) */
+	struct tls_conn *prev, *next;	/* in srv->conns */
 	const char *why;	/* verify callback: the refusal's event name */
 	char detail[200];	/* and what it refused */
 	char client[128];	/* the client certificate's subject (or name of the pin) */
 	struct authz_peer *who;	/* the expected clients it may be (authz.h); NULL: none */
 	char peer[56];
 };
+
+static int verify_client(gnutls_session_t s);
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -127,6 +154,36 @@ out:
 	return r;
 }
 
+/* The CRLs of one file once more, as objects for tls_server_recheck; one
+ * that is out of date is a warning only (IEC 62351-3). */
+static void keep_crls(struct tls_server *t, const struct tls_file *f, const gnutls_datum_t *d,
+		      gnutls_x509_crt_fmt_t fmt)
+{
+	gnutls_x509_crl_t *list = NULL;
+	unsigned n = 0;
+	if (gnutls_x509_crl_list_import2(&list, &n, d, fmt, 0) < 0)
+		return;
+	gnutls_x509_crl_t *all = realloc(t->crls, (t->n_crls + n) * sizeof(*all));
+	if (!all) {
+		for (unsigned i = 0; i < n; i++)
+			gnutls_x509_crl_deinit(list[i]);
+		gnutls_free(list);
+		return;
+	}
+	t->crls = all;
+	time_t now = time(NULL);
+	for (unsigned i = 0; i < n; i++) {
+		time_t next = gnutls_x509_crl_get_next_update(list[i]);
+		if (next != (time_t)-1 && next < now)
+			log_msg(LOGL_WARNING, LOGC_TLS, "%s: CRL file %s is out of date (its next "
+				"update was due %lld s ago): revocations since then are not known; "
+				"sessions go on (IEC 62351-3)", f->origin, f->path,
+				(long long)(now - next));
+		t->crls[t->n_crls++] = list[i];
+	}
+	gnutls_free(list);
+}
+
 static int load_ca_crl(struct tls_server *t, const struct tls_server_cfg *cfg, char *err,
 		       size_t errlen)
 {
@@ -149,8 +206,13 @@ static int load_ca_crl(struct tls_server *t, const struct tls_server_cfg *cfg, c
 		if (r)
 			return r;
 		r = gnutls_certificate_set_x509_crl_mem(t->cred, &d, GNUTLS_X509_FMT_PEM);
-		if (r < 0)
-			r = gnutls_certificate_set_x509_crl_mem(t->cred, &d, GNUTLS_X509_FMT_DER);
+		gnutls_x509_crt_fmt_t fmt = GNUTLS_X509_FMT_PEM;
+		if (r < 0) {
+			fmt = GNUTLS_X509_FMT_DER;
+			r = gnutls_certificate_set_x509_crl_mem(t->cred, &d, fmt);
+		}
+		if (r > 0)
+			keep_crls(t, &cfg->crl[i], &d, fmt);
 		gnutls_free(d.data);
 		if (r < 0)
 			/* a CRL its CA is missing for is refused here too */
@@ -247,8 +309,6 @@ static int load_priority(struct tls_server *t, const struct tls_server_cfg *cfg,
 	return 0;
 }
 
-static int verify_client(gnutls_session_t s);
-
 int tls_server_new(const struct tls_server_cfg *cfg, struct tls_server **out, char *err,
 		   size_t errlen)
 {
@@ -260,6 +320,15 @@ int tls_server_new(const struct tls_server_cfg *cfg, struct tls_server **out, ch
 	}
 	t->auth = cfg->auth;
 	t->allow_rsa1024 = cfg->allow_rsa1024;
+	t->rekey_us = (uint64_t)cfg->rekey_s * 1000000u;
+	t->rekey_bytes = cfg->rekey_bytes;
+	t->grace_us = (uint64_t)(cfg->rekey_grace_s ? cfg->rekey_grace_s : 1) * 1000000u;
+	t->resume_s = cfg->resume_s;
+	if (t->resume_s && (gnutls_session_ticket_key_generate(&t->ticket_key) < 0 ||
+			    !(t->cache = calloc(TLS_SESSION_CACHE, sizeof(*t->cache))))) {
+		r = fail(err, errlen, -ENOMEM, "out of memory");
+		goto bad;
+	}
 	if ((r = load_cert_key(t, cfg, err, errlen)) || (r = load_ca_crl(t, cfg, err, errlen)) ||
 	    (r = load_pins(t, cfg, err, errlen)) || (r = load_priority(t, cfg, err, errlen)))
 		goto bad;
@@ -291,7 +360,99 @@ void tls_server_free(struct tls_server *t)
 		gnutls_priority_deinit(t->prio);
 	gnutls_certificate_free_credentials(t->cred);
 	free(t->pins);
+	for (size_t i = 0; i < t->n_crls; i++)
+		gnutls_x509_crl_deinit(t->crls[i]);
+	free(t->crls);
+	if (t->cache)
+		for (size_t i = 0; i < TLS_SESSION_CACHE; i++)
+			gnutls_free(t->cache[i].data.data);
+	free(t->cache);
+	if (t->ticket_key.data) {
+		gnutls_memset(t->ticket_key.data, 0, t->ticket_key.size);
+		gnutls_free(t->ticket_key.data);
+	}
 	free(t);
+}
+
+/* ---- resumption by session ID (TLS 1.2 without tickets) ----------------- */
+
+static struct cache_ent *cache_find(struct tls_server *t, gnutls_datum_t key)
+{
+	if (!key.size || key.size > GNUTLS_MAX_SESSION_ID_SIZE)
+		return NULL;
+	for (size_t i = 0; i < TLS_SESSION_CACHE; i++)
+		if (t->cache[i].data.data && t->cache[i].klen == key.size &&
+		    !memcmp(t->cache[i].key, key.data, key.size))
+			return &t->cache[i];
+	return NULL;
+}
+
+static int cache_store(void *ptr, gnutls_datum_t key, gnutls_datum_t data)
+{
+	struct tls_server *t = ptr;
+	if (!key.size || key.size > GNUTLS_MAX_SESSION_ID_SIZE)
+		return -1;
+	struct cache_ent *e = cache_find(t, key);
+	if (!e) {
+		e = &t->cache[t->cache_next];
+		t->cache_next = (t->cache_next + 1) % TLS_SESSION_CACHE;
+	}
+	uint8_t *copy = gnutls_malloc(data.size);
+	if (!copy)
+		return -1;
+	memcpy(copy, data.data, data.size);
+	gnutls_free(e->data.data);
+	memcpy(e->key, key.data, key.size);
+	e->klen = (uint8_t)key.size;
+	e->data = (gnutls_datum_t){ .data = copy, .size = data.size };
+	return 0;
+}
+
+/* GnuTLS checks the entry's age against the expiration itself. */
+static gnutls_datum_t cache_retrieve(void *ptr, gnutls_datum_t key)
+{
+	gnutls_datum_t out = { 0 };
+	struct cache_ent *e = cache_find(ptr, key);
+	if (e && (out.data = gnutls_malloc(e->data.size))) {
+		memcpy(out.data, e->data.data, e->data.size);
+		out.size = e->data.size;
+	}
+	return out;
+}
+
+static int cache_remove(void *ptr, gnutls_datum_t key)
+{
+	struct cache_ent *e = cache_find(ptr, key);
+	if (!e)
+		return -1;
+	gnutls_free(e->data.data);
+	e->data = (gnutls_datum_t){ 0 };
+	return 0;
+}
+
+/* ---- established sessions after a reload --------------------------------- */
+
+size_t tls_server_recheck(struct tls_server *t, const struct tls_server *crls, int64_t now_s)
+{
+	size_t marked = 0;
+	for (struct tls_conn *c = t->conns; c; c = c->next) {
+		unsigned n = 0;
+		const gnutls_datum_t *chain;
+		gnutls_x509_crt_t crt;
+		if (!c->established || c->kill || !(chain = gnutls_certificate_get_peers(c->s, &n)) ||
+		    !n || gnutls_x509_crt_init(&crt) < 0)
+			continue;
+		if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) == 0) {
+			if (crls->n_crls &&
+			    gnutls_x509_crt_check_revocation(crt, crls->crls, (unsigned)crls->n_crls) == 1)
+				c->kill = "certificate revoked";
+			else if (gnutls_x509_crt_get_expiration_time(crt) < (time_t)now_s)
+				c->kill = "certificate expired";
+		}
+		gnutls_x509_crt_deinit(crt);
+		marked += c->kill != NULL;
+	}
+	return marked;
 }
 
 const char *tls_server_summary(const struct tls_server *t)
@@ -517,12 +678,16 @@ static const char *handshake_event(int r)
 
 static int handshake_failed(struct tls_conn *c, int r)
 {
-	if (c->why)
+	if (c->why) {
 		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: %s; handshake refused", c->peer, c->why,
 			c->detail);
-	else
+		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s", c->why, c->detail);
+	} else {
 		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: %s", c->peer, handshake_event(r),
 			gnutls_strerror(r));
+		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s", handshake_event(r),
+			 gnutls_strerror(r));
+	}
 	/* GnuTLS leaves the alert to the application: it goes out before
 	 * the close (conn.c sends what unwrap produced, also on failure) */
 	(void)gnutls_alert_send_appropriate(c->s, r);
@@ -530,28 +695,63 @@ static int handshake_failed(struct tls_conn *c, int r)
 }
 
 /* After the handshake: what the priority already excludes is checked once
- * more, so a lax priority string cannot let it through. */
+ * more, so a lax priority string cannot let it through. A resumed session
+ * sent no certificate: the one it resumes is checked again as in a full
+ * handshake (revocation, expiry, pins and expected clients as they are
+ * now). After a renegotiation, what the session held back goes out. */
 static int handshake_done(struct tls_conn *c)
 {
 	gnutls_protocol_t v = gnutls_protocol_get_version(c->s);
 	if (v != GNUTLS_TLS1_2 && v != GNUTLS_TLS1_3) {
 		log_msg(LOGL_WARNING, LOGC_TLS, "%s: insecure TLS version: %s", c->peer,
 			gnutls_protocol_get_name(v));
+		snprintf(c->reason, sizeof(c->reason), "TLS insecure TLS version: %s",
+			 gnutls_protocol_get_name(v));
 		return -EPROTO;
 	}
 	if (gnutls_cipher_get(c->s) == GNUTLS_CIPHER_NULL) {
 		log_msg(LOGL_WARNING, LOGC_TLS, "%s: no matching cipher suites: NULL cipher", c->peer);
+		snprintf(c->reason, sizeof(c->reason), "TLS no matching cipher suites: NULL cipher");
 		return -EPROTO;
 	}
 	if (v == GNUTLS_TLS1_2 && !gnutls_safe_renegotiation_status(c->s)) {
 		log_msg(LOGL_WARNING, LOGC_TLS, "%s: insecure renegotiation: the client does not "
 			"support RFC 5746", c->peer);
+		snprintf(c->reason, sizeof(c->reason), "TLS insecure renegotiation");
 		return -EPROTO;
 	}
+	bool resumed = gnutls_session_is_resumed(c->s);
+	if (resumed && verify_client(c->s)) {
+		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: %s; resumption refused", c->peer, c->why,
+			c->detail);
+		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s (resumed session)", c->why,
+			 c->detail);
+		(void)gnutls_alert_send(c->s, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE);
+		return -EACCES;
+	}
 	char *desc = gnutls_session_get_desc(c->s);
-	log_msg(LOGL_INFO, LOGC_TLS, "%s: TLS established %s, client '%s'", c->peer,
+	log_msg(LOGL_INFO, LOGC_TLS, "%s: TLS %s %s, client '%s'", c->peer,
+		c->renegotiating ? "renegotiated" : resumed ? "resumed" : "established",
 		desc ? desc : gnutls_protocol_get_name(v), c->client);
 	gnutls_free(desc);
+	c->epoch_us = 0;
+	c->bytes = 0;
+	c->reneg_by = 0;
+	if (c->renegotiating) {
+		c->renegotiating = false;
+		const uint8_t *p = buf_data(&c->held);
+		size_t len = c->held.len;
+		while (len) {
+			ssize_t n = gnutls_record_send(c->s, p, len);
+			if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+				continue;
+			if (n < 0)
+				return c->out && c->out->err ? c->out->err : -EPROTO;
+			p += n;
+			len -= (size_t)n;
+		}
+		buf_clear(&c->held);
+	}
 	return 0;
 }
 
@@ -590,6 +790,7 @@ static int tls_unwrap(void *ctx, const uint8_t *wire, size_t len, struct buf *pl
 		ssize_t n = gnutls_record_recv(c->s, p, TLS_RECORD_MAX);
 		if (n > 0) {
 			plain->len += (size_t)n;
+			c->bytes += (size_t)n;
 			continue;
 		}
 		if (n == 0) {
@@ -601,15 +802,26 @@ static int tls_unwrap(void *ctx, const uint8_t *wire, size_t len, struct buf *pl
 			break;
 		if (n == GNUTLS_E_REHANDSHAKE) {
 			/* a TLS 1.2 client renegotiates (RFC 5746 secure only,
-			 * as the priority requires): the client's certificate
-			 * is verified again */
+			 * as the priority requires), on its own or after our
+			 * HelloRequest: the client's certificate is verified
+			 * again; what the session sends meanwhile is held */
 			c->established = false;
+			c->renegotiating = true;
+			continue;
+		}
+		if (n == GNUTLS_E_WARNING_ALERT_RECEIVED &&
+		    gnutls_alert_get(c->s) == GNUTLS_A_NO_RENEGOTIATION && c->reneg_by) {
+			log_msg(LOGL_WARNING, LOGC_TLS, "%s: the client refuses to renegotiate "
+				"(no_renegotiation alert): it is disconnected when the grace "
+				"time ends", c->peer);
 			continue;
 		}
 		if (!gnutls_error_is_fatal((int)n))
 			continue;
 		log_msg(LOGL_NOTICE, LOGC_TLS, "%s: %s: %s", c->peer, handshake_event((int)n),
 			gnutls_strerror((int)n));
+		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s", handshake_event((int)n),
+			 gnutls_strerror((int)n));
 		r = -EPROTO;
 		break;
 	}
@@ -623,8 +835,12 @@ static int tls_wrap(void *ctx, const uint8_t *plain, size_t len, struct buf *wir
 {
 	struct tls_conn *c = ctx;
 	int r = 0;
-	if (!c->established)
+	if (!c->established) {
+		if (c->renegotiating)
+			return buf_put(&c->held, plain, len) ? -ENOMEM : 0;
 		return 0; /* nothing of the session goes out before the handshake (an abort) */
+	}
+	c->bytes += len;
 	c->out = wire_out;
 	while (len) {
 		ssize_t n = gnutls_record_send(c->s, plain, len);
@@ -641,10 +857,123 @@ static int tls_wrap(void *ctx, const uint8_t *plain, size_t len, struct buf *wir
 	return r;
 }
 
+/* Key renewal (tls.h TLS_DEFAULT_REKEY_S): TLS 1.2 a HelloRequest, and the
+ * client has the grace time to begin the handshake (both directions get
+ * new keys); TLS 1.3 a KeyUpdate of iedd's sending keys. Not with
+ * update_requested: GnuTLS 3.7.9 as a server then decrypts the client's
+ * next record with the wrong keys (seen with iedc, gnutls-cli and OpenSSL
+ * peers; doc/tls.md). A client's own KeyUpdate, requested or not, is
+ * answered by GnuTLS. */
+static int renew_keys(struct tls_conn *c, uint64_t now, const char *after)
+{
+	if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3) {
+		int r = gnutls_session_key_update(c->s, 0);
+		if (r < 0) {
+			log_msg(LOGL_WARNING, LOGC_TLS, "%s: key update failed: %s", c->peer,
+				gnutls_strerror(r));
+			snprintf(c->reason, sizeof(c->reason), "TLS key update failed: %s",
+				 gnutls_strerror(r));
+			return -EPROTO;
+		}
+		log_msg(LOGL_INFO, LOGC_TLS, "%s: TLS 1.3 key update (after %s)", c->peer, after);
+		c->epoch_us = now;
+		c->bytes = 0;
+		return 0;
+	}
+	int r = gnutls_rehandshake(c->s);
+	if (r < 0) {
+		log_msg(LOGL_WARNING, LOGC_TLS, "%s: renegotiation request failed: %s", c->peer,
+			gnutls_strerror(r));
+		snprintf(c->reason, sizeof(c->reason), "TLS renegotiation request failed: %s",
+			 gnutls_strerror(r));
+		return -EPROTO;
+	}
+	log_msg(LOGL_INFO, LOGC_TLS, "%s: TLS 1.2 renegotiation requested (after %s)", c->peer,
+		after);
+	c->reneg_by = now + c->srv->grace_us;
+	return 0;
+}
+
+static int tls_tick(void *ctx, uint64_t now, struct buf *wire_out, uint64_t *next)
+{
+	struct tls_conn *c = ctx;
+	struct tls_server *t = c->srv;
+	*next = UINT64_MAX;
+	if (c->kill) {
+		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: client '%s'; the session ends (new CRLs)",
+			c->peer, c->kill, c->client);
+		snprintf(c->reason, sizeof(c->reason), "TLS %s: client '%s' (new CRLs)", c->kill,
+			 c->client);
+		c->out = wire_out;
+		(void)gnutls_alert_send(c->s, GNUTLS_AL_FATAL, !strcmp(c->kill, "certificate revoked") ?
+					GNUTLS_A_CERTIFICATE_REVOKED : GNUTLS_A_CERTIFICATE_EXPIRED);
+		c->out = NULL;
+		return -EACCES;
+	}
+	if (c->closed || !c->established)
+		return 0; /* the association timeout bounds a handshake */
+	if (c->reneg_by) {
+		if (now < c->reneg_by) {
+			*next = c->reneg_by;
+			return 0;
+		}
+		log_msg(LOGL_WARNING, LOGC_TLS, "%s: renegotiation interval expired: client '%s' did "
+			"not renegotiate within %llu s of the request; disconnected", c->peer,
+			c->client, (unsigned long long)(t->grace_us / 1000000u));
+		snprintf(c->reason, sizeof(c->reason), "TLS renegotiation interval expired: the "
+			 "client did not renegotiate");
+		return -ETIMEDOUT;
+	}
+	if (!c->epoch_us)
+		c->epoch_us = now;
+	const char *after = NULL;
+	char why[48];
+	if (t->rekey_us && now - c->epoch_us >= t->rekey_us) {
+		snprintf(why, sizeof(why), "%llu s", (unsigned long long)(t->rekey_us / 1000000u));
+		after = why;
+	} else if (t->rekey_bytes && c->bytes >= t->rekey_bytes) {
+		snprintf(why, sizeof(why), "%llu octets", (unsigned long long)c->bytes);
+		after = why;
+	}
+	if (after) {
+		c->out = wire_out;
+		int r = renew_keys(c, now, after);
+		c->out = NULL;
+		if (r)
+			return r;
+	}
+	*next = c->reneg_by ? c->reneg_by : t->rekey_us ? c->epoch_us + t->rekey_us : UINT64_MAX;
+	return 0;
+}
+
+/* close_notify, when the session is up and the client did not close. */
+static void tls_close(void *ctx, struct buf *wire_out)
+{
+	struct tls_conn *c = ctx;
+	if (!c->established || c->closed)
+		return;
+	c->out = wire_out;
+	(void)gnutls_bye(c->s, GNUTLS_SHUT_WR);
+	c->out = NULL;
+}
+
+static const char *tls_why(void *ctx)
+{
+	struct tls_conn *c = ctx;
+	return c->reason[0] ? c->reason : NULL;
+}
+
 static void tls_conn_free(void *ctx)
 {
 	struct tls_conn *c = ctx;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		c->srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	gnutls_deinit(c->s);
+	buf_clear(&c->held);
 	free(c);
 }
 
@@ -653,6 +982,9 @@ static const struct conn_layer_ops tls_layer = {
 	.unwrap = tls_unwrap,
 	.wrap = tls_wrap,
 	.free = tls_conn_free,
+	.tick = tls_tick,
+	.close = tls_close,
+	.why = tls_why,
 };
 
 int tls_conn_attach(struct tls_server *t, struct conn *conn, const char *peer,
@@ -664,25 +996,39 @@ int tls_conn_attach(struct tls_server *t, struct conn *conn, const char *peer,
 	c->srv = t;
 	c->who = who;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
-	/* No session tickets yet (resumption is later work, doc/tls.md). */
-	if (gnutls_init(&c->s, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS) < 0) {
+	unsigned flags = GNUTLS_SERVER | GNUTLS_NONBLOCK | (t->resume_s ? 0 : GNUTLS_NO_TICKETS);
+	if (gnutls_init(&c->s, flags) < 0) {
 		free(c);
 		return -ENOMEM;
 	}
 	if (gnutls_priority_set(c->s, t->prio) < 0 ||
-	    gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, t->cred) < 0) {
+	    gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE, t->cred) < 0 ||
+	    (t->resume_s && gnutls_session_ticket_enable_server(c->s, &t->ticket_key) < 0)) {
 		gnutls_deinit(c->s);
 		free(c);
 		return -ENOMEM;
 	}
 	/* IEC 62351-3: mutual authentication, always */
 	gnutls_certificate_server_set_request(c->s, GNUTLS_CERT_REQUIRE);
+	if (t->resume_s) {
+		/* tickets (TLS 1.3 and 1.2) and session IDs (TLS 1.2), both
+		 * valid for resume_s; GnuTLS rotates the ticket keys */
+		gnutls_db_set_cache_expiration(c->s, (int)t->resume_s);
+		gnutls_db_set_ptr(c->s, t);
+		gnutls_db_set_store_function(c->s, cache_store);
+		gnutls_db_set_retrieve_function(c->s, cache_retrieve);
+		gnutls_db_set_remove_function(c->s, cache_remove);
+	}
 	gnutls_session_set_ptr(c->s, c);
 	gnutls_transport_set_ptr(c->s, c);
 	gnutls_transport_set_pull_function(c->s, tls_pull);
 	gnutls_transport_set_push_function(c->s, tls_push);
 	/* the association timeout of server.c bounds the handshake */
 	gnutls_handshake_set_timeout(c->s, GNUTLS_INDEFINITE_TIMEOUT);
+	c->next = t->conns;
+	if (t->conns)
+		t->conns->prev = c;
+	t->conns = c;
 	conn_set_layer(conn, &tls_layer, c);
 	return 0;
 }

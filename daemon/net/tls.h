@@ -32,6 +32,20 @@ struct tls_server;
 /* IEC 62351-3 Ed.2: a certificate over 8192 octets is refused. */
 #define TLS_MAX_CERT_SIZE 8192
 
+/* Session key renewal and resumption (IEC 62351-3 Ed.2 leaves the values to
+ * the configuration; these defaults, doc/tls.md): renewal every hour or
+ * after 1 GiB of application data, whichever comes first (TLS 1.3
+ * KeyUpdate, both directions; TLS 1.2 a server-initiated renegotiation,
+ * which the client must begin within the grace time or be disconnected);
+ * resumption (tickets, and session IDs for TLS 1.2 clients without them)
+ * for 30 minutes, shorter than the renewal interval. */
+#define TLS_DEFAULT_REKEY_S 3600u
+#define TLS_DEFAULT_REKEY_BYTES (1ull << 30)
+#define TLS_DEFAULT_REKEY_GRACE_S 30u
+#define TLS_DEFAULT_RESUME_S 1800u
+/* TLS 1.2 session IDs remembered for resumption (the oldest goes first). */
+#define TLS_SESSION_CACHE 256
+
 /* A file named in the configuration; `origin` ("iedd.xml:12", or
  * "--tls-dir") names where, for the messages. Both are the caller's. */
 struct tls_file {
@@ -66,6 +80,10 @@ struct tls_server_cfg {
 	const struct tls_pin *pins;
 	size_t n_pins;
 	bool allow_rsa1024;		/* accept RSA keys of 1024..2047 bits, with a warning */
+	uint32_t rekey_s;		/* renew the session keys after this; 0: not by time */
+	uint64_t rekey_bytes;		/* ... or after this much application data; 0: not */
+	uint32_t rekey_grace_s;		/* TLS 1.2: HelloRequest to ClientHello, at most */
+	uint32_t resume_s;		/* resumption lifetime; 0: no resumption */
 };
 
 /* Loads everything `cfg` names (read at once; the cfg and its strings may go
@@ -76,6 +94,12 @@ int tls_server_new(const struct tls_server_cfg *cfg, struct tls_server **out, ch
 		   size_t errlen);
 /* NULL: no-op. Every conn using it must be freed before. */
 void tls_server_free(struct tls_server *t);
+/* After a reload (new CRLs): every established session of `t` whose peer
+ * certificate `crls`'s CRLs revoke, or that has expired at now_s (UTC
+ * seconds), is marked; its next conn_layer_tick ends it with the event
+ * logged. Returns how many were marked. A CRL that is out of date only
+ * warns (IEC 62351-3): no established session ends for it. */
+size_t tls_server_recheck(struct tls_server *t, const struct tls_server *crls, int64_t now_s);
 /* One line for the start-up log: versions and suite count. */
 const char *tls_server_summary(const struct tls_server *t);
 

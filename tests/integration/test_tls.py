@@ -314,6 +314,159 @@ class Reload(unittest.TestCase):
         finally:
             d.stop()
 
+SESSION = 'rekeyInterval="2" renegotiationGrace="2" resumption="1"'
+
+
+def s_client_script(port, steps, *extra, client="client"):
+    """openssl s_client -msg fed `steps` ((delay s, bytes), ...) on stdin:
+    the handshake messages it saw and sent, in its words."""
+    cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile", pki("ca.pem"),
+           "-cert", pki(client + ".pem"), "-key", pki(client + ".key"), "-msg", *extra]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    for delay, data in steps:
+        time.sleep(delay)
+        p.stdin.write(data)
+        p.stdin.flush()
+    time.sleep(1)
+    p.stdin.close()
+    out = p.stdout.read().decode(errors="replace")
+    p.wait(timeout=20)
+    return out
+
+
+class SessionRenewal(unittest.TestCase):
+    """Key renewal every 2 s, a 2 s grace for TLS 1.2 renegotiation,
+    resumption for 1 s (tests only: the defaults are 1 h, 30 s, 30 min)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = TlsDaemon(config=tls_config(tls_attrs=SESSION))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def test_tls13_key_update_reports_go_on(self):
+        cert = ["--cert", pki("client.pem"), "--key", pki("client.key")]
+        r = subprocess.run([IEDC, "--tls", "--ca", pki("ca.pem"), *cert, "--json", "report",
+                            self.d.tls_addr, "IEDD1BAY/LLN0.RP.urcbMeas01", "--trgops", "period",
+                            "--intgpd", "500", "--count", "10"],
+                           capture_output=True, text=True, timeout=40)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sq = [json.loads(x)["sqNum"] for x in r.stdout.splitlines() if x.strip()]
+        self.assertEqual(sq, list(range(sq[0], sq[0] + 10)))
+        self.assertIn("TLS 1.3 key update (after 2 s)", self.d.log())
+        self.assertNotIn("Decryption has failed", self.d.log())
+
+    def test_tls13_client_key_update_with_request_answered(self):
+        # OpenSSL's "K": the client updates and asks iedd to update too,
+        # which it does before its next record (the CC to this CR)
+        cr = bytes.fromhex("0300001611e00000000100c0010ac1020001c2020001")
+        n = self.d.log().count("tpkt: version 104")
+        out = s_client_script(self.d.tls_port, [(0.5, b"K\n"), (0.5, cr), (0.5, b"hello")],
+                              "-tls1_3")
+        self.assertIn(">>> TLS 1.3, Handshake [length 0005], KeyUpdate", out)
+        self.assertIn("<<< TLS 1.3, Handshake [length 0005], KeyUpdate", out)
+        # "hello" after the update decrypts: it is refused as a TPKT, not as TLS
+        deadline = time.time() + 5
+        while self.d.log().count("tpkt: version 104") == n and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertGreater(self.d.log().count("tpkt: version 104"), n, self.d.log()[-2000:])
+        self.assertNotIn("Decryption has failed", self.d.log())
+
+    def test_tls12_server_initiated_renegotiation(self):
+        out = s_client_script(self.d.tls_port, [(0.5, b"\x03"), (3.0, b"hello")], "-tls1_2")
+        self.assertIn("<<< TLS 1.2, Handshake [length 0004], HelloRequest", out)
+        self.assertEqual(len([x for x in out.splitlines() if "ClientHello" in x]), 2, out)
+        self.assertTrue(self.d.wait_log("TLS renegotiated (TLS1.2)"), self.d.log()[-2000:])
+        self.assertTrue(self.d.wait_log("tpkt: length 25964"), self.d.log()[-2000:])
+
+    def test_close_notify_before_iedd_closes(self):
+        out = s_client_script(self.d.tls_port, [(0.5, b"hello")], "-tls1_3")
+        self.assertTrue(self.d.wait_log("tpkt: version 104"), self.d.log()[-2000:])
+        self.assertIn("<<< TLS 1.3, Alert [length 0002], warning close_notify", out)
+
+    def test_client_that_does_not_renegotiate_is_disconnected(self):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_verify_locations(pki("ca.pem"))
+        ctx.load_cert_chain(pki("client.pem"), pki("client.key"))
+        ctx.check_hostname = False
+        with ctx.wrap_socket(socket.create_connection(("127.0.0.1", self.d.tls_port))) as s:
+            port = s.getsockname()[1]
+            s.send(b"\x03")
+            # reads nothing: the HelloRequest is never answered
+            self.assertTrue(self.d.wait_log(f"127.0.0.1:{port}: renegotiation interval expired",
+                                            timeout=15), self.d.log()[-2000:])
+            s.settimeout(5)
+            self.assertEqual(s.recv(100), b"")
+        self.assertTrue(self.d.wait_log(f"127.0.0.1:{port} #"), self.d.log()[-2000:])
+
+    def test_resumption_tickets_and_session_ids(self):
+        for prio in (None, TLS12):
+            cmd = ["gnutls-cli", "--x509cafile", pki("ca.pem"), "--x509certfile",
+                   pki("client.pem"), "--x509keyfile", pki("client.key"), "--resume",
+                   "-p", str(self.d.tls_port), "127.0.0.1"]
+            if prio:
+                cmd += ["--priority", prio]
+            r = subprocess.run(cmd, input=b"", capture_output=True, timeout=20)
+            self.assertIn(b"This is a resumed session", r.stdout, (prio, r.stdout[-1500:]))
+        sess = os.path.join(tempfile.mkdtemp(prefix="iedd-sess-"), "s.pem")
+        o = ["-tls1_2", "-no_ticket"]
+        self.assertIn("\nNew, TLSv1.2", s_client_script(self.d.tls_port, [], *o, "-sess_out", sess))
+        self.assertIn("\nReused, TLSv1.2", s_client_script(self.d.tls_port, [], *o, "-sess_in", sess))
+        self.assertIn("TLS resumed", self.d.log())
+        time.sleep(1.5)  # the 1 s resumption lifetime is over
+        self.assertIn("\nNew, TLSv1.2", s_client_script(self.d.tls_port, [], *o, "-sess_in", sess))
+
+
+class CrlReload(unittest.TestCase):
+    def test_sighup_new_crl_ends_revoked_session_others_go_on(self):
+        dirp = tempfile.mkdtemp(prefix="iedd-pki-copy-")
+        for f in os.listdir(PKI):
+            shutil.copy(os.path.join(PKI, f), dirp)
+        port = free_port()
+        d = Daemon("--tls-listen", f"127.0.0.1:{port}", "--tls-dir", dirp)
+        try:
+            addr = f"127.0.0.1:{port}"
+
+            def report(client):
+                return subprocess.Popen(
+                    [IEDC, "--tls", "--ca", pki("ca.pem"), "--cert", pki(client + ".pem"),
+                     "--key", pki(client + ".key"), "--json", "report", addr,
+                     "IEDD1BAY/LLN0.RP.urcbMeas0" + ("1" if client == "client" else "2"),
+                     "--trgops", "period", "--intgpd", "200", "--count", "25"],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            keep, lose = report("client"), report("client2")
+            self.assertTrue(d.wait_log("scada-2", timeout=10), d.log())
+            time.sleep(0.5)
+            # the CA revokes client2 as well
+            tmpl = os.path.join(dirp, "crl2.tmpl")
+            write_file(tmpl, "crl_next_update = 30\ncrl_number = 2\n")
+            both = os.path.join(dirp, "revoke.pem")
+            with open(both, "w") as f:
+                for n in ("client-revoked.pem", "client2.pem"):
+                    f.write(open(os.path.join(dirp, n)).read())
+            subprocess.run(["certtool", "--generate-crl", "--load-ca-privkey",
+                            os.path.join(dirp, "ca-key.pem"), "--load-ca-certificate",
+                            os.path.join(dirp, "ca.pem"), "--load-certificate", both,
+                            "--template", tmpl, "--outfile", os.path.join(dirp, "crl.pem")],
+                           check=True, capture_output=True)
+            d.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(d.wait_log("1 TLS session(s) end"), d.log()[-3000:])
+            self.assertTrue(d.wait_log("certificate revoked: client 'CN=scada-2"), d.log()[-3000:])
+            out, err = lose.communicate(timeout=30)
+            self.assertNotEqual(lose.returncode, 0, out)
+            out, err = keep.communicate(timeout=30)
+            self.assertEqual(keep.returncode, 0, err)
+            self.assertEqual(len(out.splitlines()), 25)
+            # and a new handshake of client2 is refused now
+            r = tls_iedc(addr, "identify", client="client2")
+            self.assertNotEqual(r.returncode, 0)
+        finally:
+            d.stop()
+
 
 def run_iedd(*args, timeout=10):
     return subprocess.run([IEDD, *args], capture_output=True, text=True, timeout=timeout)
@@ -429,6 +582,24 @@ class Configuration(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn(f"{path}:4:", r.stderr)
         self.assertIn("<tls>", r.stderr)
+
+    def test_session_renewal_settings(self):
+        path = self.cfg(tls_config(tls_attrs='rekeyInterval="600" resumption="600"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"iedd\.xml:4: .*resumption=\"600\" is not shorter than "
+                         r"rekeyInterval=\"600\"")
+        path = self.cfg(tls_config(tls_attrs='renegotiationGrace="0"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("renegotiationGrace", r.stderr)
+        path = self.cfg(tls_config(tls_attrs='rekeyInterval="86401"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("rekeyInterval", r.stderr)
+        path = self.cfg(tls_config(tls_attrs='rekeyInterval="0" rekeyBytes="0" resumption="0"'))
+        r = run_iedd("--config", path, "--check")
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_pinned_needs_clients(self):
         path = self.cfg(tls_config(tls_attrs='clientAuth="pinned"'))

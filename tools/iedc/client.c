@@ -147,6 +147,22 @@ static ssize_t io_recv(struct client *c, uint8_t *p, size_t n)
 	}
 	if (r == GNUTLS_E_PREMATURE_TERMINATION)
 		return 0;
+	if (r == GNUTLS_E_REHANDSHAKE) {
+		/* TLS 1.2: the server renews the keys (IEC 62351-3); a TLS 1.3
+		 * KeyUpdate needs nothing here, GnuTLS answers it itself */
+		int h;
+		do
+			h = gnutls_handshake(c->tls);
+		while (h < 0 && !gnutls_error_is_fatal(h));
+		if (h < 0) {
+			errno = EPROTO;
+			snprintf(c->errmsg, sizeof(c->errmsg), "TLS renegotiation: %s",
+				 gnutls_strerror(h));
+			return -1;
+		}
+		errno = EINTR;
+		return -1;
+	}
 	if (r < 0) {
 		errno = EPROTO;
 		if (r == GNUTLS_E_WARNING_ALERT_RECEIVED || r == GNUTLS_E_FATAL_ALERT_RECEIVED)
