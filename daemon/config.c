@@ -769,7 +769,6 @@ static int read_tls(struct diag *d, xmlNode *n, struct iedd_config *c)
 	    (r = attr_bool(d, n, "allowRsa1024", &t->allow_rsa1024)) < 0)
 		return r;
 	struct config_tls_session *ss = &c->tls_session;
-	ss->line = t->line;
 	if ((r = attr_uint(d, n, "rekeyInterval", 86400, &ss->rekey_s)) < 0 ||
 	    (r = attr_uint(d, n, "rekeyBytes", UINT_MAX, &ss->rekey_bytes)) < 0 ||
 	    (r = attr_uint(d, n, "renegotiationGrace", 3600, &ss->grace_s)) < 0 ||

@@ -98,7 +98,6 @@ struct config_tls_session {
 	unsigned rekey_bytes;		/* rekeyBytes; 0 = not by volume; default 1 GiB */
 	unsigned grace_s;		/* renegotiationGrace, s, 1..3600; default 30 */
 	unsigned resume_s;		/* resumption, s; 0 = off; default 1800 */
-	unsigned line;			/* of <tls>, 0: defaults */
 };
 
 struct iedd_config {

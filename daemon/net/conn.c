@@ -55,6 +55,7 @@ struct conn {
 
 static void on_io(evutil_socket_t fd, short what, void *arg);
 static int send_raw(struct conn *c, const uint8_t *p, size_t len);
+static int layer_sent(struct conn *c, int r, const struct buf *w);
 
 struct conn_loop *conn_loop_new(struct event_base *base)
 {
@@ -260,15 +261,7 @@ int conn_layer_tick(struct conn *c, uint64_t now_us, uint64_t *next_us)
 		return c->end_err ? c->end_err : -EPIPE;
 	struct buf *w = &c->loop->wire_out;
 	buf_reset(w, 0);
-	int r = c->layer->tick(c->layer_ctx, now_us, w, next_us);
-	int e = w->err;
-	if (!e && w->len)
-		e = send_raw(c, buf_data(w), w->len);
-	if (!r)
-		r = e;
-	if (r)
-		set_end(c, CONN_END_ERROR, r);
-	return r;
+	return layer_sent(c, c->layer->tick(c->layer_ctx, now_us, w, next_us), w);
 }
 
 const char *conn_layer_name(const struct conn *c)
@@ -377,6 +370,21 @@ static int send_raw(struct conn *c, const uint8_t *p, size_t len)
 	return r;
 }
 
+/* What a layer operation that returned r produced in w goes out, also when
+ * it failed (a TLS alert before the close); r, or the send's failure, ends
+ * the conn. Returns that error or 0. */
+static int layer_sent(struct conn *c, int r, const struct buf *w)
+{
+	int e = w->err;
+	if (!e && w->len)
+		e = send_raw(c, buf_data(w), w->len);
+	if (!r)
+		r = e;
+	if (r)
+		set_end(c, CONN_END_ERROR, r);
+	return r;
+}
+
 int conn_write(struct conn *c, const uint8_t *data, size_t len)
 {
 	if (c->end_set || c->ended || c->freeing)
@@ -473,17 +481,8 @@ static void on_readable(struct conn *c)
 		int r = c->layer->unwrap(c->layer_ctx, l->rbuf, (size_t)n, &l->plain, &l->wire_in);
 		if (!r)
 			r = l->plain.err;
-		/* what the layer sends back goes out also when it failed: a
-		 * TLS alert before the close */
-		int w = l->wire_in.err;
-		if (!w && l->wire_in.len)
-			w = send_raw(c, buf_data(&l->wire_in), l->wire_in.len);
-		if (!r)
-			r = w;
-		if (r) {
-			set_end(c, CONN_END_ERROR, r);
+		if (layer_sent(c, r, &l->wire_in))
 			return;
-		}
 		data = buf_data(&l->plain);
 		len = l->plain.len;
 	}

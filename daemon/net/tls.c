@@ -676,22 +676,45 @@ static const char *handshake_event(int r)
 	}
 }
 
+/* One TLS event: logged once ("PEER: WHAT") and kept for the audit trail
+ * of the association's end (conn_layer_why: "TLS WHAT"). */
+__attribute__((format(printf, 3, 4)))
+static void tls_event(struct tls_conn *c, enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(c->reason, sizeof(c->reason), "TLS ");
+	va_start(ap, fmt);
+	vsnprintf(c->reason + n, sizeof(c->reason) - (size_t)n, fmt, ap);
+	va_end(ap);
+	log_msg(level, LOGC_TLS, "%s: %s", c->peer, c->reason + n);
+}
+
 static int handshake_failed(struct tls_conn *c, int r)
 {
-	if (c->why) {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: %s; handshake refused", c->peer, c->why,
-			c->detail);
-		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s", c->why, c->detail);
-	} else {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: %s", c->peer, handshake_event(r),
-			gnutls_strerror(r));
-		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s", handshake_event(r),
-			 gnutls_strerror(r));
-	}
+	if (c->why)
+		tls_event(c, LOGL_WARNING, "%s: %s; handshake refused", c->why, c->detail);
+	else
+		tls_event(c, LOGL_WARNING, "%s: %s", handshake_event(r), gnutls_strerror(r));
 	/* GnuTLS leaves the alert to the application: it goes out before
 	 * the close (conn.c sends what unwrap produced, also on failure) */
 	(void)gnutls_alert_send_appropriate(c->s, r);
 	return r == GNUTLS_E_CERTIFICATE_ERROR || c->why ? -EACCES : -EPROTO;
+}
+
+/* plain[len] as records into c->out (set by the caller); 0 or a negative
+ * errno. */
+static int send_records(struct tls_conn *c, const uint8_t *plain, size_t len)
+{
+	while (len) {
+		ssize_t n = gnutls_record_send(c->s, plain, len);
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			continue; /* push never blocks: only a retry */
+		if (n < 0)
+			return c->out->err ? c->out->err : -EPROTO;
+		plain += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 /* After the handshake: what the priority already excludes is checked once
@@ -703,29 +726,21 @@ static int handshake_done(struct tls_conn *c)
 {
 	gnutls_protocol_t v = gnutls_protocol_get_version(c->s);
 	if (v != GNUTLS_TLS1_2 && v != GNUTLS_TLS1_3) {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: insecure TLS version: %s", c->peer,
-			gnutls_protocol_get_name(v));
-		snprintf(c->reason, sizeof(c->reason), "TLS insecure TLS version: %s",
-			 gnutls_protocol_get_name(v));
+		tls_event(c, LOGL_WARNING, "insecure TLS version: %s", gnutls_protocol_get_name(v));
 		return -EPROTO;
 	}
 	if (gnutls_cipher_get(c->s) == GNUTLS_CIPHER_NULL) {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: no matching cipher suites: NULL cipher", c->peer);
-		snprintf(c->reason, sizeof(c->reason), "TLS no matching cipher suites: NULL cipher");
+		tls_event(c, LOGL_WARNING, "no matching cipher suites: NULL cipher");
 		return -EPROTO;
 	}
 	if (v == GNUTLS_TLS1_2 && !gnutls_safe_renegotiation_status(c->s)) {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: insecure renegotiation: the client does not "
-			"support RFC 5746", c->peer);
-		snprintf(c->reason, sizeof(c->reason), "TLS insecure renegotiation");
+		tls_event(c, LOGL_WARNING, "insecure renegotiation: the client does not support "
+			  "RFC 5746");
 		return -EPROTO;
 	}
 	bool resumed = gnutls_session_is_resumed(c->s);
 	if (resumed && verify_client(c->s)) {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: %s; resumption refused", c->peer, c->why,
-			c->detail);
-		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s (resumed session)", c->why,
-			 c->detail);
+		tls_event(c, LOGL_WARNING, "%s: %s; resumption refused", c->why, c->detail);
 		(void)gnutls_alert_send(c->s, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE);
 		return -EACCES;
 	}
@@ -739,18 +754,10 @@ static int handshake_done(struct tls_conn *c)
 	c->reneg_by = 0;
 	if (c->renegotiating) {
 		c->renegotiating = false;
-		const uint8_t *p = buf_data(&c->held);
-		size_t len = c->held.len;
-		while (len) {
-			ssize_t n = gnutls_record_send(c->s, p, len);
-			if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-				continue;
-			if (n < 0)
-				return c->out && c->out->err ? c->out->err : -EPROTO;
-			p += n;
-			len -= (size_t)n;
-		}
+		int r = send_records(c, buf_data(&c->held), c->held.len);
 		buf_clear(&c->held);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -818,10 +825,7 @@ static int tls_unwrap(void *ctx, const uint8_t *wire, size_t len, struct buf *pl
 		}
 		if (!gnutls_error_is_fatal((int)n))
 			continue;
-		log_msg(LOGL_NOTICE, LOGC_TLS, "%s: %s: %s", c->peer, handshake_event((int)n),
-			gnutls_strerror((int)n));
-		snprintf(c->reason, sizeof(c->reason), "TLS %s: %s", handshake_event((int)n),
-			 gnutls_strerror((int)n));
+		tls_event(c, LOGL_NOTICE, "%s: %s", handshake_event((int)n), gnutls_strerror((int)n));
 		r = -EPROTO;
 		break;
 	}
@@ -834,7 +838,6 @@ static int tls_unwrap(void *ctx, const uint8_t *wire, size_t len, struct buf *pl
 static int tls_wrap(void *ctx, const uint8_t *plain, size_t len, struct buf *wire_out)
 {
 	struct tls_conn *c = ctx;
-	int r = 0;
 	if (!c->established) {
 		if (c->renegotiating)
 			return buf_put(&c->held, plain, len) ? -ENOMEM : 0;
@@ -842,17 +845,7 @@ static int tls_wrap(void *ctx, const uint8_t *plain, size_t len, struct buf *wir
 	}
 	c->bytes += len;
 	c->out = wire_out;
-	while (len) {
-		ssize_t n = gnutls_record_send(c->s, plain, len);
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			continue; /* push never blocks: only a retry */
-		if (n < 0) {
-			r = wire_out->err ? wire_out->err : -EPROTO;
-			break;
-		}
-		plain += n;
-		len -= (size_t)n;
-	}
+	int r = send_records(c, plain, len);
 	c->out = NULL;
 	return r;
 }
@@ -869,10 +862,7 @@ static int renew_keys(struct tls_conn *c, uint64_t now, const char *after)
 	if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3) {
 		int r = gnutls_session_key_update(c->s, 0);
 		if (r < 0) {
-			log_msg(LOGL_WARNING, LOGC_TLS, "%s: key update failed: %s", c->peer,
-				gnutls_strerror(r));
-			snprintf(c->reason, sizeof(c->reason), "TLS key update failed: %s",
-				 gnutls_strerror(r));
+			tls_event(c, LOGL_WARNING, "key update failed: %s", gnutls_strerror(r));
 			return -EPROTO;
 		}
 		log_msg(LOGL_INFO, LOGC_TLS, "%s: TLS 1.3 key update (after %s)", c->peer, after);
@@ -882,10 +872,7 @@ static int renew_keys(struct tls_conn *c, uint64_t now, const char *after)
 	}
 	int r = gnutls_rehandshake(c->s);
 	if (r < 0) {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: renegotiation request failed: %s", c->peer,
-			gnutls_strerror(r));
-		snprintf(c->reason, sizeof(c->reason), "TLS renegotiation request failed: %s",
-			 gnutls_strerror(r));
+		tls_event(c, LOGL_WARNING, "renegotiation request failed: %s", gnutls_strerror(r));
 		return -EPROTO;
 	}
 	log_msg(LOGL_INFO, LOGC_TLS, "%s: TLS 1.2 renegotiation requested (after %s)", c->peer,
@@ -900,10 +887,8 @@ static int tls_tick(void *ctx, uint64_t now, struct buf *wire_out, uint64_t *nex
 	struct tls_server *t = c->srv;
 	*next = UINT64_MAX;
 	if (c->kill) {
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: %s: client '%s'; the session ends (new CRLs)",
-			c->peer, c->kill, c->client);
-		snprintf(c->reason, sizeof(c->reason), "TLS %s: client '%s' (new CRLs)", c->kill,
-			 c->client);
+		tls_event(c, LOGL_WARNING, "%s: client '%s'; the session ends (new CRLs)", c->kill,
+			  c->client);
 		c->out = wire_out;
 		(void)gnutls_alert_send(c->s, GNUTLS_AL_FATAL, !strcmp(c->kill, "certificate revoked") ?
 					GNUTLS_A_CERTIFICATE_REVOKED : GNUTLS_A_CERTIFICATE_EXPIRED);
@@ -917,11 +902,9 @@ static int tls_tick(void *ctx, uint64_t now, struct buf *wire_out, uint64_t *nex
 			*next = c->reneg_by;
 			return 0;
 		}
-		log_msg(LOGL_WARNING, LOGC_TLS, "%s: renegotiation interval expired: client '%s' did "
-			"not renegotiate within %llu s of the request; disconnected", c->peer,
-			c->client, (unsigned long long)(t->grace_us / 1000000u));
-		snprintf(c->reason, sizeof(c->reason), "TLS renegotiation interval expired: the "
-			 "client did not renegotiate");
+		tls_event(c, LOGL_WARNING, "renegotiation interval expired: client '%s' did not "
+			  "renegotiate within %llu s of the request; disconnected", c->client,
+			  (unsigned long long)(t->grace_us / 1000000u));
 		return -ETIMEDOUT;
 	}
 	if (!c->epoch_us)
