@@ -15,6 +15,8 @@
 #   client-rsa1024.pem/.key   RSA 1024
 #   client-oversize.pem/.key  a certificate of more than 8192 octets
 #   client2.pem/.key          a second good client (pinning tests)
+# and server-ecdsa.pem/.key, an ECDSA P-256 server certificate for
+# "localhost" (the TLS benchmark's ECDSA handshakes).
 set -eu
 dir=${1:?usage: make-test-pki.sh DIR}
 mkdir -p "$dir"
@@ -63,6 +65,7 @@ cert() { # name cn ca keykind serial [extra template lines...]
 ca ca "iedd test CA"
 ca other-ca "iedd other test CA"
 cert server "localhost" ca 2048 10 tls_www_server 'dns_name = "localhost"' 'ip_address = "127.0.0.1"' 'ip_address = "::1"'
+cert server-ecdsa "localhost" ca ecdsa 19 tls_www_server 'dns_name = "localhost"' 'ip_address = "127.0.0.1"' 'ip_address = "::1"'
 cert client "scada-1" ca 2048 11 tls_www_client
 cert client2 "scada-2" ca 2048 12 tls_www_client
 cert client-ecdsa "scada-ecdsa" ca ecdsa 13 tls_www_client

@@ -486,8 +486,11 @@ static void on_readable(struct conn *c)
 		data = buf_data(&l->plain);
 		len = l->plain.len;
 	}
-	if (!len)
+	if (!len) {
+		if (c->layer->unwrap && c->cbs->on_layer_input && !c->end_set)
+			c->cbs->on_layer_input(c, c->arg);
 		return;
+	}
 	size_t used = c->cbs->on_data(c, c->arg, data, len);
 	assert(used <= len);
 	if (c->freeing || c->finishing || c->end_set || used >= len)

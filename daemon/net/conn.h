@@ -65,6 +65,11 @@ struct conn_cbs {
 	/* Optional: the read that may_read allowed is over (recv, layer,
 	 * on_data); not called when on_data freed `c`. */
 	void (*read_done)(struct conn *c, void *arg);
+	/* Optional: a read the layer took whole gave the session no data
+	 * (handshake records, a renegotiation's last flight, a KeyUpdate):
+	 * the owner may run the layer's timed work now (conn_layer_tick),
+	 * as it does after on_data. May not free `c`. */
+	void (*on_layer_input)(struct conn *c, void *arg);
 };
 
 /* The layer slot, where GnuTLS will sit over in-memory pull/push buffers

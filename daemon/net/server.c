@@ -446,7 +446,16 @@ static void on_end(struct conn *c, void *arg, enum conn_end why, int err)
 	}
 }
 
-static const struct conn_cbs assoc_cbs = { .on_data = on_data, .on_end = on_end };
+/* conn on_layer_input: a renegotiation ended (or a handshake step came)
+ * with no data for the session; the key renewal's clock starts again now. */
+static void on_layer_input(struct conn *c, void *arg)
+{
+	(void)c;
+	layer_tick(arg);
+}
+
+static const struct conn_cbs assoc_cbs = { .on_data = on_data, .on_end = on_end,
+					   .on_layer_input = on_layer_input };
 
 /* ---- CPU limit (net/cpu_limit.h) ---------------------------------------
  * Only the reading of associations is gated: GOOSE, report and control
@@ -528,7 +537,8 @@ static void assoc_read_done(struct conn *c, void *arg)
 
 static const struct conn_cbs assoc_cbs_limited = { .on_data = on_data, .on_end = on_end,
 						   .may_read = assoc_may_read,
-						   .read_done = assoc_read_done };
+						   .read_done = assoc_read_done,
+						   .on_layer_input = on_layer_input };
 
 const struct cpu_limit *server_cpu_limit(const struct server *s)
 {

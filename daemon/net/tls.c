@@ -838,11 +838,15 @@ static int tls_unwrap(void *ctx, const uint8_t *wire, size_t len, struct buf *pl
 static int tls_wrap(void *ctx, const uint8_t *plain, size_t len, struct buf *wire_out)
 {
 	struct tls_conn *c = ctx;
-	if (!c->established) {
-		if (c->renegotiating)
-			return buf_put(&c->held, plain, len) ? -ENOMEM : 0;
-		return 0; /* nothing of the session goes out before the handshake (an abort) */
+	if (c->renegotiating || c->reneg_by) {
+		/* From our HelloRequest to the end of the renegotiation the
+		 * session's output waits: a GnuTLS client that gets application
+		 * data before our ServerHello takes it for a refusal and starts
+		 * its handshake over (an unexpected-packet failure). */
+		return buf_put(&c->held, plain, len) ? -ENOMEM : 0;
 	}
+	if (!c->established)
+		return 0; /* nothing of the session goes out before the handshake (an abort) */
 	c->bytes += len;
 	c->out = wire_out;
 	int r = send_records(c, plain, len);

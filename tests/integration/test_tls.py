@@ -315,6 +315,9 @@ class Reload(unittest.TestCase):
             d.stop()
 
 SESSION = 'rekeyInterval="2" renegotiationGrace="2" resumption="1"'
+TLS12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2:%SAFE_RENEGOTIATION"
+TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+CTL_BENCH = os.environ.get("CTL_BENCH")
 
 
 def s_client_script(port, steps, *extra, client="client"):
@@ -381,6 +384,35 @@ class SessionRenewal(unittest.TestCase):
         self.assertEqual(len([x for x in out.splitlines() if "ClientHello" in x]), 2, out)
         self.assertTrue(self.d.wait_log("TLS renegotiated (TLS1.2)"), self.d.log()[-2000:])
         self.assertTrue(self.d.wait_log("tpkt: length 25964"), self.d.log()[-2000:])
+
+    def test_tls12_renegotiation_reports_go_on(self):
+        # iedd holds the session's output from its HelloRequest to the end
+        # of the renegotiation: reports generated meanwhile come after it
+        cert = ["--cert", pki("client.pem"), "--key", pki("client.key")]
+        n = self.d.log().count("TLS renegotiated")
+        r = subprocess.run([IEDC, "--tls", "--ca", pki("ca.pem"), *cert, "--tls-priority", TLS12,
+                            "--json", "report", self.d.tls_addr, "IEDD1BAY/LLN0.RP.urcbMeas02",
+                            "--trgops", "period", "--intgpd", "300", "--count", "20"],
+                           capture_output=True, text=True, timeout=40)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sq = [json.loads(x)["sqNum"] for x in r.stdout.splitlines() if x.strip()]
+        self.assertEqual(sq, list(range(sq[0], sq[0] + 20)))
+        self.assertGreaterEqual(self.d.log().count("TLS renegotiated") - n, 2, self.d.log()[-3000:])
+
+    def test_renewal_under_read_load(self):
+        # closed-loop reads from 4 associations while their keys are
+        # renewed: none fails (TLS 1.2 renegotiation, TLS 1.3 KeyUpdate)
+        for prio, what in ((TLS12, "TLS renegotiated"), (TLS13, "TLS 1.3 key update")):
+            n = self.d.log().count(what)
+            r = subprocess.run([CTL_BENCH, "-c", self.d.tls_addr, "--mode", "read",
+                                "--ref", "IEDD1BAY/MMXU1$MX$TotW$mag$f", "--clients", "4",
+                                "--count", "1000000", "--seconds", "4.5", "--tls",
+                                "--ca", pki("ca.pem"), "--cert", pki("client-ecdsa.pem"),
+                                "--key", pki("client-ecdsa.key"), "--tls-priority", prio],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr + self.d.log()[-3000:])
+            self.assertIn("mode=read clients=4", r.stdout)
+            self.assertGreaterEqual(self.d.log().count(what) - n, 4, self.d.log()[-3000:])
 
     def test_close_notify_before_iedd_closes(self):
         out = s_client_script(self.d.tls_port, [(0.5, b"hello")], "-tls1_3")

@@ -6,7 +6,9 @@
  *   ctl-bench -c 127.0.0.1:PORT --mode direct   --ref 'LD/GGIO1$CO$Dir%d'
  *   ctl-bench -c 127.0.0.1:PORT --mode sbo      --ref 'LD/GGIO1$CO$Sbo%d'
  *   ctl-bench -c 127.0.0.1:PORT --mode enhanced --ref 'LD/GGIO1$CO$Enh%d'
- *             [--clients N] [--count M]
+ *   ctl-bench -c 127.0.0.1:PORT --mode connect  --ref X
+ *             [--clients N] [--count M] [--seconds S]
+ *             [--tls --ca F --cert F --key F [--tls-priority P] [--resume]]
  *
  * Each client is its own association (iedc's client) and thread and works
  * on its own object (%d = 1..N). A sample is one round trip:
@@ -19,12 +21,17 @@
  *             CommandTermination of enhanced security is awaited after
  *             the sample, before the next select);
  *   enhanced  a Write of REF$Oper to the CommandTermination that follows
- *             it (the status reaching ctlVal through the source).
+ *             it (the status reaching ctlVal through the source);
+ *   connect   an association (TCP, the TLS handshake with --tls, COTP to
+ *             MMS Initiate), dropped at once (TLS close_notify, close);
+ *             with --resume each client offers its previous session.
+ * --seconds S ends each client's loop after S seconds (or M samples).
  * A refused command, a LastApplError or a CommandTermination- ends the run
  * with exit 1.
  *
- * Output: one line of key=value pairs (p50/p99 in microseconds over all
- * clients' samples); complaints on stderr with exit 1. Loopback tool:
+ * Output: one line of key=value pairs (p50/p99/p999/max in microseconds over
+ * all clients' samples; resumed= the TLS handshakes that resumed a
+ * session); complaints on stderr with exit 1. Loopback tool:
  * every wait is bounded by the client's timeout. */
 #include <inttypes.h>
 #include <getopt.h>
@@ -51,6 +58,8 @@
 
 static const char *opt_addr, *opt_ref, *opt_mode;
 static unsigned opt_clients = 1, opt_count = 1000;
+static double opt_seconds;	/* > 0: loop for this long (or opt_count) */
+static uint64_t deadline_ns;
 
 struct worker {
 	pthread_t th;
@@ -60,6 +69,7 @@ struct worker {
 	uint64_t *samples;
 	unsigned n;
 	unsigned terminations, errors;	/* unconfirmed PDUs seen */
+	unsigned resumed;	/* connect: handshakes that resumed */
 };
 
 static struct mms_objname objname(const char *ref, const char *suffix)
@@ -154,6 +164,8 @@ static void *run(void *arg)
 	buf_init(&d, 0, 0);
 	bool val = true;
 	for (unsigned k = 0; k < opt_count; k++, val = !val) {
+		if (deadline_ns && now_ns() >= deadline_ns)
+			break;
 		oper_data(&d, val, (uint8_t)k);
 		uint64_t t0 = now_ns();
 		if (!strcmp(opt_mode, "connect")) {
@@ -162,6 +174,7 @@ static void *run(void *arg)
 			if (client_open(&w->c, opt_addr, NULL, 10000))
 				die("client %u: %s", w->no, w->c.errmsg);
 			w->samples[w->n++] = now_ns() - t0;
+			w->resumed += w->c.tls_resumed;
 			client_drop(&w->c);
 			continue;
 		}
@@ -201,7 +214,10 @@ int main(int argc, char **argv)
 		{ "ref", required_argument, NULL, 'r' }, { "clients", required_argument, NULL, 'n' },
 		{ "count", required_argument, NULL, 'k' }, { "tls", no_argument, NULL, 'T' },
 		{ "ca", required_argument, NULL, 'A' }, { "cert", required_argument, NULL, 'C' },
-		{ "key", required_argument, NULL, 'K' }, { NULL, 0, NULL, 0 },
+		{ "key", required_argument, NULL, 'K' },
+		{ "tls-priority", required_argument, NULL, 'P' },
+		{ "resume", no_argument, NULL, 'R' }, { "seconds", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct client_tls tls = { 0 };
 	bool use_tls = false;
@@ -217,8 +233,12 @@ int main(int argc, char **argv)
 		case 'A': tls.ca = optarg; break;
 		case 'C': tls.cert = optarg; break;
 		case 'K': tls.key = optarg; break;
+		case 'P': tls.priority = optarg; break;
+		case 'R': tls.resume = true; break;
+		case 's': opt_seconds = strtod(optarg, NULL); break;
 		default: die("usage: ctl-bench -c HOST:PORT --mode read|direct|sbo|enhanced|connect "
-			     "--ref REF [--clients N] [--count M] [--tls --ca F --cert F --key F]");
+			     "--ref REF [--clients N] [--count M] [--seconds S] [--tls --ca F "
+			     "--cert F --key F [--tls-priority P] [--resume]]");
 		}
 	}
 	if (!opt_addr || !opt_ref || !opt_mode ||
@@ -227,6 +247,8 @@ int main(int argc, char **argv)
 		die("give -c HOST:PORT, --mode read|direct|sbo|enhanced and --ref REF");
 	if (!opt_clients || opt_clients > MAX_CLIENTS || !opt_count || opt_count > MAX_COUNT)
 		die("--clients 1..%d, --count 1..%d", MAX_CLIENTS, MAX_COUNT);
+	if (opt_seconds < 0 || opt_seconds > 600)
+		die("--seconds 0..600");
 	if (use_tls)
 		client_set_tls(&tls);
 	uint64_t start = now_ns();
@@ -248,14 +270,22 @@ int main(int argc, char **argv)
 		w->c.on_unconfirmed = on_unconfirmed;
 		w->c.on_unconfirmed_ctx = w;
 	}
+	if (opt_seconds > 0)
+		deadline_ns = now_ns() + (uint64_t)(opt_seconds * 1e9);
+	start = now_ns();
 	for (unsigned i = 0; i < opt_clients; i++)
 		if (pthread_create(&ws[i].th, NULL, run, &ws[i]))
 			die("cannot start a thread");
 	size_t total = 0;
+	unsigned resumed = 0;
 	for (unsigned i = 0; i < opt_clients; i++) {
 		pthread_join(ws[i].th, NULL);
 		total += ws[i].n;
+		resumed += ws[i].resumed;
 	}
+	double secs = (double)(now_ns() - start) / 1e9;
+	if (!total)
+		die("no samples");
 	uint64_t *all = malloc(total * sizeof(uint64_t));
 	if (!all)
 		die("out of memory");
@@ -265,13 +295,16 @@ int main(int argc, char **argv)
 		k += ws[i].n;
 		if (strcmp(opt_mode, "connect"))
 			client_close(&ws[i].c);
+		client_forget_session(&ws[i].c);
 		free(ws[i].samples);
 	}
 	qsort(all, total, sizeof(uint64_t), cmp_u64);
-	double secs = (double)(now_ns() - start) / 1e9;
-	printf("mode=%s clients=%u samples=%zu p50_us=%.1f p99_us=%.1f rate_per_s=%.0f%s\n",
+	printf("mode=%s clients=%u samples=%zu p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
+	       "rate_per_s=%.0f resumed=%u%s\n",
 	       opt_mode, opt_clients, total, all[total / 2] / 1000.0,
-	       all[(total * 99) / 100] / 1000.0, (double)total / secs, use_tls ? " tls" : "");
+	       all[(total * 99) / 100] / 1000.0, all[(total * 999) / 1000] / 1000.0,
+	       all[total - 1] / 1000.0, (double)total / secs,
+	       resumed, use_tls ? " tls" : "");
 	free(all);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,34 +65,64 @@ static int tls_fail(struct client *c, int status, const char *what, int r)
 	return fail(c, status, "%s: TLS %s: %s", c->peer, what, gnutls_strerror(r));
 }
 
+/* The credentials every session shares: trust anchors and the client's
+ * certificate, loaded at the first handshake. */
+static int tls_load_cred(struct client *c, gnutls_certificate_credentials_t *out)
+{
+	gnutls_certificate_credentials_t cred;
+	int r;
+	if (gnutls_certificate_allocate_credentials(&cred) < 0)
+		return fail(c, IEDC_CONNECT, "out of memory");
+	r = tls_opts.ca ? gnutls_certificate_set_x509_trust_file(cred, tls_opts.ca,
+								   GNUTLS_X509_FMT_PEM) :
+			  gnutls_certificate_set_x509_system_trust(cred);
+	if (r <= 0) {
+		gnutls_certificate_free_credentials(cred);
+		return fail(c, IEDC_USAGE, "--ca %s: %s", tls_opts.ca ? tls_opts.ca : "(system)",
+			    r == 0 ? "no certificate in it" : gnutls_strerror(r));
+	}
+	if (tls_opts.cert && (r = gnutls_certificate_set_x509_key_file(cred, tls_opts.cert,
+					tls_opts.key, GNUTLS_X509_FMT_PEM)) < 0) {
+		gnutls_certificate_free_credentials(cred);
+		return fail(c, IEDC_USAGE, "--cert %s --key %s: %s", tls_opts.cert, tls_opts.key,
+			    gnutls_strerror(r));
+	}
+	*out = cred;
+	return IEDC_OK;
+}
+
 /* Handshake on c->fd, verifying the server's certificate for `host`. */
 static int tls_start(struct client *c, const char *host)
 {
 	static gnutls_certificate_credentials_t cred;
+	static pthread_mutex_t cred_lock = PTHREAD_MUTEX_INITIALIZER;
 	gnutls_session_t s;
 	int r;
 
-	if (!cred) {
-		if (gnutls_certificate_allocate_credentials(&cred) < 0)
-			return fail(c, IEDC_CONNECT, "out of memory");
-		r = tls_opts.ca ? gnutls_certificate_set_x509_trust_file(cred, tls_opts.ca,
-									   GNUTLS_X509_FMT_PEM) :
-				  gnutls_certificate_set_x509_system_trust(cred);
-		if (r <= 0)
-			return fail(c, IEDC_USAGE, "--ca %s: %s", tls_opts.ca ? tls_opts.ca : "(system)",
-				    r == 0 ? "no certificate in it" : gnutls_strerror(r));
-		if (tls_opts.cert && (r = gnutls_certificate_set_x509_key_file(cred, tls_opts.cert,
-						tls_opts.key, GNUTLS_X509_FMT_PEM)) < 0)
-			return fail(c, IEDC_USAGE, "--cert %s --key %s: %s", tls_opts.cert,
-				    tls_opts.key, gnutls_strerror(r));
-	}
+	pthread_mutex_lock(&cred_lock); /* ctl-bench opens from several threads */
+	r = cred ? 0 : tls_load_cred(c, &cred);
+	pthread_mutex_unlock(&cred_lock);
+	if (r)
+		return r;
 	if ((r = gnutls_init(&s, GNUTLS_CLIENT)) < 0)
 		return tls_fail(c, IEDC_CONNECT, "init", r);
 	c->tls = s;
-	if ((r = gnutls_priority_set_direct(s, CLIENT_TLS_PRIORITY, NULL)) < 0 ||
+	const char *bad = NULL;
+	if (tls_opts.priority &&
+	    gnutls_priority_set_direct(s, tls_opts.priority, &bad) < 0)
+		return fail(c, IEDC_USAGE, "--tls-priority '%s': not a GnuTLS priority string "
+			    "(at '%s')", tls_opts.priority, bad ? bad : "");
+	if ((!tls_opts.priority &&
+	     (r = gnutls_priority_set_direct(s, CLIENT_TLS_PRIORITY, NULL)) < 0) ||
 	    (r = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0)
 		return tls_fail(c, IEDC_CONNECT, "setup", r);
-	gnutls_session_set_verify_cert(s, host, 0);
+	if (tls_opts.resume && c->tls_keep) {
+		gnutls_datum_t d = { c->tls_keep, (unsigned)c->tls_keep_len };
+		if ((r = gnutls_session_set_data(s, d.data, d.size)) < 0)
+			return tls_fail(c, IEDC_CONNECT, "resumption data", r);
+	}
+	snprintf(c->tls_host, sizeof(c->tls_host), "%s", host);
+	gnutls_session_set_verify_cert(s, c->tls_host, 0);
 	gnutls_transport_set_int(s, c->fd);
 	gnutls_handshake_set_timeout(s, (unsigned)c->timeout_ms);
 	do
@@ -110,6 +141,7 @@ static int tls_start(struct client *c, const char *host)
 		return tls_fail(c, r == GNUTLS_E_TIMEDOUT ? IEDC_TIMEOUT : IEDC_REJECTED, "handshake",
 				r);
 	}
+	c->tls_resumed = gnutls_session_is_resumed(s) != 0;
 	char *d = gnutls_session_get_desc(s);
 	snprintf(c->tls_desc, sizeof(c->tls_desc), "%s", d ? d : "");
 	gnutls_free(d);
@@ -136,6 +168,28 @@ static ssize_t io_send(struct client *c, const uint8_t *p, size_t n)
 	return r;
 }
 
+/* TLS 1.2: the server renews the keys (IEC 62351-3). The handshake runs
+ * to its end before anything else is sent: GnuTLS as a server (iedd)
+ * refuses application data after its ServerHello (unexpected packet). The
+ * server may send application data until it sees our ClientHello: such a
+ * record ends gnutls_handshake with GOT_APPLICATION_DATA, stays in
+ * GnuTLS's buffer for the next gnutls_record_recv, and the handshake goes
+ * on. (A TLS 1.3 KeyUpdate needs nothing: GnuTLS answers it inside
+ * gnutls_record_recv.) 0 or -1 with errno and c->errmsg. */
+static int io_renegotiate(struct client *c)
+{
+	int h;
+	do
+		h = gnutls_handshake(c->tls);
+	while (h < 0 && (h == GNUTLS_E_GOT_APPLICATION_DATA || !gnutls_error_is_fatal(h)));
+	if (h < 0) {
+		errno = EPROTO;
+		snprintf(c->errmsg, sizeof(c->errmsg), "TLS renegotiation: %s", gnutls_strerror(h));
+		return -1;
+	}
+	return 0;
+}
+
 static ssize_t io_recv(struct client *c, uint8_t *p, size_t n)
 {
 	if (!c->tls)
@@ -148,18 +202,8 @@ static ssize_t io_recv(struct client *c, uint8_t *p, size_t n)
 	if (r == GNUTLS_E_PREMATURE_TERMINATION)
 		return 0;
 	if (r == GNUTLS_E_REHANDSHAKE) {
-		/* TLS 1.2: the server renews the keys (IEC 62351-3); a TLS 1.3
-		 * KeyUpdate needs nothing here, GnuTLS answers it itself */
-		int h;
-		do
-			h = gnutls_handshake(c->tls);
-		while (h < 0 && !gnutls_error_is_fatal(h));
-		if (h < 0) {
-			errno = EPROTO;
-			snprintf(c->errmsg, sizeof(c->errmsg), "TLS renegotiation: %s",
-				 gnutls_strerror(h));
+		if (io_renegotiate(c))
 			return -1;
-		}
 		errno = EINTR;
 		return -1;
 	}
@@ -356,7 +400,11 @@ int client_open_pdu(struct client *c, const char *hostport, const char *password
 	struct iso_event ev;
 	int r;
 
+	void *keep_data = c->tls_keep; /* the one field an open keeps */
+	size_t keep_len = c->tls_keep_len;
 	memset(c, 0, sizeof(*c));
+	c->tls_keep = keep_data;
+	c->tls_keep_len = keep_len;
 	c->fd = -1;
 	c->timeout_ms = timeout_ms;
 	c->next_invoke = 1;
@@ -560,10 +608,25 @@ int client_close(struct client *c)
 	return r;
 }
 
+void client_forget_session(struct client *c)
+{
+	gnutls_free(c->tls_keep);
+	c->tls_keep = NULL;
+	c->tls_keep_len = 0;
+}
+
 void client_drop(struct client *c)
 {
 	if (c->tls) {
-		gnutls_bye(c->tls, GNUTLS_SHUT_WR);
+		gnutls_datum_t d = { 0 };
+		/* a TLS 1.3 ticket arrives after the handshake: by now it has */
+		if (tls_opts.resume && c->tls_desc[0] && !gnutls_session_get_data2(c->tls, &d)) {
+			client_forget_session(c);
+			c->tls_keep = d.data;
+			c->tls_keep_len = d.size;
+		}
+		if (c->tls_desc[0]) /* only after a handshake: GnuTLS crashes before */
+			gnutls_bye(c->tls, GNUTLS_SHUT_WR);
 		gnutls_deinit(c->tls);
 		c->tls = NULL;
 	}

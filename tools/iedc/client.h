@@ -38,8 +38,11 @@ typedef void client_unconfirmed_fn(struct client *c, const struct mms_pdu *p, vo
  * client_open. The default port becomes 3782. */
 struct client_tls {
 	const char *ca, *cert, *key;
+	const char *priority;	/* GnuTLS priority string; NULL: TLS 1.3 and 1.2 */
+	bool resume;		/* offer the last session of the same struct client */
 };
 void client_set_tls(const struct client_tls *t);
+void client_forget_session(struct client *c);
 /* The calling AP-title and AE-qualifier every AARQ carries from now on
  * (--ap-title, --ae-qualifier), for a server that knows its clients by them. */
 struct acse_ap;
@@ -49,6 +52,15 @@ struct client {
 	int fd;
 	void *tls;			/* gnutls_session_t over fd, or NULL: plain TCP */
 	char tls_desc[128];		/* the negotiated version and suite, "" without TLS */
+	bool tls_resumed;		/* the handshake resumed an earlier session */
+	char tls_host[256];		/* the name the server's certificate must have:
+					 * GnuTLS keeps the pointer for the session */
+	/* With client_tls.resume: the session of the last association of this
+	 * struct (GnuTLS session data, a TLS 1.3 ticket or a TLS 1.2 session
+	 * ID), offered at the next client_open, which keeps it; freed by
+	 * client_forget_session. */
+	void *tls_keep;
+	size_t tls_keep_len;
 	struct iso_conn iso;
 	struct mms_initiate neg;	/* the server's Initiate-Response */
 	uint32_t next_invoke;

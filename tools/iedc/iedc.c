@@ -80,6 +80,9 @@ static void usage(FILE *f)
 		"                         must validate against (default: the system's)\n"
 		"      --cert FILE        with --tls: this client's certificate (PEM)\n"
 		"      --key FILE         with --tls: its private key (PEM)\n"
+		"      --tls-priority P   with --tls: a GnuTLS priority string, e.g.\n"
+		"                         NORMAL:-VERS-ALL:+VERS-TLS1.2 (default: TLS 1.3\n"
+		"                         and 1.2, safe renegotiation)\n"
 		"  -m, --max-pdu N        propose N octets as the maximum PDU (default 65000;\n"
 		"                         the server's answer is what counts)\n"
 		"  -d, --dataset          read: REF is a data set; report: report a data set\n"
@@ -252,7 +255,7 @@ static int iedc_run(int argc, char **argv, char **av);
 /* Long options without a short form. */
 enum { OPT_GI = 256, OPT_TRGOPS, OPT_INTGPD, OPT_BUFTM, OPT_ENTRY_ID, OPT_COUNT,
        OPT_SELECT, OPT_CANCEL, OPT_TEST, OPT_CHECK, OPT_ORCAT, OPT_ORIDENT, OPT_AT,
-       OPT_APPID, OPT_GOCB, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY, OPT_AP_TITLE, OPT_AE_QUAL };
+       OPT_APPID, OPT_GOCB, OPT_TLS, OPT_CA, OPT_CERT, OPT_KEY, OPT_TLS_PRIORITY, OPT_AP_TITLE, OPT_AE_QUAL };
 
 /* A decimal uint32 option value; false (with the message printed) if not. */
 static bool opt_u32(const char *opt, const char *s, uint32_t min, uint32_t *out)
@@ -287,6 +290,7 @@ static int iedc_run(int argc, char **argv, char **av)
 		{ "ca", required_argument, NULL, OPT_CA },
 		{ "cert", required_argument, NULL, OPT_CERT },
 		{ "key", required_argument, NULL, OPT_KEY },
+		{ "tls-priority", required_argument, NULL, OPT_TLS_PRIORITY },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "password", required_argument, NULL, 'p' },
 		{ "ap-title", required_argument, NULL, OPT_AP_TITLE },
@@ -399,6 +403,9 @@ static int iedc_run(int argc, char **argv, char **av)
 		case OPT_KEY:
 			tls_opts.key = optarg;
 			break;
+		case OPT_TLS_PRIORITY:
+			tls_opts.priority = optarg;
+			break;
 		case OPT_GI:
 			ro.gi = true;
 			break;
@@ -476,8 +483,8 @@ static int iedc_run(int argc, char **argv, char **av)
 		usage(stderr);
 		return IEDC_USAGE;
 	}
-	if (!tls && (tls_opts.ca || tls_opts.cert || tls_opts.key)) {
-		fprintf(stderr, "iedc: --ca, --cert and --key go with --tls\n");
+	if (!tls && (tls_opts.ca || tls_opts.cert || tls_opts.key || tls_opts.priority)) {
+		fprintf(stderr, "iedc: --ca, --cert, --key and --tls-priority go with --tls\n");
 		return IEDC_USAGE;
 	}
 	if (!tls_opts.cert != !tls_opts.key) {
