@@ -16,6 +16,8 @@ if [ "${1:-}" = "--tests" ]; then
 	# the status page in a real browser, its metrics through Prometheus'
 	# own parser and promtool (tests/integration/test_http.py)
 	PKGS="$PKGS chromium prometheus python3-prometheus-client"
+	# testssl.sh against the TLS listener (tests/integration/test_testssl.py)
+	PKGS="$PKGS testssl.sh"
 	# systemd-analyze security for the units, and the Debian packages built,
 	# checked and installed (tests/packaging)
 	PKGS="$PKGS systemd debhelper dpkg-dev fakeroot lintian"

@@ -22,12 +22,17 @@ struct conn;
 struct tls_server;
 
 /* IEC 62351-3 Ed.2 and 62351-4 (doc/tls.md): TLS 1.2 and 1.3
- * only; the suites of those parts that GnuTLS implements; no NULL, no
- * export, no SHA-1 signatures; RFC 5746 safe renegotiation required. */
+ * only; the suites of those parts that GnuTLS implements, iedd's order
+ * first (forward secrecy before static RSA key exchange); no NULL, no
+ * export, no SHA-1 signatures. RFC 5746 safe renegotiation is required of
+ * TLS 1.2 clients by the check after the handshake, not by
+ * %SAFE_RENEGOTIATION: GnuTLS applies that to TLS 1.3 too and refuses a
+ * TLS 1.3 ClientHello without renegotiation_info, which RFC 8446 does not
+ * ask for. */
 #define TLS_DEFAULT_PRIORITY                                                                      \
 	"NONE:+VERS-TLS1.3:+VERS-TLS1.2:+AES-128-GCM:+AES-256-GCM:+AES-128-CBC:+AEAD:+SHA256:"     \
-	"+SHA384:+RSA:+DHE-RSA:+ECDHE-RSA:+ECDHE-ECDSA:+COMP-NULL:+SIGN-ALL:-SIGN-RSA-SHA1:"       \
-	"-SIGN-ECDSA-SHA1:+GROUP-ALL:+CTYPE-X509:%SAFE_RENEGOTIATION"
+	"+SHA384:+ECDHE-ECDSA:+ECDHE-RSA:+DHE-RSA:+RSA:+COMP-NULL:+SIGN-ALL:-SIGN-RSA-SHA1:"       \
+	"-SIGN-ECDSA-SHA1:+GROUP-ALL:+CTYPE-X509:%SERVER_PRECEDENCE"
 
 /* IEC 62351-3 Ed.2: a certificate over 8192 octets is refused. */
 #define TLS_MAX_CERT_SIZE 8192

@@ -202,6 +202,29 @@ class ChainMode(unittest.TestCase):
             r = s_client(self.d.tls_port, "client", "-tls1_2", "-cipher", suite)
             self.assertEqual(r.returncode == 0, ok, f"{suite}: {r.stdout.decode()[-800:]}")
 
+    def test_server_suite_order(self):
+        # the client prefers static RSA and CBC; iedd's order picks ECDHE-GCM
+        r = s_client(self.d.tls_port, "client", "-tls1_2", "-cipher",
+                     "AES128-SHA256:DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256")
+        self.assertEqual(r.returncode, 0, r.stdout.decode()[-800:])
+        self.assertIn(b"Cipher is ECDHE-RSA-AES128-GCM-SHA256", r.stdout)
+
+    def test_rfc5746_required_in_tls12_only(self):
+        # a TLS 1.2 client without RFC 5746 is refused before any data ...
+        n = self.d.log().count("insecure renegotiation")
+        r = gnutls_cli(self.d.tls_port, priority="NORMAL:-VERS-ALL:+VERS-TLS1.2:"
+                       "%DISABLE_SAFE_RENEGOTIATION", data=b"\x03\x00\x00\x16")
+        self.assertNotEqual(r.returncode, 0)
+        deadline = time.time() + 5
+        while self.d.log().count("insecure renegotiation") == n and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertGreater(self.d.log().count("insecure renegotiation"), n, self.d.log()[-2000:])
+        # ... a TLS 1.3 client that sends no renegotiation_info is not
+        r = gnutls_cli(self.d.tls_port, priority="NORMAL:-VERS-ALL:+VERS-TLS1.3:"
+                       "%DISABLE_SAFE_RENEGOTIATION")
+        self.assertEqual(r.returncode, 0, r.stderr.decode() + r.stdout.decode())
+        self.assertIn(b"Handshake was completed", r.stdout)
+
     def test_garbage_instead_of_client_hello(self):
         s = socket.create_connection(("127.0.0.1", self.d.tls_port))
         s.sendall(b"GET / HTTP/1.0\r\n\r\n" + os.urandom(300))
