@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Independent referee: Wireshark's dissectors decode a captured iedd<->iedc
 exchange (TPKT, COTP, session, presentation, ACSE, MMS) with no malformed
-packet and no expert item of warning or error severity."""
+packet and no expert item of warning or error severity; over TLS too, with
+the session keys iedc logs (SSLKEYLOGFILE, which GnuTLS honours)."""
 import os
 import shutil
 import subprocess
@@ -12,8 +13,10 @@ import unittest
 
 import socket
 
-from harness import (CONCLUDE_REQ, skip_all, IEDD, Daemon, Raw, data_pdu, iedc, main, tlv, ber_int,
-                     write_req)
+from harness import (CONCLUDE_REQ, skip_all, IEDC, IEDD, Daemon, Raw, data_pdu, free_port, iedc,
+                     main, tlv, ber_int, write_req)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 
@@ -141,6 +144,78 @@ class Referee(unittest.TestCase):
                         "getNamedVariableListAttributes"):
             self.assertIn(f"confirmedServiceRequest: {service} ", detail, service)
         self.assertIn("identify: True", detail)
+
+
+def start_capture(test, pcap, bpf):
+    cap = subprocess.Popen(["tshark", "-q", "-i", "lo", "-f", bpf, "-w", pcap],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        if os.path.exists(pcap) and os.path.getsize(pcap) > 0:
+            time.sleep(0.5)
+            return cap
+        time.sleep(0.1)
+    cap.kill()
+    test.skipTest("tshark's capture did not start: " + cap.stderr.read())
+
+
+def expert_problems(dec):
+    expert = subprocess.run(dec + ["-q", "-z", "expert,warn"], capture_output=True,
+                            text=True).stdout
+    bad = [l for l in expert.splitlines()
+           if l.strip() and ("Warning" in l or "Error" in l) and "Protocol" not in l]
+    # TCP-level notes are about the capture, not about iedd
+    return [l for l in bad if " TCP " not in l], expert
+
+
+class TlsReferee(unittest.TestCase):
+    """MMS inside TLS 1.3 and TLS 1.2 sessions, decrypted by tshark with
+    iedc's key log, decodes as cleanly as over plain TCP."""
+
+    def test_mms_in_tls_decodes_cleanly(self):
+        if not shutil.which("certtool"):
+            self.skipTest("certtool not installed (scripts/setup.sh)")
+        tmp = tempfile.mkdtemp(prefix="iedd-cap-tls-")
+        pki = os.path.join(tmp, "pki")
+        subprocess.run([os.path.join(ROOT, "scripts", "make-test-pki.sh"), pki], check=True,
+                       capture_output=True)
+        port = free_port()
+        d = Daemon("--tls-listen", f"127.0.0.1:{port}", "--tls-dir", pki)
+        keylog = os.path.join(tmp, "keys.log")
+        pcap = os.path.join(tmp, "cap.pcapng")
+        env = dict(os.environ, SSLKEYLOGFILE=keylog)
+        addr = f"127.0.0.1:{port}"
+        tls = ["--tls", "--ca", os.path.join(pki, "ca.pem"), "--cert",
+               os.path.join(pki, "client.pem"), "--key", os.path.join(pki, "client.key")]
+        cap = start_capture(self, pcap, f"tcp port {port}")
+        try:
+            for prio in ([], ["--tls-priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2"]):
+                for args in (("identify", addr), ("browse", addr),
+                             ("read", addr, "IEDD1BAY/MMXU1.TotW[MX]"),
+                             ("report", addr, "IEDD1BAY/LLN0.RP.urcbMeas03", "--trgops",
+                              "period", "--intgpd", "200", "--count", "3")):
+                    r = subprocess.run([IEDC, *tls, *prio, *args], capture_output=True,
+                                       text=True, timeout=30, env=env)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+            time.sleep(1.0)
+        finally:
+            cap.terminate()
+            cap.wait(10)
+            d.stop()
+        dec = ["tshark", "-r", pcap, "-o", f"tls.keylog_file:{keylog}",
+               "-d", f"tls.port=={port},tpkt"]
+        frames = subprocess.run(dec, capture_output=True, text=True).stdout
+        for what in ("initiate-RequestPDU", "initiate-ResponsePDU", "confirmed-RequestPDU",
+                     "confirmed-ResponsePDU", "unconfirmed-PDU", "conclude-ResponsePDU",
+                     "Release-Response", "Close Notify"):
+            self.assertIn(what, frames, frames[-1500:])
+        self.assertIn("TLSv1.2", frames)
+        self.assertNotIn("Malformed", frames)
+        self.assertNotIn("Ignored Unknown Record", frames)
+        bad, expert = expert_problems(dec)
+        self.assertEqual(bad, [], expert)
+        # every session decrypted: as many MMS Initiate-Responses as sessions
+        self.assertEqual(frames.count("initiate-ResponsePDU"), 8, frames[-1500:])
 
 
 if __name__ == "__main__":
