@@ -1660,6 +1660,13 @@ int main(int argc, char **argv)
 	}
 	raise_nofile(cfg.max_associations);
 	scfg.tls = tls;
+	/* GnuTLS appends every session's secrets to $SSLKEYLOGFILE (read at
+	 * the first handshake): a server never does that; clients can */
+	if (getenv("SSLKEYLOGFILE")) {
+		log_msg(LOGL_WARNING, LOGC_TLS, "SSLKEYLOGFILE is set: ignored, iedd does not write "
+			"TLS secrets (a client's key log, e.g. iedc's, decrypts a capture)");
+		unsetenv("SSLKEYLOGFILE");
+	}
 	/* the client list is read at start only (config_restart_change) */
 	static struct authz_policy policy;
 	policy = cfg.authz;

@@ -225,6 +225,20 @@ class ChainMode(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr.decode() + r.stdout.decode())
         self.assertIn(b"Handshake was completed", r.stdout)
 
+    def test_server_writes_no_key_log(self):
+        keylog = os.path.join(tempfile.mkdtemp(prefix="iedd-keylog-"), "keys.log")
+        os.environ["SSLKEYLOGFILE"] = keylog
+        try:
+            d = TlsDaemon()
+        finally:
+            del os.environ["SSLKEYLOGFILE"]
+        try:
+            self.assertEqual(tls_iedc(d.tls_addr, "identify").returncode, 0)
+            self.assertTrue(d.wait_log("SSLKEYLOGFILE is set: ignored"), d.log())
+        finally:
+            d.stop()
+        self.assertFalse(os.path.exists(keylog))
+
     def test_garbage_instead_of_client_hello(self):
         s = socket.create_connection(("127.0.0.1", self.d.tls_port))
         s.sendall(b"GET / HTTP/1.0\r\n\r\n" + os.urandom(300))
