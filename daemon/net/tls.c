@@ -977,6 +977,18 @@ static const struct conn_layer_ops tls_layer = {
 int tls_conn_attach(struct tls_server *t, struct conn *conn, const char *peer,
 		    struct authz_peer *who)
 {
+	const struct conn_layer_ops *ops;
+	void *ctx;
+	int r = tls_layer_new(t, peer, who, &ops, &ctx);
+	if (r)
+		return r;
+	conn_set_layer(conn, ops, ctx);
+	return 0;
+}
+
+int tls_layer_new(struct tls_server *t, const char *peer, struct authz_peer *who,
+		  const struct conn_layer_ops **ops, void **ctx)
+{
 	struct tls_conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -1016,6 +1028,7 @@ int tls_conn_attach(struct tls_server *t, struct conn *conn, const char *peer,
 	if (t->conns)
 		t->conns->prev = c;
 	t->conns = c;
-	conn_set_layer(conn, &tls_layer, c);
+	*ops = &tls_layer;
+	*ctx = c;
 	return 0;
 }

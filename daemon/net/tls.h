@@ -115,3 +115,8 @@ const char *tls_server_summary(const struct tls_server *t);
 struct authz_peer;
 int tls_conn_attach(struct tls_server *t, struct conn *c, const char *peer,
 		    struct authz_peer *who);
+/* The same layer without a conn, for the fuzz target (tests/fuzz/fuzz_tls.c):
+ * *ops and *ctx as conn_set_layer takes them; the caller calls ops->free. */
+struct conn_layer_ops;
+int tls_layer_new(struct tls_server *t, const char *peer, struct authz_peer *who,
+		  const struct conn_layer_ops **ops, void **ctx);

@@ -34,7 +34,8 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	rptstore:tests/fuzz/fuzz_rptstore:fuzz/corpus/rptstore \
 	setstore:tests/fuzz/fuzz_setstore:fuzz/corpus/setstore \
 	goose:tests/fuzz/fuzz_goose:fuzz/corpus/goose \
-	config:tests/fuzz/fuzz_config:fuzz/corpus/config; do
+	config:tests/fuzz/fuzz_config:fuzz/corpus/config \
+	tls:tests/fuzz/fuzz_tls:fuzz/corpus/tls; do
 	target=${spec%%:*}
 	rest=${spec#*:}
 	exe=$build/${rest%%:*}

@@ -253,6 +253,64 @@ class ChainMode(unittest.TestCase):
         self.assertEqual(iedc("identify", self.d.addr).returncode, 0)
 
 
+    def test_malformed_records_leave_others_served(self):
+        # a report session runs while other clients send broken records
+        n_log = len(self.d.log())
+        cert = ["--cert", pki("client.pem"), "--key", pki("client.key")]
+        rep = subprocess.Popen([IEDC, "--tls", "--ca", pki("ca.pem"), *cert, "--json", "report",
+                                self.d.tls_addr, "IEDD1BAY/LLN0.RP.urcbMeas04", "--trgops",
+                                "period", "--intgpd", "200", "--count", "12"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.8)
+
+        def poke(data, close_early=False):
+            s = socket.create_connection(("127.0.0.1", self.d.tls_port))
+            s.sendall(data)
+            if not close_early:
+                s.settimeout(3)
+                try:
+                    while s.recv(4096):
+                        pass
+                except (ConnectionResetError, socket.timeout):
+                    pass
+            s.close()
+
+        hello = bytes.fromhex("16030100") + bytes([0x80]) + b"\x01\x00\x00\x7c\x03\x03"
+        poke(hello[:9], close_early=True)                       # truncated, then gone
+        poke(b"\x16\x03\x03\x48\x01" + os.urandom(200))        # record longer than 2^14+2048
+        poke(b"\x15\x03\x03\x00\x02\x02\x28")                   # a fatal alert first
+        poke(b"\x17\x03\x03\x00\x05hello")                     # application data first
+        poke(b"\x16\x03\x03\x00\x00" * 3)                        # empty handshake records
+        # an established session that then sends garbage and an alert
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(pki("ca.pem"))
+        ctx.load_cert_chain(pki("client.pem"), pki("client.key"))
+        ctx.check_hostname = False
+        for junk in (os.urandom(64), b"\x15\x03\x03\x00\x02\x02\x28",
+                     b"\x17\x03\x03\xff\xff" + os.urandom(100)):
+            t = ctx.wrap_socket(socket.create_connection(("127.0.0.1", self.d.tls_port)))
+            raw = socket.socket(fileno=os.dup(t.fileno()))
+            raw.sendall(junk)
+            raw.settimeout(3)
+            try:
+                while raw.recv(4096):
+                    pass
+            except (ConnectionResetError, socket.timeout, OSError):
+                pass
+            raw.close()
+            t.close()
+        out, err = rep.communicate(timeout=30)
+        self.assertEqual(rep.returncode, 0, err)
+        sq = [json.loads(x)["sqNum"] for x in out.splitlines() if x.strip()]
+        self.assertEqual(sq, list(range(sq[0], sq[0] + 12)))
+        # each broken connection but the truncated one (which only closes)
+        # was ended with a TLS event, logged
+        log = self.d.log()[n_log:]
+        self.assertGreaterEqual(log.count(" warning tls: ") + log.count(" notice tls: "), 7, log)
+        self.assertEqual(tls_iedc(self.d.tls_addr, "identify").returncode, 0)
+        self.assertEqual(iedc("identify", self.d.addr).returncode, 0)
+
+
 class StalledHandshake(unittest.TestCase):
     def test_stalled_handshake_does_not_block_others(self):
         cfg = tls_config(limits='<limits associationTimeout="1500"/>')
