@@ -857,6 +857,7 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 }
 
 static void reload_config(void);
+static struct event *crl_watch_start(struct event_base *base);
 
 static void on_sighup(evutil_socket_t sig, short what, void *arg)
 {
@@ -896,6 +897,7 @@ static int serve(struct server *srv)
 			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory setting up signal handlers");
 			r = -ENOMEM;
 		}
+	struct event *crl_watch = r ? NULL : crl_watch_start(base);
 	signal(SIGPIPE, SIG_IGN);
 	stop_signals(SIG_UNBLOCK);
 	if (!r)
@@ -903,6 +905,8 @@ static int serve(struct server *srv)
 	for (size_t i = 0; i < 3; i++)
 		if (sig[i])
 			event_free(sig[i]);
+	if (crl_watch)
+		event_free(crl_watch);
 	return r;
 }
 
@@ -1095,6 +1099,122 @@ static void reload_notify(const char *state)
 	(void)notify_send(buf);
 }
 
+/* Room in run.retired for the TLS server swap_tls retires. 0 or -ENOMEM. */
+static int retire_room(void)
+{
+	struct tls_server **ret = realloc(run.retired, (run.n_retired + 1) * sizeof(*ret));
+	if (!ret)
+		return -ENOMEM;
+	run.retired = ret;
+	return 0;
+}
+
+/* New handshakes use ntls (retire_room went first); the server it replaces
+ * stays for the sessions that began with it. Established sessions meet the
+ * new CRLs (IEC 62351-3): a revoked or expired peer ends now, the others
+ * go on. */
+static void swap_tls(struct tls_server *ntls)
+{
+	run.retired[run.n_retired++] = server_set_tls(run.srv, ntls);
+	run.tls = ntls;
+	size_t ended = 0;
+	for (size_t i = 0; i < run.n_retired; i++)
+		if (run.retired[i])
+			ended += tls_server_recheck(run.retired[i], ntls, (int64_t)time(NULL));
+	if (ended) {
+		log_msg(LOGL_WARNING, LOGC_MAIN, "reload: %zu TLS session(s) end: their "
+			"client certificate is revoked or expired now", ended);
+		server_layer_tick_all(run.srv);
+	}
+}
+
+/* ---- CRL files watched (IEC 62351-3: CRLs reloaded when they change) ----
+ * Every CRL_WATCH_MS the CRL files of the running configuration are
+ * looked at (inode, size, modification time). A file that differs from
+ * what was loaded, and has stayed the same for one period (so that a file
+ * being written is not read half-way), reloads the TLS files as SIGHUP
+ * does, without the rest of the configuration. */
+#define CRL_WATCH_MS 2000
+static uint64_t crl_loaded[CONFIG_MAX_TLS_FILES], crl_seen[CONFIG_MAX_TLS_FILES];
+
+static uint64_t file_sig(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return 0; /* missing: a change too when it comes back */
+	const uint64_t v[4] = { (uint64_t)st.st_ino, (uint64_t)st.st_size,
+				(uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec };
+	uint64_t h = 1469598103934665603ull; /* FNV-1a over the four */
+	for (size_t i = 0; i < 4; i++)
+		h = (h ^ v[i]) * 1099511628211ull;
+	return h | 1;
+}
+
+/* The files as the running configuration loaded them. */
+static void crl_watch_reset(void)
+{
+	const struct config_tls *t = &run.cfg->tls;
+	for (size_t i = 0; i < t->n_crl; i++)
+		crl_loaded[i] = crl_seen[i] = file_sig(t->crl[i].path);
+}
+
+static void on_crl_watch(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	const struct config_tls *t = &run.cfg->tls;
+	const char *changed = NULL;
+	for (size_t i = 0; t->present && i < t->n_crl; i++) {
+		uint64_t sig = file_sig(t->crl[i].path);
+		if (sig != crl_loaded[i] && sig == crl_seen[i] && !changed)
+			changed = t->crl[i].path;
+		crl_seen[i] = sig;
+	}
+	if (!changed)
+		return;
+	for (size_t i = 0; i < t->n_crl; i++)
+		crl_loaded[i] = crl_seen[i]; /* tried once; the next change tries again */
+	char from[sizeof(t->crl[0].path) + 16];
+	snprintf(from, sizeof(from), "CRL file %s", changed);
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "%s changed: reloading the TLS files", from);
+	struct tls_server *ntls = NULL;
+	if (tls_load(run.cfg, &ntls)) {
+		log_msg(LOGL_ERR, LOGC_MAIN, "TLS reload refused: the TLS files do not load (the "
+			"line above says which); new handshakes use the files read before");
+		audit_reload(false, from, "the TLS files do not load");
+		return;
+	}
+	if (retire_room()) {
+		tls_server_free(ntls);
+		log_msg(LOGL_ERR, LOGC_MAIN, "TLS reload refused: out of memory; unchanged");
+		audit_reload(false, from, "out of memory");
+		return;
+	}
+	swap_tls(ntls);
+	log_msg(LOGL_NOTICE, LOGC_MAIN, "TLS files reloaded (%s changed): new handshakes use "
+		"them", changed);
+	audit_reload(true, from, "new TLS files");
+}
+
+/* The watch's timer on the loop, when the configuration has CRL files. */
+static struct event *crl_watch_start(struct event_base *base)
+{
+	if (!run.cfg->tls.present || !run.cfg->tls.n_crl)
+		return NULL;
+	const struct timeval every = { CRL_WATCH_MS / 1000, (CRL_WATCH_MS % 1000) * 1000 };
+	crl_watch_reset();
+	struct event *ev = event_new(base, -1, EV_PERSIST, on_crl_watch, NULL);
+	if (!ev || event_add(ev, &every)) {
+		log_msg(LOGL_WARNING, LOGC_MAIN, "out of memory: CRL files are read again at SIGHUP "
+			"only");
+		if (ev)
+			event_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
 /* Re-reads the configuration file and applies what can change live: the
  * map and the sources (unchanged sources stay open: pv_cfg.adopt) and the
  * TLS files (for new handshakes). Everything is checked before anything
@@ -1139,16 +1259,11 @@ static void reload_config(void)
 		audit_reload(false, from, "the TLS files do not load");
 		goto done;
 	}
-	struct tls_server **ret = NULL;
-	if (ntls) {
-		ret = realloc(run.retired, (run.n_retired + 1) * sizeof(*ret));
-		if (!ret) {
-			tls_server_free(ntls);
-			log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: out of memory; unchanged");
-			audit_reload(false, from, "out of memory");
-			goto done;
-		}
-		run.retired = ret;
+	if (ntls && retire_room()) {
+		tls_server_free(ntls);
+		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: out of memory; unchanged");
+		audit_reload(false, from, "out of memory");
+		goto done;
 	}
 	/* the process variables: the old pv stops (its threads joined, its
 	 * queued values applied), the new one takes its unchanged sources */
@@ -1172,22 +1287,10 @@ static void reload_config(void)
 	run.pv = npv;
 	if (npv && server_attach_pv(run.srv, npv))
 		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory starting the sources");
-	if (ntls) {
-		run.retired[run.n_retired++] = server_set_tls(run.srv, ntls);
-		run.tls = ntls;
-		/* established sessions meet the new CRLs (IEC 62351-3): a
-		 * revoked or expired peer ends now, the others go on */
-		size_t ended = 0;
-		for (size_t i = 0; i < run.n_retired; i++)
-			if (run.retired[i])
-				ended += tls_server_recheck(run.retired[i], ntls, (int64_t)time(NULL));
-		if (ended) {
-			log_msg(LOGL_WARNING, LOGC_MAIN, "reload: %zu TLS session(s) end: their "
-				"client certificate is revoked or expired now", ended);
-			server_layer_tick_all(run.srv);
-		}
-	}
+	if (ntls)
+		swap_tls(ntls);
 	*run.cfg = next;
+	crl_watch_reset();
 	log_msg(LOGL_NOTICE, LOGC_MAIN, "reloaded %s: %zu attribute(s) mapped to %zu source(s) (%zu "
 		"kept open)%s", from, npv ? pv_n_rows(npv) : 0, next.simulate ? 1 : next.n_sources,
 		kept, ntls ? "; new TLS handshakes use the files read now" : "");	snprintf(msg, sizeof(msg), "%zu attribute(s) mapped, %zu source(s) kept open%s",

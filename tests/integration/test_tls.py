@@ -550,6 +550,12 @@ class SessionRenewal(unittest.TestCase):
 
 class CrlReload(unittest.TestCase):
     def test_sighup_new_crl_ends_revoked_session_others_go_on(self):
+        self.revoke_client2(sighup=True)
+
+    def test_changed_crl_file_is_read_without_sighup(self):
+        self.revoke_client2(sighup=False)
+
+    def revoke_client2(self, sighup):
         dirp = tempfile.mkdtemp(prefix="iedd-pki-copy-")
         for f in os.listdir(PKI):
             shutil.copy(os.path.join(PKI, f), dirp)
@@ -563,7 +569,7 @@ class CrlReload(unittest.TestCase):
                     [IEDC, "--tls", "--ca", pki("ca.pem"), "--cert", pki(client + ".pem"),
                      "--key", pki(client + ".key"), "--json", "report", addr,
                      "IEDD1BAY/LLN0.RP.urcbMeas0" + ("1" if client == "client" else "2"),
-                     "--trgops", "period", "--intgpd", "200", "--count", "25"],
+                     "--trgops", "period", "--intgpd", "200", "--count", "40"],
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             keep, lose = report("client"), report("client2")
             self.assertTrue(d.wait_log("scada-2", timeout=10), d.log())
@@ -580,14 +586,20 @@ class CrlReload(unittest.TestCase):
                             os.path.join(dirp, "ca.pem"), "--load-certificate", both,
                             "--template", tmpl, "--outfile", os.path.join(dirp, "crl.pem")],
                            check=True, capture_output=True)
-            d.proc.send_signal(signal.SIGHUP)
+            if sighup:
+                d.proc.send_signal(signal.SIGHUP)
+            else:
+                # the watch sees the new file, waits one period, reloads
+                self.assertTrue(d.wait_log("crl.pem changed: reloading the TLS files",
+                                           timeout=10), d.log()[-3000:])
+                self.assertTrue(d.wait_log("TLS files reloaded"), d.log()[-3000:])
             self.assertTrue(d.wait_log("1 TLS session(s) end"), d.log()[-3000:])
             self.assertTrue(d.wait_log("certificate revoked: client 'CN=scada-2"), d.log()[-3000:])
             out, err = lose.communicate(timeout=30)
             self.assertNotEqual(lose.returncode, 0, out)
             out, err = keep.communicate(timeout=30)
             self.assertEqual(keep.returncode, 0, err)
-            self.assertEqual(len(out.splitlines()), 25)
+            self.assertEqual(len(out.splitlines()), 40)
             # and a new handshake of client2 is refused now
             r = tls_iedc(addr, "identify", client="client2")
             self.assertNotEqual(r.returncode, 0)
