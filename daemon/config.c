@@ -877,7 +877,8 @@ static int roles_attr(struct diag *d, xmlNode *k, const struct authz_policy *p, 
 	}
 	if (required && !*mask) {
 		diag_report(d, diag_elem_line(d, k), "element '%s': give its roles, e.g. "
-			    "roles=\"VIEWER\"", (const char *)k->name);
+			    "roles=\"VIEWER\"%s", (const char *)k->name,
+			    config_is_element(k, "client") ? " (or certificateRoles=\"true\")" : "");
 		return -EINVAL;
 	}
 	return 0;
@@ -962,7 +963,8 @@ static int read_client(struct diag *d, xmlNode *k, struct authz_policy *p)
 	long line = diag_elem_line(d, k);
 	snprintf(cl->origin, sizeof(cl->origin), "%s:%ld", d->file, line);
 	if ((r = attr_string(d, k, "name", cl->name, sizeof(cl->name))) < 0 ||
-	    (r = roles_attr(d, k, p, &cl->roles, true)) < 0 ||
+	    (r = attr_bool(d, k, "certificateRoles", &cl->cert_roles)) < 0 ||
+	    (r = roles_attr(d, k, p, &cl->roles, !cl->cert_roles)) < 0 ||
 	    (r = attr_string(d, k, "address", addr, sizeof(addr))) < 0 ||
 	    (r = attr_string(d, k, "fingerprint", fp, sizeof(fp))) < 0 ||
 	    (r = attr_string(d, k, "subject", cl->subject, sizeof(cl->subject))) < 0 ||
@@ -1086,8 +1088,12 @@ static int read_clients_file(struct diag *d, xmlNode *n, struct iedd_config *c)
 			    "<clients file> names (one level only)");
 		goto out;
 	}
-	if ((r = validate(&d2, doc)) || (r = read_clients_body(&d2, root, c)))
+	if ((r = validate(&d2, doc)) ||
+	    (!c->authz.aor[0] && (r = attr_string(&d2, root, "areaOfResponsibility", c->authz.aor,
+						   sizeof(c->authz.aor))) < 0) ||
+	    (r = read_clients_body(&d2, root, c)))
 		goto out;
+	r = 0;
 out:
 	if (r && !d2.n_errors)
 		diag_report(&d2, 0, "%s", strerror(-r));
@@ -1108,7 +1114,8 @@ static int read_clients(struct diag *d, xmlNode *n, struct iedd_config *c)
 	int r;
 	c->clients_line = (unsigned)diag_elem_line(d, n);
 	c->authz.enabled = true;
-	if ((r = attr_string(d, n, "file", file, sizeof(file))) < 0)
+	if ((r = attr_string(d, n, "areaOfResponsibility", c->authz.aor, sizeof(c->authz.aor))) < 0 ||
+	    (r = attr_string(d, n, "file", file, sizeof(file))) < 0)
 		return r;
 	if (!r)
 		return read_clients_body(d, n, c);

@@ -16,7 +16,12 @@
 #   client-oversize.pem/.key  a certificate of more than 8192 octets
 #   client2.pem/.key          a second good client (pinning tests)
 # and server-ecdsa.pem/.key, an ECDSA P-256 server certificate for
-# "localhost" (the TLS benchmark's ECDSA handshakes).
+# "localhost" (the TLS benchmark's ECDSA handshakes), and two clients with
+# the IEC 62351-8 role extension (1.2.840.10070.8.1, IECUserRoles):
+#   client-roles.pem/.key     OPERATOR for area "iedd-test", valid 2020-2099
+#   client-noroles.pem/.key   ENGINEER for "iedd-test" that ended in 2021,
+#                             ENGINEER for area "other-plant", role ID 7
+#                             (none of them usable at "iedd-test")
 set -eu
 dir=${1:?usage: make-test-pki.sh DIR}
 mkdir -p "$dir"
@@ -67,6 +72,12 @@ ca other-ca "iedd other test CA"
 cert server "localhost" ca 2048 10 tls_www_server 'dns_name = "localhost"' 'ip_address = "127.0.0.1"' 'ip_address = "::1"'
 cert server-ecdsa "localhost" ca ecdsa 19 tls_www_server 'dns_name = "localhost"' 'ip_address = "127.0.0.1"' 'ip_address = "::1"'
 cert client "scada-1" ca 2048 11 tls_www_client
+# IECUserRoles ::= SEQUENCE OF SEQUENCE { userRole SEQUENCE OF INTEGER,
+#   aor UTF8String, revision INTEGER, validFrom, validTo GeneralizedTime }
+roles_ok=3037303530030201010c09696564642d74657374020101180f32303230303130313030303030305a180f32303939313233313233353935395a
+roles_no=3081a7303530030201020c09696564642d74657374020101180f32303230303130313030303030305a180f32303231303130313030303030305a303730030201020c0b6f746865722d706c616e74020101180f32303230303130313030303030305a180f32303939313233313233353935395a303530030201070c09696564642d74657374020101180f32303230303130313030303030305a180f32303939313233313233353935395a
+cert client-roles "scada-roles" ca 2048 20 tls_www_client "add_extension = \"1.2.840.10070.8.1 0x$roles_ok\""
+cert client-noroles "scada-noroles" ca 2048 21 tls_www_client "add_extension = \"1.2.840.10070.8.1 0x$roles_no\""
 cert client2 "scada-2" ca 2048 12 tls_www_client
 cert client-ecdsa "scada-ecdsa" ca ecdsa 13 tls_www_client
 cert client-other "scada-other-ca" other-ca 2048 14 tls_www_client

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ber.h"
+
 #define AUTHZ_RIGHT_NAME_(e, s) s,
 static const char *const right_names[AZ_N] = { AUTHZ_RIGHT_TABLE(AUTHZ_RIGHT_NAME_) };
 
@@ -235,11 +237,131 @@ bool authz_peer_cert(struct authz_peer *ap, const uint8_t sha256[32], const char
 	return ap->cand != 0;
 }
 
+/* "YYYYMMDDHHMMSS[.f]Z" (DER GeneralizedTime, UTC) into seconds. */
+static bool generalized_time(const struct ber_tlv *t, int64_t *out)
+{
+	const uint8_t *v = t->val;
+	if (t->len < 15 || v[t->len - 1] != 'Z')
+		return false;
+	int f[6];
+	static const int w[6] = { 4, 2, 2, 2, 2, 2 };
+	size_t k = 0;
+	for (int i = 0; i < 6; i++) {
+		f[i] = 0;
+		for (int j = 0; j < w[i]; j++, k++) {
+			if (v[k] < '0' || v[k] > '9')
+				return false;
+			f[i] = f[i] * 10 + (v[k] - '0');
+		}
+	}
+	if (k != t->len - 1 && v[k] != '.')
+		return false;
+	for (size_t j = k + 1; k != t->len - 1 && j < t->len - 1; j++)
+		if (v[j] < '0' || v[j] > '9')
+			return false;
+	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60)
+		return false;
+	/* days from 1970-01-01 (the civil-from-days inverse, proleptic Gregorian) */
+	int64_t y = f[0] - (f[1] <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (f[1] + (f[1] > 2 ? -3 : 9)) + 2) / 5 + f[2] - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	*out = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+	return true;
+}
+
+#define ROLES_FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -EBADMSG; } while (0)
+
+int authz_decode_cert_roles(const uint8_t *der, size_t len, struct authz_cert_role *out,
+			    size_t max, char *err, size_t errlen)
+{
+	struct ber_cur top, seq;
+	struct ber_tlv t;
+	struct proto_err pe = { 0 };
+	size_t n = 0;
+	ber_cur_init(&top, der, len);
+	if (ber_expect(&top, BER_UNIVERSAL | BER_CONSTRUCTED, 16, &t, "IECUserRoles", &pe) ||
+	    !ber_cur_done(&top) || ber_enter(&top, &t, &seq, &pe))
+		ROLES_FAIL("IECUserRoles: not one SEQUENCE");
+	for (unsigned k = 1; !ber_cur_done(&seq); k++) {
+		struct ber_cur info, ids;
+		struct ber_tlv u, roles, aor, rev, from, to;
+		if (ber_expect(&seq, BER_UNIVERSAL | BER_CONSTRUCTED, 16, &u, "UserRoleInfo", &pe) ||
+		    ber_enter(&seq, &u, &info, &pe))
+			ROLES_FAIL("UserRoleInfo %u: not a SEQUENCE", k);
+		if (ber_next(&info, &roles, &pe) ||
+		    !(ber_is(&roles, BER_UNIVERSAL | BER_CONSTRUCTED, 16) ||
+		      ber_is(&roles, BER_UNIVERSAL, 2)))
+			ROLES_FAIL("UserRoleInfo %u: userRole is not a SEQUENCE OF RoleId", k);
+		if (ber_expect(&info, BER_UNIVERSAL, 12, &aor, "aor", &pe) || aor.len > 64 ||
+		    memchr(aor.val, 0, aor.len))
+			ROLES_FAIL("UserRoleInfo %u: aor is not a UTF8String of 64 octets or fewer", k);
+		int64_t revision, from_s, to_s;
+		if (ber_expect(&info, BER_UNIVERSAL, 2, &rev, "revision", &pe) ||
+		    ber_get_int64(&rev, &revision, &pe))
+			ROLES_FAIL("UserRoleInfo %u: revision is not an INTEGER", k);
+		if (ber_expect(&info, BER_UNIVERSAL, 24, &from, "validFrom", &pe) ||
+		    !generalized_time(&from, &from_s) ||
+		    ber_expect(&info, BER_UNIVERSAL, 24, &to, "validTo", &pe) ||
+		    !generalized_time(&to, &to_s))
+			ROLES_FAIL("UserRoleInfo %u: validFrom/validTo is not a GeneralizedTime "
+				   "(YYYYMMDDHHMMSSZ)", k);
+		/* the rest (roleDefinition, operation, ...) is not needed here */
+		struct ber_tlv id;
+		bool single = !roles.constructed;
+		if (!single && ber_enter(&info, &roles, &ids, &pe))
+			ROLES_FAIL("UserRoleInfo %u: userRole", k);
+		for (bool more = true; more;) {
+			int64_t v;
+			if (single) {
+				id = roles;
+				more = false;
+			} else if (ber_cur_done(&ids)) {
+				break;
+			} else if (ber_expect(&ids, BER_UNIVERSAL, 2, &id, "RoleId", &pe)) {
+				ROLES_FAIL("UserRoleInfo %u: a RoleId is not an INTEGER", k);
+			}
+			if (ber_get_int_range(&id, -32768, 32767, &v, &pe))
+				ROLES_FAIL("UserRoleInfo %u: a RoleId is not in -32768..32767", k);
+			if (n == max)
+				ROLES_FAIL("more than %zu roles", max);
+			struct authz_cert_role *o = &out[n++];
+			o->id = (int32_t)v;
+			memcpy(o->aor, aor.val, aor.len);
+			o->aor[aor.len] = 0;
+			o->revision = revision;
+			o->from_s = from_s;
+			o->to_s = to_s;
+		}
+	}
+	return (int)n;
+}
+
+size_t authz_peer_cert_roles(struct authz_peer *ap, const struct authz_cert_role *r, size_t n,
+			     int64_t now_s)
+{
+	size_t ignored = 0;
+	ap->cert_roles = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *aor = ap->pol ? ap->pol->aor : "";
+		if (r[i].id < 0 || r[i].id >= (int32_t)(sizeof(std_roles) / sizeof(std_roles[0])) ||
+		    now_s < r[i].from_s || now_s > r[i].to_s || (aor[0] && strcmp(aor, r[i].aor))) {
+			ignored++;
+			continue;
+		}
+		ap->cert_roles |= 1u << r[i].id; /* the seven come first in every policy */
+	}
+	return ignored;
+}
+
 static void settle(struct authz_peer *ap, int client)
 {
 	const struct authz_policy *p = ap->pol;
 	ap->client = client;
-	ap->roles = p->clients[client].roles;
+	ap->roles = p->clients[client].roles |
+		    (p->clients[client].cert_roles ? ap->cert_roles : 0);
 	ap->rights = 0;
 	for (size_t i = 0; i < p->n_roles; i++)
 		if (ap->roles & (1u << i))
@@ -270,7 +392,8 @@ const char *authz_peer_associate(struct authz_peer *ap, const struct authz_aarq 
 			continue;
 		const struct authz_client *cl = &p->clients[i];
 		/* a client known by its certificate never associates without TLS */
-		bool ok = ap->cert_checked || (!cl->has_fingerprint && !cl->subject[0]);
+		bool ok = ap->cert_checked ||
+			  (!cl->has_fingerprint && !cl->subject[0] && !cl->cert_roles);
 		if (ok && cl->ap_title_n)
 			ok = q->ap_title_n == cl->ap_title_n &&
 			     !memcmp(q->ap_title, cl->ap_title, cl->ap_title_n * sizeof(uint32_t));

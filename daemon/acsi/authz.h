@@ -86,6 +86,7 @@ struct authz_client {
 	bool has_ae_qualifier;
 	int64_t ae_qualifier;
 	char password[160];	/* salted hash ("$pbkdf2-sha256$..."); "" none */
+	bool cert_roles;	/* also the roles its certificate's IEC 62351-8 extension gives */
 };
 
 /* Checks an ACSE password against a stored hash: true when it matches. */
@@ -98,6 +99,8 @@ struct authz_policy {
 	struct authz_rule rules[AUTHZ_MAX_RULES];
 	struct authz_client clients[AUTHZ_MAX_CLIENTS];
 	authz_password_fn password_ok;	/* the daemon's (passwd.h); NULL: passwords never match */
+	char aor[65];		/* <clients areaOfResponsibility>: certificate roles for
+				 * another area are ignored; "" accepts any */
 };
 
 /* Fills the seven roles of IEC 62351-8 with their default rights (doc/
@@ -124,6 +127,7 @@ struct authz_peer {
 	bool scoped;		/* some rule with a scope names one of its roles */
 	char subject[256];	/* its TLS certificate's subject, "" none */
 	bool cert_checked;	/* authz_peer_cert ran: TLS, clients needing a certificate may match */
+	uint32_t cert_roles;	/* roles its certificate gives (authz_peer_cert_roles) */
 };
 
 /* At TCP accept: `addr` is 4 or 16 octets (family 4 or 6). Returns false
@@ -133,6 +137,36 @@ bool authz_peer_begin(struct authz_peer *ap, const struct authz_policy *pol, int
 /* After the TLS handshake: the peer's certificate (its DER's SHA-256 and
  * subject DN). Returns false when no remaining client has it. */
 bool authz_peer_cert(struct authz_peer *ap, const uint8_t sha256[32], const char *subject);
+
+/* The IEC 62351-8 access token in an X.509 certificate (Ed.1 §9.5.1): the
+ * non-critical extension id-IECuserRoles, whose value is
+ *   IECUserRoles ::= SEQUENCE OF UserRoleInfo
+ *   UserRoleInfo ::= SEQUENCE { userRole SEQUENCE OF RoleId, aor UTF8String,
+ *       revision INTEGER, validFrom GeneralizedTime, validTo GeneralizedTime,
+ *       ... }      RoleId ::= INTEGER (-32768..32767)
+ * (a userRole of one bare INTEGER is read too; components after validTo
+ * are skipped). Role IDs 0..6 are VIEWER, OPERATOR, ENGINEER, INSTALLER,
+ * SECADM, SECAUD, RBACMNT (62351-8 Ed.1 Table 2). */
+#define AUTHZ_ROLES_OID "1.2.840.10070.8.1"
+#define AUTHZ_MAX_CERT_ROLES 16
+struct authz_cert_role {
+	int32_t id;
+	char aor[65];
+	int64_t revision;
+	int64_t from_s, to_s;	/* validity, UTC seconds */
+};
+/* Decodes the extension's value (DER, len octets): one entry per role ID,
+ * at most `max`. Returns how many, or -EBADMSG with err[errlen] saying
+ * what is wrong (bounded: no read past len, nesting limited). */
+int authz_decode_cert_roles(const uint8_t *der, size_t len, struct authz_cert_role *out,
+			    size_t max, char *err, size_t errlen);
+/* After authz_peer_cert: the roles of the decoded entries that are valid
+ * at now_s, for this policy's area of responsibility and of a known ID,
+ * become ap->cert_roles (used by clients with cert_roles). Returns how
+ * many entries were ignored (expired, not yet valid, other area, unknown
+ * role ID). */
+size_t authz_peer_cert_roles(struct authz_peer *ap, const struct authz_cert_role *r, size_t n,
+			     int64_t now_s);
 
 /* What the AARQ offered, for authz_peer_associate. */
 struct authz_aarq {

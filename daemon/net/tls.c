@@ -54,6 +54,7 @@ struct tls_server {
 	char summary[160];
 };
 
+
 /* One TLS connection: the layer context of its conn. */
 struct tls_conn {
 	struct tls_server *srv;
@@ -525,6 +526,36 @@ static const char *status_event(unsigned st)
 	return "certificate invalid";
 }
 
+/* The roles of the IEC 62351-8 access token in the client's certificate
+ * (authz.h AUTHZ_ROLES_OID), for expected clients with certificateRoles.
+ * An extension that does not decode gives no roles (a warning), and ends
+ * the handshake when it is marked critical. */
+static int cert_roles(struct tls_conn *c, gnutls_x509_crt_t crt, const char *subject)
+{
+	gnutls_datum_t ext = { 0 };
+	unsigned critical = 0;
+	if (gnutls_x509_crt_get_extension_by_oid2(crt, AUTHZ_ROLES_OID, 0, &ext, &critical) < 0)
+		return 0; /* none */
+	struct authz_cert_role roles[AUTHZ_MAX_CERT_ROLES];
+	char why[160] = "";
+	int n = authz_decode_cert_roles(ext.data, ext.size, roles, AUTHZ_MAX_CERT_ROLES, why,
+					sizeof(why));
+	gnutls_free(ext.data);
+	if (n < 0) {
+		if (critical)
+			return refuse(c, "certificate invalid", "'%s': its IEC 62351-8 role "
+				      "extension (critical): %s", subject, why);
+		log_msg(LOGL_WARNING, LOGC_TLS, "%s: client '%s': IEC 62351-8 role extension "
+			"not understood (%s): no roles from it", c->peer, subject, why);
+		return 0;
+	}
+	size_t ignored = authz_peer_cert_roles(c->who, roles, (size_t)n, (int64_t)time(NULL));
+	log_msg(LOGL_INFO, LOGC_TLS, "%s: client '%s': %d IEC 62351-8 role(s) in the "
+		"certificate, %zu ignored (expired, not yet valid, another area of "
+		"responsibility or an unknown role ID)", c->peer, subject, n, ignored);
+	return 0;
+}
+
 /* GnuTLS's verify callback, inside the handshake: 0 accepts, -1 ends the
  * handshake with a bad_certificate alert; c->why says why for the log. */
 static int verify_client(gnutls_session_t s)
@@ -612,6 +643,8 @@ static int verify_client(gnutls_session_t s)
 		else if (!authz_peer_cert(c->who, h, subject))
 			r = refuse(c, "unknown client", "'%s' is the certificate of no expected "
 				   "client (<clients>)", subject);
+		else
+			r = cert_roles(c, crt, subject);
 	}
 out:
 	if (crt)

@@ -35,7 +35,8 @@ for spec in inbound:tests/fuzz/fuzz_inbound:fuzz/corpus/inbound \
 	setstore:tests/fuzz/fuzz_setstore:fuzz/corpus/setstore \
 	goose:tests/fuzz/fuzz_goose:fuzz/corpus/goose \
 	config:tests/fuzz/fuzz_config:fuzz/corpus/config \
-	tls:tests/fuzz/fuzz_tls:fuzz/corpus/tls; do
+	tls:tests/fuzz/fuzz_tls:fuzz/corpus/tls \
+	roles:tests/fuzz/fuzz_roles:fuzz/corpus/roles; do
 	target=${spec%%:*}
 	rest=${spec#*:}
 	exe=$build/${rest%%:*}

@@ -294,6 +294,51 @@ class ByCertificate(unittest.TestCase):
         finally:
             self.assertEqual(d.stop(), 0)
 
+    def test_roles_from_certificate(self):
+        # IEC 62351-8 access token in the certificate (make-test-pki.sh):
+        # client-roles holds OPERATOR for "iedd-test"; client-noroles only
+        # an expired role, one for another area and an unknown role ID
+        cfg = f"""<iedd xmlns="{NS}"><clients areaOfResponsibility="iedd-test">
+  <client name="pki-user" certificateRoles="true"/>
+</clients></iedd>"""
+        port = free_port()
+        d = Daemon("--tls-listen", f"127.0.0.1:{port}", "--tls-dir", self.pki, config=cfg)
+        try:
+            r = self.tls(port, "client-roles", "read", MX)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(d.wait_log("as client 'pki-user' (OPERATOR)"), d.log())
+            self.assertTrue(d.wait_log("1 IEC 62351-8 role(s) in the certificate, 0 ignored"),
+                            d.log())
+            r = self.tls(port, "client-roles", "write", CF, "5")
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("object-access-denied", r.stderr)
+            # no usable role: no VIEW, so the model is not there for it
+            r = self.tls(port, "client-noroles", "read", MX)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("object-non-existent", r.stderr)
+            self.assertTrue(d.wait_log("3 IEC 62351-8 role(s) in the certificate, 3 ignored"),
+                            d.log())
+            # a client without the extension gets no roles either
+            r = self.tls(port, "client", "read", MX)
+            self.assertIn("object-non-existent", r.stderr)
+            # roles from a certificate need TLS
+            r = iedc("identify", d.addr)
+            self.assertEqual(r.returncode, 4, r.stderr)
+            self.assertIn(REFUSED, r.stderr)
+        finally:
+            self.assertEqual(d.stop(), 0)
+
+        # another area of responsibility: the OPERATOR role is not this IED's
+        cfg = cfg.replace('"iedd-test"', '"other-plant"')
+        d = Daemon("--tls-listen", f"127.0.0.1:{port}", "--tls-dir", self.pki, config=cfg)
+        try:
+            r = self.tls(port, "client-roles", "read", MX)
+            self.assertIn("object-non-existent", r.stderr)
+            self.assertTrue(d.wait_log("1 IEC 62351-8 role(s) in the certificate, 1 ignored"),
+                            d.log())
+        finally:
+            self.assertEqual(d.stop(), 0)
+
 
 if __name__ == "__main__":
     main()

@@ -420,6 +420,116 @@ START_TEST(engineer_configures)
 }
 END_TEST
 
+/* ---- roles from the certificate (IEC 62351-8 access token) ---- */
+
+static size_t unhex(const char *h, uint8_t *out)
+{
+	size_t n = 0;
+	for (; h[0] && h[1]; h += 2)
+		out[n++] = (uint8_t)strtoul((char[3]){ h[0], h[1], 0 }, NULL, 16);
+	return n;
+}
+
+/* OPERATOR for "iedd-test", 2020-01-01 to 2099-12-31 (make-test-pki.sh) */
+#define ROLES_OK "3037303530030201010c09696564642d74657374020101180f3230323030313031" \
+		 "3030303030305a180f32303939313233313233353935395a"
+#define T2020 1577836800LL /* 2020-01-01T00:00:00Z */
+#define T2099_END 4102444799LL /* 2099-12-31T23:59:59Z */
+
+START_TEST(decodes_cert_roles)
+{
+	uint8_t der[512];
+	struct authz_cert_role r[4];
+	char err[160];
+	size_t n = unhex(ROLES_OK, der);
+	ck_assert_int_eq(authz_decode_cert_roles(der, n, r, 4, err, sizeof(err)), 1);
+	ck_assert_int_eq(r[0].id, 1);
+	ck_assert_str_eq(r[0].aor, "iedd-test");
+	ck_assert_int_eq(r[0].revision, 1);
+	ck_assert_int_eq(r[0].from_s, T2020);
+	ck_assert_int_eq(r[0].to_s, T2099_END);
+	/* two roles in one entry, a bare INTEGER userRole, fractional seconds */
+	static const char two[] =
+		"3061" "3030" "3006020102020104" "0c0161" "020100"
+		"180f32303230303130313030303030305a" "180f32303231303130313030303030305a"
+		"302d" "020100" "0c0162" "020105"
+		"181132303230303130313030303030302e355a" "180f32303231303130313030303030305a";
+	n = unhex(two, der);
+	ck_assert_int_eq(authz_decode_cert_roles(der, n, r, 4, err, sizeof(err)), 3);
+	ck_assert_int_eq(r[0].id, 2);
+	ck_assert_int_eq(r[1].id, 4);
+	ck_assert_int_eq(r[2].id, 0);
+	ck_assert_str_eq(r[2].aor, "b");
+	ck_assert_int_eq(r[2].revision, 5);
+	ck_assert_int_eq(authz_decode_cert_roles(der, n, r, 2, err, sizeof(err)), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(err, "more than 2 roles"));
+	/* every truncation is refused, none read past the end */
+	n = unhex(ROLES_OK, der);
+	for (size_t k = 0; k < n; k++)
+		ck_assert_int_eq(authz_decode_cert_roles(der, k, r, 4, err, sizeof(err)), -EBADMSG);
+	/* a NUL inside aor, a month 13, a role ID out of range */
+	uint8_t bad[512];
+	memcpy(bad, der, n);
+	bad[15] = 0;
+	ck_assert_int_eq(authz_decode_cert_roles(bad, n, r, 4, err, sizeof(err)), -EBADMSG);
+	memcpy(bad, der, n);
+	bad[29] = '1', bad[30] = '3'; /* validFrom's month */
+	ck_assert_int_eq(authz_decode_cert_roles(bad, n, r, 4, err, sizeof(err)), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(err, "GeneralizedTime"));
+	static const char big_id[] = "3031" "302f" "3005020301ffff" "0c0161" "020100"
+		"180f32303230303130313030303030305a" "180f32303231303130313030303030305a";
+	n = unhex(big_id, der);
+	ck_assert_int_eq(authz_decode_cert_roles(der, n, r, 4, err, sizeof(err)), -EBADMSG);
+	ck_assert_ptr_nonnull(strstr(err, "-32768..32767"));
+}
+END_TEST
+
+START_TEST(cert_roles_need_time_area_and_a_known_id)
+{
+	policy_up();
+	snprintf(P.aor, sizeof(P.aor), "plant-1");
+	struct authz_client *c = add_client("pki", "");
+	c->cert_roles = true;
+	add_client("other", "VIEWER");
+	const struct authz_cert_role r[] = {
+		{ .id = 1, .aor = "plant-1", .from_s = 100, .to_s = 200 },	/* OPERATOR */
+		{ .id = 2, .aor = "plant-2", .from_s = 100, .to_s = 200 },	/* another area */
+		{ .id = 4, .aor = "plant-1", .from_s = 150, .to_s = 300 },	/* not yet valid */
+		{ .id = 7, .aor = "plant-1", .from_s = 0, .to_s = 900 },	/* unknown ID */
+		{ .id = -3, .aor = "plant-1", .from_s = 0, .to_s = 900 },	/* private */
+	};
+	struct authz_peer ap;
+	static const uint8_t lo[4] = { 127, 0, 0, 1 };
+	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
+	ck_assert(authz_peer_cert(&ap, NULL, "CN=x"));
+	ck_assert_uint_eq(authz_peer_cert_roles(&ap, r, 5, 120), 4);
+	struct authz_aarq q = { 0 };
+	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
+	char roles[64];
+	authz_peer_roles(&ap, roles, sizeof(roles));
+	ck_assert_str_eq(roles, "OPERATOR");
+	ck_assert(authz_allows(&ap, AZ_CONTROL, LD, "XCBR", FC_CO));
+	ck_assert(!authz_allows(&ap, AZ_CONFIG, LD, "MMXU", FC_CF));
+	/* later both are valid; an expired role gives nothing */
+	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
+	ck_assert(authz_peer_cert(&ap, NULL, "CN=x"));
+	ck_assert_uint_eq(authz_peer_cert_roles(&ap, r, 3, 180), 1);
+	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
+	authz_peer_roles(&ap, roles, sizeof(roles));
+	ck_assert_str_eq(roles, "OPERATOR,SECADM");
+	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
+	ck_assert(authz_peer_cert(&ap, NULL, "CN=x"));
+	ck_assert_uint_eq(authz_peer_cert_roles(&ap, r, 1, 201), 1);
+	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
+	authz_peer_roles(&ap, roles, sizeof(roles));
+	ck_assert_str_eq(roles, "");
+	/* without TLS the certificate client is not there: the next one is */
+	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
+	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
+	ck_assert_str_eq(authz_peer_name(&ap), "other");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("authz");
@@ -431,6 +541,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, viewer_sees_but_does_not_read);
 	tcase_add_test(tc, hidden_ld_does_not_exist);
 	tcase_add_test(tc, engineer_configures);
+	tcase_add_test(tc, decodes_cert_roles);
+	tcase_add_test(tc, cert_roles_need_time_area_and_a_known_id);
 	suite_add_tcase(s, tc);
 	return s;
 }
