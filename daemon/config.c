@@ -296,7 +296,8 @@ static int read_limits(struct diag *d, xmlNode *n, struct iedd_config *c)
 	/* net/admit.h */
 	if ((r = attr_uint(d, n, "authFailures", 1000, &c->auth_failures)) < 0 ||
 	    (r = attr_uint(d, n, "authBackoff", UINT_MAX, &c->auth_backoff_ms)) < 0 ||
-	    (r = attr_uint(d, n, "authBackoffMax", UINT_MAX, &c->auth_backoff_max_ms)) < 0)
+	    (r = attr_uint(d, n, "authBackoffMax", UINT_MAX, &c->auth_backoff_max_ms)) < 0 ||
+	    (r = attr_uint(d, n, "pendingPerAddress", 100000, &c->pending_per_addr)) < 0)
 		return r;
 	return 0;
 }
@@ -1500,6 +1501,7 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("the authentication backoff (<limits authFailures ...>)", auth_failures),
 		FIELD("the authentication backoff (<limits authFailures ...>)", auth_backoff_ms),
 		FIELD("the authentication backoff (<limits authFailures ...>)", auth_backoff_max_ms),
+		FIELD("<limits pendingPerAddress>", pending_per_addr),
 		FIELD("the identity (<server vendor model revision>)", vendor),
 		FIELD("the identity (<server vendor model revision>)", model),
 		FIELD("the identity (<server vendor model revision>)", revision),

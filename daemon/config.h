@@ -110,6 +110,9 @@ struct iedd_config {
 	 * after auth_failures (default 5; 0 none) for auth_backoff_ms (1000),
 	 * doubling up to auth_backoff_max_ms (60000) */
 	unsigned auth_failures, auth_backoff_ms, auth_backoff_max_ms;
+	/* connections from one address not associated yet (net/admit.h); 0 = no
+	 * limit (the default) */
+	unsigned pending_per_addr;
 	unsigned pdu_timeout_ms;	/* a started PDU must complete within, default 10000 */
 	uint32_t max_pdu_size;		/* MMS PDU size offered, default 65000 */
 	int max_serv_outstanding;	/* default 16 */

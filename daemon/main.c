@@ -824,7 +824,7 @@ static void server_cfg_of(const struct iedd_config *c, bool trace, struct server
 		.max_nesting = c->max_nesting,
 		.cpu_percent = c->cpu_percent,
 		.admit = { .failures = c->auth_failures, .base_ms = c->auth_backoff_ms,
-			   .max_ms = c->auth_backoff_max_ms },
+			   .max_ms = c->auth_backoff_max_ms, .pending_max = c->pending_per_addr },
 		.trace = trace,
 		/* systemd's WatchdogSec=: ping at half the interval */
 		.watchdog_us = notify_watchdog_usec() / 2,

@@ -22,6 +22,28 @@ static struct admit_slot *find(struct admit *a, const uint8_t *addr, size_t len)
 	return NULL;
 }
 
+/* A slot for addr: a free one, else the one idle longest among those
+ * without pending connections (their counts must stay); NULL when none. */
+static struct admit_slot *take_slot(struct admit *a, const uint8_t *addr, size_t len)
+{
+	struct admit_slot *s = NULL;
+	for (size_t i = 0; i < ADMIT_SLOTS; i++) {
+		struct admit_slot *c = &a->slot[i];
+		if (!c->len) {
+			s = c;
+			break;
+		}
+		if (!c->pending && (!s || c->last < s->last))
+			s = c;
+	}
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	memcpy(s->addr, addr, len);
+	s->len = (uint8_t)len;
+	return s;
+}
+
 bool admit_check(struct admit *a, const uint8_t *addr, size_t len, uint64_t now,
 		 unsigned *retry_ms)
 {
@@ -39,16 +61,8 @@ unsigned admit_failed(struct admit *a, const uint8_t *addr, size_t len, uint64_t
 	if (!a->cfg.failures || (len != 4 && len != 16))
 		return 0;
 	struct admit_slot *s = find(a, addr, len);
-	if (!s) {
-		/* a free slot, else the one whose last failure is oldest */
-		s = &a->slot[0];
-		for (size_t i = 0; i < ADMIT_SLOTS && s->len; i++)
-			if (!a->slot[i].len || a->slot[i].last < s->last)
-				s = &a->slot[i];
-		memset(s, 0, sizeof(*s));
-		memcpy(s->addr, addr, len);
-		s->len = (uint8_t)len;
-	}
+	if (!s && !(s = take_slot(a, addr, len)))
+		return 0;
 	s->last = now;
 	if (s->fails < UINT32_MAX)
 		s->fails++;
@@ -67,6 +81,38 @@ unsigned admit_failed(struct admit *a, const uint8_t *addr, size_t len, uint64_t
 void admit_succeeded(struct admit *a, const uint8_t *addr, size_t len)
 {
 	struct admit_slot *s = find(a, addr, len);
-	if (s)
+	if (!s)
+		return;
+	s->fails = 0;
+	s->until = 0;
+	if (!s->pending)
+		memset(s, 0, sizeof(*s));
+}
+
+bool admit_pending_add(struct admit *a, const uint8_t *addr, size_t len, uint64_t now,
+		       bool *counted)
+{
+	*counted = false;
+	if (!a->cfg.pending_max || (len != 4 && len != 16))
+		return true;
+	struct admit_slot *s = find(a, addr, len);
+	if (!s && !(s = take_slot(a, addr, len)))
+		return true;
+	if (s->pending >= a->cfg.pending_max) {
+		a->refused_pending++;
+		return false;
+	}
+	s->pending++;
+	s->last = now;
+	*counted = true;
+	return true;
+}
+
+void admit_pending_done(struct admit *a, const uint8_t *addr, size_t len)
+{
+	struct admit_slot *s = find(a, addr, len);
+	if (!s || !s->pending)
+		return;
+	if (!--s->pending && !s->fails && !s->until)
 		memset(s, 0, sizeof(*s));
 }

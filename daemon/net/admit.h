@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Backoff after authentication failures, per source address (IEC 62351-4
+/* Backoff after authentication failures, and a cap on connections not yet
+ * associated, per source address (IEC 62351-4
  * leaves the policy to the server): once an address has failed `failures`
  * associations in a row (a wrong or missing ACSE password, an AP-title of
  * no expected client), its next connections are refused at accept for a
@@ -23,6 +24,7 @@ struct admit_cfg {
 	unsigned failures;	/* failures before the backoff starts; 0 = never */
 	unsigned base_ms;	/* the first backoff */
 	unsigned max_ms;	/* the longest */
+	unsigned pending_max;	/* connections from one address not associated yet; 0 = no limit */
 };
 
 struct admit_slot {
@@ -30,13 +32,15 @@ struct admit_slot {
 	uint8_t len;		/* 4 or 16; 0 = free */
 	uint32_t fails;		/* in a row */
 	uint64_t until;		/* refused before this (µs) */
-	uint64_t last;		/* last failure (µs), for replacement */
+	uint64_t last;		/* last failure or connection (µs), for replacement */
+	uint32_t pending;	/* its connections not associated yet */
 };
 
 struct admit {
 	struct admit_cfg cfg;
 	struct admit_slot slot[ADMIT_SLOTS];
 	uint64_t refused;	/* connections refused in backoff, for the status page */
+	uint64_t refused_pending;	/* refused for pending_max */
 };
 
 void admit_init(struct admit *a, const struct admit_cfg *cfg);
@@ -49,3 +53,15 @@ bool admit_check(struct admit *a, const uint8_t *addr, size_t len, uint64_t now,
 unsigned admit_failed(struct admit *a, const uint8_t *addr, size_t len, uint64_t now);
 /* An association from `addr` authenticated: its failures are forgotten. */
 void admit_succeeded(struct admit *a, const uint8_t *addr, size_t len);
+
+/* The cap on connections per address that have not associated yet (a TCP
+ * connection in its TLS handshake, or before its AARQ is accepted): at
+ * accept, false when `addr` has pending_max such already (then it is
+ * refused; nothing is counted). True otherwise, with *counted telling
+ * whether the connection was counted: it is not when pending_max is 0 or
+ * every slot holds an address with pending connections (a flood of
+ * addresses then goes uncounted rather than refused). A counted one calls
+ * admit_pending_done once, when it associates or closes. */
+bool admit_pending_add(struct admit *a, const uint8_t *addr, size_t len, uint64_t now,
+		       bool *counted);
+void admit_pending_done(struct admit *a, const uint8_t *addr, size_t len);

@@ -43,6 +43,7 @@ struct assoc {
 	struct cpu_limit_user cpu;	/* its account under the CPU limit */
 	uint64_t id;
 	bool associated;
+	bool pending_counted;	/* counted by admit_pending_add until it associates or ends */
 	bool refusing;		/* over the association limit: DR after CR */
 	bool close_after_flush;
 	uint8_t timer_kind;
@@ -256,8 +257,19 @@ static void refuse_at_accept(struct server *s, struct assoc *a, int level, const
 	free(a);
 }
 
+/* The connection associated or ends: no longer one the per-address cap
+ * of connections not yet associated counts (admit.h). */
+static void pending_done(struct assoc *a)
+{
+	if (!a->pending_counted)
+		return;
+	a->pending_counted = false;
+	admit_pending_done(&a->srv->admit, a->mms.rpt.addr, a->mms.rpt.addr_len);
+}
+
 static void log_assoc(struct assoc *a)
 {
+	pending_done(a);
 	a->srv->n_accepted++;
 	if (a->mms.authz.pol)
 		admit_succeeded(&a->srv->admit, a->mms.rpt.addr, a->mms.rpt.addr_len);
@@ -553,6 +565,7 @@ static void assoc_close(struct assoc *a, const char *why)
 		log_msg(LOGL_INFO, LOGC_NET, "%s #%llu closed: %s", a->peer, (unsigned long long)a->id,
 			why);
 	audit_end(a, why);
+	pending_done(a);
 	if (a->mms.auth_refused) {
 		unsigned ms = admit_failed(&s->admit, a->mms.rpt.addr, a->mms.rpt.addr_len,
 					   loop_timer_now());
@@ -746,9 +759,18 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 			refuse_at_accept(s, a, LOGL_INFO, why);
 			continue;
 		}
+		if (!admit_pending_add(&s->admit, a->mms.rpt.addr, a->mms.rpt.addr_len,
+				       loop_timer_now(), &a->pending_counted)) {
+			char why[128];
+			snprintf(why, sizeof(why), "%u connections from this address are not "
+				 "associated yet (<limits pendingPerAddress>)", s->cfg.admit.pending_max);
+			refuse_at_accept(s, a, LOGL_INFO, why);
+			continue;
+		}
 		if (!authz_peer_begin(&a->mms.authz, s->cfg.authz, a->mms.rpt.addr_len == 16 ? 6 : 4,
 				      a->mms.rpt.addr_len ? a->mms.rpt.addr : NULL)) {
 			/* IEC 62351: refused at the earliest layer that can tell */
+			pending_done(a);
 			refuse_at_accept(s, a, LOGL_WARNING,
 					 "no expected client (<clients>) connects from this address");
 			continue;

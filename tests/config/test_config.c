@@ -542,6 +542,8 @@ START_TEST(xsd_defaults_match)
 					snprintf(buf, sizeof(buf), "%u", c.auth_backoff_ms);
 				else if (!strcmp(nm, "authBackoffMax"))
 					snprintf(buf, sizeof(buf), "%u", c.auth_backoff_max_ms);
+				else if (!strcmp(nm, "pendingPerAddress"))
+					snprintf(buf, sizeof(buf), "%u", c.pending_per_addr);
 				else if (!strcmp(nm, "vendor"))
 					snprintf(buf, sizeof(buf), "%s", c.vendor);
 				else if (!strcmp(nm, "model"))
@@ -566,7 +568,7 @@ START_TEST(xsd_defaults_match)
 		}
 	}
 	xmlFreeDoc(xsd);
-	ck_assert_uint_eq(checked, 13);
+	ck_assert_uint_eq(checked, 14);
 }
 END_TEST
 

@@ -254,6 +254,56 @@ class Backoff(unittest.TestCase):
             self.assertEqual(d.stop(), 0)
 
 
+class PendingCap(unittest.TestCase):
+    """<limits pendingPerAddress="3">: three connections from one address
+    that never associate hold its quota; the fourth is refused at accept
+    (audited), another address is not, and a slot that frees lets the
+    address in again."""
+
+    def test_cap_on_connections_not_associated(self):
+        d = Daemon(config=f"""<iedd xmlns="{NS}">
+  <server><limits pendingPerAddress="3" associationTimeout="60000"/></server>
+</iedd>""")
+        held = []
+        try:
+            for _ in range(3):
+                held.append(socket.create_connection(("127.0.0.1", d.port), timeout=5))
+            # wait until iedd has accepted all three
+            deadline = time.time() + 5
+            while d.log().count(" connected") < 3 and time.time() < deadline:
+                time.sleep(0.05)
+            r = iedc("identify", d.addr)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertTrue(d.wait_log("refused at accept: 3 connections from this address are "
+                                       "not associated yet"), d.log())
+            try:
+                s = socket.create_connection(("127.0.0.1", d.port), timeout=5,
+                                             source_address=("127.0.0.2", 0))
+                raw = Raw.__new__(Raw)
+                raw.s, raw.buf = s, b""
+                raw.send(cotp_cr())
+                cc = raw.recv_tpkt()
+                self.assertTrue(cc and cc[5] == 0xD0, cc)
+                raw.close()
+            except OSError as e:
+                print(f"127.0.0.2 not usable here ({e}); the other-address case is skipped")
+            held.pop().close()
+            deadline = time.time() + 10
+            while True:
+                r = iedc("identify", d.addr)
+                if r.returncode == 0 or time.time() > deadline:
+                    break
+                time.sleep(0.1)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # an association that completed no longer counts: many in a row
+            for _ in range(5):
+                self.assertEqual(iedc("identify", d.addr).returncode, 0)
+        finally:
+            for s in held:
+                s.close()
+            self.assertEqual(d.stop(), 0)
+
+
 class ByCertificate(unittest.TestCase):
     """A client known by its certificate's SHA-256 fingerprint: another
     certificate of the same CA is a valid chain but no expected client."""

@@ -109,6 +109,55 @@ START_TEST(full_table_forgets_the_oldest)
 }
 END_TEST
 
+/* The cap on connections not associated yet: per address, released by
+ * done, and a table full of pending addresses counts newcomers not at all
+ * rather than refusing them; a success leaves the pending count alone. */
+START_TEST(pending_cap_per_address)
+{
+	static struct admit a;
+	const struct admit_cfg c = { .failures = 2, .base_ms = 1000, .max_ms = 1000,
+				     .pending_max = 2 };
+	admit_init(&a, &c);
+	bool n1, n2, n3;
+	ck_assert(admit_pending_add(&a, A, 4, 1, &n1) && n1);
+	ck_assert(admit_pending_add(&a, A, 4, 2, &n2) && n2);
+	ck_assert(!admit_pending_add(&a, A, 4, 3, &n3) && !n3);
+	ck_assert_uint_eq(a.refused_pending, 1);
+	ck_assert(admit_pending_add(&a, B, 4, 3, &n3) && n3);
+	admit_succeeded(&a, A, 4); /* one of A's associated elsewhere */
+	ck_assert(!admit_pending_add(&a, A, 4, 4, &n3));
+	admit_pending_done(&a, A, 4);
+	ck_assert(admit_pending_add(&a, A, 4, 5, &n3) && n3);
+	admit_pending_done(&a, A, 4);
+	admit_pending_done(&a, A, 4);
+	admit_pending_done(&a, A, 4); /* once too often: no harm */
+	ck_assert(admit_pending_add(&a, A, 4, 6, &n1) && n1);
+	ck_assert(admit_pending_add(&a, A, 4, 6, &n2) && n2);
+	/* failures and pending connections share the slot */
+	ck_assert_uint_eq(admit_failed(&a, A, 4, 7), 0);
+	ck_assert_uint_eq(admit_failed(&a, A, 4, 7), 1000);
+	admit_pending_done(&a, A, 4);
+	admit_pending_done(&a, A, 4);
+	ck_assert(!admit_check(&a, A, 4, 8, NULL));
+	/* every slot pending: a new address is admitted uncounted */
+	admit_init(&a, &c);
+	for (unsigned i = 0; i < ADMIT_SLOTS; i++) {
+		uint8_t x[4] = { 10, 1, (uint8_t)(i >> 8), (uint8_t)i };
+		ck_assert(admit_pending_add(&a, x, 4, i, &n1) && n1);
+	}
+	ck_assert(admit_pending_add(&a, A6, 16, 999, &n1) && !n1);
+	ck_assert(admit_pending_add(&a, A6, 16, 999, &n1) && !n1);
+	ck_assert(admit_pending_add(&a, A6, 16, 999, &n1) && !n1);
+	/* a failure finds no slot either and is forgotten, not misfiled */
+	ck_assert_uint_eq(admit_failed(&a, A6, 16, 1000), 0);
+	/* off: nothing counted */
+	const struct admit_cfg off = { .failures = 2, .base_ms = 1000, .max_ms = 1000 };
+	admit_init(&a, &off);
+	for (int i = 0; i < 100; i++)
+		ck_assert(admit_pending_add(&a, A, 4, 1, &n1) && !n1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("admit");
@@ -117,6 +166,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, success_forgets_and_addresses_are_apart);
 	tcase_add_test(tc, off_and_bad_lengths);
 	tcase_add_test(tc, full_table_forgets_the_oldest);
+	tcase_add_test(tc, pending_cap_per_address);
 	suite_add_tcase(s, tc);
 	return s;
 }
