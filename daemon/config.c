@@ -1468,11 +1468,10 @@ static void restart_view(const struct iedd_config *c, struct iedd_config *v)
 	v->goose_line = 0;
 	v->http_line = 0;
 	v->http.line = 0;
+	/* the client list is read again at SIGHUP (main.c reload_config) */
 	v->clients_line = 0;
-	for (size_t i = 0; i < AUTHZ_MAX_RULES; i++)
-		memset(v->authz.rules[i].origin, 0, sizeof(v->authz.rules[i].origin));
-	for (size_t i = 0; i < AUTHZ_MAX_CLIENTS; i++)
-		memset(v->authz.clients[i].origin, 0, sizeof(v->authz.clients[i].origin));
+	memset(&v->authz, 0, sizeof(v->authz));
+	memset(v->clients_file, 0, sizeof(v->clients_file));
 }
 
 const char *config_restart_change(const struct iedd_config *run, const struct iedd_config *next)
@@ -1515,8 +1514,6 @@ const char *config_restart_change(const struct iedd_config *run, const struct ie
 		FIELD("<http token>", http_token),
 		FIELD("<audit>", audit_syslog),
 		FIELD("<audit>", audit_journal),
-		FIELD("the client list and rights (<clients>)", authz),
-		FIELD("<clients file>", clients_file),
 	};
 #undef FIELD
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)

@@ -1020,6 +1020,10 @@ static struct run {
 	size_t n_retired;
 	uint64_t goose_sig;		/* start_pv's hash of the map's GOOSE rows */
 	const struct acsi_audit *audit;	/* NULL: no audit trail */
+	const struct authz_policy *policy;	/* the client list new connections meet */
+	const struct authz_policy *start_policy;	/* the one read at start (static) */
+	struct authz_policy **old_pol;	/* replaced lists (heap), freed once unused */
+	size_t n_old_pol;
 } run = { .max_assoc = -1, .cpu_limit = -1 };
 
 /* A reload's audit record: accepted, or refused and why. */
@@ -1215,6 +1219,33 @@ static struct event *crl_watch_start(struct event_base *base)
 	return ev;
 }
 
+/* New connections meet npol (heap; run.old_pol has room for one more).
+ * The list it replaces stays for the associations made with it; replaced
+ * lists nobody uses any more are freed (the start list, static, never
+ * is). Returns how many established associations keep an older list. */
+static size_t swap_policy(struct authz_policy *npol)
+{
+	const struct authz_policy *old = server_set_authz(run.srv, npol);
+	if (old != run.start_policy)
+		run.old_pol[run.n_old_pol++] = (struct authz_policy *)old; /* ours, from malloc */
+	run.policy = npol;
+	/* those on the start list, and those made without a list (everything
+	 * allowed: no policy at all) */
+	size_t kept = server_authz_users(run.srv, run.start_policy) +
+		      server_authz_users(run.srv, NULL), n = 0;
+	for (size_t i = 0; i < run.n_old_pol; i++) {
+		size_t users = server_authz_users(run.srv, run.old_pol[i]);
+		if (!users) {
+			free(run.old_pol[i]);
+			continue;
+		}
+		kept += users;
+		run.old_pol[n++] = run.old_pol[i];
+	}
+	run.n_old_pol = n;
+	return kept;
+}
+
 /* Re-reads the configuration file and applies what can change live: the
  * map and the sources (unchanged sources stay open: pv_cfg.adopt) and the
  * TLS files (for new handshakes). Everything is checked before anything
@@ -1259,12 +1290,20 @@ static void reload_config(void)
 		audit_reload(false, from, "the TLS files do not load");
 		goto done;
 	}
-	if (ntls && retire_room()) {
+	struct authz_policy *npol = malloc(sizeof(*npol));
+	struct authz_policy **opl = npol ? realloc(run.old_pol, (run.n_old_pol + 1) *
+						   sizeof(*opl)) : NULL;
+	if (opl)
+		run.old_pol = opl;
+	if ((ntls && retire_room()) || !opl) {
 		tls_server_free(ntls);
+		free(npol);
 		log_msg(LOGL_ERR, LOGC_MAIN, "reload refused: out of memory; unchanged");
 		audit_reload(false, from, "out of memory");
 		goto done;
 	}
+	*npol = next.authz;
+	npol->password_ok = passwd_check;
 	/* the process variables: the old pv stops (its threads joined, its
 	 * queued values applied), the new one takes its unchanged sources */
 	server_detach_pv(run.srv);
@@ -1278,6 +1317,7 @@ static void reload_config(void)
 			"unchanged", msg);
 		audit_reload(false, from, msg);
 		tls_server_free(ntls);
+		free(npol);
 		if (run.pv && server_attach_pv(run.srv, run.pv))
 			log_msg(LOGL_ERR, LOGC_MAIN, "out of memory restarting the sources");
 		goto done;
@@ -1289,11 +1329,21 @@ static void reload_config(void)
 		log_msg(LOGL_ERR, LOGC_MAIN, "out of memory starting the sources");
 	if (ntls)
 		swap_tls(ntls);
+	size_t kept_assoc = swap_policy(npol);
 	*run.cfg = next;
 	crl_watch_reset();
 	log_msg(LOGL_NOTICE, LOGC_MAIN, "reloaded %s: %zu attribute(s) mapped to %zu source(s) (%zu "
 		"kept open)%s", from, npv ? pv_n_rows(npv) : 0, next.simulate ? 1 : next.n_sources,
-		kept, ntls ? "; new TLS handshakes use the files read now" : "");	snprintf(msg, sizeof(msg), "%zu attribute(s) mapped, %zu source(s) kept open%s",
+		kept, ntls ? "; new TLS handshakes use the files read now" : "");
+	if (npol->enabled)
+		log_msg(LOGL_NOTICE, LOGC_MAIN, "reload: the client list has %zu client(s), %zu "
+			"role(s), %zu rule(s) for new associations; %zu established association(s) "
+			"keep the rights they associated with", npol->n_clients, npol->n_roles,
+			npol->n_rules, kept_assoc);
+	else
+		log_msg(LOGL_WARNING, LOGC_MAIN, "reload: no client list (<clients>): every client "
+			"that connects from now on may do everything; %zu established "
+			"association(s) keep their rights", kept_assoc);	snprintf(msg, sizeof(msg), "%zu attribute(s) mapped, %zu source(s) kept open%s",
 		 npv ? pv_n_rows(npv) : 0, kept, ntls ? ", new TLS files" : "");
 	audit_reload(true, from, msg);
 done:
@@ -1770,11 +1820,12 @@ int main(int argc, char **argv)
 			"TLS secrets (a client's key log, e.g. iedc's, decrypts a capture)");
 		unsetenv("SSLKEYLOGFILE");
 	}
-	/* the client list is read at start only (config_restart_change) */
+	/* the client list; a reload (SIGHUP) puts a new one beside it */
 	static struct authz_policy policy;
 	policy = cfg.authz;
 	policy.password_ok = passwd_check;
 	scfg.authz = &policy;
+	run.policy = run.start_policy = &policy;
 	if (!policy.enabled)
 		log_msg(LOGL_WARNING, LOGC_MAIN, "no client list (<clients>): every client that "
 			"connects may do everything (doc/security.md)");
@@ -1867,6 +1918,11 @@ int main(int argc, char **argv)
 		tls_server_free(run.retired[i]);
 	free(run.retired);
 	tls_server_free(tls);
+	for (size_t i = 0; i < run.n_old_pol; i++)
+		free(run.old_pol[i]);
+	free(run.old_pol);
+	if (run.policy != run.start_policy)
+		free((struct authz_policy *)run.policy); /* a reload's, from malloc */
 	rpt_state_close(&rstate, true);
 	set_state_close(&sstate);
 	file_service_close(&fsvc);

@@ -1165,6 +1165,21 @@ struct tls_server *server_set_tls(struct server *s, struct tls_server *tls)
 	return old;
 }
 
+const struct authz_policy *server_set_authz(struct server *s, const struct authz_policy *pol)
+{
+	const struct authz_policy *old = s->cfg.authz;
+	s->cfg.authz = pol;
+	return old;
+}
+
+size_t server_authz_users(const struct server *s, const struct authz_policy *pol)
+{
+	size_t n = 0;
+	for (const struct assoc *a = s->assocs; a; a = a->next)
+		n += a->mms.authz.pol == pol;
+	return n;
+}
+
 int server_run(struct server *s)
 {
 	notify(s, "READY=1");

@@ -133,6 +133,13 @@ void server_detach_pv(struct server *srv);
  * the caller keeps until the associations that use it are gone (main.c:
  * until exit). */
 struct tls_server *server_set_tls(struct server *srv, struct tls_server *tls);
+/* A reload of the client list: connections accepted from now on are
+ * recognised and given rights by `pol` (the caller's); established ones
+ * keep the policy they associated with. Returns the one used before. */
+struct authz_policy;
+const struct authz_policy *server_set_authz(struct server *srv, const struct authz_policy *pol);
+/* How many open connections use `pol` (a retired policy can go at 0). */
+size_t server_authz_users(const struct server *srv, const struct authz_policy *pol);
 /* Runs the layers' timed work of every TLS association now: after
  * tls_server_recheck marked sessions that new CRLs revoke, they end here. */
 void server_layer_tick_all(struct server *srv);

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -250,6 +251,59 @@ class Backoff(unittest.TestCase):
             # a success started the count again: one mistake is not a backoff
             self.assertEqual(iedc("-p", "guess", "identify", d.addr).returncode, 4)
             self.assertEqual(iedc("-p", "op-pass", "identify", d.addr).returncode, 0)
+        finally:
+            self.assertEqual(d.stop(), 0)
+
+
+class ReloadClientList(unittest.TestCase):
+    """SIGHUP reads the client list again: new associations meet the new
+    one, an established association keeps the rights it associated with,
+    and a broken list leaves the running one."""
+
+    def test_sighup_new_list(self):
+        op, eng = hash_password("op-pass"), hash_password("eng-pass")
+        first = f"""<iedd xmlns="{NS}"><clients>
+  <client name="op" roles="OPERATOR" password="{op}"/>
+</clients></iedd>"""
+        d = Daemon(config=first)
+        path = os.path.join(d.dir, "iedd.xml")
+        try:
+            self.assertEqual(iedc("-p", "op-pass", "read", d.addr, MX).returncode, 0)
+            self.assertNotEqual(iedc("-p", "eng-pass", "identify", d.addr).returncode, 0)
+            rep = subprocess.Popen([os.environ["IEDC"], "-p", "op-pass", "--json", "report",
+                                    d.addr, "IEDD1BAY/LLN0.RP.urcbMeas01", "--trgops", "period",
+                                    "--intgpd", "200", "--count", "15"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.assertTrue(d.wait_log("as client 'op' (OPERATOR)"), d.log())
+            time.sleep(0.5)
+            with open(path, "w") as f:
+                f.write(f"""<iedd xmlns="{NS}"><clients>
+  <client name="eng" roles="ENGINEER" password="{eng}"/>
+</clients></iedd>""")
+            d.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(d.wait_log("reload: the client list has 1 client(s)"), d.log())
+            self.assertTrue(d.wait_log("1 established association(s) keep the rights"), d.log())
+            # op is no longer expected; eng is
+            r = iedc("-p", "op-pass", "identify", d.addr)
+            self.assertEqual(r.returncode, 4, r.stderr)
+            self.assertIn(REFUSED, r.stderr)
+            r = iedc("-p", "eng-pass", "write", d.addr, CF, "4321")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # op's report session goes on to its end
+            out, err = rep.communicate(timeout=30)
+            self.assertEqual(rep.returncode, 0, err)
+            self.assertEqual(len(out.splitlines()), 15)
+            # a broken list: refused with its line, the running one stays
+            with open(path, "w") as f:
+                f.write(f"""<iedd xmlns="{NS}"><clients>
+  <client name="eng" roles="ENGINEER" password="{eng}"/>
+  <client name="x" roles="NOSUCHROLE" password="{op}"/>
+</clients></iedd>""")
+            d.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(d.wait_log("reload refused"), d.log())
+            self.assertIn("iedd.xml:3:", d.log())
+            self.assertEqual(iedc("-p", "eng-pass", "identify", d.addr).returncode, 0)
+            self.assertEqual(iedc("-p", "op-pass", "identify", d.addr).returncode, 4)
         finally:
             self.assertEqual(d.stop(), 0)
 
