@@ -50,6 +50,23 @@ def records(path, want, timeout=5.0):
         time.sleep(0.05)
 
 
+def cotp_from_other_address(test, port):
+    """A COTP CR from 127.0.0.2 gets its CC; returns None, or why 127.0.0.2
+    cannot be bound here."""
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                     source_address=("127.0.0.2", 0))
+    except OSError as e:
+        return str(e)
+    raw = Raw.__new__(Raw)
+    raw.s, raw.buf = s, b""
+    raw.send(cotp_cr())
+    cc = raw.recv_tpkt()
+    test.assertTrue(cc and cc[5] == 0xD0, cc)
+    raw.close()
+    return None
+
+
 class Roles(DaemonCase):
     """OPERATOR by password, ENGINEER by AP-title + AE-qualifier, VIEWER by
     password; a rule takes CONTROL from OPERATOR in IEDD1WTG, one hides
@@ -87,8 +104,14 @@ class Roles(DaemonCase):
             self.assertEqual(r.returncode, 4, (args, r.stdout, r.stderr))
             self.assertIn(REFUSED, r.stderr)
         self.assertTrue(self.d.wait_log("wrong password"), self.d.log())
-        recs = [r for r in records(self.audit, "association-refused")
-                if r["event"] == "association-refused"]
+        # the audit trail is written by its own thread: wait for all five
+        deadline = time.time() + 10
+        while True:
+            recs = [r for r in records(self.audit, "association-refused")
+                    if r["event"] == "association-refused"]
+            if len(recs) >= 5 or time.time() > deadline:
+                break
+            time.sleep(0.05)
         self.assertEqual(len(recs), 5, recs)
         self.assertIn("authentication required: no ACSE password", recs[0]["result"])
         self.assertIn("wrong password", recs[1]["result"])
@@ -229,17 +252,9 @@ class Backoff(unittest.TestCase):
             self.assertTrue(d.wait_log("refused at accept: authentication failures from this "
                                        "address"), d.log())
             # another address is not held up
-            try:
-                s = socket.create_connection(("127.0.0.1", d.port), timeout=5,
-                                             source_address=("127.0.0.2", 0))
-            except OSError as e:
-                self.skipTest(f"cannot bind 127.0.0.2: {e}")
-            raw = Raw.__new__(Raw)
-            raw.s, raw.buf = s, b""
-            raw.send(cotp_cr())
-            cc = raw.recv_tpkt()
-            self.assertTrue(cc and cc[5] == 0xD0, cc)
-            raw.close()
+            why = cotp_from_other_address(self, d.port)
+            if why:
+                self.skipTest(f"cannot bind 127.0.0.2: {why}")
             # over after the backoff (polled: no assumption on how fast this machine is)
             deadline = time.time() + 30
             while True:
@@ -330,17 +345,9 @@ class PendingCap(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0)
             self.assertTrue(d.wait_log("refused at accept: 3 connections from this address are "
                                        "not associated yet"), d.log())
-            try:
-                s = socket.create_connection(("127.0.0.1", d.port), timeout=5,
-                                             source_address=("127.0.0.2", 0))
-                raw = Raw.__new__(Raw)
-                raw.s, raw.buf = s, b""
-                raw.send(cotp_cr())
-                cc = raw.recv_tpkt()
-                self.assertTrue(cc and cc[5] == 0xD0, cc)
-                raw.close()
-            except OSError as e:
-                print(f"127.0.0.2 not usable here ({e}); the other-address case is skipped")
+            why = cotp_from_other_address(self, d.port)
+            if why:
+                print(f"127.0.0.2 not usable here ({why}); the other-address case is skipped")
             held.pop().close()
             deadline = time.time() + 10
             while True:

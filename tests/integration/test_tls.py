@@ -68,6 +68,21 @@ def s_client(port, client="client", *extra):
 TLS12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2"
 
 
+def send_until_closed(port, data, wait=5):
+    """Connects, sends data and reads until iedd closes (at most `wait` s;
+    0: closes at once)."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(data)
+    if wait:
+        s.settimeout(wait)
+        try:
+            while s.recv(4096):
+                pass
+        except (ConnectionResetError, socket.timeout):
+            pass
+    s.close()
+
+
 def tls_config(body="", tls_attrs="", limits=""):
     return f"""<?xml version="1.0"?>
 <iedd xmlns="{NS}">
@@ -240,15 +255,7 @@ class ChainMode(unittest.TestCase):
         self.assertFalse(os.path.exists(keylog))
 
     def test_garbage_instead_of_client_hello(self):
-        s = socket.create_connection(("127.0.0.1", self.d.tls_port))
-        s.sendall(b"GET / HTTP/1.0\r\n\r\n" + os.urandom(300))
-        s.settimeout(5)
-        try:
-            while s.recv(4096):
-                pass
-        except (ConnectionResetError, socket.timeout):
-            pass
-        s.close()
+        send_until_closed(self.d.tls_port, b"GET / HTTP/1.0\r\n\r\n" + os.urandom(300))
         self.assertEqual(tls_iedc(self.d.tls_addr, "identify").returncode, 0)
         self.assertEqual(iedc("identify", self.d.addr).returncode, 0)
 
@@ -264,16 +271,7 @@ class ChainMode(unittest.TestCase):
         time.sleep(0.8)
 
         def poke(data, close_early=False):
-            s = socket.create_connection(("127.0.0.1", self.d.tls_port))
-            s.sendall(data)
-            if not close_early:
-                s.settimeout(3)
-                try:
-                    while s.recv(4096):
-                        pass
-                except (ConnectionResetError, socket.timeout):
-                    pass
-            s.close()
+            send_until_closed(self.d.tls_port, data, wait=0 if close_early else 3)
 
         hello = bytes.fromhex("16030100") + bytes([0x80]) + b"\x01\x00\x00\x7c\x03\x03"
         poke(hello[:9], close_early=True)                       # truncated, then gone

@@ -484,6 +484,22 @@ START_TEST(decodes_cert_roles)
 }
 END_TEST
 
+/* A TLS peer with the certificate roles r[n] at now_s associates: it must
+ * have ignored `ignored` of them; its roles as authz_peer_roles says. */
+static const char *cert_peer(struct authz_peer *ap, const struct authz_cert_role *r, size_t n,
+			     int64_t now_s, size_t ignored)
+{
+	static const uint8_t lo[4] = { 127, 0, 0, 1 };
+	static char roles[64];
+	struct authz_aarq q = { 0 };
+	ck_assert(authz_peer_begin(ap, &P, 4, lo));
+	ck_assert(authz_peer_cert(ap, NULL, "CN=x"));
+	ck_assert_uint_eq(authz_peer_cert_roles(ap, r, n, now_s), ignored);
+	ck_assert_ptr_null(authz_peer_associate(ap, &q));
+	authz_peer_roles(ap, roles, sizeof(roles));
+	return roles;
+}
+
 START_TEST(cert_roles_need_time_area_and_a_known_id)
 {
 	policy_up();
@@ -499,31 +515,15 @@ START_TEST(cert_roles_need_time_area_and_a_known_id)
 		{ .id = -3, .aor = "plant-1", .from_s = 0, .to_s = 900 },	/* private */
 	};
 	struct authz_peer ap;
-	static const uint8_t lo[4] = { 127, 0, 0, 1 };
-	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
-	ck_assert(authz_peer_cert(&ap, NULL, "CN=x"));
-	ck_assert_uint_eq(authz_peer_cert_roles(&ap, r, 5, 120), 4);
-	struct authz_aarq q = { 0 };
-	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
-	char roles[64];
-	authz_peer_roles(&ap, roles, sizeof(roles));
-	ck_assert_str_eq(roles, "OPERATOR");
+	ck_assert_str_eq(cert_peer(&ap, r, 5, 120, 4), "OPERATOR");
 	ck_assert(authz_allows(&ap, AZ_CONTROL, LD, "XCBR", FC_CO));
 	ck_assert(!authz_allows(&ap, AZ_CONFIG, LD, "MMXU", FC_CF));
 	/* later both are valid; an expired role gives nothing */
-	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
-	ck_assert(authz_peer_cert(&ap, NULL, "CN=x"));
-	ck_assert_uint_eq(authz_peer_cert_roles(&ap, r, 3, 180), 1);
-	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
-	authz_peer_roles(&ap, roles, sizeof(roles));
-	ck_assert_str_eq(roles, "OPERATOR,SECADM");
-	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
-	ck_assert(authz_peer_cert(&ap, NULL, "CN=x"));
-	ck_assert_uint_eq(authz_peer_cert_roles(&ap, r, 1, 201), 1);
-	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
-	authz_peer_roles(&ap, roles, sizeof(roles));
-	ck_assert_str_eq(roles, "");
+	ck_assert_str_eq(cert_peer(&ap, r, 3, 180, 1), "OPERATOR,SECADM");
+	ck_assert_str_eq(cert_peer(&ap, r, 1, 201, 1), "");
 	/* without TLS the certificate client is not there: the next one is */
+	static const uint8_t lo[4] = { 127, 0, 0, 1 };
+	struct authz_aarq q = { 0 };
 	ck_assert(authz_peer_begin(&ap, &P, 4, lo));
 	ck_assert_ptr_null(authz_peer_associate(&ap, &q));
 	ck_assert_str_eq(authz_peer_name(&ap), "other");
