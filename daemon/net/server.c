@@ -414,7 +414,8 @@ static size_t on_data(struct conn *c, void *arg, const uint8_t *data, size_t len
 	if (out->len) {
 		int r = conn_write(c, buf_data(out), out->len);
 		if (r) {
-			assoc_close(a, end_text(r));
+			const char *lw = conn_layer_why(c); /* the TLS event, when the layer refused */
+			assoc_close(a, lw ? lw : end_text(r));
 			return len;
 		}
 	}

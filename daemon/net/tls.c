@@ -876,6 +876,12 @@ static int tls_wrap(void *ctx, const uint8_t *plain, size_t len, struct buf *wir
 		 * session's output waits: a GnuTLS client that gets application
 		 * data before our ServerHello takes it for a refusal and starts
 		 * its handshake over (an unexpected-packet failure). */
+		if (c->held.len + len > TLS_HELD_MAX) {
+			tls_event(c, LOGL_WARNING, "renegotiation interval expired: client '%s' "
+				  "did not renegotiate while more than " TLS_HELD_MAX_TEXT " of "
+				  "output waited for it; disconnected", c->client);
+			return -ENOBUFS;
+		}
 		return buf_put(&c->held, plain, len) ? -ENOMEM : 0;
 	}
 	if (!c->established)

@@ -48,6 +48,14 @@ struct tls_server;
 #define TLS_DEFAULT_REKEY_BYTES (1ull << 30)
 #define TLS_DEFAULT_REKEY_GRACE_S 30u
 #define TLS_DEFAULT_RESUME_S 1800u
+/* What a session may hold back from its TLS 1.2 HelloRequest to the end of
+ * the renegotiation (responses and reports wait, so that no application
+ * data reaches the client before the new handshake): a client that is
+ * slow to renegotiate while reports keep coming is disconnected beyond
+ * this, as it would be at the end of the grace time. */
+#define TLS_HELD_MAX (4u << 20)
+#define TLS_HELD_MAX_TEXT "4 MiB"
+
 /* TLS 1.2 session IDs remembered for resumption (the oldest goes first). */
 #define TLS_SESSION_CACHE 256
 
