@@ -64,8 +64,12 @@ class Testssl(unittest.TestCase):
         bad = [f for f in self.findings if f["severity"] in ("MEDIUM", "HIGH", "CRITICAL")
                and not (f["id"] in ACCEPTED and ACCEPTED[f["id"]] in f["finding"])]
         self.assertEqual(bad, [], self.out[-4000:])
-        self.assertFalse([f for f in self.findings if f["severity"] in ("WARN", "FATAL")],
-                         self.out[-4000:])
+        # WARN: a check testssl could not make (iedd requires a client
+        # certificate, which testssl does not present); FATAL: testssl broke
+        cant = ("client authentication", "client x509-based authentication")
+        self.assertFalse([f for f in self.findings if f["severity"] == "FATAL" or
+                          (f["severity"] == "WARN" and f["id"] != "service" and
+                           not any(c in f["finding"] for c in cant))], self.out[-4000:])
 
     def test_protocols(self):
         for p in ("SSLv2", "SSLv3", "TLS1", "TLS1_1"):
