@@ -66,7 +66,6 @@ struct tls_conn {
 	bool closed;		/* close_notify received: input ignored */
 	bool renegotiating;	/* a TLS 1.2 handshake after the first one is running */
 	uint64_t epoch_us;	/* keys (re)newed at (loop clock); 0: the next tick sets it */
-	uint64_t period_us;	/* renew after this: rekeyInterval less up to a tenth, at random */
 	uint64_t bytes;		/* application data since then, both directions */
 	uint64_t reneg_by;	/* HelloRequest sent: the client renegotiates by then; 0: none */
 	struct buf held;	/* plaintext to send once the renegotiation is done */
@@ -894,20 +893,6 @@ static int tls_wrap(void *ctx, const uint8_t *plain, size_t len, struct buf *wir
 	return r;
 }
 
-/* The keys are new at now; the next renewal by time is due after
- * rekeyInterval less a random part of up to a tenth of it, so that sessions
- * that began together (every client reconnecting after a restart) do not
- * all renew in the same second: a TLS 1.2 renegotiation costs a full
- * handshake of iedd's one loop. */
-static void start_epoch(struct tls_conn *c, uint64_t now)
-{
-	uint64_t iv = c->srv->rekey_us, r = 0;
-	c->epoch_us = now;
-	c->period_us = iv;
-	if (iv >= 10 && gnutls_rnd(GNUTLS_RND_NONCE, &r, sizeof(r)) == 0)
-		c->period_us = iv - r % (iv / 10 + 1);
-}
-
 /* Key renewal (tls.h TLS_DEFAULT_REKEY_S): TLS 1.2 a HelloRequest, and the
  * client has the grace time to begin the handshake (both directions get
  * new keys); TLS 1.3 a KeyUpdate of iedd's sending keys. Not with
@@ -924,7 +909,7 @@ static int renew_keys(struct tls_conn *c, uint64_t now, const char *after)
 			return -EPROTO;
 		}
 		log_msg(LOGL_INFO, LOGC_TLS, "%s: TLS 1.3 key update (after %s)", c->peer, after);
-		start_epoch(c, now);
+		c->epoch_us = now;
 		c->bytes = 0;
 		return 0;
 	}
@@ -966,11 +951,11 @@ static int tls_tick(void *ctx, uint64_t now, struct buf *wire_out, uint64_t *nex
 		return -ETIMEDOUT;
 	}
 	if (!c->epoch_us)
-		start_epoch(c, now);
+		c->epoch_us = now;
 	const char *after = NULL;
 	char why[48];
-	if (t->rekey_us && now - c->epoch_us >= c->period_us) {
-		snprintf(why, sizeof(why), "%.1f s", (double)(now - c->epoch_us) / 1e6);
+	if (t->rekey_us && now - c->epoch_us >= t->rekey_us) {
+		snprintf(why, sizeof(why), "%llu s", (unsigned long long)(t->rekey_us / 1000000u));
 		after = why;
 	} else if (t->rekey_bytes && c->bytes >= t->rekey_bytes) {
 		snprintf(why, sizeof(why), "%llu octets", (unsigned long long)c->bytes);
@@ -983,7 +968,7 @@ static int tls_tick(void *ctx, uint64_t now, struct buf *wire_out, uint64_t *nex
 		if (r)
 			return r;
 	}
-	*next = c->reneg_by ? c->reneg_by : t->rekey_us ? c->epoch_us + c->period_us : UINT64_MAX;
+	*next = c->reneg_by ? c->reneg_by : t->rekey_us ? c->epoch_us + t->rekey_us : UINT64_MAX;
 	return 0;
 }
 

@@ -5,8 +5,7 @@
  * new handshake is done and then delivers it in order; a client that does
  * not renegotiate while output piles up is disconnected at TLS_HELD_MAX
  * with the event named; one that never begins is disconnected at the end
- * of the grace time; renewal by time is spread over the last tenth of the
- * interval. */
+ * of the grace time. */
 #include <errno.h>
 #include <gnutls/gnutls.h>
 
@@ -225,33 +224,6 @@ START_TEST(grace_time_ends_a_client_that_does_not_begin)
 }
 END_TEST
 
-/* Renewal by time comes after rekeyInterval less up to a tenth, drawn per
- * session: never before 0.9 of it, always by it, and sessions that began
- * together do not all renew together. */
-START_TEST(renewal_spread_within_a_tenth)
-{
-	uint64_t due[8];
-	for (int k = 0; k < 8; k++) {
-		struct peer p;
-		char got[16];
-		peer_up(&p, 30); /* the clock started at 1 s; rekeyInterval 10 s */
-		due[k] = 0;
-		for (uint64_t t = 1 * SEC + 8 * SEC; t <= 11 * SEC && !due[k]; t += SEC / 10) {
-			ck_assert_int_eq(server_tick(&p, t), 0);
-			if (client_reads(&p, got, sizeof(got)) == GNUTLS_E_REHANDSHAKE)
-				due[k] = t;
-		}
-		ck_assert_uint_ge(due[k], 1 * SEC + 9 * SEC);
-		ck_assert_uint_le(due[k], 1 * SEC + 10 * SEC);
-		peer_down(&p);
-	}
-	bool spread = false;
-	for (int k = 1; k < 8; k++)
-		spread |= due[k] != due[0];
-	ck_assert_msg(spread, "8 sessions all renewed at the same 100 ms");
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	log_init(LOGL_ERR, false);
@@ -261,7 +233,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, renegotiation_holds_output_then_delivers_it);
 	tcase_add_test(tc, held_output_is_bounded);
 	tcase_add_test(tc, grace_time_ends_a_client_that_does_not_begin);
-	tcase_add_test(tc, renewal_spread_within_a_tenth);
 	suite_add_tcase(s, tc);
 	return s;
 }
