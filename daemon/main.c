@@ -1343,7 +1343,8 @@ static void reload_config(void)
 	else
 		log_msg(LOGL_WARNING, LOGC_MAIN, "reload: no client list (<clients>): every client "
 			"that connects from now on may do everything; %zu established "
-			"association(s) keep their rights", kept_assoc);	snprintf(msg, sizeof(msg), "%zu attribute(s) mapped, %zu source(s) kept open%s",
+			"association(s) keep their rights", kept_assoc);
+	snprintf(msg, sizeof(msg), "%zu attribute(s) mapped, %zu source(s) kept open%s",
 		 npv ? pv_n_rows(npv) : 0, kept, ntls ? ", new TLS files" : "");
 	audit_reload(true, from, msg);
 done:
